@@ -1,0 +1,252 @@
+import { buildKey, type Characteristic, DEFAULT_CHARACTERISTICS } from "./characteristics.js";
+import { createDecision, type ErrorPolicy } from "./decision.js";
+import { codeOf, ErrorCodes, messageOf, optionError } from "./errors.js";
+import { type ClientIpOptions, createClientIpResolver, type Platform } from "./ip/client-ip.js";
+import { consoleLogger } from "./logger.js";
+import { normalizeRequest, type ProtectableRequest } from "./request/normalize.js";
+import { MemoryStore } from "./store/memory.js";
+import type {
+  AuthEvent,
+  Clock,
+  Decision,
+  DecisionObserver,
+  ErrorReason,
+  Logger,
+  Mode,
+  NormalizedRequest,
+  Rule,
+  RuleContext,
+  RuleResult,
+  Store,
+} from "./types.js";
+
+export interface ParapetOptions {
+  readonly rules: readonly Rule[];
+  /** What rules count by unless they say otherwise. Default ["ip"]. */
+  readonly characteristics?: readonly Characteristic[];
+  /** Trusted proxies (IPs, CIDRs, "loopback", "private"). Forwarding headers are ignored unless the peer is one. */
+  readonly proxies?: readonly string[];
+  /** The platform the app runs behind (cloudflare, fly, vercel…); its client-IP header is then trusted. */
+  readonly platform?: Platform;
+  /** IPv6 clients are keyed by this prefix length. Default 64. */
+  readonly ipv6Prefix?: number;
+  /** Where rate-limit state lives. Default: a bounded in-memory store. */
+  readonly store?: Store;
+  /** "DRY_RUN" forces every rule to report without denying, for a first rollout. */
+  readonly mode?: Mode;
+  /** When a rule or store fails: "open" (default) lets the request through, "closed" denies it with 503. */
+  readonly onError?: ErrorPolicy;
+  /** Bodies are read up to this many bytes (default 1 MiB); the rest is not inspected. */
+  readonly maxBodyBytes?: number;
+  /** A slow client's body is inspected as far as it arrived within this time. Default 2,000 ms. */
+  readonly bodyTimeoutMs?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Receive every decision off the request path (decision logs, detectors). */
+  readonly observers?: readonly DecisionObserver[];
+}
+
+export interface ProtectOptions {
+  /** The TCP peer address, for platforms that give it out of band (Next.js, Hono's getConnInfo). */
+  readonly socketIp?: string;
+}
+
+export interface AuthReport {
+  readonly user?: string;
+}
+
+export interface Parapet {
+  /** Decides on one request. Never throws and never rejects. */
+  protect(request: ProtectableRequest, extra?: Readonly<Record<string, unknown>>, options?: ProtectOptions): Promise<Decision>;
+  /** Tells observers (credential-stuffing detectors) that a login failed. */
+  reportAuthFailure(request: ProtectableRequest, report?: AuthReport): void;
+  reportAuthSuccess(request: ProtectableRequest, report?: AuthReport): void;
+  /** A client with more rules, sharing this one's store, options and observers. */
+  withRule(...rules: Rule[]): Parapet;
+  /** Flushes observers and closes the store. */
+  close(): Promise<void>;
+}
+
+const MODES: readonly Mode[] = ["LIVE", "DRY_RUN"];
+const systemClock: Clock = { now: () => Date.now() };
+
+export function parapet(options: ParapetOptions): Parapet {
+  validate(options);
+  const ipOptions: ClientIpOptions = {
+    ...(options.proxies ? { proxies: options.proxies } : {}),
+    ...(options.platform ? { platform: options.platform } : {}),
+    ...(options.ipv6Prefix !== undefined ? { ipv6Prefix: options.ipv6Prefix } : {}),
+  };
+  const resolver = createClientIpResolver(ipOptions);
+  const shared: Shared = {
+    resolver,
+    store: options.store ?? new MemoryStore(),
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? consoleLogger,
+    observers: options.observers ?? [],
+    characteristics: options.characteristics ?? DEFAULT_CHARACTERISTICS,
+    forcedMode: options.mode,
+    onError: options.onError ?? "open",
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? 2_000,
+  };
+  return createClient(shared, options.rules);
+}
+
+interface Shared {
+  readonly resolver: ReturnType<typeof createClientIpResolver>;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly observers: readonly DecisionObserver[];
+  readonly characteristics: readonly Characteristic[];
+  readonly forcedMode: Mode | undefined;
+  readonly onError: ErrorPolicy;
+  readonly maxBodyBytes: number;
+  readonly bodyTimeoutMs: number;
+}
+
+function createClient(shared: Shared, ruleList: readonly Rule[]): Parapet {
+  // Cheapest first; the sort is stable, so equal costs keep the order given.
+  const rules = [...ruleList].sort((a, b) => a.cost - b.cost);
+
+  function normalize(input: ProtectableRequest, extra: Readonly<Record<string, unknown>>, options?: ProtectOptions): NormalizedRequest {
+    return normalizeRequest(input, extra, {
+      resolver: shared.resolver,
+      maxBodyBytes: shared.maxBodyBytes,
+      bodyTimeoutMs: shared.bodyTimeoutMs,
+      ...(options?.socketIp !== undefined ? { socketIp: options.socketIp } : {}),
+    });
+  }
+
+  async function protect(
+    input: ProtectableRequest,
+    extra: Readonly<Record<string, unknown>> = {},
+    options?: ProtectOptions,
+  ): Promise<Decision> {
+    const started = shared.clock.now();
+    const startedPrecise = performance.now();
+    let request: NormalizedRequest;
+    try {
+      request = normalize(input, extra ?? {}, options);
+    } catch (error) {
+      // Normalization is written not to throw; this is the last line of defence.
+      return createDecision({
+        results: [errorResult("NORMALIZE", "LIVE", ErrorCodes.REQUEST_UNREADABLE, error, 0)],
+        ip: "unknown",
+        timestamp: started,
+        durationMs: performance.now() - startedPrecise,
+        onError: shared.onError,
+      });
+    }
+    const context: RuleContext = {
+      request,
+      store: shared.store,
+      clock: shared.clock,
+      logger: shared.logger,
+      key: (ruleId, characteristics) => buildKey(ruleId, characteristics ?? shared.characteristics, request, shared.resolver),
+    };
+    const results: RuleResult[] = [];
+    for (const rule of rules) {
+      const result = await runRule(rule, context);
+      results.push(result);
+      if (result.conclusion === "DENY" && result.mode === "LIVE") break;
+    }
+    const decision = createDecision({
+      results,
+      ip: request.ip,
+      timestamp: started,
+      durationMs: performance.now() - startedPrecise,
+      onError: shared.onError,
+    });
+    if (decision.isErrored()) shared.logger.warn("rule failed", { reason: decision.reason.message });
+    notify(decision, request);
+    return decision;
+  }
+
+  async function runRule(rule: Rule, context: RuleContext): Promise<RuleResult> {
+    const ruleId = rule.name ? `${rule.type}:${rule.name}` : rule.type;
+    const mode = shared.forcedMode === "DRY_RUN" ? "DRY_RUN" : rule.mode;
+    const started = performance.now();
+    try {
+      const evaluation = await rule.evaluate(context);
+      return {
+        ruleId,
+        ruleType: rule.type,
+        mode,
+        conclusion: evaluation.conclusion,
+        reason: evaluation.reason,
+        ...(evaluation.key !== undefined ? { key: evaluation.key } : {}),
+        durationMs: performance.now() - started,
+      };
+    } catch (error) {
+      return errorResult(ruleId, mode, codeOf(error), error, performance.now() - started, rule.type);
+    }
+  }
+
+  function notify(decision: Decision, request: NormalizedRequest): void {
+    for (const observer of shared.observers) {
+      try {
+        observer.onDecision(decision, request);
+      } catch (error) {
+        shared.logger.error("decision observer threw; it must queue and return", { error: messageOf(error) });
+      }
+    }
+  }
+
+  function reportAuth(type: AuthEvent["type"], input: ProtectableRequest, report?: AuthReport): void {
+    try {
+      const request = normalize(input, {});
+      const event: AuthEvent = {
+        type,
+        timestamp: shared.clock.now(),
+        ip: request.ip,
+        request,
+        ...(report?.user !== undefined ? { user: report.user } : {}),
+      };
+      for (const observer of shared.observers) observer.onAuthEvent?.(event);
+    } catch (error) {
+      shared.logger.error("auth event observer threw", { error: messageOf(error) });
+    }
+  }
+
+  return {
+    protect,
+    reportAuthFailure: (request, report) => reportAuth("failure", request, report),
+    reportAuthSuccess: (request, report) => reportAuth("success", request, report),
+    withRule: (...more) => createClient(shared, [...ruleList, ...more]),
+    async close() {
+      const results = await Promise.allSettled([...shared.observers.map((o) => o.close?.()), shared.store.close?.()]);
+      for (const result of results) {
+        if (result.status === "rejected") shared.logger.error("close failed", { error: messageOf(result.reason) });
+      }
+    },
+  };
+}
+
+function errorResult(ruleId: string, mode: Mode, code: string, error: unknown, durationMs: number, ruleType = ruleId): RuleResult {
+  const reason: ErrorReason = { type: "ERROR", code, message: `${ruleId} failed: ${messageOf(error)}` };
+  return { ruleId, ruleType, mode, conclusion: "ERROR", reason, durationMs };
+}
+
+function validate(options: ParapetOptions): void {
+  if (!options || typeof options !== "object") throw optionError("parapet", "pass an options object: parapet({ rules: [...] })");
+  if (!Array.isArray(options.rules))
+    throw optionError("parapet", '`rules` must be an array of rules, e.g. [fixedWindow({ max: 10, window: "60s" })]');
+  for (const [index, rule] of options.rules.entries()) {
+    if (!rule || typeof rule.evaluate !== "function" || typeof rule.type !== "string") {
+      throw optionError("parapet", `rules[${index}] is not a rule; create rules with fixedWindow(), shield(), detectBot()…`);
+    }
+  }
+  if (options.mode !== undefined && !MODES.includes(options.mode)) throw optionError("parapet", '`mode` must be "LIVE" or "DRY_RUN"');
+  if (options.onError !== undefined && options.onError !== "open" && options.onError !== "closed") {
+    throw optionError("parapet", '`onError` must be "open" (allow when a rule fails) or "closed" (deny with 503)');
+  }
+  for (const [name, value] of [
+    ["maxBodyBytes", options.maxBodyBytes],
+    ["bodyTimeoutMs", options.bodyTimeoutMs],
+  ] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0))
+      throw optionError("parapet", `\`${name}\` must be a non-negative integer`);
+  }
+}

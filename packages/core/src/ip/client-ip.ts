@@ -1,0 +1,114 @@
+import { optionError } from "../errors.js";
+import { anyContains, type Cidr, parseRanges } from "./cidr.js";
+import { formatIp, maskIp, type ParsedIp, parseIp } from "./parse.js";
+
+/**
+ * Platforms whose edge sets a client-IP header that the app can trust when it
+ * runs behind that platform (and only then: anyone can send these headers).
+ */
+export const PLATFORM_HEADERS = {
+  cloudflare: "cf-connecting-ip",
+  fly: "fly-client-ip",
+  vercel: "x-vercel-forwarded-for",
+  fastly: "fastly-client-ip",
+  akamai: "true-client-ip",
+  render: "true-client-ip",
+  "google-cloud": "x-forwarded-for",
+} as const;
+
+export type Platform = keyof typeof PLATFORM_HEADERS;
+
+export interface ClientIpOptions {
+  /**
+   * Proxies whose forwarding headers are believed: IPs, CIDRs, or "loopback",
+   * "private", "linklocal". Empty (the default) means the socket address is the client.
+   */
+  readonly proxies?: readonly string[];
+  /** The platform the app runs behind; its client-IP header is then trusted. */
+  readonly platform?: Platform;
+  /** IPv6 clients are keyed by this prefix (default 64): a host holds a whole /64 and could rotate through it. */
+  readonly ipv6Prefix?: number;
+}
+
+export interface ClientIpResolver {
+  /** The client's address, canonical, or "unknown". */
+  resolve(socketIp: string | undefined, headers: Readonly<Record<string, string>>): string;
+  /** The rate-limit key for an address: IPv6 masked to its prefix. */
+  keyOf(ip: string): string;
+}
+
+export function createClientIpResolver(options: ClientIpOptions = {}): ClientIpResolver {
+  const trusted: Cidr[] = parseRanges(options.proxies ?? [], "parapet `proxies`");
+  const platform = options.platform;
+  if (platform !== undefined && !(platform in PLATFORM_HEADERS)) {
+    throw optionError("parapet", `unknown platform "${platform}"; use one of ${Object.keys(PLATFORM_HEADERS).join(", ")}`);
+  }
+  const ipv6Prefix = options.ipv6Prefix ?? 64;
+  if (!Number.isInteger(ipv6Prefix) || ipv6Prefix < 1 || ipv6Prefix > 128) {
+    throw optionError("parapet", "`ipv6Prefix` must be an integer from 1 to 128");
+  }
+
+  function isTrusted(ip: ParsedIp): boolean {
+    return anyContains(trusted, ip);
+  }
+
+  function resolve(socketIp: string | undefined, headers: Readonly<Record<string, string>>): string {
+    const peer = parseIp(socketIp);
+    if (platform !== undefined) {
+      const fromPlatform = firstForwarded(headers[PLATFORM_HEADERS[platform]]);
+      if (fromPlatform) return formatIp(fromPlatform);
+    }
+    if (!peer) return "unknown";
+    if (trusted.length === 0 || !isTrusted(peer)) return formatIp(peer);
+    // The peer is a proxy we trust: walk the hops it reports, right to left,
+    // skipping our own proxies. The first untrusted hop is the client; anything
+    // left of it was written by the client and could be forged.
+    const hops = forwardedHops(headers);
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const hop = parseIp(hops[i]);
+      if (!hop) return formatIp(peer); // an unparseable hop: stop believing the chain
+      if (!isTrusted(hop)) return formatIp(hop);
+    }
+    const leftmost = hops.length > 0 ? parseIp(hops[0]) : undefined;
+    return formatIp(leftmost ?? peer);
+  }
+
+  function keyOf(ip: string): string {
+    const parsed = parseIp(ip);
+    if (!parsed) return ip;
+    return parsed.version === 6 ? `${formatIp(maskIp(parsed, ipv6Prefix))}/${ipv6Prefix}` : formatIp(parsed);
+  }
+
+  return { resolve, keyOf };
+}
+
+function firstForwarded(value: string | undefined): ParsedIp | undefined {
+  if (!value) return undefined;
+  const first = value.split(",")[0];
+  return parseIp(first);
+}
+
+/** The forwarding chain, oldest hop first: RFC 7239 `Forwarded` if present, else `X-Forwarded-For`. */
+export function forwardedHops(headers: Readonly<Record<string, string>>): string[] {
+  const forwarded = headers.forwarded;
+  if (forwarded) {
+    const hops: string[] = [];
+    for (const element of forwarded.split(",")) {
+      for (const pair of element.split(";")) {
+        const eq = pair.indexOf("=");
+        if (eq === -1) continue;
+        if (pair.slice(0, eq).trim().toLowerCase() !== "for") continue;
+        let value = pair.slice(eq + 1).trim();
+        if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+        hops.push(value);
+      }
+    }
+    if (hops.length > 0) return hops;
+  }
+  const xff = headers["x-forwarded-for"];
+  if (!xff) return [];
+  return xff
+    .split(",")
+    .map((hop) => hop.trim())
+    .filter((hop) => hop.length > 0);
+}

@@ -1,0 +1,61 @@
+import type { BodyContent } from "../types.js";
+import type { WebRequestLike } from "./normalize.js";
+
+/**
+ * Reads a Web Request's body from a clone, so the original stays unread for
+ * the app. Stops after `limit` bytes and cancels the rest of the clone.
+ */
+export async function readWebBody(
+  request: WebRequestLike,
+  contentType: string,
+  limit: number,
+  timeoutMs: number,
+): Promise<BodyContent | undefined> {
+  const stream = request.clone().body;
+  if (!stream) return undefined;
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        truncated = true;
+        break;
+      }
+      const next = await withTimeout(reader.read(), remaining);
+      if (next === "timeout") {
+        truncated = true;
+        break;
+      }
+      if (next.done) break;
+      chunks.push(next.value);
+      size += next.value.length;
+      if (size > limit) {
+        truncated = true;
+        break;
+      }
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(Math.min(size, limit));
+  let offset = 0;
+  for (const chunk of chunks) {
+    if (offset >= bytes.length) break;
+    const part = chunk.subarray(0, bytes.length - offset);
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  return { bytes, truncated, contentType };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,77 @@
+/**
+ * Header normalization shared by every request shape: names lowercased,
+ * repeated values joined, and bounded so a flood of headers cannot make
+ * every later check slow.
+ */
+
+/** Total header bytes we keep; Node's own default limit is 16 KiB, we allow a little more for other runtimes. */
+export const MAX_HEADER_BYTES = 32 * 1024;
+export const MAX_HEADER_COUNT = 200;
+
+export interface HeaderSink {
+  readonly headers: Record<string, string>;
+  readonly anomalies: string[];
+  add(name: string, value: string): void;
+}
+
+export function createHeaderSink(): HeaderSink {
+  const headers: Record<string, string> = Object.create(null);
+  const anomalies: string[] = [];
+  let bytes = 0;
+  let count = 0;
+  let overflowed = false;
+  return {
+    headers,
+    anomalies,
+    add(rawName: string, value: string) {
+      if (overflowed) return;
+      const name = rawName.toLowerCase();
+      bytes += name.length + value.length;
+      count++;
+      if (bytes > MAX_HEADER_BYTES || count > MAX_HEADER_COUNT) {
+        overflowed = true;
+        anomalies.push(`headers exceed ${MAX_HEADER_COUNT} fields or ${MAX_HEADER_BYTES} bytes; the rest were not inspected`);
+        return;
+      }
+      const existing = headers[name];
+      if (existing === undefined) headers[name] = value;
+      else headers[name] = `${existing}${name === "cookie" ? "; " : ", "}${value}`;
+    },
+  };
+}
+
+/** Splits "/a/b?x=1#frag" into path and query; tolerates absolute-form and garbage. */
+export function splitTarget(rawTarget: string | undefined, anomalies: string[]): { path: string; query: string } {
+  let target = rawTarget ?? "";
+  if (target === "") {
+    anomalies.push("request has no URL; treated as /");
+    return { path: "/", query: "" };
+  }
+  // Absolute-form (RFC 9112 §3.2.2): "http://host/path?q"; keep only path and query.
+  const scheme = /^[a-z][a-z0-9+.-]{0,20}:\/\//i.exec(target);
+  if (scheme) {
+    const slash = target.indexOf("/", scheme[0].length);
+    target = slash === -1 ? "/" : target.slice(slash);
+  }
+  const hash = target.indexOf("#");
+  if (hash !== -1) target = target.slice(0, hash);
+  const question = target.indexOf("?");
+  let path = question === -1 ? target : target.slice(0, question);
+  const query = question === -1 ? "" : target.slice(question + 1);
+  if (!path.startsWith("/")) {
+    if (path !== "*") anomalies.push(`request target "${truncate(path)}" does not start with "/"`);
+    path = `/${path}`;
+  }
+  return { path, query };
+}
+
+export function truncate(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** "application/json; charset=utf-8" -> "application/json". */
+export function mediaType(contentType: string | undefined): string {
+  if (!contentType) return "";
+  const semi = contentType.indexOf(";");
+  return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+}
