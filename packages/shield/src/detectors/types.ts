@@ -1,0 +1,49 @@
+/**
+ * The contract between the shield's plumbing (what to inspect, how to
+ * canonicalize it) and its detectors (is this value an attack?).
+ */
+
+export type AttackClass =
+  | "sqli"
+  | "xss"
+  | "traversal"
+  | "cmdi"
+  | "ssrf"
+  | "jndi"
+  | "proto-pollution"
+  | "nosqli"
+  | "ssti";
+
+/** Where a value came from; detectors may weigh evidence differently by place. */
+export type InputKind = "path" | "query" | "query-key" | "header" | "cookie" | "body" | "body-key";
+
+/** One value to inspect, already canonicalized by the plumbing. */
+export interface Candidate {
+  /** e.g. "query.id", "body.user.name", "header.user-agent", "path". */
+  readonly location: string;
+  readonly kind: InputKind;
+  /** The value as received (after the framework's single URL-decode, if any). */
+  readonly raw: string;
+  /**
+   * The canonical form: repeatedly URL-decoded, HTML-entity and Unicode
+   * normalized (NFKC, full-width folded), null bytes removed, backslashes
+   * kept. Detectors match on this.
+   */
+  readonly canonical: string;
+  /** For `kind: "query"|"body"`, the parameter name (last segment), for context-aware detectors. */
+  readonly name?: string;
+}
+
+export interface Finding {
+  readonly class: AttackClass;
+  /** Confidence 0..1. The rule denies at or above the sensitivity's threshold. */
+  readonly score: number;
+  /** Short, log-safe description of what matched (e.g. "tautology: ' OR '1'='1"). Max ~120 chars. */
+  readonly evidence: string;
+}
+
+/** A detector is a pure function of one candidate. It must run in linear time and never throw. */
+export interface Detector {
+  readonly class: AttackClass;
+  detect(candidate: Candidate): Finding | undefined;
+}
