@@ -25,6 +25,10 @@ export {
   type ProtectableRequest,
   type WebRequestLike,
 } from "./request/normalize.js";
+export { type FixedWindowOptions, fixedWindow } from "./rules/fixed-window.js";
+export { RATE_LIMIT, type RateLimitCommonOptions } from "./rules/rate-limit.js";
+export { type SlidingWindowOptions, slidingWindow } from "./rules/sliding-window.js";
+export { type TokenBucketOptions, tokenBucket } from "./rules/token-bucket.js";
 export { MemoryStore, type MemoryStoreOptions } from "./store/memory.js";
 export type {
   AllowReason,

@@ -1,1 +1,80 @@
-export {};
+import type { Decision, Parapet, ProtectableRequest } from "@parapet/core";
+import { denialHeaders, denialJson, safeProtect } from "@parapet/node";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The decision Parapet made for this request; null before the hook ran. */
+    parapet: Decision | null;
+  }
+}
+
+export interface ParapetPluginOptions {
+  readonly client: Parapet;
+  /**
+   * "onRequest" (default) decides before Fastify reads the body: cheapest,
+   * and a denied request's body is never parsed. The core reads the body off
+   * the raw stream only if a rule asks, and puts it back for Fastify's parser.
+   * "preHandler" decides after parsing and lets rules inspect `request.body`.
+   */
+  readonly hook?: "onRequest" | "preHandler";
+  /** Values for characteristics and rules, e.g. `(request) => ({ userId: request.user?.id })`. */
+  readonly extra?: (request: FastifyRequest) => Readonly<Record<string, unknown>>;
+  /** Answers a denial yourself; the default sends `decision.status` with a small JSON body. */
+  readonly onDenied?: (decision: Decision, request: FastifyRequest, reply: FastifyReply) => void | Promise<void>;
+}
+
+const HOOKS = ["onRequest", "preHandler"] as const;
+
+/**
+ * `fastify.register(parapetPlugin, { client })`. Not encapsulated (like a
+ * plugin wrapped in fastify-plugin): it guards every route of the instance
+ * it is registered on, including routes registered after it.
+ */
+export async function parapetPlugin(fastify: FastifyInstance, options: ParapetPluginOptions): Promise<void> {
+  const { client, extra, onDenied } = options ?? ({} as ParapetPluginOptions);
+  if (!client || typeof client.protect !== "function") {
+    throw new TypeError("parapetPlugin options error: pass `client`, e.g. fastify.register(parapetPlugin, { client: parapet({ rules }) })");
+  }
+  const hook = options.hook ?? "onRequest";
+  if (!HOOKS.includes(hook))
+    throw new TypeError(`parapetPlugin options error: \`hook\` must be "onRequest" or "preHandler", not "${hook}"`);
+
+  fastify.decorateRequest("parapet", null);
+  fastify.addHook(hook, async function parapetFastify(request, reply) {
+    const decision = await safeProtect(client, protectable(request, hook), extra ? () => extra(request) : undefined);
+    request.parapet = decision;
+    reply.headers(decision.headers);
+    if (!decision.isDenied()) return;
+    if (onDenied) {
+      try {
+        await onDenied(decision, request, reply);
+        if (reply.sent) return reply;
+      } catch {
+        // A broken custom denial must still deny.
+      }
+    }
+    return reply.code(decision.status).headers(denialHeaders(decision)).send(denialJson(decision));
+  });
+}
+
+/** In onRequest the raw stream is untouched; in preHandler Fastify has consumed it and parsed `request.body`. */
+function protectable(request: FastifyRequest, hook: "onRequest" | "preHandler"): ProtectableRequest {
+  if (hook === "onRequest") return request.raw;
+  return {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    ...(request.raw.socket?.remoteAddress ? { ip: request.raw.socket.remoteAddress } : {}),
+    body: request.body,
+  };
+}
+
+// fastify-plugin's markers, set by hand to avoid a dependency for two symbols:
+// skip-override makes the hook apply outside the plugin's own scope.
+Object.assign(parapetPlugin, {
+  [Symbol.for("skip-override")]: true,
+  [Symbol.for("fastify.display-name")]: "@parapet/fastify",
+});
+
+export default parapetPlugin;

@@ -1,1 +1,71 @@
-export {};
+import type { Decision, Parapet } from "@parapet/core";
+import { denialHeaders, denialJson, safeProtect } from "@parapet/node";
+import type { Context, MiddlewareHandler } from "hono";
+import type { GetConnInfo } from "hono/conninfo";
+
+/** Type the app with `new Hono<{ Variables: ParapetVariables }>()` to read `c.get("parapet")`. */
+export interface ParapetVariables {
+  parapet: Decision;
+}
+
+export interface ParapetHonoOptions {
+  /**
+   * The runtime's connection info, for the TCP peer address: pass `getConnInfo`
+   * from `@hono/node-server/conninfo`, `hono/bun`, `hono/deno`… Without it the
+   * peer is read from @hono/node-server's bindings when present; elsewhere the
+   * client IP is "unknown" (all clients share one key) unless `platform` or
+   * `proxies` on the client name a header to trust.
+   */
+  readonly getConnInfo?: GetConnInfo;
+  /** Values for characteristics and rules, e.g. `(c) => ({ userId: c.get("user")?.id })`. */
+  readonly extra?: (c: Context) => Readonly<Record<string, unknown>>;
+  /** Answers a denial yourself; the default returns `decision.status` with a small JSON body. */
+  readonly onDenied?: (decision: Decision, c: Context) => Response | Promise<Response>;
+}
+
+/**
+ * Hono middleware. The body is read (only if a rule asks) from a clone of
+ * `c.req.raw`, so `c.req.json()` still works in the handler.
+ */
+export function parapet(client: Parapet, options: ParapetHonoOptions = {}): MiddlewareHandler<{ Variables: ParapetVariables }> {
+  if (!client || typeof client.protect !== "function") {
+    throw new TypeError("parapet(client) for Hono: pass the client created with parapet({ rules: [...] }) from @parapet/core");
+  }
+  const { getConnInfo, extra, onDenied } = options;
+  return async function parapetHono(c, next) {
+    const socketIp = peerAddress(c, getConnInfo);
+    const decision = await safeProtect(client, c.req.raw, extra ? () => extra(c) : undefined, socketIp ? { socketIp } : undefined);
+    c.set("parapet", decision);
+    if (decision.isDenied()) return deny(decision, c, onDenied);
+    await next();
+    // After next(): c.header() copies an immutable response (e.g. from fetch) before setting.
+    for (const [name, value] of Object.entries(decision.headers)) c.header(name, value);
+  };
+}
+
+async function deny(decision: Decision, c: Context, onDenied: ParapetHonoOptions["onDenied"]): Promise<Response> {
+  if (onDenied) {
+    try {
+      return await onDenied(decision, c);
+    } catch {
+      // A broken custom denial must still deny.
+    }
+  }
+  return new Response(denialJson(decision), { status: decision.status, headers: denialHeaders(decision) });
+}
+
+interface NodeServerBindings {
+  readonly incoming?: { readonly socket?: { readonly remoteAddress?: string } };
+  readonly server?: NodeServerBindings;
+}
+
+function peerAddress(c: Context, getConnInfo: GetConnInfo | undefined): string | undefined {
+  try {
+    if (getConnInfo) return getConnInfo(c).remote.address;
+    // @hono/node-server passes { incoming, outgoing } as env (under `server` when the app has its own bindings).
+    const env = c.env as NodeServerBindings | undefined;
+    return (env?.server ?? env)?.incoming?.socket?.remoteAddress;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,1 +1,63 @@
-export {};
+/**
+ * @parapet/observe: what Parapet decided, and a word when something is wrong.
+ *
+ *   const observed = observe({ store: sqliteLog({ path: ".parapet/decisions.db" }), alerts: { webhooks: [{ url, secret }] } });
+ *   const guard = parapet({ rules: [blockListRule(observed.blockList), …], observers: [observed.observer] });
+ *   const decision = await guard.protect(req); …; observed.recordStatus(decision, res.statusCode);
+ *
+ * Decision log. `onDecision` only enqueues (bounded queue, default 50,000);
+ * a timer writes batches of 500 in one transaction each and updates
+ * per-minute rollups in the same transaction. Drops (full queue, a batch
+ * failing 5 times) are counted in `stats()`, logged, and become a
+ * `log_drops` alert row. `close()` and SIGTERM/SIGINT flush everything.
+ * Retention (hourly): raw decisions 7 days, rollups and alerts 90 days.
+ *
+ * Schema (identical in SQLite and PostgreSQL; ms epoch times; migrations in sql/schema.ts):
+ * - parapet_decisions: id PK, ts, conclusion (ALLOW|DENY|ERROR), denied 0/1,
+ *   reason_type, rule_id (the deciding rule), status (HTTP, once recorded),
+ *   ip, method, path (≤1024), user_agent (≤512), api_key (`k_` + 16 hex of
+ *   SHA-256: never the key), user_id, bot_class, attack_class, duration_ms,
+ *   results (JSON array of RuleResult). Indexes: (ts, id), (ip, ts).
+ * - parapet_rollups: minute PK (start, ms), total, allowed, denied, errored,
+ *   bots, attacks, status_4xx, status_5xx.
+ * - parapet_alerts: id PK, ts, kind (spike|credential_stuffing|brute_force|scan|log_drops),
+ *   severity (info|warning|critical), subject, summary, evidence (JSON).
+ *   Spike evidence has `verdict` (customer|attack|unexplained) and the numbers.
+ *
+ * Query (`observed.query` or `createQuery(driver)`, see query.ts): overview
+ * (rollup series), top (by ip/apiKey/userId/path/botClass/attackClass/ruleId),
+ * decisions (filters + keyset cursor), decision(id), alerts, spikes.
+ *
+ * Detectors (bounded memory): spike classifier (detect/spike.ts), auth
+ * buckets (detect/auth.ts), scanners (detect/scan.ts). Alerts: deduplicated
+ * with a cooldown, HMAC-signed webhooks with retries (alerts/).
+ */
+export type { Alert, AlertKind, Finding, Severity } from "./alerts/alert.js";
+export type { AlertOptions } from "./alerts/dispatcher.js";
+export { payloadFor, SIGNATURE_HEADER, sign, TIMESTAMP_HEADER, verifySignature, type WebhookTarget } from "./alerts/webhook.js";
+export { type BlockEntry, type BlockList, type BlockListRuleOptions, blockListRule, createBlockList } from "./blocklist.js";
+export type { AuthDetectorOptions } from "./detect/auth.js";
+export type { ScanDetectorOptions } from "./detect/scan.js";
+export type { SpikeOptions, SpikeVerdict } from "./detect/spike.js";
+export { type ObserveOptions, type ObserveStats, type Observed, observe } from "./observe.js";
+export {
+  type AlertFilter,
+  createQuery,
+  type DecisionFilter,
+  type DecisionLogQuery,
+  type DecisionPage,
+  type OverviewPoint,
+  type StoredDecision,
+  type TimeRange,
+  type TopDimension,
+  type TopEntry,
+} from "./query.js";
+export type { QueueStats } from "./queue.js";
+export { fingerprint } from "./record.js";
+export { HyperLogLog } from "./sketch/hyperloglog.js";
+export { LeakyBucket, type LeakyBucketSpec } from "./sketch/leaky-bucket.js";
+export { SpaceSaving } from "./sketch/space-saving.js";
+export type { SqlDriver } from "./sql/driver.js";
+export { type PostgresLogOptions, postgresLog } from "./sql/postgres.js";
+export { migrate, SCHEMA_VERSION } from "./sql/schema.js";
+export { type SqliteLogOptions, sqliteLog } from "./sql/sqlite.js";

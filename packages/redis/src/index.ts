@@ -1,1 +1,3 @@
-export {};
+export { type CircuitState } from "./circuit-breaker.js";
+export { type RedisClientLike } from "./redis-client.js";
+export { RedisStore, type RedisStoreOptions } from "./redis-store.js";

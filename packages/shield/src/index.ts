@@ -1,1 +1,77 @@
-export {};
+/**
+ * `shield()`: a Protect rule that inspects a request's path, query, selected
+ * headers, cookies and body for injection attacks, and denies with the class,
+ * the place and the evidence of what it found.
+ */
+import type { AllowReason, Reason, Rule, RuleContext, RuleEvaluation } from "@parapet/core";
+import { type AttackClass, DETECTORS } from "./detectors/index.js";
+import { collectCandidates } from "./inspect/index.js";
+import { resolveShieldOptions, type ShieldOptions } from "./options.js";
+import { type LocatedFinding, scanCandidates } from "./scan.js";
+
+export interface ShieldFinding {
+  readonly class: AttackClass;
+  /** Where the value was found: `query.id`, `body.user.name`, `header.user-agent`, `cookie.session`, `path`. */
+  readonly location: string;
+  readonly score: number;
+  readonly evidence: string;
+}
+
+export interface ShieldReason extends Reason {
+  readonly type: "SHIELD";
+  /** The strongest finding's class, place, score and evidence. */
+  readonly class: AttackClass;
+  readonly location: string;
+  readonly score: number;
+  readonly evidence: string;
+  /** Every finding at or above the threshold, strongest first. */
+  readonly findings: readonly ShieldFinding[];
+  /** True when the request was larger than the inspection limits and only its start was inspected. */
+  readonly truncated: boolean;
+}
+
+export function shield(options: ShieldOptions): Rule {
+  const config = resolveShieldOptions(options);
+  const detectors = DETECTORS.filter((d) => config.classes.has(d.class));
+  const allowed: AllowReason = { type: "ALLOWED", message: "no attack found" };
+
+  async function evaluateShield(context: RuleContext): Promise<RuleEvaluation> {
+    const { request } = context;
+    const body = config.limits.body ? await request.body() : undefined;
+    const inspection = collectCandidates(request, body, config.limits);
+    const findings = scanCandidates(inspection.candidates, detectors, config.threshold, (detector, error) =>
+      context.logger.error("shield detector threw; it was skipped", { detector: detector.class, error: String(error) }),
+    );
+    const top = findings[0];
+    if (!top) return { conclusion: "ALLOW", reason: allowed };
+    return { conclusion: "DENY", reason: shieldReason(top, findings, inspection.truncated) };
+  }
+
+  return {
+    type: "SHIELD",
+    ...(config.name !== undefined ? { name: config.name } : {}),
+    mode: config.mode,
+    cost: 20,
+    evaluate: evaluateShield,
+  };
+}
+
+function shieldReason(top: LocatedFinding, findings: readonly LocatedFinding[], truncated: boolean): ShieldReason {
+  return {
+    type: "SHIELD",
+    message: `blocked: ${top.class} in ${top.location}`,
+    class: top.class,
+    location: top.location,
+    score: top.score,
+    evidence: top.evidence,
+    findings: findings.map((f) => ({ class: f.class, location: f.location, score: f.score, evidence: f.evidence })),
+    truncated,
+  };
+}
+
+export { canonicalize } from "./canonicalize.js";
+export { ATTACK_CLASSES, DETECTORS } from "./detectors/index.js";
+export type { AttackClass, Candidate, Detector, Finding, InputKind } from "./detectors/types.js";
+export { collectCandidates, type Inspection } from "./inspect/index.js";
+export type { InspectLimits } from "./inspect/limits.js";
+export { type InspectOptions, SENSITIVITY_THRESHOLDS, type Sensitivity, type ShieldOptions } from "./options.js";

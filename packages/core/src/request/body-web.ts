@@ -1,5 +1,5 @@
 import type { BodyContent } from "../types.js";
-import type { WebRequestLike } from "./normalize.js";
+import type { WebRequestLike } from "./shapes.js";
 
 /**
  * Reads a Web Request's body from a clone, so the original stays unread for

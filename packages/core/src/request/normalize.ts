@@ -3,38 +3,9 @@ import type { BodyContent, NormalizedRequest } from "../types.js";
 import { type NodeBodyStream, readNodeBody } from "./body-node.js";
 import { readWebBody } from "./body-web.js";
 import { createHeaderSink, mediaType, splitTarget, truncate } from "./headers.js";
+import type { NodeRequestLike, PlainRequest, ProtectableRequest, WebRequestLike } from "./shapes.js";
 
-/** The structural shape of a Node `IncomingMessage` that we read. */
-export interface NodeRequestLike extends NodeBodyStream {
-  readonly method?: string | undefined;
-  readonly url?: string | undefined;
-  readonly rawHeaders?: readonly string[];
-  readonly socket?: { readonly remoteAddress?: string | undefined } | null;
-}
-
-/** The structural shape of a Web `Request`. */
-export interface WebRequestLike {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: { forEach(callback: (value: string, key: string) => void): void };
-  clone(): { body: ReadableStream<Uint8Array> | null };
-}
-
-/**
- * A request described by hand, for runtimes and tests without either shape,
- * and for `eval` commands that replay recorded requests.
- */
-export interface PlainRequest {
-  readonly method?: string;
-  /** Path plus query ("/a?b=1"), or an absolute URL. */
-  readonly url?: string;
-  readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
-  readonly ip?: string;
-  /** The body as text, bytes, or an already-parsed value (e.g. a JSON object). */
-  readonly body?: string | Uint8Array | unknown;
-}
-
-export type ProtectableRequest = WebRequestLike | NodeRequestLike | PlainRequest;
+export type { NodeRequestLike, PlainRequest, ProtectableRequest, WebRequestLike } from "./shapes.js";
 
 export interface NormalizeOptions {
   readonly resolver: ClientIpResolver;

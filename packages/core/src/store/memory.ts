@@ -1,19 +1,161 @@
-// PLACEHOLDER: replaced by the real bounded memory store.
+import { ErrorCodes, optionError, ParapetError } from "../errors.js";
 import type { FixedWindowParams, RateLimitState, SlidingWindowParams, Store, TokenBucketParams } from "../types.js";
+import { type Columns, fixedWindowStep, slidingWindowStep, tokenBucketStep } from "./algorithms.js";
 
 export interface MemoryStoreOptions {
+  /**
+   * The most keys held at once (default 100,000). When full, the least
+   * recently used key is dropped: its client starts afresh. Size it above the
+   * number of clients active within one window.
+   */
   readonly maxKeys?: number;
 }
 
+/** Which algorithm a slot holds; a key reused by another algorithm starts afresh. */
+const FIXED = 1;
+const SLIDING = 2;
+const TOKEN = 3;
+
+const INITIAL_SLOTS = 1024;
+
+/**
+ * A bounded, single-process store. Each key owns one slot in a few typed
+ * arrays (three numbers and an expiry), so a decision allocates nothing per
+ * request and the heap holds no object per key. Recency is the insertion
+ * order of one Map: a hit re-inserts its key, eviction drops the first key.
+ * Expiry is lazy (no timers): an expired slot reads as empty, and each new key
+ * first reclaims the least recently used key if that one has expired.
+ *
+ * Every method is synchronous inside, so each step is atomic in one process.
+ */
 export class MemoryStore implements Store {
-  constructor(_options: MemoryStoreOptions = {}) {}
-  async fixedWindow(_key: string, _params: FixedWindowParams, _now: number): Promise<RateLimitState> {
-    throw new Error("not implemented");
+  readonly #maxKeys: number;
+  readonly #slots = new Map<string, number>();
+  readonly #free: number[] = [];
+  #capacity = 0;
+  #kind = new Uint8Array(0);
+  #columns: Columns = { a: new Float64Array(0), b: new Float64Array(0), c: new Float64Array(0), expiresAt: new Float64Array(0) };
+  #used = 0;
+  #evictions = 0;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    if (options === null || typeof options !== "object")
+      throw optionError("MemoryStore", "pass an options object, e.g. { maxKeys: 100_000 }");
+    const maxKeys = options.maxKeys ?? 100_000;
+    if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) {
+      throw optionError("MemoryStore", `\`maxKeys\` must be a positive integer; got ${String(options.maxKeys)}`);
+    }
+    this.#maxKeys = maxKeys;
+    this.#grow(Math.min(INITIAL_SLOTS, maxKeys));
   }
-  async slidingWindow(_key: string, _params: SlidingWindowParams, _now: number): Promise<RateLimitState> {
-    throw new Error("not implemented");
+
+  /** Keys currently held (expired ones included until reclaimed). */
+  get size(): number {
+    return this.#slots.size;
   }
-  async tokenBucket(_key: string, _params: TokenBucketParams, _now: number): Promise<RateLimitState> {
-    throw new Error("not implemented");
+
+  /** Keys dropped while still live because the store was full. */
+  get evictions(): number {
+    return this.#evictions;
+  }
+
+  async fixedWindow(key: string, params: FixedWindowParams, now: number): Promise<RateLimitState> {
+    const slot = this.#slotFor(key, FIXED, now); // first: it may grow the columns
+    return fixedWindowStep(this.#columns, slot, params, now);
+  }
+
+  async slidingWindow(key: string, params: SlidingWindowParams, now: number): Promise<RateLimitState> {
+    const slot = this.#slotFor(key, SLIDING, now); // first: it may grow the columns
+    return slidingWindowStep(this.#columns, slot, params, now);
+  }
+
+  async tokenBucket(key: string, params: TokenBucketParams, now: number): Promise<RateLimitState> {
+    if (params.requested > params.capacity) {
+      throw new ParapetError(
+        ErrorCodes.RULE_FAILED,
+        `a call requested ${params.requested} tokens but the bucket holds at most ${params.capacity}; it could never pass`,
+      );
+    }
+    const slot = this.#slotFor(key, TOKEN, now); // first: it may grow the columns
+    return tokenBucketStep(this.#columns, slot, params, now);
+  }
+
+  async close(): Promise<void> {
+    this.#slots.clear();
+    this.#free.length = 0;
+    this.#used = 0;
+  }
+
+  /**
+   * The slot for `key`, marked most recently used. A missing, expired or
+   * other-algorithm slot comes back empty (kind set, numbers NaN) for the
+   * step function to initialise.
+   */
+  #slotFor(key: string, kind: number, now: number): number {
+    const existing = this.#slots.get(key);
+    if (existing !== undefined) {
+      this.#slots.delete(key);
+      this.#slots.set(key, existing);
+      if (this.#kind[existing] !== kind || (this.#columns.expiresAt[existing] as number) <= now) this.#reset(existing, kind);
+      return existing;
+    }
+    this.#reclaimOldestIfExpired(now);
+    const slot = this.#allocate(now);
+    this.#slots.set(key, slot);
+    this.#reset(slot, kind);
+    return slot;
+  }
+
+  #reset(slot: number, kind: number): void {
+    const { a, b, c, expiresAt } = this.#columns;
+    this.#kind[slot] = kind;
+    a[slot] = Number.NaN;
+    b[slot] = Number.NaN;
+    c[slot] = Number.NaN;
+    expiresAt[slot] = Number.POSITIVE_INFINITY;
+  }
+
+  /** Idle keys leave without waiting for the store to fill: two per new key keeps pace with arrivals. */
+  #reclaimOldestIfExpired(now: number): void {
+    for (let i = 0; i < 2; i++) {
+      const oldest = this.#slots.entries().next();
+      if (oldest.done) return;
+      const [key, slot] = oldest.value;
+      if ((this.#columns.expiresAt[slot] as number) > now) return;
+      this.#slots.delete(key);
+      this.#free.push(slot);
+    }
+  }
+
+  #allocate(now: number): number {
+    const reused = this.#free.pop();
+    if (reused !== undefined) return reused;
+    if (this.#used < this.#capacity) return this.#used++;
+    if (this.#capacity < this.#maxKeys) {
+      this.#grow(Math.min(this.#capacity * 2, this.#maxKeys));
+      return this.#used++;
+    }
+    // Full: the least recently used key gives up its slot.
+    const oldest = this.#slots.entries().next();
+    const [key, slot] = oldest.value as [string, number];
+    this.#slots.delete(key);
+    if ((this.#columns.expiresAt[slot] as number) > now) this.#evictions++;
+    return slot;
+  }
+
+  #grow(capacity: number): void {
+    const grow = <T extends Float64Array | Uint8Array>(old: T, fresh: T): T => {
+      fresh.set(old);
+      return fresh;
+    };
+    const { a, b, c, expiresAt } = this.#columns;
+    this.#kind = grow(this.#kind, new Uint8Array(capacity));
+    this.#columns = {
+      a: grow(a, new Float64Array(capacity)),
+      b: grow(b, new Float64Array(capacity)),
+      c: grow(c, new Float64Array(capacity)),
+      expiresAt: grow(expiresAt, new Float64Array(capacity)),
+    };
+    this.#capacity = capacity;
   }
 }

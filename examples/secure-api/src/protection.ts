@@ -1,0 +1,54 @@
+/**
+ * Every Parapet client the API uses, built in one place so that adding the
+ * shield, bot detection or decision logging is a change to this file only.
+ * All clients share one store and one clock (withRule), so tests can drive
+ * the windows and a Redis store can replace the memory one in production.
+ */
+import { type Clock, type DecisionObserver, fixedWindow, type Logger, MemoryStore, type Parapet, parapet, type Store } from "@parapet/core";
+
+export interface ProtectionOptions {
+  readonly store?: Store;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Trusted reverse proxies (IPs, CIDRs, "loopback"); none by default, so X-Forwarded-For is ignored. */
+  readonly proxies?: readonly string[];
+  /** Decision logs and detectors; they also receive the login outcomes. */
+  readonly observers?: readonly DecisionObserver[];
+}
+
+export interface Protection {
+  /** Every /api route: 100 requests per minute per IP. */
+  readonly api: Parapet;
+  /** GET /api/hello, the contract: 10 requests per 60 s per client IP. */
+  readonly hello: Parapet;
+  /** POST /api/signup: account creation is cheap to abuse, so 5 per hour per IP. */
+  readonly signup: Parapet;
+  /** POST /api/login, checked before the password is looked at: 20 attempts per 15 min per IP. */
+  readonly loginByIp: Parapet;
+  /**
+   * POST /api/login, per submitted username (`protect(req, { userId })`): 5 per
+   * 15 min, whatever the IP, because credential stuffing rotates addresses.
+   */
+  readonly loginByUser: Parapet;
+  close(): Promise<void>;
+}
+
+export function createProtection(options: ProtectionOptions = {}): Protection {
+  const base = parapet({
+    rules: [],
+    store: options.store ?? new MemoryStore(),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.proxies ? { proxies: options.proxies } : {}),
+    ...(options.observers ? { observers: options.observers } : {}),
+  });
+  const api = base.withRule(fixedWindow({ name: "api", max: 100, window: "60s" }));
+  return {
+    api,
+    hello: api.withRule(fixedWindow({ name: "hello", max: 10, window: "60s" })),
+    signup: api.withRule(fixedWindow({ name: "signup", max: 5, window: "1h" })),
+    loginByIp: api.withRule(fixedWindow({ name: "login-ip", max: 20, window: "15m" })),
+    loginByUser: base.withRule(fixedWindow({ name: "login-user", max: 5, window: "15m", characteristics: ["userId"] })),
+    close: () => base.close(),
+  };
+}

@@ -1,0 +1,110 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { AuditError } from "./errors.js";
+import { isSeverity, type Severity } from "./model.js";
+
+/**
+ * `.parapet-audit.json` in the audited directory. Every allowance needs a
+ * reason, because an allowlist entry is a security decision someone will
+ * review later. Unknown keys are an error: a typo must not silently disable a check.
+ */
+export interface AuditConfig {
+  /** Scopes (`@acme`) and names that exist only on the private registry. */
+  readonly internalScopes: readonly string[];
+  readonly internalPackages: readonly string[];
+  /** Hosts lockfile `resolved` URLs may point at. */
+  readonly allowedHosts: readonly string[];
+  /** Package name → reason its install script is accepted. */
+  readonly allowInstallScripts: Readonly<Record<string, string>>;
+  /** Findings to suppress: check id + package name (+ optional version), each with a reason. */
+  readonly ignore: readonly IgnoreRule[];
+  /** Versions younger than this many days are flagged (0 disables). */
+  readonly minReleaseAgeDays: number;
+  readonly failOn: Severity;
+}
+
+export interface IgnoreRule {
+  readonly check: string;
+  readonly package: string;
+  readonly version?: string;
+  readonly reason: string;
+}
+
+export const CONFIG_FILE = ".parapet-audit.json";
+
+export const DEFAULT_CONFIG: AuditConfig = {
+  internalScopes: [],
+  internalPackages: [],
+  allowedHosts: ["registry.npmjs.org", "registry.yarnpkg.com", "registry.npmmirror.com"],
+  allowInstallScripts: {},
+  ignore: [],
+  minReleaseAgeDays: 3,
+  failOn: "high",
+};
+
+const KEYS = new Set(Object.keys(DEFAULT_CONFIG).concat("$schema"));
+
+function fail(file: string, problem: string): never {
+  throw new AuditError("PARAPET_E_AUDIT_CONFIG", `${file}: ${problem}. See the "Configuration" section of packages/audit/README.md.`);
+}
+
+function stringList(file: string, key: string, value: unknown): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && v !== "")) fail(file, `"${key}" must be an array of non-empty strings`);
+  return value as string[];
+}
+
+export function parseConfig(file: string, raw: unknown): AuditConfig {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(file, "must be a JSON object");
+  const input = raw as Record<string, unknown>;
+  for (const key of Object.keys(input)) if (!KEYS.has(key)) fail(file, `unknown key "${key}" (known: ${[...KEYS].join(", ")})`);
+  const config = { ...DEFAULT_CONFIG } as { -readonly [K in keyof AuditConfig]: AuditConfig[K] };
+  if (input.internalScopes !== undefined) {
+    config.internalScopes = stringList(file, "internalScopes", input.internalScopes);
+    for (const scope of config.internalScopes) if (!/^@[a-z0-9][\w.-]*$/i.test(scope)) fail(file, `internal scope "${scope}" must look like "@acme"`);
+  }
+  if (input.internalPackages !== undefined) config.internalPackages = stringList(file, "internalPackages", input.internalPackages);
+  if (input.allowedHosts !== undefined) config.allowedHosts = stringList(file, "allowedHosts", input.allowedHosts);
+  if (input.allowInstallScripts !== undefined) {
+    const value = input.allowInstallScripts;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) fail(file, '"allowInstallScripts" must map package names to reasons');
+    for (const [name, reason] of Object.entries(value)) {
+      if (typeof reason !== "string" || reason.trim() === "") fail(file, `allowInstallScripts["${name}"] needs a reason (a non-empty string)`);
+    }
+    config.allowInstallScripts = value as Record<string, string>;
+  }
+  if (input.ignore !== undefined) {
+    if (!Array.isArray(input.ignore)) fail(file, '"ignore" must be an array of { check, package, reason }');
+    config.ignore = input.ignore.map((rule, i) => {
+      const r = rule as Record<string, unknown>;
+      if (typeof r !== "object" || r === null || typeof r.check !== "string" || typeof r.package !== "string" || typeof r.reason !== "string" || r.reason.trim() === "") {
+        fail(file, `ignore[${i}] must be { "check": "<id>", "package": "<name>", "reason": "<why>" }`);
+      }
+      return { check: r.check, package: r.package, reason: r.reason, ...(typeof r.version === "string" ? { version: r.version } : {}) };
+    });
+  }
+  if (input.minReleaseAgeDays !== undefined) {
+    const days = input.minReleaseAgeDays;
+    if (typeof days !== "number" || !Number.isFinite(days) || days < 0 || days > 3650) fail(file, '"minReleaseAgeDays" must be a number of days between 0 and 3650');
+    config.minReleaseAgeDays = days;
+  }
+  if (input.failOn !== undefined) {
+    if (typeof input.failOn !== "string" || !isSeverity(input.failOn)) fail(file, '"failOn" must be one of info, low, medium, high, critical');
+    config.failOn = input.failOn;
+  }
+  return config;
+}
+
+export function readConfig(dir: string, explicitPath?: string): AuditConfig {
+  const path = explicitPath ?? join(dir, CONFIG_FILE);
+  if (!existsSync(path)) {
+    if (explicitPath !== undefined) fail(explicitPath, "not found");
+    return DEFAULT_CONFIG;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    fail(path, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return parseConfig(path, raw);
+}

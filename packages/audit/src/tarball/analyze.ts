@@ -1,0 +1,102 @@
+import type { Severity } from "../model.js";
+import type { ExtractedTarball, TarballFile } from "./extract.js";
+import { SIGNAL_RULES, type SignalId, type SignalKind } from "./signals.js";
+import { judge } from "./verdict.js";
+
+export interface Signal {
+  readonly id: SignalId;
+  readonly kind: SignalKind;
+  readonly file: string;
+  readonly evidence: string;
+  /** The file runs at install time (named by an install script, or the script itself). */
+  readonly atInstall: boolean;
+}
+
+export interface Verdict {
+  readonly severity: Severity;
+  readonly reasons: readonly string[];
+}
+
+export interface TarballAnalysis {
+  /** Bump when signals or verdicts change, so cached analyses are recomputed. */
+  readonly analyzerVersion: number;
+  readonly manifestName?: string;
+  readonly manifestVersion?: string;
+  readonly installScripts: Readonly<Record<string, string>>;
+  readonly signals: readonly Signal[];
+  readonly verdict?: Verdict;
+  readonly unsafePaths: readonly string[];
+  readonly truncated: boolean;
+}
+
+export const ANALYZER_VERSION = 1;
+
+const CODE_FILE = /\.(c|m)?js$|\.sh$|\.bat$|\.cmd$|\.ps1$|\.py$|(^|\/)[^./]+$/i;
+
+/** Files an install script runs: `node x.js`, `sh setup.sh`, `./bin/thing`. */
+function filesRunBy(command: string): string[] {
+  const out: string[] = [];
+  for (const match of command.matchAll(/(?:^|[\s;&|])(?:node|sh|bash|\.)?\s*\.?\/?([\w./-]{1,200}\.(?:c?m?js|sh|bat|cmd|ps1))\b/g)) out.push(match[1]!.replace(/^\.\//, ""));
+  return out;
+}
+
+/**
+ * A payload appended to an otherwise ordinary file (event-stream 2018: an encrypted
+ * blob glued onto the end of a minified build). Normal files are either all short
+ * lines or one long minified line; a long line *after* many short ones is the tell.
+ */
+function appendedPayload(file: TarballFile): string | undefined {
+  const lines = file.text.split("\n");
+  if (lines.length < 8) return undefined;
+  const shortLines = lines.filter((l) => l.length < 200).length;
+  if (shortLines / lines.length < 0.8) return undefined;
+  for (let i = Math.floor(lines.length / 2); i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.length > 2000 && !line.includes("sourceMappingURL=") && !/^\s*(?:\/\/|\/\*|\*)/.test(line)) return `line ${i + 1} is ${line.length} characters`;
+  }
+  return undefined;
+}
+
+export function analyzeTarball(tarball: ExtractedTarball): TarballAnalysis {
+  const manifestFile = tarball.files.find((f) => f.path === "package.json");
+  let manifest: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = manifestFile ? JSON.parse(manifestFile.text) : {};
+    if (typeof parsed === "object" && parsed !== null) manifest = parsed as Record<string, unknown>;
+  } catch {
+    manifest = {};
+  }
+  const scripts = typeof manifest.scripts === "object" && manifest.scripts !== null ? (manifest.scripts as Record<string, unknown>) : {};
+  const installScripts: Record<string, string> = {};
+  for (const hook of ["preinstall", "install", "postinstall"]) if (typeof scripts[hook] === "string") installScripts[hook] = scripts[hook] as string;
+  // npm runs `node-gyp rebuild` implicitly when binding.gyp exists and no install script is set.
+  if (!installScripts.install && !installScripts.preinstall && tarball.files.some((f) => f.path === "binding.gyp")) installScripts.install = "node-gyp rebuild (implicit: binding.gyp)";
+
+  const installFiles = new Set(Object.values(installScripts).flatMap(filesRunBy));
+  const signals: Signal[] = [];
+  const scan = (file: string, text: string, atInstall: boolean) => {
+    for (const rule of SIGNAL_RULES) {
+      const evidence = rule.test(text);
+      if (evidence !== undefined) signals.push({ id: rule.id, kind: rule.kind, file, evidence, atInstall });
+    }
+  };
+  for (const [hook, command] of Object.entries(installScripts)) scan(`package.json#scripts.${hook}`, command, true);
+  for (const file of tarball.files) {
+    if (!CODE_FILE.test(file.path)) continue;
+    const atInstall = installFiles.has(file.path);
+    scan(file.path, file.text, atInstall);
+    const appended = appendedPayload(file);
+    if (appended) signals.push({ id: "appended-payload", kind: "obfuscation", file: file.path, evidence: appended, atInstall });
+  }
+  const verdict = judge(signals, tarball.unsafePaths);
+  return {
+    analyzerVersion: ANALYZER_VERSION,
+    ...(typeof manifest.name === "string" ? { manifestName: manifest.name } : {}),
+    ...(typeof manifest.version === "string" ? { manifestVersion: manifest.version } : {}),
+    installScripts,
+    signals,
+    ...(verdict ? { verdict } : {}),
+    unsafePaths: tarball.unsafePaths,
+    truncated: tarball.truncated,
+  };
+}

@@ -1,0 +1,74 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * Content-addressed store: a tarball lives under the sha512 of its bytes, so a
+ * cached file is verified by its own name and can never be served for another
+ * package. Analyses are cached beside it, keyed by the same hash.
+ */
+export interface TarballCache {
+  readonly dir: string;
+  get(integrity: string): Uint8Array | undefined;
+  put(bytes: Uint8Array): string;
+  getJson(kind: string, key: string): unknown;
+  putJson(kind: string, key: string, value: unknown): void;
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PARAPET_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "parapet", "tarballs");
+}
+
+/** `sha512-<base64>` → hex digest, or undefined when not a sha512 SRI string. */
+export function sha512Hex(integrity: string): string | undefined {
+  const sri = integrity.split(/\s+/).find((h) => h.startsWith("sha512-"));
+  return sri ? Buffer.from(sri.slice(7), "base64").toString("hex") : undefined;
+}
+
+export function integrityOf(bytes: Uint8Array): string {
+  return `sha512-${createHash("sha512").update(bytes).digest("base64")}`;
+}
+
+function safeKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+export function createTarballCache(dir: string = defaultCacheDir()): TarballCache {
+  const pathFor = (hex: string) => join(dir, "sha512", hex.slice(0, 2), hex);
+  const writeAtomically = (path: string, data: string | Uint8Array) => {
+    mkdirSync(join(path, ".."), { recursive: true });
+    const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(temp, data);
+    renameSync(temp, path); // readers never see half a file
+  };
+  return {
+    dir,
+    get(integrity) {
+      const hex = sha512Hex(integrity);
+      if (!hex) return undefined;
+      try {
+        const bytes = readFileSync(pathFor(hex));
+        // Re-verify: a cache on disk is only as trustworthy as its hash check.
+        return integrityOf(bytes) === `sha512-${Buffer.from(hex, "hex").toString("base64")}` ? bytes : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    put(bytes) {
+      const integrity = integrityOf(bytes);
+      writeAtomically(pathFor(sha512Hex(integrity)!), bytes);
+      return integrity;
+    },
+    getJson(kind, key) {
+      try {
+        return JSON.parse(readFileSync(join(dir, kind, safeKey(key)), "utf8"));
+      } catch {
+        return undefined;
+      }
+    },
+    putJson(kind, key, value) {
+      writeAtomically(join(dir, kind, safeKey(key)), JSON.stringify(value));
+    },
+  };
+}

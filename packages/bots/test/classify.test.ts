@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { bundledCatalogue, createUserAgentClassifier, parseCatalogue } from "../src/index.js";
+import { humanFixture } from "./helpers.js";
+
+const classify = createUserAgentClassifier(bundledCatalogue());
+
+describe("User-Agent classification", () => {
+  const named: [string, string, string][] = [
+    ["curl/8.5.0", "curl", "HTTP_LIBRARY"],
+    ["python-requests/2.31.0", "python-requests", "HTTP_LIBRARY"],
+    ["Go-http-client/1.1", "Go-http-client", "HTTP_LIBRARY"],
+    ["Go-http-client/2.0", "Go-http-client", "HTTP_LIBRARY"],
+    ["Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/138.0.0.0 Safari/537.36", "HeadlessChrome", "HEADLESS_BROWSER"],
+    ["Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "Googlebot", "SEARCH_ENGINE"],
+    ["Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)", "GPTBot", "AI_CRAWLER"],
+    ["Mozilla/5.0 (compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)", "UptimeRobot", "MONITOR"],
+    ["sqlmap/1.7.2#stable (https://sqlmap.org)", "sqlmap", "VULNERABILITY_SCANNER"],
+  ];
+  for (const [ua, name, category] of named) {
+    it(`names ${name}`, () => {
+      const result = classify(ua);
+      assert.equal(result.isBot, true);
+      assert.equal(result.bot, name);
+      assert.ok(result.categories.includes(category as never), `${name} categories: ${result.categories.join(",")}`);
+    });
+  }
+
+  it("marks the claimed crawlers that can be verified", () => {
+    assert.equal(classify("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)").verifier, "bing");
+    assert.equal(classify("curl/8.5.0").verifier, undefined);
+  });
+
+  it("prefers the most specific product token", () => {
+    assert.equal(classify("Mozilla/5.0 (compatible; Applebot-Extended/0.1)").bot, "Applebot-Extended");
+  });
+
+  it("flags unknown automation by generic words and structure", () => {
+    assert.deepEqual(classify("Mozilla/5.0 (compatible; AcmeCrawler/3.1)").categories, ["UNKNOWN_AUTOMATION"]);
+    assert.equal(classify("acme-fetch/1.0").isBot, true);
+    assert.ok(classify("acme-fetch/1.0").signals.includes("ua:no-platform"));
+  });
+
+  it("treats a missing or blank User-Agent as automation", () => {
+    assert.deepEqual(classify(undefined).signals, ["ua:missing"]);
+    assert.equal(classify("   ").isBot, true);
+  });
+
+  it("does not read 'bot' inside a word such as the phone brand Cubot", () => {
+    const ua = "Mozilla/5.0 (Linux; Android 12; CUBOT X50) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36";
+    assert.equal(classify(ua).isBot, false);
+  });
+
+  it("classifies every real browser and app in the fixture as human", () => {
+    const flagged = humanFixture().filter((c) => classify(c.ua).isBot);
+    assert.deepEqual(
+      flagged.map((c) => c.id),
+      [],
+    );
+  });
+
+  it("bounds the work on an oversized header and says so", () => {
+    const ua = `Mozilla/5.0 (Windows NT 10.0; Win64; x64) ${"x".repeat(100_000)}`;
+    const started = performance.now();
+    const result = classify(ua);
+    assert.ok(result.signals.includes("ua:oversized"));
+    assert.equal(result.isBot, true);
+    assert.ok(performance.now() - started < 1_000);
+  });
+});
+
+describe("catalogue", () => {
+  it("has unique bot names and categories from the fixed list", () => {
+    const names = bundledCatalogue().bots.map((b) => b.name);
+    assert.equal(new Set(names).size, names.length, "duplicate bot names");
+    assert.ok(names.length > 200);
+  });
+
+  it("rejects a broken catalogue with the field at fault", () => {
+    assert.throws(() => parseCatalogue({ bots: [{ name: "x", categories: ["NOPE"], tokens: ["x"] }], generic: [] }), /unknown category "NOPE"/);
+    assert.throws(() => parseCatalogue({ bots: [{ name: "x", categories: ["MONITOR"], tokens: [] , verify: "ghost" }], generic: [] }), /verifier "ghost"/);
+    assert.throws(() => parseCatalogue({ bots: "no" }), /`bots` must be an array/);
+    assert.throws(() => parseCatalogue(null), /catalogue/);
+  });
+});

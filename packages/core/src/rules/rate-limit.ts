@@ -1,0 +1,125 @@
+/**
+ * What the three rate-limit rules share: option checks done once at
+ * creation, the store call with its error wrapping, and the reason they
+ * report. Each rule's own file states its algorithm's exact semantics.
+ */
+import type { Characteristic } from "../characteristics.js";
+import { type Duration, parseDuration } from "../duration.js";
+import { ErrorCodes, messageOf, optionError, ParapetError } from "../errors.js";
+import type { Mode, RateLimitReason, RateLimitState, RuleEvaluation } from "../types.js";
+
+export const RATE_LIMIT = "RATE_LIMIT";
+
+/** A store round trip: after local checks (~1-10), before remote lookups. */
+export const RATE_LIMIT_COST = 30;
+
+export interface RateLimitCommonOptions {
+  /** "LIVE" (default) denies; "DRY_RUN" only reports. */
+  readonly mode?: Mode;
+  /** Names the policy in results, keys and RateLimit headers. */
+  readonly name?: string;
+  /** What to count by; default: the client's `characteristics` (["ip"]). */
+  readonly characteristics?: readonly Characteristic[];
+}
+
+export interface CommonSettings {
+  readonly mode: Mode;
+  readonly name: string | undefined;
+  readonly characteristics: readonly Characteristic[] | undefined;
+}
+
+/** A policy name travels in a header: printable ASCII, short. */
+const NAME = /^[\x21-\x7e]{1,64}$/;
+
+export function commonSettings(where: string, options: unknown): CommonSettings {
+  if (options === null || typeof options !== "object") throw optionError(where, "pass an options object");
+  const { mode, name, characteristics } = options as RateLimitCommonOptions;
+  if (mode !== undefined && mode !== "LIVE" && mode !== "DRY_RUN") {
+    throw optionError(where, `\`mode\` must be "LIVE" or "DRY_RUN"; got ${JSON.stringify(mode)}`);
+  }
+  if (name !== undefined && (typeof name !== "string" || !NAME.test(name))) {
+    throw optionError(where, '`name` must be 1-64 printable ASCII characters without spaces, e.g. "api"');
+  }
+  if (characteristics !== undefined) {
+    if (!Array.isArray(characteristics) || characteristics.length === 0) {
+      throw optionError(where, '`characteristics` must be a non-empty array such as ["ip"] or ["userId"]');
+    }
+    for (const item of characteristics) {
+      if (typeof item !== "string" || item === "" || item === "header:") {
+        throw optionError(
+          where,
+          `\`characteristics\` entries must be names such as "ip", "userId" or "header:x-api-key"; got ${JSON.stringify(item)}`,
+        );
+      }
+    }
+  }
+  return { mode: mode ?? "LIVE", name, characteristics };
+}
+
+export function positiveInteger(where: string, field: string, value: unknown, example: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw optionError(where, `\`${field}\` must be a positive integer, e.g. ${example}; got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
+}
+
+/** Windows are whole milliseconds so that every store computes the same boundaries. */
+export function windowMsOf(where: string, field: string, value: Duration | undefined): number {
+  if (value === undefined) throw optionError(where, `\`${field}\` is required, e.g. "60s" or 60_000 (milliseconds)`);
+  const ms = parseDuration(value, `${where} \`${field}\``);
+  if (!Number.isSafeInteger(ms)) throw optionError(where, `\`${field}\` must be a whole number of milliseconds; got ${ms}`);
+  return ms;
+}
+
+/** "60s", "1.5s": short, and the same in the policy name and in messages. */
+export function secondsText(ms: number): string {
+  return `${ms / 1000}s`;
+}
+
+/**
+ * Runs one store step. A store that throws a ParapetError keeps its code
+ * (e.g. STORE_TIMEOUT); anything else is a STORE_FAILED, so operators can
+ * tell a Redis outage from a bug in a rule.
+ */
+export async function storeStep(step: () => Promise<RateLimitState>): Promise<RateLimitState> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof ParapetError) throw error;
+    throw new ParapetError(ErrorCodes.STORE_FAILED, `the rate-limit store failed: ${messageOf(error)}; check its connection`, {
+      cause: error,
+    });
+  }
+}
+
+export interface RateLimitDescription {
+  readonly algorithm: RateLimitReason["algorithm"];
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly policy: string;
+  /** "requests per 60s", "tokens, 5 every 1s". */
+  readonly unit: string;
+}
+
+export function rateLimitEvaluation(description: RateLimitDescription, state: RateLimitState, key: string): RuleEvaluation {
+  const base = {
+    type: RATE_LIMIT,
+    algorithm: description.algorithm,
+    limit: description.limit,
+    remaining: state.remaining,
+    resetSeconds: state.resetMs / 1000,
+    windowSeconds: description.windowMs / 1000,
+    policy: description.policy,
+  } as const;
+  if (state.allowed) {
+    const reason: RateLimitReason = { ...base, message: `${state.remaining} of ${description.limit} ${description.unit} left.` };
+    return { conclusion: "ALLOW", reason, key };
+  }
+  const retryAfterSeconds = Math.max(1, Math.ceil(state.retryAfterMs / 1000));
+  const reason: RateLimitReason = {
+    ...base,
+    retryAfterSeconds,
+    message: `Rate limit of ${description.limit} ${description.unit} exceeded; retry in ${retryAfterSeconds}s.`,
+  };
+  return { conclusion: "DENY", reason, key };
+}

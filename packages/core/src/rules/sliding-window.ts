@@ -1,0 +1,77 @@
+/**
+ * slidingWindow: about `max` requests per key in any `window`-long span,
+ * estimated from two fixed windows (the approach Cloudflare describes): O(1)
+ * state per key, no per-request log, so memory cannot grow with traffic.
+ *
+ * Semantics (every Store implements exactly this, atomically, per key):
+ * - Windows are aligned to the epoch: start = floor(now / windowMs) * windowMs,
+ *   elapsed = now - start. The store keeps the current window's count and
+ *   the previous window's count (0 if the previous window saw no call).
+ * - estimate = previous * (windowMs - elapsed) / windowMs + current.
+ * - A call of cost c (1 here) is allowed iff estimate + c <= limit; only then
+ *   is `current` increased. A denied call does NOT count.
+ * - remaining = max(0, floor(limit - estimate - c)) when allowed,
+ *   max(0, floor(limit - estimate)) when denied.
+ * - resetMs = windowMs - elapsed: when the previous window's weight reaches 0.
+ * - retryAfterMs (denial only) = the first time the estimate, with nothing more
+ *   counted, leaves room for c: with room = limit - c - current,
+ *   if room >= 0: ceil(windowMs - elapsed - room * windowMs / previous);
+ *   else: windowMs - elapsed + max(0, ceil(windowMs - (limit - c) * windowMs / current));
+ *   at least 1.
+ * - The state may be dropped at start + 2 * windowMs.
+ *
+ * Error bound (tested in test/sliding-window.test.ts): the estimate is exact
+ * when the previous window's calls were spread evenly. At worst, when a
+ * client puts all of one window's calls at its very end, fewer than
+ * 2 * max calls can pass within one `window`-long span (the same worst case
+ * as a fixed window, but it needs that precise timing, and each fixed window
+ * still admits at most max). It can also deny early when the previous
+ * window's calls came early: it never admits more than max minus the
+ * previous window's weighted count.
+ */
+import type { Duration } from "../duration.js";
+import type { Rule, RuleContext, RuleEvaluation, SlidingWindowParams } from "../types.js";
+import {
+  commonSettings,
+  positiveInteger,
+  RATE_LIMIT,
+  RATE_LIMIT_COST,
+  type RateLimitCommonOptions,
+  type RateLimitDescription,
+  rateLimitEvaluation,
+  secondsText,
+  storeStep,
+  windowMsOf,
+} from "./rate-limit.js";
+
+export interface SlidingWindowOptions extends RateLimitCommonOptions {
+  /** Requests allowed in any window-long span. */
+  readonly max: number;
+  /** The window: "60s", "1m", "1h", or milliseconds. */
+  readonly window: Duration;
+}
+
+export function slidingWindow(options: SlidingWindowOptions): Rule {
+  const where = "slidingWindow";
+  const { mode, name, characteristics } = commonSettings(where, options);
+  const limit = positiveInteger(where, "max", options.max, "max: 100");
+  const windowMs = windowMsOf(where, "window", options.window);
+  const policy = name ?? `sliding-${secondsText(windowMs)}`;
+  const keyId = name ? `${RATE_LIMIT}:${name}` : `${RATE_LIMIT}:sliding:${windowMs}:${limit}`;
+  const params: SlidingWindowParams = { limit, windowMs, cost: 1 };
+  const description: RateLimitDescription = {
+    algorithm: "slidingWindow",
+    limit,
+    windowMs,
+    policy,
+    unit: `requests per ${secondsText(windowMs)}`,
+  };
+
+  async function evaluateSlidingWindow(context: RuleContext): Promise<RuleEvaluation> {
+    const key = context.key(keyId, characteristics);
+    const state = await storeStep(() => context.store.slidingWindow(key, params, context.clock.now()));
+    return rateLimitEvaluation(description, state, key);
+  }
+
+  return { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, evaluate: evaluateSlidingWindow };
+}

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createClientIpResolver, ErrorCodes, fixedWindow, ParapetError, parapet, silentLogger } from "../src/index.js";
+
+describe("client IP resolution", () => {
+  it("ignores a spoofed X-Forwarded-For when no proxy is trusted", () => {
+    const resolver = createClientIpResolver();
+    assert.equal(resolver.resolve("203.0.113.9", { "x-forwarded-for": "1.1.1.1" }), "203.0.113.9");
+  });
+
+  it("ignores X-Forwarded-For from a peer that is not a trusted proxy", () => {
+    const resolver = createClientIpResolver({ proxies: ["10.0.0.0/8"] });
+    assert.equal(resolver.resolve("203.0.113.9", { "x-forwarded-for": "1.1.1.1" }), "203.0.113.9");
+  });
+
+  it("walks X-Forwarded-For right to left through trusted proxies only", () => {
+    const resolver = createClientIpResolver({ proxies: ["10.0.0.0/8"] });
+    // The client forged "6.6.6.6"; our proxies 10.0.0.2 and 10.0.0.1 appended the real hops.
+    const headers = { "x-forwarded-for": "6.6.6.6, 198.51.100.4, 10.0.0.2" };
+    assert.equal(resolver.resolve("10.0.0.1", headers), "198.51.100.4");
+  });
+
+  it("stops believing the chain at an unparseable hop", () => {
+    const resolver = createClientIpResolver({ proxies: ["loopback"] });
+    assert.equal(resolver.resolve("127.0.0.1", { "x-forwarded-for": "198.51.100.4, not-an-ip" }), "127.0.0.1");
+  });
+
+  it("reads RFC 7239 Forwarded, quoted IPv6 with a port included", () => {
+    const resolver = createClientIpResolver({ proxies: ["private"] });
+    const headers = { forwarded: 'for=6.6.6.6, for="[2001:db8:cafe::17]:4711";proto=https, for=192.168.1.1' };
+    assert.equal(resolver.resolve("192.168.1.2", headers), "2001:db8:cafe::17");
+  });
+
+  it("trusts a platform header only when that platform is configured", () => {
+    const headers = { "cf-connecting-ip": "198.51.100.77" };
+    assert.equal(createClientIpResolver().resolve("203.0.113.9", headers), "203.0.113.9");
+    assert.equal(createClientIpResolver({ platform: "fly" }).resolve("203.0.113.9", headers), "203.0.113.9");
+    assert.equal(createClientIpResolver({ platform: "cloudflare" }).resolve("203.0.113.9", headers), "198.51.100.77");
+  });
+
+  it("keys IPv6 clients by their /64 and IPv4-mapped addresses as IPv4", () => {
+    const resolver = createClientIpResolver();
+    assert.equal(resolver.keyOf("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+    assert.equal(resolver.keyOf("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
+    assert.equal(resolver.resolve("::ffff:192.0.2.5", {}), "192.0.2.5");
+    assert.equal(createClientIpResolver({ ipv6Prefix: 56 }).keyOf("2001:db8:1:2ff::1"), "2001:db8:1:200::/56");
+  });
+
+  it("rate-limits a whole IPv6 /64 together and a mapped IPv4 with its plain form", async () => {
+    const p = parapet({ rules: [fixedWindow({ max: 1, window: "1m" })], logger: silentLogger });
+    const request = (ip: string) => ({ url: "/", headers: { host: "h" }, ip });
+    assert.equal((await p.protect(request("2001:db8:0:1::1"))).conclusion, "ALLOW");
+    assert.equal((await p.protect(request("2001:db8:0:1::2"))).conclusion, "DENY");
+    assert.equal((await p.protect(request("2001:db8:0:2::1"))).conclusion, "ALLOW");
+    assert.equal((await p.protect(request("::ffff:192.0.2.5"))).conclusion, "ALLOW");
+    assert.equal((await p.protect(request("192.0.2.5"))).conclusion, "DENY");
+  });
+
+  it("rejects a bad proxy entry, platform or prefix at construction", () => {
+    assert.throws(
+      () => createClientIpResolver({ proxies: ["10.0.0.0/33"] }),
+      (e: unknown) => e instanceof ParapetError && e.code === ErrorCodes.INVALID_PROXY,
+    );
+    assert.throws(() => createClientIpResolver({ proxies: ["nonsense"] }), /not an IP address/);
+    assert.throws(() => createClientIpResolver({ platform: "heroku" as never }), /unknown platform/);
+    assert.throws(() => createClientIpResolver({ ipv6Prefix: 0 }), /ipv6Prefix/);
+  });
+});

@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { EventEmitter } from "node:events";
+import { describe, it } from "node:test";
+import {
+  createClientIpResolver,
+  fixedWindow,
+  type NodeRequestLike,
+  normalizeRequest,
+  type ProtectableRequest,
+  parapet,
+  silentLogger,
+} from "../src/index.js";
+
+const options = { resolver: createClientIpResolver(), maxBodyBytes: 1024, bodyTimeoutMs: 200 };
+const p = parapet({ rules: [fixedWindow({ max: 1_000, window: "1m" })], logger: silentLogger });
+
+describe("malformed requests give a clear result, never a crash", () => {
+  it("notes a missing Host header", () => {
+    const request = normalizeRequest({ url: "/", ip: "192.0.2.1" }, {}, options);
+    assert.equal(request.host, "");
+    assert.ok(request.anomalies.some((a) => /no Host/.test(a)));
+  });
+
+  for (const [url, path, query] of [
+    ["http://", "/", ""],
+    ["*", "/*", ""],
+    ["%%%", "/%%%", ""],
+    ["http://evil.test/a/b?x=1#frag", "/a/b", "x=1"],
+    ["", "/", ""],
+  ] as const) {
+    it(`normalizes the target ${JSON.stringify(url)} to path ${path}`, async () => {
+      const request = normalizeRequest({ url, headers: { host: "h" }, ip: "192.0.2.1" }, {}, options);
+      assert.equal(request.path, path);
+      assert.equal(request.query, query);
+      const decision = await p.protect({ url, headers: { host: "h" }, ip: "192.0.2.1" });
+      assert.equal(decision.conclusion, "ALLOW");
+    });
+  }
+
+  it("flags a target that does not start with a slash", () => {
+    const request = normalizeRequest({ url: "%%%", headers: { host: "h" } }, {}, options);
+    assert.ok(request.anomalies.some((a) => /does not start with "\/"/.test(a)));
+  });
+
+  it("bounds thousands of headers and a 100 KB header", async () => {
+    const headers: Record<string, string> = { host: "h" };
+    for (let i = 0; i < 5_000; i++) headers[`x-h${i}`] = "v";
+    const many = normalizeRequest({ url: "/", headers, ip: "192.0.2.1" }, {}, options);
+    assert.ok(Object.keys(many.headers).length <= 200);
+    assert.ok(many.anomalies.some((a) => /headers exceed/.test(a)));
+
+    const huge = normalizeRequest({ url: "/", headers: { host: "h", "x-big": "a".repeat(100_000) }, ip: "192.0.2.1" }, {}, options);
+    assert.equal(huge.headers["x-big"], undefined);
+    assert.equal(huge.headers.host, "h", "headers before the oversized one are kept");
+    const decision = await p.protect({ url: "/", headers: { "x-big": "a".repeat(100_000) }, ip: "192.0.2.1" });
+    assert.equal(decision.conclusion, "ALLOW");
+  });
+
+  for (const input of [null, undefined, 42, "GET / HTTP/1.1", true, [] as unknown]) {
+    it(`answers protect(${JSON.stringify(input) ?? "undefined"}) with a decision`, async () => {
+      const decision = await p.protect(input as ProtectableRequest);
+      // Without a client address there is nothing to count by: an ERROR naming the cause, failing open.
+      assert.equal(decision.conclusion, "ERROR");
+      assert.equal(decision.isDenied(), false);
+      assert.match(decision.reason.message, /client IP is unknown/);
+    });
+  }
+
+  it("treats headers that are not strings as absent", () => {
+    const request = normalizeRequest(
+      { url: "/", headers: { host: "h", "x-n": 5 as never, "x-list": ["a", 1 as never, "b"] } },
+      {},
+      options,
+    );
+    assert.equal(request.headers["x-n"], undefined);
+    assert.equal(request.headers["x-list"], "a, b");
+  });
+
+  it("resolves the body of an IncomingMessage-like object that errors, without rejecting", async () => {
+    const emitter = new EventEmitter();
+    const stream = Object.assign(emitter, {
+      method: "POST",
+      url: "/upload",
+      headers: { host: "h", "content-length": "100", "content-type": "application/json" },
+      socket: { remoteAddress: "192.0.2.1" },
+      complete: false,
+      read: () => null,
+      unshift: () => {},
+    }) as unknown as NodeRequestLike;
+    const request = normalizeRequest(stream, {}, options);
+    const body = request.body();
+    setImmediate(() => emitter.emit("error", new Error("socket hang up")));
+    const content = await body;
+    assert.ok(content === undefined || content.bytes.length === 0);
+    assert.equal(request.method, "POST");
+    assert.equal(request.ip, "192.0.2.1");
+  });
+
+  it("gives up on a body that never arrives within bodyTimeoutMs", async () => {
+    const stream = Object.assign(new EventEmitter(), {
+      headers: { host: "h", "transfer-encoding": "chunked" },
+      socket: { remoteAddress: "192.0.2.1" },
+      complete: false,
+      read: () => null,
+      unshift: () => {},
+    }) as unknown as NodeRequestLike;
+    const started = Date.now();
+    const content = await normalizeRequest(stream, {}, options).body();
+    assert.equal(content?.truncated, true);
+    assert.ok(Date.now() - started < 5_000, "does not hang");
+  });
+
+  it("flags an unusual method and caps its length", () => {
+    const request = normalizeRequest({ method: "X".repeat(1_000), url: "/", headers: { host: "h" } }, {}, options);
+    assert.equal(request.method.length, 16);
+    assert.ok(request.anomalies.some((a) => /unusual method/.test(a)));
+  });
+});

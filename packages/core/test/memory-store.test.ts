@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ErrorCodes, MemoryStore, ParapetError } from "../src/index.js";
+
+const fixed = { limit: 3, windowMs: 1_000, cost: 1 };
+const T0 = 1_700_000_000_000;
+
+describe("MemoryStore", () => {
+  it("never holds more than maxKeys keys", async () => {
+    const store = new MemoryStore({ maxKeys: 50 });
+    for (let i = 0; i < 1_000; i++) {
+      await store.fixedWindow(`k${i}`, fixed, T0);
+      assert.ok(store.size <= 50, `size ${store.size} after ${i + 1} keys`);
+    }
+    assert.equal(store.size, 50);
+    assert.equal(store.evictions, 950);
+  });
+
+  it("evicts the least recently used key, not the oldest inserted", async () => {
+    const store = new MemoryStore({ maxKeys: 2 });
+    await store.fixedWindow("a", fixed, T0);
+    await store.fixedWindow("b", fixed, T0);
+    await store.fixedWindow("a", fixed, T0); // a is now the most recent
+    await store.fixedWindow("c", fixed, T0); // evicts b
+    assert.equal((await store.fixedWindow("a", fixed, T0)).remaining, 0, "a kept its count of 3");
+    assert.equal((await store.fixedWindow("b", fixed, T0)).remaining, 2, "b started afresh");
+  });
+
+  it("reclaims expired keys without waiting to be full", async () => {
+    const store = new MemoryStore({ maxKeys: 1_000 });
+    for (let i = 0; i < 100; i++) await store.fixedWindow(`old${i}`, fixed, T0);
+    assert.equal(store.size, 100);
+    for (let i = 0; i < 100; i++) await store.fixedWindow(`new${i}`, fixed, T0 + 5_000);
+    assert.equal(store.size, 100, "each new key reclaimed expired old ones");
+    assert.equal(store.evictions, 0, "reclaiming expired keys is not an eviction");
+  });
+
+  it("treats an expired key as new when it is seen again", async () => {
+    const store = new MemoryStore();
+    for (let i = 0; i < 3; i++) await store.fixedWindow("k", fixed, T0);
+    assert.equal((await store.fixedWindow("k", fixed, T0)).allowed, false);
+    assert.equal((await store.fixedWindow("k", fixed, T0 + 1_000)).remaining, 2);
+  });
+
+  it("starts a key afresh when another algorithm reuses it", async () => {
+    const store = new MemoryStore();
+    for (let i = 0; i < 3; i++) await store.fixedWindow("k", fixed, T0);
+    const bucket = await store.tokenBucket("k", { capacity: 5, refillRate: 1, intervalMs: 1_000, requested: 1 }, T0);
+    assert.deepEqual(bucket, { allowed: true, remaining: 4, resetMs: 1_000, retryAfterMs: 0 });
+  });
+
+  it("keeps working after grow beyond its first allocation", async () => {
+    const store = new MemoryStore({ maxKeys: 5_000 });
+    for (let i = 0; i < 3_000; i++) await store.fixedWindow(`k${i}`, fixed, T0);
+    for (let i = 0; i < 3_000; i++) assert.equal((await store.fixedWindow(`k${i}`, fixed, T0)).remaining, 1);
+  });
+
+  it("refuses a token request larger than the bucket with a clear error", async () => {
+    const store = new MemoryStore();
+    await assert.rejects(
+      store.tokenBucket("k", { capacity: 5, refillRate: 1, intervalMs: 1_000, requested: 6 }, T0),
+      (error: unknown) => error instanceof ParapetError && /holds at most 5/.test(error.message),
+    );
+  });
+
+  it("forgets everything on close", async () => {
+    const store = new MemoryStore();
+    await store.fixedWindow("k", fixed, T0);
+    await store.close();
+    assert.equal(store.size, 0);
+    assert.equal((await store.fixedWindow("k", fixed, T0)).remaining, 2);
+  });
+
+  for (const bad of [0, -1, 1.5, Number.NaN, "10", Number.POSITIVE_INFINITY]) {
+    it(`rejects maxKeys ${String(bad)} at construction`, () => {
+      assert.throws(
+        () => new MemoryStore({ maxKeys: bad as number }),
+        (error: unknown) => error instanceof ParapetError && error.code === ErrorCodes.INVALID_OPTION && /maxKeys/.test(error.message),
+      );
+    });
+  }
+});

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ErrorCodes, fixedWindow, ParapetError, parapet, type Rule, slidingWindow, tokenBucket } from "../src/index.js";
+
+function optionErrorMatching(pattern: RegExp) {
+  return (error: unknown) => error instanceof ParapetError && error.code === ErrorCodes.INVALID_OPTION && pattern.test(error.message);
+}
+
+describe("options are validated loudly at construction", () => {
+  const cases: [string, () => unknown, RegExp][] = [
+    ["fixedWindow without options", () => fixedWindow(undefined as never), /fixedWindow options error: pass an options object/],
+    ["fixedWindow max 0", () => fixedWindow({ max: 0, window: "1m" }), /`max` must be a positive integer/],
+    ["fixedWindow max 2.5", () => fixedWindow({ max: 2.5, window: "1m" }), /`max`/],
+    ["fixedWindow max as a string", () => fixedWindow({ max: "10" as never, window: "1m" }), /`max`.*got "10"/],
+    ["fixedWindow without window", () => fixedWindow({ max: 1 } as never), /`window` is required/],
+    ["fixedWindow fractional ms", () => fixedWindow({ max: 1, window: 1.5 }), /whole number of milliseconds/],
+    ["slidingWindow bad mode", () => slidingWindow({ max: 1, window: "1s", mode: "live" as never }), /slidingWindow options error: `mode`/],
+    ["slidingWindow name with a space", () => slidingWindow({ max: 1, window: "1s", name: "my api" }), /`name`/],
+    ["slidingWindow empty characteristics", () => slidingWindow({ max: 1, window: "1s", characteristics: [] }), /`characteristics`/],
+    [
+      "slidingWindow bad characteristic",
+      () => slidingWindow({ max: 1, window: "1s", characteristics: ["header:"] }),
+      /`characteristics` entries/,
+    ],
+    [
+      "tokenBucket refillRate 0",
+      () => tokenBucket({ refillRate: 0, interval: "1s", capacity: 1 }),
+      /tokenBucket options error: `refillRate`/,
+    ],
+    ["tokenBucket no capacity", () => tokenBucket({ refillRate: 1, interval: "1s" } as never), /`capacity`/],
+    ["parapet without rules", () => parapet({} as never), /`rules` must be an array/],
+    ["parapet with a non-rule", () => parapet({ rules: [{}] as unknown as Rule[] }), /rules\[0\] is not a rule/],
+    ["parapet bad onError", () => parapet({ rules: [], onError: "fail" as never }), /`onError`/],
+    ["parapet bad maxBodyBytes", () => parapet({ rules: [], maxBodyBytes: -1 }), /`maxBodyBytes`/],
+  ];
+  for (const [what, create, pattern] of cases) {
+    it(`rejects ${what}`, () => assert.throws(create, optionErrorMatching(pattern)));
+  }
+
+  it("rejects a malformed window as a duration error", () => {
+    assert.throws(
+      () => fixedWindow({ max: 1, window: "one minute" }),
+      (error: unknown) =>
+        error instanceof ParapetError && error.code === ErrorCodes.INVALID_DURATION && /fixedWindow `window`/.test(error.message),
+    );
+  });
+
+  it("builds a rule with the documented defaults", () => {
+    const rule = tokenBucket({ refillRate: 5, interval: "1m", capacity: 10 });
+    assert.equal(rule.type, "RATE_LIMIT");
+    assert.equal(rule.mode, "LIVE");
+    assert.equal(rule.cost, 30);
+    assert.equal(rule.name, "token-5-per-60s");
+    assert.equal(slidingWindow({ max: 1, window: "1s", name: "api" }).name, "api");
+  });
+});

@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  ErrorCodes,
+  type ErrorReason,
+  fixedWindow,
+  MemoryStore,
+  type Mode,
+  ParapetError,
+  parapet,
+  type Rule,
+  type RuleEvaluation,
+  type Store,
+  silentLogger,
+  slidingWindow,
+  tokenBucket,
+} from "../src/index.js";
+import { manualClock, plainRequest } from "./helpers.js";
+
+function fakeRule(type: string, cost: number, conclusion: RuleEvaluation["conclusion"], log: string[], mode: Mode = "LIVE"): Rule {
+  return {
+    type,
+    mode,
+    cost,
+    evaluate() {
+      log.push(type);
+      return { conclusion, reason: { type: "TEST", message: `${type} says ${conclusion}` } };
+    },
+  };
+}
+
+const throwingRule: Rule = {
+  type: "BROKEN",
+  mode: "LIVE",
+  cost: 1,
+  evaluate() {
+    throw new Error("boom");
+  },
+};
+
+describe("the decision pipeline", () => {
+  it("runs rules cheapest first and stops at the first LIVE denial", async () => {
+    const log: string[] = [];
+    const p = parapet({
+      rules: [fakeRule("C", 50, "ALLOW", log), fakeRule("A", 1, "ALLOW", log), fakeRule("B", 10, "DENY", log)],
+      logger: silentLogger,
+    });
+    const decision = await p.protect(plainRequest());
+    assert.deepEqual(log, ["A", "B"]);
+    assert.equal(decision.conclusion, "DENY");
+    assert.equal(decision.status, 403);
+    assert.equal(decision.results.length, 2);
+  });
+
+  it("goes on past a DRY_RUN denial and reports it", async () => {
+    const log: string[] = [];
+    const p = parapet({ rules: [fakeRule("A", 1, "DENY", log, "DRY_RUN"), fakeRule("B", 2, "ALLOW", log)], logger: silentLogger });
+    const decision = await p.protect(plainRequest());
+    assert.deepEqual(log, ["A", "B"]);
+    assert.equal(decision.isDenied(), false);
+    assert.equal(decision.results[0]?.conclusion, "DENY");
+    assert.equal(decision.results[0]?.mode, "DRY_RUN");
+  });
+
+  for (const rule of [
+    () => fixedWindow({ max: 1, window: "1m", mode: "DRY_RUN" }),
+    () => slidingWindow({ max: 1, window: "1m", mode: "DRY_RUN" }),
+    () => tokenBucket({ refillRate: 1, interval: "1m", capacity: 1, mode: "DRY_RUN" }),
+  ]) {
+    it(`never denies with a DRY_RUN ${rule().name} rule`, async () => {
+      const p = parapet({ rules: [rule()], logger: silentLogger });
+      const decisions = [];
+      for (let i = 0; i < 5; i++) decisions.push(await p.protect(plainRequest()));
+      assert.ok(decisions.every((d) => d.isAllowed() && d.status === 200));
+      assert.equal(decisions[4]?.results[0]?.conclusion, "DENY", "the rule still reports what it would have done");
+      assert.equal(decisions[4]?.headers["Retry-After"], undefined);
+    });
+  }
+
+  it('never denies under a client-level mode: "DRY_RUN", even for LIVE rules', async () => {
+    const p = parapet({ rules: [fixedWindow({ max: 1, window: "1m" })], mode: "DRY_RUN", logger: silentLogger });
+    await p.protect(plainRequest());
+    const second = await p.protect(plainRequest());
+    assert.equal(second.isDenied(), false);
+    assert.equal(second.results[0]?.mode, "DRY_RUN");
+    assert.equal(second.results[0]?.conclusion, "DENY");
+  });
+
+  it("turns a throwing rule into an ERROR that fails open by default", async () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+    const p = parapet({ rules: [throwingRule], logger });
+    const decision = await p.protect(plainRequest());
+    assert.equal(decision.conclusion, "ERROR");
+    assert.equal(decision.isErrored(), true);
+    assert.equal(decision.isDenied(), false);
+    assert.equal(decision.status, 200);
+    assert.equal((decision.reason as ErrorReason).code, ErrorCodes.RULE_FAILED);
+    assert.match(decision.reason.message, /boom/);
+    assert.equal(warnings.length, 1, "the error is logged");
+  });
+
+  it('denies with 503 when a rule throws under onError: "closed"', async () => {
+    const p = parapet({ rules: [throwingRule], onError: "closed", logger: silentLogger });
+    const decision = await p.protect(plainRequest());
+    assert.equal(decision.isDenied(), true);
+    assert.equal(decision.status, 503);
+  });
+
+  it("reports a store that rejects as STORE_FAILED, and a ParapetError from a store keeps its code", async () => {
+    const rejecting: Store = {
+      fixedWindow: () => Promise.reject(new Error("ECONNREFUSED 127.0.0.1:6379")),
+      slidingWindow: () => Promise.reject(new Error("unused")),
+      tokenBucket: () => Promise.reject(new Error("unused")),
+    };
+    const p = parapet({ rules: [fixedWindow({ max: 5, window: "1m" })], store: rejecting, logger: silentLogger });
+    const decision = await p.protect(plainRequest());
+    assert.equal(decision.conclusion, "ERROR");
+    assert.equal((decision.reason as ErrorReason).code, ErrorCodes.STORE_FAILED);
+    assert.match(decision.reason.message, /ECONNREFUSED/);
+    assert.equal(decision.isDenied(), false);
+
+    const throwingSync: Store = {
+      ...rejecting,
+      fixedWindow: () => {
+        throw new TypeError("not even a promise");
+      },
+    };
+    const q = parapet({ rules: [fixedWindow({ max: 5, window: "1m" })], store: throwingSync, onError: "closed", logger: silentLogger });
+    const closed = await q.protect(plainRequest());
+    assert.equal((closed.reason as ErrorReason).code, ErrorCodes.STORE_FAILED);
+    assert.equal(closed.status, 503);
+
+    const timingOut: Store = {
+      ...rejecting,
+      fixedWindow: () => Promise.reject(new ParapetError(ErrorCodes.STORE_TIMEOUT, "redis did not answer in 50 ms")),
+    };
+    const r = parapet({ rules: [fixedWindow({ max: 5, window: "1m" })], store: timingOut, logger: silentLogger });
+    assert.equal(((await r.protect(plainRequest())).reason as ErrorReason).code, ErrorCodes.STORE_TIMEOUT);
+  });
+
+  it("reports a missing characteristic as an error naming it", async () => {
+    const p = parapet({ rules: [fixedWindow({ max: 5, window: "1m", characteristics: ["userId"] })], logger: silentLogger });
+    const decision = await p.protect(plainRequest());
+    assert.equal((decision.reason as ErrorReason).code, ErrorCodes.CHARACTERISTIC_MISSING);
+    assert.match(decision.reason.message, /userId/);
+    assert.equal((await p.protect(plainRequest(), { userId: "u1" })).conclusion, "ALLOW");
+  });
+
+  it("counts by userId across IPs when asked to", async () => {
+    const clock = manualClock();
+    const p = parapet({ rules: [fixedWindow({ max: 1, window: "1m" })], characteristics: ["userId"], clock, store: new MemoryStore() });
+    assert.equal((await p.protect(plainRequest("198.51.100.1"), { userId: "u1" })).conclusion, "ALLOW");
+    assert.equal((await p.protect(plainRequest("198.51.100.2"), { userId: "u1" })).conclusion, "DENY");
+  });
+
+  it("shares the store with rules added by withRule", async () => {
+    const base = parapet({ rules: [fixedWindow({ max: 1, window: "1m", name: "shared" })], logger: silentLogger });
+    await base.protect(plainRequest());
+    const log: string[] = [];
+    const extended = base.withRule(fakeRule("EXTRA", 1, "ALLOW", log));
+    const decision = await extended.protect(plainRequest());
+    assert.deepEqual(log, ["EXTRA"]);
+    assert.equal(decision.conclusion, "DENY");
+  });
+});

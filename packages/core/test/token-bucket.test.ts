@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ErrorCodes, type ErrorReason, parapet, type RateLimitReason, silentLogger, tokenBucket } from "../src/index.js";
+import { manualClock, plainRequest } from "./helpers.js";
+
+function client() {
+  const clock = manualClock();
+  // 2 tokens per second, bursts of 10.
+  const p = parapet({ rules: [tokenBucket({ refillRate: 2, interval: "1s", capacity: 10 })], clock, logger: silentLogger });
+  return { p, clock };
+}
+
+function reasonOf(decision: { results: readonly { reason: unknown }[] }): RateLimitReason {
+  return decision.results[0]?.reason as RateLimitReason;
+}
+
+describe("tokenBucket", () => {
+  it("starts full, spends `requested` tokens, and refills at the rate", async () => {
+    const { p, clock } = client();
+    assert.equal(reasonOf(await p.protect(plainRequest(), { requested: 4 })).remaining, 6);
+    assert.equal(reasonOf(await p.protect(plainRequest(), { requested: 6 })).remaining, 0);
+    const denied = await p.protect(plainRequest());
+    assert.equal(denied.conclusion, "DENY");
+    assert.equal((denied.reason as RateLimitReason).retryAfterSeconds, 1);
+    clock.advance(500); // one token back
+    assert.equal(reasonOf(await p.protect(plainRequest())).remaining, 0);
+    assert.equal((await p.protect(plainRequest())).conclusion, "DENY");
+  });
+
+  it("does not take tokens for a denied request", async () => {
+    const { p, clock } = client();
+    await p.protect(plainRequest(), { requested: 9 });
+    assert.equal((await p.protect(plainRequest(), { requested: 5 })).conclusion, "DENY");
+    clock.advance(2_000); // 1 + 4 = 5 tokens
+    assert.equal((await p.protect(plainRequest(), { requested: 5 })).conclusion, "ALLOW");
+  });
+
+  it("never holds more than its capacity after a long idle time", async () => {
+    const { p, clock } = client();
+    await p.protect(plainRequest(), { requested: 10 });
+    clock.advance(3_600_000);
+    const reason = reasonOf(await p.protect(plainRequest()));
+    assert.equal(reason.remaining, 9);
+    assert.equal(reason.resetSeconds, 0.5);
+  });
+
+  it("says how long until a larger request fits", async () => {
+    const { p, clock } = client();
+    await p.protect(plainRequest(), { requested: 10 });
+    const denied = await p.protect(plainRequest(), { requested: 7 });
+    assert.equal((denied.reason as RateLimitReason).retryAfterSeconds, 4); // 7 tokens at 2/s: 3.5 s
+    clock.advance(3_499);
+    assert.equal((await p.protect(plainRequest(), { requested: 7 })).conclusion, "DENY");
+    clock.advance(1);
+    assert.equal((await p.protect(plainRequest(), { requested: 7 })).conclusion, "ALLOW");
+  });
+
+  it("refills fractional tokens without losing one to rounding", async () => {
+    const clock = manualClock();
+    const p = parapet({ rules: [tokenBucket({ refillRate: 3, interval: "1s", capacity: 3 })], clock, logger: silentLogger });
+    await p.protect(plainRequest(), { requested: 3 });
+    for (const step of [333, 334, 333]) clock.advance(step);
+    assert.equal((await p.protect(plainRequest(), { requested: 3 })).conclusion, "ALLOW");
+  });
+
+  for (const requested of [0, -1, 1.5, 11, "2", Number.NaN, null]) {
+    it(`reports requested=${JSON.stringify(requested)} as an error, not a crash`, async () => {
+      const { p } = client();
+      const decision = await p.protect(plainRequest(), { requested });
+      assert.equal(decision.conclusion, "ERROR");
+      assert.equal(decision.isDenied(), false);
+      const reason = decision.reason as ErrorReason;
+      assert.equal(reason.code, ErrorCodes.INVALID_OPTION);
+      assert.match(reason.message, /requested/);
+    });
+  }
+});

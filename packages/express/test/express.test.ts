@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, it } from "node:test";
+import { type Parapet, parapet, silentLogger } from "@parapet/core";
+import { countingRule, DENY_HEADER, headerDenyRule, type RunningServer, runAdapterSuite } from "@parapet/node/test-suite";
+import express, { type Express } from "express";
+import { parapetMiddleware } from "../src/index.js";
+
+async function listen(app: Express): Promise<RunningServer> {
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function suiteApp(client: Parapet, parserFirst: boolean): Express {
+  const app = express();
+  if (parserFirst) app.use(express.json({ limit: "100kb" }));
+  app.use(parapetMiddleware(client));
+  if (!parserFirst) app.use(express.json({ limit: "100kb" }));
+  app.get("/hello", (_req, res) => {
+    res.json({ message: "hello" });
+  });
+  app.post("/echo", (req, res) => {
+    res.json({ received: req.body });
+  });
+  return app;
+}
+
+runAdapterSuite({ name: "express (middleware before express.json)", start: (client) => listen(suiteApp(client, false)) });
+runAdapterSuite({ name: "express (middleware after express.json)", start: (client) => listen(suiteApp(client, true)) });
+
+describe("@parapet/express", () => {
+  it("leaves the decision on req.parapet for handlers", async () => {
+    const client = parapet({ rules: [countingRule(5)], logger: silentLogger });
+    const app = express();
+    app.use(parapetMiddleware(client));
+    app.get("/", (req, res) => {
+      res.json({ conclusion: req.parapet?.conclusion, ip: req.parapet?.ip });
+    });
+    const server = await listen(app);
+    try {
+      assert.deepEqual(await (await fetch(server.url)).json(), { conclusion: "ALLOW", ip: "127.0.0.1" });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("lets a route call client.protect itself, keyed by the submitted user (a login limit)", async () => {
+    // Two attempts per user name, whatever IP they come from: credential stuffing spreads over IPs.
+    const loginGuard = parapet({ rules: [countingRule(2)], characteristics: ["userId"], logger: silentLogger });
+    const app = express();
+    app.use(express.json());
+    app.post("/login", async (req, res) => {
+      const user = typeof req.body?.user === "string" ? req.body.user : "";
+      const decision = await loginGuard.protect(req, { userId: user });
+      if (decision.isDenied()) {
+        res.set(decision.headers).status(429).json({ error: "Too many attempts for this account; wait a minute." });
+        return;
+      }
+      res.status(401).json({ error: "invalid credentials" });
+    });
+    const server = await listen(app);
+    const attempt = async (user: string, forwarded: string) => {
+      const response = await fetch(`${server.url}/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": forwarded },
+        body: JSON.stringify({ user, password: "x" }),
+      });
+      return response.status;
+    };
+    try {
+      assert.deepEqual(
+        [
+          await attempt("alice", "1.1.1.1"),
+          await attempt("alice", "2.2.2.2"),
+          await attempt("alice", "3.3.3.3"),
+          await attempt("bob", "1.1.1.1"),
+        ],
+        [401, 401, 429, 401],
+      );
+    } finally {
+      await server.close();
+      await loginGuard.close();
+    }
+  });
+
+  it("calls onDenied, and still denies when it throws", async () => {
+    const client = parapet({ rules: [headerDenyRule()], logger: silentLogger });
+    const app = express();
+    app.get("/custom", parapetMiddleware(client, { onDenied: (_d, _req, res) => void res.status(451).send("custom") }));
+    app.get(
+      "/broken",
+      parapetMiddleware(client, {
+        onDenied: () => {
+          throw new Error("broken page");
+        },
+      }),
+    );
+    app.use((_req, res) => void res.json({ reached: true }));
+    const server = await listen(app);
+    try {
+      const custom = await fetch(`${server.url}/custom`, { headers: { [DENY_HEADER]: "1" } });
+      assert.equal(custom.status, 451);
+      assert.equal(await custom.text(), "custom");
+      const broken = await fetch(`${server.url}/broken`, { headers: { [DENY_HEADER]: "1" } });
+      assert.equal(broken.status, 403);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("rejects a missing client at construction with a message saying what to pass", () => {
+    assert.throws(() => parapetMiddleware(undefined as never), /pass the client created with parapet/);
+  });
+});

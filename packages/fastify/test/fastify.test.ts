@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { type Parapet, parapet, silentLogger } from "@parapet/core";
+import { countingRule, DENY_HEADER, headerDenyRule, type RunningServer, runAdapterSuite } from "@parapet/node/test-suite";
+import Fastify, { type FastifyInstance } from "fastify";
+import { type ParapetPluginOptions, parapetPlugin } from "../src/index.js";
+
+async function listen(app: FastifyInstance): Promise<RunningServer> {
+  const url = await app.listen({ port: 0, host: "127.0.0.1" });
+  return { url, close: () => app.close() };
+}
+
+async function suiteApp(client: Parapet, hook: ParapetPluginOptions["hook"]): Promise<RunningServer> {
+  const app = Fastify({ forceCloseConnections: true });
+  await app.register(parapetPlugin, { client, ...(hook ? { hook } : {}) });
+  app.get("/hello", async () => ({ message: "hello" }));
+  app.post("/echo", async (request) => ({ received: request.body }));
+  return listen(app);
+}
+
+runAdapterSuite({ name: "fastify (onRequest hook)", start: (client) => suiteApp(client, undefined) });
+runAdapterSuite({ name: "fastify (preHandler hook)", start: (client) => suiteApp(client, "preHandler") });
+
+describe("@parapet/fastify", () => {
+  it("decorates request.parapet and guards routes registered in child scopes", async () => {
+    const client = parapet({ rules: [countingRule(5), headerDenyRule()], logger: silentLogger });
+    const app = Fastify({ forceCloseConnections: true });
+    await app.register(parapetPlugin, { client });
+    await app.register(async (child) => {
+      child.get("/child", async (request) => ({ conclusion: request.parapet?.conclusion }));
+    });
+    const server = await listen(app);
+    try {
+      const allowed = await fetch(`${server.url}/child`);
+      assert.deepEqual(await allowed.json(), { conclusion: "ALLOW" });
+      assert.equal(allowed.headers.get("ratelimit"), '"test";r=4;t=60');
+      assert.equal((await fetch(`${server.url}/child`, { headers: { [DENY_HEADER]: "1" } })).status, 403);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("calls onDenied, and still denies when it throws", async () => {
+    const client = parapet({ rules: [headerDenyRule()], logger: silentLogger });
+    const custom = Fastify();
+    await custom.register(parapetPlugin, { client, onDenied: (_d, _r, reply) => void reply.code(451).send("custom") });
+    custom.get("/", async () => "ok");
+    const response = await custom.inject({ url: "/", headers: { [DENY_HEADER]: "1" } });
+    assert.equal(response.statusCode, 451);
+    assert.equal(response.body, "custom");
+
+    const broken = Fastify();
+    await broken.register(parapetPlugin, {
+      client,
+      onDenied: () => {
+        throw new Error("broken page");
+      },
+    });
+    broken.get("/", async () => "ok");
+    assert.equal((await broken.inject({ url: "/", headers: { [DENY_HEADER]: "1" } })).statusCode, 403);
+    await Promise.all([custom.close(), broken.close()]);
+  });
+
+  it("fails registration loudly without a client or with an unknown hook", async () => {
+    const register = async (options: ParapetPluginOptions) => {
+      const app = Fastify();
+      await app.register(parapetPlugin, options);
+      await app.ready();
+    };
+    await assert.rejects(register({} as ParapetPluginOptions), /pass `client`/);
+    const client = parapet({ rules: [], logger: silentLogger });
+    await assert.rejects(register({ client, hook: "onSend" as never }), /`hook` must be "onRequest" or "preHandler"/);
+  });
+});

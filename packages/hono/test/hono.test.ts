@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, it } from "node:test";
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { parapet as createClient, type Parapet, silentLogger } from "@parapet/core";
+import { countingRule, DENY_HEADER, headerDenyRule, type RunningServer, runAdapterSuite } from "@parapet/node/test-suite";
+import { Hono } from "hono";
+import { type ParapetHonoOptions, type ParapetVariables, parapet } from "../src/index.js";
+
+async function listen(app: Hono<{ Variables: ParapetVariables }>): Promise<RunningServer> {
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s as Server));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function suiteApp(client: Parapet, options: ParapetHonoOptions): Promise<RunningServer> {
+  const app = new Hono<{ Variables: ParapetVariables }>();
+  app.use(parapet(client, options));
+  app.get("/hello", (c) => c.json({ message: "hello" }));
+  app.post("/echo", async (c) => c.json({ received: await c.req.json() }));
+  return listen(app);
+}
+
+runAdapterSuite({ name: "hono (getConnInfo from @hono/node-server)", start: (client) => suiteApp(client, { getConnInfo }) });
+runAdapterSuite({ name: "hono (default node-server bindings)", start: (client) => suiteApp(client, {}) });
+
+describe("@parapet/hono", () => {
+  it("sets the decision for handlers and the headers on a response the handler built itself", async () => {
+    const client = createClient({ rules: [countingRule(5)], logger: silentLogger });
+    const app = new Hono<{ Variables: ParapetVariables }>();
+    app.use(parapet(client, { getConnInfo }));
+    // Response.redirect() has immutable headers: the adapter must still add its own.
+    app.get("/redirect", () => Response.redirect("http://127.0.0.1/elsewhere", 302));
+    app.get("/", (c) => c.json({ ip: c.get("parapet").ip }));
+    const server = await listen(app);
+    try {
+      assert.deepEqual(await (await fetch(server.url)).json(), { ip: "127.0.0.1" });
+      const redirect = await fetch(`${server.url}/redirect`, { redirect: "manual" });
+      assert.equal(redirect.status, 302);
+      assert.equal(redirect.headers.get("ratelimit"), '"test";r=3;t=60');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("does not fall back to a spoofable header when the runtime gives no peer address", async () => {
+    const client = createClient({ rules: [countingRule(1)], logger: silentLogger });
+    const app = new Hono<{ Variables: ParapetVariables }>();
+    app.use(parapet(client));
+    app.get("/", (c) => c.json({ ip: c.get("parapet").ip, conclusion: c.get("parapet").conclusion }));
+    // app.request() runs without a server: no bindings, no socket. The core
+    // then reports an ERROR (no key to count by), which fails open here.
+    const response = await app.request("/", { headers: { "x-forwarded-for": "203.0.113.1" } });
+    assert.deepEqual(await response.json(), { ip: "unknown", conclusion: "ERROR" });
+  });
+
+  it("calls onDenied, still denies when it throws, and survives a throwing getConnInfo", async () => {
+    const client = createClient({ rules: [headerDenyRule()], logger: silentLogger });
+    const custom = new Hono();
+    custom.use(parapet(client, { onDenied: (_d, c) => c.text("custom", 451) }));
+    custom.get("/", (c) => c.text("ok"));
+    const response = await custom.request("/", { headers: { [DENY_HEADER]: "1" } });
+    assert.equal(response.status, 451);
+    assert.equal(await response.text(), "custom");
+
+    const broken = new Hono();
+    const throwing = () => {
+      throw new Error("no conninfo on this runtime");
+    };
+    broken.use(parapet(client, { onDenied: throwing, getConnInfo: throwing }));
+    broken.get("/", (c) => c.text("ok"));
+    assert.equal((await broken.request("/", { headers: { [DENY_HEADER]: "1" } })).status, 403);
+    assert.equal((await broken.request("/")).status, 200);
+  });
+
+  it("rejects a missing client at construction", () => {
+    assert.throws(() => parapet(undefined as never), /pass the client created with parapet/);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * A node:http server that hands requests to Next.js-style code the way Next's
+ * own server does: a real `NextRequest` from next/server goes through the
+ * middleware, and on `NextResponse.next()` on to the route handler, whose
+ * response gets the middleware's headers. A full `next build` + `next start`
+ * costs minutes of CI per run; this exercises the same adapter code paths
+ * with the framework's own request and response classes.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import type { RunningServer } from "@parapet/node/test-suite";
+import { NextRequest } from "next/server.js";
+
+export type RouteHandler = (request: NextRequest, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+export type Middleware = (request: NextRequest) => Promise<Response>;
+
+/** The TCP peer of each bridged request, for the adapter's `socketIp` option. */
+export const peers = new WeakMap<Request, string>();
+
+export async function startBridge(routes: Readonly<Record<string, RouteHandler>>, middleware?: Middleware): Promise<RunningServer> {
+  const server = createServer((req, res) => {
+    handle(req, res, routes, middleware).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  routes: Readonly<Record<string, RouteHandler>>,
+  middleware: Middleware | undefined,
+): Promise<void> {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const init = {
+    method: req.method ?? "GET",
+    headers,
+    ...(hasBody ? { body: Readable.toWeb(req) as unknown as ReadableStream, duplex: "half" } : {}),
+  };
+  const request = new NextRequest(`http://${req.headers.host}${req.url}`, init as ConstructorParameters<typeof NextRequest>[1]);
+  if (req.socket.remoteAddress) peers.set(request, req.socket.remoteAddress);
+
+  let response: Response | undefined;
+  let passOn: Headers | undefined;
+  if (middleware) {
+    const result = await middleware(request);
+    if (result.headers.get("x-middleware-next") === "1") passOn = result.headers;
+    else response = result;
+  }
+  if (!response) {
+    const route = routes[`${request.method} ${request.nextUrl.pathname}`];
+    response = route ? await route(request, { params: Promise.resolve({}) }) : new Response("not found", { status: 404 });
+  }
+  const out: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  passOn?.forEach((value, name) => {
+    if (!name.startsWith("x-middleware-")) out[name] = value;
+  });
+  res.writeHead(response.status, out);
+  if (response.body) Readable.fromWeb(response.body as unknown as NodeReadableStream).pipe(res);
+  else res.end();
+}

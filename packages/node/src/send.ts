@@ -1,0 +1,21 @@
+import type { ServerResponse } from "node:http";
+import type { Decision } from "@parapet/core";
+import { denialHeaders, denialJson } from "./denial.js";
+
+/** Adds the decision's headers (RateLimit, RateLimit-Policy, Retry-After) unless the response has started. */
+export function setDecisionHeaders(res: ServerResponse, decision: Decision): void {
+  if (res.headersSent) return;
+  for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
+}
+
+/** Answers a denied request with `decision.status` and the small JSON body. */
+export function sendDenial(res: ServerResponse, decision: Decision): void {
+  if (res.headersSent) {
+    // Someone answered before us; all we can still do is stop the exchange.
+    res.end();
+    return;
+  }
+  const body = denialJson(decision);
+  res.writeHead(decision.status, { ...denialHeaders(decision), "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
+}

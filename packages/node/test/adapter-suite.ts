@@ -1,0 +1,175 @@
+/**
+ * The one integration suite every adapter passes (STYLE: "same suite on every
+ * target"). Each target starts a REAL server on 127.0.0.1, port 0, with two
+ * routes, and the cases below talk to it over HTTP with fetch:
+ *   GET  /hello  -> 200 {"message":"hello"}
+ *   POST /echo   -> 200 {"received": <the JSON body, parsed by the framework>}
+ */
+import assert from "node:assert/strict";
+import { afterEach, describe, it } from "node:test";
+import { type Clock, fixedWindow, MemoryStore, type Parapet, type ParapetOptions, parapet, silentLogger } from "@parapet/core";
+import { bodyRule, countingRule, DENY_HEADER, FORBIDDEN_WORD, failingRule, headerDenyRule } from "./test-rules.js";
+
+export * from "./test-rules.js";
+
+export interface RunningServer {
+  /** Base URL without a trailing slash, e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface AdapterTarget {
+  readonly name: string;
+  /** Serves /hello and /echo behind the adapter under test, protected by `client`. */
+  start(client: Parapet): Promise<RunningServer>;
+}
+
+const LIMIT = 3;
+
+export function runAdapterSuite(target: AdapterTarget): void {
+  describe(`adapter suite: ${target.name}`, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+
+    async function serve(options: ParapetOptions): Promise<string> {
+      const client = parapet({ logger: silentLogger, ...options });
+      const server = await target.start(client);
+      cleanups.push(
+        () => client.close(),
+        () => server.close(),
+      );
+      return server.url;
+    }
+
+    it("lets an allowed request through with RateLimit headers", async () => {
+      const url = await serve({ rules: [countingRule(LIMIT)] });
+      const response = await fetch(`${url}/hello`);
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { message: "hello" });
+      assert.equal(response.headers.get("ratelimit"), `"test";r=${LIMIT - 1};t=60`);
+      assert.equal(response.headers.get("ratelimit-policy"), `"test";q=${LIMIT};w=60`);
+      assert.equal(response.headers.get("retry-after"), null);
+    });
+
+    it("answers the (N+1)th request with 429, RateLimit, Retry-After and a JSON body", async () => {
+      const url = await serve({ rules: [countingRule(LIMIT)] });
+      for (let i = 0; i < LIMIT; i++) assert.equal((await fetch(`${url}/hello`)).status, 200, `request ${i + 1}`);
+      const response = await fetch(`${url}/hello`);
+      assert.equal(response.status, 429);
+      assert.equal(response.headers.get("ratelimit"), `"test";r=0;t=60`);
+      assert.equal(response.headers.get("retry-after"), "60");
+      assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
+      assert.deepEqual(await response.json(), {
+        error: "Too Many Requests",
+        reason: `Rate limit of ${LIMIT} requests per 60 s exceeded.`,
+        rule: "RATE_LIMIT:test",
+      });
+    });
+
+    it("enforces the core's fixedWindow with a MemoryStore and an injected clock", async () => {
+      let time = 1_700_000_040_000; // a multiple of 60 s, so a window starts here
+      const clock: Clock = { now: () => time };
+      const url = await serve({ rules: [fixedWindow({ name: "api", max: 2, window: "60s" })], store: new MemoryStore(), clock });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(`${url}/hello`)).status);
+      assert.deepEqual(statuses, [200, 200, 429]);
+      const denied = await fetch(`${url}/hello`);
+      assert.equal(denied.headers.get("ratelimit"), '"api";r=0;t=60');
+      assert.equal(denied.headers.get("retry-after"), "60");
+      time += 60_000;
+      assert.equal((await fetch(`${url}/hello`)).status, 200, "a new window opens");
+    });
+
+    it("answers a LIVE denial with 403 and a JSON body naming the rule", async () => {
+      const url = await serve({ rules: [headerDenyRule()] });
+      const response = await fetch(`${url}/hello`, { headers: { [DENY_HEADER]: "1" } });
+      assert.equal(response.status, 403);
+      assert.equal(response.headers.get("cache-control"), "no-store");
+      assert.deepEqual(await response.json(), { error: "Forbidden", reason: "Denied by the test header.", rule: "TEST_DENY" });
+      assert.equal((await fetch(`${url}/hello`)).status, 200, "the same route without the header passes");
+    });
+
+    it("never returns markup from a reason that quotes the request", async () => {
+      const url = await serve({ rules: [headerDenyRule("LIVE", "Saw <script>alert(1)</script> & more")] });
+      const response = await fetch(`${url}/hello`, { headers: { [DENY_HEADER]: "1" } });
+      const text = await response.text();
+      assert.equal(response.status, 403);
+      assert.doesNotMatch(text, /[<>]/);
+      assert.equal(JSON.parse(text).reason, "Saw <script>alert(1)</script> & more", "escaped, not altered");
+    });
+
+    it("lets a DRY_RUN denial through", async () => {
+      const url = await serve({ rules: [headerDenyRule("DRY_RUN"), countingRule(1, "DRY_RUN")] });
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(`${url}/hello`, { headers: { [DENY_HEADER]: "1" } });
+        assert.equal(response.status, 200);
+        assert.deepEqual(await response.json(), { message: "hello" });
+      }
+    });
+
+    it("leaves a POST JSON body readable by the app after protect inspected it", async () => {
+      const url = await serve({ rules: [bodyRule()] });
+      const payload = { name: "Ada", tags: ["x", "y"], text: "é".repeat(5000) };
+      const response = await fetch(`${url}/echo`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(payload),
+      });
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { received: payload });
+      // The same rule denies when it sees the word: so it did read the body.
+      const denied = await fetch(`${url}/echo`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: FORBIDDEN_WORD }),
+      });
+      assert.equal(denied.status, 403);
+      assert.equal(((await denied.json()) as { rule: string }).rule, "TEST_BODY");
+    });
+
+    it("does not let a spoofed X-Forwarded-For escape the limit", async () => {
+      const url = await serve({ rules: [countingRule(LIMIT)] });
+      const statuses: number[] = [];
+      for (let i = 0; i <= LIMIT; i++) {
+        const response = await fetch(`${url}/hello`, {
+          headers: { "x-forwarded-for": `203.0.113.${i + 1}`, "x-real-ip": `198.51.100.${i}` },
+        });
+        statuses.push(response.status);
+        await response.arrayBuffer();
+      }
+      assert.deepEqual(statuses, [...Array(LIMIT).fill(200), 429]);
+    });
+
+    it("counts forwarded clients apart when the proxy is trusted (the header does reach the core)", async () => {
+      const url = await serve({ rules: [countingRule(1)], proxies: ["loopback"] });
+      for (let i = 1; i <= 3; i++) {
+        const response = await fetch(`${url}/hello`, { headers: { "x-forwarded-for": `203.0.113.${i}` } });
+        assert.equal(response.status, 200, `client 203.0.113.${i}`);
+        await response.arrayBuffer();
+      }
+      assert.equal((await fetch(`${url}/hello`, { headers: { "x-forwarded-for": "203.0.113.1" } })).status, 429);
+    });
+
+    it("passes when a rule fails and the client fails open", async () => {
+      const url = await serve({ rules: [failingRule()], onError: "open" });
+      const response = await fetch(`${url}/hello`);
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { message: "hello" });
+    });
+
+    it("answers 503 without internal details when a rule fails and the client fails closed", async () => {
+      const url = await serve({ rules: [failingRule()], onError: "closed" });
+      const response = await fetch(`${url}/hello`);
+      assert.equal(response.status, 503);
+      const text = await response.text();
+      assert.doesNotMatch(text, /ECONNREFUSED|10\.0\.0\.7/);
+      assert.deepEqual(JSON.parse(text), {
+        error: "Service Unavailable",
+        reason: "A protection check could not run; try again later.",
+        rule: "TEST_FAIL",
+      });
+    });
+  });
+}

@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, it } from "node:test";
+import { type Decision, type Parapet, parapet, silentLogger } from "@parapet/core";
+import { protectNode, safeProtect, withParapet } from "../src/index.js";
+import { type RunningServer, runAdapterSuite } from "./adapter-suite.js";
+import { countingRule, DENY_HEADER, headerDenyRule } from "./test-rules.js";
+
+/** Reads a whole request body the plain node:http way. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(value));
+}
+
+async function listen(server: Server): Promise<RunningServer> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+runAdapterSuite({
+  name: "node:http withParapet",
+  start(client) {
+    const handler = withParapet(client, async (req, res) => {
+      if (req.method === "POST" && req.url === "/echo") return json(res, 200, { received: await readJson(req) });
+      json(res, 200, { message: "hello" });
+    });
+    return listen(createServer((req, res) => void handler(req, res)));
+  },
+});
+
+function client(): Parapet {
+  return parapet({ rules: [headerDenyRule(), countingRule(5)], logger: silentLogger });
+}
+
+describe("@parapet/node", () => {
+  it("protectNode sets the RateLimit headers and leaves the answer to the caller", async () => {
+    const guard = client();
+    const seen: Decision[] = [];
+    const server = await listen(
+      createServer(async (req, res) => {
+        const decision = await protectNode(guard, req, res);
+        seen.push(decision);
+        json(res, decision.isDenied() ? 418 : 200, { denied: decision.isDenied() });
+      }),
+    );
+    try {
+      const allowed = await fetch(`${server.url}/`);
+      assert.equal(allowed.status, 200);
+      assert.equal(allowed.headers.get("ratelimit"), '"test";r=4;t=60');
+      const denied = await fetch(`${server.url}/`, { headers: { [DENY_HEADER]: "1" } });
+      assert.equal(denied.status, 418, "protectNode does not answer by itself");
+      assert.equal(seen[1]?.reason.type, "TEST_DENY");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("withParapet calls onDenied instead of the default answer", async () => {
+    const handler = withParapet(client(), (_req, res) => json(res, 200, {}), {
+      onDenied: (decision, _req, res) => json(res, 451, { custom: decision.reason.type }),
+    });
+    const server = await listen(createServer((req, res) => void handler(req, res)));
+    try {
+      const response = await fetch(`${server.url}/`, { headers: { [DENY_HEADER]: "1" } });
+      assert.equal(response.status, 451);
+      assert.deepEqual(await response.json(), { custom: "TEST_DENY" });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("still denies with the default answer when onDenied throws", async () => {
+    const handler = withParapet(client(), (_req, res) => json(res, 200, {}), {
+      onDenied: () => {
+        throw new Error("broken custom page");
+      },
+    });
+    const server = await listen(createServer((req, res) => void handler(req, res)));
+    try {
+      const response = await fetch(`${server.url}/`, { headers: { [DENY_HEADER]: "1" } });
+      assert.equal(response.status, 403);
+      assert.equal(((await response.json()) as { rule: string }).rule, "TEST_DENY");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("passes values from the extra callback to the rules", async () => {
+    const guard = parapet({ rules: [countingRule(1)], characteristics: ["userId"], logger: silentLogger });
+    const handler = withParapet(guard, (_req, res) => json(res, 200, {}), {
+      extra: (req) => ({ userId: req.headers["x-user"] }),
+    });
+    const server = await listen(createServer((req, res) => void handler(req, res)));
+    try {
+      const as = (user: string) => fetch(`${server.url}/`, { headers: { "x-user": user } }).then((r) => r.status);
+      assert.deepEqual([await as("a"), await as("b"), await as("a")], [200, 200, 429]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("turns a throwing extra callback into an ERROR decision instead of crashing", async () => {
+    const decision = await safeProtect(client(), { url: "/" }, () => {
+      throw new Error("session store down");
+    });
+    assert.equal(decision.conclusion, "ERROR");
+    assert.equal(decision.isDenied(), false);
+    assert.match(decision.reason.message, /session store down/);
+  });
+
+  it("turns a rejecting client into an ERROR decision that fails open", async () => {
+    const broken = { protect: () => Promise.reject(new Error("bug")) } as unknown as Parapet;
+    const decision = await safeProtect(broken, { url: "/" });
+    assert.equal(decision.conclusion, "ERROR");
+    assert.equal(decision.isAllowed(), true);
+    assert.equal(decision.results[0]?.ruleId, "ADAPTER");
+  });
+
+  it("rejects a missing handler at construction", () => {
+    assert.throws(() => withParapet(client(), undefined as never), /`handler` must be a function/);
+  });
+});

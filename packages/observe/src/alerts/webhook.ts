@@ -1,0 +1,90 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Alert } from "./alert.js";
+
+/**
+ * Webhook delivery. Each POST carries
+ *   x-parapet-timestamp: <unix seconds>
+ *   x-parapet-signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>
+ * (the Stripe/Slack scheme): the receiver recomputes the HMAC over the raw
+ * body and rejects stale timestamps, which stops forgery and replay.
+ * `format: "slack"` sends Slack's incoming-webhook shape ({ text, blocks }).
+ */
+export interface WebhookTarget {
+  readonly url: string;
+  /** Shared secret for the signature. Required: an unsigned alert could be forged. */
+  readonly secret: string;
+  readonly format?: "json" | "slack";
+}
+
+export const SIGNATURE_HEADER = "x-parapet-signature";
+export const TIMESTAMP_HEADER = "x-parapet-timestamp";
+
+export function sign(secret: string, timestamp: number, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+}
+
+/** For receivers: checks signature and freshness (default 5 minutes) in constant time. */
+export function verifySignature(
+  secret: string,
+  body: string,
+  headers: { timestamp: string | undefined; signature: string | undefined },
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): boolean {
+  const timestamp = Number(headers.timestamp);
+  if (!Number.isInteger(timestamp) || Math.abs(nowSeconds - timestamp) > toleranceSeconds || !headers.signature) return false;
+  const expected = Buffer.from(sign(secret, timestamp, body));
+  const given = Buffer.from(headers.signature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+export function payloadFor(alert: Alert, format: "json" | "slack"): string {
+  if (format === "json") return JSON.stringify({ source: "parapet", alert });
+  const icon = alert.severity === "critical" ? ":rotating_light:" : alert.severity === "warning" ? ":warning:" : ":information_source:";
+  const text = `${icon} *Parapet ${alert.kind.replace("_", " ")}* (${alert.severity}) — ${alert.subject}\n${alert.summary}`;
+  return JSON.stringify({
+    text,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text } },
+      { type: "context", elements: [{ type: "mrkdwn", text: `alert ${alert.id} at ${new Date(alert.ts).toISOString()}` }] },
+    ],
+  });
+}
+
+export interface DeliveryOptions {
+  readonly fetch: typeof fetch;
+  /** Attempts per webhook. Default 4. */
+  readonly attempts: number;
+  /** First retry delay; doubles each time. Default 1,000 ms. */
+  readonly backoffMs: number;
+  /** Per-attempt timeout. Default 5,000 ms. */
+  readonly timeoutMs: number;
+  readonly nowSeconds: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/** Posts one alert; retries network errors, 429 and 5xx with exponential backoff. Resolves to the final outcome, never rejects. */
+export async function deliver(target: WebhookTarget, alert: Alert, options: DeliveryOptions): Promise<{ ok: boolean; attempts: number; error?: string }> {
+  const body = payloadFor(alert, target.format ?? "json");
+  let error = "";
+  for (let attempt = 1; attempt <= options.attempts; attempt++) {
+    const timestamp = options.nowSeconds();
+    try {
+      const response = await options.fetch(target.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: sign(target.secret, timestamp, body) },
+        body,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      await response.body?.cancel();
+      if (response.ok) return { ok: true, attempts: attempt };
+      error = `HTTP ${response.status}`;
+      // Other 4xx mean the request itself is wrong (bad URL, bad secret): retrying will not help.
+      if (response.status < 500 && response.status !== 429) return { ok: false, attempts: attempt, error };
+    } catch (cause) {
+      error = cause instanceof Error ? cause.message : String(cause);
+    }
+    if (attempt < options.attempts) await options.sleep(options.backoffMs * 2 ** (attempt - 1));
+  }
+  return { ok: false, attempts: options.attempts, error };
+}

@@ -1,0 +1,68 @@
+import { type Clock, type Mode, optionError, type Rule } from "@parapet/core";
+import { BoundedMap } from "./sketch/bounded-map.js";
+
+/**
+ * A temporary block list fed by the detectors (scanners, brute forcers) and
+ * consulted by the protect pipeline through `blockListRule`. Entries expire;
+ * at most `maxEntries` are kept (oldest forgotten first) so a flood of
+ * distinct IPs cannot exhaust memory.
+ */
+export interface BlockEntry {
+  readonly ip: string;
+  readonly until: number;
+  readonly reason: string;
+}
+
+export interface BlockList {
+  add(ip: string, durationMs: number, reason: string): void;
+  /** The live entry for this IP, if any. */
+  lookup(ip: string): BlockEntry | undefined;
+  remove(ip: string): void;
+  entries(): BlockEntry[];
+}
+
+export function createBlockList(clock: Clock, maxEntries = 100_000): BlockList {
+  const map = new BoundedMap<string, BlockEntry>(maxEntries);
+  return {
+    add(ip, durationMs, reason) {
+      map.set(ip, { ip, until: clock.now() + durationMs, reason });
+    },
+    lookup(ip) {
+      const entry = map.peek(ip);
+      if (!entry) return undefined;
+      if (entry.until > clock.now()) return entry;
+      map.delete(ip);
+      return undefined;
+    },
+    remove: (ip) => map.delete(ip),
+    entries: () => [...map.entries()].map(([, entry]) => entry).filter((entry) => entry.until > clock.now()),
+  };
+}
+
+export interface BlockListRuleOptions {
+  /** Default "LIVE". Use "DRY_RUN" to see what the list would block first. */
+  readonly mode?: Mode;
+}
+
+/** A core rule (type BLOCKLIST, cost 1: a map lookup) denying IPs the detectors put on the list. */
+export function blockListRule(list: BlockList, options: BlockListRuleOptions = {}): Rule {
+  const mode = options.mode ?? "LIVE";
+  if (mode !== "LIVE" && mode !== "DRY_RUN") throw optionError("blockListRule", '`mode` must be "LIVE" or "DRY_RUN"');
+  return {
+    type: "BLOCKLIST",
+    mode,
+    cost: 1,
+    evaluate: function checkBlockList({ request }) {
+      const entry = list.lookup(request.ip);
+      if (!entry) return { conclusion: "ALLOW", reason: { type: "ALLOWED", message: "Not on the block list." } };
+      return {
+        conclusion: "DENY",
+        key: request.ip,
+        reason: { type: "BLOCKLIST", message: "This client is temporarily blocked.", detail: entry.reason, until: entry.until } as {
+          type: string;
+          message: string;
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { type AuthEvent, optionError } from "@parapet/core";
+import type { Finding } from "../alerts/alert.js";
+import { checkBucketSpec, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
+import { KeyedBuckets } from "./keyed-buckets.js";
+
+/**
+ * Credential stuffing and brute force, from `reportAuthFailure` events, as
+ * leaky buckets (capacity = failures tolerated in a burst, leakMs = how fast
+ * the tolerance comes back). Defaults, chosen so a person mistyping a
+ * password a few times never fires:
+ * - failuresPerIp  {10, 6 s}: a fast guesser on one IP (brute_force, subject ip:…)
+ * - failuresPerUser {8, 60 s}: one account attacked slowly, from any IPs (brute_force, user:…)
+ * - usersPerIp     {5, 60 s, distinct users}: one IP trying many accounts (credential_stuffing, ip:…)
+ * - ipsPerUser     {5, 60 s, distinct IPs}: one account tried from many IPs (brute_force, user:…)
+ * - usersOverall   {40, 1 s, distinct users}: a distributed list replay, many accounts from many IPs,
+ *   each IP below its own threshold (credential_stuffing, subject "site"). Raise it for sites where more
+ *   than ~40 distinct accounts fail to log in within a few seconds legitimately.
+ */
+export interface AuthDetectorOptions {
+  readonly failuresPerIp?: LeakyBucketSpec;
+  readonly failuresPerUser?: LeakyBucketSpec;
+  readonly usersPerIp?: LeakyBucketSpec;
+  readonly ipsPerUser?: LeakyBucketSpec;
+  readonly usersOverall?: LeakyBucketSpec;
+  /** Keys tracked per bucket family. Default 50,000. */
+  readonly maxKeys?: number;
+}
+
+export interface AuthDetector {
+  observe(event: AuthEvent): void;
+}
+
+export function createAuthDetector(options: AuthDetectorOptions, report: (finding: Finding, ts: number) => void): AuthDetector {
+  const maxKeys = options.maxKeys ?? 50_000;
+  if (!Number.isInteger(maxKeys) || maxKeys < 1) throw optionError("observe", "detectors.auth.maxKeys must be a positive integer");
+  const family = (name: keyof Omit<AuthDetectorOptions, "maxKeys">, fallback: LeakyBucketSpec) => {
+    const spec = options[name] ?? fallback;
+    const problem = checkBucketSpec(spec, `detectors.auth.${name}`);
+    if (problem) throw optionError("observe", problem);
+    return new KeyedBuckets(spec, maxKeys);
+  };
+  const perIp = family("failuresPerIp", { capacity: 10, leakMs: 6_000 });
+  const perUser = family("failuresPerUser", { capacity: 8, leakMs: 60_000 });
+  const usersPerIp = family("usersPerIp", { capacity: 5, leakMs: 60_000 });
+  const ipsPerUser = family("ipsPerUser", { capacity: 5, leakMs: 60_000 });
+  const overall = family("usersOverall", { capacity: 40, leakMs: 1_000 });
+
+  function observe(event: AuthEvent): void {
+    if (event.type !== "failure") return;
+    const { ip, user, timestamp: now } = event;
+    const fire = (kind: Finding["kind"], subject: string, summary: string, bucket: string, level: number | undefined) => {
+      if (level === undefined) return;
+      report(
+        { kind, severity: "critical", subject, summary, evidence: { bucket, level: Math.round(level * 10) / 10, ip, user: user ?? null } },
+        now,
+      );
+    };
+    fire("brute_force", `ip:${ip}`, `Many failed logins from ${ip}.`, "failuresPerIp", perIp.pour(ip, now));
+    if (user === undefined) return;
+    fire("credential_stuffing", `ip:${ip}`, `${ip} is trying many different accounts.`, "usersPerIp", usersPerIp.pour(ip, now, user));
+    fire("brute_force", `user:${user}`, `Account "${user}" keeps failing to log in.`, "failuresPerUser", perUser.pour(user, now));
+    fire("brute_force", `user:${user}`, `Account "${user}" is being tried from many IPs.`, "ipsPerUser", ipsPerUser.pour(user, now, ip));
+    fire(
+      "credential_stuffing",
+      "site",
+      "Many different accounts are failing to log in at once: a credential list is being replayed.",
+      "usersOverall",
+      overall.pour("site", now, user),
+    );
+  }
+
+  return { observe };
+}

@@ -1,0 +1,39 @@
+import { BoundedMap } from "../sketch/bounded-map.js";
+import { LeakyBucket, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
+
+/**
+ * One leaky bucket per key (IP, user), CrowdSec style, with an optional
+ * `distinct` field: the bucket is poured only the first time a value (a path,
+ * a user name) is seen for that key, so "many users from one IP" counts users,
+ * not attempts. Keys and distinct values are bounded; a bucket that overflowed
+ * is reset, so a sustained attack fires again only after it refills.
+ */
+export class KeyedBuckets {
+  readonly #states: BoundedMap<string, { bucket: LeakyBucket; seen: Set<string> }>;
+
+  constructor(
+    readonly spec: LeakyBucketSpec,
+    maxKeys: number,
+    /** Distinct values remembered per key; beyond it every value counts as new. */
+    readonly maxDistinct = 256,
+  ) {
+    this.#states = new BoundedMap(maxKeys);
+  }
+
+  /** Pours for `key`; returns the level reached when the bucket overflows, else undefined. */
+  pour(key: string, now: number, distinct?: string): number | undefined {
+    let state = this.#states.get(key);
+    if (!state || state.bucket.isEmpty(now)) {
+      state = { bucket: new LeakyBucket(this.spec, now), seen: new Set() };
+      this.#states.set(key, state);
+    }
+    if (distinct !== undefined) {
+      if (state.seen.has(distinct)) return undefined;
+      if (state.seen.size < this.maxDistinct) state.seen.add(distinct);
+    }
+    if (!state.bucket.pour(now)) return undefined;
+    const level = state.bucket.level(now);
+    this.#states.delete(key);
+    return level;
+  }
+}

@@ -1,0 +1,67 @@
+import { optionError } from "@parapet/core";
+import type { Finding } from "../alerts/alert.js";
+import { checkBucketSpec, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
+import { KeyedBuckets } from "./keyed-buckets.js";
+
+/**
+ * Scanners: a client walking paths that do not exist, or tripping the shield.
+ * - notFoundPerIp {20, 2 s, distinct paths}: 404/410s on more than ~20 different
+ *   paths in a burst (CrowdSec's http-probing uses 10 per 10 s; ours tolerates
+ *   a broken page with many missing assets);
+ * - shieldHitsPerIp {5, 10 s}: requests the shield flagged as attacks.
+ */
+export interface ScanDetectorOptions {
+  readonly notFoundPerIp?: LeakyBucketSpec;
+  readonly shieldHitsPerIp?: LeakyBucketSpec;
+  readonly maxKeys?: number;
+}
+
+export interface ScanDetector {
+  observeStatus(ip: string, path: string, status: number, now: number): void;
+  observeShieldHit(ip: string, attackClass: string, now: number): void;
+}
+
+export function createScanDetector(options: ScanDetectorOptions, report: (finding: Finding, ts: number) => void): ScanDetector {
+  const maxKeys = options.maxKeys ?? 50_000;
+  if (!Number.isInteger(maxKeys) || maxKeys < 1) throw optionError("observe", "detectors.scan.maxKeys must be a positive integer");
+  const build = (name: "notFoundPerIp" | "shieldHitsPerIp", fallback: LeakyBucketSpec) => {
+    const spec = options[name] ?? fallback;
+    const problem = checkBucketSpec(spec, `detectors.scan.${name}`);
+    if (problem) throw optionError("observe", problem);
+    return new KeyedBuckets(spec, maxKeys);
+  };
+  const notFound = build("notFoundPerIp", { capacity: 20, leakMs: 2_000 });
+  const shieldHits = build("shieldHitsPerIp", { capacity: 5, leakMs: 10_000 });
+
+  return {
+    observeStatus(ip, path, status, now) {
+      if (status !== 404 && status !== 410) return;
+      const level = notFound.pour(ip, now, path);
+      if (level === undefined) return;
+      report(
+        {
+          kind: "scan",
+          severity: "warning",
+          subject: `ip:${ip}`,
+          summary: `${ip} requested many paths that do not exist: probably a vulnerability scanner.`,
+          evidence: { bucket: "notFoundPerIp", level: Math.round(level * 10) / 10, lastPath: path },
+        },
+        now,
+      );
+    },
+    observeShieldHit(ip, attackClass, now) {
+      const level = shieldHits.pour(ip, now);
+      if (level === undefined) return;
+      report(
+        {
+          kind: "scan",
+          severity: "critical",
+          subject: `ip:${ip}`,
+          summary: `${ip} keeps sending requests the shield flags as attacks (${attackClass}).`,
+          evidence: { bucket: "shieldHitsPerIp", level: Math.round(level * 10) / 10, attackClass },
+        },
+        now,
+      );
+    },
+  };
+}

@@ -1,0 +1,224 @@
+import { optionError } from "@parapet/core";
+import type { Finding } from "../alerts/alert.js";
+import { BoundedMap } from "../sketch/bounded-map.js";
+import { HyperLogLog } from "../sketch/hyperloglog.js";
+import { SpaceSaving } from "../sketch/space-saving.js";
+import type { TrafficEvent } from "./traffic.js";
+
+/**
+ * Is this traffic spike an attack, or just our largest customer?
+ *
+ * Traffic is cut into windows (10 s). Each window keeps counts, HyperLogLog
+ * distinct counts (IPs, /24-/64 prefixes, paths) and Space-Saving heavy
+ * hitters by client; exponentially weighted baselines (~10 min) follow the
+ * normal level. A window is a spike when its total exceeds `spikeFactor` ×
+ * baseline (and `minRequests`). The excess is then split between
+ * *established* clients (authenticated by API key or user, first seen at
+ * least `establishedAfterMs` ago) and everyone else:
+ * - customer: established clients carry most of the excess and bot, deny and
+ *   error rates stay near their baselines;
+ * - attack: the excess comes from new or unauthenticated clients and at least
+ *   one attack signal fired (distinct IPs or prefixes jumped, bot share up,
+ *   deny or error rate up);
+ * - unexplained: neither story fits; a human should look.
+ * Memory is bounded: one window of sketches plus `maxClients` first-seen times.
+ */
+export interface SpikeOptions {
+  readonly windowMs?: number;
+  /** Window total above baseline × this is a spike. Default 3. */
+  readonly spikeFactor?: number;
+  /** Windows with fewer requests are never spikes. Default 50. */
+  readonly minRequests?: number;
+  /** Windows of history before any call is made. Default 30 (5 minutes). */
+  readonly warmupWindows?: number;
+  /** EWMA horizon in windows. Default 60 (10 minutes). */
+  readonly baselineWindows?: number;
+  /** A client seen this long ago is established. Default 15 minutes. */
+  readonly establishedAfterMs?: number;
+  /** First-seen times kept at most. Default 50,000. */
+  readonly maxClients?: number;
+}
+
+export type SpikeVerdict = "customer" | "attack" | "unexplained";
+
+interface Window {
+  start: number;
+  total: number;
+  established: number;
+  denied: number;
+  errored: number;
+  bots: number;
+  ips: HyperLogLog;
+  prefixes: HyperLogLog;
+  paths: HyperLogLog;
+  newClients: HyperLogLog;
+  hitters: SpaceSaving;
+}
+
+interface Baseline {
+  total: number;
+  established: number;
+  ips: number;
+  prefixes: number;
+  botShare: number;
+  denyRate: number;
+  errorRate: number;
+  windows: number;
+}
+
+/** An attack signal must move a rate by this much (absolute) to count: small shares are noisy. */
+const RATE_JUMP = 0.15;
+/** Distinct IPs or prefixes growing this many times over baseline is many new clients. */
+const DISTINCT_JUMP = 3;
+
+export interface SpikeDetector {
+  observe(event: TrafficEvent): void;
+  /** Closes windows that ended before `now` (call from a timer when traffic may stop). */
+  tick(now: number): void;
+}
+
+export function createSpikeDetector(options: SpikeOptions, report: (finding: Finding, ts: number) => void): SpikeDetector {
+  const windowMs = positive(options.windowMs ?? 10_000, "windowMs");
+  const spikeFactor = positive(options.spikeFactor ?? 3, "spikeFactor");
+  const minRequests = positive(options.minRequests ?? 50, "minRequests");
+  const warmup = positive(options.warmupWindows ?? 30, "warmupWindows");
+  const alpha = 2 / (positive(options.baselineWindows ?? 60, "baselineWindows") + 1);
+  const establishedAfterMs = positive(options.establishedAfterMs ?? 15 * 60_000, "establishedAfterMs");
+  const firstSeen = new BoundedMap<string, number>(positive(options.maxClients ?? 50_000, "maxClients"));
+  const baseline: Baseline = { total: 0, established: 0, ips: 0, prefixes: 0, botShare: 0, denyRate: 0, errorRate: 0, windows: 0 };
+  let window: Window | undefined;
+
+  function open(start: number): Window {
+    return {
+      start,
+      total: 0,
+      established: 0,
+      denied: 0,
+      errored: 0,
+      bots: 0,
+      ips: new HyperLogLog(),
+      prefixes: new HyperLogLog(),
+      paths: new HyperLogLog(),
+      newClients: new HyperLogLog(),
+      hitters: new SpaceSaving(32),
+    };
+  }
+
+  function tick(now: number): void {
+    if (!window) return;
+    let closed = 0;
+    while (now >= window.start + windowMs) {
+      close(window);
+      closed++;
+      // Empty windows count too (a quiet minute is part of the baseline), but after a long
+      // silence jump ahead instead of closing every empty window one by one.
+      window = open(closed >= 100 ? Math.floor(now / windowMs) * windowMs : window.start + windowMs);
+    }
+  }
+
+  function observe(event: TrafficEvent): void {
+    window ??= open(Math.floor(event.ts / windowMs) * windowMs);
+    tick(event.ts);
+    const w = window;
+    w.total++;
+    if (event.denied) w.denied++;
+    if (event.errored) w.errored++;
+    if (event.bot) w.bots++;
+    w.ips.add(event.ip);
+    w.prefixes.add(event.prefix);
+    w.paths.add(event.path);
+    w.hitters.add(event.client);
+    const seen = firstSeen.get(event.client);
+    if (seen === undefined) {
+      firstSeen.set(event.client, event.ts);
+      w.newClients.add(event.client);
+    } else if (event.authenticated && event.ts - seen >= establishedAfterMs) {
+      w.established++;
+    }
+  }
+
+  function close(w: Window): void {
+    const ips = w.ips.count();
+    const prefixes = w.prefixes.count();
+    const botShare = w.total ? w.bots / w.total : 0;
+    const denyRate = w.total ? w.denied / w.total : 0;
+    const errorRate = w.total ? w.errored / w.total : 0;
+    const warmedUp = baseline.windows >= warmup;
+    if (warmedUp && w.total >= minRequests && w.total > spikeFactor * Math.max(baseline.total, 1)) {
+      report(classify(w, { ips, prefixes, botShare, denyRate, errorRate }), w.start + windowMs);
+    }
+    const blend = (old: number, now: number) => (baseline.windows === 0 ? now : old + alpha * (now - old));
+    baseline.total = blend(baseline.total, w.total);
+    baseline.established = blend(baseline.established, w.established);
+    baseline.ips = blend(baseline.ips, ips);
+    baseline.prefixes = blend(baseline.prefixes, prefixes);
+    // Rates only move on windows with traffic, so a quiet night does not reset them to zero.
+    if (w.total > 0) {
+      baseline.botShare = blend(baseline.botShare, botShare);
+      baseline.denyRate = blend(baseline.denyRate, denyRate);
+      baseline.errorRate = blend(baseline.errorRate, errorRate);
+    }
+    baseline.windows++;
+  }
+
+  function classify(w: Window, now: { ips: number; prefixes: number; botShare: number; denyRate: number; errorRate: number }): Finding {
+    const excess = w.total - baseline.total;
+    const establishedExcess = w.established - baseline.established;
+    const otherExcess = excess - establishedExcess;
+    const signals: string[] = [];
+    if (now.ips > DISTINCT_JUMP * Math.max(baseline.ips, 1)) signals.push("distinct IPs jumped");
+    if (now.prefixes > DISTINCT_JUMP * Math.max(baseline.prefixes, 1)) signals.push("distinct networks jumped");
+    if (now.botShare - baseline.botShare > RATE_JUMP) signals.push("bot share rose");
+    if (now.denyRate - baseline.denyRate > RATE_JUMP) signals.push("deny rate rose");
+    if (now.errorRate - baseline.errorRate > RATE_JUMP) signals.push("error rate rose");
+    let verdict: SpikeVerdict = "unexplained";
+    if (establishedExcess >= 0.6 * excess && signals.length === 0) verdict = "customer";
+    else if (otherExcess >= 0.5 * excess && signals.length > 0) verdict = "attack";
+    const top = w.hitters.top(5).map((h) => ({ client: h.key, requests: h.count, share: round(h.count / w.total) }));
+    const evidence = {
+      verdict,
+      windowStart: w.start,
+      windowMs,
+      requests: w.total,
+      baselineRequests: round(baseline.total),
+      establishedShareOfExcess: round(excess > 0 ? establishedExcess / excess : 0),
+      newClients: w.newClients.count(),
+      distinctIps: now.ips,
+      baselineDistinctIps: round(baseline.ips),
+      distinctNetworks: now.prefixes,
+      distinctPaths: w.paths.count(),
+      botShare: round(now.botShare),
+      baselineBotShare: round(baseline.botShare),
+      denyRate: round(now.denyRate),
+      baselineDenyRate: round(baseline.denyRate),
+      errorRate: round(now.errorRate),
+      signals,
+      topClients: top,
+    };
+    const ratio = round(w.total / Math.max(baseline.total, 1));
+    const summary =
+      verdict === "customer"
+        ? `Traffic ${ratio}x baseline, explained by established authenticated clients growing (top: ${top[0]?.client ?? "?"}).`
+        : verdict === "attack"
+          ? `Traffic ${ratio}x baseline from new or unauthenticated clients: ${signals.join(", ")}.`
+          : `Traffic ${ratio}x baseline that neither established clients nor attack signals explain.`;
+    return {
+      kind: "spike",
+      severity: verdict === "attack" ? "critical" : verdict === "customer" ? "info" : "warning",
+      subject: `traffic:${verdict}`,
+      summary,
+      evidence,
+    };
+  }
+
+  return { observe, tick };
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw optionError("observe", `detectors.spike.${name} must be a positive number`);
+  return value;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,42 @@
+import { formatIp, maskIp, parseIp } from "@parapet/core";
+import { type DecisionRecord, isBot } from "../record.js";
+
+/** What the streaming detectors see of one decision. */
+export interface TrafficEvent {
+  readonly ts: number;
+  readonly ip: string;
+  /** The /24 (IPv4) or /64 (IPv6) network: the unit of "a client" when nothing better is known (no ASN data). */
+  readonly prefix: string;
+  /** The API key fingerprint, else `user:<id>`, else the prefix. */
+  readonly client: string;
+  readonly authenticated: boolean;
+  readonly bot: boolean;
+  readonly denied: boolean;
+  readonly errored: boolean;
+  readonly attack: boolean;
+  readonly path: string;
+}
+
+export function toTrafficEvent(record: DecisionRecord): TrafficEvent {
+  const prefix = prefixOf(record.ip);
+  const client = record.apiKey ?? (record.userId !== null ? `user:${record.userId}` : prefix);
+  return {
+    ts: record.ts,
+    ip: record.ip,
+    prefix,
+    client,
+    authenticated: record.apiKey !== null || record.userId !== null,
+    bot: isBot(record),
+    denied: record.denied,
+    errored: record.conclusion === "ERROR",
+    attack: record.attackClass !== null,
+    path: record.path,
+  };
+}
+
+export function prefixOf(ip: string): string {
+  const parsed = parseIp(ip);
+  if (!parsed) return ip;
+  const length = parsed.bytes.length === 4 ? 24 : 64;
+  return `${formatIp(maskIp(parsed, length))}/${length}`;
+}

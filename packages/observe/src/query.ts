@@ -1,0 +1,265 @@
+import { optionError, type RuleResult } from "@parapet/core";
+import type { Alert, AlertKind } from "./alerts/alert.js";
+import type { SqlDriver, SqlValue } from "./sql/driver.js";
+
+/**
+ * The read side of the decision log, for the dashboard and for scripts. The
+ * same SQL runs on SQLite and PostgreSQL. Every function takes a time range
+ * in epoch milliseconds (`from` inclusive, `to` exclusive); bad arguments
+ * throw a PARAPET_E_INVALID_OPTION error naming the argument (they are a
+ * caller's bug, not a request-time failure).
+ */
+export interface TimeRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface OverviewPoint {
+  /** Start of the bucket, epoch ms. */
+  readonly ts: number;
+  readonly total: number;
+  readonly allowed: number;
+  readonly denied: number;
+  readonly errored: number;
+  readonly bots: number;
+  readonly attacks: number;
+  readonly status4xx: number;
+  readonly status5xx: number;
+}
+
+export type TopDimension = "ip" | "apiKey" | "userId" | "path" | "botClass" | "attackClass" | "ruleId";
+
+export interface TopEntry {
+  readonly value: string;
+  readonly total: number;
+  readonly denied: number;
+}
+
+export interface DecisionFilter extends TimeRange {
+  readonly conclusion?: "ALLOW" | "DENY" | "ERROR";
+  readonly ip?: string;
+  readonly path?: string;
+  readonly apiKey?: string;
+  readonly userId?: string;
+  readonly botClass?: string;
+  readonly attackClass?: string;
+  readonly ruleId?: string;
+  readonly status?: number;
+  /** Rows per page, 1-500. Default 50. */
+  readonly limit?: number;
+  /** The `next` cursor of the previous page. */
+  readonly cursor?: string;
+}
+
+export interface StoredDecision {
+  readonly id: string;
+  readonly ts: number;
+  readonly conclusion: string;
+  readonly denied: boolean;
+  readonly reasonType: string;
+  readonly ruleId: string | null;
+  readonly status: number | null;
+  readonly ip: string;
+  readonly method: string;
+  readonly path: string;
+  readonly userAgent: string | null;
+  readonly apiKey: string | null;
+  readonly userId: string | null;
+  readonly botClass: string | null;
+  readonly attackClass: string | null;
+  readonly durationMs: number;
+  readonly results: readonly RuleResult[];
+}
+
+export interface DecisionPage {
+  readonly decisions: readonly StoredDecision[];
+  /** Pass as `cursor` for the next (older) page; absent on the last page. */
+  readonly next?: string;
+}
+
+export interface AlertFilter extends TimeRange {
+  readonly kind?: AlertKind;
+  readonly limit?: number;
+}
+
+export interface DecisionLogQuery {
+  /** Counts per bucket from the minute rollups (kept 90 days by default). `bucketMinutes` default 1. */
+  overview(range: TimeRange & { readonly bucketMinutes?: number }): Promise<OverviewPoint[]>;
+  /** The busiest values of one dimension over raw decisions (kept 7 days by default). */
+  top(range: TimeRange & { readonly by: TopDimension; readonly limit?: number }): Promise<TopEntry[]>;
+  /** Newest first, keyset-paginated. */
+  decisions(filter: DecisionFilter): Promise<DecisionPage>;
+  decision(id: string): Promise<StoredDecision | undefined>;
+  alerts(filter: AlertFilter): Promise<Alert[]>;
+  /** Spike findings (kind "spike"), with the classifier's verdict and evidence. */
+  spikes(filter: TimeRange & { readonly limit?: number }): Promise<Alert[]>;
+}
+
+const TOP_COLUMNS: Readonly<Record<TopDimension, string>> = {
+  ip: "ip",
+  apiKey: "api_key",
+  userId: "user_id",
+  path: "path",
+  botClass: "bot_class",
+  attackClass: "attack_class",
+  ruleId: "rule_id",
+};
+const FILTER_COLUMNS = [
+  ["conclusion", "conclusion"],
+  ["ip", "ip"],
+  ["path", "path"],
+  ["apiKey", "api_key"],
+  ["userId", "user_id"],
+  ["botClass", "bot_class"],
+  ["attackClass", "attack_class"],
+  ["ruleId", "rule_id"],
+] as const;
+const DECISION_SELECT =
+  "SELECT id, ts, conclusion, denied, reason_type, rule_id, status, ip, method, path, user_agent, api_key, user_id, bot_class, attack_class, duration_ms, results FROM parapet_decisions";
+
+export function createQuery(driver: SqlDriver): DecisionLogQuery {
+  return {
+    async overview(range) {
+      checkRange(range, "overview");
+      const bucketMinutes = range.bucketMinutes ?? 1;
+      if (!Number.isInteger(bucketMinutes) || bucketMinutes < 1 || bucketMinutes > 1440) {
+        throw optionError("query.overview", "`bucketMinutes` must be an integer from 1 to 1440");
+      }
+      const bucketMs = bucketMinutes * 60_000;
+      const rows = await driver.all<Record<string, number>>(
+        `SELECT (minute / ?) * ? AS ts, SUM(total) AS total, SUM(allowed) AS allowed, SUM(denied) AS denied,
+  SUM(errored) AS errored, SUM(bots) AS bots, SUM(attacks) AS attacks, SUM(status_4xx) AS s4, SUM(status_5xx) AS s5
+FROM parapet_rollups WHERE minute >= ? AND minute < ? GROUP BY (minute / ?) * ? ORDER BY ts`,
+        [bucketMs, bucketMs, range.from, range.to, bucketMs, bucketMs],
+      );
+      return rows.map((r) => ({
+        ts: Number(r.ts),
+        total: Number(r.total),
+        allowed: Number(r.allowed),
+        denied: Number(r.denied),
+        errored: Number(r.errored),
+        bots: Number(r.bots),
+        attacks: Number(r.attacks),
+        status4xx: Number(r.s4),
+        status5xx: Number(r.s5),
+      }));
+    },
+
+    async top(range) {
+      checkRange(range, "top");
+      const column = TOP_COLUMNS[range.by];
+      if (!column) throw optionError("query.top", `\`by\` must be one of ${Object.keys(TOP_COLUMNS).join(", ")}`);
+      const limit = checkLimit(range.limit, 10, "top");
+      const rows = await driver.all<{ value: string; total: number; denied: number }>(
+        `SELECT ${column} AS value, COUNT(*) AS total, SUM(denied) AS denied FROM parapet_decisions
+WHERE ts >= ? AND ts < ? AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY total DESC, value LIMIT ?`,
+        [range.from, range.to, limit],
+      );
+      return rows.map((r) => ({ value: String(r.value), total: Number(r.total), denied: Number(r.denied) }));
+    },
+
+    async decisions(filter) {
+      checkRange(filter, "decisions");
+      const limit = checkLimit(filter.limit, 50, "decisions");
+      const where = ["ts >= ?", "ts < ?"];
+      const params: SqlValue[] = [filter.from, filter.to];
+      for (const [field, column] of FILTER_COLUMNS) {
+        const value = filter[field];
+        if (value === undefined) continue;
+        if (typeof value !== "string") throw optionError("query.decisions", `\`${field}\` must be a string`);
+        where.push(`${column} = ?`);
+        params.push(value);
+      }
+      if (filter.status !== undefined) {
+        if (!Number.isInteger(filter.status)) throw optionError("query.decisions", "`status` must be an HTTP status code");
+        where.push("status = ?");
+        params.push(filter.status);
+      }
+      if (filter.cursor !== undefined) {
+        const { ts, id } = parseCursor(filter.cursor);
+        where.push("(ts < ? OR (ts = ? AND id < ?))");
+        params.push(ts, ts, id);
+      }
+      params.push(limit + 1);
+      const rows = await driver.all<Record<string, unknown>>(
+        `${DECISION_SELECT} WHERE ${where.join(" AND ")} ORDER BY ts DESC, id DESC LIMIT ?`,
+        params,
+      );
+      const decisions = rows.slice(0, limit).map(toStoredDecision);
+      const last = decisions.at(-1);
+      return rows.length > limit && last ? { decisions, next: `${last.ts}:${last.id}` } : { decisions };
+    },
+
+    async decision(id) {
+      if (typeof id !== "string" || id.length === 0 || id.length > 128) throw optionError("query.decision", "`id` must be a decision id");
+      const rows = await driver.all<Record<string, unknown>>(`${DECISION_SELECT} WHERE id = ?`, [id]);
+      return rows[0] ? toStoredDecision(rows[0]) : undefined;
+    },
+
+    alerts: (filter) => listAlerts(driver, filter, "alerts"),
+    spikes: (filter) => listAlerts(driver, { ...filter, kind: "spike" }, "spikes"),
+  };
+}
+
+async function listAlerts(driver: SqlDriver, filter: AlertFilter, where: string): Promise<Alert[]> {
+  checkRange(filter, where);
+  const limit = checkLimit(filter.limit, 100, where);
+  const params: SqlValue[] = [filter.from, filter.to];
+  let sql = "SELECT id, ts, kind, severity, subject, summary, evidence FROM parapet_alerts WHERE ts >= ? AND ts < ?";
+  if (filter.kind !== undefined) {
+    sql += " AND kind = ?";
+    params.push(filter.kind);
+  }
+  params.push(limit);
+  const rows = await driver.all<Record<string, unknown>>(`${sql} ORDER BY ts DESC, id DESC LIMIT ?`, params);
+  return rows.map((r) => ({
+    id: String(r.id),
+    ts: Number(r.ts),
+    kind: String(r.kind) as Alert["kind"],
+    severity: String(r.severity) as Alert["severity"],
+    subject: String(r.subject),
+    summary: String(r.summary),
+    evidence: JSON.parse(String(r.evidence)) as Alert["evidence"],
+  }));
+}
+
+function toStoredDecision(r: Record<string, unknown>): StoredDecision {
+  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  return {
+    id: String(r.id),
+    ts: Number(r.ts),
+    conclusion: String(r.conclusion),
+    denied: Number(r.denied) === 1,
+    reasonType: String(r.reason_type),
+    ruleId: text(r.rule_id),
+    status: r.status === null || r.status === undefined ? null : Number(r.status),
+    ip: String(r.ip),
+    method: String(r.method),
+    path: String(r.path),
+    userAgent: text(r.user_agent),
+    apiKey: text(r.api_key),
+    userId: text(r.user_id),
+    botClass: text(r.bot_class),
+    attackClass: text(r.attack_class),
+    durationMs: Number(r.duration_ms),
+    results: JSON.parse(String(r.results)) as RuleResult[],
+  };
+}
+
+function checkRange(range: TimeRange, where: string): void {
+  if (!range || !Number.isFinite(range.from) || !Number.isFinite(range.to) || range.from > range.to) {
+    throw optionError(`query.${where}`, "pass { from, to } as epoch milliseconds with from <= to");
+  }
+}
+
+function checkLimit(limit: number | undefined, fallback: number, where: string): number {
+  if (limit === undefined) return fallback;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw optionError(`query.${where}`, "`limit` must be an integer from 1 to 500");
+  return limit;
+}
+
+function parseCursor(cursor: string): { ts: number; id: string } {
+  const match = typeof cursor === "string" ? /^(\d{1,16}):([^:]{1,128})$/.exec(cursor) : null;
+  if (!match) throw optionError("query.decisions", "`cursor` is not one this query returned; pass the `next` value of the previous page");
+  return { ts: Number(match[1]), id: match[2]! };
+}

@@ -1,0 +1,102 @@
+import { createHash } from "node:crypto";
+import type { Decision, NormalizedRequest, RuleResult } from "@parapet/core";
+
+/** One decision as stored: flat columns plus the rule results as JSON. */
+export interface DecisionRecord {
+  readonly id: string;
+  readonly ts: number;
+  readonly conclusion: Decision["conclusion"];
+  readonly denied: boolean;
+  readonly reasonType: string;
+  readonly ruleId: string | null;
+  status: number | null;
+  readonly ip: string;
+  readonly method: string;
+  readonly path: string;
+  readonly userAgent: string | null;
+  /** A fingerprint of the API key, never the key itself (see `fingerprint`). */
+  readonly apiKey: string | null;
+  readonly userId: string | null;
+  readonly botClass: string | null;
+  readonly attackClass: string | null;
+  readonly durationMs: number;
+  readonly results: readonly RuleResult[];
+}
+
+// Bounds on attacker-controlled text: a log row must not grow with the request.
+const MAX_PATH = 1024;
+const MAX_USER_AGENT = 512;
+const MAX_ID = 128;
+
+/** Bot classes that mean "a person": these do not count as bots in rollups or detectors. */
+const HUMAN_CLASSES = new Set(["human", "browser", "none", "not_bot", "NOT_BOT", "HUMAN"]);
+
+export function toRecord(decision: Decision, request: NormalizedRequest): DecisionRecord {
+  const decidingRule = decision.results.find((r) => r.mode === "LIVE" && r.conclusion === "DENY") ??
+    decision.results.find((r) => r.conclusion === "ERROR");
+  const apiKey = stringOrNull(request.extra.apiKey) ?? request.headers["x-api-key"] ?? null;
+  return {
+    id: decision.id,
+    ts: decision.timestamp,
+    conclusion: decision.conclusion,
+    denied: decision.isDenied(),
+    reasonType: decision.reason.type,
+    ruleId: decidingRule?.ruleId ?? null,
+    status: null,
+    ip: decision.ip,
+    method: request.method,
+    path: clip(request.path, MAX_PATH) ?? "/",
+    userAgent: clip(request.headers["user-agent"], MAX_USER_AGENT),
+    apiKey: apiKey === null ? null : fingerprint(apiKey),
+    userId: clip(stringOrNull(request.extra.userId), MAX_ID),
+    botClass: classOf(decision.results, "bot"),
+    attackClass: classOf(decision.results, "attack"),
+    durationMs: decision.durationMs,
+    results: decision.results,
+  };
+}
+
+/**
+ * API keys are secrets: the log keeps `k_` + the first 16 hex digits of their
+ * SHA-256, enough to tell keys apart and to look one up, useless to replay.
+ */
+export function fingerprint(apiKey: string): string {
+  return `k_${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}`;
+}
+
+export function isBot(record: Pick<DecisionRecord, "botClass">): boolean {
+  return record.botClass !== null && !HUMAN_CLASSES.has(record.botClass);
+}
+
+/**
+ * Bot and attack classes come from rule results, read structurally so this
+ * package does not import the bot or shield packages: a result whose rule type
+ * mentions BOT (or SHIELD/ATTACK) and whose reason carries a string
+ * `botClass`/`category`/`class` (or `attack`/`category`/`class`). A denying
+ * shield with no such field is recorded by its rule type.
+ */
+function classOf(results: readonly RuleResult[], kind: "bot" | "attack"): string | null {
+  const typePattern = kind === "bot" ? /BOT/i : /SHIELD|ATTACK|WAF/i;
+  const fields = kind === "bot" ? ["botClass", "category", "class", "verdict"] : ["attack", "attackClass", "category", "class"];
+  for (const result of results) {
+    if (!typePattern.test(result.ruleType)) continue;
+    const reason = result.reason as unknown as Record<string, unknown>;
+    for (const field of fields) {
+      const value = reason[field];
+      if (typeof value === "string" && value.length > 0) return clip(value, MAX_ID);
+    }
+    if (kind === "attack" && result.conclusion === "DENY") return result.ruleType;
+  }
+  return null;
+}
+
+function stringOrNull(value: unknown): string | null {
+  if (typeof value === "string" && value.length > 0) return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+function clip(value: string | null | undefined, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  return value.length > max ? value.slice(0, max) : value;
+}

@@ -1,0 +1,45 @@
+/**
+ * A leaky bucket in the CrowdSec sense: each event pours one unit in, the
+ * bucket drains `1` unit every `leakMs`, and it overflows when it holds more
+ * than `capacity`. A burst of capacity+1 events faster than the leak fires;
+ * a steady trickle slower than the leak never does.
+ */
+export interface LeakyBucketSpec {
+  readonly capacity: number;
+  readonly leakMs: number;
+}
+
+export class LeakyBucket {
+  #level = 0;
+  #updated: number;
+
+  constructor(
+    readonly spec: LeakyBucketSpec,
+    now: number,
+  ) {
+    this.#updated = now;
+  }
+
+  /** Pours one event; true when the bucket overflows. */
+  pour(now: number, amount = 1): boolean {
+    this.#level = this.level(now) + amount;
+    this.#updated = Math.max(this.#updated, now);
+    return this.#level > this.spec.capacity;
+  }
+
+  level(now: number): number {
+    const leaked = Math.max(0, now - this.#updated) / this.spec.leakMs;
+    return Math.max(0, this.#level - leaked);
+  }
+
+  /** Empty (and safe to forget) at this time. */
+  isEmpty(now: number): boolean {
+    return this.level(now) === 0;
+  }
+}
+
+export function checkBucketSpec(spec: LeakyBucketSpec, name: string): string | undefined {
+  if (!spec || !Number.isFinite(spec.capacity) || spec.capacity < 1) return `${name}.capacity must be a number >= 1`;
+  if (!Number.isFinite(spec.leakMs) || spec.leakMs <= 0) return `${name}.leakMs must be a positive number of milliseconds`;
+  return undefined;
+}

@@ -1,0 +1,30 @@
+/**
+ * The one seam between the decision log and a database. SQLite and
+ * PostgreSQL both implement it, so the writer, retention and query modules
+ * are written once. SQL is written with `?` placeholders; the PostgreSQL
+ * driver rewrites them to `$1…` (our statements never contain a literal `?`).
+ */
+export type SqlValue = string | number | null;
+
+export interface SqlStatement {
+  readonly sql: string;
+  readonly params: readonly SqlValue[];
+}
+
+export interface SqlDriver {
+  readonly dialect: "sqlite" | "postgres";
+  /** A short description for logs and errors ("better-sqlite3 .parapet/decisions.db"). */
+  readonly description: string;
+  /** Runs the statements in one transaction: all apply or none. */
+  transaction(statements: readonly SqlStatement[]): Promise<void>;
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `?` → `$1`, `$2`… for PostgreSQL. */
+export function toNumberedPlaceholders(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}

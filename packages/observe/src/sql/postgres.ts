@@ -1,0 +1,78 @@
+import { optionError } from "@parapet/core";
+import pg from "pg";
+import { type SqlDriver, type SqlStatement, type SqlValue, toNumberedPlaceholders } from "./driver.js";
+
+/**
+ * The decision log at scale: PostgreSQL through a small `pg` pool. Same
+ * schema and migrations as SQLite. `schema` lets several apps (or test runs)
+ * share one database; it is created if missing.
+ */
+export interface PostgresLogOptions {
+  readonly connectionString: string;
+  /** A schema name (letters, digits, underscore). Default `public`. */
+  readonly schema?: string;
+  /** Pool size. Default 4: writes are batched, queries are few. */
+  readonly maxConnections?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function postgresLog(options: PostgresLogOptions): SqlDriver {
+  if (!options || typeof options.connectionString !== "string" || options.connectionString.length === 0) {
+    throw optionError("postgresLog", "pass `connectionString`, e.g. postgres://postgres@127.0.0.1:5432/parapet");
+  }
+  const schema = options.schema ?? "public";
+  // The schema name is interpolated into SQL (identifiers cannot be parameters), so it is checked strictly.
+  if (!SCHEMA_NAME.test(schema)) throw optionError("postgresLog", "`schema` must be lowercase letters, digits or _ (max 63), e.g. parapet");
+  const max = options.maxConnections ?? 4;
+  if (!Number.isInteger(max) || max < 1 || max > 100) throw optionError("postgresLog", "`maxConnections` must be an integer from 1 to 100");
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max,
+    // Every connection works inside the schema, so the shared SQL needs no prefix.
+    options: `-c search_path=${schema}`,
+    // Our own pool only: BIGINT (20) and NUMERIC (1700, what SUM returns) as numbers,
+    // since timestamps in ms and counts fit well within 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === 20 || oid === 1700 ? Number : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client's error (server restart) must not crash the app; the next query reconnects.
+  pool.on("error", () => {});
+  let schemaReady: Promise<unknown> | undefined;
+
+  async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      schemaReady ??= client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await schemaReady;
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  return {
+    dialect: "postgres",
+    description: `postgres schema ${schema}`,
+    transaction: (statements: readonly SqlStatement[]) =>
+      withClient(async (client) => {
+        await client.query("BEGIN");
+        try {
+          for (const { sql, params } of statements) await client.query(toNumberedPlaceholders(sql), params as SqlValue[]);
+          await client.query("COMMIT");
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => {});
+          throw error;
+        }
+      }),
+    all: <T>(sql: string, params: readonly SqlValue[] = []) =>
+      withClient(async (client) => (await client.query(toNumberedPlaceholders(sql), params as SqlValue[])).rows as T[]),
+    exec: (script: string) =>
+      withClient(async (client) => {
+        await client.query(script);
+      }),
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,109 @@
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { optionError } from "@parapet/core";
+import type { SqlDriver, SqlStatement, SqlValue } from "./driver.js";
+
+/**
+ * The embedded default: one SQLite file in WAL mode, zero setup.
+ *
+ * better-sqlite3 is a native addon; when it cannot load (e.g. built for
+ * another Node ABI) we fall back to Node's built-in `node:sqlite` (Node >=
+ * 22.13 without a flag). Both are synchronous, so the writer keeps each
+ * transaction small and yields between batches.
+ */
+export interface SqliteLogOptions {
+  /** The database file. Default `.parapet/decisions.db`; its folder is created. `:memory:` for tests. */
+  readonly path?: string;
+  /** Force one engine instead of trying better-sqlite3 first. */
+  readonly engine?: "better-sqlite3" | "node:sqlite";
+}
+
+/** The minimum both engines offer. */
+interface SqliteEngine {
+  readonly name: string;
+  prepare(sql: string): { run(...params: SqlValue[]): unknown; all(...params: SqlValue[]): unknown[] };
+  exec(sql: string): void;
+  close(): void;
+}
+
+const require = createRequire(import.meta.url);
+/** Prepared statements are cached by SQL text; batches use a handful of shapes, so this bound is generous. */
+const MAX_CACHED_STATEMENTS = 64;
+
+export function sqliteLog(options: SqliteLogOptions = {}): SqlDriver {
+  const path = options.path ?? ".parapet/decisions.db";
+  if (typeof path !== "string" || path.length === 0) throw optionError("sqliteLog", "`path` must be a file path such as .parapet/decisions.db");
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const engine = openEngine(path, options.engine);
+  engine.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+  const cache = new Map<string, ReturnType<SqliteEngine["prepare"]>>();
+
+  function prepared(sql: string): ReturnType<SqliteEngine["prepare"]> {
+    let statement = cache.get(sql);
+    if (!statement) {
+      if (cache.size >= MAX_CACHED_STATEMENTS) cache.clear();
+      statement = engine.prepare(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  }
+
+  return {
+    dialect: "sqlite",
+    description: `${engine.name} ${path}`,
+    async transaction(statements: readonly SqlStatement[]) {
+      engine.exec("BEGIN");
+      try {
+        for (const { sql, params } of statements) prepared(sql).run(...params);
+        engine.exec("COMMIT");
+      } catch (error) {
+        engine.exec("ROLLBACK");
+        throw error;
+      }
+    },
+    async all<T>(sql: string, params: readonly SqlValue[] = []) {
+      return prepared(sql).all(...params) as T[];
+    },
+    async exec(script: string) {
+      engine.exec(script);
+    },
+    async close() {
+      cache.clear();
+      engine.close();
+    },
+  };
+}
+
+function openEngine(path: string, forced: SqliteLogOptions["engine"]): SqliteEngine {
+  let betterError: unknown;
+  if (forced !== "node:sqlite") {
+    try {
+      const Database = require("better-sqlite3") as new (file: string) => Omit<SqliteEngine, "name">;
+      const db = new Database(path);
+      return wrap("better-sqlite3", db);
+    } catch (error) {
+      if (forced === "better-sqlite3") throw error;
+      betterError = error;
+    }
+  }
+  const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const builtin = getBuiltin?.("node:sqlite") as { DatabaseSync: new (file: string) => Omit<SqliteEngine, "name"> } | undefined;
+  if (!builtin) {
+    throw optionError(
+      "sqliteLog",
+      `no SQLite engine could load: better-sqlite3 failed (${String(betterError)}) and node:sqlite needs Node >= 22.13. ` +
+        "Rebuild better-sqlite3 for this Node (`npm rebuild better-sqlite3`) or use postgresLog().",
+    );
+  }
+  return wrap("node:sqlite", new builtin.DatabaseSync(path));
+}
+
+function wrap(name: string, db: Omit<SqliteEngine, "name">): SqliteEngine {
+  return {
+    name,
+    prepare: (sql) => db.prepare(sql),
+    exec: (sql) => db.exec(sql),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Clock, type Logger, type PlainRequest, parapet, type Rule } from "@parapet/core";
+
+/** A clock the test moves by hand. */
+export function manualClock(start = Date.UTC(2025, 0, 1)): Clock & { set(ms: number): void; advance(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    set: (ms) => {
+      now = ms;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+export function tempDir(): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), "parapet-observe-"));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    debug() {},
+    warn: (message) => lines.push(`warn ${message}`),
+    error: (message) => lines.push(`error ${message}`),
+  };
+}
+
+/** A rule that labels requests the way a bot detector would, from a test header. */
+export const labelBot: Rule = {
+  type: "DETECT_BOT",
+  mode: "LIVE",
+  cost: 2,
+  evaluate: ({ request }) => ({
+    conclusion: "ALLOW",
+    reason: { type: "BOT", message: "labelled", botClass: request.headers["x-test-bot"] ?? "human" } as { type: string; message: string },
+  }),
+};
+
+/** A shield stand-in that denies paths containing "attack". */
+export const denyAttackPaths: Rule = {
+  type: "SHIELD",
+  mode: "LIVE",
+  cost: 3,
+  evaluate: ({ request }) =>
+    request.path.includes("attack")
+      ? { conclusion: "DENY", reason: { type: "SHIELD", message: "attack", attack: "sqli" } as { type: string; message: string } }
+      : { conclusion: "ALLOW", reason: { type: "ALLOWED", message: "ok" } },
+};
+
+export function request(ip: string, path = "/", headers: Record<string, string> = {}): PlainRequest {
+  return { method: "GET", url: path, ip, headers: { host: "example.test", "user-agent": "test-agent", ...headers } };
+}
+
+export { parapet };

@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createQuery, migrate, observe, type SqlDriver } from "../src/index.js";
+import { applyRetention } from "../src/retention.js";
+import { denyAttackPaths, labelBot, manualClock, parapet, recordingLogger, request } from "./helpers.js";
+
+/** The same behaviour for every SQL store: each test gets a fresh, empty driver. */
+export function decisionLogSuite(name: string, open: () => Promise<SqlDriver>): void {
+  test(`${name}: decisions, statuses, rollups and alerts round-trip through the log`, async () => {
+    const clock = manualClock(Date.UTC(2025, 0, 1, 12, 0, 0));
+    const driver = await open();
+    const observed = observe({ store: driver, clock, logger: recordingLogger(), handleSignals: false });
+    const guard = parapet({ rules: [labelBot, denyAttackPaths], observers: [observed.observer], clock });
+    const ok = await guard.protect(request("203.0.113.7", "/home", { "x-api-key": "secret-key-123" }), { userId: "alice" });
+    clock.advance(61_000);
+    const denied = await guard.protect(request("198.51.100.9", "/attack?q=1", { "x-test-bot": "scraper" }));
+    observed.recordStatus(ok, 404);
+    observed.recordStatus(denied.id, 403);
+    await observed.flush();
+
+    const query = observed.query!;
+    const stored = await query.decision(ok.id);
+    assert.ok(stored, "the allowed decision is stored");
+    assert.equal(stored.conclusion, "ALLOW");
+    assert.equal(stored.status, 404);
+    assert.equal(stored.userId, "alice");
+    assert.match(stored.apiKey ?? "", /^k_[0-9a-f]{16}$/);
+    assert.ok(!JSON.stringify(stored).includes("secret-key-123"), "the raw API key is never stored");
+    assert.deepEqual(
+      stored.results.map((r) => r.ruleId),
+      ["DETECT_BOT", "SHIELD"],
+    );
+    const deniedRow = await query.decision(denied.id);
+    assert.equal(deniedRow?.denied, true);
+    assert.equal(deniedRow?.attackClass, "sqli");
+    assert.equal(deniedRow?.botClass, "scraper");
+    assert.equal(deniedRow?.ruleId, "SHIELD");
+    assert.equal(deniedRow?.path, "/attack");
+
+    const start = Date.UTC(2025, 0, 1, 12, 0, 0);
+    const series = await query.overview({ from: start, to: start + 3_600_000 });
+    assert.deepEqual(
+      series.map((p) => [p.ts - start, p.total, p.denied, p.bots, p.attacks]),
+      [
+        [0, 1, 0, 0, 0],
+        [60_000, 1, 1, 1, 1],
+      ],
+    );
+    assert.equal(
+      series.reduce((sum, p) => sum + p.status4xx, 0),
+      2,
+    );
+    const hourly = await query.overview({ from: start, to: start + 3_600_000, bucketMinutes: 60 });
+    assert.deepEqual(
+      hourly.map((p) => p.total),
+      [2],
+    );
+    const top = await query.top({ from: start, to: start + 3_600_000, by: "ip" });
+    assert.deepEqual(top.map((t) => t.value).sort(), ["198.51.100.9", "203.0.113.7"]);
+    const onlyDenied = await query.decisions({ from: start, to: start + 3_600_000, conclusion: "DENY" });
+    assert.deepEqual(
+      onlyDenied.decisions.map((d) => d.id),
+      [denied.id],
+    );
+    await observed.close();
+  });
+
+  test(`${name}: the decisions page is newest first and the cursor walks every row once`, async () => {
+    const clock = manualClock(Date.UTC(2025, 0, 2));
+    const driver = await open();
+    const observed = observe({ store: driver, clock, logger: recordingLogger(), handleSignals: false });
+    const guard = parapet({ rules: [], observers: [observed.observer], clock });
+    const ids: string[] = [];
+    for (let i = 0; i < 23; i++) {
+      if (i % 3 === 0) clock.advance(1000); // several rows share a timestamp: the cursor must break ties by id
+      ids.push((await guard.protect(request(`192.0.2.${i}`))).id);
+    }
+    await observed.flush();
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await observed.query!.decisions({ from: 0, to: Date.UTC(2030, 0, 1), limit: 5, ...(cursor ? { cursor } : {}) });
+      assert.ok(page.decisions.length <= 5);
+      seen.push(...page.decisions.map((d) => d.id));
+      cursor = page.next;
+    } while (cursor);
+    assert.equal(seen.length, 23);
+    assert.deepEqual(new Set(seen), new Set(ids));
+    await observed.close();
+  });
+
+  test(`${name}: retention deletes old decisions and keeps rollups longer`, async () => {
+    const day = 86_400_000;
+    const clock = manualClock(Date.UTC(2025, 0, 1));
+    const driver = await open();
+    const observed = observe({ store: driver, clock, logger: recordingLogger(), handleSignals: false });
+    const guard = parapet({ rules: [], observers: [observed.observer], clock });
+    const old = await guard.protect(request("192.0.2.1"));
+    clock.advance(20 * day);
+    const recent = await guard.protect(request("192.0.2.2"));
+    await observed.flush();
+
+    const policy = { decisionDays: 7, rollupDays: 30 };
+    await applyRetention(driver, policy, clock.now());
+    const query = observed.query!;
+    assert.equal(await query.decision(old.id), undefined, "a 20-day-old decision is gone");
+    assert.ok(await query.decision(recent.id));
+    const everything = { from: 0, to: Date.UTC(2030, 0, 1) };
+    assert.equal((await query.overview(everything)).length, 2, "both minutes' rollups are kept (30 days)");
+    clock.advance(15 * day);
+    await applyRetention(driver, policy, clock.now());
+    assert.equal((await query.overview(everything)).length, 1, "the 35-day-old rollup is gone");
+    await observed.close();
+  });
+
+  test(`${name}: bad query arguments get a clear error`, async () => {
+    const driver = await open();
+    await migrate(driver);
+    const query = createQuery(driver);
+    await assert.rejects(query.overview({ from: 10, to: 5 }), /from <= to/);
+    await assert.rejects(query.overview({ from: 0, to: 5, bucketMinutes: 0 }), /bucketMinutes/);
+    await assert.rejects(query.top({ from: 0, to: 5, by: "password" as "ip" }), /`by` must be one of/);
+    await assert.rejects(query.decisions({ from: 0, to: 5, limit: 10_000 }), /limit/);
+    await assert.rejects(query.decisions({ from: 0, to: 5, cursor: "'; DROP TABLE parapet_decisions; --" }), /cursor/);
+    await assert.rejects(query.decision(""), /decision id/);
+    // An injection attempt through a filter value is only ever a bound parameter.
+    const page = await query.decisions({ from: 0, to: 5, ip: "1' OR '1'='1" });
+    assert.equal(page.decisions.length, 0);
+    await driver.close();
+  });
+}

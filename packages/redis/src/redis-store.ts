@@ -1,0 +1,227 @@
+import {
+  type Clock,
+  consoleLogger,
+  ErrorCodes,
+  type FixedWindowParams,
+  type Logger,
+  messageOf,
+  optionError,
+  ParapetError,
+  type RateLimitState,
+  type SlidingWindowParams,
+  type Store,
+  type TokenBucketParams,
+} from "@parapet/core";
+import { CircuitBreaker, type CircuitState } from "./circuit-breaker.js";
+import { DenyCache } from "./deny-cache.js";
+import { closeRedisClient, createRedisClient, isDisconnected, type RedisClientLike } from "./redis-client.js";
+import { type Algorithm, redisKey } from "./keys.js";
+import { FIXED_WINDOW } from "./scripts/fixed-window.js";
+import type { LuaScript } from "./scripts/lua-script.js";
+import { SLIDING_WINDOW } from "./scripts/sliding-window.js";
+import { TOKEN_BUCKET } from "./scripts/token-bucket.js";
+import { parseReply, requireCount, requirePositive } from "./reply.js";
+
+export interface RedisStoreOptions {
+  /**
+   * An ioredis `Redis` or `Cluster` instance. The store never closes a client
+   * it was given. Without one, the store connects to `url` and owns that client.
+   */
+  readonly client?: RedisClientLike;
+  /** Where to connect when no client is given. Default "redis://127.0.0.1:6379". */
+  readonly url?: string;
+  /** Prepended to every key. Default "parapet:". May not contain "{" or "}" (the Cluster hash tag). */
+  readonly prefix?: string;
+  /**
+   * The longest a decision waits for Redis, in ms. Default 50: a rate limit
+   * must not become the slowest part of a request. On timeout the call fails
+   * with PARAPET_E_STORE_TIMEOUT and the client's `onError` policy decides.
+   */
+  readonly timeoutMs?: number;
+  readonly circuitBreaker?: {
+    /** Consecutive failures that open the circuit. Default 5. */
+    readonly failureThreshold?: number;
+    /** How long calls fail at once before one probe is tried. Default 1,000 ms. */
+    readonly cooldownMs?: number;
+  };
+  /** Local "denied until" cache; `false` turns it off. Default 10,000 entries. */
+  readonly denyCache?: false | { readonly maxEntries?: number };
+  /** Monotonic time for the timeout, breaker and deny cache. Default `performance.now()`. */
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+const monotonicClock: Clock = { now: () => performance.now() };
+
+/**
+ * A rate-limit store on Redis. Each decision is one Lua script run atomically
+ * on the server (EVALSHA, falling back to EVAL when Redis answers NOSCRIPT),
+ * so concurrent app servers can never both take the last request. Windows
+ * and refills use the Redis server's clock (or Redis's own key expiry), never
+ * the app server's: the `now` argument of each method is ignored.
+ *
+ * Failures (timeout, refused connection, open circuit) throw a ParapetError
+ * with code PARAPET_E_STORE_TIMEOUT or PARAPET_E_STORE_FAILED; the Parapet
+ * client turns it into an ERROR result and applies its `onError` policy:
+ * "open" lets the request through, "closed" answers 503.
+ */
+export class RedisStore implements Store {
+  readonly #client: RedisClientLike;
+  readonly #ownsClient: boolean;
+  readonly #prefix: string;
+  readonly #timeoutMs: number;
+  readonly #breaker: CircuitBreaker;
+  readonly #denials: DenyCache | undefined;
+  readonly #logger: Logger;
+  #closed = false;
+
+  constructor(options: RedisStoreOptions = {}) {
+    const settings = validateOptions(options);
+    this.#logger = options.logger ?? consoleLogger;
+    this.#prefix = settings.prefix;
+    this.#timeoutMs = settings.timeoutMs;
+    const clock = options.clock ?? monotonicClock;
+    this.#breaker = new CircuitBreaker({
+      failureThreshold: settings.failureThreshold,
+      cooldownMs: settings.cooldownMs,
+      now: () => clock.now(),
+      onStateChange: (state) => this.#reportCircuit(state, settings.cooldownMs),
+    });
+    this.#denials = settings.denyCacheEntries > 0 ? new DenyCache(settings.denyCacheEntries, () => clock.now()) : undefined;
+    this.#ownsClient = options.client === undefined;
+    this.#client = options.client ?? createRedisClient(options.url ?? "redis://127.0.0.1:6379", this.#logger);
+  }
+
+  /** "closed" normally; "open" while Redis is considered down. */
+  get circuitState(): CircuitState {
+    return this.#breaker.state;
+  }
+
+  async fixedWindow(key: string, params: FixedWindowParams, _now: number): Promise<RateLimitState> {
+    const args = [requireCount(params.limit, "limit"), Math.ceil(requirePositive(params.windowMs, "windowMs")), requireCount(params.cost, "cost")];
+    return this.#decide(FIXED_WINDOW, key, "fw", args, params.cost);
+  }
+
+  async slidingWindow(key: string, params: SlidingWindowParams, _now: number): Promise<RateLimitState> {
+    const args = [requireCount(params.limit, "limit"), Math.ceil(requirePositive(params.windowMs, "windowMs")), requireCount(params.cost, "cost")];
+    return this.#decide(SLIDING_WINDOW, key, "sw", args, params.cost);
+  }
+
+  async tokenBucket(key: string, params: TokenBucketParams, _now: number): Promise<RateLimitState> {
+    const args = [
+      requireCount(params.capacity, "capacity"),
+      requirePositive(params.refillRate, "refillRate"),
+      Math.ceil(requirePositive(params.intervalMs, "intervalMs")),
+      requireCount(params.requested, "requested"),
+    ];
+    return this.#decide(TOKEN_BUCKET, key, "tb", args, params.requested);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsClient) await closeRedisClient(this.#client, 1_000);
+  }
+
+  async #decide(script: LuaScript, key: string, algorithm: Algorithm, args: readonly number[], cost: number): Promise<RateLimitState> {
+    const fullKey = redisKey(this.#prefix, key, algorithm);
+    // The limits are part of the cache key: two rules sharing a key but not a limit must not share denials.
+    const cacheKey = `${fullKey}|${args.join(",")}`;
+    const cached = this.#denials?.get(cacheKey, cost);
+    if (cached !== undefined) return cached;
+    if (this.#closed) throw new ParapetError(ErrorCodes.STORE_FAILED, "the Redis store is closed; create a new RedisStore");
+    if (!this.#breaker.tryPass()) {
+      throw new ParapetError(
+        ErrorCodes.STORE_FAILED,
+        "Redis circuit is open after repeated failures; calls are skipped until a probe succeeds. Check that Redis is up and reachable",
+      );
+    }
+    if (isDisconnected(this.#client)) {
+      this.#breaker.recordFailure();
+      throw new ParapetError(ErrorCodes.STORE_FAILED, `Redis is not connected (${this.#client.status}); the client is reconnecting`);
+    }
+    let state: RateLimitState;
+    try {
+      state = parseReply(await this.#withTimeout(this.#evaluate(script, fullKey, args)), script.name);
+    } catch (error) {
+      this.#breaker.recordFailure();
+      if (error instanceof ParapetError) throw error;
+      throw new ParapetError(ErrorCodes.STORE_FAILED, `Redis ${script.name} failed: ${messageOf(error)}`, { cause: error });
+    }
+    this.#breaker.recordSuccess();
+    this.#denials?.remember(cacheKey, cost, state);
+    return state;
+  }
+
+  async #evaluate(script: LuaScript, key: string, args: readonly number[]): Promise<unknown> {
+    try {
+      return await this.#client.evalsha(script.sha, 1, key, ...args);
+    } catch (error) {
+      // A restarted or flushed Redis has forgotten the script; EVAL runs and caches it again.
+      if (!messageOf(error).startsWith("NOSCRIPT")) throw error;
+      return this.#client.eval(script.source, 1, key, ...args);
+    }
+  }
+
+  /** Settles within the timeout; the late reply, if any, is handled and dropped, never left unhandled. */
+  #withTimeout<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new ParapetError(ErrorCodes.STORE_TIMEOUT, `Redis did not answer within ${this.#timeoutMs} ms; raise \`timeoutMs\` or check Redis latency`));
+      }, this.#timeoutMs);
+      timer.unref();
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #reportCircuit(state: CircuitState, cooldownMs: number): void {
+    if (state === "open") this.#logger.warn("redis store: circuit opened; store calls fail at once", { retryInMs: cooldownMs });
+    else if (state === "closed") this.#logger.warn("redis store: circuit closed; Redis answers again");
+  }
+}
+
+interface Settings {
+  readonly prefix: string;
+  readonly timeoutMs: number;
+  readonly failureThreshold: number;
+  readonly cooldownMs: number;
+  readonly denyCacheEntries: number;
+}
+
+function validateOptions(options: RedisStoreOptions): Settings {
+  if (options === null || typeof options !== "object") throw optionError("RedisStore", "pass an options object: new RedisStore({ client })");
+  const { client } = options;
+  if (client !== undefined && (typeof client.evalsha !== "function" || typeof client.eval !== "function")) {
+    throw optionError("RedisStore", "`client` must be an ioredis Redis or Cluster instance (new Redis(url) or new Cluster(nodes))");
+  }
+  if (client !== undefined && options.url !== undefined) throw optionError("RedisStore", "pass either `client` or `url`, not both");
+  if (options.url !== undefined && !/^rediss?:\/\//.test(options.url)) {
+    throw optionError("RedisStore", '`url` must start with "redis://" or "rediss://", e.g. "redis://127.0.0.1:6379"');
+  }
+  const prefix = options.prefix ?? "parapet:";
+  if (typeof prefix !== "string" || prefix.includes("{") || prefix.includes("}")) {
+    throw optionError("RedisStore", '`prefix` must be a string without "{" or "}" (those would become the Redis Cluster hash tag)');
+  }
+  const timeoutMs = positiveInteger(options.timeoutMs, 50, "timeoutMs");
+  const failureThreshold = positiveInteger(options.circuitBreaker?.failureThreshold, 5, "circuitBreaker.failureThreshold");
+  const cooldownMs = positiveInteger(options.circuitBreaker?.cooldownMs, 1_000, "circuitBreaker.cooldownMs");
+  const denyCacheEntries =
+    options.denyCache === false ? 0 : positiveInteger(options.denyCache?.maxEntries, 10_000, "denyCache.maxEntries");
+  if (options.clock !== undefined && typeof options.clock.now !== "function") throw optionError("RedisStore", "`clock` must have a now() method");
+  return { prefix, timeoutMs, failureThreshold, cooldownMs, denyCacheEntries };
+}
+
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) throw optionError("RedisStore", `\`${name}\` must be a positive integer; got ${String(value)}`);
+  return value;
+}

@@ -1,0 +1,46 @@
+import { luaScript, SERVER_TIME_MS } from "./lua-script.js";
+
+/**
+ * Token bucket, as specified in @parapet/core's rules/token-bucket.ts:
+ * continuous refill of `refillRate` tokens per `intervalMs`, computed lazily
+ * from the Redis server's clock; a denied call takes nothing.
+ *
+ * KEYS[1] is a hash {t: tokens, ts: time of the last refill}. Its TTL is the
+ * time until the bucket is full again, when a missing key and the stored
+ * state mean the same thing, so memory stays bounded without losing anything.
+ * ARGV: capacity, refillRate, intervalMs, requested.
+ * Replies {allowed, remaining, resetMs (until full), retryAfterMs}.
+ */
+export const TOKEN_BUCKET = luaScript(
+  "tokenBucket",
+  `${SERVER_TIME_MS}
+local capacity = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local interval = tonumber(ARGV[3])
+local requested = tonumber(ARGV[4])
+-- Refilled tokens are fractions: the tolerance keeps rounding from denying exactly enough.
+local epsilon = 1e-9
+local state = redis.call('HMGET', KEYS[1], 't', 'ts')
+local tokens = tonumber(state[1])
+local last = tonumber(state[2])
+if tokens == nil or last == nil then
+  tokens = capacity
+  last = now
+elseif now > last then
+  -- A clock that steps back (failover) refills nothing.
+  tokens = math.min(capacity, tokens + (now - last) * rate / interval)
+  last = now
+end
+local reset
+if tokens + epsilon < requested then
+  reset = math.max(0, math.ceil((capacity - tokens) * interval / rate))
+  local retry = math.max(1, math.ceil((requested - tokens) * interval / rate))
+  return {0, math.floor(tokens + epsilon), reset, retry}
+end
+tokens = math.max(0, tokens - requested)
+reset = math.max(0, math.ceil((capacity - tokens) * interval / rate))
+redis.call('HSET', KEYS[1], 't', tokens, 'ts', last)
+redis.call('PEXPIRE', KEYS[1], math.max(1, last + reset - now))
+return {1, math.floor(tokens + epsilon), reset, 0}
+`,
+);

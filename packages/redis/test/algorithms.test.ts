@@ -1,0 +1,202 @@
+/**
+ * The three algorithms against the real shared Redis: semantics, key layout
+ * and TTLs. Exactness under concurrency is in exactness.test.ts.
+ */
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import { after, before, describe, test } from "node:test";
+import { MemoryStore, silentLogger } from "@parapet/core";
+import fc from "fast-check";
+import type { Redis } from "ioredis";
+import { RedisStore } from "../src/index.js";
+import { connectShared, deleteKeys, uniquePrefix } from "./support/shared-redis.js";
+
+const prefix = uniquePrefix("algorithms");
+const DAY_MS = 86_400_000;
+let redis: Redis | undefined;
+let skip: string | false = false;
+let store: RedisStore;
+
+before(async () => {
+  const connected = await connectShared();
+  if (typeof connected === "string") skip = connected;
+  else redis = connected;
+  // A generous timeout: these tests check semantics, not latency, on a busy CI machine.
+  if (redis) store = new RedisStore({ client: redis, prefix, timeoutMs: 2_000, denyCache: false, logger: silentLogger });
+});
+
+after(async () => {
+  if (!redis) return;
+  await deleteKeys(redis, prefix);
+  redis.disconnect();
+});
+
+describe("fixedWindow", () => {
+  test("allows up to the limit, then denies without counting the denial", async (t) => {
+    if (skip) return t.skip(skip);
+    const params = { limit: 3, windowMs: DAY_MS, cost: 1 };
+    const remaining: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const state = await store.fixedWindow("fw-basic", params, 0);
+      assert.equal(state.allowed, true);
+      remaining.push(state.remaining);
+    }
+    assert.deepEqual(remaining, [2, 1, 0]);
+    const denied = await store.fixedWindow("fw-basic", params, 0);
+    assert.equal(denied.allowed, false);
+    // Windows are aligned to the epoch, so the wait is whatever is left of today (UTC).
+    assert.ok(denied.retryAfterMs > 0 && denied.retryAfterMs <= DAY_MS, `retryAfterMs ${denied.retryAfterMs}`);
+    assert.equal(denied.retryAfterMs, denied.resetMs);
+    assert.equal(await redis!.hget(`${prefix}{fw-basic}:fw`, "c"), "3", "a denied request must not be counted");
+  });
+
+  test("keys carry the prefix and a hash tag, and always a TTL within the window", async (t) => {
+    if (skip) return t.skip(skip);
+    await store.fixedWindow("fw-ttl", { limit: 5, windowMs: 7_000, cost: 1 }, 0);
+    const ttl = await redis!.pttl(`${prefix}{fw-ttl}:fw`);
+    assert.ok(ttl > 0 && ttl <= 7_000, `pttl ${ttl}`);
+  });
+
+  test("a cost larger than what is left is denied even when a smaller one would pass", async (t) => {
+    if (skip) return t.skip(skip);
+    const first = await store.fixedWindow("fw-cost", { limit: 5, windowMs: DAY_MS, cost: 4 }, 0);
+    assert.deepEqual([first.allowed, first.remaining], [true, 1]);
+    const tooBig = await store.fixedWindow("fw-cost", { limit: 5, windowMs: DAY_MS, cost: 2 }, 0);
+    assert.deepEqual([tooBig.allowed, tooBig.remaining], [false, 1]);
+    const fits = await store.fixedWindow("fw-cost", { limit: 5, windowMs: DAY_MS, cost: 1 }, 0);
+    assert.deepEqual([fits.allowed, fits.remaining], [true, 0]);
+  });
+
+  test("a window ends when its retryAfterMs says", async (t) => {
+    if (skip) return t.skip(skip);
+    const params = { limit: 1, windowMs: 150, cost: 1 };
+    assert.equal((await store.fixedWindow("fw-reset", params, 0)).allowed, true);
+    const denied = await store.fixedWindow("fw-reset", params, 0);
+    assert.equal(denied.allowed, false);
+    await sleep(denied.retryAfterMs + 20);
+    assert.equal((await store.fixedWindow("fw-reset", params, 0)).allowed, true);
+  });
+
+  test("a key left without a TTL by someone else is repaired rather than kept forever", async (t) => {
+    if (skip) return t.skip(skip);
+    await redis!.hset(`${prefix}{fw-nottl}:fw`, "w", 0, "c", 999);
+    const state = await store.fixedWindow("fw-nottl", { limit: 2, windowMs: 5_000, cost: 1 }, 0);
+    assert.equal(state.allowed, true);
+    const ttl = await redis!.pttl(`${prefix}{fw-nottl}:fw`);
+    assert.ok(ttl > 0, `pttl ${ttl}`);
+  });
+
+  test("a very long key is stored under its hash, so attacker input cannot grow Redis memory", async (t) => {
+    if (skip) return t.skip(skip);
+    const longKey = `user=${"x".repeat(5_000)}`;
+    await store.fixedWindow(longKey, { limit: 2, windowMs: 5_000, cost: 1 }, 0);
+    const keys = await redis!.keys(`${prefix}{sha256:*`);
+    assert.equal(keys.length, 1);
+    assert.ok(keys[0]!.length < 120, keys[0]);
+  });
+});
+
+describe("slidingWindow", () => {
+  test("allows up to the limit within one window and stores its state with a TTL", async (t) => {
+    if (skip) return t.skip(skip);
+    const params = { limit: 4, windowMs: 60_000, cost: 1 };
+    let allowed = 0;
+    for (let i = 0; i < 6; i++) if ((await store.slidingWindow("sw-basic", params, 0)).allowed) allowed++;
+    // Across an aligned minute boundary the previous minute's weight still counts, so never more than 4.
+    assert.equal(allowed, 4);
+    const ttl = await redis!.pttl(`${prefix}{sw-basic}:sw`);
+    assert.ok(ttl > 0 && ttl <= 120_000, `pttl ${ttl}`);
+  });
+
+  test("the previous window's weight decays, and retryAfterMs is long enough to pass again", async (t) => {
+    if (skip) return t.skip(skip);
+    const windowMs = 400;
+    const params = { limit: 10, windowMs, cost: 1 };
+    // Start right after an aligned boundary so all 10 land in one window.
+    await sleep(windowMs - (Date.now() % windowMs) + 5);
+    for (let i = 0; i < 10; i++) assert.equal((await store.slidingWindow("sw-decay", params, 0)).allowed, true);
+    const denied = await store.slidingWindow("sw-decay", params, 0);
+    assert.equal(denied.allowed, false);
+    assert.ok(denied.retryAfterMs > 0 && denied.retryAfterMs <= 2 * windowMs, `retryAfterMs ${denied.retryAfterMs}`);
+    await sleep(denied.retryAfterMs + 10);
+    assert.equal((await store.slidingWindow("sw-decay", params, 0)).allowed, true, "retryAfterMs must be enough to pass");
+  });
+});
+
+describe("tokenBucket", () => {
+  test("takes tokens until empty, then refills continuously at refillRate per interval", async (t) => {
+    if (skip) return t.skip(skip);
+    const params = { capacity: 3, refillRate: 2, intervalMs: 200, requested: 1 };
+    const remaining: number[] = [];
+    for (let i = 0; i < 3; i++) remaining.push((await store.tokenBucket("tb-basic", params, 0)).remaining);
+    assert.deepEqual(remaining, [2, 1, 0]);
+    const denied = await store.tokenBucket("tb-basic", params, 0);
+    assert.equal(denied.allowed, false);
+    // One token comes back every 100 ms.
+    assert.ok(denied.retryAfterMs > 0 && denied.retryAfterMs <= 100, `retryAfterMs ${denied.retryAfterMs}`);
+    await sleep(denied.retryAfterMs + 20);
+    assert.equal((await store.tokenBucket("tb-basic", params, 0)).allowed, true, "retryAfterMs must be enough to pass");
+  });
+
+  test("the key expires when the bucket would be full again", async (t) => {
+    if (skip) return t.skip(skip);
+    const state = await store.tokenBucket("tb-ttl", { capacity: 10, refillRate: 1, intervalMs: 1_000, requested: 3 }, 0);
+    assert.equal(state.resetMs, 3_000);
+    const ttl = await redis!.pttl(`${prefix}{tb-ttl}:tb`);
+    assert.ok(ttl > 2_900 && ttl <= 3_000, `pttl ${ttl}`);
+  });
+
+  test("asking for more than is left is denied without taking anything", async (t) => {
+    if (skip) return t.skip(skip);
+    const base = { capacity: 5, refillRate: 1, intervalMs: 60_000 };
+    await store.tokenBucket("tb-partial", { ...base, requested: 4 }, 0);
+    const denied = await store.tokenBucket("tb-partial", { ...base, requested: 2 }, 0);
+    assert.deepEqual([denied.allowed, denied.remaining], [false, 1]);
+    const fits = await store.tokenBucket("tb-partial", { ...base, requested: 1 }, 0);
+    assert.deepEqual([fits.allowed, fits.remaining], [true, 0]);
+  });
+});
+
+describe("bad parameters from a rule", () => {
+  test("are rejected with INVALID_OPTION before anything reaches Redis", async (t) => {
+    if (skip) return t.skip(skip);
+    await assert.rejects(store.fixedWindow("bad", { limit: -1, windowMs: 1_000, cost: 1 }, 0), { code: "PARAPET_E_INVALID_OPTION" });
+    await assert.rejects(store.slidingWindow("bad", { limit: 1, windowMs: Number.NaN, cost: 1 }, 0), { code: "PARAPET_E_INVALID_OPTION" });
+    await assert.rejects(store.tokenBucket("bad", { capacity: 1, refillRate: 0, intervalMs: 1, requested: 1 }, 0), {
+      code: "PARAPET_E_INVALID_OPTION",
+    });
+    await assert.rejects(store.fixedWindow("bad", { limit: 1, windowMs: 1_000, cost: 1.5 }, 0), { code: "PARAPET_E_INVALID_OPTION" });
+    assert.equal((await redis!.keys(`${prefix}{bad}*`)).length, 0);
+  });
+});
+
+describe("same answers as the core's MemoryStore", () => {
+  // Within one day-long window (or a bucket refilling 1 token a day) time does
+  // not move the answers, so any sequence of costs must give both stores the
+  // same allowed/remaining sequence: the counting semantics are shared.
+  const DAY_PARAMS = { fixedWindow: { limit: 20, windowMs: DAY_MS }, slidingWindow: { limit: 20, windowMs: DAY_MS } };
+  let run = 0;
+  test("for random cost sequences, on all three algorithms", async (t) => {
+    if (skip) return t.skip(skip);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 1, maxLength: 30 }), async (costs) => {
+        run++;
+        const memory = new MemoryStore();
+        const now = Date.now();
+        for (const cost of costs) {
+          for (const algorithm of ["fixedWindow", "slidingWindow"] as const) {
+            const params = { ...DAY_PARAMS[algorithm], cost };
+            const fromRedis = await store[algorithm](`eq-${algorithm}-${run}`, params, now);
+            const fromMemory = await memory[algorithm](`eq-${algorithm}-${run}`, params, now);
+            assert.deepEqual([fromRedis.allowed, fromRedis.remaining], [fromMemory.allowed, fromMemory.remaining], `${algorithm} ${costs}`);
+          }
+          const bucket = { capacity: 20, refillRate: 1, intervalMs: DAY_MS, requested: cost };
+          const fromRedis = await store.tokenBucket(`eq-tb-${run}`, bucket, now);
+          const fromMemory = await memory.tokenBucket(`eq-tb-${run}`, bucket, now);
+          assert.deepEqual([fromRedis.allowed, fromRedis.remaining], [fromMemory.allowed, fromMemory.remaining], `tokenBucket ${costs}`);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * NoSQL operator injection: a MongoDB query operator where the app expected a
+ * scalar (`password[$ne]=x` becomes `{ password: { $ne: "x" } }` after qs or
+ * a JSON body), and JavaScript injected into `$where`/`mapReduce` strings.
+ */
+import { evidenceOf } from "../evidence.js";
+import type { Candidate, Detector, Finding } from "../types.js";
+
+/** MongoDB query and update operators an attacker uses to change a query's meaning. */
+const OPERATORS = new Set([
+  "$ne", "$eq", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$regex", "$where", "$exists", "$or", "$and", "$nor", "$not",
+  "$expr", "$function", "$accumulator", "$elemmatch", "$size", "$type", "$all", "$mod", "$text", "$search", "$comment",
+  "$set", "$unset", "$push", "$lookup", "$jsonschema",
+]);
+
+/** An operator written as a key inside a value: `[$ne]=`, `{$gt: ''}`, `"$where":`, `$where: '1 == 1'`. */
+const OPERATOR_IN_TEXT = /(?:\[\s*|["'{,]\s*|^\s*)\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|function|elemmatch|comment)\b\s*["']?\s*[\]:]/i;
+/** `&exists` style: operators spelled with a different sigil inside JSON keys. */
+const SIGIL_OPERATOR = /["']\s*[&$](?:ne|gt|lt|exists|where|regex)["']\s*:/i;
+
+/** JavaScript that only makes sense inside a `$where` or mapReduce string. */
+const JS_INJECTION = [
+  { pattern: /['"]\s*(?:;|\|\||&&)\s*(?:return\b|sleep\s*\(|this\.|db\.|while\s*\(|it\s*=|[a-z]+\s*=\s*new\s+date)/i, label: "javascript after closing quote" },
+  { pattern: /(?:^|;)\s*return\s*\(?\s*(?:true|false|1|0|['"][^'"]{0,20}['"]\s*==)/i, label: "return in query string" },
+  { pattern: /\bthis\.[a-z_$][\w$]{0,40}\.match\s*\(/i, label: "this.field.match" },
+  { pattern: /\bdb\.[a-z_$][\w$]{0,40}\.(?:insert|find|update|remove|drop|mapreduce|aggregate|count)\w*\s*\(/i, label: "db collection call" },
+  { pattern: /(?:\|\||&&)\s*['"]?[\w]{1,20}['"]?\s*===?\s*['"]?[\w]{1,20}/, label: "javascript tautology" },
+  { pattern: /do\s*\{[^}]{0,100}\}\s*while\s*\(/i, label: "busy loop" },
+];
+
+export const nosqliDetector: Detector = {
+  class: "nosqli",
+  detect(candidate: Candidate): Finding | undefined {
+    const value = candidate.canonical;
+    const isKey = candidate.kind === "query-key" || candidate.kind === "body-key";
+    if (isKey) {
+      const operator = operatorInKey(value);
+      if (operator) return finding(0.95, "query operator in key", operator);
+    }
+    const dollar = value.indexOf("$");
+    if (dollar !== -1 || value.indexOf("&") !== -1) {
+      const match = OPERATOR_IN_TEXT.exec(value) ?? SIGIL_OPERATOR.exec(value);
+      if (match) return finding(0.9, "query operator", match[0]);
+    }
+    if (!/['";|&]|return|this\.|db\.|while/.test(value)) return undefined;
+    for (const { pattern, label } of JS_INJECTION) {
+      const match = pattern.exec(value);
+      if (match) return finding(0.8, label, match[0]);
+    }
+    return undefined;
+  },
+};
+
+/** `$ne`, `password[$ne]`, `a.$gt`: the key's last segment (or any bracket segment) is an operator. */
+function operatorInKey(key: string): string | undefined {
+  const lower = key.toLowerCase();
+  if (OPERATORS.has(lower)) return lower;
+  if (lower.indexOf("$") === -1) return undefined;
+  for (const segment of lower.split(/[[\].]/)) if (OPERATORS.has(segment)) return segment;
+  return undefined;
+}
+
+function finding(score: number, label: string, excerpt: string): Finding {
+  return { class: "nosqli", score, evidence: evidenceOf(label, excerpt) };
+}

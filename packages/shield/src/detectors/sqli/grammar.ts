@@ -1,0 +1,162 @@
+/**
+ * Small grammar helpers over a token list with comments removed: what counts
+ * as an operand, a comparison, a real statement after `;`.
+ */
+
+import type { Token } from "./tokenizer.js";
+import { LITERAL_WORDS, STATEMENT_WORDS } from "./vocabulary.js";
+
+/** Tokens with comments removed, remembering where comments were. */
+export interface SignificantTokens {
+  readonly tokens: readonly Token[];
+  /** `commentAfter[i]`: a comment came right after `tokens[i]` (index -1 → before the first token is `leadingComment`). */
+  readonly commentAfter: readonly boolean[];
+  readonly leadingComment: boolean;
+  /** A MySQL executable comment `/*!…` appeared: there is no benign reason for one in a parameter. */
+  readonly executableComment: boolean;
+}
+
+export function significant(all: readonly Token[]): SignificantTokens {
+  const tokens: Token[] = [];
+  const commentAfter: boolean[] = [];
+  let leadingComment = false;
+  let executableComment = false;
+  for (const token of all) {
+    if (token.kind === "comment") {
+      if (token.text === "/*!") executableComment = true;
+      if (tokens.length === 0) leadingComment = true;
+      else commentAfter[tokens.length - 1] = true;
+      continue;
+    }
+    tokens.push(token);
+    commentAfter.push(false);
+  }
+  return { tokens, commentAfter, leadingComment, executableComment };
+}
+
+const COMPARISONS = new Set(["=", "==", "<>", "!=", "<", ">", "<=", ">=", "<=>", "like", "rlike", "regexp", "is", "in", "between", "sounds"]);
+const ARITHMETIC = new Set(["+", "-", "*", "/", "%", "&", "|", "^", "div", "mod", "||"]);
+
+export function isComparison(token: Token | undefined): boolean {
+  return token !== undefined && token.kind === "operator" && COMPARISONS.has(token.text);
+}
+
+export function isArithmetic(token: Token | undefined): boolean {
+  return token !== undefined && (token.kind === "operator" || token.kind === "logic") && ARITHMETIC.has(token.text);
+}
+
+/**
+ * Index of the operand starting at `from` (after any `(` and unary signs), or
+ * -1. An operand is a literal, a name, a variable, a call or a sub-select.
+ */
+export function operandAt(tokens: readonly Token[], from: number): number {
+  let i = from;
+  while (i < tokens.length) {
+    const token = tokens[i] as Token;
+    if (token.kind === "open" || (token.kind === "operator" && (token.text === "-" || token.text === "+" || token.text === "~" || token.text === "!"))) {
+      i++;
+      continue;
+    }
+    if (token.kind === "logic" && token.text === "not") {
+      i++;
+      continue;
+    }
+    break;
+  }
+  const token = tokens[i];
+  if (token === undefined) return -1;
+  switch (token.kind) {
+    case "number":
+    case "string":
+    case "bareword":
+    case "variable":
+    case "function":
+      return i;
+    case "keyword":
+      return LITERAL_WORDS.has(token.text) || token.text === "select" || token.text === "case" ? i : -1;
+    default:
+      return -1;
+  }
+}
+
+/** Index just past the operand at `at` (skips a call's argument list, bounded by `limit` tokens). */
+export function skipOperand(tokens: readonly Token[], at: number): number {
+  const token = tokens[at];
+  if (token?.kind !== "function") return at + 1;
+  let depth = 0;
+  const limit = Math.min(tokens.length, at + 256);
+  for (let i = at + 1; i < limit; i++) {
+    const kind = (tokens[i] as Token).kind;
+    if (kind === "open") depth++;
+    else if (kind === "close" && --depth === 0) return i + 1;
+  }
+  return limit;
+}
+
+/** After a `;`: does a real statement start here (not "; drop me a line")? */
+export function startsStatement(tokens: readonly Token[], at: number): boolean {
+  const first = tokens[at];
+  if (first === undefined || !STATEMENT_WORDS.has(first.text)) return false;
+  if (first.kind === "function") return true;
+  const second = tokens[at + 1];
+  if (second === undefined) return first.text === "shutdown" || first.text === "begin";
+  switch (first.text) {
+    case "drop":
+    case "create":
+    case "alter":
+    case "truncate":
+      return ["table", "database", "schema", "user", "view", "procedure", "function", "index", "trigger", "login"].includes(second.text);
+    case "insert":
+    case "replace":
+      return second.text === "into";
+    case "delete":
+      return second.text === "from";
+    case "update":
+      return tokens[at + 2]?.text === "set";
+    case "exec":
+    case "execute":
+    case "call":
+      return second.kind === "bareword" || second.kind === "function" || second.kind === "string" || second.kind === "open";
+    case "declare":
+    case "set":
+      return second.kind === "variable";
+    case "waitfor":
+      return second.text === "delay" || second.text === "time";
+    case "select":
+      return looksLikeSelectList(tokens, at + 1) || (second.kind === "bareword" && tokens[at + 2]?.kind === "semicolon");
+    case "if":
+    case "begin":
+      return second.kind === "open" || second.kind === "function" || second.kind === "keyword";
+    default:
+      return second.kind === "keyword" || second.kind === "function";
+  }
+}
+
+/**
+ * After SELECT: something only a query would select. A lone English word
+ * ("select one from the list") does not count; a number, `*`, a call, a
+ * variable, a string, NULL, a sub-select or a comma-separated list does.
+ */
+export function looksLikeSelectList(tokens: readonly Token[], at: number): boolean {
+  let i = at;
+  const first = tokens[i];
+  if (first?.kind === "keyword" && (first.text === "all" || first.text === "distinct" || first.text === "top")) i++;
+  const item = tokens[i];
+  if (item === undefined) return false;
+  switch (item.kind) {
+    case "number":
+    case "function":
+    case "variable":
+    case "string":
+    case "open":
+      return true;
+    case "operator":
+      return item.text === "*";
+    case "keyword":
+      return item.text === "null" || item.text === "case" || item.text === "char";
+    case "bareword":
+      return tokens[i + 1]?.kind === "comma";
+    default:
+      return false;
+  }
+}

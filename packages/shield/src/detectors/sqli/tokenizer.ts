@@ -1,0 +1,260 @@
+/**
+ * A small SQL lexer in the spirit of libinjection: it turns a value into the
+ * token kinds a query parser would see, so the classifier can reason about
+ * grammar (a string closed, then a logic operator, then a comparison) instead
+ * of matching text. It never fails: any byte it does not understand becomes an
+ * `other` token. One left-to-right pass, no backtracking.
+ */
+
+import { KEYWORDS, LOGIC_WORDS, OPERATOR_WORDS } from "./vocabulary.js";
+
+export type TokenKind =
+  | "string"
+  | "number"
+  | "keyword"
+  | "function"
+  | "bareword"
+  | "variable"
+  | "logic"
+  | "operator"
+  | "comment"
+  | "open"
+  | "close"
+  | "comma"
+  | "semicolon"
+  | "other";
+
+export interface Token {
+  readonly kind: TokenKind;
+  /** Lower-cased text (for strings: the content without quotes). */
+  readonly text: string;
+  readonly start: number;
+  /** For strings: whether the closing quote was found in the value. */
+  readonly closed: boolean;
+}
+
+/** Characters MySQL, MSSQL and PostgreSQL all accept as whitespace between tokens. */
+function isSpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x00;
+}
+
+function isWordStart(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f || code === 0x24 || code > 0x7f;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+function isWordPart(code: number): boolean {
+  return isWordStart(code) || isDigit(code) || code === 0x2e;
+}
+
+const TWO_CHAR_OPERATORS = new Set(["<>", "!=", "<=", ">=", "||", "&&", "::", ":=", "==", "<<", ">>", "!<", "!>"]);
+
+/**
+ * Tokenizes `input` as if it were spliced into a query right after `openQuote`
+ * (the context: `'` for a single-quoted literal, `"` for a double-quoted one,
+ * "" for a raw numeric/identifier position).
+ */
+export function tokenize(input: string, openQuote: "" | "'" | '"'): Token[] {
+  const lower = input.toLowerCase();
+  const tokens: Token[] = [];
+  const length = lower.length;
+  let i = 0;
+  // MySQL runs the body of `/*!50000 ... */` as SQL: remember to ignore its closing `*/`.
+  let inExecutableComment = false;
+
+  if (openQuote !== "") {
+    const end = findStringEnd(lower, 0, openQuote);
+    tokens.push({ kind: "string", text: lower.slice(0, end.contentEnd), start: 0, closed: end.closed });
+    i = end.next;
+  }
+
+  while (i < length) {
+    const code = lower.charCodeAt(i);
+    const char = lower[i] as string;
+    const next = lower[i + 1] ?? "";
+    if (isSpace(code)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (char === "'" || char === '"') {
+      const end = findStringEnd(lower, i + 1, char);
+      tokens.push({ kind: "string", text: lower.slice(i + 1, end.contentEnd), start, closed: end.closed });
+      i = end.next;
+      continue;
+    }
+    if (char === "`") {
+      // MySQL quoted identifier.
+      const close = lower.indexOf("`", i + 1);
+      const end = close === -1 ? length : close;
+      tokens.push({ kind: "bareword", text: lower.slice(i + 1, end), start, closed: close !== -1 });
+      i = end + 1;
+      continue;
+    }
+    if (isDigit(code) || (char === "." && isDigit(next.charCodeAt(0)))) {
+      i = readNumber(lower, i);
+      tokens.push({ kind: "number", text: lower.slice(start, i), start, closed: true });
+      continue;
+    }
+    if (isWordStart(code)) {
+      i = readWord(lower, i, tokens, start);
+      continue;
+    }
+    if (char === "@") {
+      let j = i + 1;
+      if (lower[j] === "@") j++;
+      while (j < length && isWordPart(lower.charCodeAt(j))) j++;
+      tokens.push({ kind: "variable", text: lower.slice(i, j), start, closed: true });
+      i = j;
+      continue;
+    }
+    if (char === "#" || (char === "-" && next === "-")) {
+      tokens.push({ kind: "comment", text: lower.slice(i, i + 2), start, closed: true });
+      i = length;
+      continue;
+    }
+    if (char === "/" && next === "*") {
+      if (lower[i + 2] === "!") {
+        // `/*!` or `/*!50000`: executable comment, tokenize its body as SQL.
+        let j = i + 3;
+        while (j < length && isDigit(lower.charCodeAt(j))) j++;
+        tokens.push({ kind: "comment", text: "/*!", start, closed: true });
+        inExecutableComment = true;
+        i = j;
+        continue;
+      }
+      const close = lower.indexOf("*/", i + 2);
+      tokens.push({ kind: "comment", text: "/*", start, closed: close !== -1 });
+      i = close === -1 ? length : close + 2;
+      continue;
+    }
+    if (char === "*" && next === "/" && inExecutableComment) {
+      inExecutableComment = false;
+      i += 2;
+      continue;
+    }
+    if (char === "(" || char === ")" || char === "," || char === ";") {
+      const kind = char === "(" ? "open" : char === ")" ? "close" : char === "," ? "comma" : "semicolon";
+      tokens.push({ kind, text: char, start, closed: true });
+      i++;
+      continue;
+    }
+    const pair = char + next;
+    if (TWO_CHAR_OPERATORS.has(pair)) {
+      const kind = pair === "||" || pair === "&&" ? "logic" : "operator";
+      const three = pair + (lower[i + 2] ?? "");
+      const width = three === "<=>" ? 3 : 2;
+      tokens.push({ kind, text: lower.slice(i, i + width), start, closed: true });
+      i += width;
+      continue;
+    }
+    if ("=<>+-*/%&|^~!".includes(char)) {
+      tokens.push({ kind: "operator", text: char, start, closed: true });
+      i++;
+      continue;
+    }
+    tokens.push({ kind: "other", text: char, start, closed: true });
+    i++;
+  }
+  return tokens;
+}
+
+interface StringEnd {
+  /** Index just past the last content character. */
+  readonly contentEnd: number;
+  /** Where tokenizing resumes. */
+  readonly next: number;
+  readonly closed: boolean;
+}
+
+/** SQL escapes a quote by doubling it; MySQL also accepts a backslash. */
+function findStringEnd(text: string, from: number, quote: string): StringEnd {
+  let i = from;
+  while (i < text.length) {
+    const char = text[i];
+    if (char === "\\") {
+      i += 2;
+      continue;
+    }
+    if (char === quote) {
+      if (text[i + 1] === quote) {
+        i += 2;
+        continue;
+      }
+      return { contentEnd: i, next: i + 1, closed: true };
+    }
+    i++;
+  }
+  return { contentEnd: text.length, next: text.length, closed: false };
+}
+
+function readNumber(text: string, from: number): number {
+  let i = from;
+  if (text[i] === "0" && (text[i + 1] === "x" || text[i + 1] === "b")) {
+    i += 2;
+    while (i < text.length && /[0-9a-f]/.test(text[i] as string)) i++;
+    return i;
+  }
+  while (i < text.length && (isDigit(text.charCodeAt(i)) || text[i] === ".")) i++;
+  if (text[i] === "e" && (isDigit(text.charCodeAt(i + 1)) || text[i + 1] === "-" || text[i + 1] === "+")) {
+    i += 2;
+    while (i < text.length && isDigit(text.charCodeAt(i))) i++;
+  }
+  return i;
+}
+
+/**
+ * Reads a word and decides what it is. Handles the comment-splice evasion
+ * `UN/**\/ION`: when a word is followed immediately by an inline comment and
+ * more word characters, and the joined text is a keyword, the pieces are one
+ * keyword (that is how a WAF-evading payload means it; MySQL itself would not
+ * join them, but the attacker's target parser in front of it may).
+ */
+function readWord(text: string, from: number, tokens: Token[], start: number): number {
+  let i = from;
+  while (i < text.length && isWordPart(text.charCodeAt(i))) i++;
+  let word = text.slice(from, i);
+  while (text.startsWith("/*", i) && text[i + 2] !== "!") {
+    const close = text.indexOf("*/", i + 2);
+    if (close === -1) break;
+    let j = close + 2;
+    while (j < text.length && isWordPart(text.charCodeAt(j))) j++;
+    const joined = word + text.slice(close + 2, j);
+    if (j === close + 2 || !KEYWORDS.has(joined)) break;
+    word = joined;
+    i = j;
+  }
+  tokens.push({ kind: classifyWord(word, text, i), text: word, start, closed: true });
+  return i;
+}
+
+function classifyWord(word: string, text: string, end: number): TokenKind {
+  if (LOGIC_WORDS.has(word)) return "logic";
+  if (OPERATOR_WORDS.has(word)) return "operator";
+  if (isFollowedByParen(text, end)) return "function";
+  if (KEYWORDS.has(word)) return "keyword";
+  return "bareword";
+}
+
+/** `sleep(`, `sleep (`, `sleep/**\/(` all call the function. */
+function isFollowedByParen(text: string, from: number): boolean {
+  let i = from;
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if (isSpace(code)) {
+      i++;
+      continue;
+    }
+    if (text.startsWith("/*", i)) {
+      const close = text.indexOf("*/", i + 2);
+      if (close === -1) return false;
+      i = close + 2;
+      continue;
+    }
+    return text[i] === "(";
+  }
+  return false;
+}

@@ -1,0 +1,142 @@
+/**
+ * Is a URL's host an internal target? Hosts are read the way the C resolver
+ * (inet_aton) and WHATWG URL parsers read them, because that is what the
+ * server's HTTP client will connect to: `2130706433`, `0x7f.1`, `0177.0.0.1`
+ * and `[::ffff:7f00:1]` are all 127.0.0.1.
+ */
+
+export type TargetKind = "loopback" | "metadata" | "private" | "link-local" | "unspecified";
+
+/** Cloud instance-metadata endpoints by name: credentials live behind them. */
+const METADATA_NAMES = new Set([
+  "metadata.google.internal",
+  "metadata.goog",
+  "metadata",
+  "instance-data",
+  "instance-data.ec2.internal",
+  "metadata.azure.com",
+  "metadata.packet.net",
+  "169.254.169.254.nip.io",
+]);
+
+/** Wildcard DNS services that resolve `127.0.0.1.nip.io` to 127.0.0.1, a classic filter bypass. */
+const REBINDING_SUFFIXES = [".nip.io", ".xip.io", ".sslip.io", ".localtest.me", ".lvh.me", ".vcap.me", ".lacolhost.com", ".127.0.0.1.nip.io"];
+
+export function classifyHost(rawHost: string): TargetKind | undefined {
+  let host = rawHost.toLowerCase();
+  if (host.endsWith(".")) host = host.slice(0, -1);
+  if (host.startsWith("[") && host.endsWith("]")) return classifyIpv6(host.slice(1, -1));
+  if (host.indexOf(":") !== -1) return classifyIpv6(host);
+  if (host === "localhost" || host.endsWith(".localhost") || host === "localhost.localdomain" || host === "ip6-localhost") return "loopback";
+  if (METADATA_NAMES.has(host)) return "metadata";
+  const ipv4 = parseIpv4(host);
+  if (ipv4 !== undefined) return classifyIpv4(ipv4);
+  for (const suffix of REBINDING_SUFFIXES) {
+    if (host.endsWith(suffix)) {
+      const embedded = host.slice(0, -suffix.length).split(".").slice(-4).join(".");
+      const ip = parseIpv4(embedded);
+      return ip === undefined ? "private" : (classifyIpv4(ip) ?? "private");
+    }
+  }
+  return undefined;
+}
+
+/** inet_aton: one to four parts, each decimal, octal (leading 0) or hex (0x); the last part fills the remaining bytes. */
+export function parseIpv4(host: string): number | undefined {
+  if (host.length === 0 || host.length > 64) return undefined;
+  const parts = host.split(".");
+  if (parts.length > 4) return undefined;
+  const values: number[] = [];
+  for (const part of parts) {
+    const value = parseIpv4Part(part);
+    if (value === undefined) return undefined;
+    values.push(value);
+  }
+  const last = values.pop() as number;
+  let result = 0;
+  for (const value of values) {
+    if (value > 255) return undefined;
+    result = result * 256 + value;
+  }
+  const remaining = 4 - values.length;
+  if (last >= 256 ** remaining) return undefined;
+  return result * 256 ** remaining + last;
+}
+
+function parseIpv4Part(part: string): number | undefined {
+  if (part.length === 0 || part.length > 34) return undefined;
+  let digits = part;
+  let radix = 10;
+  if (/^0x/i.test(part)) {
+    digits = part.slice(2);
+    radix = 16;
+    if (digits.length === 0) return 0;
+  } else if (part.length > 1 && part.startsWith("0")) {
+    digits = part.slice(1);
+    radix = 8;
+  }
+  const pattern = radix === 16 ? /^[0-9a-f]+$/i : radix === 8 ? /^[0-7]+$/ : /^[0-9]+$/;
+  if (!pattern.test(digits)) return undefined;
+  const value = Number.parseInt(digits, radix);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+export function classifyIpv4(ip: number): TargetKind | undefined {
+  const a = Math.floor(ip / 2 ** 24);
+  const b = Math.floor(ip / 2 ** 16) % 256;
+  // 169.254.169.254 (AWS, GCP, Azure…) and 100.100.100.200 (Alibaba) serve instance credentials.
+  if (ip === 0xa9fea9fe || ip === 0x646464c8) return "metadata";
+  if (a === 127) return "loopback";
+  if (a === 0) return "unspecified";
+  if (a === 10 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168)) return "private";
+  if (a === 100 && b >= 64 && b < 128) return "private";
+  if (a === 169 && b === 254) return "link-local";
+  return undefined;
+}
+
+function classifyIpv6(text: string): TargetKind | undefined {
+  const zone = text.indexOf("%");
+  const address = (zone === -1 ? text : text.slice(0, zone)).toLowerCase();
+  const groups = expandIpv6(address);
+  if (!groups) return undefined;
+  const leadingZero = groups.slice(0, 5).every((g) => g === 0);
+  if (groups.every((g) => g === 0)) return "unspecified";
+  if (leadingZero && groups[5] === 0 && groups[6] === 0 && groups[7] === 1) return "loopback";
+  // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses reach the embedded IPv4 host.
+  if (leadingZero && (groups[5] === 0xffff || groups[5] === 0)) {
+    return classifyIpv4((groups[6] as number) * 65536 + (groups[7] as number));
+  }
+  const first = groups[0] as number;
+  if ((first & 0xfe00) === 0xfc00) return first === 0xfd00 && groups[1] === 0xec2 ? "metadata" : "private";
+  if ((first & 0xffc0) === 0xfe80) return "link-local";
+  return undefined;
+}
+
+/** Eight 16-bit groups, or undefined when `text` is not an IPv6 address. Accepts a trailing dotted IPv4. */
+function expandIpv6(text: string): number[] | undefined {
+  if (text.length > 64 || !/^[0-9a-f:.]+$/.test(text)) return undefined;
+  let tail: number[] = [];
+  let head = text;
+  const lastColon = text.lastIndexOf(":");
+  if (text.indexOf(".", lastColon) !== -1) {
+    const ipv4 = parseIpv4(text.slice(lastColon + 1));
+    if (ipv4 === undefined) return undefined;
+    tail = [Math.floor(ipv4 / 65536), ipv4 % 65536];
+    head = text.slice(0, lastColon + 1);
+    if (!head.endsWith("::")) head = head.slice(0, -1);
+  }
+  const double = head.indexOf("::");
+  const parse = (s: string) => (s === "" ? [] : s.split(":").map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? Number.parseInt(g, 16) : Number.NaN)));
+  let groups: number[];
+  if (double !== -1) {
+    const left = parse(head.slice(0, double));
+    const right = parse(head.slice(double + 2));
+    const fill = 8 - tail.length - left.length - right.length;
+    if (fill < 0) return undefined;
+    groups = [...left, ...new Array<number>(fill).fill(0), ...right, ...tail];
+  } else {
+    groups = [...parse(head), ...tail];
+  }
+  if (groups.length !== 8 || groups.some((g) => Number.isNaN(g))) return undefined;
+  return groups;
+}

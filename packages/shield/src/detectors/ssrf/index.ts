@@ -1,0 +1,91 @@
+/**
+ * Server-side request forgery: a URL-valued input that points the server at
+ * itself, its private network or the cloud metadata service. Hosts are
+ * decoded the way HTTP clients decode them (see host.ts), so numeric,
+ * octal, hex and IPv4-mapped IPv6 spellings are caught.
+ */
+import { evidenceOf } from "../evidence.js";
+import type { Candidate, Detector, Finding } from "../types.js";
+import { classifyHost, type TargetKind } from "./host.js";
+
+/**
+ * `scheme://authority`. Special schemes (http, https, ftp, ws) are also
+ * accepted with fewer slashes (`http:127.0.0.1`), as WHATWG URL parsers do.
+ */
+const URL_START = /\b([a-z][a-z0-9+.-]{0,15}):(\/\/|\/|\\\\)?/g;
+const SPECIAL_SCHEMES = new Set(["http", "https", "ftp", "ws", "wss", "file"]);
+
+/** Schemes that let an attacker speak raw protocols to internal services (Redis over gopher://, memcached over dict://). */
+const SMUGGLING_SCHEMES = new Set(["gopher", "dict", "tftp", "ldap", "ldaps", "sftp", "jar", "netdoc", "expect"]);
+
+/** Parameter names that usually carry a URL or host; a bare host in them is a target. */
+const URL_PARAM = /(?:url|uri|link|href|src|dest|redirect|target|host|domain|callback|webhook|feed|proxy|endpoint|site|server|image|img|fetch|load|path)/i;
+
+const SCORES: Readonly<Record<TargetKind, number>> = {
+  metadata: 0.97,
+  loopback: 0.92,
+  "link-local": 0.9,
+  private: 0.85,
+  unspecified: 0.85,
+};
+
+export const ssrfDetector: Detector = {
+  class: "ssrf",
+  detect(candidate: Candidate): Finding | undefined {
+    // Referer and Origin point at localhost in every developer's browser; they are not fetched by the server.
+    if (candidate.kind === "header" || candidate.kind === "path") return undefined;
+    const value = candidate.canonical.trim().toLowerCase();
+    if (value.indexOf(":") === -1 && value.indexOf("/") === -1 && !nameSuggestsUrl(candidate)) return undefined;
+    let best: Finding | undefined;
+    URL_START.lastIndex = 0;
+    for (let match = URL_START.exec(value); match !== null; match = URL_START.exec(value)) {
+      const scheme = match[1] as string;
+      const slashes = match[2] ?? "";
+      if (slashes !== "//" && slashes !== "\\\\" && !SPECIAL_SCHEMES.has(scheme)) continue;
+      const host = hostOf(value, match.index + match[0].length);
+      const kind = classifyHost(host);
+      if (kind) best = stronger(best, finding(SCORES[kind], `${kind} target`, `${scheme}://${host}`));
+      else if (SMUGGLING_SCHEMES.has(scheme) && slashes === "//") best = stronger(best, finding(0.8, "protocol-smuggling scheme", match[0]));
+      if ((best?.score ?? 0) >= 0.97) return best;
+    }
+    if (!best && (value.startsWith("//") || nameSuggestsUrl(candidate))) {
+      const host = hostOf(value, value.startsWith("//") ? 2 : 0);
+      const kind = classifyHost(host);
+      if (kind) best = finding(SCORES[kind] - 0.05, `${kind} target`, host);
+    }
+    return best;
+  },
+};
+
+function nameSuggestsUrl(candidate: Candidate): boolean {
+  return candidate.name !== undefined && candidate.name.length <= 40 && URL_PARAM.test(candidate.name);
+}
+
+function stronger(a: Finding | undefined, b: Finding): Finding {
+  return a && a.score >= b.score ? a : b;
+}
+
+function finding(score: number, label: string, excerpt: string): Finding {
+  return { class: "ssrf", score, evidence: evidenceOf(label, excerpt) };
+}
+
+/** The host of an authority starting at `start`: userinfo (`user@`) and port dropped, IPv6 brackets kept. */
+export function hostOf(value: string, start: number): string {
+  let end = start;
+  while (end < value.length && end - start < 300) {
+    const c = value.charCodeAt(end);
+    // Authority ends at / ? # (RFC 3986 §3.2), or \ (WHATWG treats it as /), whitespace or a quote.
+    if (c === 47 || c === 63 || c === 35 || c === 92 || c <= 32 || c === 34 || c === 39) break;
+    end++;
+  }
+  let authority = value.slice(start, end);
+  const at = authority.lastIndexOf("@");
+  if (at !== -1) authority = authority.slice(at + 1);
+  if (authority.startsWith("[")) {
+    const close = authority.indexOf("]");
+    return close === -1 ? authority : authority.slice(0, close + 1);
+  }
+  const colon = authority.indexOf(":");
+  if (colon !== -1 && authority.indexOf(":", colon + 1) === -1) authority = authority.slice(0, colon);
+  return authority;
+}

@@ -1,0 +1,72 @@
+/**
+ * Server-side template injection: template syntax that evaluates an
+ * expression (`{{7*7}}`, `${7*7}`, `<%= … %>`, `#{…}`, `{php}`), or reaches for
+ * the runtime through a template (`__class__.__mro__`, `getClass().forName`,
+ * `freemarker.template.utility.Execute`).
+ */
+import { evidenceOf } from "../evidence.js";
+import type { Candidate, Detector, Finding } from "../types.js";
+
+/** Introspection chains that walk from a template value to the interpreter: conclusive on their own. */
+const RUNTIME_ESCAPE =
+  /__(?:class|mro|subclasses|globals|builtins|init|base|bases|import|dict|getattribute)__|\.getclass\s*\(|\bforname\s*\(|\bclassloader\b|freemarker\.template\.utility|\bjava\.lang\.(?:runtime|processbuilder|system)|\bt\s*\(\s*java\.|\bnew\s*\(\s*\)|\bscriptenginemanager\b|\bruntime\.getruntime|_templatereference__context|\.module\.runtime|\blipsum\.|\bcycler\.|\bjoiner\.|\bself\._templatereference|\brequest\.application\b|\bconfig\.items\s*\(|\bget_flashed_messages\b|\burl_for\.__|\battr\s*\(\s*["']__|\bos\.(?:popen|system)\s*\(|\bsubprocess\b/;
+
+/** A template expression that computes: arithmetic, a call, an attribute or index, a filter. */
+const EXPRESSION_BODY = /^\s*(?:[\w.'"[\]]+\s*[-+*/%]\s*[\w'"]|[\w.]+\s*\(|[\w'"]+\s*(?:\.|\[)[\w'"]|[\w'"]+\s*\|\s*\w|['"]|\$|=)/;
+
+const DELIMITERS: readonly { open: string; close: string; name: string }[] = [
+  { open: "{{", close: "}}", name: "jinja/twig/handlebars" },
+  { open: "${", close: "}", name: "el/freemarker/mako" },
+  { open: "#{", close: "}", name: "el/pug/ruby" },
+  { open: "<%", close: "%>", name: "erb/ejs" },
+  { open: "{%", close: "%}", name: "jinja statement" },
+  { open: "*{", close: "}", name: "thymeleaf" },
+  { open: "@{", close: "}", name: "thymeleaf link" },
+  { open: "[[", close: "]]", name: "thymeleaf inline" },
+];
+
+/** Smarty tags and the Smarty variable `{$smarty.…}`. */
+const SMARTY = /\{\s*(?:php|\/php|\$smarty\b|system\s*\(|literal\}|fetch\s+file=|include\s+file=)/;
+/** Razor `@(...)`/`@{...}` with code, Velocity `#set(`/`#foreach`. */
+const OTHER_ENGINES = /@\(\s*\d+\s*[-+*/]|@\{[^}]{0,100}(?:system\.|process\.)|#set\s*\(\s*\$|#foreach\s*\(|\$class\.inspect|#evaluate\s*\(/;
+
+export const sstiDetector: Detector = {
+  class: "ssti",
+  detect(candidate: Candidate): Finding | undefined {
+    const value = candidate.canonical;
+    if (!/[{%@#[]/.test(value) && value.indexOf("__") === -1 && value.indexOf("(") === -1) return undefined;
+    const lower = value.toLowerCase();
+    const escape = RUNTIME_ESCAPE.exec(lower);
+    if (escape) {
+      const inTemplate = DELIMITERS.some((d) => lower.indexOf(d.open) !== -1);
+      return finding(inTemplate ? 0.97 : 0.8, "template runtime escape", lower.slice(escape.index, escape.index + 60));
+    }
+    const smarty = SMARTY.exec(lower);
+    if (smarty) return finding(0.9, "smarty tag", lower.slice(smarty.index, smarty.index + 40));
+    const other = OTHER_ENGINES.exec(lower);
+    if (other) return finding(0.85, "template directive", other[0]);
+    for (const delimiter of DELIMITERS) {
+      const body = templateBody(lower, delimiter.open, delimiter.close);
+      if (body === undefined) continue;
+      // `${jndi:` is Log4Shell, the JNDI detector's business.
+      if (delimiter.open === "${" && /^\s*(?:jndi|env|sys|lower|upper|java|ctx|date|::-)/.test(body)) continue;
+      if (EXPRESSION_BODY.test(body)) return finding(0.85, `${delimiter.name} expression`, `${delimiter.open}${body}${delimiter.close}`);
+      if (/^\s*\w+\s*$/.test(body) && delimiter.open !== "[[") return finding(0.6, `${delimiter.name} variable`, body);
+    }
+    return undefined;
+  },
+};
+
+/** The text between the first `open` and the next `close`, bounded; undefined when absent. */
+function templateBody(value: string, open: string, close: string): string | undefined {
+  const start = value.indexOf(open);
+  if (start === -1) return undefined;
+  const end = value.indexOf(close, start + open.length);
+  const stop = end === -1 ? Math.min(value.length, start + open.length + 200) : end;
+  if (end === -1 && open !== "<%") return undefined;
+  return value.slice(start + open.length, Math.min(stop, start + open.length + 200));
+}
+
+function finding(score: number, label: string, excerpt: string): Finding {
+  return { class: "ssti", score, evidence: evidenceOf(label, excerpt) };
+}

@@ -1,0 +1,79 @@
+/**
+ * Path traversal and local file inclusion: a value that climbs out of a
+ * directory (`../`, `..\`, `..;/` for Tomcat) or names a file no request
+ * should (`/etc/passwd`, `win.ini`, `/proc/self/environ`), or uses a
+ * file-reading scheme (`file://`, `php://filter`).
+ */
+import { evidenceOf } from "../evidence.js";
+import type { Candidate, Detector, Finding } from "../types.js";
+
+/** Files and directories whose names are, on their own, a reason to refuse a request. */
+const SENSITIVE_FILE =
+  /(?:^|[/=:])(?:etc\/(?:passwd|shadow|group|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|network|apache2?|httpd|nginx|mysql|php|ssh|ssl|security|sysconfig|init\.d|rc\.d|x11|default|opt|inetd|master\.passwd|pwd\.db|spwd\.db|aliases|exports|ftpusers|my\.cnf|ld\.so)|proc\/(?:self|\d+|version|cmdline|mounts|net|sched_debug|cpuinfo|meminfo)|sys\/(?:class|kernel|devices|module|block|bus|firmware|power|fs)|var\/(?:log|lib|www|mail|spool|run|adm|db|backups)|root\/|home\/[^/]+\/\.|usr\/local\/(?:apache|etc|lib|bin)|dev\/(?:null|tcp|udp|zero|random|stdin|fd)|boot\.ini|win\.ini|system\.ini|windows\/|winnt\/|inetpub\/|system32\/|boot\/grub|\.ssh\/|\.aws\/|\.git\/|\.svn\/|\.htaccess|\.htpasswd|\.bash_history|\.env(?:$|[.?/])|web\.config|web-inf\/|meta-inf\/|wp-config\.php|id_rsa|id_dsa|authorized_keys|known_hosts)/;
+
+/** A Windows drive path: `c:/` (backslashes are folded to slashes first). */
+const DRIVE = /(?:^|[\s"'=])[a-z]:\/(?:windows|winnt|boot|inetpub|program|users|documents|xampp|wamp|apache|php|mysql|system|autoexec|boot\.ini)/;
+
+const FILE_SCHEME = /(?:^|[^a-z])(?:file:\/\/|php:\/\/(?:filter|input|fd|memory|temp)|phar:\/\/|zip:\/\/|expect:\/\/|data:\/\/|glob:\/\/|jar:file:|netdoc:\/)/;
+
+export const traversalDetector: Detector = {
+  class: "traversal",
+  detect(candidate: Candidate): Finding | undefined {
+    const value = candidate.canonical;
+    if (value.indexOf(".") === -1 && value.indexOf("/") === -1 && value.indexOf("\\") === -1 && value.indexOf(":") === -1) return undefined;
+    const path = foldPath(value);
+    const climbs = countClimbs(path);
+    const file = SENSITIVE_FILE.exec(path);
+    if (climbs > 0 && file) return finding(0.98, "climb to sensitive file", path);
+    const scheme = FILE_SCHEME.exec(path);
+    if (scheme) return finding(0.9, "file-reading scheme", scheme[0]);
+    if (climbs >= 2) return finding(0.92, `climbs ${climbs} directories`, path);
+    if (file && startsLikePath(path, file.index)) return finding(0.85, "sensitive file", file[0]);
+    const drive = DRIVE.exec(path);
+    if (drive) return finding(0.85, "windows system path", drive[0]);
+    // One `../` is also how relative links look; it is suspicious, not conclusive.
+    if (climbs === 1) return finding(candidate.kind === "path" ? 0.8 : 0.6, "climbs a directory", path);
+    if (file) return finding(0.6, "names a sensitive file", file[0]);
+    return undefined;
+  },
+};
+
+function finding(score: number, label: string, excerpt: string): Finding {
+  return { class: "traversal", score, evidence: evidenceOf(label, excerpt) };
+}
+
+/**
+ * Lowercase, backslashes as slashes (Windows and IIS accept both), runs of
+ * slashes collapsed. `0x2e` and `%2e` spelled out are folded too: some
+ * decoders accept them.
+ */
+function foldPath(value: string): string {
+  let out = value.toLowerCase();
+  if (out.indexOf("\\") !== -1) out = out.replaceAll("\\", "/");
+  if (out.indexOf("0x2") !== -1 || out.indexOf("0x5c") !== -1) out = out.replace(/0x2e/g, ".").replace(/0x2f|0x5c/g, "/");
+  if (out.indexOf("//") !== -1) out = out.replace(/\/{2,}/g, "/");
+  return out;
+}
+
+/** `..` (or more dots: `....//` survives naive `../` stripping) used as a path segment. */
+function countClimbs(path: string): number {
+  let count = 0;
+  let i = path.indexOf("..");
+  while (i !== -1) {
+    let end = i;
+    while (path.charCodeAt(end) === 46) end++;
+    const before = i === 0 ? 47 : path.charCodeAt(i - 1);
+    const after = end >= path.length ? 47 : path.charCodeAt(end);
+    // Separators: "/", ";" (Tomcat path parameters), and "2f" left over from a half-decoded `..2f`.
+    const boundedBefore = before === 47 || before === 59 || before === 61 || i === 0;
+    const boundedAfter = after === 47 || after === 59 || (after === 50 && (path.charCodeAt(end + 1) | 32) === 102);
+    if (boundedBefore && boundedAfter) count++;
+    else if (boundedAfter && before !== 46) count++;
+    i = path.indexOf("..", end);
+  }
+  return count;
+}
+
+function startsLikePath(path: string, index: number): boolean {
+  return index === 0 || path.charCodeAt(index) === 47 || path.charCodeAt(index - 1) === 47 || path.charCodeAt(index) === 61;
+}

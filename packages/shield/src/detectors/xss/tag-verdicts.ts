@@ -1,0 +1,143 @@
+/**
+ * Scores the tags found in a value. What makes a tag dangerous is what a
+ * browser does with it: run script (`<script>`, event handlers), load a
+ * document or plugin (`<iframe>`, `<object>`), change where the page's links
+ * and scripts point (`<base>`, `<meta http-equiv=refresh>`, `<form action>`),
+ * or switch parsing rules (`<svg>`, `<math>` namespaces, `<style>`).
+ */
+
+import { type Attribute, findTags, type Tag } from "./html-tags.js";
+import { findScriptUrl } from "./url-schemes.js";
+
+export interface TagVerdict {
+  readonly score: number;
+  readonly label: string;
+  readonly index: number;
+}
+
+/** Elements that run or load active content by themselves. */
+const ACTIVE_ELEMENTS: ReadonlyMap<string, number> = new Map([
+  ["script", 0.95],
+  ["iframe", 0.9],
+  ["frame", 0.9],
+  ["frameset", 0.85],
+  ["object", 0.9],
+  ["embed", 0.9],
+  ["applet", 0.9],
+  ["base", 0.9],
+  ["portal", 0.9],
+  ["import", 0.85],
+  ["xml", 0.8],
+  ["isindex", 0.85],
+  ["svg", 0.85],
+  ["math", 0.8],
+  ["style", 0.8],
+  ["link", 0.8],
+  ["meta", 0.8],
+  ["form", 0.75],
+  ["template", 0.75],
+  ["xmp", 0.75],
+  ["noscript", 0.75],
+  ["plaintext", 0.75],
+  ["listing", 0.75],
+  ["textarea", 0.75],
+  ["title", 0.75],
+  ["noembed", 0.75],
+  ["noframes", 0.75],
+]);
+
+/**
+ * Ordinary markup. Harmless alone, but no plain-text field expects it, and
+ * injected markup is how phishing forms and the first half of a split payload
+ * arrive; scored to block only at high sensitivity (threshold 0.5).
+ */
+const MARKUP_ELEMENTS = new Set(
+  "a abbr address area article aside audio b bdi bdo big blink blockquote body br button canvas caption center cite code col colgroup dd del details dfn dialog div dl dt em fieldset figcaption figure font footer h1 h2 h3 h4 h5 h6 head header hr html i image img input ins kbd keygen label legend li main map mark marquee menu menuitem meter nav nobr ol optgroup option output p param picture pre progress q rp rt ruby s samp section select small source span strike strong sub summary sup table tbody td tfoot th thead time tr track tt u ul var video wbr".split(
+    " ",
+  ),
+);
+
+/** Attributes whose value the browser follows as a URL (or, for `srcdoc`, renders as a document). */
+const URL_ATTRIBUTES = new Set([
+  "href",
+  "src",
+  "action",
+  "formaction",
+  "data",
+  "xlink:href",
+  "background",
+  "lowsrc",
+  "dynsrc",
+  "poster",
+  "code",
+  "codebase",
+  "archive",
+  "content",
+  "values",
+  "to",
+  "from",
+  "by",
+  "ping",
+  "cite",
+  "longdesc",
+  "usemap",
+  "manifest",
+  "icon",
+  "profile",
+  "datasrc",
+]);
+
+/** CSS that runs script (old IE `expression()`, `behavior`, Firefox `-moz-binding`) or loads a script URL. */
+const DANGEROUS_CSS = /expression\s*\(|behavior\s*:|-moz-binding|javascript\s*:|@import/i;
+
+function isEventHandler(name: string): boolean {
+  return name.length > 4 && name.startsWith("on") && /^on[a-z]+$/.test(name);
+}
+
+function attributeDanger(tag: Tag, attribute: Attribute): TagVerdict | undefined {
+  const at = tag.start;
+  if (isEventHandler(attribute.name)) return { score: 0.95, label: `<${tag.name} ${attribute.name}=…> event handler`, index: at };
+  if (URL_ATTRIBUTES.has(attribute.name) || attribute.name === "srcdoc") {
+    if (attribute.name === "srcdoc" && attribute.value.includes("<")) return { score: 0.9, label: `<${tag.name} srcdoc> markup`, index: at };
+    const url = findScriptUrl(attribute.value);
+    if (url !== undefined) return { score: 0.95, label: `<${tag.name} ${attribute.name}=${url.scheme}>`, index: at };
+  }
+  if (attribute.name === "style" && DANGEROUS_CSS.test(attribute.value)) return { score: 0.9, label: `<${tag.name} style> scripted CSS`, index: at };
+  if (tag.name === "meta" && attribute.name === "http-equiv" && /refresh|set-cookie|content-security/i.test(attribute.value)) {
+    return { score: 0.9, label: `<meta http-equiv=${attribute.value.slice(0, 20)}>`, index: at };
+  }
+  return undefined;
+}
+
+function tagDanger(tag: Tag): TagVerdict | undefined {
+  let best: TagVerdict | undefined;
+  for (const attribute of tag.attributes) {
+    const verdict = attributeDanger(tag, attribute);
+    if (verdict !== undefined && (best === undefined || verdict.score > best.score)) best = verdict;
+  }
+  const active = ACTIVE_ELEMENTS.get(tag.name) ?? ACTIVE_ELEMENTS.get(localName(tag.name));
+  if (active !== undefined && (best === undefined || active > best.score)) {
+    best = { score: tag.closing ? Math.min(active, 0.85) : active, label: `<${tag.closing ? "/" : ""}${tag.name}> element`, index: tag.start };
+  }
+  if (best === undefined && (tag.terminated || tag.attributes.length > 0)) {
+    const known = MARKUP_ELEMENTS.has(tag.name) || MARKUP_ELEMENTS.has(localName(tag.name));
+    best = { score: known ? 0.65 : 0.55, label: `<${tag.closing ? "/" : ""}${tag.name}> markup`, index: tag.start };
+  }
+  return best;
+}
+
+/** `svg:svg` → `svg`: a namespace prefix does not change what the element does. */
+function localName(name: string): string {
+  const colon = name.indexOf(":");
+  return colon === -1 ? name : name.slice(colon + 1);
+}
+
+export function scoreTags(value: string): TagVerdict | undefined {
+  let best: TagVerdict | undefined;
+  for (const tag of findTags(value)) {
+    const verdict = tagDanger(tag);
+    if (verdict !== undefined && (best === undefined || verdict.score > best.score)) best = verdict;
+    if ((best?.score ?? 0) >= 0.95) break;
+  }
+  return best;
+}

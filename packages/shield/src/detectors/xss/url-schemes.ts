@@ -1,0 +1,55 @@
+/**
+ * URL schemes that run script when a browser follows them. Browsers strip
+ * ASCII tab and newline anywhere in a URL and leading C0 controls and spaces
+ * (WHATWG URL Standard, "basic URL parser"), so `java\tscript:` and
+ * `\x01javascript:` still execute; the check removes those first.
+ */
+
+const SCRIPT_SCHEMES = ["javascript:", "vbscript:", "livescript:", "mocha:"];
+/** `data:` URLs that render as a document (and so run its scripts) when navigated to or framed. */
+const DOCUMENT_DATA_TYPES = ["data:text/html", "data:image/svg+xml", "data:application/xhtml+xml", "data:text/xml", "data:application/x-javascript", "data:text/javascript"];
+
+/** Lower-cases and drops C0 controls and spaces, which browsers ignore inside a scheme. */
+function compact(value: string): string {
+  let out = "";
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code <= 0x20 || code === 0x7f) continue;
+    out += value[i];
+  }
+  return out.toLowerCase();
+}
+
+export interface SchemeHit {
+  readonly scheme: string;
+  /** Script follows the scheme (a call, an assignment, an escape), not just prose after a colon. */
+  readonly withCode: boolean;
+}
+
+/** Where a URL starts in an attribute or a CSS `url(`: the scheme must sit right after one of these. */
+function startsUrl(previous: string | undefined): boolean {
+  return previous === undefined || previous === "=" || previous === '"' || previous === "'" || previous === "`" || previous === "(" || previous === ">" || previous === "[";
+}
+
+const CODE_HINT = /[(`=;.\\[%&]|\/\//;
+
+/**
+ * A script-running URL in `value`: at the start of the value (a link the app
+ * will render) or right after `=`, a quote or `(` (inside injected markup or CSS).
+ */
+export function findScriptUrl(value: string): SchemeHit | undefined {
+  if (!value.includes(":")) return undefined;
+  const text = compact(value);
+  for (const scheme of [...SCRIPT_SCHEMES, ...DOCUMENT_DATA_TYPES]) {
+    let at = text.indexOf(scheme);
+    while (at !== -1) {
+      if (startsUrl(text[at - 1])) {
+        const rest = text.slice(at + scheme.length, at + scheme.length + 200);
+        const isData = scheme.startsWith("data:");
+        return { scheme, withCode: isData || CODE_HINT.test(rest) };
+      }
+      at = text.indexOf(scheme, at + 1);
+    }
+  }
+  return undefined;
+}

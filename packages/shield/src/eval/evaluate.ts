@@ -1,0 +1,93 @@
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { type Parapet, parapet, silentLogger } from "@parapet/core";
+import type { ShieldReason } from "../index.js";
+import { shield } from "../index.js";
+import type { Sensitivity } from "../options.js";
+import { type CorpusCase, type Place, parseCorpusLine } from "./corpus.js";
+
+export interface ClassScore {
+  total: number;
+  detected: number;
+  /** Detected with the corpus's own class (the rest were blocked as another class). */
+  sameClass: number;
+  /** For payload cases: detections per place the payload was tried in. */
+  places: Partial<Record<Place, number>>;
+}
+
+export interface EvalResult {
+  classes: Record<string, ClassScore>;
+  benign: { total: number; flagged: number; bySource: Record<string, { total: number; flagged: number }> };
+  invalid: number;
+  misses: string[];
+  falsePositives: string[];
+  sensitivity: Sensitivity;
+  durationMs: number;
+}
+
+/** Runs every case of a JSONL corpus through a real `parapet()` client with only the shield. */
+export async function evaluateCorpus(
+  file: string,
+  sensitivity: Sensitivity,
+  onInvalid: (line: number, error: string) => void,
+): Promise<EvalResult> {
+  const client = parapet({ rules: [shield({ mode: "LIVE", sensitivity })], logger: silentLogger });
+  const result: EvalResult = {
+    classes: {},
+    benign: { total: 0, flagged: 0, bySource: {} },
+    invalid: 0,
+    misses: [],
+    falsePositives: [],
+    sensitivity,
+    durationMs: 0,
+  };
+  const started = performance.now();
+  const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Number.POSITIVE_INFINITY });
+  let number = 0;
+  try {
+    for await (const line of lines) {
+      number++;
+      if (line.trim() === "") continue;
+      const parsed = parseCorpusLine(line);
+      if (!parsed.ok) {
+        result.invalid++;
+        onInvalid(number, parsed.error);
+        continue;
+      }
+      await score(client, parsed.value, result);
+    }
+  } finally {
+    await client.close();
+  }
+  result.durationMs = performance.now() - started;
+  return result;
+}
+
+async function score(client: Parapet, testCase: CorpusCase, result: EvalResult): Promise<void> {
+  const hits: { place: Place; reason: ShieldReason }[] = [];
+  for (const { place, request } of testCase.requests) {
+    const decision = await client.protect(request);
+    if (decision.conclusion === "DENY" && decision.reason.type === "SHIELD") hits.push({ place, reason: decision.reason as ShieldReason });
+  }
+  if (!testCase.attack) {
+    result.benign.total++;
+    const source = (result.benign.bySource[testCase.source] ??= { total: 0, flagged: 0 });
+    source.total++;
+    if (hits.length > 0) {
+      result.benign.flagged++;
+      source.flagged++;
+      const first = hits[0] as (typeof hits)[number];
+      result.falsePositives.push(`${testCase.id} ${first.place} ${first.reason.class} ${first.reason.location} ${first.reason.evidence}`);
+    }
+    return;
+  }
+  const entry = (result.classes[testCase.class] ??= { total: 0, detected: 0, sameClass: 0, places: {} });
+  entry.total++;
+  if (hits.length === 0) {
+    result.misses.push(`${testCase.class} ${testCase.id}`);
+    return;
+  }
+  entry.detected++;
+  if (hits.some((h) => h.reason.findings.some((f) => f.class === testCase.class))) entry.sameClass++;
+  for (const hit of hits) entry.places[hit.place] = (entry.places[hit.place] ?? 0) + 1;
+}

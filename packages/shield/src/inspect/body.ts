@@ -1,0 +1,82 @@
+import type { BodyContent } from "@parapet/core";
+import { addJson } from "./json.js";
+import type { CandidateSink } from "./limits.js";
+import { addParams } from "./params.js";
+
+const decoder = new TextDecoder("utf-8", { fatal: false });
+
+/**
+ * A body, by its declared type: JSON is walked key by key, forms pair by pair,
+ * multipart part by part; anything else (XML, text) is inspected as one value.
+ * A body that does not parse as its declared type is still inspected as text:
+ * the application may parse it more leniently than we do.
+ */
+export function addBody(body: BodyContent, sink: CandidateSink): void {
+  if (body.parsed !== undefined && body.parsed !== null) {
+    if (typeof body.parsed === "string") addText(body.parsed, body.contentType, sink);
+    else addJson(body.parsed, "body", sink);
+    if (body.bytes.length === 0) return;
+  }
+  if (body.truncated) sink.truncated = true;
+  if (body.bytes.length === 0) return;
+  const bytes = body.bytes.length > sink.limits.maxBytes ? body.bytes.subarray(0, sink.limits.maxBytes) : body.bytes;
+  addText(decoder.decode(bytes), body.contentType, sink);
+}
+
+function addText(text: string, contentType: string, sink: CandidateSink): void {
+  if (isJson(contentType) || (contentType === "" && looksLikeJson(text))) {
+    const parsed = parseJson(text);
+    if (parsed.ok) {
+      addJson(parsed.value, "body", sink);
+      return;
+    }
+  }
+  if (contentType === "application/x-www-form-urlencoded") {
+    addParams(text, "body", sink);
+    return;
+  }
+  if (contentType === "multipart/form-data") {
+    addMultipart(text, sink);
+    return;
+  }
+  sink.add("body", "body", text);
+}
+
+function isJson(contentType: string): boolean {
+  return contentType === "application/json" || contentType.endsWith("+json");
+}
+
+function looksLikeJson(text: string): boolean {
+  const first = text.trimStart()[0];
+  return first === "{" || first === "[";
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+const PART_NAME = /\bname="([^"]{0,200})"/;
+
+/** RFC 7578 parts, split on the delimiter lines; each part's `name` becomes its location. */
+function addMultipart(text: string, sink: CandidateSink): void {
+  const firstLineEnd = text.indexOf("\n");
+  const delimiter = (firstLineEnd === -1 ? text : text.slice(0, firstLineEnd)).trim();
+  if (!delimiter.startsWith("--")) {
+    sink.add("body", "body", text);
+    return;
+  }
+  for (const part of text.split(delimiter)) {
+    if (sink.full) return;
+    const headerEnd = part.search(/\r?\n\r?\n/);
+    if (headerEnd === -1) continue;
+    const head = part.slice(0, headerEnd);
+    const name = PART_NAME.exec(head)?.[1] ?? "part";
+    const content = part.slice(headerEnd).replace(/^\s+/, "").replace(/\r?\n$/, "");
+    sink.add(`body.${name}`, "body", content, name);
+    sink.add(`body.${name}`, "body-key", name);
+  }
+}

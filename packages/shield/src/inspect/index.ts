@@ -1,0 +1,23 @@
+import type { BodyContent, NormalizedRequest } from "@parapet/core";
+import type { Candidate } from "../detectors/types.js";
+import { decodePathComponent } from "./decode.js";
+import { addBody } from "./body.js";
+import { addCookies, addHeaders } from "./headers.js";
+import { CandidateSink, type InspectLimits } from "./limits.js";
+import { addParams } from "./params.js";
+
+export interface Inspection {
+  readonly candidates: readonly Candidate[];
+  readonly truncated: boolean;
+}
+
+/** Every value of a request the shield will look at, most attacker-controlled first (so limits cut headers, not parameters). */
+export function collectCandidates(request: NormalizedRequest, body: BodyContent | undefined, limits: InspectLimits): Inspection {
+  const sink = new CandidateSink(limits);
+  if (limits.query) addParams(request.query, "query", sink);
+  if (limits.body && body) addBody(body, sink);
+  if (limits.path && request.path !== "/") sink.add("path", "path", decodePathComponent(request.path));
+  if (limits.cookies) addCookies(request.headers.cookie, sink);
+  addHeaders(request.headers, limits.headers, sink);
+  return { candidates: sink.candidates, truncated: sink.truncated };
+}

@@ -1,0 +1,58 @@
+import type { Candidate, InputKind } from "../detectors/types.js";
+import { canonicalize } from "../canonicalize.js";
+
+/** How much of a request the shield reads. Every bound exists so a hostile request costs us a fixed amount of work. */
+export interface InspectLimits {
+  readonly path: boolean;
+  readonly query: boolean;
+  readonly body: boolean;
+  readonly cookies: boolean;
+  /** Lowercased header names whose values are inspected. */
+  readonly headers: readonly string[];
+  /** Total characters inspected per request; the rest is skipped and the request answered. */
+  readonly maxBytes: number;
+  /** Values (keys and leaves) inspected per request. */
+  readonly maxValues: number;
+  /** Nesting depth followed in JSON bodies and `a[b][c]` keys. */
+  readonly maxDepth: number;
+}
+
+/**
+ * Collects candidates for one request: canonicalizes each value once, drops
+ * repeats (detectors see each distinct value once) and stops at the limits.
+ */
+export class CandidateSink {
+  readonly candidates: Candidate[] = [];
+  /** True when a limit cut inspection short. */
+  truncated = false;
+  private readonly seen = new Set<string>();
+  private budget: number;
+
+  constructor(readonly limits: InspectLimits) {
+    this.budget = limits.maxBytes;
+  }
+
+  get full(): boolean {
+    return this.budget <= 0 || this.candidates.length >= this.limits.maxValues;
+  }
+
+  add(location: string, kind: InputKind, value: string, name?: string): void {
+    if (value.length === 0) return;
+    if (this.full) {
+      this.truncated = true;
+      return;
+    }
+    let raw = value;
+    if (raw.length > this.budget) {
+      raw = raw.slice(0, this.budget);
+      this.truncated = true;
+    }
+    this.budget -= raw.length;
+    const canonical = canonicalize(raw);
+    const isKey = kind === "query-key" || kind === "body-key";
+    const dedupeKey = (isKey ? "k" : "v") + canonical;
+    if (this.seen.has(dedupeKey)) return;
+    this.seen.add(dedupeKey);
+    this.candidates.push(name === undefined ? { location, kind, raw, canonical } : { location, kind, raw, canonical, name });
+  }
+}

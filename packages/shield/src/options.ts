@@ -1,0 +1,97 @@
+import { type Mode, optionError } from "@parapet/core";
+import { ATTACK_CLASSES, type AttackClass } from "./detectors/index.js";
+import { DEFAULT_HEADERS } from "./inspect/headers.js";
+import type { InspectLimits } from "./inspect/limits.js";
+
+export type Sensitivity = "low" | "medium" | "high";
+
+/**
+ * The score a finding needs to deny. "medium" is the default: it blocks what
+ * the detectors are confident of (a parsed injection, a private SSRF target)
+ * and lets ambiguous text through. "high" also blocks weaker signals (a lone
+ * `../`, a command word after `;`) at the price of more false positives;
+ * "low" blocks only the unmistakable.
+ */
+export const SENSITIVITY_THRESHOLDS: Readonly<Record<Sensitivity, number>> = { low: 0.9, medium: 0.7, high: 0.5 };
+
+export interface InspectOptions {
+  readonly path?: boolean;
+  readonly query?: boolean;
+  readonly body?: boolean;
+  readonly cookies?: boolean;
+  /** Header names to inspect (case-insensitive). Default: User-Agent, Referer, Origin, X-Forwarded-* and others apps echo. */
+  readonly headers?: readonly string[];
+  /** Characters inspected per request, default 64 KiB. Beyond it the request is answered on what was read. */
+  readonly maxBytes?: number;
+  /** Keys and values inspected per request, default 1,000. */
+  readonly maxValues?: number;
+  /** JSON and `a[b][c]` nesting followed, default 32. */
+  readonly maxDepth?: number;
+}
+
+export interface ShieldOptions {
+  readonly mode: Mode;
+  readonly name?: string;
+  /** Default "medium". */
+  readonly sensitivity?: Sensitivity;
+  readonly inspect?: InspectOptions;
+  /** Attack classes to detect; default all. */
+  readonly classes?: readonly AttackClass[];
+}
+
+export interface ResolvedShieldOptions {
+  readonly mode: Mode;
+  readonly name: string | undefined;
+  readonly threshold: number;
+  readonly limits: InspectLimits;
+  readonly classes: ReadonlySet<AttackClass>;
+}
+
+const WHERE = "shield";
+
+export function resolveShieldOptions(options: ShieldOptions): ResolvedShieldOptions {
+  if (!options || typeof options !== "object") throw optionError(WHERE, 'pass an options object: shield({ mode: "LIVE" })');
+  if (options.mode !== "LIVE" && options.mode !== "DRY_RUN") throw optionError(WHERE, '`mode` must be "LIVE" or "DRY_RUN"');
+  const sensitivity = options.sensitivity ?? "medium";
+  if (!Object.hasOwn(SENSITIVITY_THRESHOLDS, sensitivity)) throw optionError(WHERE, '`sensitivity` must be "low", "medium" or "high"');
+  if (options.name !== undefined && (typeof options.name !== "string" || options.name === ""))
+    throw optionError(WHERE, "`name` must be a non-empty string");
+  const classes = options.classes ?? ATTACK_CLASSES;
+  if (!Array.isArray(classes) || classes.length === 0) throw optionError(WHERE, "`classes` must be a non-empty array of attack classes");
+  for (const c of classes) {
+    if (!ATTACK_CLASSES.includes(c)) throw optionError(WHERE, `unknown attack class "${String(c)}"; use one of ${ATTACK_CLASSES.join(", ")}`);
+  }
+  return {
+    mode: options.mode,
+    name: options.name,
+    threshold: SENSITIVITY_THRESHOLDS[sensitivity],
+    limits: resolveLimits(options.inspect ?? {}),
+    classes: new Set(classes),
+  };
+}
+
+function resolveLimits(inspect: InspectOptions): InspectLimits {
+  if (typeof inspect !== "object" || inspect === null) throw optionError(WHERE, "`inspect` must be an object");
+  for (const key of ["path", "query", "body", "cookies"] as const) {
+    if (inspect[key] !== undefined && typeof inspect[key] !== "boolean") throw optionError(WHERE, `\`inspect.${key}\` must be true or false`);
+  }
+  const headers = inspect.headers ?? DEFAULT_HEADERS;
+  if (!Array.isArray(headers) || headers.some((h) => typeof h !== "string" || h === ""))
+    throw optionError(WHERE, '`inspect.headers` must be an array of header names, e.g. ["user-agent", "referer"]');
+  return {
+    path: inspect.path ?? true,
+    query: inspect.query ?? true,
+    body: inspect.body ?? true,
+    cookies: inspect.cookies ?? true,
+    headers: headers.map((h) => h.toLowerCase()),
+    maxBytes: positiveInteger("maxBytes", inspect.maxBytes, 64 * 1024),
+    maxValues: positiveInteger("maxValues", inspect.maxValues, 1_000),
+    maxDepth: positiveInteger("maxDepth", inspect.maxDepth, 32),
+  };
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) throw optionError(WHERE, `\`inspect.${name}\` must be a positive integer (default ${fallback})`);
+  return value;
+}
