@@ -98,7 +98,9 @@ for (const r of summary) {
   );
 }
 const [ours, theirs] = summary;
-console.log(`ratio parapet/rate-limiter-flexible: throughput ${(ours.perSecond / theirs.perSecond).toFixed(2)}x, p99 ${(ours.p99 / theirs.p99).toFixed(2)}x`);
+console.log(
+  `ratio parapet/rate-limiter-flexible: throughput ${(ours.perSecond / theirs.perSecond).toFixed(2)}x, p99 ${(ours.p99 / theirs.p99).toFixed(2)}x`,
+);
 
 await cleanup(parapetClient);
 await store.close();

@@ -1,1 +1,13 @@
-export {};
+export { type AuditOptions, type AuditReport, audit } from "./audit.js";
+export { type AuditConfig, CONFIG_FILE, DEFAULT_CONFIG, parseConfig, readConfig } from "./config.js";
+export { AuditError, type AuditErrorCode } from "./errors.js";
+export { parseLockfile, readLockfiles } from "./lockfiles/index.js";
+export type { Finding, LockedPackage, Lockfile, Severity } from "./model.js";
+export { isAffected, loadOsv } from "./osv.js";
+export { toJson } from "./report/json.js";
+export { toSarif } from "./report/sarif.js";
+export { toTerminal } from "./report/terminal.js";
+export { analyzeTarball, type TarballAnalysis } from "./tarball/analyze.js";
+export { createTarballCache } from "./tarball/cache.js";
+export { extractTarball } from "./tarball/extract.js";
+export { createTyposquatIndex } from "./checks/typosquat-index.js";

@@ -5,7 +5,7 @@
  */
 import type { BotCatalogue, BotEntry } from "./catalogue.js";
 import type { BotCategory } from "./categories.js";
-import { createTokenAutomaton, parseToken, type TokenSpec } from "./token-automaton.js";
+import { createTokenAutomaton, parseToken, type TokenMatch, type TokenSpec } from "./token-automaton.js";
 
 export interface UserAgentClass {
   readonly isBot: boolean;
@@ -23,27 +23,29 @@ export type UserAgentClassifier = (userAgent: string | undefined) => UserAgentCl
 /** Browsers send ~100-300 characters; scanning is linear, but a bound keeps a hostile 1 MB header cheap. */
 export const MAX_SCANNED_LENGTH = 1024;
 
-type Kind = "bot" | "generic" | "benign" | "platform" | "compatibleBrowser";
-interface Owner {
-  readonly kind: Kind;
-  readonly bot?: BotEntry;
-  readonly category?: BotCategory;
-  readonly text: string;
-}
+// Parallel arrays indexed by token, one shape each: the hot loop reads them per match.
+const BOT = 0;
+const GENERIC = 1;
+const BENIGN = 2;
+const PLATFORM = 3;
+const COMPATIBLE_BROWSER = 4;
 
 export function createUserAgentClassifier(catalogue: BotCatalogue): UserAgentClassifier {
   const specs: TokenSpec[] = [];
-  const owners: Owner[] = [];
-  const add = (raw: string, owner: Omit<Owner, "text">) => {
-    const spec = parseToken(raw);
-    specs.push(spec);
-    owners.push({ ...owner, text: spec.text });
+  const kinds: number[] = [];
+  const botOf: (BotEntry | undefined)[] = [];
+  const categoryOf: (BotCategory | undefined)[] = [];
+  const add = (raw: string, kind: number, bot?: BotEntry, category?: BotCategory) => {
+    specs.push(parseToken(raw));
+    kinds.push(kind);
+    botOf.push(bot);
+    categoryOf.push(category);
   };
-  for (const bot of catalogue.bots) for (const token of bot.tokens) add(token, { kind: "bot", bot });
-  for (const { token, category } of catalogue.generic) add(token, { kind: "generic", category });
-  for (const token of catalogue.benign) add(token, { kind: "benign" });
-  for (const token of catalogue.platforms) add(token, { kind: "platform" });
-  for (const token of catalogue.compatibleBrowsers) add(token, { kind: "compatibleBrowser" });
+  for (const bot of catalogue.bots) for (const token of bot.tokens) add(token, BOT, bot);
+  for (const { token, category } of catalogue.generic) add(token, GENERIC, undefined, category);
+  for (const token of catalogue.benign) add(token, BENIGN);
+  for (const token of catalogue.platforms) add(token, PLATFORM);
+  for (const token of catalogue.compatibleBrowsers) add(token, COMPATIBLE_BROWSER);
   const automaton = createTokenAutomaton(specs);
 
   return function classifyUserAgent(userAgent) {
@@ -51,27 +53,29 @@ export function createUserAgentClassifier(catalogue: BotCatalogue): UserAgentCla
     if (trimmed.length === 0) return { isBot: true, categories: ["UNKNOWN_AUTOMATION"], signals: ["ua:missing"] };
     const signals: string[] = [];
     if (trimmed.length > MAX_SCANNED_LENGTH) signals.push("ua:oversized");
-    const text = trimmed.slice(0, MAX_SCANNED_LENGTH).toLowerCase();
-    const matches = automaton.scan(text);
+    const scanned = trimmed.length > MAX_SCANNED_LENGTH ? trimmed.slice(0, MAX_SCANNED_LENGTH) : trimmed;
+    const matches = automaton.scan(scanned);
 
-    const benignSpans = matches.filter((m) => owners[m.token]!.kind === "benign");
-    const insideBenign = (start: number, end: number) => benignSpans.some((b) => b.start <= start && end <= b.end);
+    let benignSpans: TokenMatch[] | undefined;
+    for (const match of matches) if (kinds[match.token] === BENIGN) (benignSpans ??= []).push(match);
+    const insideBenign = (start: number, end: number) => benignSpans !== undefined && benignSpans.some((b) => b.start <= start && end <= b.end);
 
     let best: { bot: BotEntry; length: number } | undefined;
     const genericCategories = new Set<BotCategory>();
     let hasPlatform = false;
     let hasCompatibleBrowser = false;
     for (const match of matches) {
-      const owner = owners[match.token]!;
-      if (owner.kind === "platform") hasPlatform = true;
-      else if (owner.kind === "compatibleBrowser") hasCompatibleBrowser = true;
-      else if (owner.kind === "benign" || insideBenign(match.start, match.end)) continue;
-      else if (owner.kind === "bot") {
+      const kind = kinds[match.token];
+      if (kind === PLATFORM) hasPlatform = true;
+      else if (kind === COMPATIBLE_BROWSER) hasCompatibleBrowser = true;
+      else if (kind === BENIGN || insideBenign(match.start, match.end)) continue;
+      else if (kind === BOT) {
         // The longest product token is the most specific claim ("applebot-extended" over "applebot").
-        if (!best || owner.text.length > best.length) best = { bot: owner.bot!, length: owner.text.length };
-      } else if (owner.kind === "generic") {
-        genericCategories.add(owner.category!);
-        signals.push(`ua:token:${owner.text}`);
+        const length = match.end - match.start;
+        if (!best || length > best.length) best = { bot: botOf[match.token]!, length };
+      } else {
+        genericCategories.add(categoryOf[match.token]!);
+        signals.push(`ua:token:${specs[match.token]!.text}`);
       }
     }
 
@@ -84,10 +88,11 @@ export function createUserAgentClassifier(catalogue: BotCatalogue): UserAgentCla
         signals: [`ua:bot:${best.bot.name}`, ...signals],
       };
     }
+    const text = scanned.toLowerCase();
     if (!text.includes("(") && !hasPlatform) signals.push("ua:no-platform");
     // "Mozilla/5.0 (compatible; Name/1.0)" is how crawlers announce themselves; of browsers only old IE writes it.
     if (text.includes("compatible;") && !hasCompatibleBrowser && !hasPlatform && !/(?:gecko|webkit|presto)/.test(text)) signals.push("ua:compatible-not-a-browser");
-    if (/@[a-z0-9-]+\./.test(text)) signals.push("ua:contact-address");
+    if (text.includes("@") && /@[a-z0-9-]+\./.test(text)) signals.push("ua:contact-address");
     // Browsers start with their product token; a prefix before "Mozilla/" is a tool wrapping or faking one.
     const mozilla = text.indexOf("mozilla/");
     if (mozilla > 0 && (text[mozilla - 1] === "|" || text[mozilla - 2] === ",")) signals.push("ua:prefixed-mozilla");

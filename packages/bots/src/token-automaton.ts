@@ -21,7 +21,7 @@ export interface TokenMatch {
 }
 
 export interface TokenAutomaton {
-  /** Every token found in `text` (already lowercased), in order of their end position. */
+  /** Every token found in `text` (matched case-insensitively), in order of their end position. */
   scan(text: string): TokenMatch[];
 }
 
@@ -42,7 +42,11 @@ function isWordChar(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
 }
 
+const ASCII = 128;
+
 export function createTokenAutomaton(tokens: readonly TokenSpec[]): TokenAutomaton {
+  const nonAscii = tokens.find((t) => [...t.text].some((c) => c.charCodeAt(0) >= ASCII));
+  if (nonAscii) throw new Error(`token "${nonAscii.text}" has a non-ASCII character; User-Agent product tokens are ASCII`);
   // Transitions as one Map per state keyed by char code: the alphabet of a
   // User-Agent is open (any Unicode), so a dense table would waste memory.
   const next: Map<number, number>[] = [new Map()];
@@ -67,31 +71,41 @@ export function createTokenAutomaton(tokens: readonly TokenSpec[]): TokenAutomat
   }
 
   // Breadth-first: each state's failure link is the longest proper suffix that is also a prefix.
-  const queue: number[] = [];
-  for (const child of next[0]!.values()) queue.push(child);
-  for (let head = 0; head < queue.length; head++) {
-    const state = queue[head]!;
+  const order: number[] = [];
+  for (const child of next[0]!.values()) order.push(child);
+  for (let head = 0; head < order.length; head++) {
+    const state = order[head]!;
     for (const [code, child] of next[state]!) {
       let link = fail[state]!;
       while (link !== 0 && !next[link]!.has(code)) link = fail[link]!;
       const candidate = next[link]!.get(code);
       fail[child] = candidate !== undefined && candidate !== child ? candidate : 0;
       outputs[child] = [...outputs[child]!, ...outputs[fail[child]!]!];
-      queue.push(child);
+      order.push(child);
     }
   }
+
+  // Compile to a dense table over ASCII (a DFA: failure links folded in), so scanning is one array read per
+  // character. Upper-case letters share the lower-case transitions, so the input need not be lowercased first.
+  // Characters outside ASCII appear in no token and send the scan back to the root.
+  const width = ASCII;
+  const delta = new Int32Array(next.length * width);
+  for (const state of [0, ...order]) {
+    for (let code = 0; code < width; code++) {
+      const own = next[state]!.get(code);
+      delta[state * width + code] = own !== undefined ? own : state === 0 ? 0 : delta[fail[state]! * width + code]!;
+    }
+    for (let code = 65; code <= 90; code++) delta[state * width + code] = delta[state * width + code + 32]!;
+  }
+  const hasOutput = outputs.map((list) => list.length > 0);
 
   function scan(text: string): TokenMatch[] {
     const found: TokenMatch[] = [];
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
-      let target = next[state]!.get(code);
-      while (target === undefined && state !== 0) {
-        state = fail[state]!;
-        target = next[state]!.get(code);
-      }
-      state = target ?? 0;
+      state = code < ASCII ? delta[(state << 7) | code]! : 0;
+      if (!hasOutput[state]) continue;
       const hits = outputs[state]!;
       for (let h = 0; h < hits.length; h++) {
         const tokenIndex = hits[h]!;

@@ -126,11 +126,13 @@ export function createQuery(driver: SqlDriver): DecisionLogQuery {
         throw optionError("query.overview", "`bucketMinutes` must be an integer from 1 to 1440");
       }
       const bucketMs = bucketMinutes * 60_000;
+      // The bucket is a validated integer written into the SQL as a literal: bound numbers are REALs in
+      // better-sqlite3 (no integer division) and PostgreSQL cannot group by an expression over parameters.
       const rows = await driver.all<Record<string, number>>(
-        `SELECT (minute / ?) * ? AS ts, SUM(total) AS total, SUM(allowed) AS allowed, SUM(denied) AS denied,
+        `SELECT (minute / ${bucketMs}) * ${bucketMs} AS ts, SUM(total) AS total, SUM(allowed) AS allowed, SUM(denied) AS denied,
   SUM(errored) AS errored, SUM(bots) AS bots, SUM(attacks) AS attacks, SUM(status_4xx) AS s4, SUM(status_5xx) AS s5
-FROM parapet_rollups WHERE minute >= ? AND minute < ? GROUP BY (minute / ?) * ? ORDER BY ts`,
-        [bucketMs, bucketMs, range.from, range.to, bucketMs, bucketMs],
+FROM parapet_rollups WHERE minute >= ? AND minute < ? GROUP BY 1 ORDER BY 1`,
+        [range.from, range.to],
       );
       return rows.map((r) => ({
         ts: Number(r.ts),

@@ -1,3 +1,3 @@
-export { type CircuitState } from "./circuit-breaker.js";
-export { type RedisClientLike } from "./redis-client.js";
+export type { CircuitState } from "./circuit-breaker.js";
+export type { RedisClientLike } from "./redis-client.js";
 export { RedisStore, type RedisStoreOptions } from "./redis-store.js";

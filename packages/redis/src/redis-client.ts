@@ -1,5 +1,5 @@
-import { Redis } from "ioredis";
 import type { Logger } from "@parapet/core";
+import { Redis } from "ioredis";
 
 /**
  * What the store needs from a Redis client: ioredis's `Redis` and `Cluster`

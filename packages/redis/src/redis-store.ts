@@ -14,13 +14,13 @@ import {
 } from "@parapet/core";
 import { CircuitBreaker, type CircuitState } from "./circuit-breaker.js";
 import { DenyCache } from "./deny-cache.js";
-import { closeRedisClient, createRedisClient, isDisconnected, type RedisClientLike } from "./redis-client.js";
 import { type Algorithm, redisKey } from "./keys.js";
+import { closeRedisClient, createRedisClient, isDisconnected, type RedisClientLike } from "./redis-client.js";
+import { parseReply, requireCount, requirePositive } from "./reply.js";
 import { FIXED_WINDOW } from "./scripts/fixed-window.js";
 import type { LuaScript } from "./scripts/lua-script.js";
 import { SLIDING_WINDOW } from "./scripts/sliding-window.js";
 import { TOKEN_BUCKET } from "./scripts/token-bucket.js";
-import { parseReply, requireCount, requirePositive } from "./reply.js";
 
 export interface RedisStoreOptions {
   /**
@@ -98,12 +98,20 @@ export class RedisStore implements Store {
   }
 
   async fixedWindow(key: string, params: FixedWindowParams, _now: number): Promise<RateLimitState> {
-    const args = [requireCount(params.limit, "limit"), Math.ceil(requirePositive(params.windowMs, "windowMs")), requireCount(params.cost, "cost")];
+    const args = [
+      requireCount(params.limit, "limit"),
+      Math.ceil(requirePositive(params.windowMs, "windowMs")),
+      requireCount(params.cost, "cost"),
+    ];
     return this.#decide(FIXED_WINDOW, key, "fw", args, params.cost);
   }
 
   async slidingWindow(key: string, params: SlidingWindowParams, _now: number): Promise<RateLimitState> {
-    const args = [requireCount(params.limit, "limit"), Math.ceil(requirePositive(params.windowMs, "windowMs")), requireCount(params.cost, "cost")];
+    const args = [
+      requireCount(params.limit, "limit"),
+      Math.ceil(requirePositive(params.windowMs, "windowMs")),
+      requireCount(params.cost, "cost"),
+    ];
     return this.#decide(SLIDING_WINDOW, key, "sw", args, params.cost);
   }
 
@@ -167,7 +175,12 @@ export class RedisStore implements Store {
   #withTimeout<T>(work: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new ParapetError(ErrorCodes.STORE_TIMEOUT, `Redis did not answer within ${this.#timeoutMs} ms; raise \`timeoutMs\` or check Redis latency`));
+        reject(
+          new ParapetError(
+            ErrorCodes.STORE_TIMEOUT,
+            `Redis did not answer within ${this.#timeoutMs} ms; raise \`timeoutMs\` or check Redis latency`,
+          ),
+        );
       }, this.#timeoutMs);
       timer.unref();
       work.then(
@@ -198,7 +211,8 @@ interface Settings {
 }
 
 function validateOptions(options: RedisStoreOptions): Settings {
-  if (options === null || typeof options !== "object") throw optionError("RedisStore", "pass an options object: new RedisStore({ client })");
+  if (options === null || typeof options !== "object")
+    throw optionError("RedisStore", "pass an options object: new RedisStore({ client })");
   const { client } = options;
   if (client !== undefined && (typeof client.evalsha !== "function" || typeof client.eval !== "function")) {
     throw optionError("RedisStore", "`client` must be an ioredis Redis or Cluster instance (new Redis(url) or new Cluster(nodes))");
@@ -214,14 +228,15 @@ function validateOptions(options: RedisStoreOptions): Settings {
   const timeoutMs = positiveInteger(options.timeoutMs, 50, "timeoutMs");
   const failureThreshold = positiveInteger(options.circuitBreaker?.failureThreshold, 5, "circuitBreaker.failureThreshold");
   const cooldownMs = positiveInteger(options.circuitBreaker?.cooldownMs, 1_000, "circuitBreaker.cooldownMs");
-  const denyCacheEntries =
-    options.denyCache === false ? 0 : positiveInteger(options.denyCache?.maxEntries, 10_000, "denyCache.maxEntries");
-  if (options.clock !== undefined && typeof options.clock.now !== "function") throw optionError("RedisStore", "`clock` must have a now() method");
+  const denyCacheEntries = options.denyCache === false ? 0 : positiveInteger(options.denyCache?.maxEntries, 10_000, "denyCache.maxEntries");
+  if (options.clock !== undefined && typeof options.clock.now !== "function")
+    throw optionError("RedisStore", "`clock` must have a now() method");
   return { prefix, timeoutMs, failureThreshold, cooldownMs, denyCacheEntries };
 }
 
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) throw optionError("RedisStore", `\`${name}\` must be a positive integer; got ${String(value)}`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw optionError("RedisStore", `\`${name}\` must be a positive integer; got ${String(value)}`);
   return value;
 }

@@ -9,7 +9,12 @@ export function parseReply(reply: unknown, script: string): RateLimitState {
     );
   }
   const [allowed, remaining, resetMs, retryAfterMs] = reply as [number, number, number, number];
-  return { allowed: allowed === 1, remaining: Math.max(0, remaining), resetMs: Math.max(0, resetMs), retryAfterMs: Math.max(0, retryAfterMs) };
+  return {
+    allowed: allowed === 1,
+    remaining: Math.max(0, remaining),
+    resetMs: Math.max(0, resetMs),
+    retryAfterMs: Math.max(0, retryAfterMs),
+  };
 }
 
 /**

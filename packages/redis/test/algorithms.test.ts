@@ -3,8 +3,8 @@
  * and TTLs. Exactness under concurrency is in exactness.test.ts.
  */
 import assert from "node:assert/strict";
-import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { MemoryStore, silentLogger } from "@parapet/core";
 import fc from "fast-check";
 import type { Redis } from "ioredis";

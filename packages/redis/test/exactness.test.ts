@@ -40,7 +40,8 @@ async function startFleet(topology: "standalone" | "cluster", target: string, pr
     );
   };
   try {
-    for (let i = 0; i < WORKERS; i++) children.push(fork(workerPath, [topology, target, prefix], { stdio: ["ignore", "inherit", "inherit", "ipc"] }));
+    for (let i = 0; i < WORKERS; i++)
+      children.push(fork(workerPath, [topology, target, prefix], { stdio: ["ignore", "inherit", "inherit", "ipc"] }));
     await Promise.all(children.map((child) => waitFor(child, "ready")));
   } catch (error) {
     await stop();

@@ -6,8 +6,8 @@
  * turns into an answer, and service must resume once Redis is back.
  */
 import assert from "node:assert/strict";
-import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Decision, fixedWindow, parapet, silentLogger } from "@parapet/core";
 import { RedisStore } from "../src/index.js";
 import { missingRedisBinaries, type RedisServer, startRedisServer } from "./support/redis-server.js";
@@ -93,7 +93,10 @@ describe("RedisStore under faults", { concurrency: false }, () => {
     server!.pause();
     const during = await drive(1_000);
     t.diagnostic(`hung: ${during.length} calls, slowest ${slowest(during).toFixed(1)} ms`);
-    assert.ok(during.every((o) => STORE_ERRORS.has(o.result)), `unexpected results: ${[...new Set(during.map((o) => o.result))]}`);
+    assert.ok(
+      during.every((o) => STORE_ERRORS.has(o.result)),
+      `unexpected results: ${[...new Set(during.map((o) => o.result))]}`,
+    );
     assert.ok(slowest(during) < TIMEOUT_MS + MARGIN_MS, `slowest call ${slowest(during)} ms`);
     // The breaker makes most calls fail at once instead of each waiting out the timeout.
     const waited = during.filter((o) => o.latencyMs >= TIMEOUT_MS).length;
@@ -111,7 +114,10 @@ describe("RedisStore under faults", { concurrency: false }, () => {
     await server!.kill();
     const during = await drive(800);
     t.diagnostic(`dead: ${during.length} calls, slowest ${slowest(during).toFixed(1)} ms`);
-    assert.ok(during.every((o) => STORE_ERRORS.has(o.result)), `unexpected results: ${[...new Set(during.map((o) => o.result))]}`);
+    assert.ok(
+      during.every((o) => STORE_ERRORS.has(o.result)),
+      `unexpected results: ${[...new Set(during.map((o) => o.result))]}`,
+    );
     assert.ok(slowest(during) < TIMEOUT_MS + MARGIN_MS, `slowest call ${slowest(during)} ms`);
 
     await server!.restart();

@@ -29,7 +29,7 @@ export interface TarballAnalysis {
   readonly truncated: boolean;
 }
 
-export const ANALYZER_VERSION = 1;
+export const ANALYZER_VERSION = 2;
 
 const CODE_FILE = /\.(c|m)?js$|\.sh$|\.bat$|\.cmd$|\.ps1$|\.py$|(^|\/)[^./]+$/i;
 
@@ -50,7 +50,10 @@ function appendedPayload(file: TarballFile): string | undefined {
   if (lines.length < 8) return undefined;
   const shortLines = lines.filter((l) => l.length < 200).length;
   if (shortLines / lines.length < 0.8) return undefined;
-  for (let i = Math.floor(lines.length / 2); i < lines.length; i++) {
+  let last = lines.length - 1;
+  while (last > 0 && lines[last]!.trim() === "") last--;
+  // Only the tail counts: a payload is glued on at the end, where a reviewer stops reading.
+  for (let i = Math.max(0, last - 1); i <= last; i++) {
     const line = lines[i]!;
     if (line.length > 2000 && !line.includes("sourceMappingURL=") && !/^\s*(?:\/\/|\/\*|\*)/.test(line)) return `line ${i + 1} is ${line.length} characters`;
   }
@@ -83,6 +86,8 @@ export function analyzeTarball(tarball: ExtractedTarball): TarballAnalysis {
   for (const [hook, command] of Object.entries(installScripts)) scan(`package.json#scripts.${hook}`, command, true);
   for (const file of tarball.files) {
     if (!CODE_FILE.test(file.path)) continue;
+    // Extensionless files count only as scripts (`#!`): a Makefile's `npm publish` is release tooling.
+    if (!/\.\w+$/.test(file.path) && !file.text.startsWith("#!")) continue;
     const atInstall = installFiles.has(file.path);
     scan(file.path, file.text, atInstall);
     const appended = appendedPayload(file);

@@ -87,7 +87,7 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
     test: firstMatch(/\beval\s*\(\s*(?:atob|unescape|decodeURIComponent|Buffer\.from)\s*\(/, /\b(?:new\s+)?Function\s*\(\s*(?:atob|Buffer\.from)\s*\(/, /\beval\s*\(\s*[\w$]+\.toString\(\s*["']utf-?8["']\s*\)\s*\)/),
   },
   { id: "encoded-blob", kind: "obfuscation", test: firstMatch(/["'`][A-Za-z0-9+/]{4000}/, /["'`](?:[0-9a-f]{2}){2000}/, /(?:\\x[0-9a-f]{2}){200}/i) },
-  { id: "decrypt-and-run", kind: "intent", test: allOf(/\bcreateDecipher(?:iv)?\s*\(/, /\._compile\s*\(|\beval\s*\(|\bnew Function\s*\(/) },
+  { id: "decrypt-and-run", kind: "intent", test: firstMatch(/\bcreateDecipher(?:iv)?\s*\([^]{0,2000}?(?:\._compile|\beval|\bnew Function)\s*\(/) },
   {
     id: "download-and-run",
     kind: "capability",
@@ -95,7 +95,7 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
   },
   { id: "raw-ip-url", kind: "intent", test: firstMatch(/https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:/]/) },
   { id: "cryptominer", kind: "intent", test: firstMatch(/stratum\+(?:tcp|ssl):\/\//, /\bxmrig\b/i, /--donate-level\b/, /\bminexmr\b/i, /--rig-id\b/) },
-  { id: "windows-lolbin", kind: "intent", test: firstMatch(/\bregsvr32(?:\.exe)?\s+\/?-?s\b/i, /\brundll32(?:\.exe)?\s+[^\s]{1,200}\.dll\b/i, /\bcertutil(?:\.exe)?\s+-urlcache\b/i) },
+  { id: "windows-lolbin", kind: "intent", test: firstMatch(/\bregsvr32(?:\.exe)?\s+\/?-?s\b/i, /\bcertutil(?:\.exe)?\s+-urlcache\b/i) },
   { id: "workflow-write", kind: "intent", test: allOf(/\.github[/\\]workflows/, /\bwriteFile(?:Sync)?\s*\(|\bcreateOrUpdateFileContents\b|\/contents\/\.github\/workflows|\bgit\s+push\b/) },
   { id: "self-publish", kind: "intent", test: firstMatch(/\bnpm\s+publish\b/, /\/-\/v1\/search\?text=maintainer:/, /\bnpm\s+token\s+create\b/) },
   { id: "secret-scanner", kind: "intent", test: firstMatch(/\btrufflehog\b/i, /\bgitleaks\b/i, /\bdetect-secrets\b/) },

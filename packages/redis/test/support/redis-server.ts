@@ -36,7 +36,20 @@ export async function startRedisServer(options: { cluster?: boolean } = {}): Pro
     const port = await freePort();
     if (port === undefined) continue;
     const dir = mkdtempSync(join(tmpdir(), "parapet-redis-"));
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "no"];
+    const args = [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+      "--protected-mode",
+      "no",
+    ];
     if (options.cluster) args.push("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000");
     let child = launch(args);
     if (await waitForPing(port, child)) {

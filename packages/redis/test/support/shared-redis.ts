@@ -9,7 +9,12 @@ export function uniquePrefix(name: string): string {
 
 /** Connects to the shared Redis, or returns why the tests must skip. */
 export async function connectShared(): Promise<Redis | string> {
-  const client = new Redis(SHARED_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  const client = new Redis(SHARED_REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1_000,
+  });
   client.on("error", () => undefined);
   try {
     await client.connect();

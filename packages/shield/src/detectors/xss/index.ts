@@ -10,6 +10,7 @@
 
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
+import { decodeHtmlEntities } from "./html-entities.js";
 import { scoreTags } from "./tag-verdicts.js";
 import { findScriptSink } from "./script-sinks.js";
 import { findScriptUrl } from "./url-schemes.js";
@@ -87,7 +88,7 @@ function scriptVerdict(value: string): Verdict | undefined {
 }
 
 function detectXss(candidate: Candidate): Finding | undefined {
-  const value = candidate.canonical;
+  const value = decodeHtmlEntities(candidate.canonical);
   if (!XSS_CHARACTERS.test(value)) return undefined;
   let verdict: Verdict | undefined;
   if (value.includes("<")) verdict = scoreTags(value);

@@ -57,6 +57,9 @@ const MARKUP_ELEMENTS = new Set(
   ),
 );
 
+/** Elements that fetch, embed, animate or collect input: CRS 941160's list, plus form controls. */
+const INJECTION_ELEMENTS = new Set(["img", "image", "video", "audio", "body", "set", "animate", "marquee", "param", "input", "button", "layer", "bgsound", "html", "head", "source", "track", "picture", "select", "option", "label"]);
+
 /** Attributes whose value the browser follows as a URL (or, for `srcdoc`, renders as a document). */
 const URL_ATTRIBUTES = new Set([
   "href",
@@ -87,8 +90,11 @@ const URL_ATTRIBUTES = new Set([
   "datasrc",
 ]);
 
-/** CSS that runs script (old IE `expression()`, `behavior`, Firefox `-moz-binding`) or loads a script URL. */
-const DANGEROUS_CSS = /expression\s*\(|behavior\s*:|-moz-binding|javascript\s*:|@import/i;
+/**
+ * CSS that runs script (old IE `expression()`, `behavior`, Firefox `-moz-binding`), loads a script URL,
+ * or hides either behind CSS escapes (`\\65 xpression`).
+ */
+const DANGEROUS_CSS = /expression\s*\(|behaviou?r\s*:|binding\s*:|javascript\s*:|@import|\\[0-9a-f]/i;
 
 function isEventHandler(name: string): boolean {
   return name.length > 4 && name.startsWith("on") && /^on[a-z]+$/.test(name);
@@ -101,6 +107,10 @@ function attributeDanger(tag: Tag, attribute: Attribute): TagVerdict | undefined
     if (attribute.name === "srcdoc" && attribute.value.includes("<")) return { score: 0.9, label: `<${tag.name} srcdoc> markup`, index: at };
     const url = findScriptUrl(attribute.value);
     if (url !== undefined) return { score: 0.95, label: `<${tag.name} ${attribute.name}=${url.scheme}>`, index: at };
+  }
+  // IE data binding renders a data island as HTML: `<span datasrc=#x datafld=b dataformatas=html>`.
+  if (attribute.name === "dataformatas" || attribute.name === "datasrc" || attribute.name === "datafld") {
+    return { score: 0.85, label: `<${tag.name} ${attribute.name}> data binding`, index: at };
   }
   if (attribute.name === "style" && DANGEROUS_CSS.test(attribute.value)) return { score: 0.9, label: `<${tag.name} style> scripted CSS`, index: at };
   if (tag.name === "meta" && attribute.name === "http-equiv" && /refresh|set-cookie|content-security/i.test(attribute.value)) {
@@ -115,15 +125,33 @@ function tagDanger(tag: Tag): TagVerdict | undefined {
     const verdict = attributeDanger(tag, attribute);
     if (verdict !== undefined && (best === undefined || verdict.score > best.score)) best = verdict;
   }
-  const active = ACTIVE_ELEMENTS.get(tag.name) ?? ACTIVE_ELEMENTS.get(localName(tag.name));
+  const active = ACTIVE_ELEMENTS.get(tag.name) ?? ACTIVE_ELEMENTS.get(localName(tag.name)) ?? ACTIVE_ELEMENTS.get(namespacePrefix(tag.name));
   if (active !== undefined && (best === undefined || active > best.score)) {
     best = { score: tag.closing ? Math.min(active, 0.85) : active, label: `<${tag.closing ? "/" : ""}${tag.name}> element`, index: tag.start };
   }
-  if (best === undefined && (tag.terminated || tag.attributes.length > 0)) {
-    const known = MARKUP_ELEMENTS.has(tag.name) || MARKUP_ELEMENTS.has(localName(tag.name));
-    best = { score: known ? 0.65 : 0.55, label: `<${tag.closing ? "/" : ""}${tag.name}> markup`, index: tag.start };
-  }
+  if (best === undefined && (tag.terminated || tag.attributes.length > 0)) best = markupVerdict(tag);
   return best;
+}
+
+/**
+ * Markup that runs nothing by itself. Elements that fetch or embed a resource
+ * (`<img src>`, `<a href>`, `<body background>`), restyle the page or take
+ * input (phishing forms) are HTML injection and block at medium sensitivity,
+ * as in the OWASP CRS paranoia level 1; formatting tags only at high.
+ */
+function markupVerdict(tag: Tag): TagVerdict {
+  const label = `<${tag.closing ? "/" : ""}${tag.name}> markup`;
+  const name = localName(tag.name);
+  const loads = tag.attributes.some((a) => URL_ATTRIBUTES.has(a.name) || a.name === "style" || a.name === "xmlns" || a.name.startsWith("xmlns:"));
+  if (loads || (!tag.closing && INJECTION_ELEMENTS.has(name))) return { score: 0.75, label, index: tag.start };
+  const known = MARKUP_ELEMENTS.has(name);
+  return { score: known ? 0.65 : 0.55, label, index: tag.start };
+}
+
+/** `xml:namespace` → `xml`: the prefix names the language the element switches to. */
+function namespacePrefix(name: string): string {
+  const colon = name.indexOf(":");
+  return colon === -1 ? "" : name.slice(0, colon);
 }
 
 /** `svg:svg` → `svg`: a namespace prefix does not change what the element does. */
@@ -132,8 +160,16 @@ function localName(name: string): string {
   return colon === -1 ? name : name.slice(colon + 1);
 }
 
+/**
+ * `<?import implementation=…>`, `<?xml-stylesheet …?>`, `<!ENTITY …>`: XML
+ * processing instructions and DTD declarations load behaviours, stylesheets
+ * and external entities (XXE) when the value reaches an XML or old-IE parser.
+ */
+const XML_DECLARATION = /<[?!]\s*(?:xml|import|doctype|entity|attlist|element)\b/i;
+
 export function scoreTags(value: string): TagVerdict | undefined {
-  let best: TagVerdict | undefined;
+  const declaration = XML_DECLARATION.exec(value);
+  let best: TagVerdict | undefined = declaration === null ? undefined : { score: 0.75, label: "XML declaration", index: declaration.index };
   for (const tag of findTags(value)) {
     const verdict = tagDanger(tag);
     if (verdict !== undefined && (best === undefined || verdict.score > best.score)) best = verdict;

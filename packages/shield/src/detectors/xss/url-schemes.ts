@@ -7,7 +7,7 @@
 
 const SCRIPT_SCHEMES = ["javascript:", "vbscript:", "livescript:", "mocha:"];
 /** `data:` URLs that render as a document (and so run its scripts) when navigated to or framed. */
-const DOCUMENT_DATA_TYPES = ["data:text/html", "data:image/svg+xml", "data:application/xhtml+xml", "data:text/xml", "data:application/x-javascript", "data:text/javascript"];
+const DOCUMENT_DATA_TYPES = ["data:text/html", "data:image/svg", "data:application/xhtml+xml", "data:text/xml", "data:application/x-javascript", "data:text/javascript"];
 
 /** Lower-cases and drops C0 controls and spaces, which browsers ignore inside a scheme. */
 function compact(value: string): string {

@@ -1,0 +1,108 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import cliProgress from "cli-progress";
+import { audit } from "./audit.js";
+import { readConfig } from "./config.js";
+import { AuditError } from "./errors.js";
+import { isSeverity, type Severity, severityRank } from "./model.js";
+import { toJson } from "./report/json.js";
+import { toSarif } from "./report/sarif.js";
+import { toTerminal } from "./report/terminal.js";
+import { createTarballCache, defaultCacheDir } from "./tarball/cache.js";
+
+const USAGE = `usage: parapet audit [dir] [options]
+
+Checks a project's lockfile for typosquats, dependency confusion, lockfile
+tampering, install scripts, malicious code in tarballs and known malware.
+
+options:
+  --json                 print the report as JSON
+  --sarif                print SARIF 2.1.0 (for GitHub code scanning)
+  --fail-on <severity>   exit 1 when a finding is at or above it (default: config "failOn", else high)
+  --offline              use only the tarball cache; never touch the network
+  --no-tarballs          skip fetching and analyzing tarballs
+  --osv <path>           OSV records: a JSON file, a folder, or the npm all.zip export
+  --config <file>        config file (default: <dir>/.parapet-audit.json)
+  --cache-dir <dir>      tarball cache (default: $PARAPET_CACHE_DIR or ~/.cache/parapet/tarballs)
+  --registry <url>       registry to fetch from (default: npm's configured registry)
+  --concurrency <n>      parallel downloads (default 8)
+  -h, --help             show this help
+
+exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error
+`;
+
+/** `parapet audit`: returns the exit code; never throws for user errors. */
+export async function run(argv: readonly string[]): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        json: { type: "boolean" },
+        sarif: { type: "boolean" },
+        "fail-on": { type: "string" },
+        offline: { type: "boolean" },
+        "no-tarballs": { type: "boolean" },
+        osv: { type: "string" },
+        config: { type: "string" },
+        "cache-dir": { type: "string" },
+        registry: { type: "string" },
+        concurrency: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    process.stderr.write(`parapet audit: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const usageError = (message: string) => {
+    process.stderr.write(`parapet audit: ${message}\n`);
+    return 2;
+  };
+  if (positionals.length > 1) return usageError(`expected at most one directory, got ${positionals.length}`);
+  const failOn = values["fail-on"];
+  if (typeof failOn === "string" && !isSeverity(failOn)) return usageError(`--fail-on must be one of info, low, medium, high, critical (got "${failOn}")`);
+  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) return usageError("--concurrency must be an integer from 1 to 64");
+  if (values.json && values.sarif) return usageError("choose one of --json and --sarif");
+  if (typeof values.registry === "string" && !/^https?:\/\//.test(values.registry)) return usageError("--registry must be an http(s) URL");
+
+  const dir = resolve(positionals[0] ?? ".");
+  const progress = process.stderr.isTTY && !values.json && !values.sarif ? new cliProgress.SingleBar({ format: "fetching tarballs [{bar}] {value}/{total}", clearOnComplete: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
+  try {
+    const config = readConfig(dir, typeof values.config === "string" ? resolve(values.config) : undefined);
+    let started = false;
+    const report = await audit({
+      dir,
+      config,
+      cache: createTarballCache(typeof values["cache-dir"] === "string" ? resolve(values["cache-dir"]) : defaultCacheDir()),
+      concurrency,
+      ...(values.offline ? { offline: true } : {}),
+      ...(values["no-tarballs"] ? { tarballs: false } : {}),
+      ...(typeof values.osv === "string" ? { osvPath: resolve(values.osv) } : {}),
+      ...(typeof values.registry === "string" ? { registry: values.registry.endsWith("/") ? values.registry : `${values.registry}/` } : {}),
+      onProgress: (done, total) => {
+        if (!progress) return;
+        if (!started) progress.start(total, 0);
+        started = true;
+        progress.update(done);
+      },
+    });
+    progress?.stop();
+    if (values.json) process.stdout.write(toJson(report));
+    else if (values.sarif) process.stdout.write(toSarif(report));
+    else process.stdout.write(toTerminal(report, { color: process.stdout.isTTY === true }));
+    const threshold: Severity = typeof failOn === "string" && isSeverity(failOn) ? failOn : config.failOn;
+    return report.findings.some((f) => severityRank(f.severity) >= severityRank(threshold)) ? 1 : 0;
+  } catch (error) {
+    progress?.stop();
+    if (error instanceof AuditError) return usageError(error.message);
+    throw error;
+  }
+}

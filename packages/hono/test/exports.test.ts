@@ -1,0 +1,8 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+
+// The public surface, locked: adding or removing an export is a deliberate change to this list.
+it("@parapet/hono exports exactly its public API", async () => {
+  const module = await import("@parapet/hono");
+  assert.deepEqual(Object.keys(module).sort(), ["parapet"]);
+});
