@@ -6,7 +6,11 @@ import { silentLogger } from "@parapet/core";
 
 const corpusPath = "/work/shared/corpora/bots/dev.jsonl";
 const fixturePath = new URL("../packages/bots/test/fixtures/human-user-agents.jsonl", import.meta.url);
-const read = (path) => readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).ua);
+const read = (path) =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l).ua);
 const agents = [...read(fixturePath)];
 if (existsSync(corpusPath)) agents.push(...read(corpusPath));
 else console.log(`(${corpusPath} absent: timing the browser fixture only)`);
@@ -25,7 +29,9 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const ua of agents) classify(ua);
   perCall.push(Number(process.hrtime.bigint() - started) / agents.length / 1000);
 }
-console.log(`User-Agent classification: median ${median(perCall).toFixed(2)} us per request over ${agents.length} User-Agents x ${ROUNDS} rounds`);
+console.log(
+  `User-Agent classification: median ${median(perCall).toFixed(2)} us per request over ${agents.length} User-Agents x ${ROUNDS} rounds`,
+);
 
 // The whole rule as the pipeline calls it: classification plus header signals (no verifiable crawler, so no DNS).
 const rule = detectBot(DEFAULT_BOT_POLICY);
@@ -42,4 +48,6 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const c of contexts) await rule.evaluate(c);
   rulePerCall.push(Number(process.hrtime.bigint() - started) / contexts.length / 1000);
 }
-console.log(`detectBot rule (no DNS): median ${median(rulePerCall).toFixed(2)} us per request over ${contexts.length} requests x ${ROUNDS} rounds`);
+console.log(
+  `detectBot rule (no DNS): median ${median(rulePerCall).toFixed(2)} us per request over ${contexts.length} requests x ${ROUNDS} rounds`,
+);

@@ -72,7 +72,8 @@ export function parseCatalogue(input: unknown): BotCatalogue {
     if (typeof entry.name !== "string" || entry.name.length === 0) throw optionError(WHERE, `\`bots[${index}].name\` must be a string`);
     const categories = stringList(entry.categories, `bots[${index}].categories`);
     const bad = categories.find((c) => !isBotCategory(c));
-    if (bad !== undefined || categories.length === 0) throw optionError(WHERE, `bot "${entry.name}" has an unknown category "${bad ?? ""}"`);
+    if (bad !== undefined || categories.length === 0)
+      throw optionError(WHERE, `bot "${entry.name}" has an unknown category "${bad ?? ""}"`);
     if (entry.verify !== undefined && (typeof entry.verify !== "string" || !verifiers[entry.verify])) {
       throw optionError(WHERE, `bot "${entry.name}" names verifier "${String(entry.verify)}", which \`verifiers\` does not define`);
     }

@@ -56,9 +56,9 @@ export function createUserAgentClassifier(catalogue: BotCatalogue): UserAgentCla
     const scanned = trimmed.length > MAX_SCANNED_LENGTH ? trimmed.slice(0, MAX_SCANNED_LENGTH) : trimmed;
     const matches = automaton.scan(scanned);
 
-    let benignSpans: TokenMatch[] | undefined;
-    for (const match of matches) if (kinds[match.token] === BENIGN) (benignSpans ??= []).push(match);
-    const insideBenign = (start: number, end: number) => benignSpans !== undefined && benignSpans.some((b) => b.start <= start && end <= b.end);
+    const benignSpans: TokenMatch[] = [];
+    for (const match of matches) if (kinds[match.token] === BENIGN) benignSpans.push(match);
+    const insideBenign = (start: number, end: number) => benignSpans.some((b) => b.start <= start && end <= b.end);
 
     let best: { bot: BotEntry; length: number } | undefined;
     const genericCategories = new Set<BotCategory>();
@@ -91,7 +91,8 @@ export function createUserAgentClassifier(catalogue: BotCatalogue): UserAgentCla
     const text = scanned.toLowerCase();
     if (!text.includes("(") && !hasPlatform) signals.push("ua:no-platform");
     // "Mozilla/5.0 (compatible; Name/1.0)" is how crawlers announce themselves; of browsers only old IE writes it.
-    if (text.includes("compatible;") && !hasCompatibleBrowser && !hasPlatform && !/(?:gecko|webkit|presto)/.test(text)) signals.push("ua:compatible-not-a-browser");
+    if (text.includes("compatible;") && !hasCompatibleBrowser && !hasPlatform && !/(?:gecko|webkit|presto)/.test(text))
+      signals.push("ua:compatible-not-a-browser");
     if (text.includes("@") && /@[a-z0-9-]+\./.test(text)) signals.push("ua:contact-address");
     // Browsers start with their product token; a prefix before "Mozilla/" is a tool wrapping or faking one.
     const mozilla = text.indexOf("mozilla/");

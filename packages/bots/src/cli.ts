@@ -18,7 +18,7 @@ export interface LabeledUserAgent {
   readonly bot: boolean;
 }
 
-const USAGE = "usage: parapet eval bots <corpus.jsonl> [--json]\n  each line: {\"ua\": \"…\", \"bot\": true|false}\n";
+const USAGE = 'usage: parapet eval bots <corpus.jsonl> [--json]\n  each line: {"ua": "…", "bot": true|false}\n';
 
 /** Parses a JSONL corpus; throws an Error naming the first bad line. */
 export function parseCorpus(text: string, source: string): LabeledUserAgent[] {
@@ -72,7 +72,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   const unknown = argv.filter((a) => a.startsWith("-") && a !== "--json");
   const paths = argv.filter((a) => !a.startsWith("-"));
   if (unknown.length > 0 || paths.length !== 1) {
-    process.stderr.write(`parapet eval bots: ${unknown.length > 0 ? `unknown option ${unknown[0]}` : "give exactly one corpus file"}\n${USAGE}`);
+    process.stderr.write(
+      `parapet eval bots: ${unknown.length > 0 ? `unknown option ${unknown[0]}` : "give exactly one corpus file"}\n${USAGE}`,
+    );
     return 2;
   }
   const path = paths[0]!;

@@ -60,7 +60,8 @@ const WHERE = "detectBot";
 
 function positiveInteger(value: number | undefined, name: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0 || value > max) throw optionError(WHERE, `\`${name}\` must be an integer between 1 and ${max}`);
+  if (!Number.isInteger(value) || value <= 0 || value > max)
+    throw optionError(WHERE, `\`${name}\` must be an integer between 1 and ${max}`);
   return value;
 }
 
@@ -76,8 +77,10 @@ export function detectBot(options: DetectBotOptions = {}): Rule {
   const onSpoofed = oneOf(options.spoofed, "spoofed", ["deny", "policy"], "deny");
   const onUnverifiable = oneOf(options.unverifiable, "unverifiable", ["deny", "policy"], "deny");
   const threshold = options.signalThreshold ?? 2;
-  if (typeof threshold !== "number" || !(threshold > 0)) throw optionError(WHERE, "`signalThreshold` must be a positive number (default 2)");
-  if (options.name !== undefined && (typeof options.name !== "string" || options.name.length === 0)) throw optionError(WHERE, "`name` must be a non-empty string");
+  if (typeof threshold !== "number" || !(threshold > 0))
+    throw optionError(WHERE, "`signalThreshold` must be a positive number (default 2)");
+  if (options.name !== undefined && (typeof options.name !== "string" || options.name.length === 0))
+    throw optionError(WHERE, "`name` must be a non-empty string");
   const catalogue = options.catalogue ?? bundledCatalogue();
   const policy = compilePolicy(options, catalogue, WHERE);
   const classify = createUserAgentClassifier(catalogue);
@@ -121,13 +124,19 @@ export function detectBot(options: DetectBotOptions = {}): Rule {
       const label = bot ?? categories.join(", ").toLowerCase().replaceAll("_", " ");
       const named = bot !== undefined ? { bot } : {};
       if (!isBot) {
-        return { conclusion: "ALLOW", reason: reason({ message: "No automated client detected.", categories, verification: "not-applicable", signals }) };
+        return {
+          conclusion: "ALLOW",
+          reason: reason({ message: "No automated client detected.", categories, verification: "not-applicable", signals }),
+        };
       }
       const denied = policy.denies(bot, categories);
       if (claim.verifier === undefined || denied) {
         if (claim.verifier !== undefined) signals.push("verify:skipped-denied-by-policy");
         const message = denied ? `Automated client denied: ${label} (${categories.join(", ")}).` : `Automated client allowed: ${label}.`;
-        return { conclusion: denied ? "DENY" : "ALLOW", reason: reason({ message, ...named, categories, verification: "not-applicable", signals }) };
+        return {
+          conclusion: denied ? "DENY" : "ALLOW",
+          reason: reason({ message, ...named, categories, verification: "not-applicable", signals }),
+        };
       }
 
       verify ??= createVerifier({
@@ -149,7 +158,10 @@ export function detectBot(options: DetectBotOptions = {}): Rule {
         return { conclusion: "DENY", reason: reason({ message: `Claims to be ${label} but is not: ${result.signal}.`, ...base }) };
       }
       if (result.verification === "unverifiable" && onUnverifiable === "deny") {
-        return { conclusion: "DENY", reason: reason({ message: `Claims to be ${label} and could not be verified: ${result.signal}.`, ...base }) };
+        return {
+          conclusion: "DENY",
+          reason: reason({ message: `Claims to be ${label} and could not be verified: ${result.signal}.`, ...base }),
+        };
       }
       return { conclusion: "ALLOW", reason: reason({ message: `Automated client allowed unverified: ${label}.`, ...base }) };
     },

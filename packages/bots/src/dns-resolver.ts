@@ -21,7 +21,9 @@ export function createDnsResolver(options: DnsResolverOptions = {}): BotResolver
     reverse: (ip) => resolver.reverse(ip),
     async resolve(host) {
       const [v4, v6] = await Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]);
-      const addresses = [...(v4.status === "fulfilled" ? v4.value : []), ...(v6.status === "fulfilled" ? v6.value : [])].filter((a) => isIP(a) !== 0);
+      const addresses = [...(v4.status === "fulfilled" ? v4.value : []), ...(v6.status === "fulfilled" ? v6.value : [])].filter(
+        (a) => isIP(a) !== 0,
+      );
       if (addresses.length > 0) return addresses;
       // Both failed or both were empty: report the IPv4 failure, which names the reason (ENOTFOUND, ETIMEOUT…).
       if (v4.status === "rejected") throw v4.reason;

@@ -98,14 +98,18 @@ export function browserHeaderSignals(userAgent: string, headers: Readonly<Record
   // Fetch metadata: Chromium 76+, Firefox 90+, Safari 16.4+; client hints: Chromium 89+. Both only in secure
   // contexts, and a TLS-terminating proxy hides which it was, so alone this weighs 1 and does not decide.
   const sendsFetchMetadata =
-    (claim.engine === "chromium" && claim.major >= 89) || (claim.engine === "firefox" && claim.major >= 90) || (claim.engine === "safari" && claim.major >= 17);
-  if (sendsFetchMetadata && !hasFetchMetadata && clientHints === undefined) signals.push({ name: "headers:missing-fetch-metadata", weight: 1 });
+    (claim.engine === "chromium" && claim.major >= 89) ||
+    (claim.engine === "firefox" && claim.major >= 90) ||
+    (claim.engine === "safari" && claim.major >= 17);
+  if (sendsFetchMetadata && !hasFetchMetadata && clientHints === undefined)
+    signals.push({ name: "headers:missing-fetch-metadata", weight: 1 });
 
   if (clientHints !== undefined) {
     const hints = clientHints.toLowerCase();
     if (hints.includes("headless")) signals.push({ name: "headers:headless-client-hints", weight: 3 });
     // Only Chromium sends client hints (Chrome on iOS is WebKit and does not either).
-    if (claim.engine !== "chromium" || claim.platform === "ios") signals.push({ name: "headers:client-hints-from-non-chromium", weight: 2 });
+    if (claim.engine !== "chromium" || claim.platform === "ios")
+      signals.push({ name: "headers:client-hints-from-non-chromium", weight: 2 });
     const hintedPlatform = PLATFORM_HINTS[(headers["sec-ch-ua-platform"] ?? "").toLowerCase().trim()];
     if (hintedPlatform !== undefined && claim.platform !== "other" && hintedPlatform !== claim.platform) {
       signals.push({ name: "headers:client-hints-platform-mismatch", weight: 2 });

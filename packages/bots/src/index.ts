@@ -4,8 +4,8 @@ export { createUserAgentClassifier, MAX_SCANNED_LENGTH, type UserAgentClass, typ
 export { type BotReason, type DetectBotOptions, detectBot } from "./detect-bot.js";
 export { createDnsResolver, type DnsResolverOptions } from "./dns-resolver.js";
 export { browserHeaderSignals, type HeaderSignal, parseBrowserClaim } from "./header-signals.js";
-export { bundledIpRanges, inPublishedRanges, type IpRangeSnapshot, parseIpRangeSnapshot } from "./ip-ranges.js";
-export { type BotPolicy, compilePolicy, type CompiledPolicy, DEFAULT_BOT_POLICY, DEMO_BOT_POLICY } from "./policy.js";
+export { bundledIpRanges, type IpRangeSnapshot, inPublishedRanges, parseIpRangeSnapshot } from "./ip-ranges.js";
+export { type BotPolicy, type CompiledPolicy, compilePolicy, DEFAULT_BOT_POLICY, DEMO_BOT_POLICY } from "./policy.js";
 export type { BotResolver } from "./resolver.js";
 export { createTokenAutomaton, parseToken, type TokenAutomaton, type TokenMatch, type TokenSpec } from "./token-automaton.js";
 export { createVerifier, type Verification, type VerificationResult, type VerifierOptions, type VerifyClaim } from "./verify.js";

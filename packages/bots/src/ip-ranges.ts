@@ -17,7 +17,10 @@ export interface IpRangeSnapshot {
 export function parseIpRangeSnapshot(input: unknown): IpRangeSnapshot {
   const root = (input ?? {}) as { fetchedAt?: unknown; lists?: unknown };
   if (typeof root !== "object" || (root.lists !== undefined && (typeof root.lists !== "object" || root.lists === null))) {
-    throw optionError("ip ranges", "expected { fetchedAt, lists: { name: [\"cidr\", …] } }; regenerate it with scripts/refresh-ip-ranges.mjs");
+    throw optionError(
+      "ip ranges",
+      'expected { fetchedAt, lists: { name: ["cidr", …] } }; regenerate it with scripts/refresh-ip-ranges.mjs',
+    );
   }
   const lists: Record<string, Cidr[]> = {};
   for (const [name, entries] of Object.entries((root.lists ?? {}) as Record<string, unknown>)) {

@@ -6,7 +6,7 @@
  */
 import { optionError } from "@parapet/core";
 import type { BotCatalogue } from "./catalogue.js";
-import { type BotCategory, BOT_CATEGORIES, isBotCategory } from "./categories.js";
+import { BOT_CATEGORIES, type BotCategory, isBotCategory } from "./categories.js";
 
 export interface BotPolicy {
   /** Automated clients matching one of these are allowed; every other one is denied. */
@@ -45,7 +45,7 @@ export function compilePolicy(policy: BotPolicy, catalogue: BotCatalogue, where:
     throw optionError(where, "`allow` and `deny` cannot be provided together: list the bots to let in, or the bots to keep out");
   }
   const list = policy.allow ?? policy.deny ?? [];
-  if (!Array.isArray(list)) throw optionError(where, "`allow`/`deny` must be an array such as [\"CATEGORY:SEARCH_ENGINE\", \"curl\"]");
+  if (!Array.isArray(list)) throw optionError(where, '`allow`/`deny` must be an array such as ["CATEGORY:SEARCH_ENGINE", "curl"]');
   const names = new Map(catalogue.bots.map((bot) => [bot.name.toLowerCase(), bot.name]));
   const categories = new Set<BotCategory>();
   const bots = new Set<string>();
@@ -53,11 +53,13 @@ export function compilePolicy(policy: BotPolicy, catalogue: BotCatalogue, where:
     if (typeof entry !== "string") throw optionError(where, `\`allow\`/\`deny\` entries must be strings, got ${JSON.stringify(entry)}`);
     if (entry.startsWith(CATEGORY_PREFIX)) {
       const category = entry.slice(CATEGORY_PREFIX.length);
-      if (!isBotCategory(category)) throw optionError(where, `unknown category "${entry}"; use one of ${BOT_CATEGORIES.map((c) => CATEGORY_PREFIX + c).join(", ")}`);
+      if (!isBotCategory(category))
+        throw optionError(where, `unknown category "${entry}"; use one of ${BOT_CATEGORIES.map((c) => CATEGORY_PREFIX + c).join(", ")}`);
       categories.add(category);
     } else {
       const known = names.get(entry.toLowerCase());
-      if (known === undefined) throw optionError(where, `unknown bot "${entry}"; use a name from data/bots.json (e.g. "curl", "Googlebot") or "CATEGORY:…"`);
+      if (known === undefined)
+        throw optionError(where, `unknown bot "${entry}"; use a name from data/bots.json (e.g. "curl", "Googlebot") or "CATEGORY:…"`);
       bots.add(known);
     }
   }

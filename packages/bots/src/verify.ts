@@ -8,7 +8,7 @@
  */
 import { canonicalIp } from "@parapet/core";
 import type { VerifierSpec } from "./catalogue.js";
-import { inPublishedRanges, type IpRangeSnapshot } from "./ip-ranges.js";
+import { type IpRangeSnapshot, inPublishedRanges } from "./ip-ranges.js";
 import { type BotResolver, isNegativeAnswer } from "./resolver.js";
 
 export type Verification = "verified" | "spoofed" | "unverifiable" | "not-applicable";

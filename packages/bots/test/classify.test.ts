@@ -11,7 +11,11 @@ describe("User-Agent classification", () => {
     ["python-requests/2.31.0", "python-requests", "HTTP_LIBRARY"],
     ["Go-http-client/1.1", "Go-http-client", "HTTP_LIBRARY"],
     ["Go-http-client/2.0", "Go-http-client", "HTTP_LIBRARY"],
-    ["Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/138.0.0.0 Safari/537.36", "HeadlessChrome", "HEADLESS_BROWSER"],
+    [
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/138.0.0.0 Safari/537.36",
+      "HeadlessChrome",
+      "HEADLESS_BROWSER",
+    ],
     ["Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "Googlebot", "SEARCH_ENGINE"],
     ["Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)", "GPTBot", "AI_CRAWLER"],
     ["Mozilla/5.0 (compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)", "UptimeRobot", "MONITOR"],
@@ -77,8 +81,14 @@ describe("catalogue", () => {
   });
 
   it("rejects a broken catalogue with the field at fault", () => {
-    assert.throws(() => parseCatalogue({ bots: [{ name: "x", categories: ["NOPE"], tokens: ["x"] }], generic: [] }), /unknown category "NOPE"/);
-    assert.throws(() => parseCatalogue({ bots: [{ name: "x", categories: ["MONITOR"], tokens: [] , verify: "ghost" }], generic: [] }), /verifier "ghost"/);
+    assert.throws(
+      () => parseCatalogue({ bots: [{ name: "x", categories: ["NOPE"], tokens: ["x"] }], generic: [] }),
+      /unknown category "NOPE"/,
+    );
+    assert.throws(
+      () => parseCatalogue({ bots: [{ name: "x", categories: ["MONITOR"], tokens: [], verify: "ghost" }], generic: [] }),
+      /verifier "ghost"/,
+    );
     assert.throws(() => parseCatalogue({ bots: "no" }), /`bots` must be an array/);
     assert.throws(() => parseCatalogue(null), /catalogue/);
   });

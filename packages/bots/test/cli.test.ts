@@ -10,8 +10,14 @@ async function capture(argv: string[]): Promise<{ code: number; out: string; err
   let out = "";
   let err = "";
   const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => ((err += chunk), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string) => {
+    out += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => {
+    err += chunk;
+    return true;
+  }) as typeof process.stderr.write;
   try {
     const code = await run(argv);
     return { code, out, err };
@@ -62,7 +68,10 @@ describe("parapet eval bots", () => {
 
   it("counts recall on bots and false positives on humans", () => {
     const cases = parseCorpus('{"ua":"a","bot":true}\n\n{"ua":"b","bot":false}\n{"ua":"c","bot":false}', "t");
-    assert.deepEqual(score(cases, (ua) => ua !== "c"), { bots: { total: 1, detected: 1 }, humans: { total: 2, flagged: 1 } });
+    assert.deepEqual(
+      score(cases, (ua) => ua !== "c"),
+      { bots: { total: 1, detected: 1 }, humans: { total: 2, flagged: 1 } },
+    );
     assert.throws(() => parseCorpus("{not json", "t"), /t:1: not valid JSON/);
   });
 });

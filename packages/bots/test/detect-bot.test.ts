@@ -38,7 +38,9 @@ describe("detectBot: policy", () => {
   });
 
   it("in DRY_RUN reports the denial without denying", async () => {
-    const { decision } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, mode: "DRY_RUN" }), "203.0.113.9", { "user-agent": "Go-http-client/1.1" });
+    const { decision } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, mode: "DRY_RUN" }), "203.0.113.9", {
+      "user-agent": "Go-http-client/1.1",
+    });
     assert.equal(decision.isAllowed(), true);
     assert.equal(decision.results[0]?.conclusion, "DENY");
     assert.equal(decision.results[0]?.mode, "DRY_RUN");
@@ -56,7 +58,11 @@ describe("detectBot: policy", () => {
 
 describe("detectBot: a browser User-Agent is not proof", () => {
   it("denies a Chrome User-Agent sent with python-requests' headers, listing the signals", async () => {
-    const { decision, reason } = await decide(detectBot(DEFAULT_BOT_POLICY), "203.0.113.9", pythonRequestsHeaders(CHROME_HEADERS["user-agent"]!));
+    const { decision, reason } = await decide(
+      detectBot(DEFAULT_BOT_POLICY),
+      "203.0.113.9",
+      pythonRequestsHeaders(CHROME_HEADERS["user-agent"]!),
+    );
     assert.equal(decision.isDenied(), true);
     assert.ok(reason.signals.includes("headers:missing-accept-language"));
     assert.ok(reason.signals.includes("headers:missing-fetch-metadata"));
@@ -84,7 +90,16 @@ describe("detectBot: a browser User-Agent is not proof", () => {
   });
 
   it("lets a real browser through plain HTTP, where it sends no fetch metadata", async () => {
-    const { "sec-ch-ua": _h, "sec-ch-ua-mobile": _m, "sec-ch-ua-platform": _p, "sec-fetch-dest": _d, "sec-fetch-mode": _fm, "sec-fetch-site": _s, "sec-fetch-user": _u, ...plain } = CHROME_HEADERS;
+    const {
+      "sec-ch-ua": _h,
+      "sec-ch-ua-mobile": _m,
+      "sec-ch-ua-platform": _p,
+      "sec-fetch-dest": _d,
+      "sec-fetch-mode": _fm,
+      "sec-fetch-site": _s,
+      "sec-fetch-user": _u,
+      ...plain
+    } = CHROME_HEADERS;
     const { decision, reason } = await decide(detectBot(DEFAULT_BOT_POLICY), "203.0.113.9", plain);
     assert.equal(decision.isAllowed(), true);
     assert.deepEqual(reason.signals, ["headers:missing-fetch-metadata"]);
@@ -92,11 +107,14 @@ describe("detectBot: a browser User-Agent is not proof", () => {
 });
 
 describe("detectBot: verifying crawlers", () => {
-  const resolver = () => scriptedResolver({ [GOOGLE_IP]: [GOOGLE_HOST], "198.51.100.7": ["host-7.attacker.example"] }, { [GOOGLE_HOST]: [GOOGLE_IP] });
+  const resolver = () =>
+    scriptedResolver({ [GOOGLE_IP]: [GOOGLE_HOST], "198.51.100.7": ["host-7.attacker.example"] }, { [GOOGLE_HOST]: [GOOGLE_IP] });
 
   it("allows a Googlebot whose reverse and forward DNS agree", async () => {
     const dns = resolver();
-    const { decision, reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: dns }), GOOGLE_IP, { "user-agent": GOOGLEBOT_UA });
+    const { decision, reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: dns }), GOOGLE_IP, {
+      "user-agent": GOOGLEBOT_UA,
+    });
     assert.equal(decision.isAllowed(), true);
     assert.equal(reason.verification, "verified");
     assert.equal(reason.bot, "Googlebot");
@@ -104,7 +122,9 @@ describe("detectBot: verifying crawlers", () => {
   });
 
   it("denies a spoofed Googlebot from a non-Google IP", async () => {
-    const { decision, reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: resolver() }), "198.51.100.7", { "user-agent": GOOGLEBOT_UA });
+    const { decision, reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: resolver() }), "198.51.100.7", {
+      "user-agent": GOOGLEBOT_UA,
+    });
     assert.equal(decision.isDenied(), true);
     assert.equal(reason.verification, "spoofed");
     assert.ok(reason.signals.includes("verify:ptr-not-in-domain"));
@@ -119,7 +139,10 @@ describe("detectBot: verifying crawlers", () => {
   });
 
   it("does not accept a look-alike domain", async () => {
-    const dns = scriptedResolver({ "198.51.100.9": ["googlebot.com.attacker.example"] }, { "googlebot.com.attacker.example": ["198.51.100.9"] });
+    const dns = scriptedResolver(
+      { "198.51.100.9": ["googlebot.com.attacker.example"] },
+      { "googlebot.com.attacker.example": ["198.51.100.9"] },
+    );
     const { reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: dns }), "198.51.100.9", { "user-agent": GOOGLEBOT_UA });
     assert.equal(reason.verification, "spoofed");
   });
@@ -171,7 +194,9 @@ describe("detectBot: verifying crawlers", () => {
       },
       resolve: () => Promise.resolve([]),
     };
-    const { decision, reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: broken }), GOOGLE_IP, { "user-agent": GOOGLEBOT_UA });
+    const { decision, reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: broken }), GOOGLE_IP, {
+      "user-agent": GOOGLEBOT_UA,
+    });
     assert.equal(decision.isErrored(), false);
     assert.equal(reason.verification, "unverifiable");
   });

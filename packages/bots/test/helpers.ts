@@ -1,13 +1,14 @@
 /** Shared fixtures: browser header sets, a scripted resolver, and a rule evaluated through the real pipeline. */
 import { readFileSync } from "node:fs";
-import { type Decision, parapet, type PlainRequest, type Rule, silentLogger } from "@parapet/core";
+import { type Decision, type PlainRequest, parapet, type Rule, silentLogger } from "@parapet/core";
 import type { BotReason } from "../src/index.js";
 import type { BotResolver } from "../src/resolver.js";
 
 /** The headers Chrome 138 on Windows sends on a top-level navigation over HTTPS. */
 export const CHROME_HEADERS: Readonly<Record<string, string>> = {
   "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Safari/537.36",
-  accept: "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+  accept:
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
   "accept-encoding": "gzip, deflate, br, zstd",
   "accept-language": "en-US,en;q=0.9",
   "sec-ch-ua": '"Not)A;Brand";v="8", "Chromium";v="138", "Google Chrome";v="138"',
@@ -32,7 +33,11 @@ export function request(ip: string, headers: Readonly<Record<string, string>>): 
 /** 2025-07-01: the clock the version checks run against. */
 export const NOW = Date.UTC(2025, 6, 1);
 
-export async function decide(rule: Rule, ip: string, headers: Readonly<Record<string, string>>): Promise<{ decision: Decision; reason: BotReason }> {
+export async function decide(
+  rule: Rule,
+  ip: string,
+  headers: Readonly<Record<string, string>>,
+): Promise<{ decision: Decision; reason: BotReason }> {
   const client = parapet({ rules: [rule], logger: silentLogger, clock: { now: () => NOW } });
   try {
     const decision = await client.protect(request(ip, headers));

@@ -39,7 +39,7 @@ export { type BlockEntry, type BlockList, type BlockListRuleOptions, blockListRu
 export type { AuthDetectorOptions } from "./detect/auth.js";
 export type { ScanDetectorOptions } from "./detect/scan.js";
 export type { SpikeOptions, SpikeVerdict } from "./detect/spike.js";
-export { type ObserveOptions, type ObserveStats, type Observed, observe } from "./observe.js";
+export { type Observed, type ObserveOptions, type ObserveStats, observe } from "./observe.js";
 export {
   type AlertFilter,
   createQuery,

@@ -85,7 +85,8 @@ export function observe(options: ObserveOptions = {}): Observed {
     throw optionError("observe", "retention needs decisionDays > 0 and rollupDays >= decisionDays (defaults 7 and 90)");
   }
   const blockMs = options.block === false ? 0 : (options.block?.durationMs ?? 10 * 60_000);
-  if (!Number.isFinite(blockMs) || blockMs < 0) throw optionError("observe", "block.durationMs must be a non-negative number of milliseconds");
+  if (!Number.isFinite(blockMs) || blockMs < 0)
+    throw optionError("observe", "block.durationMs must be a non-negative number of milliseconds");
   const blockKinds = new Set(options.block === false ? [] : (options.block?.kinds ?? ["scan", "brute_force", "credential_stuffing"]));
   for (const hook of options.alerts?.webhooks ?? []) {
     if (!hook || !/^https?:\/\//.test(hook.url ?? "")) throw optionError("observe", "each alerts.webhooks entry needs an http(s) `url`");
@@ -95,7 +96,8 @@ export function observe(options: ObserveOptions = {}): Observed {
   }
   const queueOptions = options.queue ?? {};
   for (const [name, value] of Object.entries(queueOptions)) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw optionError("observe", `queue.${name} must be a positive integer`);
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      throw optionError("observe", `queue.${name} must be a positive integer`);
   }
 
   const driver = options.store === false ? undefined : (options.store ?? sqliteLog());
@@ -126,7 +128,12 @@ export function observe(options: ObserveOptions = {}): Observed {
   });
   function report(finding: Finding, ts: number): void {
     const alert = dispatcher.raise(finding, ts);
-    const ip = typeof finding.evidence.ip === "string" ? finding.evidence.ip : finding.subject.startsWith("ip:") ? finding.subject.slice(3) : undefined;
+    const ip =
+      typeof finding.evidence.ip === "string"
+        ? finding.evidence.ip
+        : finding.subject.startsWith("ip:")
+          ? finding.subject.slice(3)
+          : undefined;
     // Block only findings about one IP; blocking a user or "site" would punish the victims.
     if (blockMs > 0 && blockKinds.has(finding.kind) && finding.subject.startsWith("ip:") && ip) {
       blockList.add(ip, blockMs, alert?.summary ?? finding.summary);

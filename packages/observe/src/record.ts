@@ -32,8 +32,8 @@ const MAX_ID = 128;
 const HUMAN_CLASSES = new Set(["human", "browser", "none", "not_bot", "NOT_BOT", "HUMAN"]);
 
 export function toRecord(decision: Decision, request: NormalizedRequest): DecisionRecord {
-  const decidingRule = decision.results.find((r) => r.mode === "LIVE" && r.conclusion === "DENY") ??
-    decision.results.find((r) => r.conclusion === "ERROR");
+  const decidingRule =
+    decision.results.find((r) => r.mode === "LIVE" && r.conclusion === "DENY") ?? decision.results.find((r) => r.conclusion === "ERROR");
   const apiKey = stringOrNull(request.extra.apiKey) ?? request.headers["x-api-key"] ?? null;
   return {
     id: decision.id,

@@ -45,7 +45,10 @@ test("postgres: migrations are idempotent and recorded once", async () => {
   await migrate(driver);
   await migrate(driver);
   const rows = await driver.all<{ version: number }>("SELECT version FROM parapet_migrations");
-  assert.deepEqual(rows.map((r) => r.version), [1]);
+  assert.deepEqual(
+    rows.map((r) => r.version),
+    [1],
+  );
   await driver.close();
 });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { after, test } from "node:test";
 import { join } from "node:path";
+import { after, test } from "node:test";
 import { migrate, sqliteLog } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 import { decisionLogSuite } from "./log-suite.js";
@@ -16,12 +16,20 @@ test("sqlite: the file is in WAL mode and reopening keeps the data", async () =>
   await migrate(driver);
   const [mode] = await driver.all<{ journal_mode: string }>("PRAGMA journal_mode");
   assert.equal(mode?.journal_mode, "wal");
-  await driver.transaction([{ sql: "INSERT INTO parapet_alerts (id, ts, kind, severity, subject, summary, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)", params: ["a1", 1, "scan", "warning", "ip:x", "s", "{}"] }]);
+  await driver.transaction([
+    {
+      sql: "INSERT INTO parapet_alerts (id, ts, kind, severity, subject, summary, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      params: ["a1", 1, "scan", "warning", "ip:x", "s", "{}"],
+    },
+  ]);
   await driver.close();
   const again = sqliteLog({ path });
   await migrate(again);
   const rows = await again.all<{ id: string }>("SELECT id FROM parapet_alerts");
-  assert.deepEqual(rows.map((r) => r.id), ["a1"]);
+  assert.deepEqual(
+    rows.map((r) => r.id),
+    ["a1"],
+  );
   await again.close();
 });
 
@@ -62,8 +70,14 @@ test("sqlite: the node:sqlite fallback works where it exists, and says what to d
   assert.match(driver.description, /^node:sqlite /);
   await migrate(driver);
   await driver.transaction([
-    { sql: "INSERT INTO parapet_alerts (id, ts, kind, severity, subject, summary, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)", params: ["n1", 1, "scan", "info", "s", "s", "{}"] },
+    {
+      sql: "INSERT INTO parapet_alerts (id, ts, kind, severity, subject, summary, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      params: ["n1", 1, "scan", "info", "s", "s", "{}"],
+    },
   ]);
-  assert.deepEqual((await driver.all<{ id: string }>("SELECT id FROM parapet_alerts")).map((r) => r.id), ["n1"]);
+  assert.deepEqual(
+    (await driver.all<{ id: string }>("SELECT id FROM parapet_alerts")).map((r) => r.id),
+    ["n1"],
+  );
   await driver.close();
 });

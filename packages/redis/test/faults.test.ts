@@ -12,9 +12,12 @@ import { type Decision, fixedWindow, parapet, silentLogger } from "@parapet/core
 import { RedisStore } from "../src/index.js";
 import { missingRedisBinaries, type RedisServer, startRedisServer } from "./support/redis-server.js";
 
-const TIMEOUT_MS = 50;
-// Generous for a loaded 2-core CI machine; what matters is that nothing waits for Redis itself.
-const MARGIN_MS = 250;
+// Above the 50 ms default because this suite shares 2 CI cores with the
+// 8-process exactness test: a healthy call must not time out from CPU
+// starvation alone. Run alone, calls settle within 50 ms + ~1 ms (see README).
+const TIMEOUT_MS = 200;
+// Generous for a loaded machine; what matters is that nothing waits for Redis itself.
+const MARGIN_MS = 300;
 const STORE_ERRORS = new Set(["PARAPET_E_STORE_TIMEOUT", "PARAPET_E_STORE_FAILED"]);
 const LANES = 8;
 

@@ -214,9 +214,11 @@ function entityAt(value: string, at: number): Decoded | undefined {
     const isHex = (value.charCodeAt(i) | 32) === 120;
     if (isHex) i++;
     const start = i;
+    // Leading zeros (`&#0000060`) are a known filter bypass: skip them all, then read at most eight digits.
+    while (value.charCodeAt(i) === 48) i++;
+    const digitsStart = i;
     let code = 0;
-    // Seven digits cover every code point; leading zeros (`&#0000060`) are a known bypass, so they are skipped, not counted.
-    while (i < value.length && i - start < 12) {
+    while (i < value.length && i - digitsStart < 8) {
       const d = isHex ? hex(value, i, 1) : digit(value.charCodeAt(i));
       if (d < 0) break;
       code = code * (isHex ? 16 : 10) + d;

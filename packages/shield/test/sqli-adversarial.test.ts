@@ -9,19 +9,54 @@ function candidate(value: string): Candidate {
 }
 
 /** Characters the tokenizer treats specially, so random strings exercise every branch. */
-const SQL_ALPHABET = fc.constantFrom("'", '"', "`", "(", ")", ";", "#", "-", "/", "*", "!", "@", "=", "<", ">", "|", "&", " ", "\t", "1", "0x", "a", "or", "union", "select", "/*!", "*/", "\\");
+const SQL_ALPHABET = fc.constantFrom(
+  "'",
+  '"',
+  "`",
+  "(",
+  ")",
+  ";",
+  "#",
+  "-",
+  "/",
+  "*",
+  "!",
+  "@",
+  "=",
+  "<",
+  ">",
+  "|",
+  "&",
+  " ",
+  "\t",
+  "1",
+  "0x",
+  "a",
+  "or",
+  "union",
+  "select",
+  "/*!",
+  "*/",
+  "\\",
+);
 
 describe("sqliDetector on adversarial input", () => {
   it("never throws and always returns a well-formed result on random strings", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.array(SQL_ALPHABET, { maxLength: 120 }).map((parts) => parts.join(""))), (value) => {
-        const finding = sqliDetector.detect(candidate(value));
-        if (finding !== undefined) {
-          assert.equal(finding.class, "sqli");
-          assert.ok(finding.score >= 0 && finding.score <= 1);
-          assert.ok(finding.evidence.length <= 120);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.array(SQL_ALPHABET, { maxLength: 120 }).map((parts) => parts.join("")),
+        ),
+        (value) => {
+          const finding = sqliDetector.detect(candidate(value));
+          if (finding !== undefined) {
+            assert.equal(finding.class, "sqli");
+            assert.ok(finding.score >= 0 && finding.score <= 1);
+            assert.ok(finding.evidence.length <= 120);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

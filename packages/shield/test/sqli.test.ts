@@ -15,13 +15,43 @@ function scoreOf(value: string): number {
 }
 
 const ATTACKS: Record<string, readonly string[]> = {
-  tautology: ["1' OR '1'='1", "' or ''='", "admin' or 1=1", '" or "x"="x', "1 or 1=1", " OR x=x#", "or true--", "-4835))) or (4219=2081)*2081 and (((8536=8536"],
-  "union select": ["1 UNION SELECT username, password FROM users", "' UNION ALL SELECT NULL,NULL--", "-1' union(select 1,2,3)#", "1 UN/**/ION SEL/**/ECT 1,2"],
-  "stacked query": ["1; DROP TABLE users", "x'; DROP TABLE users; --", "1';exec master..xp_cmdshell 'dir'--", "1); insert into logs values(1)--"],
+  tautology: [
+    "1' OR '1'='1",
+    "' or ''='",
+    "admin' or 1=1",
+    '" or "x"="x',
+    "1 or 1=1",
+    " OR x=x#",
+    "or true--",
+    "-4835))) or (4219=2081)*2081 and (((8536=8536",
+  ],
+  "union select": [
+    "1 UNION SELECT username, password FROM users",
+    "' UNION ALL SELECT NULL,NULL--",
+    "-1' union(select 1,2,3)#",
+    "1 UN/**/ION SEL/**/ECT 1,2",
+  ],
+  "stacked query": [
+    "1; DROP TABLE users",
+    "x'; DROP TABLE users; --",
+    "1';exec master..xp_cmdshell 'dir'--",
+    "1); insert into logs values(1)--",
+  ],
   "comment truncation": ["admin'--", "admin' #", "admin')/*"],
-  "time-based blind": ["1' AND SLEEP(5)#", "1 and benchmark(5000000,md5(1))", "1'; WAITFOR DELAY '0:0:5'--", "1' and pg_sleep(5)--", "1) and dbms_pipe.receive_message(chr(65),5)--"],
+  "time-based blind": [
+    "1' AND SLEEP(5)#",
+    "1 and benchmark(5000000,md5(1))",
+    "1'; WAITFOR DELAY '0:0:5'--",
+    "1' and pg_sleep(5)--",
+    "1) and dbms_pipe.receive_message(chr(65),5)--",
+  ],
   "error-based": ["1' and extractvalue(1,concat(0x7e,version()))--", "1 and updatexml(1,concat(0x7e,user()),1)"],
-  "boolean blind": ["1' AND ASCII(SUBSTRING(password,1,1))>64--", "iif(5257=5257,1,1/0)", "(case when 1=1 then 1 else null end)", "1) where 5598=5598 and 1=1--"],
+  "boolean blind": [
+    "1' AND ASCII(SUBSTRING(password,1,1))>64--",
+    "iif(5257=5257,1,1/0)",
+    "(case when 1=1 then 1 else null end)",
+    "1) where 5598=5598 and 1=1--",
+  ],
   "order by probe": [" ORDER BY 3--", "1' order by 1#", "1 ORDER BY 10"],
   "executable comment": ["1 /*!50000UNION*/ /*!50000SELECT*/ 1,2", "/*!SELECT*/ 1"],
   "catalog and variables": ["' union select table_name from information_schema.tables--", "1 and @@version>5"],
@@ -66,7 +96,8 @@ describe("sqliDetector", () => {
   }
 
   it("lets plain prose, names, emails and numbers through", () => {
-    for (const value of BENIGN) assert.equal(sqliDetector.detect(candidate(value)), undefined, `false positive on ${JSON.stringify(value)}`);
+    for (const value of BENIGN)
+      assert.equal(sqliDetector.detect(candidate(value)), undefined, `false positive on ${JSON.stringify(value)}`);
   });
 
   it("reports the class, a score in 0..1 and short single-line evidence", () => {
@@ -83,6 +114,7 @@ describe("sqliDetector", () => {
   });
 
   it("does not flag an unterminated quote or a lone keyword", () => {
-    for (const value of ["'", '"', "'hello", "or", "select", "1'", "--"]) assert.equal(sqliDetector.detect(candidate(value)), undefined, value);
+    for (const value of ["'", '"', "'hello", "or", "select", "1'", "--"])
+      assert.equal(sqliDetector.detect(candidate(value)), undefined, value);
   });
 });

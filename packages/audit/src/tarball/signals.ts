@@ -71,7 +71,8 @@ function countAtLeast(pattern: RegExp, min: number): (text: string) => string | 
 
 export const SIGNAL_RULES: readonly SignalRule[] = [
   { id: "network", kind: "capability", test: firstMatch(/\b(?:https?|net|tls|dgram)\.(?:request|get|connect|createConnection)\s*\(/, /\bfetch\s*\(\s*["'`]https?:/, /\bnew XMLHttpRequest\b/, /\bnew WebSocket\s*\(/, /\baxios\.(?:post|get)\s*\(/, /\bcurl\s+-/, /\bwget\s+/) },
-  { id: "exec", kind: "capability", test: firstMatch(/\b(?:execSync|execFileSync|spawnSync|execFile|spawn|exec)\s*\(/, /require\(\s*["'](?:node:)?child_process["']\s*\)/) },
+  // `regex.exec(` is not a process: require the module, or a call not preceded by a dot.
+  { id: "exec", kind: "capability", test: firstMatch(/(?:require\(|from\s*)\s*["'](?:node:)?child_process["']/, /(?<![.\w$])(?:execSync|execFileSync|spawnSync)\s*\(/) },
   { id: "env-dump", kind: "intent", test: firstMatch(/JSON\.stringify\(\s*process\.env\s*[,)]/, /Object\.(?:entries|values)\(\s*process\.env\s*\)/, /\bprintenv\b/, /\benv\s*\|\s*(?:base64|curl)/) },
   {
     id: "credential-files",
@@ -100,7 +101,7 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
   { id: "self-publish", kind: "intent", test: firstMatch(/\bnpm\s+publish\b/, /\/-\/v1\/search\?text=maintainer:/, /\bnpm\s+token\s+create\b/) },
   { id: "secret-scanner", kind: "intent", test: firstMatch(/\btrufflehog\b/i, /\bgitleaks\b/i, /\bdetect-secrets\b/) },
   { id: "ai-cli-abuse", kind: "intent", test: firstMatch(/--dangerously-skip-permissions\b/, /--trust-all-tools\b/, /["'`\s]--yolo\b/) },
-  { id: "shell-rc-tamper", kind: "intent", test: allOf(/\.(?:bashrc|zshrc|profile)\b/, /\bappendFile(?:Sync)?\s*\(|>>\s*~?\/?[\w/$.{}]*\.(?:bashrc|zshrc)/) },
+  { id: "shell-rc-tamper", kind: "intent", test: firstMatch(/appendFile(?:Sync)?\s*\([^)]{0,200}\.(?:bashrc|zshrc)\b/, />>\s*~?\/?[\w/$.{}]{0,100}\.(?:bashrc|zshrc)\b/) },
 ];
 
 /** Strong intents: each is reason enough to block an install. */

@@ -39,7 +39,7 @@ export function judge(signals: readonly Signal[], unsafePaths: readonly string[]
     if (hidden && (sink || harvest)) raise("critical", `${file} is obfuscated (${ids.has("eval-decoded") ? "eval of decoded strings" : "_0x identifier mangling"}) and reaches the network, processes or secrets`);
     else if (hidden) raise("medium", `${file} is obfuscated`);
     if (ids.has("appended-payload")) {
-      raise(ids.has("decrypt-and-run") || ids.has("eval-decoded") || ids.has("encoded-blob") || sink ? "critical" : "low", `${file} has a long line appended after ordinary code`);
+      raise(ids.has("decrypt-and-run") || ids.has("eval-decoded") || ids.has("encoded-blob") ? "critical" : "low", `${file} has a long line appended after ordinary code`);
     }
     if (ids.has("encoded-blob") && (ids.has("eval-decoded") || ids.has("exec"))) raise("high", `${file} decodes and runs an embedded blob`);
   }

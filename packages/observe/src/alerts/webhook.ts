@@ -64,7 +64,11 @@ export interface DeliveryOptions {
 }
 
 /** Posts one alert; retries network errors, 429 and 5xx with exponential backoff. Resolves to the final outcome, never rejects. */
-export async function deliver(target: WebhookTarget, alert: Alert, options: DeliveryOptions): Promise<{ ok: boolean; attempts: number; error?: string }> {
+export async function deliver(
+  target: WebhookTarget,
+  alert: Alert,
+  options: DeliveryOptions,
+): Promise<{ ok: boolean; attempts: number; error?: string }> {
   const body = payloadFor(alert, target.format ?? "json");
   let error = "";
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
@@ -72,7 +76,11 @@ export async function deliver(target: WebhookTarget, alert: Alert, options: Deli
     try {
       const response = await options.fetch(target.url, {
         method: "POST",
-        headers: { "content-type": "application/json", [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: sign(target.secret, timestamp, body) },
+        headers: {
+          "content-type": "application/json",
+          [TIMESTAMP_HEADER]: String(timestamp),
+          [SIGNATURE_HEADER]: sign(target.secret, timestamp, body),
+        },
         body,
         signal: AbortSignal.timeout(options.timeoutMs),
       });

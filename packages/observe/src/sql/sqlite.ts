@@ -33,7 +33,8 @@ const MAX_CACHED_STATEMENTS = 64;
 
 export function sqliteLog(options: SqliteLogOptions = {}): SqlDriver {
   const path = options.path ?? ".parapet/decisions.db";
-  if (typeof path !== "string" || path.length === 0) throw optionError("sqliteLog", "`path` must be a file path such as .parapet/decisions.db");
+  if (typeof path !== "string" || path.length === 0)
+    throw optionError("sqliteLog", "`path` must be a file path such as .parapet/decisions.db");
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const engine = openEngine(path, options.engine);
   engine.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");

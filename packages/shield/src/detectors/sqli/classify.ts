@@ -202,7 +202,8 @@ function findBreakout(sig: SignificantTokens, context: Context): SqlSignal | und
       return brokeOut ? subExpressionAfterBreakout(tokens, at + 1, start) : undefined;
     case "semicolon": {
       const rest = tokens[at + 1];
-      if (brokeOut && (rest === undefined || rest.kind === "close")) return { score: 0.8, technique: "statement terminator after breakout", at: start };
+      if (brokeOut && (rest === undefined || rest.kind === "close"))
+        return { score: 0.8, technique: "statement terminator after breakout", at: start };
       return undefined;
     }
     default:
@@ -217,7 +218,9 @@ function conditionAfterLogic(sig: SignificantTokens, from: number, brokeOut: boo
   if (operand === -1) return undefined;
   const first = tokens[operand] as Token;
   if (first.kind === "function") {
-    return brokeOut || isKnownFunction(first.text) ? { score: 0.9, technique: `condition ${first.text}() after breakout`, at: start } : undefined;
+    return brokeOut || isKnownFunction(first.text)
+      ? { score: 0.9, technique: `condition ${first.text}() after breakout`, at: start }
+      : undefined;
   }
   const after = skipOperand(tokens, operand);
   const next = tokens[after];

@@ -34,7 +34,24 @@ export function significant(all: readonly Token[]): SignificantTokens {
   return { tokens, commentAfter, leadingComment, executableComment };
 }
 
-const COMPARISONS = new Set(["=", "==", "<>", "!=", "<", ">", "<=", ">=", "<=>", "like", "rlike", "regexp", "is", "in", "between", "sounds"]);
+const COMPARISONS = new Set([
+  "=",
+  "==",
+  "<>",
+  "!=",
+  "<",
+  ">",
+  "<=",
+  ">=",
+  "<=>",
+  "like",
+  "rlike",
+  "regexp",
+  "is",
+  "in",
+  "between",
+  "sounds",
+]);
 const ARITHMETIC = new Set(["+", "-", "*", "/", "%", "&", "|", "^", "div", "mod", "||"]);
 
 export function isComparison(token: Token | undefined): boolean {
@@ -53,7 +70,10 @@ export function operandAt(tokens: readonly Token[], from: number): number {
   let i = from;
   while (i < tokens.length) {
     const token = tokens[i] as Token;
-    if (token.kind === "open" || (token.kind === "operator" && (token.text === "-" || token.text === "+" || token.text === "~" || token.text === "!"))) {
+    if (
+      token.kind === "open" ||
+      (token.kind === "operator" && (token.text === "-" || token.text === "+" || token.text === "~" || token.text === "!"))
+    ) {
       i++;
       continue;
     }

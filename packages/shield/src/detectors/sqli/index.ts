@@ -19,7 +19,8 @@ const CONTEXTS: readonly Context[] = ["", "'", '"'];
  * punctuation.
  */
 const SQL_PUNCTUATION = /['"`();#=<>|&@*]|--|\/\*/;
-const SQL_WORDS = /\b(?:and|or|xor|union|select|order|group|having|where|sleep|waitfor|benchmark|exec|execute|declare|drop|insert|delete|update|into)\b/i;
+const SQL_WORDS =
+  /\b(?:and|or|xor|union|select|order|group|having|where|sleep|waitfor|benchmark|exec|execute|declare|drop|insert|delete|update|into)\b/i;
 
 const TYPOGRAPHIC_QUOTES = /[\u2018\u2019\u201c\u201d]/;
 const TYPOGRAPHIC_QUOTES_ALL = /[\u2018\u2019\u201c\u201d]/g;
@@ -40,7 +41,8 @@ function variantsOf(value: string): string[] {
   const variants = [value];
   if (value.includes("+") && !value.includes(" ")) variants.push(value.replaceAll("+", " "));
   // Some database character-set conversions turn typographic quotes into ASCII ones.
-  if (TYPOGRAPHIC_QUOTES.test(value)) variants.push(value.replace(TYPOGRAPHIC_QUOTES_ALL, (q) => (q === "\u201c" || q === "\u201d" ? '"' : "'")));
+  if (TYPOGRAPHIC_QUOTES.test(value))
+    variants.push(value.replace(TYPOGRAPHIC_QUOTES_ALL, (q) => (q === "\u201c" || q === "\u201d" ? '"' : "'")));
   return variants;
 }
 

@@ -19,6 +19,26 @@ const METADATA_NAMES = new Set([
   "169.254.169.254.nip.io",
 ]);
 
+/** Names that resolve to the host itself or the container host. */
+const LOOPBACK_NAMES = new Set([
+  "localhost",
+  "localhost4",
+  "localhost6",
+  "localhost.localdomain",
+  "localhost4.localdomain4",
+  "localhost6.localdomain6",
+  "ip6-localhost",
+  "ip6-loopback",
+  "host.docker.internal",
+  "gateway.docker.internal",
+  "host.containers.internal",
+  "kubernetes.default",
+  "kubernetes.default.svc",
+  "lvh.me",
+  "localtest.me",
+  "vcap.me",
+]);
+
 /** Wildcard DNS services that resolve `127.0.0.1.nip.io` to 127.0.0.1, a classic filter bypass. */
 const REBINDING_SUFFIXES = [".nip.io", ".xip.io", ".sslip.io", ".localtest.me", ".lvh.me", ".vcap.me", ".lacolhost.com", ".127.0.0.1.nip.io"];
 
@@ -27,8 +47,10 @@ export function classifyHost(rawHost: string): TargetKind | undefined {
   if (host.endsWith(".")) host = host.slice(0, -1);
   if (host.startsWith("[") && host.endsWith("]")) return classifyIpv6(host.slice(1, -1));
   if (host.indexOf(":") !== -1) return classifyIpv6(host);
-  if (host === "localhost" || host.endsWith(".localhost") || host === "localhost.localdomain" || host === "ip6-localhost") return "loopback";
   if (METADATA_NAMES.has(host)) return "metadata";
+  if (LOOPBACK_NAMES.has(host) || host.endsWith(".localhost")) return "loopback";
+  // Reserved for private use (RFC 6762 .local, ICANN's .internal) and cluster DNS.
+  if (host.endsWith(".internal") || host.endsWith(".local") || host.endsWith(".svc.cluster.local")) return "private";
   const ipv4 = parseIpv4(host);
   if (ipv4 !== undefined) return classifyIpv4(ipv4);
   for (const suffix of REBINDING_SUFFIXES) {
@@ -42,6 +64,14 @@ export function classifyHost(rawHost: string): TargetKind | undefined {
 }
 
 /** inet_aton: one to four parts, each decimal, octal (leading 0) or hex (0x); the last part fills the remaining bytes. */
+/** True when a host is an IP literal written other than as dotted decimal: hex, octal, a bare integer, IPv6. */
+export function isObfuscatedIp(rawHost: string): boolean {
+  const host = rawHost.toLowerCase();
+  if (host.startsWith("[")) return true;
+  if (parseIpv4(host) === undefined) return false;
+  return !/^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(host);
+}
+
 export function parseIpv4(host: string): number | undefined {
   if (host.length === 0 || host.length > 64) return undefined;
   const parts = host.split(".");
@@ -85,7 +115,8 @@ export function classifyIpv4(ip: number): TargetKind | undefined {
   const a = Math.floor(ip / 2 ** 24);
   const b = Math.floor(ip / 2 ** 16) % 256;
   // 169.254.169.254 (AWS, GCP, Azure…) and 100.100.100.200 (Alibaba) serve instance credentials.
-  if (ip === 0xa9fea9fe || ip === 0x646464c8) return "metadata";
+  // 192.0.0.192 is Oracle Cloud's.
+  if (ip === 0xa9fea9fe || ip === 0x646464c8 || ip === 0xc00000c0) return "metadata";
   if (a === 127) return "loopback";
   if (a === 0) return "unspecified";
   if (a === 10 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168)) return "private";

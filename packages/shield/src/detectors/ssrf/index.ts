@@ -6,7 +6,7 @@
  */
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
-import { classifyHost, type TargetKind } from "./host.js";
+import { classifyHost, isObfuscatedIp, type TargetKind } from "./host.js";
 
 /**
  * `scheme://authority`. Special schemes (http, https, ftp, ws) are also
@@ -16,7 +16,7 @@ const URL_START = /\b([a-z][a-z0-9+.-]{0,15}):(\/\/|\/|\\\\)?/g;
 const SPECIAL_SCHEMES = new Set(["http", "https", "ftp", "ws", "wss", "file"]);
 
 /** Schemes that let an attacker speak raw protocols to internal services (Redis over gopher://, memcached over dict://). */
-const SMUGGLING_SCHEMES = new Set(["gopher", "dict", "tftp", "ldap", "ldaps", "sftp", "jar", "netdoc", "expect"]);
+const SMUGGLING_SCHEMES = new Set(["gopher", "dict", "tftp", "ldap", "ldaps", "sftp", "jar", "netdoc", "expect", "local_file"]);
 
 /** Parameter names that usually carry a URL or host; a bare host in them is a target. */
 const URL_PARAM = /(?:url|uri|link|href|src|dest|redirect|target|host|domain|callback|webhook|feed|proxy|endpoint|site|server|image|img|fetch|load|path)/i;
@@ -45,6 +45,8 @@ export const ssrfDetector: Detector = {
       const host = hostOf(value, match.index + match[0].length);
       const kind = classifyHost(host);
       if (kind) best = stronger(best, finding(SCORES[kind], `${kind} target`, `${scheme}://${host}`));
+      // Nobody links to `http://2852039166/` or `http://[a::b]/` except to get past a host filter.
+      else if (isObfuscatedIp(host)) best = stronger(best, finding(0.8, "encoded IP literal", `${scheme}://${host}`));
       else if (SMUGGLING_SCHEMES.has(scheme) && slashes === "//") best = stronger(best, finding(0.8, "protocol-smuggling scheme", match[0]));
       if ((best?.score ?? 0) >= 0.97) return best;
     }

@@ -12,7 +12,9 @@ const RUNTIME_ESCAPE =
   /__(?:class|mro|subclasses|globals|builtins|init|base|bases|import|dict|getattribute)__|\.getclass\s*\(|\bforname\s*\(|\bclassloader\b|freemarker\.template\.utility|\bjava\.lang\.(?:runtime|processbuilder|system)|\bt\s*\(\s*java\.|\bnew\s*\(\s*\)|\bscriptenginemanager\b|\bruntime\.getruntime|_templatereference__context|\.module\.runtime|\blipsum\.|\bcycler\.|\bjoiner\.|\bself\._templatereference|\brequest\.application\b|\bconfig\.items\s*\(|\bget_flashed_messages\b|\burl_for\.__|\battr\s*\(\s*["']__|\bos\.(?:popen|system)\s*\(|\bsubprocess\b/;
 
 /** A template expression that computes: arithmetic, a call, an attribute or index, a filter. */
-const EXPRESSION_BODY = /^\s*(?:[\w.'"[\]]+\s*[-+*/%]\s*[\w'"]|[\w.]+\s*\(|[\w'"]+\s*(?:\.|\[)[\w'"]|[\w'"]+\s*\|\s*\w|['"]|\$|=)/;
+const EXPRESSION_BODY = /[-+*/%]\s*[\w'"(]|\(|\.\s*[a-z_]|\[|\|\s*[a-z_]|^\s*['"$=]/;
+/** Objects template engines expose that lead to configuration or the runtime: `{{config}}`, `{{self}}`. */
+const DANGEROUS_GLOBAL = /^\s*(?:self|_self|request|config|settings|app|application|lipsum|cycler|joiner|namespace|url_for|get_flashed_messages|range|session|g|env|environment|context|this|global|process|root)\s*$/;
 
 const DELIMITERS: readonly { open: string; close: string; name: string }[] = [
   { open: "{{", close: "}}", name: "jinja/twig/handlebars" },
@@ -50,6 +52,7 @@ export const sstiDetector: Detector = {
       if (body === undefined) continue;
       // `${jndi:` is Log4Shell, the JNDI detector's business.
       if (delimiter.open === "${" && /^\s*(?:jndi|env|sys|lower|upper|java|ctx|date|::-)/.test(body)) continue;
+      if (DANGEROUS_GLOBAL.test(body) && delimiter.open !== "[[") return finding(0.85, `${delimiter.name} runtime object`, body);
       if (EXPRESSION_BODY.test(body)) return finding(0.85, `${delimiter.name} expression`, `${delimiter.open}${body}${delimiter.close}`);
       if (/^\s*\w+\s*$/.test(body) && delimiter.open !== "[[") return finding(0.6, `${delimiter.name} variable`, body);
     }

@@ -14,29 +14,66 @@ const SENSITIVE_FILE =
 /** A Windows drive path: `c:/` (backslashes are folded to slashes first). */
 const DRIVE = /(?:^|[\s"'=])[a-z]:\/(?:windows|winnt|boot|inetpub|program|users|documents|xampp|wamp|apache|php|mysql|system|autoexec|boot\.ini)/;
 
+/** A value that is itself an absolute path into a system directory: `/etc/make.conf`, `/opt/lampp/logs/access_log`. */
+const SYSTEM_PATH = /^\/(?:etc|usr|opt|var|proc|sys|root|bin|sbin|lib|lib64|dev|boot|mnt|srv|private\/(?:etc|var)|volumes|applications\/[^/]+\/contents)\/[^\s]/;
+
+/** Files servers keep secrets or logs in, by extension or name. */
+const SERVER_FILE =
+  /\.(?:php\d?|phtml|asp|aspx|jsp|ini|conf|cnf|config|cfg|log|env|sql|bak|old|swp|yml|yaml|properties|htaccess|htpasswd|sh|pl|cgi|db|sqlite|key|pem|crt|passwd|xml|json|inc)(?:$|[?#\s])|(?:^|\/)(?:\.[a-z][\w.-]*|[\w-]*_log)$/;
+
+/** Hidden files and directories (`/.git/`, `/.env`, `/.cshrc`), except the public `/.well-known/`. */
+const HIDDEN_ENTRY = /(?:^|\/)\.(?!well-known)[a-z_][\w.-]*/;
+
+/** Slashes stripped by a filter but dots left: `....web-inf/web.xml`, `........etcpasswd`. */
+const DOT_RUN_TARGET = /\.{4,}(?:etc|web-inf|windows|winnt|boot|proc|var|usr)/;
+
+/** A base64 value that decodes to a climb: `Li4vLi4v` is `../../`. */
+const BASE64 = /^[a-z0-9+/]{8,}={0,2}$/i;
+
+/** Parameter names that usually carry a file or path, where even one `../` is an attack. */
+const FILE_PARAM = /(?:file|path|dir|folder|page|template|include|inc|doc|download|load|read|view|name|src|resource|lang)/i;
+
 const FILE_SCHEME = /(?:^|[^a-z])(?:file:\/\/|php:\/\/(?:filter|input|fd|memory|temp)|phar:\/\/|zip:\/\/|expect:\/\/|data:\/\/|glob:\/\/|jar:file:|netdoc:\/)/;
 
 export const traversalDetector: Detector = {
   class: "traversal",
   detect(candidate: Candidate): Finding | undefined {
     const value = candidate.canonical;
-    if (value.indexOf(".") === -1 && value.indexOf("/") === -1 && value.indexOf("\\") === -1 && value.indexOf(":") === -1) return undefined;
+    const pathLike = value.indexOf(".") !== -1 || value.indexOf("/") !== -1 || value.indexOf("\\") !== -1 || value.indexOf(":") !== -1;
+    if (!pathLike && (value.length < 8 || !BASE64.test(value))) return undefined;
     const path = foldPath(value);
-    const climbs = countClimbs(path);
-    const file = SENSITIVE_FILE.exec(path);
-    if (climbs > 0 && file) return finding(0.98, "climb to sensitive file", path);
-    const scheme = FILE_SCHEME.exec(path);
-    if (scheme) return finding(0.9, "file-reading scheme", scheme[0]);
-    if (climbs >= 2) return finding(0.92, `climbs ${climbs} directories`, path);
-    if (file && startsLikePath(path, file.index)) return finding(0.85, "sensitive file", file[0]);
-    const drive = DRIVE.exec(path);
-    if (drive) return finding(0.85, "windows system path", drive[0]);
-    // One `../` is also how relative links look; it is suspicious, not conclusive.
-    if (climbs === 1) return finding(candidate.kind === "path" ? 0.8 : 0.6, "climbs a directory", path);
-    if (file) return finding(0.6, "names a sensitive file", file[0]);
-    return undefined;
+    const verdict = judgePath(path, candidate);
+    if (verdict || !BASE64.test(value) || value.length % 4 !== 0) return verdict;
+    const decoded = foldPath(Buffer.from(value, "base64").toString("latin1"));
+    const climbs = countClimbs(decoded);
+    return climbs >= 2 || (climbs > 0 && SENSITIVE_FILE.test(decoded)) ? finding(0.85, "base64-encoded climb", decoded) : undefined;
   },
 };
+
+function judgePath(path: string, candidate: Candidate): Finding | undefined {
+  const climbs = countClimbs(path);
+  const file = SENSITIVE_FILE.exec(path);
+  if (climbs > 0 && file) return finding(0.98, "climb to sensitive file", path);
+  const scheme = FILE_SCHEME.exec(path);
+  if (scheme) return finding(0.9, "file-reading scheme", scheme[0]);
+  if (climbs >= 2) return finding(0.92, `climbs ${climbs} directories`, path);
+  if (climbs === 1 && SERVER_FILE.test(path)) return finding(0.85, "climb to a server file", path);
+  if (climbs === 1 && candidate.kind !== "path" && candidate.name !== undefined && FILE_PARAM.test(candidate.name))
+    return finding(0.85, "climb in a file parameter", path);
+  if (file && startsLikePath(path, file.index)) return finding(0.85, "sensitive file", file[0]);
+  const drive = DRIVE.exec(path);
+  if (drive) return finding(0.85, "windows system path", drive[0]);
+  if (SYSTEM_PATH.test(path)) return finding(0.8, "system path", path);
+  const dots = DOT_RUN_TARGET.exec(path);
+  if (dots) return finding(0.8, "dot run to a system file", dots[0]);
+  const hidden = HIDDEN_ENTRY.exec(path);
+  if (hidden && (candidate.kind === "path" || path.startsWith("/")) && hidden[0].length > 2) return finding(0.75, "hidden file", hidden[0]);
+  if (/^\/?[a-z]:\//.test(path)) return finding(0.75, "windows drive path", path);
+  // One `../` is also how relative links look; it is suspicious, not conclusive.
+  if (climbs === 1) return finding(candidate.kind === "path" ? 0.8 : 0.6, "climbs a directory", path);
+  if (file || (SERVER_FILE.test(path) && path.indexOf("/") !== -1 && candidate.kind !== "path")) return finding(0.6, "names a server file", path);
+  return undefined;
+}
 
 function finding(score: number, label: string, excerpt: string): Finding {
   return { class: "traversal", score, evidence: evidenceOf(label, excerpt) };

@@ -31,7 +31,9 @@ function isAsciiLetter(code: number): boolean {
 
 /** HTML's whitespace between attributes; `/` also separates them (`<svg/onload=…>`). */
 function isSeparator(char: string | undefined): boolean {
-  return char === " " || char === "\t" || char === "\n" || char === "\f" || char === "\r" || char === "/" || char === "\v" || char === "\u0000";
+  return (
+    char === " " || char === "\t" || char === "\n" || char === "\f" || char === "\r" || char === "/" || char === "\v" || char === "\u0000"
+  );
 }
 
 function isNameChar(code: number): boolean {

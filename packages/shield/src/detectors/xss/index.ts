@@ -11,8 +11,8 @@
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { decodeHtmlEntities } from "./html-entities.js";
-import { scoreTags } from "./tag-verdicts.js";
 import { findScriptSink } from "./script-sinks.js";
+import { scoreTags } from "./tag-verdicts.js";
 import { findScriptUrl } from "./url-schemes.js";
 
 /** Without one of these characters a value can start no tag, attribute, URL or script. */
@@ -56,8 +56,12 @@ function attributeVerdict(value: string): Verdict | undefined {
   let handlerWithCode: Verdict | undefined;
   EVENT_HANDLER.lastIndex = 0;
   for (let match = EVENT_HANDLER.exec(value); match !== null; match = EVENT_HANDLER.exec(value)) {
-    if (closesAttributeBefore(value, match.index)) return { score: 0.9, label: "attribute breakout into event handler", index: match.index };
-    if (handlerWithCode === undefined && HANDLER_CODE.test(value.slice(match.index + match[0].length, match.index + match[0].length + 48))) {
+    if (closesAttributeBefore(value, match.index))
+      return { score: 0.9, label: "attribute breakout into event handler", index: match.index };
+    if (
+      handlerWithCode === undefined &&
+      HANDLER_CODE.test(value.slice(match.index + match[0].length, match.index + match[0].length + 48))
+    ) {
       handlerWithCode = { score: 0.85, label: "event handler with code", index: match.index };
     }
   }

@@ -18,7 +18,8 @@ const DOM_GADGET =
 /** `top['al'+'ert'](1)`, `window["alert"](1)`, `self[…]`: a sink named by a computed property. */
 const COMPUTED_GLOBAL = /\b(?:window|top|self|parent|frames|globalthis|this|document)\s*\[\s*['"`(\w]/i;
 /** `alert?.(1)`, `(alert)(1)`, `[1].find(alert)`, `throw onerror=alert`: sinks passed or called indirectly. */
-const INDIRECT_SINK = /(?:\(\s*(?:alert|prompt|confirm|eval)\s*\)|\b(?:alert|prompt|confirm|eval)\s*\?\.|=\s*(?:alert|prompt|confirm|eval)\b)/i;
+const INDIRECT_SINK =
+  /(?:\(\s*(?:alert|prompt|confirm|eval)\s*\)|\b(?:alert|prompt|confirm|eval)\s*\?\.|=\s*(?:alert|prompt|confirm|eval)\b)/i;
 
 /** Closes a JS string or statement and continues with code: `';…`, `"-…`, `'+…`, `</script>`. */
 const JS_BREAKOUT = /['"`]\s*(?:[;,)}+\-*/|&^]|\)\s*;)|<\/script/i;

@@ -58,7 +58,29 @@ const MARKUP_ELEMENTS = new Set(
 );
 
 /** Elements that fetch, embed, animate or collect input: CRS 941160's list, plus form controls. */
-const INJECTION_ELEMENTS = new Set(["img", "image", "video", "audio", "body", "set", "animate", "marquee", "param", "input", "button", "layer", "bgsound", "html", "head", "source", "track", "picture", "select", "option", "label"]);
+const INJECTION_ELEMENTS = new Set([
+  "img",
+  "image",
+  "video",
+  "audio",
+  "body",
+  "set",
+  "animate",
+  "marquee",
+  "param",
+  "input",
+  "button",
+  "layer",
+  "bgsound",
+  "html",
+  "head",
+  "source",
+  "track",
+  "picture",
+  "select",
+  "option",
+  "label",
+]);
 
 /** Attributes whose value the browser follows as a URL (or, for `srcdoc`, renders as a document). */
 const URL_ATTRIBUTES = new Set([
@@ -104,7 +126,8 @@ function attributeDanger(tag: Tag, attribute: Attribute): TagVerdict | undefined
   const at = tag.start;
   if (isEventHandler(attribute.name)) return { score: 0.95, label: `<${tag.name} ${attribute.name}=…> event handler`, index: at };
   if (URL_ATTRIBUTES.has(attribute.name) || attribute.name === "srcdoc") {
-    if (attribute.name === "srcdoc" && attribute.value.includes("<")) return { score: 0.9, label: `<${tag.name} srcdoc> markup`, index: at };
+    if (attribute.name === "srcdoc" && attribute.value.includes("<"))
+      return { score: 0.9, label: `<${tag.name} srcdoc> markup`, index: at };
     const url = findScriptUrl(attribute.value);
     if (url !== undefined) return { score: 0.95, label: `<${tag.name} ${attribute.name}=${url.scheme}>`, index: at };
   }
@@ -112,7 +135,8 @@ function attributeDanger(tag: Tag, attribute: Attribute): TagVerdict | undefined
   if (attribute.name === "dataformatas" || attribute.name === "datasrc" || attribute.name === "datafld") {
     return { score: 0.85, label: `<${tag.name} ${attribute.name}> data binding`, index: at };
   }
-  if (attribute.name === "style" && DANGEROUS_CSS.test(attribute.value)) return { score: 0.9, label: `<${tag.name} style> scripted CSS`, index: at };
+  if (attribute.name === "style" && DANGEROUS_CSS.test(attribute.value))
+    return { score: 0.9, label: `<${tag.name} style> scripted CSS`, index: at };
   if (tag.name === "meta" && attribute.name === "http-equiv" && /refresh|set-cookie|content-security/i.test(attribute.value)) {
     return { score: 0.9, label: `<meta http-equiv=${attribute.value.slice(0, 20)}>`, index: at };
   }
@@ -125,9 +149,14 @@ function tagDanger(tag: Tag): TagVerdict | undefined {
     const verdict = attributeDanger(tag, attribute);
     if (verdict !== undefined && (best === undefined || verdict.score > best.score)) best = verdict;
   }
-  const active = ACTIVE_ELEMENTS.get(tag.name) ?? ACTIVE_ELEMENTS.get(localName(tag.name)) ?? ACTIVE_ELEMENTS.get(namespacePrefix(tag.name));
+  const active =
+    ACTIVE_ELEMENTS.get(tag.name) ?? ACTIVE_ELEMENTS.get(localName(tag.name)) ?? ACTIVE_ELEMENTS.get(namespacePrefix(tag.name));
   if (active !== undefined && (best === undefined || active > best.score)) {
-    best = { score: tag.closing ? Math.min(active, 0.85) : active, label: `<${tag.closing ? "/" : ""}${tag.name}> element`, index: tag.start };
+    best = {
+      score: tag.closing ? Math.min(active, 0.85) : active,
+      label: `<${tag.closing ? "/" : ""}${tag.name}> element`,
+      index: tag.start,
+    };
   }
   if (best === undefined && (tag.terminated || tag.attributes.length > 0)) best = markupVerdict(tag);
   return best;
@@ -142,7 +171,9 @@ function tagDanger(tag: Tag): TagVerdict | undefined {
 function markupVerdict(tag: Tag): TagVerdict {
   const label = `<${tag.closing ? "/" : ""}${tag.name}> markup`;
   const name = localName(tag.name);
-  const loads = tag.attributes.some((a) => URL_ATTRIBUTES.has(a.name) || a.name === "style" || a.name === "xmlns" || a.name.startsWith("xmlns:"));
+  const loads = tag.attributes.some(
+    (a) => URL_ATTRIBUTES.has(a.name) || a.name === "style" || a.name === "xmlns" || a.name.startsWith("xmlns:"),
+  );
   if (loads || (!tag.closing && INJECTION_ELEMENTS.has(name))) return { score: 0.75, label, index: tag.start };
   const known = MARKUP_ELEMENTS.has(name);
   return { score: known ? 0.65 : 0.55, label, index: tag.start };

@@ -7,7 +7,14 @@
 
 const SCRIPT_SCHEMES = ["javascript:", "vbscript:", "livescript:", "mocha:"];
 /** `data:` URLs that render as a document (and so run its scripts) when navigated to or framed. */
-const DOCUMENT_DATA_TYPES = ["data:text/html", "data:image/svg", "data:application/xhtml+xml", "data:text/xml", "data:application/x-javascript", "data:text/javascript"];
+const DOCUMENT_DATA_TYPES = [
+  "data:text/html",
+  "data:image/svg",
+  "data:application/xhtml+xml",
+  "data:text/xml",
+  "data:application/x-javascript",
+  "data:text/javascript",
+];
 
 /** Lower-cases and drops C0 controls and spaces, which browsers ignore inside a scheme. */
 function compact(value: string): string {
@@ -28,7 +35,16 @@ export interface SchemeHit {
 
 /** Where a URL starts in an attribute or a CSS `url(`: the scheme must sit right after one of these. */
 function startsUrl(previous: string | undefined): boolean {
-  return previous === undefined || previous === "=" || previous === '"' || previous === "'" || previous === "`" || previous === "(" || previous === ">" || previous === "[";
+  return (
+    previous === undefined ||
+    previous === "=" ||
+    previous === '"' ||
+    previous === "'" ||
+    previous === "`" ||
+    previous === "(" ||
+    previous === ">" ||
+    previous === "["
+  );
 }
 
 const CODE_HINT = /[(`=;.\\[%&]|\/\//;

@@ -1,0 +1,69 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+
+/**
+ * The dashboard shows IPs, paths and user ids: anyone who can reach its port
+ * must also hold the token. A token arrives one of three ways:
+ * - `Authorization: Bearer <token>` (scripts, curl);
+ * - the session cookie, set after the first page load;
+ * - `?token=` on that first page load only: the server answers with the
+ *   cookie and a redirect that strips the token from the URL, so it does not
+ *   linger in history, screenshots or Referer headers.
+ */
+export type AuthResult = "ok" | "from-query" | "missing" | "wrong";
+
+/** 24 random bytes, URL-safe: 192 bits, far beyond guessing over HTTP. */
+export function generateToken(): string {
+  return randomBytes(24).toString("base64url");
+}
+
+/** Tokens must be long enough not to be guessed and plain enough to travel in a header, a cookie and a URL. */
+export function isAcceptableToken(token: string): boolean {
+  return /^[A-Za-z0-9._~-]{16,256}$/.test(token);
+}
+
+/** Cookies are shared by every port of a host, so the name carries the port: two dashboards do not log each other out. */
+export function cookieName(port: number): string {
+  return `parapet_dashboard_${port}`;
+}
+
+/**
+ * Compares in constant time. Both sides are hashed first, so the comparison
+ * does not leak the token's length either.
+ */
+export function tokenMatches(expected: string, candidate: string): boolean {
+  const a = createHash("sha256").update(expected).digest();
+  const b = createHash("sha256").update(candidate).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function authenticate(request: IncomingMessage, url: URL, token: string, cookie: string): AuthResult {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer ([^\s]+)$/.exec(header);
+    return match && tokenMatches(token, match[1]!) ? "ok" : "wrong";
+  }
+  const fromCookie = readCookie(request.headers.cookie, cookie);
+  if (fromCookie !== undefined && tokenMatches(token, fromCookie)) return "ok";
+  const fromQuery = url.searchParams.get("token");
+  if (fromQuery !== null) return tokenMatches(token, fromQuery) ? "from-query" : "wrong";
+  return fromCookie === undefined ? "missing" : "wrong";
+}
+
+/**
+ * HttpOnly: page scripts never see it. SameSite=Strict: no other site can make
+ * the browser send it (the CSRF defence for every endpoint). Path=/ and no
+ * Max-Age: it dies with the browser session.
+ */
+export function sessionCookie(name: string, token: string): string {
+  return `${name}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const index = part.indexOf("=");
+    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
+  }
+  return undefined;
+}
