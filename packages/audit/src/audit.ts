@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type AuditConfig, readConfig } from "./config.js";
 import type { Check, CheckContext, ProjectManifest } from "./checks/context.js";
 import { createDependencyConfusionCheck } from "./checks/dependency-confusion.js";
 import { createInstallScriptCheck } from "./checks/install-scripts.js";
@@ -8,6 +7,7 @@ import { createKnownVulnerabilityCheck } from "./checks/known-vulnerabilities.js
 import { createLockfileIntegrityCheck } from "./checks/lockfile-integrity.js";
 import { createMaliciousCodeCheck } from "./checks/malicious-code.js";
 import { createTyposquatCheck } from "./checks/typosquat.js";
+import { type AuditConfig, readConfig } from "./config.js";
 import { readLockfiles } from "./lockfiles/index.js";
 import { type Finding, type LockedPackage, type Lockfile, packageId, severityRank } from "./model.js";
 import { loadOsv } from "./osv.js";
@@ -66,7 +66,12 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   const lockfiles = readLockfiles(options.dir);
   const packages = unique(lockfiles);
   const manifest = readManifest(options.dir);
-  const checks: Check[] = [createTyposquatCheck(), createDependencyConfusionCheck(), createLockfileIntegrityCheck(), createInstallScriptCheck()];
+  const checks: Check[] = [
+    createTyposquatCheck(),
+    createDependencyConfusionCheck(),
+    createLockfileIntegrityCheck(),
+    createInstallScriptCheck(),
+  ];
   if (options.osvPath !== undefined) checks.push(createKnownVulnerabilityCheck(loadOsv(options.osvPath)));
   const findings: Finding[] = [];
   let context: CheckContext = { packages, config, ...(manifest ? { manifest } : {}) };
@@ -86,7 +91,9 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   }
   for (const check of checks) findings.push(...check(context));
   const isIgnored = (f: Finding) =>
-    config.ignore.some((rule) => rule.check === f.checkId && rule.package === f.packageName && (rule.version === undefined || rule.version === f.version));
+    config.ignore.some(
+      (rule) => rule.check === f.checkId && rule.package === f.packageName && (rule.version === undefined || rule.version === f.version),
+    );
   const kept = findings.filter((f) => !isIgnored(f));
   kept.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.packageName ?? "").localeCompare(b.packageName ?? ""));
   return {

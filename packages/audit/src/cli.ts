@@ -67,14 +67,22 @@ export async function run(argv: readonly string[]): Promise<number> {
   };
   if (positionals.length > 1) return usageError(`expected at most one directory, got ${positionals.length}`);
   const failOn = values["fail-on"];
-  if (typeof failOn === "string" && !isSeverity(failOn)) return usageError(`--fail-on must be one of info, low, medium, high, critical (got "${failOn}")`);
+  if (typeof failOn === "string" && !isSeverity(failOn))
+    return usageError(`--fail-on must be one of info, low, medium, high, critical (got "${failOn}")`);
   const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) return usageError("--concurrency must be an integer from 1 to 64");
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    return usageError("--concurrency must be an integer from 1 to 64");
   if (values.json && values.sarif) return usageError("choose one of --json and --sarif");
   if (typeof values.registry === "string" && !/^https?:\/\//.test(values.registry)) return usageError("--registry must be an http(s) URL");
 
   const dir = resolve(positionals[0] ?? ".");
-  const progress = process.stderr.isTTY && !values.json && !values.sarif ? new cliProgress.SingleBar({ format: "fetching tarballs [{bar}] {value}/{total}", clearOnComplete: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
+  const progress =
+    process.stderr.isTTY && !values.json && !values.sarif
+      ? new cliProgress.SingleBar(
+          { format: "fetching tarballs [{bar}] {value}/{total}", clearOnComplete: true, stream: process.stderr },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
   try {
     const config = readConfig(dir, typeof values.config === "string" ? resolve(values.config) : undefined);
     let started = false;

@@ -49,7 +49,8 @@ function fail(file: string, problem: string): never {
 }
 
 function stringList(file: string, key: string, value: unknown): string[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && v !== "")) fail(file, `"${key}" must be an array of non-empty strings`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && v !== ""))
+    fail(file, `"${key}" must be an array of non-empty strings`);
   return value as string[];
 }
 
@@ -60,15 +61,18 @@ export function parseConfig(file: string, raw: unknown): AuditConfig {
   const config = { ...DEFAULT_CONFIG } as { -readonly [K in keyof AuditConfig]: AuditConfig[K] };
   if (input.internalScopes !== undefined) {
     config.internalScopes = stringList(file, "internalScopes", input.internalScopes);
-    for (const scope of config.internalScopes) if (!/^@[a-z0-9][\w.-]*$/i.test(scope)) fail(file, `internal scope "${scope}" must look like "@acme"`);
+    for (const scope of config.internalScopes)
+      if (!/^@[a-z0-9][\w.-]*$/i.test(scope)) fail(file, `internal scope "${scope}" must look like "@acme"`);
   }
   if (input.internalPackages !== undefined) config.internalPackages = stringList(file, "internalPackages", input.internalPackages);
   if (input.allowedHosts !== undefined) config.allowedHosts = stringList(file, "allowedHosts", input.allowedHosts);
   if (input.allowInstallScripts !== undefined) {
     const value = input.allowInstallScripts;
-    if (typeof value !== "object" || value === null || Array.isArray(value)) fail(file, '"allowInstallScripts" must map package names to reasons');
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      fail(file, '"allowInstallScripts" must map package names to reasons');
     for (const [name, reason] of Object.entries(value)) {
-      if (typeof reason !== "string" || reason.trim() === "") fail(file, `allowInstallScripts["${name}"] needs a reason (a non-empty string)`);
+      if (typeof reason !== "string" || reason.trim() === "")
+        fail(file, `allowInstallScripts["${name}"] needs a reason (a non-empty string)`);
     }
     config.allowInstallScripts = value as Record<string, string>;
   }
@@ -76,7 +80,14 @@ export function parseConfig(file: string, raw: unknown): AuditConfig {
     if (!Array.isArray(input.ignore)) fail(file, '"ignore" must be an array of { check, package, reason }');
     config.ignore = input.ignore.map((rule, i) => {
       const r = rule as Record<string, unknown>;
-      if (typeof r !== "object" || r === null || typeof r.check !== "string" || typeof r.package !== "string" || typeof r.reason !== "string" || r.reason.trim() === "") {
+      if (
+        typeof r !== "object" ||
+        r === null ||
+        typeof r.check !== "string" ||
+        typeof r.package !== "string" ||
+        typeof r.reason !== "string" ||
+        r.reason.trim() === ""
+      ) {
         fail(file, `ignore[${i}] must be { "check": "<id>", "package": "<name>", "reason": "<why>" }`);
       }
       return { check: r.check, package: r.package, reason: r.reason, ...(typeof r.version === "string" ? { version: r.version } : {}) };
@@ -84,11 +95,13 @@ export function parseConfig(file: string, raw: unknown): AuditConfig {
   }
   if (input.minReleaseAgeDays !== undefined) {
     const days = input.minReleaseAgeDays;
-    if (typeof days !== "number" || !Number.isFinite(days) || days < 0 || days > 3650) fail(file, '"minReleaseAgeDays" must be a number of days between 0 and 3650');
+    if (typeof days !== "number" || !Number.isFinite(days) || days < 0 || days > 3650)
+      fail(file, '"minReleaseAgeDays" must be a number of days between 0 and 3650');
     config.minReleaseAgeDays = days;
   }
   if (input.failOn !== undefined) {
-    if (typeof input.failOn !== "string" || !isSeverity(input.failOn)) fail(file, '"failOn" must be one of info, low, medium, high, critical');
+    if (typeof input.failOn !== "string" || !isSeverity(input.failOn))
+      fail(file, '"failOn" must be one of info, low, medium, high, critical');
     config.failOn = input.failOn;
   }
   return config;

@@ -1,4 +1,5 @@
 export { type AuditOptions, type AuditReport, audit } from "./audit.js";
+export { createTyposquatIndex } from "./checks/typosquat-index.js";
 export { type AuditConfig, CONFIG_FILE, DEFAULT_CONFIG, parseConfig, readConfig } from "./config.js";
 export { AuditError, type AuditErrorCode } from "./errors.js";
 export { parseLockfile, readLockfiles } from "./lockfiles/index.js";
@@ -10,4 +11,4 @@ export { toTerminal } from "./report/terminal.js";
 export { analyzeTarball, type TarballAnalysis } from "./tarball/analyze.js";
 export { createTarballCache } from "./tarball/cache.js";
 export { extractTarball } from "./tarball/extract.js";
-export { createTyposquatIndex } from "./checks/typosquat-index.js";
+export { scanTarballs } from "./tarball/scan.js";

@@ -22,7 +22,10 @@ export interface OsvRecord {
 export type OsvIndex = ReadonlyMap<string, readonly OsvRecord[]>;
 
 function osvError(path: string, problem: string): AuditError {
-  return new AuditError("PARAPET_E_AUDIT_OSV", `${path}: ${problem}. Pass an OSV JSON file, a folder of them, or the OSV export zip (https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip).`);
+  return new AuditError(
+    "PARAPET_E_AUDIT_OSV",
+    `${path}: ${problem}. Pass an OSV JSON file, a folder of them, or the OSV export zip (https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip).`,
+  );
 }
 
 function addRecord(index: Map<string, OsvRecord[]>, record: unknown): void {
@@ -56,10 +59,12 @@ export function loadOsv(path: string): OsvIndex {
     throw osvError(path, "not found");
   }
   if (stat.isDirectory()) {
-    for (const name of readdirSync(path)) if (name.endsWith(".json")) addJson(index, join(path, name), readFileSync(join(path, name), "utf8"));
+    for (const name of readdirSync(path))
+      if (name.endsWith(".json")) addJson(index, join(path, name), readFileSync(join(path, name), "utf8"));
   } else if (path.endsWith(".zip")) {
     try {
-      for (const entry of readZipEntries(readFileSync(path))) if (entry.name.endsWith(".json")) addJson(index, `${path}!${entry.name}`, entry.data.toString("utf8"));
+      for (const entry of readZipEntries(readFileSync(path)))
+        if (entry.name.endsWith(".json")) addJson(index, `${path}!${entry.name}`, entry.data.toString("utf8"));
     } catch (error) {
       if (error instanceof AuditError) throw error;
       throw osvError(path, error instanceof Error ? error.message : String(error));

@@ -36,7 +36,9 @@ export async function resolveRegistry(dir: string, runNpm = defaultRunNpm): Prom
 
 function defaultRunNpm(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile("npm", args, { timeout: 10_000, shell: process.platform === "win32" }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    execFile("npm", args, { timeout: 10_000, shell: process.platform === "win32" }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    );
   });
 }
 

@@ -23,7 +23,8 @@ export function* readZipEntries(zip: Buffer, maxEntryBytes = 64 * 1024 * 1024): 
     offset += 46 + nameLength + extraLength + commentLength;
     if (name.endsWith("/")) continue;
     if (size > maxEntryBytes) throw new Error(`ZIP entry ${name} is ${size} bytes, over the ${maxEntryBytes}-byte limit`);
-    if (localOffset + 30 > zip.length || zip.readUInt32LE(localOffset) !== 0x04034b50) throw new Error(`corrupt ZIP local header for ${name}`);
+    if (localOffset + 30 > zip.length || zip.readUInt32LE(localOffset) !== 0x04034b50)
+      throw new Error(`corrupt ZIP local header for ${name}`);
     const start = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
     const raw = zip.subarray(start, start + compressedSize);
     if (method === 0) yield { name, data: raw };

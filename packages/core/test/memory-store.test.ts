@@ -80,3 +80,27 @@ describe("MemoryStore", () => {
     });
   }
 });
+
+describe("MemoryStore eviction order", () => {
+  it("matches a reference LRU over a long random sequence", async () => {
+    const maxKeys = 8;
+    const store = new MemoryStore({ maxKeys });
+    const reference = new Map<string, number>(); // key -> count, in recency order
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const params = { limit: 1_000, windowMs: 60_000, cost: 1 };
+    for (let i = 0; i < 5_000; i++) {
+      const key = `k${Math.floor(random() * 20)}`;
+      const count = (reference.get(key) ?? 0) + 1;
+      reference.delete(key);
+      reference.set(key, count);
+      if (reference.size > maxKeys) reference.delete(reference.keys().next().value as string);
+      const state = await store.fixedWindow(key, params, T0);
+      assert.equal(state.remaining, 1_000 - count, `step ${i}, key ${key}`);
+    }
+    assert.equal(store.size, maxKeys);
+  });
+});

@@ -185,7 +185,9 @@ export function observe(options: ObserveOptions = {}): Observed {
         const record = toRecord(decision, request);
         queue.push({ kind: "decision", record });
         recentDecisions.set(record.id, { ip: record.ip, path: record.path });
-        spike?.observe(toTrafficEvent(record));
+        const event = toTrafficEvent(record);
+        spike?.observe(event);
+        scan?.observeRequest(record.ip, record.path, event.authenticated, record.ts);
         if (record.attackClass !== null) scan?.observeShieldHit(record.ip, record.attackClass, record.ts);
       } catch (error) {
         logger.error("observe: could not record a decision", { error: messageOf(error) });

@@ -70,6 +70,8 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
     }
     buffer.push(entry);
     accepted++;
+    // Threshold flush: a full batch is written at the next turn of the event loop, not the next tick.
+    if (pending() === batchSize) setImmediate(() => void drain(false));
     return true;
   }
 

@@ -182,7 +182,6 @@ export class RedisStore implements Store {
           ),
         );
       }, this.#timeoutMs);
-      timer.unref();
       work.then(
         (value) => {
           clearTimeout(timer);

@@ -76,6 +76,8 @@ describe("RedisStore under faults", { concurrency: false }, () => {
       denyCache: false,
       logger: silentLogger,
     });
+    // Connect first: the phases below are about a Redis failing, not about start-up.
+    await drive(10_000, (o) => o.result === "allowed");
   });
 
   after(async () => {

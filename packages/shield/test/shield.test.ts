@@ -73,7 +73,7 @@ describe("shield rule", () => {
 
   it("lists every finding, strongest first", async () => {
     const reason = reasonOf(await decide({ url: "/?a=..%2F..%2Fetc%2Fpasswd&b=$%7Bjndi:ldap://x%7D" }));
-    const locations = reason.findings.map((f) => f.location).sort();
+    const locations = [...new Set(reason.findings.map((f) => f.location))].sort();
     assert.deepEqual(locations, ["query.a", "query.b"]);
     for (let i = 1; i < reason.findings.length; i++) assert.ok((reason.findings[i - 1]?.score ?? 0) >= (reason.findings[i]?.score ?? 0));
   });

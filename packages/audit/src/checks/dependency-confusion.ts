@@ -9,7 +9,8 @@ import { type Check, manifestLine } from "./context.js";
 export function createDependencyConfusionCheck(publicHosts: readonly string[] = ["registry.npmjs.org", "registry.yarnpkg.com"]): Check {
   return function checkDependencyConfusion({ packages, config, manifest }) {
     const findings: Finding[] = [];
-    const isInternal = (name: string) => config.internalPackages.includes(name) || config.internalScopes.some((scope) => name.startsWith(`${scope}/`));
+    const isInternal = (name: string) =>
+      config.internalPackages.includes(name) || config.internalScopes.some((scope) => name.startsWith(`${scope}/`));
     for (const pkg of packages) {
       if (!isInternal(pkg.name) || pkg.source === "workspace" || pkg.source === "link" || pkg.source === "file") continue;
       let host: string | undefined;

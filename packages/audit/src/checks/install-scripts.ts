@@ -18,7 +18,11 @@ export function createInstallScriptCheck(): Check {
       const hasScripts = scripts ? Object.keys(scripts).length > 0 : pkg.hasInstallScript === true;
       if (!hasScripts) continue;
       const reason = config.allowInstallScripts[pkg.name];
-      const shown = scripts ? Object.entries(scripts).map(([hook, command]) => `${hook}: ${JSON.stringify(String(command).slice(0, 120))}`).join("; ") : "flagged hasInstallScript in the lockfile";
+      const shown = scripts
+        ? Object.entries(scripts)
+            .map(([hook, command]) => `${hook}: ${JSON.stringify(String(command).slice(0, 120))}`)
+            .join("; ")
+        : "flagged hasInstallScript in the lockfile";
       if (reason !== undefined) {
         findings.push({
           checkId: "install-script",

@@ -62,7 +62,8 @@ export function singleEdit(candidate: string, target: string): EditKind | undefi
     if (candidate.slice(i + 1) === target.slice(i + 1)) {
       return areKeyboardNeighbours(candidate[i]!, target[i]!) ? "keyboard-neighbour" : "substituted";
     }
-    if (candidate[i] === target[i + 1] && candidate[i + 1] === target[i] && candidate.slice(i + 2) === target.slice(i + 2)) return "swapped";
+    if (candidate[i] === target[i + 1] && candidate[i + 1] === target[i] && candidate.slice(i + 2) === target.slice(i + 2))
+      return "swapped";
     return undefined;
   }
   if (lc === lt + 1) {

@@ -23,6 +23,8 @@ export interface TyposquatIndexOptions {
    * real alarms in false ones.
    */
   readonly targets?: number;
+  /** Same-shape squats (separators, homoglyphs, scope flattening) are rarer by accident, so they are judged against more names. */
+  readonly shapeTargets?: number;
 }
 
 interface Ranked {
@@ -64,6 +66,7 @@ function isReorderable(name: string): boolean {
 export function createTyposquatIndex(ranked: readonly string[], options: TyposquatIndexOptions = {}) {
   const minEditLength = options.minEditLength ?? 6;
   const targets = options.targets ?? 800;
+  const shapeTargets = Math.max(options.shapeTargets ?? 800, targets);
   const rankOf = new Map<string, number>();
   const bySkeleton = new Map<string, Ranked[]>();
   const byWords = new Map<string, Ranked[]>();
@@ -73,7 +76,7 @@ export function createTyposquatIndex(ranked: readonly string[], options: Typosqu
   ranked.forEach((name, rank) => {
     if (rankOf.has(name)) return;
     rankOf.set(name, rank);
-    if (rank >= targets) return;
+    if (rank >= shapeTargets) return;
     const entry = { name, rank };
     push(bySkeleton, skeleton(name), entry);
     const { scope, base } = splitScope(name);
@@ -82,6 +85,7 @@ export function createTyposquatIndex(ranked: readonly string[], options: Typosqu
       push(byScopedBase, base, entry);
       return;
     }
+    if (rank >= targets) return;
     if (isReorderable(name)) push(byWords, wordSignature(name), entry);
     if (name.length >= minEditLength) {
       push(byDeletion, name, entry);
@@ -117,7 +121,8 @@ export function createTyposquatIndex(ranked: readonly string[], options: Typosqu
       for (const r of byScopedBase.get(base) ?? []) {
         if (r.rank >= below || r.name === name) continue;
         const targetScope = splitScope(r.name).scope!;
-        if (targetScope.length >= 4 && singleEdit(scope, targetScope)) return { target: r.name, targetRank: r.rank, kind: "scope-confusion" };
+        if (targetScope.length >= 4 && singleEdit(scope, targetScope))
+          return { target: r.name, targetRank: r.rank, kind: "scope-confusion" };
       }
       return undefined;
     }
@@ -128,7 +133,8 @@ export function createTyposquatIndex(ranked: readonly string[], options: Typosqu
     const suffix = /^(.{4,}?)[-_.]?(?:v?\d{1,2}|js|node)$/.exec(lower);
     if (suffix) {
       const original = rankOf.get(suffix[1]!);
-      if (original !== undefined && original < below && original < targets) return { target: suffix[1]!, targetRank: original, kind: "version-suffix" };
+      if (original !== undefined && original < below && original < targets)
+        return { target: suffix[1]!, targetRank: original, kind: "version-suffix" };
     }
     let edit: SquatMatch | undefined;
     const keys = [lower, ...deletions(lower)];

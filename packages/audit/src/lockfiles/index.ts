@@ -20,7 +20,10 @@ const MAX_LOCKFILE_BYTES = 200 * 1024 * 1024;
 export function parseLockfile(file: string, text: string): Lockfile {
   const known = LOCKFILES.find((l) => file === l.file || file.endsWith(`/${l.file}`));
   if (!known) {
-    throw new AuditError("PARAPET_E_AUDIT_LOCKFILE_PARSE", `${file}: unknown lockfile type. Supported: ${LOCKFILES.map((l) => l.file).join(", ")}.`);
+    throw new AuditError(
+      "PARAPET_E_AUDIT_LOCKFILE_PARSE",
+      `${file}: unknown lockfile type. Supported: ${LOCKFILES.map((l) => l.file).join(", ")}.`,
+    );
   }
   return known.parse(file, text.replace(/^\uFEFF/, ""));
 }

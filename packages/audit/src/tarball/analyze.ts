@@ -36,7 +36,8 @@ const CODE_FILE = /\.(c|m)?js$|\.sh$|\.bat$|\.cmd$|\.ps1$|\.py$|(^|\/)[^./]+$/i;
 /** Files an install script runs: `node x.js`, `sh setup.sh`, `./bin/thing`. */
 function filesRunBy(command: string): string[] {
   const out: string[] = [];
-  for (const match of command.matchAll(/(?:^|[\s;&|])(?:node|sh|bash|\.)?\s*\.?\/?([\w./-]{1,200}\.(?:c?m?js|sh|bat|cmd|ps1))\b/g)) out.push(match[1]!.replace(/^\.\//, ""));
+  for (const match of command.matchAll(/(?:^|[\s;&|])(?:node|sh|bash|\.)?\s*\.?\/?([\w./-]{1,200}\.(?:c?m?js|sh|bat|cmd|ps1))\b/g))
+    out.push(match[1]!.replace(/^\.\//, ""));
   return out;
 }
 
@@ -55,7 +56,8 @@ function appendedPayload(file: TarballFile): string | undefined {
   // Only the tail counts: a payload is glued on at the end, where a reviewer stops reading.
   for (let i = Math.max(0, last - 1); i <= last; i++) {
     const line = lines[i]!;
-    if (line.length > 2000 && !line.includes("sourceMappingURL=") && !/^\s*(?:\/\/|\/\*|\*)/.test(line)) return `line ${i + 1} is ${line.length} characters`;
+    if (line.length > 2000 && !line.includes("sourceMappingURL=") && !/^\s*(?:\/\/|\/\*|\*)/.test(line))
+      return `line ${i + 1} is ${line.length} characters`;
   }
   return undefined;
 }
@@ -71,9 +73,11 @@ export function analyzeTarball(tarball: ExtractedTarball): TarballAnalysis {
   }
   const scripts = typeof manifest.scripts === "object" && manifest.scripts !== null ? (manifest.scripts as Record<string, unknown>) : {};
   const installScripts: Record<string, string> = {};
-  for (const hook of ["preinstall", "install", "postinstall"]) if (typeof scripts[hook] === "string") installScripts[hook] = scripts[hook] as string;
+  for (const hook of ["preinstall", "install", "postinstall"])
+    if (typeof scripts[hook] === "string") installScripts[hook] = scripts[hook] as string;
   // npm runs `node-gyp rebuild` implicitly when binding.gyp exists and no install script is set.
-  if (!installScripts.install && !installScripts.preinstall && tarball.files.some((f) => f.path === "binding.gyp")) installScripts.install = "node-gyp rebuild (implicit: binding.gyp)";
+  if (!installScripts.install && !installScripts.preinstall && tarball.files.some((f) => f.path === "binding.gyp"))
+    installScripts.install = "node-gyp rebuild (implicit: binding.gyp)";
 
   const installFiles = new Set(Object.values(installScripts).flatMap(filesRunBy));
   const signals: Signal[] = [];

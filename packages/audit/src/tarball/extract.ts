@@ -51,7 +51,8 @@ export function extractTarball(gzipped: Uint8Array, limits: ExtractLimits = {}):
         entries++;
         const path = entry.path.replace(/^[^/]+\//, "");
         if (isUnsafe(entry.path) || isUnsafe(path)) unsafePaths.push(entry.path);
-        const wanted = entry.type === "File" && !isUnsafe(path) && entries <= maxEntries && TEXT_FILE.test(path) && !SKIPPED.test(path) && !truncated;
+        const wanted =
+          entry.type === "File" && !isUnsafe(path) && entries <= maxEntries && TEXT_FILE.test(path) && !SKIPPED.test(path) && !truncated;
         if (!wanted) {
           entry.resume();
           return;
@@ -80,7 +81,10 @@ export function extractTarball(gzipped: Uint8Array, limits: ExtractLimits = {}):
     parser.on("warn", (_code: string, message: string) => {
       if (/invalid|unexpected|TAR_BAD_ARCHIVE/i.test(message)) reject(new Error(`not a valid tarball: ${message}`));
     });
-    parser.on("end", () => resolve({ files, unsafePaths, totalBytes, truncated: truncated || entries > maxEntries }));
+    parser.on("end", () => {
+      if (entries === 0) reject(new Error("not a valid tarball (no entries could be read)"));
+      else resolve({ files, unsafePaths, totalBytes, truncated: truncated || entries > maxEntries });
+    });
     parser.end(Buffer.from(gzipped));
   });
 }

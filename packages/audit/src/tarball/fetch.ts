@@ -32,7 +32,10 @@ export async function fetchBytes(url: string, options: FetchOptions = {}): Promi
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) await sleep(250 * 2 ** (attempt - 1));
     try {
-      const response = await fetchImpl(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 30_000), ...(options.headers ? { headers: options.headers } : {}) });
+      const response = await fetchImpl(url, {
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+        ...(options.headers ? { headers: options.headers } : {}),
+      });
       if (response.status === 429 || response.status >= 500) {
         lastError = new FetchError(`${url}: HTTP ${response.status}`, response.status);
         continue;
@@ -49,5 +52,7 @@ export async function fetchBytes(url: string, options: FetchOptions = {}): Promi
       lastError = error;
     }
   }
-  throw lastError instanceof Error ? new FetchError(`${url}: ${lastError.message} (after ${retries + 1} attempts)`) : new FetchError(`${url}: failed`);
+  throw lastError instanceof Error
+    ? new FetchError(`${url}: ${lastError.message} (after ${retries + 1} attempts)`)
+    : new FetchError(`${url}: failed`);
 }

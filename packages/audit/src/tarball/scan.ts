@@ -1,6 +1,6 @@
 import type { Finding, LockedPackage } from "../model.js";
-import { tarballUrl } from "../registry.js";
 import { mapWithConcurrency } from "../pool.js";
+import { tarballUrl } from "../registry.js";
 import { ANALYZER_VERSION, analyzeTarball, type TarballAnalysis } from "./analyze.js";
 import type { TarballCache } from "./cache.js";
 import { integrityOf, sha512Hex } from "./cache.js";
@@ -39,7 +39,11 @@ export async function scanTarballs(packages: readonly LockedPackage[], options: 
       const analysis = await analyzeOne(pkg, options, note);
       if (analysis) analyses.set(id, analysis);
     } catch (error) {
-      note("tarball-unreadable", "medium", `could not analyze the tarball (${error instanceof Error ? error.message : String(error)}). Re-run; if it persists, inspect the package by hand.`);
+      note(
+        "tarball-unreadable",
+        "medium",
+        `could not analyze the tarball (${error instanceof Error ? error.message : String(error)}). Re-run; if it persists, inspect the package by hand.`,
+      );
     } finally {
       options.onProgress?.(++done, targets.length);
     }
@@ -60,21 +64,33 @@ async function analyzeOne(
   let bytes = expected ? options.cache.get(expected) : undefined;
   if (!bytes) {
     if (options.offline) {
-      note("tarball-not-cached", "info", "not in the cache and --offline is set, so its code was not analyzed. Run once online to fill the cache.");
+      note(
+        "tarball-not-cached",
+        "info",
+        "not in the cache and --offline is set, so its code was not analyzed. Run once online to fill the cache.",
+      );
       return undefined;
     }
     const url = pkg.resolved && /^https:\/\//.test(pkg.resolved) ? pkg.resolved : tarballUrl(options.registry, pkg.name, pkg.version);
     bytes = await fetchBytes(url, options.fetch ? { fetch: options.fetch } : {});
     const actual = integrityOf(bytes);
     if (expected && sha512Hex(expected) !== sha512Hex(actual)) {
-      note("integrity-mismatch", "critical", `the registry served a tarball whose sha512 differs from the lockfile's integrity. Do not install; find out whether the lockfile or the registry was tampered with.`);
+      note(
+        "integrity-mismatch",
+        "critical",
+        `the registry served a tarball whose sha512 differs from the lockfile's integrity. Do not install; find out whether the lockfile or the registry was tampered with.`,
+      );
       return undefined;
     }
     options.cache.put(bytes);
   }
   const analysis = analyzeTarball(await extractTarball(bytes));
   if (analysis.manifestName !== undefined && (analysis.manifestName !== pkg.name || analysis.manifestVersion !== pkg.version)) {
-    note("lockfile-tampering", "high", `the tarball's package.json says ${analysis.manifestName}@${analysis.manifestVersion}, not ${pkg.name}@${pkg.version}: the lockfile entry points at a different package. Regenerate the lockfile and review who changed it.`);
+    note(
+      "lockfile-tampering",
+      "high",
+      `the tarball's package.json says ${analysis.manifestName}@${analysis.manifestVersion}, not ${pkg.name}@${pkg.version}: the lockfile entry points at a different package. Regenerate the lockfile and review who changed it.`,
+    );
   }
   if (expected) options.cache.putJson("analysis", analysisKey, analysis);
   return analysis;

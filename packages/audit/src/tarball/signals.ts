@@ -70,38 +70,123 @@ function countAtLeast(pattern: RegExp, min: number): (text: string) => string | 
 }
 
 export const SIGNAL_RULES: readonly SignalRule[] = [
-  { id: "network", kind: "capability", test: firstMatch(/\b(?:https?|net|tls|dgram)\.(?:request|get|connect|createConnection)\s*\(/, /\bfetch\s*\(\s*["'`]https?:/, /\bnew XMLHttpRequest\b/, /\bnew WebSocket\s*\(/, /\baxios\.(?:post|get)\s*\(/, /\bcurl\s+-/, /\bwget\s+/) },
+  {
+    id: "network",
+    kind: "capability",
+    test: firstMatch(
+      /\b(?:https?|net|tls|dgram)\.(?:request|get|connect|createConnection)\s*\(/,
+      /require\(\s*["'](?:node:)?https?["']\s*\)\s*\.(?:request|get)\b/,
+      /\bfetch\s*\(\s*["'`]https?:/,
+      /\bnew XMLHttpRequest\b/,
+      /\bnew WebSocket\s*\(/,
+      /\baxios\.(?:post|get)\s*\(/,
+      /\bcurl\s+-/,
+      /\bwget\s+/,
+    ),
+  },
   // `regex.exec(` is not a process: require the module, or a call not preceded by a dot.
-  { id: "exec", kind: "capability", test: firstMatch(/(?:require\(|from\s*)\s*["'](?:node:)?child_process["']/, /(?<![.\w$])(?:execSync|execFileSync|spawnSync)\s*\(/) },
-  { id: "env-dump", kind: "intent", test: firstMatch(/JSON\.stringify\(\s*process\.env\s*[,)]/, /Object\.(?:entries|values)\(\s*process\.env\s*\)/, /\bprintenv\b/, /\benv\s*\|\s*(?:base64|curl)/) },
+  {
+    id: "exec",
+    kind: "capability",
+    test: firstMatch(/(?:require\(|from\s*)\s*["'](?:node:)?child_process["']/, /(?<![.\w$])(?:execSync|execFileSync|spawnSync)\s*\(/),
+  },
+  {
+    id: "env-dump",
+    kind: "intent",
+    test: firstMatch(
+      /JSON\.stringify\(\s*process\.env\s*[,)]/,
+      /Object\.(?:entries|values)\(\s*process\.env\s*\)/,
+      /\bprintenv\b/,
+      /\benv\s*\|\s*(?:base64|curl)/,
+    ),
+  },
   {
     id: "credential-files",
     kind: "intent",
-    test: firstMatch(/["'`/\\]\.npmrc["'`]/, /\.ssh[/\\](?:id_|authorized_keys|config)/, /\.aws[/\\]credentials/, /\.config[/\\]gcloud/, /\.azure[/\\]/, /\.git-credentials/, /\.docker[/\\]config\.json/, /\.kube[/\\]config/, /\bgh auth token\b/),
+    test: firstMatch(
+      /["'`/\\]\.npmrc["'`]/,
+      /\.ssh[/\\](?:id_|authorized_keys|config)/,
+      /\.aws[/\\]credentials/,
+      /\.config[/\\]gcloud/,
+      /\.azure[/\\]/,
+      /\.git-credentials/,
+      /\.docker[/\\]config\.json/,
+      /\.kube[/\\]config/,
+      /\bgh auth token\b/,
+    ),
   },
-  { id: "wallet-files", kind: "intent", test: firstMatch(/\bwallet\.dat\b/, /Local Extension Settings/, /nkbihfbeogaeaoehlefnkodbefgpgknn/, /\.(?:ethereum|electrum|exodus)[/\\]/i, /\bkeystore[/\\]UTC--/) },
-  { id: "wallet-hook", kind: "intent", test: allOf(/\bwindow\.ethereum\b/, /XMLHttpRequest\.prototype\.(?:open|send)\s*=|\bwindow\.fetch\s*=|\.request\s*=\s*(?:async\s*)?function/) },
+  {
+    id: "wallet-files",
+    kind: "intent",
+    test: firstMatch(
+      /\bwallet\.dat\b/,
+      /Local Extension Settings/,
+      /nkbihfbeogaeaoehlefnkodbefgpgknn/,
+      /\.(?:ethereum|electrum|exodus)[/\\]/i,
+      /\bkeystore[/\\]UTC--/,
+    ),
+  },
+  {
+    id: "wallet-hook",
+    kind: "intent",
+    test: allOf(
+      /\bwindow\.ethereum\b/,
+      /XMLHttpRequest\.prototype\.(?:open|send)\s*=|\bwindow\.fetch\s*=|\.request\s*=\s*(?:async\s*)?function/,
+    ),
+  },
   { id: "mangled-identifiers", kind: "obfuscation", test: countAtLeast(/\b_0x[0-9a-f]{4,6}\b/g, 30) },
   {
     id: "eval-decoded",
     kind: "obfuscation",
-    test: firstMatch(/\beval\s*\(\s*(?:atob|unescape|decodeURIComponent|Buffer\.from)\s*\(/, /\b(?:new\s+)?Function\s*\(\s*(?:atob|Buffer\.from)\s*\(/, /\beval\s*\(\s*[\w$]+\.toString\(\s*["']utf-?8["']\s*\)\s*\)/),
+    test: firstMatch(
+      /\beval\s*\(\s*(?:atob|unescape|decodeURIComponent|Buffer\.from)\s*\(/,
+      /\b(?:new\s+)?Function\s*\(\s*(?:atob|Buffer\.from)\s*\(/,
+      /\beval\s*\(\s*[\w$]+\.toString\(\s*["']utf-?8["']\s*\)\s*\)/,
+    ),
   },
-  { id: "encoded-blob", kind: "obfuscation", test: firstMatch(/["'`][A-Za-z0-9+/]{4000}/, /["'`](?:[0-9a-f]{2}){2000}/, /(?:\\x[0-9a-f]{2}){200}/i) },
-  { id: "decrypt-and-run", kind: "intent", test: firstMatch(/\bcreateDecipher(?:iv)?\s*\([^]{0,2000}?(?:\._compile|\beval|\bnew Function)\s*\(/) },
+  {
+    id: "encoded-blob",
+    kind: "obfuscation",
+    test: firstMatch(/["'`][A-Za-z0-9+/]{4000}/, /["'`](?:[0-9a-f]{2}){2000}/, /(?:\\x[0-9a-f]{2}){200}/i),
+  },
+  { id: "decrypt-and-run", kind: "intent", test: allOf(/\bcreateDecipher(?:iv)?\s*\(/, /\._compile\s*\(|\bnew module\.constructor\b/) },
   {
     id: "download-and-run",
     kind: "capability",
-    test: firstMatch(/\b(?:curl|wget)\b[^\n|;]{0,200}\|\s*(?:ba|z)?sh\b/, /\b(?:curl|wget)\b[^\n]{0,300}(?:chmod\s+\+?[0-7]*x|\.\/)/, /chmod(?:Sync)?\s*\([^)]{0,100}0o?7[0-7]{2}/, /\bInvoke-WebRequest\b[^\n]{0,200}Start-Process/),
+    test: firstMatch(
+      /\b(?:curl|wget)\b[^\n|;]{0,200}\|\s*(?:ba|z)?sh\b/,
+      /\b(?:curl|wget)\b[^\n]{0,300}(?:chmod\s+\+?[0-7]*x|\.\/)/,
+      /chmod(?:Sync)?\s*\([^)]{0,100}0o?7[0-7]{2}/,
+      /\bInvoke-WebRequest\b[^\n]{0,200}Start-Process/,
+    ),
   },
   { id: "raw-ip-url", kind: "intent", test: firstMatch(/https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:/]/) },
-  { id: "cryptominer", kind: "intent", test: firstMatch(/stratum\+(?:tcp|ssl):\/\//, /\bxmrig\b/i, /--donate-level\b/, /\bminexmr\b/i, /--rig-id\b/) },
+  {
+    id: "cryptominer",
+    kind: "intent",
+    test: firstMatch(/stratum\+(?:tcp|ssl):\/\//, /\bxmrig\b/i, /--donate-level\b/, /\bminexmr\b/i, /--rig-id\b/),
+  },
   { id: "windows-lolbin", kind: "intent", test: firstMatch(/\bregsvr32(?:\.exe)?\s+\/?-?s\b/i, /\bcertutil(?:\.exe)?\s+-urlcache\b/i) },
-  { id: "workflow-write", kind: "intent", test: allOf(/\.github[/\\]workflows/, /\bwriteFile(?:Sync)?\s*\(|\bcreateOrUpdateFileContents\b|\/contents\/\.github\/workflows|\bgit\s+push\b/) },
-  { id: "self-publish", kind: "intent", test: firstMatch(/\bnpm\s+publish\b/, /\/-\/v1\/search\?text=maintainer:/, /\bnpm\s+token\s+create\b/) },
+  {
+    id: "workflow-write",
+    kind: "intent",
+    test: allOf(
+      /\.github[/\\]workflows/,
+      /\bwriteFile(?:Sync)?\s*\(|\bcreateOrUpdateFileContents\b|\/contents\/\.github\/workflows|\bgit\s+push\b/,
+    ),
+  },
+  {
+    id: "self-publish",
+    kind: "intent",
+    test: firstMatch(/\bnpm\s+publish\b/, /\/-\/v1\/search\?text=maintainer:/, /\bnpm\s+token\s+create\b/),
+  },
   { id: "secret-scanner", kind: "intent", test: firstMatch(/\btrufflehog\b/i, /\bgitleaks\b/i, /\bdetect-secrets\b/) },
   { id: "ai-cli-abuse", kind: "intent", test: firstMatch(/--dangerously-skip-permissions\b/, /--trust-all-tools\b/, /["'`\s]--yolo\b/) },
-  { id: "shell-rc-tamper", kind: "intent", test: firstMatch(/appendFile(?:Sync)?\s*\([^)]{0,200}\.(?:bashrc|zshrc)\b/, />>\s*~?\/?[\w/$.{}]{0,100}\.(?:bashrc|zshrc)\b/) },
+  {
+    id: "shell-rc-tamper",
+    kind: "intent",
+    test: firstMatch(/appendFile(?:Sync)?\s*\([^;\n]{0,200}\.(?:bashrc|zshrc)\b/, />>\s*~?\/?[\w/$.{}]{0,100}\.(?:bashrc|zshrc)\b/),
+  },
 ];
 
 /** Strong intents: each is reason enough to block an install. */

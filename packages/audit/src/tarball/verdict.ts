@@ -1,6 +1,6 @@
 import { type Severity, severityRank } from "../model.js";
 import type { Signal, Verdict } from "./analyze.js";
-import { STRONG_INTENTS, type SignalId } from "./signals.js";
+import { type SignalId, STRONG_INTENTS } from "./signals.js";
 
 /**
  * Turns signals into a severity by judging capability and intent together.
@@ -34,18 +34,31 @@ export function judge(signals: readonly Signal[], unsafePaths: readonly string[]
     const hidden = ids.has("mangled-identifiers") || ids.has("eval-decoded");
     if (harvest && sink) {
       const installTime = signals.some((s) => s.file === file && s.atInstall);
-      raise(installTime || hidden ? "critical" : "high", `${file} collects secrets (${[...ids].filter((i) => i === "env-dump" || i.endsWith("files")).join(", ")}) and has a network or process sink`);
+      raise(
+        installTime || hidden ? "critical" : "high",
+        `${file} collects secrets (${[...ids].filter((i) => i === "env-dump" || i.endsWith("files")).join(", ")}) and has a network or process sink`,
+      );
     }
-    if (hidden && (sink || harvest)) raise("critical", `${file} is obfuscated (${ids.has("eval-decoded") ? "eval of decoded strings" : "_0x identifier mangling"}) and reaches the network, processes or secrets`);
+    if (hidden && (sink || harvest || ids.has("wallet-hook")))
+      raise(
+        "critical",
+        `${file} is obfuscated (${ids.has("eval-decoded") ? "eval of decoded strings" : "_0x identifier mangling"}) and reaches the network, processes or secrets`,
+      );
     else if (hidden) raise("medium", `${file} is obfuscated`);
     if (ids.has("appended-payload")) {
-      raise(ids.has("decrypt-and-run") || ids.has("eval-decoded") || ids.has("encoded-blob") ? "critical" : "low", `${file} has a long line appended after ordinary code`);
+      raise(
+        ids.has("decrypt-and-run") || ids.has("eval-decoded") || ids.has("encoded-blob") ? "critical" : "low",
+        `${file} has a long line appended after ordinary code`,
+      );
     }
     if (ids.has("encoded-blob") && (ids.has("eval-decoded") || ids.has("exec"))) raise("high", `${file} decodes and runs an embedded blob`);
   }
   if (atInstall("download-and-run")) {
     const aggravated = atInstall("raw-ip-url") || strong.length > 0;
-    raise(aggravated ? "critical" : "medium", `install script downloads and runs a program${aggravated ? " from a raw IP address or alongside other malicious traits" : " (common for native binaries; review the source URL)"}`);
+    raise(
+      aggravated ? "critical" : "medium",
+      `install script downloads and runs a program${aggravated ? " from a raw IP address or alongside other malicious traits" : " (common for native binaries; review the source URL)"}`,
+    );
   } else if (atInstall("raw-ip-url") && (atInstall("network") || atInstall("exec"))) {
     raise("high", "install script contacts a raw IP address");
   }

@@ -8,23 +8,28 @@ import { KeyedBuckets } from "./keyed-buckets.js";
  * - notFoundPerIp {20, 2 s, distinct paths}: 404/410s on more than ~20 different
  *   paths in a burst (CrowdSec's http-probing uses 10 per 10 s; ours tolerates
  *   a broken page with many missing assets);
- * - shieldHitsPerIp {5, 10 s}: requests the shield flagged as attacks.
+ * - shieldHitsPerIp {5, 10 s}: requests the shield flagged as attacks;
+ * - pathsPerIp {60, 1 s, distinct paths, unauthenticated clients only}: a
+ *   crawler walking the site faster than a person or a page load does (a
+ *   scanner's discovery phase returns 200s, so the 404 bucket alone is late).
  */
 export interface ScanDetectorOptions {
   readonly notFoundPerIp?: LeakyBucketSpec;
   readonly shieldHitsPerIp?: LeakyBucketSpec;
+  readonly pathsPerIp?: LeakyBucketSpec;
   readonly maxKeys?: number;
 }
 
 export interface ScanDetector {
   observeStatus(ip: string, path: string, status: number, now: number): void;
   observeShieldHit(ip: string, attackClass: string, now: number): void;
+  observeRequest(ip: string, path: string, authenticated: boolean, now: number): void;
 }
 
 export function createScanDetector(options: ScanDetectorOptions, report: (finding: Finding, ts: number) => void): ScanDetector {
   const maxKeys = options.maxKeys ?? 50_000;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw optionError("observe", "detectors.scan.maxKeys must be a positive integer");
-  const build = (name: "notFoundPerIp" | "shieldHitsPerIp", fallback: LeakyBucketSpec) => {
+  const build = (name: "notFoundPerIp" | "shieldHitsPerIp" | "pathsPerIp", fallback: LeakyBucketSpec) => {
     const spec = options[name] ?? fallback;
     const problem = checkBucketSpec(spec, `detectors.scan.${name}`);
     if (problem) throw optionError("observe", problem);
@@ -32,6 +37,7 @@ export function createScanDetector(options: ScanDetectorOptions, report: (findin
   };
   const notFound = build("notFoundPerIp", { capacity: 20, leakMs: 2_000 });
   const shieldHits = build("shieldHitsPerIp", { capacity: 5, leakMs: 10_000 });
+  const paths = build("pathsPerIp", { capacity: 60, leakMs: 1_000 });
 
   return {
     observeStatus(ip, path, status, now) {
@@ -45,6 +51,21 @@ export function createScanDetector(options: ScanDetectorOptions, report: (findin
           subject: `ip:${ip}`,
           summary: `${ip} requested many paths that do not exist: probably a vulnerability scanner.`,
           evidence: { bucket: "notFoundPerIp", level: Math.round(level * 10) / 10, lastPath: path },
+        },
+        now,
+      );
+    },
+    observeRequest(ip, path, authenticated, now) {
+      if (authenticated) return;
+      const level = paths.pour(ip, now, path);
+      if (level === undefined) return;
+      report(
+        {
+          kind: "scan",
+          severity: "warning",
+          subject: `ip:${ip}`,
+          summary: `${ip} is walking many different paths quickly: a crawler or a scanner's discovery phase.`,
+          evidence: { bucket: "pathsPerIp", level: Math.round(level * 10) / 10, lastPath: path },
         },
         now,
       );

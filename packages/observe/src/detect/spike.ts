@@ -171,6 +171,12 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     if (now.botShare - baseline.botShare > RATE_JUMP) signals.push("bot share rose");
     if (now.denyRate - baseline.denyRate > RATE_JUMP) signals.push("deny rate rose");
     if (now.errorRate - baseline.errorRate > RATE_JUMP) signals.push("error rate rose");
+    // One client nobody knew carrying most of the jump: a scanner or a scraper, not a customer.
+    const [topHitter] = w.hitters.top(1);
+    const topSeen = topHitter ? firstSeen.peek(topHitter.key) : undefined;
+    if (topHitter && topSeen !== undefined && w.start + windowMs - topSeen < establishedAfterMs && topHitter.count >= 0.5 * excess) {
+      signals.push("one new client carries most of the jump");
+    }
     let verdict: SpikeVerdict = "unexplained";
     if (establishedExcess >= 0.6 * excess && signals.length === 0) verdict = "customer";
     else if (otherExcess >= 0.5 * excess && signals.length > 0) verdict = "attack";

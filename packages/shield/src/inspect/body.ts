@@ -59,7 +59,8 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-const PART_NAME = /\bname="([^"]{0,200})"/;
+const PART_NAME = /(?:^|[;\s])name="([^"]{0,200})"/;
+const PART_FILENAME = /\bfilename="([^"]{0,500})"/;
 
 /** RFC 7578 parts, split on the delimiter lines; each part's `name` becomes its location. */
 function addMultipart(text: string, sink: CandidateSink): void {
@@ -78,5 +79,8 @@ function addMultipart(text: string, sink: CandidateSink): void {
     const content = part.slice(headerEnd).replace(/^\s+/, "").replace(/\r?\n$/, "");
     sink.add(`body.${name}`, "body", content, name);
     sink.add(`body.${name}`, "body-key", name);
+    // The client-supplied file name: `../../etc/cron.d/x` here is how upload handlers get tricked.
+    const filename = PART_FILENAME.exec(head)?.[1];
+    if (filename !== undefined) sink.add(`body.${name}.filename`, "body", filename, "filename");
   }
 }

@@ -27,13 +27,14 @@ export class CandidateSink {
   truncated = false;
   private readonly seen = new Set<string>();
   private budget: number;
+  private values = 0;
 
   constructor(readonly limits: InspectLimits) {
     this.budget = limits.maxBytes;
   }
 
   get full(): boolean {
-    return this.budget <= 0 || this.candidates.length >= this.limits.maxValues;
+    return this.budget <= 0 || this.values >= this.limits.maxValues;
   }
 
   add(location: string, kind: InputKind, value: string, name?: string): void {
@@ -42,6 +43,7 @@ export class CandidateSink {
       this.truncated = true;
       return;
     }
+    this.values++;
     let raw = value;
     if (raw.length > this.budget) {
       raw = raw.slice(0, this.budget);

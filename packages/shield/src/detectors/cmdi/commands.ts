@@ -15,10 +15,10 @@ export const DISTINCT_COMMANDS: ReadonlySet<string> = new Set([
   "schtasks", "sc.exe", "vssadmin", "icacls", "takeown", "attrib", "cacls", "phpinfo", "chattr",
   "busybox", "visudo", "regedit", "pipx", "perf", "ansible", "ansible-playbook", "ansible-console", "ansible-config",
   "ssh-copy-id", "ssh-keygen", "lastlogin", "nohup", "strace", "ltrace", "gdb", "tcpdump", "iptables", "setfacl", "getfacl",
-  "openssl", "nmap", "masscan", "msfconsole", "msfvenom", "sqlmap", "hydra", "john", "hashcat", "ftpget", "ftpput",
+  "openssl", "nmap", "masscan", "msfconsole", "msfvenom", "sqlmap", "hydra", "hashcat", "ftpget", "ftpput",
   "cmd.exe", "powershell.exe", "wevtutil", "fsutil", "diskpart", "net1", "nltest", "dsquery", "whoami.exe", "quser",
   "qwinsta", "klist", "cmdkey", "runas", "sdelete", "procdump", "mimikatz", "psexec", "winrm", "wmiexec", "bcdedit",
-  "ncat", "pwncat", "sbin", "chroot", "unshare", "nsenter", "docker", "kubectl", "crictl", "setsid", "exec", "xdg-open",
+  "pwncat", "chroot", "unshare", "nsenter", "kubectl", "crictl", "setsid", "xdg-open",
 ]);
 
 export const COMMON_COMMANDS: ReadonlySet<string> = new Set([

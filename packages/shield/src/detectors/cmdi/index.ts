@@ -6,10 +6,20 @@
  */
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
-import { COMMON_COMMANDS, DISTINCT_COMMANDS, NUMERIC_COMMANDS } from "./commands.js";
+import { COMMON_COMMANDS, DISTINCT_COMMANDS, NET_SUBCOMMANDS, NUMERIC_COMMANDS, STANDALONE_COMMANDS } from "./commands.js";
 
 /** Characters a shell payload needs somewhere; a value with none of them is skipped cheaply. */
 const SHELL_HINT = /[;|&`$\n\r(){}<>]|^\s*[a-z]/i;
+
+/** cmd.exe batch syntax: `FOR /F … IN (…) DO`, `IF ERRORLEVEL`, `%%G` loop variables. */
+const BATCH =
+  /\bfor\s+(?:\/[dlrf]\b|%%?\S\s+in\b)|\bif\s+(?:\/i\s+)?(?:not\s+)?(?:errorlevel\b|exist\s|defined\s|\S{1,40}\s+(?:equ|neq|lss|leq|gtr|geq)\s|\S{0,40}\s*==)|%errorlevel%/;
+
+/** Programs that run the command named after them: `time sh -c id`, `nohup curl …`. */
+const WRAPPERS = new Set(["time", "nohup", "sudo", "env", "nice", "strace", "exec", "xargs", "timeout", "watch", "busybox", "command", "builtin", "doas"]);
+
+/** A value that is a program in a binary directory: `/bin/ab`, `/usr/local/sbin/x`. */
+const BINARY_PATH = /^(?:\/usr(?:\/local)?)?\/s?bin\/[a-z0-9_.-]+/;
 
 /** Shellshock: a function definition in an environment variable (CVE-2014-6271). */
 const SHELLSHOCK = /\(\s*\)\s*\{/;
@@ -19,7 +29,7 @@ const EXEC_CALL =
   /\b(?:system|passthru|shell_exec|popen|proc_open|pcntl_exec|exec|execsync|spawnsync|spawn|runtime\.getruntime\(\)\.exec|child_process)\s*\(|require\s*\(\s*['"]child_process/;
 
 /** A root-anchored path written with globs to dodge word filters: `/???/??t /e??/p?ss??`, `/etc/pa[s]swd`. */
-const GLOB_PATH = /(?:^|[\s;|&`=(])\/[a-z?*]*[?*[][a-z?*\]-]*\/[a-z?*[\]-]+/;
+const GLOB_PATH = /(?:^|[\s;|&`=(,{])\/[a-z?*]*[?*[][a-z?*\]-]*\/[a-z?*[\]-]+/;
 
 export const cmdiDetector: Detector = {
   class: "cmdi",
@@ -28,10 +38,12 @@ export const cmdiDetector: Detector = {
     if (!SHELL_HINT.test(value) && value.indexOf("/") === -1) return undefined;
     const text = unshell(value.toLowerCase());
     if (SHELLSHOCK.test(text)) return finding(0.98, "shellshock function definition", text);
+    const batch = BATCH.exec(text);
+    if (batch && candidate.kind !== "header") return finding(0.85, "cmd.exe batch syntax", text.slice(batch.index));
     let best: Finding | undefined;
     for (const position of commandPositions(text)) {
-      const score = scoreCommandAt(text, position.index, position.separated, candidate.kind);
-      if (score > (best?.score ?? 0)) best = finding(score, position.separated ? "command after shell operator" : "shell command", text.slice(position.index));
+      const score = scoreCommandAt(text, position.index, position.separator, candidate.kind);
+      if (score > (best?.score ?? 0)) best = finding(score, position.separator ? "command after shell operator" : "shell command", text.slice(position.index));
       if (score >= 0.95) return best;
     }
     const exec = EXEC_CALL.exec(text);
@@ -53,30 +65,37 @@ function finding(score: number, label: string, excerpt: string): Finding {
  */
 export function unshell(text: string): string {
   let out = text;
-  if (out.indexOf("$") !== -1) out = out.replace(/\$\{ifs\}|\$ifs(?:\$\d)?/g, " ").replace(/\$[@*\d]|\$\{[@*\d]\}/g, "");
-  if (out.indexOf("\\") !== -1) out = out.replace(/\\(?=[a-z0-9/])/g, "");
-  if (out.indexOf("'") !== -1 || out.indexOf('"') !== -1) out = out.replace(/(?<=[a-z0-9/])(?:''|""|['"])(?=[a-z0-9])/g, "");
+  // A literal "\n" becomes a newline in PHP, Perl and echo -e strings: a command separator.
+  if (out.indexOf("\\") !== -1) out = out.replace(/\\[nr]/g, "\n");
+  if (out.indexOf("$") !== -1) out = out.replace(/\$\{ifs\}|\$ifs(?:\$\d)?/g, " ").replace(/\$[@*!\d]|\$\{[@*!\d]\}/g, "");
+  // One-letter globs inside a word (`adduse[r]`, `c[a]t`) match the letter itself.
+  if (out.indexOf("[") !== -1) out = out.replace(/(?<=[a-z])\[([a-z])\]|\[([a-z])\](?=[a-z])/g, "$1$2");
+  if (out.indexOf("\\") !== -1) out = out.replace(/(?<=[a-z0-9])\\(?=[a-z0-9])/g, "");
+  if (out.indexOf("'") !== -1 || out.indexOf('"') !== -1) {
+    // `"w"get`, `'wh'oami`, `c'a't`: quotes that only split a word disappear in the shell.
+    out = out
+      .replace(/(["'])([a-z0-9/]{1,12})\1(?=[a-z0-9])/g, "$2")
+      .replace(/(^|[;|&`(\s])(["'])([a-z0-9/._-]{1,20})\2(?=[\s;|&`)]|$)/g, "$1$3").replace(/(?<=[a-z0-9/])(?:''|""|['"])(?=[a-z0-9])/g, "");
+  }
   return out;
 }
 
 interface Position {
   readonly index: number;
-  /** True when a shell operator precedes: `;id`, `|id`, `` `id` ``, `$(id)`. */
-  readonly separated: boolean;
+  /** The shell operator before the command (`;`, `|`, `&`, backtick, newline, `(`, `{`), or 0 at the start. */
+  readonly separator: number;
 }
 
 /** Where a shell would read a command name. */
 function* commandPositions(text: string): Generator<Position> {
-  yield { index: 0, separated: false };
+  yield { index: 0, separator: 0 };
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    // ; | & ` newline, "$(", "{" (brace expansion `{cat,/etc/passwd}`), "(" after an operator.
+    // ; | & ` newline, "{" (brace expansion `{cat,/etc/passwd}`), "$(" and "(" after an operator.
     if (c === 59 || c === 124 || c === 38 || c === 96 || c === 10 || c === 13 || c === 123) {
-      yield { index: i + 1, separated: true };
-    } else if (c === 40 && text.charCodeAt(i - 1) === 36) {
-      yield { index: i + 1, separated: true };
-    } else if (c === 40 && i > 0 && isOperator(text.charCodeAt(i - 1))) {
-      yield { index: i + 1, separated: true };
+      yield { index: i + 1, separator: c };
+    } else if (c === 40 && i > 0 && (text.charCodeAt(i - 1) === 36 || isOperator(text.charCodeAt(i - 1)))) {
+      yield { index: i + 1, separator: c };
     }
   }
 }
@@ -89,9 +108,10 @@ const WORD = /[a-z0-9_.-]+/y;
 /** A program path (`/bin/`, `/usr/bin/`, `./`, `c:/windows/system32/`) before the command name. */
 const PROGRAM_DIR = /(?:[a-z]:[\\/][a-z0-9_ .\\/-]*[\\/]|\.{0,2}\/(?:[a-z0-9_.-]+\/)*)/y;
 
-function scoreCommandAt(text: string, start: number, separated: boolean, kind: Candidate["kind"]): number {
+function scoreCommandAt(text: string, start: number, separator: number, kind: Candidate["kind"], depth = 0): number {
   let i = start;
-  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9 || text.charCodeAt(i) === 40)) i++;
+  // Spaces, tabs, "+" (a URL-encoded space that was not decoded) and "(" may precede the command.
+  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9 || text.charCodeAt(i) === 43 || text.charCodeAt(i) === 40)) i++;
   PROGRAM_DIR.lastIndex = i;
   const dir = PROGRAM_DIR.exec(text);
   const hasDir = dir !== null && dir[0].length > 0;
@@ -101,25 +121,41 @@ function scoreCommandAt(text: string, start: number, separated: boolean, kind: C
   if (!match) return 0;
   let word = match[0];
   if (word.endsWith(".exe")) word = word.slice(0, -4);
-  const rest = text.slice(i + match[0].length, i + match[0].length + 40);
-  const argument = shellArgument(rest, word);
+  const after = i + match[0].length;
+  if (WRAPPERS.has(word) && depth < 2) {
+    const wrapped = scoreCommandAt(text, after, separator, kind, depth + 1);
+    if (wrapped > 0) return wrapped;
+  }
   const distinct = DISTINCT_COMMANDS.has(word);
   const common = !distinct && COMMON_COMMANDS.has(word);
-  if (!distinct && !common) return 0;
+  const argument = shellArgument(text.slice(after, after + 40), word);
+  const shellish = argument === "flag" || argument === "path" || argument === "operator" || argument === "url";
+  const cautiousKind = kind === "header" || kind === "path";
+  if (!distinct && !common) {
+    // An unknown program: still an injection when it sits in a binary directory, or opens the value after a shell operator.
+    if (hasDir && BINARY_PATH.test(text.slice(start).trimStart())) return cautiousKind ? 0.5 : separator !== 0 ? 0.9 : 0.75;
+    const opensValue = separator !== 0 && /^[\s'"]*$/.test(text.slice(0, start - 1));
+    if (opensValue && (shellish || argument === "end") && separator !== 10 && !cautiousKind) return 0.75;
+    return 0;
+  }
+  if (hasDir && separator !== 0) return cautiousKind ? 0.7 : 0.9;
   // Headers are free text written by clients (User-Agent has `;` and words); only the clearest patterns count there.
   const cautious = kind === "header" || kind === "path";
-  if (separated) {
+  if (word === "net" && NET_SUBCOMMANDS.has(/^[\s+]+([a-z]+)/.exec(text.slice(after, after + 20))?.[1] ?? "")) return cautious ? 0.6 : 0.85;
+  if (separator !== 0) {
+    // A newline separates commands too, but also lines of prose in a textarea.
+    const strongSeparator = separator !== 10 && separator !== 13;
     if (distinct && (argument !== "text" || hasDir)) return cautious ? 0.8 : 0.95;
-    if (common && (argument === "flag" || argument === "path" || argument === "operator" || argument === "url")) return cautious ? 0.7 : 0.9;
-    if (common && argument === "number" && NUMERIC_COMMANDS.has(word)) return 0.9;
-    // A command word followed by prose ("; cat lovers") is how people write, too.
+    if (distinct) return strongSeparator && !cautious ? 0.8 : 0.5;
+    if (shellish || (argument === "number" && NUMERIC_COMMANDS.has(word))) return cautious ? 0.7 : 0.9;
+    if ((argument === "end" || argument === "operator") && !cautious) return strongSeparator ? 0.8 : 0.75;
     return 0.5;
   }
   if (hasDir && distinct) return cautious ? 0.7 : 0.9;
-  if (argument === "flag" || argument === "path" || argument === "operator" || argument === "url")
-    return distinct ? (cautious ? 0.6 : 0.85) : cautious ? 0.5 : 0.75;
-  // `ping 127.0.0.1` or `sleep 5` alone is also what a diagnostics form legitimately receives.
-  if (argument === "number" && NUMERIC_COMMANDS.has(word)) return 0.6;
+  if (shellish) return distinct ? (cautious ? 0.6 : 0.85) : cautious ? 0.5 : 0.75;
+  if (argument === "end" && STANDALONE_COMMANDS.has(word) && !cautious) return 0.8;
+  // `sleep 5` alone is a timing probe; `ping 127.0.0.1` alone is what a diagnostics form legitimately receives.
+  if (argument === "number" && NUMERIC_COMMANDS.has(word)) return word === "sleep" || word === "timeout" ? 0.75 : 0.6;
   return 0;
 }
 
@@ -127,11 +163,11 @@ type Argument = "end" | "flag" | "path" | "operator" | "number" | "url" | "text"
 
 /** What follows a command word, as a shell would see it. */
 function shellArgument(rest: string, word: string): Argument {
-  if (rest.length > 0 && !/^[\s<>|;&`)'"}]/.test(rest)) return "text";
-  const trimmed = rest.trimStart();
+  if (rest.length > 0 && !/^[\s<>|;&`)'"}$(+,]/.test(rest)) return "text";
+  const trimmed = rest.replace(/^[\s+,]+/, "");
   if (trimmed.length === 0) return "end";
   const c = trimmed[0] as string;
-  if (c === ";" || c === "|" || c === "&" || c === "`" || c === ">" || c === "<" || c === ")" || c === "}" || c === "'" || c === '"')
+  if (c === ";" || c === "|" || c === "&" || c === "`" || c === ">" || c === "<" || c === ")" || c === "}" || c === "'" || c === '"' || c === "(")
     return "operator";
   if (c === "-" || (c === "/" && word !== "who")) return c === "-" ? "flag" : "path";
   if (c === "$" || c === "~" || c === "." || c === "\\" || /^[a-z]:[\\/]/.test(trimmed)) return "path";

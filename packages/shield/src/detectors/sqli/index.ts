@@ -6,6 +6,7 @@
  * classified (./classify.ts); the strongest signal wins.
  */
 
+import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { type Context, classify, type SqlSignal } from "./classify.js";
 import { tokenize } from "./tokenizer.js";
@@ -58,8 +59,7 @@ function strongest(value: string): { signal: SqlSignal; context: Context } | und
 
 function describe(value: string, signal: SqlSignal, context: Context): string {
   const where = context === "" ? "raw" : context === "'" ? "in '…'" : 'in "…"';
-  const excerpt = value.slice(signal.at, signal.at + EVIDENCE_LENGTH).replace(/[\u0000-\u001f\u007f]/g, " ");
-  return `${signal.technique} (${where}): ${excerpt}`;
+  return evidenceOf(`${signal.technique} (${where})`, value.slice(signal.at, signal.at + EVIDENCE_LENGTH));
 }
 
 function detectSqli(candidate: Candidate): Finding | undefined {

@@ -33,7 +33,8 @@ const BASE64 = /^[a-z0-9+/]{8,}={0,2}$/i;
 /** Parameter names that usually carry a file or path, where even one `../` is an attack. */
 const FILE_PARAM = /(?:file|path|dir|folder|page|template|include|inc|doc|download|load|read|view|name|src|resource|lang)/i;
 
-const FILE_SCHEME = /(?:^|[^a-z])(?:file:\/\/|php:\/\/(?:filter|input|fd|memory|temp)|phar:\/\/|zip:\/\/|expect:\/\/|data:\/\/|glob:\/\/|jar:file:|netdoc:\/)/;
+/** Matched after slashes are collapsed, so `file://` reads as `file:/`. */
+const FILE_SCHEME = /(?:^|[^a-z])(?:file:\/|php:\/(?:filter|input|fd|memory|temp)|phar:\/|zip:\/|expect:\/|data:\/|glob:\/|jar:file:|netdoc:\/|local_file:\/)/;
 
 export const traversalDetector: Detector = {
   class: "traversal",

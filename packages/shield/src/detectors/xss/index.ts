@@ -81,8 +81,9 @@ function better(current: Verdict | undefined, next: Verdict | undefined): Verdic
 
 function urlVerdict(value: string): Verdict | undefined {
   const hit = findScriptUrl(value);
-  if (hit === undefined) return undefined;
-  return { score: hit.withCode ? 0.9 : 0.6, label: `script URL ${hit.scheme}`, index: 0 };
+  // Outside a tag, "javascript: the good parts" is a book title; only code after the scheme makes it a URL payload.
+  if (hit === undefined || !hit.withCode) return undefined;
+  return { score: 0.9, label: `script URL ${hit.scheme}`, index: 0 };
 }
 
 function scriptVerdict(value: string): Verdict | undefined {

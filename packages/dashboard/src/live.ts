@@ -1,0 +1,182 @@
+import type { ServerResponse } from "node:http";
+import { type Decision, type DecisionObserver, type Logger, messageOf, type NormalizedRequest } from "@parapet/core";
+import type { DecisionLogQuery } from "@parapet/observe";
+
+/**
+ * The live tail. Decisions reach it one of two ways:
+ * - in process: the app adds a `createLiveFeed()` observer to its parapet
+ *   client and passes the same feed to `startDashboard({ observer })`;
+ * - from another process (`parapet dashboard`): by polling the log for rows
+ *   newer than the last one seen.
+ * Either way the browser receives server-sent events.
+ */
+export interface LiveDecision {
+  readonly id: string;
+  readonly ts: number;
+  readonly conclusion: string;
+  readonly denied: boolean;
+  readonly ruleId: string | null;
+  readonly ip: string;
+  readonly method: string;
+  readonly path: string;
+  readonly userAgent: string | null;
+}
+
+export interface LiveSource {
+  /** Starts delivering; returns the function that stops it. */
+  subscribe(listener: (decision: LiveDecision) => void): () => void;
+}
+
+/** An observer for `parapet({ observers })` that the dashboard can also subscribe to. */
+export interface LiveFeed extends DecisionObserver, LiveSource {}
+
+// The same bounds the decision log applies: attacker-written text must not grow an event.
+const MAX_PATH = 1024;
+const MAX_USER_AGENT = 512;
+
+export function createLiveFeed(): LiveFeed {
+  const listeners = new Set<(decision: LiveDecision) => void>();
+  return {
+    onDecision(decision: Decision, request: NormalizedRequest) {
+      if (listeners.size === 0) return;
+      const deciding =
+        decision.results.find((r) => r.mode === "LIVE" && r.conclusion === "DENY") ?? decision.results.find((r) => r.conclusion === "ERROR");
+      const live: LiveDecision = {
+        id: decision.id,
+        ts: decision.timestamp,
+        conclusion: decision.conclusion,
+        denied: decision.isDenied(),
+        ruleId: deciding?.ruleId ?? null,
+        ip: decision.ip,
+        method: request.method,
+        path: request.path.slice(0, MAX_PATH),
+        userAgent: request.headers["user-agent"]?.slice(0, MAX_USER_AGENT) ?? null,
+      };
+      // An observer must never throw into the request path.
+      for (const listener of listeners) {
+        try {
+          listener(live);
+        } catch {}
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export interface PollOptions {
+  readonly intervalMs: number;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+/** Rows are written in batches, so a row can land after a newer one was seen: look back this far. */
+const LOOKBACK_MS = 15_000;
+/** Ids remembered to skip rows already sent; more than a lookback window's worth at any sane rate. */
+const MAX_SEEN = 20_000;
+/** Rows read per poll. A tail shows what is happening now; the table is the complete record. */
+const POLL_LIMIT = 500;
+
+export function pollingSource(query: DecisionLogQuery, options: PollOptions): LiveSource {
+  return {
+    subscribe(listener) {
+      let since = options.now();
+      const seen = new Set<string>();
+      let running = false;
+      async function poll(): Promise<void> {
+        if (running) return;
+        running = true;
+        try {
+          const now = options.now();
+          // `to` a minute ahead: the app's clock may run slightly ahead of ours.
+          const page = await query.decisions({ from: since - LOOKBACK_MS, to: now + 60_000, limit: POLL_LIMIT });
+          for (const row of [...page.decisions].reverse()) {
+            if (seen.has(row.id) || row.ts < since - LOOKBACK_MS) continue;
+            seen.add(row.id);
+            if (seen.size > MAX_SEEN) seen.delete(seen.values().next().value as string);
+            since = Math.max(since, row.ts);
+            listener({
+              id: row.id,
+              ts: row.ts,
+              conclusion: row.conclusion,
+              denied: row.denied,
+              ruleId: row.ruleId,
+              ip: row.ip,
+              method: row.method,
+              path: row.path,
+              userAgent: row.userAgent,
+            });
+          }
+        } catch (error) {
+          options.logger.warn("dashboard: live tail could not poll the decision log", { error: messageOf(error) });
+        } finally {
+          running = false;
+        }
+      }
+      const timer = setInterval(poll, options.intervalMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+  };
+}
+
+/** At most this many browser tabs tail at once; each holds a connection and a subscription. */
+const MAX_CLIENTS = 32;
+/** A client that stops reading is dropped once this much is queued for it, instead of growing memory. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+/** Comments keep idle connections open through proxies and let the browser notice a dead server. */
+const HEARTBEAT_MS = 15_000;
+
+export interface LiveHub {
+  /** Takes over the response as an event stream; answers 503 when too many are open. */
+  attach(response: ServerResponse): void;
+  close(): void;
+}
+
+export function createLiveHub(source: LiveSource): LiveHub {
+  const clients = new Set<ServerResponse>();
+  let unsubscribe: (() => void) | undefined;
+
+  function broadcast(decision: LiveDecision): void {
+    const event = `event: decision\ndata: ${JSON.stringify(decision)}\n\n`;
+    for (const client of clients) {
+      if (client.writableLength > MAX_BUFFERED_BYTES) client.destroy();
+      else client.write(event);
+    }
+  }
+  function detach(client: ServerResponse): void {
+    clients.delete(client);
+    if (clients.size === 0) {
+      unsubscribe?.();
+      unsubscribe = undefined;
+    }
+  }
+  const heartbeat = setInterval(() => {
+    for (const client of clients) client.write(": ping\n\n");
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  return {
+    attach(response) {
+      if (clients.size >= MAX_CLIENTS) {
+        response.writeHead(503, { "content-type": "application/json; charset=utf-8" });
+        response.end(JSON.stringify({ error: `at most ${MAX_CLIENTS} live tails may be open; close another tab` }));
+        return;
+      }
+      response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", connection: "keep-alive" });
+      response.write("retry: 3000\n\n");
+      clients.add(response);
+      response.on("close", () => detach(response));
+      unsubscribe ??= source.subscribe(broadcast);
+    },
+    close() {
+      clearInterval(heartbeat);
+      for (const client of clients) client.end();
+      clients.clear();
+      unsubscribe?.();
+      unsubscribe = undefined;
+    },
+  };
+}
