@@ -2,7 +2,7 @@
 // packages (default 1000; PARAPET_EVAL_N to change) through the content-addressed
 // cache, so a rerun resumes where it stopped. Prints counts per severity and the
 // worst offenders with their reasons. Network: registry.npmjs.org only.
-import { scanTarballs, createTarballCache } from "@parapet/audit";
+import { createTarballCache, scanTarballs } from "@parapet/audit";
 import { npmHighImpact } from "npm-high-impact";
 
 const N = Number(process.env.PARAPET_EVAL_N ?? 1000);
@@ -15,7 +15,10 @@ async function latest(name) {
   const key = `latest:${name}`;
   const cached = cache.getJson("eval-latest", key);
   if (cached && Date.now() - cached.at < 7 * 86400_000) return cached.pkg;
-  const res = await fetch(`${registry}${name.replace("/", "%2f")}`, { headers: { accept: "application/vnd.npm.install-v1+json" }, signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${registry}${name.replace("/", "%2f")}`, {
+    headers: { accept: "application/vnd.npm.install-v1+json" },
+    signal: AbortSignal.timeout(30_000),
+  });
   if (!res.ok) return undefined;
   const doc = await res.json();
   const version = doc["dist-tags"]?.latest;
@@ -48,10 +51,13 @@ const offenders = [];
 for (const pkg of packages) {
   const verdict = analyses.get(`${pkg.name}@${pkg.version}`)?.verdict;
   counts[verdict?.severity ?? "none"]++;
-  if (verdict && (verdict.severity === "high" || verdict.severity === "critical")) offenders.push(`${verdict.severity} ${pkg.name}@${pkg.version}: ${verdict.reasons.join("; ").slice(0, 300)}`);
+  if (verdict && (verdict.severity === "high" || verdict.severity === "critical"))
+    offenders.push(`${verdict.severity} ${pkg.name}@${pkg.version}: ${verdict.reasons.join("; ").slice(0, 300)}`);
 }
 const flagged = counts.critical + counts.high;
-console.log(`audited ${packages.length} of top ${N} (${findings.length} fetch/read problems) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `audited ${packages.length} of top ${N} (${findings.length} fetch/read problems) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
 console.log(counts);
 console.log(`high or critical: ${flagged} (${((100 * flagged) / Math.max(1, packages.length)).toFixed(2)}%, goal <= 1%)`);
 for (const line of offenders.slice(0, 25)) console.log(`  ${line}`);

@@ -18,7 +18,12 @@ const on = parapet({ rules: [rule], logger: silentLogger, observers: [observed.o
 async function round(client) {
   const started = performance.now();
   for (let i = 0; i < CALLS; i++) {
-    const decision = await client.protect({ method: "GET", url: `/items/${i % 100}`, ip: `10.1.${(i >> 8) & 255}.${i & 255}`, headers: { host: "x", "user-agent": "bench" } });
+    const decision = await client.protect({
+      method: "GET",
+      url: `/items/${i % 100}`,
+      ip: `10.1.${(i >> 8) & 255}.${i & 255}`,
+      headers: { host: "x", "user-agent": "bench" },
+    });
     if (client === on) observed.recordStatus(decision, 200);
     // Yield like a server does between requests, so the log's writer gets its turn.
     if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -36,7 +41,9 @@ for (let r = 0; r < ROUNDS; r++) {
 await observed.flush();
 const { queue } = observed.stats();
 console.log(`protect() with the SQLite log off: ${Math.round(best.off).toLocaleString()} calls/s`);
-console.log(`protect() with the SQLite log on:  ${Math.round(best.on).toLocaleString()} calls/s (${((best.on / best.off - 1) * 100).toFixed(1)}%)`);
+console.log(
+  `protect() with the SQLite log on:  ${Math.round(best.on).toLocaleString()} calls/s (${((best.on / best.off - 1) * 100).toFixed(1)}%)`,
+);
 console.log(`decisions written ${queue.written.toLocaleString()}, dropped ${queue.dropped}`);
 await observed.close();
 rmSync(dir, { recursive: true, force: true });

@@ -40,6 +40,8 @@ export interface BotCatalogue {
   readonly platforms: readonly string[];
   /** Browsers that legitimately say "compatible;" (old Internet Explorer). */
   readonly compatibleBrowsers: readonly string[];
+  /** Product tokens of people's apps that send a bare "Name/version" with no platform ("GoogleApp/14.35"). */
+  readonly apps: readonly string[];
 }
 
 const WHERE = "bot catalogue";
@@ -100,6 +102,7 @@ export function parseCatalogue(input: unknown): BotCatalogue {
     benign: stringList(root.benign ?? [], "benign"),
     platforms: stringList(root.platforms ?? [], "platforms"),
     compatibleBrowsers: stringList(root.compatibleBrowsers ?? [], "compatibleBrowsers"),
+    apps: stringList(root.apps ?? [], "apps"),
   };
 }
 

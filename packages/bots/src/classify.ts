@@ -5,6 +5,7 @@
  */
 import type { BotCatalogue, BotEntry } from "./catalogue.js";
 import type { BotCategory } from "./categories.js";
+import { structuralSignals } from "./ua-structure.js";
 import { createTokenAutomaton, parseToken, type TokenMatch, type TokenSpec } from "./token-automaton.js";
 
 export interface UserAgentClass {
@@ -29,6 +30,7 @@ const GENERIC = 1;
 const BENIGN = 2;
 const PLATFORM = 3;
 const COMPATIBLE_BROWSER = 4;
+const APP = 5;
 
 export function createUserAgentClassifier(catalogue: BotCatalogue): UserAgentClassifier {
   const specs: TokenSpec[] = [];
@@ -46,6 +48,7 @@ export function createUserAgentClassifier(catalogue: BotCatalogue): UserAgentCla
   for (const token of catalogue.benign) add(token, BENIGN);
   for (const token of catalogue.platforms) add(token, PLATFORM);
   for (const token of catalogue.compatibleBrowsers) add(token, COMPATIBLE_BROWSER);
+  for (const token of catalogue.apps) add(token, APP);
   const automaton = createTokenAutomaton(specs);
 
   return function classifyUserAgent(userAgent) {
@@ -64,10 +67,12 @@ export function createUserAgentClassifier(catalogue: BotCatalogue): UserAgentCla
     const genericCategories = new Set<BotCategory>();
     let hasPlatform = false;
     let hasCompatibleBrowser = false;
+    let isKnownApp = false;
     for (const match of matches) {
       const kind = kinds[match.token];
       if (kind === PLATFORM) hasPlatform = true;
       else if (kind === COMPATIBLE_BROWSER) hasCompatibleBrowser = true;
+      else if (kind === APP) isKnownApp = true;
       else if (kind === BENIGN || insideBenign(match.start, match.end)) continue;
       else if (kind === BOT) {
         // The longest product token is the most specific claim ("applebot-extended" over "applebot").
@@ -88,15 +93,7 @@ export function createUserAgentClassifier(catalogue: BotCatalogue): UserAgentCla
         signals: [`ua:bot:${best.bot.name}`, ...signals],
       };
     }
-    const text = scanned.toLowerCase();
-    if (!text.includes("(") && !hasPlatform) signals.push("ua:no-platform");
-    // "Mozilla/5.0 (compatible; Name/1.0)" is how crawlers announce themselves; of browsers only old IE writes it.
-    if (text.includes("compatible;") && !hasCompatibleBrowser && !hasPlatform && !/(?:gecko|webkit|presto)/.test(text))
-      signals.push("ua:compatible-not-a-browser");
-    if (text.includes("@") && /@[a-z0-9-]+\./.test(text)) signals.push("ua:contact-address");
-    // Browsers start with their product token; a prefix before "Mozilla/" is a tool wrapping or faking one.
-    const mozilla = text.indexOf("mozilla/");
-    if (mozilla > 0 && (text[mozilla - 1] === "|" || text[mozilla - 2] === ",")) signals.push("ua:prefixed-mozilla");
+    signals.push(...structuralSignals(scanned.toLowerCase(), { hasPlatform, hasCompatibleBrowser, isKnownApp }));
     if (signals.length === 0 || (signals.length === 1 && signals[0] === "ua:oversized")) {
       return { isBot: signals.length === 1, categories: signals.length === 1 ? ["UNKNOWN_AUTOMATION"] : [], signals };
     }

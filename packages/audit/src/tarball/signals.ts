@@ -149,7 +149,8 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
     kind: "obfuscation",
     test: firstMatch(/["'`][A-Za-z0-9+/]{4000}/, /["'`](?:[0-9a-f]{2}){2000}/, /(?:\\x[0-9a-f]{2}){200}/i),
   },
-  { id: "decrypt-and-run", kind: "intent", test: allOf(/\bcreateDecipher(?:iv)?\s*\(/, /\._compile\s*\(|\bnew module\.constructor\b/) },
+  // Proximity, not mere co-occurrence: big bundles contain both a cipher and a module loader, far apart.
+  { id: "decrypt-and-run", kind: "intent", test: firstMatch(/\bcreateDecipher(?:iv)?\s*\([^]{0,6000}?(?:\._compile\s*\(|\bnew module\.constructor\b)/) },
   {
     id: "download-and-run",
     kind: "capability",

@@ -26,7 +26,7 @@ const SHELLSHOCK = /\(\s*\)\s*\{/;
 
 /** Code that runs a command from an interpreted language. */
 const EXEC_CALL =
-  /\b(?:system|passthru|shell_exec|popen|proc_open|pcntl_exec|exec|execsync|spawnsync|spawn|runtime\.getruntime\(\)\.exec|child_process)\s*\(|require\s*\(\s*['"]child_process/;
+  /\b(?:system|passthru|shell_exec|popen|proc_open|pcntl_exec|exec|execsync|spawnsync|spawn|runtime\.getruntime\(\)\.exec|child_process)\s*\(\s*[^\s)]|require\s*\(\s*['"]child_process/;
 
 /** A root-anchored path written with globs to dodge word filters: `/???/??t /e??/p?ss??`, `/etc/pa[s]swd`. */
 const GLOB_PATH = /(?:^|[\s;|&`=(,{])\/[a-z?*]*[?*[][a-z?*\]-]*\/[a-z?*[\]-]+/;
@@ -135,7 +135,7 @@ function scoreCommandAt(text: string, start: number, separator: number, kind: Ca
     // An unknown program: still an injection when it sits in a binary directory, or opens the value after a shell operator.
     if (hasDir && BINARY_PATH.test(text.slice(start).trimStart())) return cautiousKind ? 0.5 : separator !== 0 ? 0.9 : 0.75;
     const opensValue = separator !== 0 && /^[\s'"]*$/.test(text.slice(0, start - 1));
-    if (opensValue && (shellish || argument === "end") && separator !== 10 && !cautiousKind) return 0.75;
+    if (opensValue && (argument === "flag" || argument === "path") && separator !== 10 && !cautiousKind) return 0.75;
     return 0;
   }
   if (hasDir && separator !== 0) return cautiousKind ? 0.7 : 0.9;
@@ -148,7 +148,7 @@ function scoreCommandAt(text: string, start: number, separator: number, kind: Ca
     if (distinct && (argument !== "text" || hasDir)) return cautious ? 0.8 : 0.95;
     if (distinct) return strongSeparator && !cautious ? 0.8 : 0.5;
     if (shellish || (argument === "number" && NUMERIC_COMMANDS.has(word))) return cautious ? 0.7 : 0.9;
-    if ((argument === "end" || argument === "operator") && !cautious) return strongSeparator ? 0.8 : 0.75;
+    if (argument === "end" && !cautious) return strongSeparator ? 0.8 : 0.75;
     return 0.5;
   }
   if (hasDir && distinct) return cautious ? 0.7 : 0.9;

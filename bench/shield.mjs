@@ -1,0 +1,259 @@
+#!/usr/bin/env node
+// The shield's cost and detection, and, where installed, the same against
+// Apache + ModSecurity + OWASP CRS.
+//  1. Cost inside protect(): median and p99 per call for a typical benign GET
+//     with a few parameters (goal <= 10 us median) and a POST with a 10 KB
+//     JSON body (goal <= 100 us), net of the same client without the shield.
+//  2. Detection on the dev corpus (per class, benign false positives), through
+//     the same code as `parapet eval shield`.
+//  3. If Debian's apache2, libapache2-mod-security2 and modsecurity-crs are
+//     installed (`sudo apt-get install apache2 libapache2-mod-security2
+//     modsecurity-crs`), Apache is started on 127.0.0.1 with CRS at paranoia
+//     level 1, the dev corpus is replayed against it, and the throughput of
+//     a benign GET is compared with a node:http server running the shield.
+//     Everything listens on 127.0.0.1 and is stopped at the end.
+// Usage: npm run bench:shield   (SHIELD_CORPUS=path, BENCH_SECONDS=5)
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parapet, silentLogger } from "@parapet/core";
+import { shield } from "@parapet/shield";
+import autocannon from "autocannon";
+import { parseCorpusLine } from "../packages/shield/dist/src/eval/corpus.js";
+import { evaluateCorpus } from "../packages/shield/dist/src/eval/evaluate.js";
+import { formatTable } from "../packages/shield/dist/src/eval/report.js";
+
+const CORPUS = process.env.SHIELD_CORPUS ?? new URL("../../shared/corpora/shield/dev.jsonl", import.meta.url).pathname;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CALLS = 50_000;
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+async function timeCalls(client, request) {
+  for (let i = 0; i < 5_000; i++) await client.protect(request); // warm up the JIT
+  const samples = new Float64Array(CALLS);
+  for (let i = 0; i < CALLS; i++) {
+    const started = performance.now();
+    await client.protect(request);
+    samples[i] = (performance.now() - started) * 1000;
+  }
+  samples.sort();
+  return { median: percentile(samples, 0.5), p99: percentile(samples, 0.99) };
+}
+
+async function costInsideProtect() {
+  const get = {
+    method: "GET",
+    url: "/products/42?category=shoes&color=dark+blue&size=10&sort=price_asc&page=2",
+    headers: { host: "shop.test", "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", referer: "https://shop.test/", cookie: "sid=abc123; theme=dark" },
+    ip: "203.0.113.7",
+  };
+  // A realistic order: nested objects, prose, emails and numbers, grown to 10 KB.
+  const items = [];
+  let text = "";
+  while (text.length < 10_240) {
+    items.push({ id: items.length, name: `Item number ${items.length}`, note: "Fits true to size, ships in 2-3 days.", tags: ["new", "sale"] });
+    text = JSON.stringify({ order: { customer: "Ann O'Brien", email: "ann@example.com", items } });
+  }
+  const jsonText = { method: "POST", url: "/orders", headers: { host: "shop.test", "content-type": "application/json" }, body: text, ip: "203.0.113.7" };
+  const bare = parapet({ rules: [], logger: silentLogger });
+  const shielded = parapet({ rules: [shield({ mode: "LIVE" })], logger: silentLogger });
+  const rows = [];
+  for (const [name, request] of [
+    ["benign GET, 5 params + UA/referer/cookie", get],
+    [`POST JSON body ${(jsonText.body.length / 1024).toFixed(1)} KB (text)`, jsonText],
+  ]) {
+    const base = await timeCalls(bare, request);
+    const withShield = await timeCalls(shielded, request);
+    const decision = await shielded.protect(request);
+    rows.push({
+      request: name,
+      "protect() median us": withShield.median.toFixed(2),
+      "p99 us": withShield.p99.toFixed(2),
+      "without shield median us": base.median.toFixed(2),
+      "shield's share us": (withShield.median - base.median).toFixed(2),
+      decision: decision.conclusion,
+    });
+  }
+  await bare.close();
+  await shielded.close();
+  return rows;
+}
+
+/* ------------------------------------------------- Apache + ModSecurity */
+
+const APACHE = "/usr/sbin/apache2";
+const MODSEC = "/usr/lib/apache2/modules/mod_security2.so";
+const CRS_DIR = ["/usr/share/modsecurity-crs", "/etc/modsecurity/crs"].find((d) => existsSync(d));
+
+function modsecAvailable() {
+  return existsSync(APACHE) && existsSync(MODSEC) && CRS_DIR !== undefined;
+}
+
+async function freePort() {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address();
+  server.close();
+  return port;
+}
+
+async function startModsec() {
+  const dir = mkdtempSync(join(tmpdir(), "parapet-modsec-"));
+  const port = await freePort();
+  const crsSetup = existsSync("/etc/modsecurity/crs/crs-setup.conf") ? "/etc/modsecurity/crs/crs-setup.conf" : join(CRS_DIR, "crs-setup.conf.example");
+  const rules = existsSync(join(CRS_DIR, "rules")) ? join(CRS_DIR, "rules") : CRS_DIR;
+  writeFileSync(join(dir, "index.html"), "ok");
+  writeFileSync(
+    join(dir, "httpd.conf"),
+    `ServerRoot "${dir}"
+PidFile "${dir}/httpd.pid"
+ErrorLog "${dir}/error.log"
+Listen 127.0.0.1:${port}
+ServerName 127.0.0.1
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule unique_id_module /usr/lib/apache2/modules/mod_unique_id.so
+LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so
+LoadModule security2_module ${MODSEC}
+DocumentRoot "${dir}"
+RewriteEngine On
+RewriteRule ^ /index.html [L]
+SecRuleEngine On
+SecRequestBodyAccess On
+SecRequestBodyLimit 1048576
+SecAuditEngine Off
+SecTmpDir ${dir}
+SecDataDir ${dir}
+Include ${crsSetup}
+Include ${rules}/*.conf
+`,
+  );
+  const child = spawn(APACHE, ["-X", "-f", join(dir, "httpd.conf")], { stdio: "ignore" });
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (await send(port, { method: "GET", url: "/", headers: {} }).catch(() => undefined)) break;
+  }
+  return {
+    port,
+    async stop() {
+      child.kill("SIGTERM");
+      await once(child, "exit").catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function send(port, plain) {
+  return new Promise((resolve, reject) => {
+    const body = typeof plain.body === "string" ? plain.body : plain.body == null ? undefined : JSON.stringify(plain.body);
+    const headers = { ...plain.headers, host: "localhost" };
+    const req = httpRequest({ host: "127.0.0.1", port, method: plain.method ?? "GET", path: plain.url ?? "/", headers, timeout: 5_000 }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode));
+    });
+    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
+
+async function modsecDetection(port) {
+  const { createInterface } = await import("node:readline");
+  const { createReadStream } = await import("node:fs");
+  const classes = {};
+  const benign = { total: 0, flagged: 0 };
+  for await (const line of createInterface({ input: createReadStream(CORPUS) })) {
+    const parsed = parseCorpusLine(line);
+    if (!parsed.ok) continue;
+    let blocked = false;
+    for (const { request } of parsed.value.requests) {
+      // An invalid request (a path Node refuses to send) is counted as not blocked.
+      const status = await send(port, request).catch(() => 0);
+      if (status === 403) blocked = true;
+    }
+    if (!parsed.value.attack) {
+      benign.total++;
+      if (blocked) benign.flagged++;
+    } else {
+      const c = (classes[parsed.value.class] ??= { total: 0, detected: 0 });
+      c.total++;
+      if (blocked) c.detected++;
+    }
+  }
+  return { classes, benign };
+}
+
+async function throughput(port) {
+  const result = await autocannon({ url: `http://127.0.0.1:${port}/products/42?category=shoes&color=blue&page=2`, connections: 50, duration: SECONDS });
+  return result.requests.average;
+}
+
+async function startShieldServer() {
+  const client = parapet({ rules: [shield({ mode: "LIVE" })], logger: silentLogger });
+  const server = createServer(async (req, res) => {
+    const decision = await client.protect(req);
+    res.statusCode = decision.isDenied() ? decision.status : 200;
+    res.end("ok");
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return {
+    port: server.address().port,
+    async stop() {
+      server.close();
+      await client.close();
+    },
+  };
+}
+
+/* ---------------------------------------------------------------- main */
+
+console.log("== shield cost inside protect() (goal: GET <= 10 us median, 10 KB JSON <= 100 us) ==");
+console.table(await costInsideProtect());
+
+if (!existsSync(CORPUS)) {
+  console.log(`dev corpus not found at ${CORPUS}; set SHIELD_CORPUS to score detection. Skipping.`);
+} else {
+  console.log(`== parapet shield on ${CORPUS} ==`);
+  const result = await evaluateCorpus(CORPUS, "medium", () => {});
+  process.stdout.write(formatTable(result));
+  if (!modsecAvailable()) {
+    console.log(
+      "\nApache + ModSecurity + CRS not installed: skipping the comparison. Install with\n  sudo apt-get install apache2 libapache2-mod-security2 modsecurity-crs",
+    );
+  } else {
+    console.log("\n== Apache + ModSecurity + CRS (paranoia level 1) on the same corpus ==");
+    const modsec = await startModsec();
+    const ours = await startShieldServer();
+    try {
+      const detection = await modsecDetection(modsec.port);
+      const rows = Object.entries(detection.classes).map(([name, c]) => ({
+        class: name,
+        total: c.total,
+        "modsec rate": `${((100 * c.detected) / c.total).toFixed(2)}%`,
+        "shield rate": result.classes[name] ? `${((100 * result.classes[name].detected) / result.classes[name].total).toFixed(2)}%` : "-",
+      }));
+      rows.push({
+        class: "benign (false positives)",
+        total: detection.benign.total,
+        "modsec rate": `${((100 * detection.benign.flagged) / detection.benign.total).toFixed(3)}%`,
+        "shield rate": `${((100 * result.benign.flagged) / result.benign.total).toFixed(3)}%`,
+      });
+      console.table(rows);
+      const modsecRps = await throughput(modsec.port);
+      const shieldRps = await throughput(ours.port);
+      console.log(`throughput, benign GET, ${SECONDS}s x 50 connections: modsec ${Math.round(modsecRps)} req/s, node:http + shield ${Math.round(shieldRps)} req/s, ratio ${(shieldRps / modsecRps).toFixed(2)}x`);
+    } finally {
+      await modsec.stop();
+      await ours.stop();
+    }
+  }
+}

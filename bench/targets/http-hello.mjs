@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// One hello-world node:http server for bench/protect.mjs, run as a child so the
+// load generator and the server do not share a core. Prints its URL, then
+// serves until its parent closes stdin.
+// Usage: node bench/targets/http-hello.mjs <unprotected|parapet|rate-limiter-flexible>
+import { createServer } from "node:http";
+import { fixedWindow, parapet, silentLogger } from "@parapet/core";
+import { RateLimiterMemory } from "rate-limiter-flexible";
+
+// High enough that nothing is denied: every target does the same work per request.
+const LIMIT = 1_000_000_000;
+const WINDOW_SECONDS = 3600;
+
+function hello(res) {
+  res.setHeader("content-type", "text/plain");
+  res.end("hello world");
+}
+
+function unprotected() {
+  return (_req, res) => hello(res);
+}
+
+function withParapet() {
+  const p = parapet({ rules: [fixedWindow({ max: LIMIT, window: `${WINDOW_SECONDS}s` })], logger: silentLogger });
+  return async (req, res) => {
+    const decision = await p.protect(req);
+    for (const name in decision.headers) res.setHeader(name, decision.headers[name]);
+    if (decision.isDenied()) {
+      res.statusCode = decision.status;
+      res.end(decision.reason.message);
+      return;
+    }
+    hello(res);
+  };
+}
+
+function withRateLimiterFlexible() {
+  const limiter = new RateLimiterMemory({ points: LIMIT, duration: WINDOW_SECONDS });
+  const policy = `"fixed";q=${LIMIT};w=${WINDOW_SECONDS}`;
+  return async (req, res) => {
+    try {
+      const state = await limiter.consume(req.socket.remoteAddress ?? "unknown");
+      res.setHeader("RateLimit-Policy", policy);
+      res.setHeader("RateLimit", `"fixed";r=${state.remainingPoints};t=${Math.ceil(state.msBeforeNext / 1000)}`);
+      hello(res);
+    } catch (rejection) {
+      res.statusCode = 429;
+      res.setHeader("Retry-After", String(Math.ceil((rejection?.msBeforeNext ?? 1000) / 1000)));
+      res.end("Too Many Requests");
+    }
+  };
+}
+
+const targets = { unprotected, parapet: withParapet, "rate-limiter-flexible": withRateLimiterFlexible };
+const create = targets[process.argv[2]];
+if (!create) {
+  console.error(`usage: http-hello.mjs <${Object.keys(targets).join("|")}>`);
+  process.exit(2);
+}
+const server = createServer(create());
+server.listen(0, "127.0.0.1", () => {
+  console.log(`http://127.0.0.1:${server.address().port}/`);
+});
+// The parent owns our lifetime: when it goes away, so do we.
+process.stdin.on("end", () => server.close(() => process.exit(0)));
+process.stdin.resume();

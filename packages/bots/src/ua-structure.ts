@@ -1,0 +1,143 @@
+/**
+ * Structural signals: what a User-Agent's *shape* says when no catalogue
+ * token names it. Browsers write their User-Agent from a fixed template
+ * (RFC 9110 §10.1.5 product tokens and comments, then each vendor's frozen
+ * layout); crawlers that imitate one tend to sign inside it, leave a contact
+ * address, or drop the template altogether. Every check here is a single
+ * left-to-right scan of the lowercased string: no regex, nothing to backtrack.
+ */
+
+export interface StructureFacts {
+  /** A platform word (windows, android, iphone…) matched somewhere. */
+  readonly hasPlatform: boolean;
+  /** A browser that legitimately writes "compatible;" (old IE, Konqueror) matched. */
+  readonly hasCompatibleBrowser: boolean;
+  /** A people's app known to send a bare "Name/version" (catalogue `apps`) matched. */
+  readonly isKnownApp: boolean;
+}
+
+/**
+ * Top-level domains that crawler operators put in their User-Agent so site
+ * owners can look them up. The list only has to cover contact addresses; a
+ * domain followed by `/<digit>` is an app's product token ("ricardo.ch/8.2")
+ * and is not counted.
+ */
+const CONTACT_TLDS = new Set(
+  (
+    "com net org info biz io co ai app dev me us uk de fr ru cn jp br in eu ch nl it es pl se no fi dk at be cz sk " +
+    "hu ro gr pt ie ca au nz za kr tw hk sg my id vn th tr ua by kz il ly gy cc tv ws xyz site online tech top pro " +
+    "edu gov cloud page link news blog agency digital media"
+  ).split(" "),
+);
+
+/** Returns the structural signals of a lowercased, length-bounded User-Agent (empty when it looks well-formed). */
+export function structuralSignals(text: string, facts: StructureFacts): string[] {
+  const signals: string[] = [];
+  if (isBareWord(text)) {
+    // One bare word ("chrome", "ipad", "123") is a placeholder someone typed into a tool, not a product grammar.
+    signals.push("ua:bare-word");
+  } else if (!text.includes("(") && !facts.hasPlatform && !facts.isKnownApp) {
+    signals.push("ua:no-platform");
+  } else if (!facts.hasPlatform && isNameWithoutVersion(text)) {
+    // "Bushbaby (reported in logs)": browsers and apps always send product/version; a plain name is a script.
+    signals.push("ua:no-version");
+  }
+  // "Mozilla/5.0 (compatible; Name/1.0)" is how crawlers announce themselves; of browsers only old IE writes it.
+  if (
+    text.includes("compatible;") &&
+    !facts.hasCompatibleBrowser &&
+    !facts.hasPlatform &&
+    !text.includes("gecko") &&
+    !text.includes("webkit") &&
+    !text.includes("presto")
+  ) {
+    signals.push("ua:compatible-not-a-browser");
+  }
+  if (signsEngineComment(text)) signals.push("ua:signed-engine-comment");
+  if (text.includes("()")) signals.push("ua:empty-comment");
+  if (hasContactAddress(text)) signals.push("ua:contact-address");
+  // Browsers start with their product token; a prefix before "Mozilla/" is a tool wrapping or faking one.
+  const mozilla = text.indexOf("mozilla/");
+  if (mozilla > 0 && (text[mozilla - 1] === "|" || text[mozilla - 2] === ",")) signals.push("ua:prefixed-mozilla");
+  return signals;
+}
+
+/**
+ * WebKit and Blink browsers write the engine comment verbatim: "(KHTML, like
+ * Gecko)", at most followed by ", Safari/x" in old Safari builds. A ";" after
+ * it ("(KHTML, like Gecko; compatible; GPTBot/1.2)") is a crawler signing a
+ * borrowed Chrome User-Agent; no browser ever shipped that.
+ */
+function signsEngineComment(text: string): boolean {
+  for (const marker of ["khtml, like gecko", "khtml,like gecko"]) {
+    let at = text.indexOf(marker);
+    while (at !== -1) {
+      let next = at + marker.length;
+      while (text.charCodeAt(next) === 32) next++;
+      if (text[next] === ";") return true;
+      at = text.indexOf(marker, next);
+    }
+  }
+  return false;
+}
+
+/** Letters, digits, "-", "_" and "." only: an identifier, with no product/version and no comment. */
+function isBareWord(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (!isHostChar(code) && code !== 95 && code !== 46) return false;
+  }
+  return true;
+}
+
+/** Words, spaces and parenthesised words, with no "/" anywhere: a product name with no version. */
+function isNameWithoutVersion(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (!isHostChar(code) && code !== 95 && code !== 46 && code !== 32 && code !== 40 && code !== 41) return false;
+  }
+  return true;
+}
+
+function isHostChar(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 45;
+}
+
+function isTopLevelDomain(label: string): boolean {
+  return CONTACT_TLDS.has(label);
+}
+
+/**
+ * An e-mail address or a bare domain name ("sqcompliance.com/policy",
+ * "abuse.example.fr", "name@example"): operators of automation leave one so
+ * site owners can reach them; people's browsers never do. Reverse-DNS app ids
+ * ("com.facebook.katana") end in a product name, not a top-level domain.
+ */
+function hasContactAddress(text: string): boolean {
+  const at = text.indexOf("@");
+  if (at > 0 && isHostChar(text.charCodeAt(at - 1)) && isHostChar(text.charCodeAt(at + 1))) return true;
+  if (text.includes("(at)")) return true;
+  let i = 0;
+  while (i < text.length) {
+    if (!isHostChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    // A maximal run of host characters and dots: "sqcompliance.com", "pkq1.180904.001", "com.facebook.katana".
+    const start = i;
+    while (i < text.length && (isHostChar(text.charCodeAt(i)) || text.charCodeAt(i) === 46)) i++;
+    let end = i;
+    while (end > start && text.charCodeAt(end - 1) === 46) end--;
+    const run = text.slice(start, end);
+    const lastDot = run.lastIndexOf(".");
+    if (lastDot <= 0 || !isTopLevelDomain(run.slice(lastDot + 1))) continue;
+    // "ricardo.ch/8.28.2": a domain used as the product name, followed by its version, is an app.
+    if (text[end] === "/" && isDigit(text.charCodeAt(end + 1))) continue;
+    return true;
+  }
+  return false;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}

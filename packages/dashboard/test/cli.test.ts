@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { migrate, sqliteLog } from "@parapet/observe";
+import { run } from "../src/cli.js";
+import { bearer, get } from "./client.js";
+import { tempDir } from "./helpers.js";
+
+const dir = tempDir();
+after(() => dir.remove());
+
+function io(stop: Promise<unknown> = Promise.resolve()) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env: {}, stopped: stop },
+  };
+}
+
+test("--help prints usage and exits 0", async () => {
+  const t = io();
+  assert.equal(await run(["--help"], t.io), 0);
+  assert.match(t.out.join(""), /--postgres/);
+});
+
+test("bad arguments exit 2 with a message", async () => {
+  for (const argv of [["--port", "http"], ["--port", "99999"], ["--frobnicate"], ["--db", "a.db", "--postgres", "postgres://x"], ["stray"]]) {
+    const t = io();
+    assert.equal(await run(argv, t.io), 2, argv.join(" "));
+    assert.match(t.err.join(""), /parapet dashboard:/);
+  }
+});
+
+test("a missing database file is an error, not a new empty log", async () => {
+  const t = io();
+  const missing = join(dir.path, "nope", "decisions.db");
+  assert.equal(await run(["--db", missing], t.io), 1);
+  assert.match(t.err.join(""), /no file at .*run the app with observe\(\) first/);
+});
+
+test("a non-loopback host needs --allow-remote", async () => {
+  const path = join(dir.path, "remote.db");
+  const log = sqliteLog({ path });
+  await migrate(log);
+  await log.close();
+  const t = io();
+  assert.equal(await run(["--db", path, "--host", "0.0.0.0", "--port", "0"], t.io), 1);
+  assert.match(t.err.join(""), /allowRemote|allow-remote/);
+});
+
+test("serves the log, prints the login URL, and stops on the signal", async () => {
+  const path = join(dir.path, "served.db");
+  const log = sqliteLog({ path });
+  await migrate(log);
+  await log.close();
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  const t = io(stopped);
+  const exit = run(["--db", path, "--port", "0", "--token", "cli-test-token-0123456789"], t.io);
+  for (let i = 0; i < 100 && !t.out.join("").includes("open http"); i++) await new Promise((r) => setTimeout(r, 20));
+  const url = /open (http:\/\/127\.0\.0\.1:\d+\/)\?token=cli-test-token-0123456789/.exec(t.out.join(""))?.[1];
+  assert.ok(url, `the login URL is printed: ${t.out.join("")}`);
+  assert.equal((await get(`${url}api/overview`, bearer("cli-test-token-0123456789"))).status, 200);
+  assert.equal((await get(`${url}api/overview`)).status, 401);
+  stop();
+  assert.equal(await exit, 0);
+});

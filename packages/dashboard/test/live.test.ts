@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { parapet } from "@parapet/core";
+import { observe, sqliteLog } from "@parapet/observe";
+import { createLiveFeed, startDashboard } from "../src/index.js";
+import { get, nextLiveDecision } from "./client.js";
+import { quietLogger, request, tempDir } from "./helpers.js";
+
+const dir = tempDir();
+after(() => dir.remove());
+
+test("polling: a decision written by another process's log reaches the live tail", async () => {
+  const path = join(dir.path, "poll.db");
+  // The app: parapet + observe writing to the file.
+  const observed = observe({ store: sqliteLog({ path }), logger: quietLogger, handleSignals: false, queue: { intervalMs: 50 } });
+  await observed.ready;
+  const guard = parapet({ rules: [], observers: [observed.observer], logger: quietLogger });
+  // The dashboard: its own connection to the same file, as `parapet dashboard` would open.
+  const reader = sqliteLog({ path });
+  const dashboard = await startDashboard({ log: reader, port: 0, logger: quietLogger, pollIntervalMs: 100 });
+  try {
+    const seen = await nextLiveDecision(
+      dashboard.url,
+      dashboard.token,
+      (d) => d.path === "/polled",
+      async () => {
+        await guard.protect(request("203.0.113.5", "/polled", { "user-agent": "<b>ua</b>" }));
+      },
+    );
+    assert.equal(seen.ip, "203.0.113.5");
+    assert.equal(seen.conclusion, "ALLOW");
+    assert.equal(seen.userAgent, "<b>ua</b>");
+  } finally {
+    await dashboard.close();
+    await reader.close();
+    await observed.close();
+  }
+});
+
+test("in process: a decision reaches the tail through the feed, with its deciding rule", async () => {
+  const feed = createLiveFeed();
+  const log = sqliteLog({ path: ":memory:" });
+  const denyAll = { type: "SHIELD", mode: "LIVE" as const, cost: 1, evaluate: () => ({ conclusion: "DENY" as const, reason: { type: "SHIELD", message: "no" } }) };
+  const guard = parapet({ rules: [denyAll], observers: [feed], logger: quietLogger });
+  const dashboard = await startDashboard({ log, port: 0, observer: feed, logger: quietLogger });
+  try {
+    const seen = await nextLiveDecision(
+      dashboard.url,
+      dashboard.token,
+      (d) => d.path === "/fed",
+      async () => {
+        await guard.protect(request("198.51.100.1", "/fed"));
+      },
+    );
+    assert.equal(seen.denied, true);
+    assert.equal(seen.ruleId, "SHIELD");
+  } finally {
+    await dashboard.close();
+    await log.close();
+  }
+});
+
+test("the live tail needs the token too", async () => {
+  const log = sqliteLog({ path: ":memory:" });
+  const dashboard = await startDashboard({ log, port: 0, logger: quietLogger });
+  try {
+    assert.equal((await get(new URL("/api/live", dashboard.url).href)).status, 401);
+  } finally {
+    await dashboard.close();
+    await log.close();
+  }
+});
+
+test("a feed with a failing listener does not throw into the request path", () => {
+  const feed = createLiveFeed();
+  const stop = feed.subscribe(() => {
+    throw new Error("listener bug");
+  });
+  const received: string[] = [];
+  feed.subscribe((d) => received.push(d.id));
+  const decision = {
+    id: "d1",
+    timestamp: 1,
+    conclusion: "ALLOW",
+    results: [],
+    ip: "192.0.2.1",
+    isDenied: () => false,
+  } as unknown as Parameters<typeof feed.onDecision>[0];
+  const normalized = { method: "GET", path: "/x", headers: {} } as unknown as Parameters<typeof feed.onDecision>[1];
+  assert.doesNotThrow(() => feed.onDecision(decision, normalized));
+  assert.deepEqual(received, ["d1"]);
+  stop();
+});

@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { sqliteLog } from "@parapet/observe";
+import { CONTENT_SECURITY_POLICY, type Dashboard, startDashboard } from "../src/index.js";
+import { bearer, get, type Reply } from "./client.js";
+import { freshMigrated, quietLogger } from "./helpers.js";
+
+const driver = sqliteLog({ path: ":memory:" });
+let dashboard: Dashboard;
+const at = (path: string) => new URL(path, dashboard.url).href;
+
+before(async () => {
+  dashboard = await startDashboard({ log: await freshMigrated(driver), port: 0, logger: quietLogger });
+});
+after(async () => {
+  await dashboard.close();
+  await driver.close();
+});
+
+function assertSecurityHeaders(reply: Reply, where: string): void {
+  assert.equal(reply.headers.get("content-security-policy"), CONTENT_SECURITY_POLICY, `CSP on ${where}`);
+  assert.equal(reply.headers.get("x-content-type-options"), "nosniff", where);
+  assert.equal(reply.headers.get("x-frame-options"), "DENY", where);
+  assert.equal(reply.headers.get("referrer-policy"), "no-referrer", where);
+  assert.equal(reply.headers.get("cache-control"), "no-store", where);
+}
+
+test("the CSP is the strict one the issue asks for", () => {
+  assert.match(CONTENT_SECURITY_POLICY, /default-src 'none'/);
+  assert.match(CONTENT_SECURITY_POLICY, /script-src 'self';/);
+  assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe-inline|unsafe-eval|https?:/);
+});
+
+test("every path answers 401 without the token, with security headers", async () => {
+  for (const path of ["/", "/index.html", "/app.js", "/vendor/chart.umd.min.js", "/api/overview", "/api/decisions", "/api/live", "/nope"]) {
+    const reply = await get(at(path));
+    assert.equal(reply.status, 401, path);
+    assert.match(reply.json<{ error: string }>().error, /token/);
+    assert.equal(reply.headers.get("www-authenticate"), 'Bearer realm="parapet-dashboard"');
+    assertSecurityHeaders(reply, `401 ${path}`);
+  }
+});
+
+test("a wrong token is refused however it is sent", async () => {
+  const wrong = "x".repeat(dashboard.token.length);
+  assert.equal((await get(at("/api/overview"), bearer(wrong))).status, 401);
+  assert.equal((await get(at("/api/overview"), { authorization: `Basic ${dashboard.token}` })).status, 401);
+  assert.equal((await get(at(`/?token=${wrong}`))).status, 401);
+  const cookie = `parapet_dashboard_${dashboard.port}=${wrong}`;
+  assert.equal((await get(at("/api/overview"), { cookie })).status, 401);
+  // A right cookie does not rescue a wrong bearer: an explicit credential is judged on its own.
+  assert.equal((await get(at("/api/overview"), { ...bearer(wrong), cookie: `parapet_dashboard_${dashboard.port}=${dashboard.token}` })).status, 401);
+});
+
+test("?token= is swapped for an HttpOnly SameSite=Strict cookie and stripped from the URL", async () => {
+  const reply = await get(at(`/?token=${dashboard.token}`));
+  assert.equal(reply.status, 303);
+  assert.equal(reply.headers.get("location"), "/");
+  assertSecurityHeaders(reply, "the login redirect");
+  const setCookie = reply.headers.get("set-cookie") ?? "";
+  assert.match(setCookie, new RegExp(`^parapet_dashboard_${dashboard.port}=${dashboard.token};`));
+  assert.match(setCookie, /HttpOnly/);
+  assert.match(setCookie, /SameSite=Strict/);
+  const kept = await get(at(`/api/decisions?token=${dashboard.token}&limit=5`));
+  assert.equal(kept.headers.get("location"), "/api/decisions?limit=5", "other parameters survive");
+
+  const page = await get(at("/"), { cookie: setCookie.split(";")[0]! });
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get("content-type") ?? "", /text\/html/);
+  assert.doesNotMatch(page.body, /<script>|<style>|style=|on\w+=/i, "no inline script, style or handler");
+  assertSecurityHeaders(page, "the page");
+});
+
+test("authenticated responses of every kind carry the security headers", async () => {
+  for (const [path, status] of [
+    ["/", 200],
+    ["/app.js", 200],
+    ["/vendor/chart.umd.min.js", 200],
+    ["/api/overview", 200],
+    ["/api/decisions?limit=0", 400],
+    ["/api/unknown", 404],
+    ["/../../etc/passwd", 404],
+    ["/static/app.js", 404],
+  ] as const) {
+    const reply = await get(at(path), bearer(dashboard.token));
+    assert.equal(reply.status, status, path);
+    assertSecurityHeaders(reply, path);
+  }
+  const chart = await get(at("/vendor/chart.umd.min.js"), bearer(dashboard.token));
+  assert.match(chart.body, /Chart/);
+  assert.match(chart.headers.get("content-type") ?? "", /text\/javascript/);
+});
+
+test("read-only: other methods get 405", async () => {
+  for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
+    const reply = await get(at("/api/decisions"), bearer(dashboard.token), method);
+    assert.equal(reply.status, 405, method);
+    assert.equal(reply.headers.get("allow"), "GET, HEAD");
+  }
+});
+
+test("cross-site requests and foreign Host headers (DNS rebinding) are refused", async () => {
+  const crossSite = await get(at("/api/overview"), { ...bearer(dashboard.token), "sec-fetch-site": "cross-site" });
+  assert.equal(crossSite.status, 403);
+  const sameSite = await get(at("/api/overview"), { ...bearer(dashboard.token), "sec-fetch-site": "same-site" });
+  assert.equal(sameSite.status, 403, "another port or subdomain is not this dashboard");
+  assert.equal((await get(at("/api/overview"), { ...bearer(dashboard.token), "sec-fetch-site": "same-origin" })).status, 200);
+  const rebound = await get(at("/api/overview"), { ...bearer(dashboard.token), host: `evil.example:${dashboard.port}` });
+  assert.equal(rebound.status, 421);
+  const localhost = await get(at("/api/overview"), { ...bearer(dashboard.token), host: `localhost:${dashboard.port}` });
+  assert.equal(localhost.status, 200);
+});
+
+test("options are validated loudly at start", async () => {
+  await assert.rejects(startDashboard({ log: driver, host: "0.0.0.0", port: 0 }), /not loopback.*allowRemote/);
+  await assert.rejects(startDashboard({ log: driver, port: 0, token: "short" }), /token/);
+  await assert.rejects(startDashboard({ log: driver, port: 0, token: "has spaces in it, which break headers" }), /token/);
+  await assert.rejects(startDashboard({ log: driver, port: 70_000 }), /port/);
+  await assert.rejects(startDashboard({ port: 0 }), /`log`.*`query`/);
+  await assert.rejects(startDashboard({ log: driver, port: dashboard.port }), /cannot listen/);
+  const custom = await startDashboard({ log: driver, port: 0, token: "a-custom-token-for-tests" });
+  try {
+    assert.equal(custom.token, "a-custom-token-for-tests");
+    assert.equal(custom.loginUrl, `${custom.url}?token=a-custom-token-for-tests`);
+    assert.equal((await get(new URL("/api/overview", custom.url).href, bearer("a-custom-token-for-tests"))).status, 200);
+  } finally {
+    await custom.close();
+  }
+});
+
+test("generated tokens are long and differ", async () => {
+  const other = await startDashboard({ log: driver, port: 0 });
+  await other.close();
+  assert.notEqual(other.token, dashboard.token);
+  assert.ok(dashboard.token.length >= 32);
+});

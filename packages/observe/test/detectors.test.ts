@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Finding } from "../src/alerts/alert.js";
+import { createAuthDetector } from "../src/detect/auth.js";
+import { createSpikeDetector } from "../src/detect/spike.js";
+import type { TrafficEvent } from "../src/detect/traffic.js";
+import { HyperLogLog } from "../src/index.js";
+
+function event(ts: number, client: string, fields: Partial<TrafficEvent> = {}): TrafficEvent {
+  return {
+    ts,
+    ip: "192.0.2.1",
+    prefix: "192.0.2.0/24",
+    client,
+    authenticated: true,
+    bot: false,
+    denied: false,
+    errored: false,
+    attack: false,
+    path: "/",
+    ...fields,
+  };
+}
+
+/** 30 minutes of 20 requests per 10 s from 10 established API keys, then `surge` for one minute. */
+function replay(surge: (ts: number, i: number) => TrafficEvent): Finding[] {
+  const findings: Finding[] = [];
+  const detector = createSpikeDetector({}, (finding) => findings.push(finding));
+  let ts = 0;
+  for (; ts < 30 * 60_000; ts += 500) detector.observe(event(ts, `key-${(ts / 500) % 10}`));
+  for (let i = 0; ts < 31 * 60_000; ts += 20, i++) detector.observe(surge(ts, i));
+  detector.tick(ts + 20_000);
+  return findings;
+}
+
+test("spike: an established customer growing is called a customer, not an attack", () => {
+  const findings = replay((ts) => event(ts, "key-3"));
+  assert.ok(findings.length > 0, "a 25x jump is a spike");
+  assert.ok(
+    findings.every((f) => f.evidence.verdict === "customer" && f.severity === "info"),
+    JSON.stringify(findings[0]),
+  );
+});
+
+test("spike: many new unauthenticated bot clients are called an attack, with evidence", () => {
+  const findings = replay((ts, i) =>
+    event(ts, `198.51.${i % 200}.0/24`, {
+      ip: `198.51.${i % 200}.${i % 250}`,
+      prefix: `198.51.${i % 200}.0/24`,
+      authenticated: false,
+      bot: i % 2 === 0,
+    }),
+  );
+  assert.ok(findings.length > 0);
+  const first = findings[0]!;
+  assert.equal(first.evidence.verdict, "attack");
+  assert.equal(first.severity, "critical");
+  assert.ok((first.evidence.signals as string[]).includes("bot share rose"));
+});
+
+test("auth: one IP trying many accounts is credential stuffing; a few typos are nothing", () => {
+  const findings: Finding[] = [];
+  const detector = createAuthDetector({}, (finding) => findings.push(finding));
+  const fail = (ts: number, ip: string, user: string) =>
+    detector.observe({ type: "failure", timestamp: ts, ip, user, request: {} as never });
+  fail(0, "192.0.2.5", "alice");
+  fail(5_000, "192.0.2.5", "alice");
+  fail(9_000, "192.0.2.5", "alice");
+  assert.equal(findings.length, 0, "three typos by one person are nothing");
+  for (let i = 0; i < 10; i++) fail(20_000 + i * 1000, "203.0.113.9", `user${i}`);
+  assert.ok(findings.some((f) => f.kind === "credential_stuffing" && f.subject === "ip:203.0.113.9"));
+});
+
+test("auth: bad thresholds are rejected at construction", () => {
+  assert.throws(() => createAuthDetector({ failuresPerIp: { capacity: 0, leakMs: 1000 } }, () => {}), /capacity/);
+  assert.throws(() => createAuthDetector({ usersPerIp: { capacity: 5, leakMs: -1 } }, () => {}), /leakMs/);
+});
+
+test("hyperloglog estimates distinct counts within 10% (three standard errors at precision 10)", () => {
+  const hll = new HyperLogLog();
+  for (let i = 0; i < 50_000; i++) hll.add(`client-${i % 20_000}`);
+  assert.ok(Math.abs(hll.count() - 20_000) / 20_000 < 0.1, String(hll.count()));
+});
