@@ -289,7 +289,7 @@ function score(name, alerts, isAlarm) {
   for (const alert of alerts) {
     if (!isAlarm(alert)) continue;
     const e = attribute(alert);
-    if (!e || !e.attack) {
+    if (!e?.attack) {
       falseAlarms++;
       if (e) byEpisode.set(e, (byEpisode.get(e) ?? 0) + 1);
       continue;

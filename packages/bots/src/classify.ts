@@ -5,8 +5,8 @@
  */
 import type { BotCatalogue, BotEntry } from "./catalogue.js";
 import type { BotCategory } from "./categories.js";
-import { structuralSignals } from "./ua-structure.js";
 import { createTokenAutomaton, parseToken, type TokenMatch, type TokenSpec } from "./token-automaton.js";
+import { structuralSignals } from "./ua-structure.js";
 
 export interface UserAgentClass {
   readonly isBot: boolean;

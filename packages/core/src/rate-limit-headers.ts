@@ -29,7 +29,11 @@ export function rateLimitHeaders(results: readonly RuleResult[], denied: boolean
   return headers;
 }
 
+/** Printable ASCII without '"' or '\\': the common case, needing no escapes. */
+const PLAIN_SF_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** An RFC 8941 sf-string: quotes and backslashes escaped, non-printable ASCII dropped. */
 function sfString(value: string): string {
+  if (PLAIN_SF_STRING.test(value)) return `"${value}"`;
   return `"${value.replace(/[^\x20-\x7e]/g, "").replace(/["\\]/g, "\\$&")}"`;
 }

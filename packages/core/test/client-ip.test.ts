@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createClientIpResolver, ErrorCodes, fixedWindow, ParapetError, parapet, silentLogger } from "../src/index.js";
+import { canonicalIp, createClientIpResolver, ErrorCodes, fixedWindow, ParapetError, parapet, silentLogger } from "../src/index.js";
 
 describe("client IP resolution", () => {
   it("ignores a spoofed X-Forwarded-For when no proxy is trusted", () => {
@@ -65,4 +65,22 @@ describe("client IP resolution", () => {
     assert.throws(() => createClientIpResolver({ platform: "heroku" as never }), /unknown platform/);
     assert.throws(() => createClientIpResolver({ ipv6Prefix: 0 }), /ipv6Prefix/);
   });
+});
+
+describe("IP parsing", () => {
+  for (const [input, canonical] of [
+    ["192.0.2.1", "192.0.2.1"],
+    ["0.0.0.0", "0.0.0.0"],
+    ["255.255.255.255", "255.255.255.255"],
+    [" 10.1.2.3 ", "10.1.2.3"],
+    ["10.1.2.3:8080", "10.1.2.3"],
+    ["[2001:DB8::1]:443", "2001:db8::1"],
+    ["::ffff:10.0.0.1", "10.0.0.1"],
+    ["2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"],
+  ] as const) {
+    it(`reads ${JSON.stringify(input)} as ${canonical}`, () => assert.equal(canonicalIp(input), canonical));
+  }
+  for (const input of ["", "1.2.3", "1.2.3.4.5", "1.2.3.", ".1.2.3", "1..2.3", "256.1.1.1", "01.2.3.4", "1.2.3.0004", "1.2.3.a", "1:2:3:4:5:6:7:8:9", "::1::", "x".repeat(100)]) {
+    it(`refuses ${JSON.stringify(input.length > 20 ? `${input.slice(0, 20)}…` : input)}`, () => assert.equal(canonicalIp(input), undefined));
+  }
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Clock, fixedWindow, type Logger, type PlainRequest, type Parapet, parapet, type Rule } from "@parapet/core";
+import { type Clock, type DecisionObserver, fixedWindow, type Logger, type PlainRequest, type Parapet, parapet, type Rule } from "@parapet/core";
 import { migrate, type Observed, observe, type SqlDriver } from "@parapet/observe";
 
 export const quietLogger: Logger & { lines: string[] } = {
@@ -71,13 +71,13 @@ export interface Seeded {
  * busy IP, shield denials with classes, bots, one request whose user agent is
  * an XSS payload, and two alert rows (a spike with evidence, a scan).
  */
-export async function seedLog(driver: SqlDriver): Promise<Seeded> {
-  const clock = manualClock(SEED_START);
+export async function seedLog(driver: SqlDriver, start = SEED_START, observers: readonly DecisionObserver[] = []): Promise<Seeded> {
+  const clock = manualClock(start);
   const observed = observe({ store: driver, clock, logger: quietLogger, handleSignals: false, detectors: { spike: false, auth: false, scan: false } });
   await observed.ready;
   const guard = parapet({
     rules: [labelBot, shieldFromHeader, fixedWindow({ name: "api", max: 20, window: "1m" })],
-    observers: [observed.observer],
+    observers: [observed.observer, ...observers],
     clock,
     logger: quietLogger,
   });
@@ -112,7 +112,7 @@ export async function seedLog(driver: SqlDriver): Promise<Seeded> {
       sql: "INSERT INTO parapet_alerts (id, ts, kind, severity, subject, summary, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
       params: [
         "alert-spike-1",
-        SEED_START + 20 * 60_000,
+        start + 20 * 60_000,
         "spike",
         "warning",
         "traffic",
@@ -122,7 +122,7 @@ export async function seedLog(driver: SqlDriver): Promise<Seeded> {
     },
     {
       sql: "INSERT INTO parapet_alerts (id, ts, kind, severity, subject, summary, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      params: ["alert-scan-1", SEED_START + 25 * 60_000, "scan", "critical", "ip:192.0.2.66", "192.0.2.66 probed 40 paths.", JSON.stringify({ ip: "192.0.2.66", notFound: 40 })],
+      params: ["alert-scan-1", start + 25 * 60_000, "scan", "critical", "ip:192.0.2.66", "192.0.2.66 probed 40 paths.", JSON.stringify({ ip: "192.0.2.66", notFound: 40 })],
     },
   ]);
   return { observed, guard, clock, xssDecisionId: xss.id, counts };

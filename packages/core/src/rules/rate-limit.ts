@@ -102,24 +102,33 @@ export interface RateLimitDescription {
 }
 
 export function rateLimitEvaluation(description: RateLimitDescription, state: RateLimitState, key: string): RuleEvaluation {
-  const base = {
-    type: RATE_LIMIT,
-    algorithm: description.algorithm,
-    limit: description.limit,
-    remaining: state.remaining,
-    resetSeconds: state.resetMs / 1000,
-    windowSeconds: description.windowMs / 1000,
-    policy: description.policy,
-  } as const;
+  // Plain literals, no spreads: this runs on every request.
+  const { algorithm, limit, windowMs, policy, unit } = description;
+  const { remaining, resetMs } = state;
   if (state.allowed) {
-    const reason: RateLimitReason = { ...base, message: `${state.remaining} of ${description.limit} ${description.unit} left.` };
+    const reason: RateLimitReason = {
+      type: RATE_LIMIT,
+      message: `${remaining} of ${limit} ${unit} left.`,
+      algorithm,
+      limit,
+      remaining,
+      resetSeconds: resetMs / 1000,
+      windowSeconds: windowMs / 1000,
+      policy,
+    };
     return { conclusion: "ALLOW", reason, key };
   }
   const retryAfterSeconds = Math.max(1, Math.ceil(state.retryAfterMs / 1000));
   const reason: RateLimitReason = {
-    ...base,
+    type: RATE_LIMIT,
+    message: `Rate limit of ${limit} ${unit} exceeded; retry in ${retryAfterSeconds}s.`,
+    algorithm,
+    limit,
+    remaining,
+    resetSeconds: resetMs / 1000,
+    windowSeconds: windowMs / 1000,
     retryAfterSeconds,
-    message: `Rate limit of ${description.limit} ${description.unit} exceeded; retry in ${retryAfterSeconds}s.`,
+    policy,
   };
   return { conclusion: "DENY", reason, key };
 }

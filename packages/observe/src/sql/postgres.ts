@@ -45,7 +45,11 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
   async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     try {
-      schemaReady ??= client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      // A failure is not cached: the next call tries again (the server may be back).
+      schemaReady ??= client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((error: unknown) => {
+        schemaReady = undefined;
+        throw error;
+      });
       await schemaReady;
       return await work(client);
     } finally {

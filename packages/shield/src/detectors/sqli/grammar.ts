@@ -51,6 +51,14 @@ const COMPARISONS = new Set([
   "in",
   "between",
   "sounds",
+  "<@",
+  "@>",
+  "@?",
+  "->",
+  "->>",
+  "?",
+  "?|",
+  "?&",
 ]);
 const ARITHMETIC = new Set(["+", "-", "*", "/", "%", "&", "|", "^", "div", "mod", "||"]);
 
@@ -99,10 +107,21 @@ export function operandAt(tokens: readonly Token[], from: number): number {
   }
 }
 
-/** Index just past the operand at `at` (skips a call's argument list, bounded by `limit` tokens). */
+/**
+ * Index just past the operand at `at`: skips a call's argument list (bounded
+ * by `limit` tokens), adjacent string literals (MySQL concatenates `'a' 'b'`)
+ * and PostgreSQL casts (`'{}'::jsonb`, `f(x)::int`).
+ */
 export function skipOperand(tokens: readonly Token[], at: number): number {
   const token = tokens[at];
-  if (token?.kind !== "function") return at + 1;
+  let end = at + 1;
+  if (token?.kind === "function") end = skipArguments(tokens, at);
+  else if (token?.kind === "string") while (tokens[end]?.kind === "string") end++;
+  while (isCast(tokens, end)) end += 2;
+  return end;
+}
+
+function skipArguments(tokens: readonly Token[], at: number): number {
   let depth = 0;
   const limit = Math.min(tokens.length, at + 256);
   for (let i = at + 1; i < limit; i++) {
@@ -111,6 +130,12 @@ export function skipOperand(tokens: readonly Token[], at: number): number {
     else if (kind === "close" && --depth === 0) return i + 1;
   }
   return limit;
+}
+
+/** `::name` after an operand: a PostgreSQL type cast. */
+export function isCast(tokens: readonly Token[], at: number): boolean {
+  const type = tokens[at + 1];
+  return tokens[at]?.text === "::" && type !== undefined && (type.kind === "bareword" || type.kind === "keyword");
 }
 
 /** After a `;`: does a real statement start here (not "; drop me a line")? */
@@ -142,6 +167,15 @@ export function startsStatement(tokens: readonly Token[], at: number): boolean {
       return second.kind === "variable";
     case "waitfor":
       return second.text === "delay" || second.text === "time";
+    case "grant":
+    case "revoke":
+      return PRIVILEGES.has(second.text) && hasWithin(tokens, at + 2, 4, (t) => t.text === "to" || t.text === "on" || t.text === "from");
+    case "copy":
+      // PostgreSQL `COPY t FROM '/etc/passwd'` / `TO PROGRAM 'cmd'`: file read and command execution.
+      return (
+        (second.kind === "bareword" || second.kind === "open") &&
+        hasWithin(tokens, at + 2, 8, (t, i) => (t.text === "from" || t.text === "to") && isCopyEndpoint(tokens[i + 1]))
+      );
     case "select":
       return looksLikeSelectList(tokens, at + 1) || (second.kind === "bareword" && tokens[at + 2]?.kind === "semicolon");
     case "if":
@@ -150,6 +184,21 @@ export function startsStatement(tokens: readonly Token[], at: number): boolean {
     default:
       return second.kind === "keyword" || second.kind === "function";
   }
+}
+
+/** What GRANT and REVOKE hand out; "grant me access" is not one. */
+const PRIVILEGES = new Set(["all", "select", "insert", "update", "delete", "connect", "resource", "dba", "execute", "usage", "create", "file", "super", "references"]);
+
+/** Whether one of the `count` tokens from `from` satisfies `test`. */
+function hasWithin(tokens: readonly Token[], from: number, count: number, test: (token: Token, index: number) => boolean): boolean {
+  const limit = Math.min(tokens.length, from + count);
+  for (let i = from; i < limit; i++) if (test(tokens[i] as Token, i)) return true;
+  return false;
+}
+
+/** `FROM '/path'`, `TO PROGRAM 'cmd'`, `FROM STDIN`. */
+function isCopyEndpoint(token: Token | undefined): boolean {
+  return token !== undefined && (token.kind === "string" || token.text === "program" || token.text === "stdin" || token.text === "stdout");
 }
 
 /**

@@ -50,7 +50,28 @@ function isWordPart(code: number): boolean {
   return isWordStart(code) || isDigit(code) || code === 0x2e;
 }
 
-const TWO_CHAR_OPERATORS = new Set(["<>", "!=", "<=", ">=", "||", "&&", "::", ":=", "==", "<<", ">>", "!<", "!>"]);
+/** PostgreSQL's JSON and containment operators (`<@`, `@>`, `->`, `?|`) included: they compare as `=` does. */
+const TWO_CHAR_OPERATORS = new Set([
+  "<>",
+  "!=",
+  "<=",
+  ">=",
+  "||",
+  "&&",
+  "::",
+  ":=",
+  "==",
+  "<<",
+  ">>",
+  "!<",
+  "!>",
+  "<@",
+  "@>",
+  "@?",
+  "->",
+  "?|",
+  "?&",
+]);
 
 /**
  * Tokenizes `input` as if it were spliced into a query right after `openQuote`
@@ -103,7 +124,7 @@ export function tokenize(input: string, openQuote: "" | "'" | '"'): Token[] {
       i = readWord(lower, i, tokens, start);
       continue;
     }
-    if (char === "@") {
+    if (char === "@" && next !== ">" && next !== "?") {
       let j = i + 1;
       if (lower[j] === "@") j++;
       while (j < length && isWordPart(lower.charCodeAt(j))) j++;
@@ -146,12 +167,12 @@ export function tokenize(input: string, openQuote: "" | "'" | '"'): Token[] {
     if (TWO_CHAR_OPERATORS.has(pair)) {
       const kind = pair === "||" || pair === "&&" ? "logic" : "operator";
       const three = pair + (lower[i + 2] ?? "");
-      const width = three === "<=>" ? 3 : 2;
+      const width = three === "<=>" || three === "->>" ? 3 : 2;
       tokens.push({ kind, text: lower.slice(i, i + width), start, closed: true });
       i += width;
       continue;
     }
-    if ("=<>+-*/%&|^~!".includes(char)) {
+    if ("=<>+-*/%&|^~!?".includes(char)) {
       tokens.push({ kind: "operator", text: char, start, closed: true });
       i++;
       continue;

@@ -1,0 +1,80 @@
+/**
+ * Error-based fuzz probes: the first thing a scanner (sqlmap, Burp, a manual
+ * tester) sends to find an injectable parameter is not a query but a value
+ * that breaks one, `1'`, `'1`, `1"`, `1\`, `1""(.'.(,(.`, and it watches for a
+ * database error. These carry no SQL grammar, so the classifier cannot see
+ * them; they are recognised by shape instead:
+ *  - no letters at all (so no name, word or address), yet an unbalanced quote
+ *    or an escaping backslash: a number or punctuation that only makes sense
+ *    as a way to unbalance the literal it lands in;
+ *  - a tight run mixing both quote kinds with an angle bracket (`'">`, `<'"`):
+ *    sqlmap's heuristic probe tests SQL and HTML escaping in one value.
+ */
+
+/** Long values are not probes; the bound also keeps this check trivially cheap. */
+const MAX_PROBE_LENGTH = 32;
+
+/**
+ * Feet and inches, `5'11"`, `6' 2"`, `5'`: the one common way to write quotes
+ * next to digits alone. Anchored, single character classes: linear.
+ */
+const FEET_AND_INCHES = /^\d{1,2}' ?(?:\d{1,2}(?:\.\d{1,2})?")?$/;
+
+function isAsciiLetter(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+}
+
+/** `1'`, `'1`, `1'1`, `1"`, `` 1` ``, `1\`, `'\"`, `1/*'*/`, `1""(.'.(,(.`. */
+export function isQuoteProbe(value: string): boolean {
+  const text = value.trim();
+  if (text.length < 2 || text.length > MAX_PROBE_LENGTH) return false;
+  let single = 0;
+  let double = 0;
+  let backtick = 0;
+  let backslash = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // Letters mean words or names (O'Brien, l'Eliana); non-ASCII means text in another script.
+    if (isAsciiLetter(code) || code > 0x7f) return false;
+    if (code === 0x27) single++;
+    else if (code === 0x22) double++;
+    else if (code === 0x60) backtick++;
+    else if (code === 0x5c) backslash++;
+  }
+  if (single % 2 === 0 && double % 2 === 0 && backtick % 2 === 0 && backslash === 0) return false;
+  return !FEET_AND_INCHES.test(text);
+}
+
+function isQuote(char: string | undefined): boolean {
+  return char === "'" || char === '"';
+}
+
+function isAngle(char: string | undefined): boolean {
+  return char === "<" || char === ">";
+}
+
+/** `1'qhfy<'">utwq`: a run of quotes and angle brackets holding `'`, `"` and `<` or `>` together. */
+export function findMixedQuoteRun(value: string): number {
+  let runStart = -1;
+  let single = false;
+  let double = false;
+  let angle = false;
+  for (let i = 0; i <= value.length; i++) {
+    const char = value[i];
+    if (isQuote(char) || isAngle(char)) {
+      if (runStart === -1) {
+        runStart = i;
+        single = false;
+        double = false;
+        angle = false;
+      }
+      if (char === "'") single = true;
+      else if (char === '"') double = true;
+      else angle = true;
+      if (single && double && angle) return runStart;
+      continue;
+    }
+    runStart = -1;
+  }
+  return -1;
+}
