@@ -20,7 +20,7 @@ import {
   startsStatement,
 } from "./grammar.js";
 import type { Token } from "./tokenizer.js";
-import { ATTACK_FUNCTIONS, CATALOG_NAMES, ENCODING_FUNCTIONS, PROBE_FUNCTIONS } from "./vocabulary.js";
+import { ATTACK_FUNCTIONS, CATALOG_NAMES, ENCODING_FUNCTIONS, PROBE_FUNCTIONS, SQL_TYPES } from "./vocabulary.js";
 
 export type Context = "" | "'" | '"';
 
@@ -168,6 +168,7 @@ function findBreakout(sig: SignificantTokens, context: Context): SqlSignal | und
     if (first.kind === "number") at = 1;
     else if (first.kind === "operator" && first.text === "-" && tokens[1]?.kind === "number") at = 2;
     else if (first.kind === "logic" || first.kind === "keyword" || first.kind === "open") at = 0;
+    else if (first.kind === "function") return castOfCall(tokens);
     else return undefined;
   }
   let closedParens = 0;
@@ -190,7 +191,7 @@ function findBreakout(sig: SignificantTokens, context: Context): SqlSignal | und
   }
   switch (token.kind) {
     case "logic":
-      return conditionAfterLogic(sig, at + 1, brokeOut, start);
+      return conditionAfterLogic(sig, at + 1, brokeOut, start, context !== "");
     case "keyword":
       return clauseAfterBreakout(tokens, at, brokeOut, start);
     case "operator":
@@ -200,6 +201,10 @@ function findBreakout(sig: SignificantTokens, context: Context): SqlSignal | und
       return brokeOut || isTautology(tokens, at) ? subExpressionAfterBreakout(tokens, at + 1, start) : undefined;
     case "comma":
       return brokeOut ? subExpressionAfterBreakout(tokens, at + 1, start) : undefined;
+    case "string":
+      return context !== "" && isQuoteRebalancing(tokens, at)
+        ? { score: 0.7, technique: "string concatenation probe after breakout", at: start }
+        : undefined;
     case "semicolon": {
       const rest = tokens[at + 1];
       if (brokeOut && (rest === undefined || rest.kind === "close"))
@@ -212,23 +217,32 @@ function findBreakout(sig: SignificantTokens, context: Context): SqlSignal | und
 }
 
 /** After AND/OR at a breakout: a condition, e.g. `' OR '1'='1`, `1) AND sleep(5)`, `' OR true--`. */
-function conditionAfterLogic(sig: SignificantTokens, from: number, brokeOut: boolean, start: number): SqlSignal | undefined {
+function conditionAfterLogic(
+  sig: SignificantTokens,
+  from: number,
+  brokeOut: boolean,
+  start: number,
+  quoted: boolean,
+): SqlSignal | undefined {
   const { tokens } = sig;
   const operand = operandAt(tokens, from);
   if (operand === -1) return undefined;
   const first = tokens[operand] as Token;
-  if (first.kind === "function") {
-    return brokeOut || isKnownFunction(first.text)
-      ? { score: 0.9, technique: `condition ${first.text}() after breakout`, at: start }
-      : undefined;
+  if (first.kind === "function" && (brokeOut || isKnownFunction(first.text))) {
+    return { score: 0.9, technique: `condition ${first.text}() after breakout`, at: start };
   }
   const after = skipOperand(tokens, operand);
   const next = tokens[after];
   if (isComparison(next)) {
     const right = operandAt(tokens, after + 1);
     if (right !== -1) return { score: brokeOut ? 0.9 : 0.85, technique: "boolean condition after breakout", at: start };
+    // `x' or 1=`, `' or 'a' <`: the query's own closing quote becomes the right operand, `'x' or 1=''`.
+    if (quoted && after === tokens.length - 1 && COMPARISON_SYMBOLS.test(next?.text ?? "")) {
+      return { score: 0.8, technique: "comparison completed by the query's quote", at: start };
+    }
     return undefined;
   }
+  if (first.kind === "function") return undefined;
   if (first.kind === "bareword") return undefined;
   const terminated = sig.commentAfter[after - 1] === true;
   if (next === undefined) {
@@ -327,6 +341,32 @@ function subExpressionAfterBreakout(tokens: readonly Token[], from: number, star
     return { score: 0.85, technique: "condition after breakout", at: start };
   }
   return undefined;
+}
+
+/** Comparison symbols (not words: "or yours is" is prose) that can take the query's quote as their right side. */
+const COMPARISON_SYMBOLS = /^(?:=|==|<>|!=|<|>|<=|>=|<=>)$/;
+
+/**
+ * `' '`, `' or '' '`: after the breakout only literals without letters remain,
+ * the last one left open for the query's own quote. MySQL concatenates
+ * adjacent literals, so the query stays valid: a probe for that behaviour.
+ */
+function isQuoteRebalancing(tokens: readonly Token[], at: number): boolean {
+  for (let i = at; i < tokens.length; i++) {
+    const token = tokens[i] as Token;
+    if (token.kind !== "string" || /[a-z]/.test(token.text)) return false;
+    if (i === tokens.length - 1) return !token.closed;
+  }
+  return false;
+}
+
+/** `unistr(password)::int`, `lo_get(16400)::text`: a call cast to a SQL type is PostgreSQL, not prose or code. */
+function castOfCall(tokens: readonly Token[]): SqlSignal | undefined {
+  const end = skipOperand(tokens, 0);
+  const cast = tokens[end - 1];
+  const call = tokens[0] as Token;
+  if (end < 3 || cast === undefined || !SQL_TYPES.has(cast.text) || tokens[end - 2]?.text !== "::") return undefined;
+  return { score: 0.8, technique: `${call.text}() cast to ${cast.text}`, at: call.start };
 }
 
 /** A whole statement sent as the value: it ends the way a query does, with `;`. */

@@ -238,3 +238,32 @@ export const CATALOG_NAMES: ReadonlySet<string> = new Set([
   "sysibm.sysdummy1",
   "syscat.tables",
 ]);
+
+/** PostgreSQL type names a `::` cast names. */
+export const SQL_TYPES: ReadonlySet<string> = new Set([
+  "int",
+  "int2",
+  "int4",
+  "int8",
+  "integer",
+  "bigint",
+  "smallint",
+  "numeric",
+  "decimal",
+  "real",
+  "double",
+  "float",
+  "text",
+  "varchar",
+  "char",
+  "bool",
+  "boolean",
+  "json",
+  "jsonb",
+  "xml",
+  "bytea",
+  "oid",
+  "regclass",
+  "date",
+  "timestamp",
+]);
