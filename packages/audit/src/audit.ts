@@ -6,10 +6,12 @@ import { createInstallScriptCheck } from "./checks/install-scripts.js";
 import { createKnownVulnerabilityCheck } from "./checks/known-vulnerabilities.js";
 import { createLockfileIntegrityCheck } from "./checks/lockfile-integrity.js";
 import { createMaliciousCodeCheck } from "./checks/malicious-code.js";
+import { createReleaseMetadataCheck } from "./checks/release-metadata.js";
 import { createTyposquatCheck } from "./checks/typosquat.js";
 import { type AuditConfig, readConfig } from "./config.js";
 import { readLockfiles } from "./lockfiles/index.js";
 import { type Finding, type LockedPackage, type Lockfile, packageId, severityRank } from "./model.js";
+import { collectPackuments } from "./metadata/collect.js";
 import { loadOsv } from "./osv.js";
 import { resolveRegistry } from "./registry.js";
 import { createTarballCache, type TarballCache } from "./tarball/cache.js";
@@ -27,6 +29,10 @@ export interface AuditOptions {
   readonly osvPath?: string;
   /** Fetch and analyze tarballs (default true). */
   readonly tarballs?: boolean;
+  /** Read registry metadata for release age, deprecation and publisher checks (default true; skipped offline). */
+  readonly metadata?: boolean;
+  /** Clock for release-age and cache TTLs (ms since epoch). */
+  readonly now?: () => number;
   readonly concurrency?: number;
   readonly fetch?: FetchLike;
   readonly onProgress?: (done: number, total: number) => void;
@@ -39,6 +45,8 @@ export interface AuditReport {
   readonly findings: readonly Finding[];
   /** Findings hidden by `ignore` rules in the config. */
   readonly suppressed: number;
+  /** Things the reader should know about the run itself (skipped checks). */
+  readonly notices: readonly string[];
 }
 
 function readManifest(dir: string): ProjectManifest | undefined {
@@ -75,19 +83,40 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   if (options.osvPath !== undefined) checks.push(createKnownVulnerabilityCheck(loadOsv(options.osvPath)));
   const findings: Finding[] = [];
   let context: CheckContext = { packages, config, ...(manifest ? { manifest } : {}) };
-  if (options.tarballs !== false) {
+  const notices: string[] = [];
+  const wantsTarballs = options.tarballs !== false;
+  const wantsMetadata = options.metadata !== false;
+  if (wantsTarballs || wantsMetadata) {
     const registry = options.registry ?? (await resolveRegistry(options.dir));
-    const scan = await scanTarballs(packages, {
-      registry,
-      cache: options.cache ?? createTarballCache(),
-      ...(options.offline ? { offline: true } : {}),
-      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    findings.push(...scan.findings);
-    context = { ...context, analyses: scan.analyses };
-    checks.push(createMaliciousCodeCheck());
+    const cache = options.cache ?? createTarballCache();
+    const concurrency = options.concurrency ?? 8;
+    if (wantsTarballs) {
+      const scan = await scanTarballs(packages, {
+        registry,
+        cache,
+        concurrency,
+        ...(options.offline ? { offline: true } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+      findings.push(...scan.findings);
+      context = { ...context, analyses: scan.analyses };
+      checks.push(createMaliciousCodeCheck());
+    }
+    if (wantsMetadata && options.offline) {
+      notices.push("registry metadata checks (release age, deprecation, publisher change) were skipped: --offline.");
+    } else if (wantsMetadata) {
+      const now = options.now ?? Date.now;
+      const collected = await collectPackuments(
+        packages,
+        { registry, cache, now, ...(options.fetch ? { fetch: options.fetch } : {}) },
+        concurrency,
+        options.onProgress,
+      );
+      findings.push(...collected.findings);
+      context = { ...context, packuments: collected.packuments };
+      checks.push(createReleaseMetadataCheck(now));
+    }
   }
   for (const check of checks) findings.push(...check(context));
   const isIgnored = (f: Finding) =>
@@ -102,5 +131,6 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     packages: packages.length,
     findings: kept,
     suppressed: findings.length - kept.length,
+    notices,
   };
 }

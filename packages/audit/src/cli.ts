@@ -21,6 +21,8 @@ options:
   --fail-on <severity>   exit 1 when a finding is at or above it (default: config "failOn", else high)
   --offline              use only the tarball cache; never touch the network
   --no-tarballs          skip fetching and analyzing tarballs
+  --no-metadata          skip registry metadata (release age, deprecation, publisher change)
+  --min-age <days>       minimum release age in days (default: config "minReleaseAgeDays", else 2; 0 disables)
   --osv <path>           OSV records: a JSON file, a folder, or the npm all.zip export
   --config <file>        config file (default: <dir>/.parapet-audit.json)
   --cache-dir <dir>      tarball cache (default: $PARAPET_CACHE_DIR or ~/.cache/parapet/tarballs)
@@ -45,6 +47,8 @@ export async function run(argv: readonly string[]): Promise<number> {
         "fail-on": { type: "string" },
         offline: { type: "boolean" },
         "no-tarballs": { type: "boolean" },
+        "no-metadata": { type: "boolean" },
+        "min-age": { type: "string" },
         osv: { type: "string" },
         config: { type: "string" },
         "cache-dir": { type: "string" },
@@ -72,6 +76,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     return usageError("--concurrency must be an integer from 1 to 64");
+  const minAge = values["min-age"] === undefined ? undefined : Number(values["min-age"]);
+  if (minAge !== undefined && (!Number.isFinite(minAge) || minAge < 0 || minAge > 3650))
+    return usageError("--min-age must be a number of days from 0 to 3650");
   if (values.json && values.sarif) return usageError("choose one of --json and --sarif");
   if (typeof values.registry === "string" && !/^https?:\/\//.test(values.registry)) return usageError("--registry must be an http(s) URL");
 
@@ -79,13 +86,14 @@ export async function run(argv: readonly string[]): Promise<number> {
   const progress =
     process.stderr.isTTY && !values.json && !values.sarif
       ? new cliProgress.SingleBar(
-          { format: "fetching tarballs [{bar}] {value}/{total}", clearOnComplete: true, stream: process.stderr },
+          { format: "fetching tarballs and metadata [{bar}] {value}/{total}", clearOnComplete: true, stream: process.stderr },
           cliProgress.Presets.shades_classic,
         )
       : undefined;
   try {
-    const config = readConfig(dir, typeof values.config === "string" ? resolve(values.config) : undefined);
-    let started = false;
+    const fileConfig = readConfig(dir, typeof values.config === "string" ? resolve(values.config) : undefined);
+    const config = minAge === undefined ? fileConfig : { ...fileConfig, minReleaseAgeDays: minAge };
+    let shownTotal = -1;
     const report = await audit({
       dir,
       config,
@@ -93,12 +101,15 @@ export async function run(argv: readonly string[]): Promise<number> {
       concurrency,
       ...(values.offline ? { offline: true } : {}),
       ...(values["no-tarballs"] ? { tarballs: false } : {}),
+      ...(values["no-metadata"] ? { metadata: false } : {}),
       ...(typeof values.osv === "string" ? { osvPath: resolve(values.osv) } : {}),
       ...(typeof values.registry === "string" ? { registry: values.registry.endsWith("/") ? values.registry : `${values.registry}/` } : {}),
       onProgress: (done, total) => {
         if (!progress) return;
-        if (!started) progress.start(total, 0);
-        started = true;
+        // Two phases (tarballs, then packuments) report their own totals.
+        if (shownTotal === -1) progress.start(total, 0);
+        else if (total !== shownTotal) progress.setTotal(total);
+        shownTotal = total;
         progress.update(done);
       },
     });

@@ -38,7 +38,9 @@ export const DEFAULT_CONFIG: AuditConfig = {
   allowedHosts: ["registry.npmjs.org", "registry.yarnpkg.com", "registry.npmmirror.com"],
   allowInstallScripts: {},
   ignore: [],
-  minReleaseAgeDays: 3,
+  // Two days: hijacked releases are typically pulled within hours (chalk/debug 2025,
+  // nx 2025, ua-parser-js 2021), and a longer wait delays security fixes for little gain.
+  minReleaseAgeDays: 2,
   failOn: "high",
 };
 

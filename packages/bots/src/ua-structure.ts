@@ -117,23 +117,17 @@ function hasContactAddress(text: string): boolean {
   const at = text.indexOf("@");
   if (at > 0 && isHostChar(text.charCodeAt(at - 1)) && isHostChar(text.charCodeAt(at + 1))) return true;
   if (text.includes("(at)")) return true;
-  let i = 0;
-  while (i < text.length) {
-    if (!isHostChar(text.charCodeAt(i))) {
-      i++;
-      continue;
+  // Each dot with a host label before it and letters after it may end a domain ("sqcompliance.com"); a dot
+  // followed by another label ("com.facebook.katana", "pkq1.180904.001") is checked at its last dot instead.
+  let dot = text.indexOf(".");
+  while (dot !== -1) {
+    let end = dot + 1;
+    while (end < text.length && isHostChar(text.charCodeAt(end))) end++;
+    if (dot > 0 && isHostChar(text.charCodeAt(dot - 1)) && text.charCodeAt(end) !== 46 && isTopLevelDomain(text.slice(dot + 1, end))) {
+      // "ricardo.ch/8.28.2": a domain used as the product name, followed by its version, is an app.
+      if (!(text[end] === "/" && isDigit(text.charCodeAt(end + 1)))) return true;
     }
-    // A maximal run of host characters and dots: "sqcompliance.com", "pkq1.180904.001", "com.facebook.katana".
-    const start = i;
-    while (i < text.length && (isHostChar(text.charCodeAt(i)) || text.charCodeAt(i) === 46)) i++;
-    let end = i;
-    while (end > start && text.charCodeAt(end - 1) === 46) end--;
-    const run = text.slice(start, end);
-    const lastDot = run.lastIndexOf(".");
-    if (lastDot <= 0 || !isTopLevelDomain(run.slice(lastDot + 1))) continue;
-    // "ricardo.ch/8.28.2": a domain used as the product name, followed by its version, is an app.
-    if (text[end] === "/" && isDigit(text.charCodeAt(end + 1))) continue;
-    return true;
+    dot = text.indexOf(".", dot + 1);
   }
   return false;
 }

@@ -6,12 +6,14 @@ export type ErrorPolicy = "open" | "closed";
 const ALLOWED: Reason = { type: "ALLOWED", message: "No rule denied the request." };
 
 let sequence = 0;
+// Random once per process, so ids from several processes sharing a decision log do not collide.
+const processTag = Math.floor(Math.random() * 36 ** 4)
+  .toString(36)
+  .padStart(4, "0");
 /** Sortable, unique within a process, and cheap: decisions are made on the hot path. */
 function decisionId(timestamp: number): string {
   sequence = (sequence + 1) % 0x1000000;
-  return `${timestamp.toString(36)}${sequence.toString(36).padStart(5, "0")}${Math.floor(Math.random() * 0x100000)
-    .toString(36)
-    .padStart(4, "0")}`;
+  return `${timestamp.toString(36)}${sequence.toString(36).padStart(5, "0")}${processTag}`;
 }
 
 export interface DecisionInput {

@@ -47,6 +47,7 @@ export {
   type DecisionLogQuery,
   type DecisionPage,
   type OverviewPoint,
+  type RuleDenials,
   type StoredDecision,
   type TimeRange,
   type TopDimension,

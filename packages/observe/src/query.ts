@@ -29,6 +29,13 @@ export interface OverviewPoint {
 
 export type TopDimension = "ip" | "apiKey" | "userId" | "path" | "botClass" | "attackClass" | "ruleId";
 
+/** Denials of one rule in one bucket (see `deniedByRule`). */
+export interface RuleDenials {
+  readonly ts: number;
+  readonly ruleId: string;
+  readonly denied: number;
+}
+
 export interface TopEntry {
   readonly value: string;
   readonly total: number;
@@ -85,6 +92,8 @@ export interface AlertFilter extends TimeRange {
 export interface DecisionLogQuery {
   /** Counts per bucket from the minute rollups (kept 90 days by default). `bucketMinutes` default 1. */
   overview(range: TimeRange & { readonly bucketMinutes?: number }): Promise<OverviewPoint[]>;
+  /** Denied decisions per bucket and deciding rule, over raw decisions (denials only). `bucketMinutes` default 1. */
+  deniedByRule(range: TimeRange & { readonly bucketMinutes?: number }): Promise<RuleDenials[]>;
   /** The busiest values of one dimension over raw decisions (kept 7 days by default). */
   top(range: TimeRange & { readonly by: TopDimension; readonly limit?: number }): Promise<TopEntry[]>;
   /** Newest first, keyset-paginated. */
@@ -145,6 +154,18 @@ FROM parapet_rollups WHERE minute >= ? AND minute < ? GROUP BY 1 ORDER BY 1`,
         status4xx: Number(r.s4),
         status5xx: Number(r.s5),
       }));
+    },
+
+    async deniedByRule(range) {
+      checkRange(range, "deniedByRule");
+      const bucketMs = checkBucketMinutes(range.bucketMinutes, "deniedByRule") * 60_000;
+      // Same literal-bucket reasoning as overview(). Reads only denied rows of the range, through the (ts, id) index.
+      const rows = await driver.all<{ ts: number; rule_id: string; denied: number }>(
+        `SELECT (ts / ${bucketMs}) * ${bucketMs} AS ts, COALESCE(rule_id, '(none)') AS rule_id, COUNT(*) AS denied
+FROM parapet_decisions WHERE ts >= ? AND ts < ? AND denied = 1 GROUP BY 1, 2 ORDER BY 1, 2`,
+        [range.from, range.to],
+      );
+      return rows.map((r) => ({ ts: Number(r.ts), ruleId: String(r.rule_id), denied: Number(r.denied) }));
     },
 
     async top(range) {
@@ -252,6 +273,12 @@ function checkRange(range: TimeRange, where: string): void {
   if (!range || !Number.isFinite(range.from) || !Number.isFinite(range.to) || range.from > range.to) {
     throw optionError(`query.${where}`, "pass { from, to } as epoch milliseconds with from <= to");
   }
+}
+
+function checkBucketMinutes(bucketMinutes: number | undefined, where: string): number {
+  const value = bucketMinutes ?? 1;
+  if (!Number.isInteger(value) || value < 1 || value > 1440) throw optionError(`query.${where}`, "`bucketMinutes` must be an integer from 1 to 1440");
+  return value;
 }
 
 function checkLimit(limit: number | undefined, fallback: number, where: string): number {

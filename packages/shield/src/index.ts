@@ -4,7 +4,7 @@
  * the place and the evidence of what it found.
  */
 import type { AllowReason, Reason, Rule, RuleContext, RuleEvaluation } from "@parapet/core";
-import { type AttackClass, DETECTORS } from "./detectors/index.js";
+import { type AttackClass, REGISTRY } from "./detectors/index.js";
 import { collectCandidates } from "./inspect/index.js";
 import { resolveShieldOptions, type ShieldOptions } from "./options.js";
 import { type LocatedFinding, scanCandidates } from "./scan.js";
@@ -32,7 +32,7 @@ export interface ShieldReason extends Reason {
 
 export function shield(options: ShieldOptions): Rule {
   const config = resolveShieldOptions(options);
-  const detectors = DETECTORS.filter((d) => config.classes.has(d.class));
+  const detectors = REGISTRY.filter((entry) => config.classes.has(entry.detector.class));
   const allowed: AllowReason = { type: "ALLOWED", message: "no attack found" };
 
   async function evaluateShield(context: RuleContext): Promise<RuleEvaluation> {

@@ -1,5 +1,6 @@
 import type { AuditConfig } from "../config.js";
 import type { Finding, LockedPackage } from "../model.js";
+import type { PackumentSummary } from "../metadata/packument.js";
 import type { TarballAnalysis } from "../tarball/analyze.js";
 
 /** What every check sees: the installed packages (one per name@version) and the project's policy. */
@@ -10,6 +11,8 @@ export interface CheckContext {
   readonly manifest?: ProjectManifest;
   /** Tarball analyses by `name@version`, when tarballs were read. */
   readonly analyses?: ReadonlyMap<string, TarballAnalysis>;
+  /** Registry metadata by package name, when it was read. */
+  readonly packuments?: ReadonlyMap<string, PackumentSummary>;
 }
 
 export interface ProjectManifest {

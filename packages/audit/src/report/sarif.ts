@@ -13,6 +13,11 @@ const RULES: Record<string, string> = {
   "known-vulnerability": "Version has a known vulnerability in OSV",
   "tarball-unreadable": "Tarball could not be fetched or read",
   "tarball-not-cached": "Tarball not analyzed (offline, not cached)",
+  "release-age": "Version is younger than the minimum release age",
+  deprecated: "Version is deprecated by its maintainers",
+  "publisher-change": "Version published by an account that never published before",
+  "version-unpublished": "Version is no longer listed by the registry",
+  "metadata-unavailable": "Registry metadata could not be read",
 };
 
 /** SARIF has three levels; `security-severity` keeps our finer scale for GitHub's ranking. */

@@ -9,6 +9,7 @@ export function toTerminal(report: AuditReport, options: { color?: boolean; minS
   const lines: string[] = [];
   const files = report.lockfiles.map((l) => `${l.file} (${l.format} ${l.formatVersion})`).join(", ");
   lines.push(`parapet audit: ${report.packages} packages from ${files}`);
+  for (const notice of report.notices) lines.push(`note: ${notice}`);
   const shownFrom = SEVERITIES.indexOf(options.minSeverity ?? "low");
   for (const severity of [...SEVERITIES].reverse()) {
     const group = report.findings.filter((f) => f.severity === severity);

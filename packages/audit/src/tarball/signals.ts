@@ -104,7 +104,9 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
     id: "credential-files",
     kind: "intent",
     test: firstMatch(
-      /["'`/\\]\.npmrc["'`]/,
+      // ~/.npmrc holds the npm token; a bare ".npmrc" is how tools look up *project* config
+      // (vite, vitest), so only the one next to a home-directory reference counts.
+      /(?:homedir\(\)|\bHOME\b|USERPROFILE|~)[^\n;]{0,80}\.npmrc\b/,
       /\.ssh[/\\](?:id_|authorized_keys|config)/,
       /\.aws[/\\]credentials/,
       /\.config[/\\]gcloud/,
@@ -147,7 +149,8 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
   {
     id: "encoded-blob",
     kind: "obfuscation",
-    test: firstMatch(/["'`][A-Za-z0-9+/]{4000}/, /["'`](?:[0-9a-f]{2}){2000}/, /(?:\\x[0-9a-f]{2}){200}/i),
+    // `AGFzbQ` is base64 for "\0asm": inlined WebAssembly (es-module-lexer, parsers) is a normal way to ship wasm.
+    test: firstMatch(/["'`](?!AGFzbQ)[A-Za-z0-9+/]{4000}/, /["'`](?:[0-9a-f]{2}){2000}/, /(?:\\x[0-9a-f]{2}){200}/i),
   },
   // Proximity, not mere co-occurrence: big bundles contain both a cipher and a module loader, far apart.
   { id: "decrypt-and-run", kind: "intent", test: firstMatch(/\bcreateDecipher(?:iv)?\s*\([^]{0,6000}?(?:\._compile\s*\(|\bnew module\.constructor\b)/) },
@@ -199,6 +202,5 @@ export const STRONG_INTENTS: ReadonlySet<SignalId> = new Set([
   "self-publish",
   "secret-scanner",
   "ai-cli-abuse",
-  "shell-rc-tamper",
   "wallet-hook",
 ]);

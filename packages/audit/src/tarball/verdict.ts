@@ -52,6 +52,15 @@ export function judge(signals: readonly Signal[], unsafePaths: readonly string[]
       );
     }
     if (ids.has("encoded-blob") && (ids.has("eval-decoded") || ids.has("exec"))) raise("high", `${file} decodes and runs an embedded blob`);
+    // Appending to ~/.bashrc is how CLIs install shell completion (yargs documents it);
+    // it is persistence only next to a download, a harvest or a network sink.
+    if (ids.has("shell-rc-tamper")) {
+      const persistence = harvest || ids.has("download-and-run") || ids.has("network") || hidden;
+      raise(
+        persistence ? "high" : "low",
+        `${file} appends to a shell startup file${persistence ? " and also downloads, collects secrets or hides its code" : " (shell completion does this; check what it writes)"}`,
+      );
+    }
   }
   if (atInstall("download-and-run")) {
     const aggravated = atInstall("raw-ip-url") || strong.length > 0;

@@ -9,18 +9,33 @@ import { traversalDetector } from "./traversal/index.js";
 import type { AttackClass, Detector } from "./types.js";
 import { xssDetector } from "./xss/index.js";
 
-/** Every detector the shield ships, one per attack class. */
-export const DETECTORS: readonly Detector[] = [
-  sqliDetector,
-  xssDetector,
-  traversalDetector,
-  cmdiDetector,
-  ssrfDetector,
-  jndiDetector,
-  protoPollutionDetector,
-  nosqliDetector,
-  sstiDetector,
+/**
+ * Every detector the shield ships, one per attack class, with the inputs it
+ * can possibly fire on. A "plain" value has only letters, digits, spaces and
+ * `_ . , @ - +`: no markup, no lookup, no operator can hide in it, so only the
+ * detectors whose attacks can be spelled in words (`1 union select 1,2`,
+ * `whoami`, a bare host in a `url` parameter) run on it. This is the hot-path
+ * saving: most real values are plain.
+ */
+export interface RegisteredDetector {
+  readonly detector: Detector;
+  readonly plainValues: boolean;
+  readonly plainKeys: boolean;
+}
+
+export const REGISTRY: readonly RegisteredDetector[] = [
+  { detector: sqliDetector, plainValues: true, plainKeys: false },
+  { detector: xssDetector, plainValues: false, plainKeys: false },
+  { detector: traversalDetector, plainValues: true, plainKeys: false },
+  { detector: cmdiDetector, plainValues: true, plainKeys: false },
+  { detector: ssrfDetector, plainValues: true, plainKeys: false },
+  { detector: jndiDetector, plainValues: false, plainKeys: false },
+  { detector: protoPollutionDetector, plainValues: true, plainKeys: true },
+  { detector: nosqliDetector, plainValues: false, plainKeys: false },
+  { detector: sstiDetector, plainValues: true, plainKeys: false },
 ];
+
+export const DETECTORS: readonly Detector[] = REGISTRY.map((r) => r.detector);
 
 export const ATTACK_CLASSES: readonly AttackClass[] = DETECTORS.map((d) => d.class);
 

@@ -36,7 +36,9 @@ export const cmdiDetector: Detector = {
   detect(candidate: Candidate): Finding | undefined {
     const value = candidate.canonical;
     if (!SHELL_HINT.test(value) && value.indexOf("/") === -1) return undefined;
-    const text = unshell(value.toLowerCase());
+    const lower = value.toLowerCase();
+    if (!SHELL_SYNTAX.test(value)) return detectPlain(lower, candidate.kind);
+    const text = unshell(lower);
     if (SHELLSHOCK.test(text)) return finding(0.98, "shellshock function definition", text);
     const batch = BATCH.exec(text);
     if (batch && candidate.kind !== "header") return finding(0.85, "cmd.exe batch syntax", text.slice(batch.index));
@@ -53,6 +55,20 @@ export const cmdiDetector: Detector = {
     return best;
   },
 };
+
+/** Characters that let a value do more than name one command with arguments. */
+const SHELL_SYNTAX = /[;|&`$\n\r(){}<>'"\\[*?%]/;
+
+/** A value without shell syntax can only be a command line by itself: `whoami`, `sleep 5`, `net user x /add`. */
+function detectPlain(lower: string, kind: Candidate["kind"]): Finding | undefined {
+  const score = scoreCommandAt(lower, 0, 0, kind);
+  if (score > 0) return finding(score, "shell command", lower);
+  if (kind !== "header" && (lower.indexOf("if ") !== -1 || lower.indexOf("for ") !== -1)) {
+    const batch = BATCH.exec(lower);
+    if (batch) return finding(0.85, "cmd.exe batch syntax", lower.slice(batch.index));
+  }
+  return undefined;
+}
 
 function finding(score: number, label: string, excerpt: string): Finding {
   return { class: "cmdi", score, evidence: evidenceOf(label, excerpt) };

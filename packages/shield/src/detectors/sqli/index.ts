@@ -9,6 +9,7 @@
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { type Context, classify, type SqlSignal } from "./classify.js";
+import { findMixedQuoteRun, isQuoteProbe } from "./probes.js";
 import { tokenize } from "./tokenizer.js";
 
 const CONTEXTS: readonly Context[] = ["", "'", '"'];
@@ -19,7 +20,7 @@ const CONTEXTS: readonly Context[] = ["", "'", '"'];
  * holds the SQL words every finding needs at least one of when there is no
  * punctuation.
  */
-const SQL_PUNCTUATION = /['"`();#=<>|&@*]|--|\/\*/;
+const SQL_PUNCTUATION = /['"`();#=<>|&@*\\]|--|\/\*/;
 const SQL_WORDS =
   /\b(?:and|or|xor|union|select|order|group|having|where|sleep|waitfor|benchmark|exec|execute|declare|drop|insert|delete|update|into)\b/i;
 
@@ -70,8 +71,16 @@ function detectSqli(candidate: Candidate): Finding | undefined {
     const found = strongest(variant);
     if (found !== undefined && (best === undefined || found.signal.score > best.signal.score)) best = { ...found, value: variant };
   }
-  if (best === undefined) return undefined;
+  if (best === undefined) return probeFinding(value);
   return { class: "sqli", score: best.signal.score, evidence: describe(best.value, best.signal, best.context) };
+}
+
+/** Scanner probes that break a query without writing one (./probes.ts); they block at medium sensitivity. */
+function probeFinding(value: string): Finding | undefined {
+  if (isQuoteProbe(value)) return { class: "sqli", score: 0.7, evidence: evidenceOf("quote fuzz probe", value.slice(0, EVIDENCE_LENGTH)) };
+  const run = findMixedQuoteRun(value);
+  if (run === -1) return undefined;
+  return { class: "sqli", score: 0.75, evidence: evidenceOf("mixed-quote breakout probe", value.slice(Math.max(0, run - 10), run + 40)) };
 }
 
 export const sqliDetector: Detector = { class: "sqli", detect: detectSqli };

@@ -15,16 +15,17 @@
 const MAX_PROBE_LENGTH = 32;
 
 /**
- * Feet and inches, `5'11"`, `6' 2"`, `5'`: the one common way to write quotes
- * next to digits alone. Anchored, single character classes: linear.
+ * Feet and inches, `5'11"`, `6' 2.5"`: the one common way to write both quotes
+ * next to digits alone. (A bare `5'` is indistinguishable from the `1'` probe
+ * and is flagged.) Anchored, single character classes: linear.
  */
-const FEET_AND_INCHES = /^\d{1,2}' ?(?:\d{1,2}(?:\.\d{1,2})?")?$/;
+const FEET_AND_INCHES = /^\d{1,2}' ?\d{1,2}(?:\.\d{1,2})?"$/;
 
 function isAsciiLetter(code: number): boolean {
   return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
 }
 
-/** `1'`, `'1`, `1'1`, `1"`, `` 1` ``, `1\`, `'\"`, `1/*'*/`, `1""(.'.(,(.`. */
+/** `1'`, `'1`, `1'1`, `1"`, `` 1` ``, `1\`, `'\"`, `1""(.'.(,(.`, a quote hidden in a comment. */
 export function isQuoteProbe(value: string): boolean {
   const text = value.trim();
   if (text.length < 2 || text.length > MAX_PROBE_LENGTH) return false;

@@ -34,8 +34,9 @@ export const ssrfDetector: Detector = {
   detect(candidate: Candidate): Finding | undefined {
     // Referer and Origin point at localhost in every developer's browser; they are not fetched by the server.
     if (candidate.kind === "header" || candidate.kind === "path") return undefined;
-    const value = candidate.canonical.trim().toLowerCase();
-    if (value.indexOf(":") === -1 && value.indexOf("/") === -1 && !nameSuggestsUrl(candidate)) return undefined;
+    const canonical = candidate.canonical;
+    if (canonical.indexOf(":") === -1 && canonical.indexOf("/") === -1 && !nameSuggestsUrl(candidate)) return undefined;
+    const value = canonical.trim().toLowerCase();
     let best: Finding | undefined;
     URL_START.lastIndex = 0;
     for (let match = URL_START.exec(value); match !== null; match = URL_START.exec(value)) {

@@ -27,6 +27,8 @@ const HIDDEN_ENTRY = /(?:^|\/)\.(?!well-known)[a-z_][\w.-]*/;
 /** Slashes stripped by a filter but dots left: `....web-inf/web.xml`, `........etcpasswd`. */
 const DOT_RUN_TARGET = /\.{4,}(?:etc|web-inf|windows|winnt|boot|proc|var|usr)/;
 
+const BARE_SERVER_FILE = /^[\w.-]{1,64}\.(?:ini|conf|cnf|config|htaccess|htpasswd|php\d?|asp|aspx|jsp|log|env|sql|bak|inc|passwd)$/i;
+
 /** A base64 value that decodes to a climb: `Li4vLi4v` is `../../`. */
 const BASE64 = /^[a-z0-9+/]{8,}={0,2}$/i;
 
@@ -40,8 +42,12 @@ export const traversalDetector: Detector = {
   class: "traversal",
   detect(candidate: Candidate): Finding | undefined {
     const value = candidate.canonical;
-    const pathLike = value.indexOf(".") !== -1 || value.indexOf("/") !== -1 || value.indexOf("\\") !== -1 || value.indexOf(":") !== -1;
-    if (!pathLike && (value.length < 8 || !BASE64.test(value))) return undefined;
+    const pathLike = value.indexOf("/") !== -1 || value.indexOf("\\") !== -1 || value.indexOf(":") !== -1 || value.indexOf("..") !== -1;
+    if (!pathLike) {
+      // Prose has dots too; only a bare server file name (`boot.ini`, `config.php`) is worth the full check.
+      const bareFile = value.indexOf(".") !== -1 && BARE_SERVER_FILE.test(value);
+      if (!bareFile && (value.length < 8 || !BASE64.test(value))) return undefined;
+    }
     const path = foldPath(value);
     const verdict = judgePath(path, candidate);
     if (verdict || !BASE64.test(value) || value.length % 4 !== 0) return verdict;

@@ -10,6 +10,8 @@ export interface Attribute {
   readonly name: string;
   /** The value as written, without its quotes; "" when the attribute has none. */
   readonly value: string;
+  /** Whether `=` followed the name (`<b and c>` is prose whose words parse as bare attributes). */
+  readonly hasValue: boolean;
 }
 
 export interface Tag {
@@ -92,7 +94,8 @@ function readAttributes(value: string, from: number): AttributeRead {
     const name = value.slice(nameStart, i).toLowerCase();
     while (value[i] === " " || value[i] === "\t" || value[i] === "\n" || value[i] === "\r" || value[i] === "\f") i++;
     let attributeValue = "";
-    if (value[i] === "=") {
+    const hasValue = value[i] === "=";
+    if (hasValue) {
       i++;
       while (value[i] === " " || value[i] === "\t" || value[i] === "\n" || value[i] === "\r" || value[i] === "\f") i++;
       const quote = value[i];
@@ -112,7 +115,7 @@ function readAttributes(value: string, from: number): AttributeRead {
         attributeValue = value.slice(valueStart, i);
       }
     }
-    if (attributes.length < MAX_ATTRIBUTES) attributes.push({ name, value: attributeValue });
+    if (attributes.length < MAX_ATTRIBUTES) attributes.push({ name, value: attributeValue, hasValue });
   }
   return { attributes, terminated: false, end: value.length };
 }

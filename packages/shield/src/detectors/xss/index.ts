@@ -89,7 +89,7 @@ function urlVerdict(value: string): Verdict | undefined {
 function scriptVerdict(value: string): Verdict | undefined {
   const hit = findScriptSink(value);
   if (hit === undefined) return undefined;
-  return { score: hit.brokeOut ? 0.9 : 0.8, label: hit.brokeOut ? `JS breakout then ${hit.what}` : hit.what, index: hit.index };
+  return { score: hit.brokeOut ? hit.score + 0.1 : hit.score, label: hit.brokeOut ? `JS breakout then ${hit.what}` : hit.what, index: hit.index };
 }
 
 function detectXss(candidate: Candidate): Finding | undefined {

@@ -57,6 +57,13 @@ const MARKUP_ELEMENTS = new Set(
   ),
 );
 
+/** SVG and XSLT elements (lower-cased): markup in a namespace that can host script and animation. */
+const SVG_ELEMENTS = new Set(
+  "animatemotion animatetransform circle clippath defs desc ellipse feimage filter foreignobject g line lineargradient marker mask mpath path pattern polygon polyline radialgradient rect stop symbol text textpath tspan use view stylesheet transform".split(
+    " ",
+  ),
+);
+
 /** Elements that fetch, embed, animate or collect input: CRS 941160's list, plus form controls. */
 const INJECTION_ELEMENTS = new Set([
   "img",
@@ -166,7 +173,11 @@ function tagDanger(tag: Tag): TagVerdict | undefined {
  * Markup that runs nothing by itself. Elements that fetch or embed a resource
  * (`<img src>`, `<a href>`, `<body background>`), restyle the page or take
  * input (phishing forms) are HTML injection and block at medium sensitivity,
- * as in the OWASP CRS paranoia level 1; formatting tags only at high.
+ * as in the OWASP CRS paranoia level 1. A complete tag of a known HTML or SVG
+ * element (`<h1>`, `</div>`, `<circle r=9>`) blocks too: no plain-text field
+ * of an API expects markup, and a scanner's first XSS probe is exactly that.
+ * Prose that happens to tokenize as a tag (`if a<b and c>d`: attributes with
+ * no values) and unknown names (`List<String>`) only block at high sensitivity.
  */
 function markupVerdict(tag: Tag): TagVerdict {
   const label = `<${tag.closing ? "/" : ""}${tag.name}> markup`;
@@ -175,7 +186,9 @@ function markupVerdict(tag: Tag): TagVerdict {
     (a) => URL_ATTRIBUTES.has(a.name) || a.name === "style" || a.name === "xmlns" || a.name.startsWith("xmlns:"),
   );
   if (loads || (!tag.closing && INJECTION_ELEMENTS.has(name))) return { score: 0.75, label, index: tag.start };
-  const known = MARKUP_ELEMENTS.has(name);
+  const known = MARKUP_ELEMENTS.has(name) || SVG_ELEMENTS.has(name);
+  if (known && tag.terminated && (tag.attributes.length === 0 || tag.attributes.some((a) => a.hasValue)))
+    return { score: tag.attributes.length > 0 ? 0.75 : 0.7, label, index: tag.start };
   return { score: known ? 0.65 : 0.55, label, index: tag.start };
 }
 
