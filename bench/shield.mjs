@@ -50,17 +50,33 @@ async function costInsideProtect() {
   const get = {
     method: "GET",
     url: "/products/42?category=shoes&color=dark+blue&size=10&sort=price_asc&page=2",
-    headers: { host: "shop.test", "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", referer: "https://shop.test/", cookie: "sid=abc123; theme=dark" },
+    headers: {
+      host: "shop.test",
+      "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
+      referer: "https://shop.test/",
+      cookie: "sid=abc123; theme=dark",
+    },
     ip: "203.0.113.7",
   };
   // A realistic order: nested objects, prose, emails and numbers, grown to 10 KB.
   const items = [];
   let text = "";
   while (text.length < 10_240) {
-    items.push({ id: items.length, name: `Item number ${items.length}`, note: "Fits true to size, ships in 2-3 days.", tags: ["new", "sale"] });
+    items.push({
+      id: items.length,
+      name: `Item number ${items.length}`,
+      note: "Fits true to size, ships in 2-3 days.",
+      tags: ["new", "sale"],
+    });
     text = JSON.stringify({ order: { customer: "Ann O'Brien", email: "ann@example.com", items } });
   }
-  const jsonText = { method: "POST", url: "/orders", headers: { host: "shop.test", "content-type": "application/json" }, body: text, ip: "203.0.113.7" };
+  const jsonText = {
+    method: "POST",
+    url: "/orders",
+    headers: { host: "shop.test", "content-type": "application/json" },
+    body: text,
+    ip: "203.0.113.7",
+  };
   const bare = parapet({ rules: [], logger: silentLogger });
   const shielded = parapet({ rules: [shield({ mode: "LIVE" })], logger: silentLogger });
   const rows = [];
@@ -107,7 +123,9 @@ async function freePort() {
 async function startModsec() {
   const dir = mkdtempSync(join(tmpdir(), "parapet-modsec-"));
   const port = await freePort();
-  const crsSetup = existsSync("/etc/modsecurity/crs/crs-setup.conf") ? "/etc/modsecurity/crs/crs-setup.conf" : join(CRS_DIR, "crs-setup.conf.example");
+  const crsSetup = existsSync("/etc/modsecurity/crs/crs-setup.conf")
+    ? "/etc/modsecurity/crs/crs-setup.conf"
+    : join(CRS_DIR, "crs-setup.conf.example");
   const rules = existsSync(join(CRS_DIR, "rules")) ? join(CRS_DIR, "rules") : CRS_DIR;
   writeFileSync(join(dir, "index.html"), "ok");
   writeFileSync(
@@ -154,10 +172,13 @@ function send(port, plain) {
   return new Promise((resolve, reject) => {
     const body = typeof plain.body === "string" ? plain.body : plain.body == null ? undefined : JSON.stringify(plain.body);
     const headers = { ...plain.headers, host: "localhost" };
-    const req = httpRequest({ host: "127.0.0.1", port, method: plain.method ?? "GET", path: plain.url ?? "/", headers, timeout: 5_000 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode));
-    });
+    const req = httpRequest(
+      { host: "127.0.0.1", port, method: plain.method ?? "GET", path: plain.url ?? "/", headers, timeout: 5_000 },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode));
+      },
+    );
     req.on("error", reject);
     req.on("timeout", () => req.destroy(new Error("timeout")));
     if (body !== undefined) req.end(body);
@@ -183,7 +204,8 @@ async function modsecDetection(port) {
       benign.total++;
       if (blocked) benign.flagged++;
     } else {
-      const c = (classes[parsed.value.class] ??= { total: 0, detected: 0 });
+      classes[parsed.value.class] ??= { total: 0, detected: 0 };
+      const c = classes[parsed.value.class];
       c.total++;
       if (blocked) c.detected++;
     }
@@ -192,7 +214,11 @@ async function modsecDetection(port) {
 }
 
 async function throughput(port) {
-  const result = await autocannon({ url: `http://127.0.0.1:${port}/products/42?category=shoes&color=blue&page=2`, connections: 50, duration: SECONDS });
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/products/42?category=shoes&color=blue&page=2`,
+    connections: 50,
+    duration: SECONDS,
+  });
   return result.requests.average;
 }
 
@@ -250,7 +276,9 @@ if (!existsSync(CORPUS)) {
       console.table(rows);
       const modsecRps = await throughput(modsec.port);
       const shieldRps = await throughput(ours.port);
-      console.log(`throughput, benign GET, ${SECONDS}s x 50 connections: modsec ${Math.round(modsecRps)} req/s, node:http + shield ${Math.round(shieldRps)} req/s, ratio ${(shieldRps / modsecRps).toFixed(2)}x`);
+      console.log(
+        `throughput, benign GET, ${SECONDS}s x 50 connections: modsec ${Math.round(modsecRps)} req/s, node:http + shield ${Math.round(shieldRps)} req/s, ratio ${(shieldRps / modsecRps).toFixed(2)}x`,
+      );
     } finally {
       await modsec.stop();
       await ours.stop();

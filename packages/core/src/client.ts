@@ -214,7 +214,10 @@ function createClient(shared: Shared, ruleList: readonly Rule[]): Parapet {
     protect,
     reportAuthFailure: (request, report) => reportAuth("failure", request, report),
     reportAuthSuccess: (request, report) => reportAuth("success", request, report),
-    withRule: (...more) => createClient(shared, [...ruleList, ...more]),
+    withRule: (...more) => {
+      validateRules(more);
+      return createClient(shared, [...ruleList, ...more]);
+    },
     async close() {
       const results = await Promise.allSettled([...shared.observers.map((o) => o.close?.()), shared.store.close?.()]);
       for (const result of results) {
@@ -229,13 +232,40 @@ function errorResult(ruleId: string, mode: Mode, code: string, error: unknown, d
   return { ruleId, ruleType, mode, conclusion: "ERROR", reason, durationMs };
 }
 
+function validateRules(rules: readonly Rule[]): void {
+  for (const [index, rule] of rules.entries()) {
+    if (!rule || typeof rule.evaluate !== "function" || typeof rule.type !== "string" || typeof rule.cost !== "number") {
+      throw optionError("parapet", `rules[${index}] is not a rule; create rules with fixedWindow(), shield(), detectBot()…`);
+    }
+  }
+}
+
 function validate(options: ParapetOptions): void {
   if (!options || typeof options !== "object") throw optionError("parapet", "pass an options object: parapet({ rules: [...] })");
   if (!Array.isArray(options.rules))
     throw optionError("parapet", '`rules` must be an array of rules, e.g. [fixedWindow({ max: 10, window: "60s" })]');
-  for (const [index, rule] of options.rules.entries()) {
-    if (!rule || typeof rule.evaluate !== "function" || typeof rule.type !== "string") {
-      throw optionError("parapet", `rules[${index}] is not a rule; create rules with fixedWindow(), shield(), detectBot()…`);
+  validateRules(options.rules);
+  if (options.store !== undefined) {
+    const store = options.store as Partial<Store> | null;
+    if (
+      !store ||
+      typeof store.fixedWindow !== "function" ||
+      typeof store.slidingWindow !== "function" ||
+      typeof store.tokenBucket !== "function"
+    ) {
+      throw optionError(
+        "parapet",
+        "`store` must implement fixedWindow, slidingWindow and tokenBucket, e.g. new MemoryStore() or a RedisStore",
+      );
+    }
+  }
+  if (options.characteristics !== undefined) {
+    const list = options.characteristics as unknown;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((name) => typeof name === "string" && name !== "" && name !== "header:")) {
+      throw optionError(
+        "parapet",
+        '`characteristics` must be a non-empty array of names such as ["ip"], ["userId"] or ["header:x-api-key"]',
+      );
     }
   }
   if (options.mode !== undefined && !MODES.includes(options.mode)) throw optionError("parapet", '`mode` must be "LIVE" or "DRY_RUN"');

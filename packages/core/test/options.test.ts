@@ -32,6 +32,14 @@ describe("options are validated loudly at construction", () => {
     ["parapet with a non-rule", () => parapet({ rules: [{}] as unknown as Rule[] }), /rules\[0\] is not a rule/],
     ["parapet bad onError", () => parapet({ rules: [], onError: "fail" as never }), /`onError`/],
     ["parapet bad maxBodyBytes", () => parapet({ rules: [], maxBodyBytes: -1 }), /`maxBodyBytes`/],
+    [
+      "parapet with a store missing methods",
+      () => parapet({ rules: [], store: { fixedWindow: async () => ({}) } as never }),
+      /`store` must implement/,
+    ],
+    ["parapet with empty characteristics", () => parapet({ rules: [], characteristics: [] }), /`characteristics`/],
+    ["parapet with a non-string characteristic", () => parapet({ rules: [], characteristics: [42] as never }), /`characteristics`/],
+    ["withRule with a non-rule", () => parapet({ rules: [] }).withRule({} as Rule), /rules\[0\] is not a rule/],
   ];
   for (const [what, create, pattern] of cases) {
     it(`rejects ${what}`, () => assert.throws(create, optionErrorMatching(pattern)));

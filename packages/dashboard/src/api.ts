@@ -27,7 +27,11 @@ const ROUTES: Readonly<Record<string, Handler>> = {
     allowOnly(params, ["from", "to"]);
     const range = parseRange(params, now());
     const bucketMinutes = bucketMinutesFor(range);
-    return { ...range, bucketMinutes, series: await query.overview({ ...range, bucketMinutes }) };
+    const [series, deniedByRule] = await Promise.all([
+      query.overview({ ...range, bucketMinutes }),
+      query.deniedByRule({ ...range, bucketMinutes }),
+    ]);
+    return { ...range, bucketMinutes, series, deniedByRule };
   },
   async top(params, { query, now }) {
     allowOnly(params, ["from", "to", "by", "limit"]);
@@ -58,7 +62,12 @@ const ROUTES: Readonly<Record<string, Handler>> = {
 class NotFound extends Error {}
 
 /** Answers `/api/<name>[/<tail>]`. Returns false when the route is not an API route. */
-export async function handleApi(pathname: string, params: URLSearchParams, response: ServerResponse, context: ApiContext): Promise<boolean> {
+export async function handleApi(
+  pathname: string,
+  params: URLSearchParams,
+  response: ServerResponse,
+  context: ApiContext,
+): Promise<boolean> {
   const match = /^\/api\/([a-z]+)(?:\/([^/]*))?$/.exec(pathname);
   const handler = match ? ROUTES[match[1]!] : undefined;
   if (!match || !handler) return false;

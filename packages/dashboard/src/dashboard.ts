@@ -40,21 +40,27 @@ export interface Dashboard {
 }
 
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
-  if (!options || typeof options !== "object") throw optionError("startDashboard", "pass an options object: startDashboard({ log: sqliteLog() })");
+  if (!options || typeof options !== "object")
+    throw optionError("startDashboard", "pass an options object: startDashboard({ log: sqliteLog() })");
   const query = options.query ?? (options.log ? createQuery(options.log) : undefined);
   if (!query) throw optionError("startDashboard", "pass `log` (sqliteLog()/postgresLog()) or `query` (observed.query)");
   const host = options.host ?? "127.0.0.1";
   if (!isLoopback(host) && options.allowRemote !== true) {
-    throw optionError("startDashboard", `host ${host} is not loopback; the dashboard shows client data, so pass allowRemote: true only behind TLS`);
+    throw optionError(
+      "startDashboard",
+      `host ${host} is not loopback; the dashboard shows client data, so pass allowRemote: true only behind TLS`,
+    );
   }
   const port = options.port ?? 3001;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw optionError("startDashboard", "`port` must be an integer from 0 to 65535");
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw optionError("startDashboard", "`port` must be an integer from 0 to 65535");
   const token = options.token ?? generateToken();
   if (typeof token !== "string" || !isAcceptableToken(token)) {
     throw optionError("startDashboard", "`token` must be 16-256 URL-safe characters (letters, digits, . _ ~ -); omit it to generate one");
   }
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 50) throw optionError("startDashboard", "`pollIntervalMs` must be an integer >= 50");
+  if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 50)
+    throw optionError("startDashboard", "`pollIntervalMs` must be an integer >= 50");
   const logger = options.logger ?? consoleLogger;
   const clock = options.clock ?? { now: () => Date.now() };
   const now = () => clock.now();
@@ -75,7 +81,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
   const address = server.address();
   const boundPort = typeof address === "object" && address ? address.port : port;
-  const allowedHosts = isLoopback(host) ? new Set(["127.0.0.1", "localhost", "[::1]", hostForUrl(host)].map((h) => `${h}:${boundPort}`)) : undefined;
+  const allowedHosts = isLoopback(host)
+    ? new Set(["127.0.0.1", "localhost", "[::1]", hostForUrl(host)].map((h) => `${h}:${boundPort}`))
+    : undefined;
   server.on("request", createRequestHandler({ token, cookie: cookieName(boundPort), query, hub, files, allowedHosts, now, logger }));
   const url = `http://${hostForUrl(host)}:${boundPort}/`;
 

@@ -40,7 +40,8 @@ export function createLiveFeed(): LiveFeed {
     onDecision(decision: Decision, request: NormalizedRequest) {
       if (listeners.size === 0) return;
       const deciding =
-        decision.results.find((r) => r.mode === "LIVE" && r.conclusion === "DENY") ?? decision.results.find((r) => r.conclusion === "ERROR");
+        decision.results.find((r) => r.mode === "LIVE" && r.conclusion === "DENY") ??
+        decision.results.find((r) => r.conclusion === "ERROR");
       const live: LiveDecision = {
         id: decision.id,
         ts: decision.timestamp,

@@ -63,7 +63,10 @@ export const DECISION_PARAMS = ["from", "to", "limit", "cursor", "conclusion", "
 
 export function parseDecisionFilter(params: URLSearchParams, now: number): DecisionFilter {
   allowOnly(params, DECISION_PARAMS);
-  const filter: { -readonly [K in keyof DecisionFilter]: DecisionFilter[K] } = { ...parseRange(params, now), limit: parseLimit(params, 50) };
+  const filter: { -readonly [K in keyof DecisionFilter]: DecisionFilter[K] } = {
+    ...parseRange(params, now),
+    limit: parseLimit(params, 50),
+  };
   const conclusion = params.get("conclusion");
   if (conclusion !== null && conclusion !== "") {
     const known = CONCLUSIONS.find((c) => c === conclusion);

@@ -61,7 +61,11 @@ async function handle(request: IncomingMessage, response: ServerResponse, contex
   if (auth === "missing" || auth === "wrong") {
     response.setHeader("www-authenticate", 'Bearer realm="parapet-dashboard"');
     const hint = auth === "missing" ? "a token is required" : "the token is wrong";
-    return sendError(response, 401, `${hint}: open the URL the dashboard printed at start (with ?token=) or send Authorization: Bearer <token>`);
+    return sendError(
+      response,
+      401,
+      `${hint}: open the URL the dashboard printed at start (with ?token=) or send Authorization: Bearer <token>`,
+    );
   }
   if (auth === "from-query") {
     url.searchParams.delete("token");
@@ -74,7 +78,11 @@ async function handle(request: IncomingMessage, response: ServerResponse, contex
 
   if (url.pathname === "/api/live") return context.hub.attach(response);
   if (url.pathname.startsWith("/api/")) {
-    const handled = await handleApi(url.pathname, url.searchParams, response, { query: context.query, now: context.now, logger: context.logger });
+    const handled = await handleApi(url.pathname, url.searchParams, response, {
+      query: context.query,
+      now: context.now,
+      logger: context.logger,
+    });
     if (!handled) sendError(response, 404, "no such API endpoint; see /api/overview, /api/top, /api/decisions, /api/alerts, /api/live");
     return;
   }

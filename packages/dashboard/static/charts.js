@@ -4,6 +4,7 @@ export const COLORS = {
   allowed: "#4f8f6f",
   denied: "#c0564b",
   errored: "#d49a2a",
+  denials: ["#c0564b", "#d49a2a", "#8a6fb0", "#b07a5a", "#e07b67", "#7f5a83"],
   series: ["#2f5d8a", "#c0564b", "#d49a2a", "#6a8caf", "#8a6fb0", "#4f8f6f", "#b07a5a", "#7f8c8d"],
 };
 

@@ -53,11 +53,7 @@ export async function renderOverview(root, range) {
     ),
   );
 
-  const labels = overview.series.map((p) => formatBucket(p.ts, overview.bucketMinutes));
-  stackedBars(trafficCanvas, labels, [
-    { label: "Allowed", data: overview.series.map((p) => p.allowed), backgroundColor: COLORS.allowed },
-    { label: "Denied", data: overview.series.map((p) => p.denied), backgroundColor: COLORS.denied },
-  ]);
+  stackedBars(trafficCanvas, overview.series.map((p) => formatBucket(p.ts, overview.bucketMinutes)), trafficDatasets(overview));
   if (attacks.entries.length) doughnut(attackCanvas, attacks.entries);
   if (bots.entries.length) doughnut(botCanvas, bots.entries);
 }
@@ -86,4 +82,21 @@ function topTable(top) {
       ),
     ),
   );
+}
+
+/** Allowed requests, then the denials split by the rule that decided them; bars sum to the total. */
+function trafficDatasets(overview) {
+  const index = new Map(overview.series.map((p, i) => [p.ts, i]));
+  const byRule = new Map();
+  for (const point of overview.deniedByRule) {
+    const i = index.get(point.ts);
+    if (i === undefined) continue;
+    if (!byRule.has(point.ruleId)) byRule.set(point.ruleId, new Array(overview.series.length).fill(0));
+    byRule.get(point.ruleId)[i] += point.denied;
+  }
+  const rules = [...byRule.keys()].sort();
+  return [
+    { label: "Allowed", data: overview.series.map((p) => p.allowed), backgroundColor: COLORS.allowed },
+    ...rules.map((rule, i) => ({ label: `Denied · ${rule}`, data: byRule.get(rule), backgroundColor: COLORS.denials[i % COLORS.denials.length] })),
+  ];
 }

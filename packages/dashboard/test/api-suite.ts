@@ -16,7 +16,12 @@ export function apiSuite(name: string, open: () => Promise<SqlDriver>, cleanup: 
 
   before(async () => {
     seeded = await seedLog(await open());
-    dashboard = await startDashboard({ query: seeded.observed.query!, port: 0, logger: quietLogger, clock: { now: () => SEED_START + 31 * 60_000 } });
+    dashboard = await startDashboard({
+      query: seeded.observed.query!,
+      port: 0,
+      logger: quietLogger,
+      clock: { now: () => SEED_START + 31 * 60_000 },
+    });
   });
   after(async () => {
     await dashboard?.close();
@@ -41,6 +46,10 @@ export function apiSuite(name: string, open: () => Promise<SqlDriver>, cleanup: 
       body.series.reduce((s, p) => s + p.attacks, 0),
       seeded.counts.attacks,
     );
+    const byRule = reply.json<{ deniedByRule: { ruleId: string; denied: number }[] }>().deniedByRule;
+    const perRule = new Map<string, number>();
+    for (const point of byRule) perRule.set(point.ruleId, (perRule.get(point.ruleId) ?? 0) + point.denied);
+    assert.deepEqual(Object.fromEntries(perRule), { "RATE_LIMIT:api": 50, SHIELD: seeded.counts.attacks });
     // The default range is the hour before `now` (the injected clock): the same data.
     const byDefault = (await api("/api/overview")).json<{ series: unknown[] }>();
     assert.equal(byDefault.series.length, body.series.length);
@@ -63,7 +72,9 @@ export function apiSuite(name: string, open: () => Promise<SqlDriver>, cleanup: 
     const denied = (await api(`/api/decisions?${RANGE}&conclusion=DENY&limit=500`)).json<{ decisions: { denied: boolean }[] }>();
     assert.equal(denied.decisions.length, seeded.counts.denied);
     assert.ok(denied.decisions.every((d) => d.denied));
-    const byIp = (await api(`/api/decisions?${RANGE}&ip=192.0.2.66&limit=500`)).json<{ decisions: { ip: string; attackClass: string }[] }>();
+    const byIp = (await api(`/api/decisions?${RANGE}&ip=192.0.2.66&limit=500`)).json<{
+      decisions: { ip: string; attackClass: string }[];
+    }>();
     assert.equal(byIp.decisions.length, seeded.counts.attacks);
     assert.ok(byIp.decisions.every((d) => d.ip === "192.0.2.66" && (d.attackClass === "sqli" || d.attackClass === "xss")));
     const combined = (await api(`/api/decisions?${RANGE}&ip=198.51.100.99&ruleId=RATE_LIMIT:api&status=429&limit=500`)).json<{
@@ -108,7 +119,8 @@ export function apiSuite(name: string, open: () => Promise<SqlDriver>, cleanup: 
   test(`${name}: alerts with evidence, filtered by kind`, async () => {
     const all = (await api(`/api/alerts?${RANGE}`)).json<{ alerts: { kind: string }[] }>().alerts;
     assert.deepEqual(all.map((a) => a.kind).sort(), ["scan", "spike"]);
-    const spikes = (await api(`/api/alerts?${RANGE}&kind=spike`)).json<{ alerts: { kind: string; evidence: { verdict: string } }[] }>().alerts;
+    const spikes = (await api(`/api/alerts?${RANGE}&kind=spike`)).json<{ alerts: { kind: string; evidence: { verdict: string } }[] }>()
+      .alerts;
     assert.equal(spikes.length, 1);
     assert.equal(spikes[0]?.evidence.verdict, "attack");
   });

@@ -26,7 +26,13 @@ test("--help prints usage and exits 0", async () => {
 });
 
 test("bad arguments exit 2 with a message", async () => {
-  for (const argv of [["--port", "http"], ["--port", "99999"], ["--frobnicate"], ["--db", "a.db", "--postgres", "postgres://x"], ["stray"]]) {
+  for (const argv of [
+    ["--port", "http"],
+    ["--port", "99999"],
+    ["--frobnicate"],
+    ["--db", "a.db", "--postgres", "postgres://x"],
+    ["stray"],
+  ]) {
     const t = io();
     assert.equal(await run(argv, t.io), 2, argv.join(" "));
     assert.match(t.err.join(""), /parapet dashboard:/);

@@ -1,7 +1,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Clock, type DecisionObserver, fixedWindow, type Logger, type PlainRequest, type Parapet, parapet, type Rule } from "@parapet/core";
+import {
+  type Clock,
+  type DecisionObserver,
+  fixedWindow,
+  type Logger,
+  type Parapet,
+  type PlainRequest,
+  parapet,
+  type Rule,
+} from "@parapet/core";
 import { migrate, type Observed, observe, type SqlDriver } from "@parapet/observe";
 
 export const quietLogger: Logger & { lines: string[] } = {
@@ -22,7 +31,12 @@ export function tempDir(): { path: string; remove(): void } {
 
 export function manualClock(start: number): Clock & { advance(ms: number): void } {
   let now = start;
-  return { now: () => now, advance: (ms) => void (now += ms) };
+  return {
+    now: () => now,
+    advance: (ms) => {
+      now += ms;
+    },
+  };
 }
 
 /** Labels bots from a test header, the way the bot detector reports a class. */
@@ -53,7 +67,12 @@ export const XSS_USER_AGENT = `<img src=x onerror="window.__xss=1"><script>windo
 export const SEED_START = Date.UTC(2025, 0, 1, 12, 0, 0);
 
 export function request(ip: string, path: string, headers: Record<string, string> = {}): PlainRequest {
-  return { method: "GET", url: path, ip, headers: { host: "api.example.test", "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", ...headers } };
+  return {
+    method: "GET",
+    url: path,
+    ip,
+    headers: { host: "api.example.test", "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", ...headers },
+  };
 }
 
 export interface Seeded {
@@ -73,7 +92,13 @@ export interface Seeded {
  */
 export async function seedLog(driver: SqlDriver, start = SEED_START, observers: readonly DecisionObserver[] = []): Promise<Seeded> {
   const clock = manualClock(start);
-  const observed = observe({ store: driver, clock, logger: quietLogger, handleSignals: false, detectors: { spike: false, auth: false, scan: false } });
+  const observed = observe({
+    store: driver,
+    clock,
+    logger: quietLogger,
+    handleSignals: false,
+    detectors: { spike: false, auth: false, scan: false },
+  });
   await observed.ready;
   const guard = parapet({
     rules: [labelBot, shieldFromHeader, fixedWindow({ name: "api", max: 20, window: "1m" })],
@@ -122,7 +147,15 @@ export async function seedLog(driver: SqlDriver, start = SEED_START, observers: 
     },
     {
       sql: "INSERT INTO parapet_alerts (id, ts, kind, severity, subject, summary, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      params: ["alert-scan-1", start + 25 * 60_000, "scan", "critical", "ip:192.0.2.66", "192.0.2.66 probed 40 paths.", JSON.stringify({ ip: "192.0.2.66", notFound: 40 })],
+      params: [
+        "alert-scan-1",
+        start + 25 * 60_000,
+        "scan",
+        "critical",
+        "ip:192.0.2.66",
+        "192.0.2.66 probed 40 paths.",
+        JSON.stringify({ ip: "192.0.2.66", notFound: 40 }),
+      ],
     },
   ]);
   return { observed, guard, clock, xssDecisionId: xss.id, counts };

@@ -41,7 +41,12 @@ test("polling: a decision written by another process's log reaches the live tail
 test("in process: a decision reaches the tail through the feed, with its deciding rule", async () => {
   const feed = createLiveFeed();
   const log = sqliteLog({ path: ":memory:" });
-  const denyAll = { type: "SHIELD", mode: "LIVE" as const, cost: 1, evaluate: () => ({ conclusion: "DENY" as const, reason: { type: "SHIELD", message: "no" } }) };
+  const denyAll = {
+    type: "SHIELD",
+    mode: "LIVE" as const,
+    cost: 1,
+    evaluate: () => ({ conclusion: "DENY" as const, reason: { type: "SHIELD", message: "no" } }),
+  };
   const guard = parapet({ rules: [denyAll], observers: [feed], logger: quietLogger });
   const dashboard = await startDashboard({ log, port: 0, observer: feed, logger: quietLogger });
   try {

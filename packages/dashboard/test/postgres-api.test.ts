@@ -30,5 +30,7 @@ async function dropSchema(): Promise<void> {
 if (await reachable()) {
   apiSuite("postgres", async () => postgresLog({ connectionString: url, schema }), dropSchema);
 } else {
-  test("postgres: the dashboard API against PostgreSQL", { skip: `no PostgreSQL at ${url}; start it or set PARAPET_TEST_POSTGRES_URL` }, () => {});
+  test("postgres: the dashboard API against PostgreSQL", {
+    skip: `no PostgreSQL at ${url}; start it or set PARAPET_TEST_POSTGRES_URL`,
+  }, () => {});
 }

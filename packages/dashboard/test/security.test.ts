@@ -1,5 +1,5 @@
-import { request as httpRequest } from "node:http";
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { after, before, test } from "node:test";
 import { sqliteLog } from "@parapet/observe";
 import { CONTENT_SECURITY_POLICY, type Dashboard, startDashboard } from "../src/index.js";
@@ -64,7 +64,10 @@ test("a wrong token is refused however it is sent", async () => {
   const cookie = `parapet_dashboard_${dashboard.port}=${wrong}`;
   assert.equal((await get(at("/api/overview"), { cookie })).status, 401);
   // A right cookie does not rescue a wrong bearer: an explicit credential is judged on its own.
-  assert.equal((await get(at("/api/overview"), { ...bearer(wrong), cookie: `parapet_dashboard_${dashboard.port}=${dashboard.token}` })).status, 401);
+  assert.equal(
+    (await get(at("/api/overview"), { ...bearer(wrong), cookie: `parapet_dashboard_${dashboard.port}=${dashboard.token}` })).status,
+    401,
+  );
 });
 
 test("?token= is swapped for an HttpOnly SameSite=Strict cookie and stripped from the URL", async () => {

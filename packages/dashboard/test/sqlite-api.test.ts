@@ -4,4 +4,8 @@ import { apiSuite } from "./api-suite.js";
 import { tempDir } from "./helpers.js";
 
 const dir = tempDir();
-apiSuite("sqlite", async () => sqliteLog({ path: join(dir.path, "decisions.db") }), async () => dir.remove());
+apiSuite(
+  "sqlite",
+  async () => sqliteLog({ path: join(dir.path, "decisions.db") }),
+  async () => dir.remove(),
+);

@@ -19,9 +19,11 @@ import { toTrafficEvent } from "./detect/traffic.js";
 import { type LogEntry, statementsFor } from "./log-writer.js";
 import { createQuery, type DecisionLogQuery } from "./query.js";
 import { createBatchQueue, type QueueStats } from "./queue.js";
-import { type DecisionRecord, toRecord } from "./record.js";
+import { CaptureRing } from "./capture.js";
+import { type DecisionRecord, fromCaptured } from "./record.js";
 import { applyRetention } from "./retention.js";
 import { flushOnSignals } from "./signals.js";
+import { StatusRing } from "./status-ring.js";
 import { BoundedMap } from "./sketch/bounded-map.js";
 import type { SqlDriver } from "./sql/driver.js";
 import { migrate } from "./sql/schema.js";
@@ -103,20 +105,27 @@ export function observe(options: ObserveOptions = {}): Observed {
   const driver = options.store === false ? undefined : (options.store ?? sqliteLog());
   const ready = driver ? migrate(driver) : Promise.resolve();
   ready.catch((error) => logger.error("decision log: migration failed; check the database", { error: messageOf(error) }));
+  const capacity = queueOptions.capacity ?? 50_000;
+  const batchSize = queueOptions.batchSize ?? 500;
   const queue = createBatchQueue<LogEntry>({
     logger,
     ...queueOptions,
     write: async (batch) => {
+      // From here on a status can no longer ride on the INSERT: later ones become UPDATEs, queued after it.
+      for (const entry of batch) if (entry.kind === "decision") entry.record.sealed = true;
       if (driver) {
         await ready;
         await driver.transaction(statementsFor(batch));
       }
-      for (const entry of batch) if (entry.kind === "decision") unwritten.delete(entry.record.id);
     },
   });
-
-  // Decisions still queued: a status arriving before the write is set on the row itself, saving an UPDATE.
-  const unwritten = new BoundedMap<string, DecisionRecord>(100_000);
+  // The request path only writes into these rings; `pump` turns them into records, detector input and log entries.
+  const captured = new CaptureRing(capacity);
+  const statuses = new StatusRing(capacity);
+  // Recent decisions by id: a status arriving before the INSERT is set on the row itself (saving an UPDATE), and
+  // the 404-scan detector learns which IP and path a status belongs to.
+  const recent = new BoundedMap<string, DecisionRecord>(Math.min(capacity * 2, 100_000));
+  const fingerprints = new BoundedMap<string, string>(10_000);
   const blockList = createBlockList(clock);
   const dispatcher = createAlertDispatcher(options.alerts ?? {}, {
     logger,
@@ -148,16 +157,45 @@ export function observe(options: ObserveOptions = {}): Observed {
   const spike = detectors.spike === false ? undefined : createSpikeDetector(detectors.spike ?? {}, report);
   const auth = detectors.auth === false ? undefined : createAuthDetector(detectors.auth ?? {}, report);
   const scan = detectors.scan === false ? undefined : createScanDetector(detectors.scan ?? {}, report);
-  // Status reports arrive after the decision; remember recent decisions' IP and path to attribute them.
-  const recentDecisions = new BoundedMap<string, { ip: string; path: string }>(20_000);
+
+  /** Moves everything captured into records, detectors and the write queue; runs on timers and before flush/tick. */
+  function pump(): void {
+    pumpScheduled = false;
+    while (captured.size > 0) captured.drain(batchSize, ingest);
+    statuses.drain(applyStatus);
+  }
+  function ingest(entry: Parameters<Parameters<CaptureRing["drain"]>[1]>[0]): void {
+    try {
+      const record = fromCaptured(entry, fingerprints);
+      queue.push({ kind: "decision", record });
+      recent.set(record.id, record);
+      if (!spike && !scan) return;
+      const event = toTrafficEvent(record);
+      spike?.observe(event);
+      scan?.observeRequest(record.ip, record.path, event.authenticated, record.ts);
+      if (record.attackClass !== null) scan?.observeShieldHit(record.ip, record.attackClass, record.ts);
+    } catch (error) {
+      logger.error("observe: could not record a decision", { error: messageOf(error) });
+    }
+  }
+  function applyStatus(id: string, status: number, ts: number): void {
+    const record = recent.peek(id);
+    if (record && !record.sealed) record.status = status;
+    else queue.push({ kind: "status", id, status, ts });
+    if (record) scan?.observeStatus(record.ip, record.path, status, ts);
+  }
+  let pumpScheduled = false;
+  const pumpTimer = setInterval(pump, queueOptions.intervalMs ?? 250);
+  pumpTimer.unref();
 
   let lastDropped = 0;
   let lastRetention = clock.now();
   const retentionEvery = options.retention?.intervalMs ?? 3_600_000;
   function maintain(): void {
+    pump();
     const now = clock.now();
     spike?.tick(now);
-    const { dropped } = queue.stats();
+    const dropped = queue.stats().dropped + captured.dropped + statuses.dropped + lateDrops;
     if (dropped > lastDropped) {
       // Drops are never silent: a warning now and an alert row (deduplicated) for the dashboard.
       logger.warn("decision log is falling behind; decisions were dropped", { dropped: dropped - lastDropped, total: dropped });
@@ -184,15 +222,18 @@ export function observe(options: ObserveOptions = {}): Observed {
   maintenance.unref();
 
   const observer: DecisionObserver = {
+    // The hot path: a few stores into a preallocated ring, then return. A full batch is processed on the next turn.
     onDecision(decision: Decision, request: NormalizedRequest) {
       try {
-        const record = toRecord(decision, request);
-        if (queue.push({ kind: "decision", record })) unwritten.set(record.id, record);
-        recentDecisions.set(record.id, { ip: record.ip, path: record.path });
-        const event = toTrafficEvent(record);
-        spike?.observe(event);
-        scan?.observeRequest(record.ip, record.path, event.authenticated, record.ts);
-        if (record.attackClass !== null) scan?.observeShieldHit(record.ip, record.attackClass, record.ts);
+        if (closed) {
+          lateDrops++;
+          return;
+        }
+        captured.push(decision, request);
+        if (captured.size >= batchSize && !pumpScheduled) {
+          pumpScheduled = true;
+          setImmediate(pump);
+        }
       } catch (error) {
         logger.error("observe: could not record a decision", { error: messageOf(error) });
       }
@@ -213,21 +254,20 @@ export function observe(options: ObserveOptions = {}): Observed {
       logger.warn("observe.recordStatus: pass a decision (or its id) and an HTTP status 100-599", { status });
       return;
     }
-    const now = clock.now();
-    const pendingRecord = unwritten.get(id);
-    if (pendingRecord) pendingRecord.status = status;
-    else queue.push({ kind: "status", id, status, ts: now });
-    const known = recentDecisions.peek(id);
-    if (known) scan?.observeStatus(known.ip, known.path, status, now);
+    statuses.push(id, status, clock.now());
   }
 
   let closing: Promise<void> | undefined;
+  let closed = false;
+  let lateDrops = 0;
   const detachSignals = options.handleSignals === false ? () => {} : flushOnSignals(() => close());
   function close(): Promise<void> {
     closing ??= (async () => {
       detachSignals();
       clearInterval(maintenance);
+      clearInterval(pumpTimer);
       maintain();
+      closed = true;
       await dispatcher.settle();
       await queue.close();
       await driver?.close();
@@ -242,9 +282,23 @@ export function observe(options: ObserveOptions = {}): Observed {
     query: driver ? createQuery(driver) : undefined,
     ready,
     alerts: () => dispatcher.recent(),
-    tick: (now = clock.now()) => spike?.tick(now),
-    flush: () => queue.flush(),
-    stats: () => ({ queue: queue.stats(), alerts: dispatcher.stats() }),
+    tick: (now = clock.now()) => {
+      pump();
+      spike?.tick(now);
+    },
+    flush: () => {
+      pump();
+      return queue.flush();
+    },
+    stats: () => {
+      const q = queue.stats();
+      const waiting = captured.size + statuses.size;
+      const lost = captured.dropped + statuses.dropped + lateDrops;
+      return {
+        queue: { ...q, accepted: q.accepted + waiting, dropped: q.dropped + lost, pending: q.pending + waiting },
+        alerts: dispatcher.stats(),
+      };
+    },
     close,
   };
 }

@@ -277,7 +277,8 @@ function checkRange(range: TimeRange, where: string): void {
 
 function checkBucketMinutes(bucketMinutes: number | undefined, where: string): number {
   const value = bucketMinutes ?? 1;
-  if (!Number.isInteger(value) || value < 1 || value > 1440) throw optionError(`query.${where}`, "`bucketMinutes` must be an integer from 1 to 1440");
+  if (!Number.isInteger(value) || value < 1 || value > 1440)
+    throw optionError(`query.${where}`, "`bucketMinutes` must be an integer from 1 to 1440");
   return value;
 }
 

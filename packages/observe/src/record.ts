@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Decision, NormalizedRequest, RuleResult } from "@parapet/core";
+import type { CapturedDecision } from "./capture.js";
+import type { BoundedMap } from "./sketch/bounded-map.js";
 
 /** One decision as stored: flat columns plus the rule results as JSON. */
 export interface DecisionRecord {
@@ -10,6 +12,8 @@ export interface DecisionRecord {
   readonly reasonType: string;
   readonly ruleId: string | null;
   status: number | null;
+  /** Set once the record's INSERT is built: a later status must become an UPDATE. */
+  sealed: boolean;
   readonly ip: string;
   readonly method: string;
   readonly path: string;
@@ -32,28 +36,60 @@ const MAX_ID = 128;
 const HUMAN_CLASSES = new Set(["human", "browser", "none", "not_bot", "NOT_BOT", "HUMAN"]);
 
 export function toRecord(decision: Decision, request: NormalizedRequest): DecisionRecord {
-  const decidingRule =
-    decision.results.find((r) => r.mode === "LIVE" && r.conclusion === "DENY") ?? decision.results.find((r) => r.conclusion === "ERROR");
-  const apiKey = stringOrNull(request.extra.apiKey) ?? request.headers["x-api-key"] ?? null;
-  return {
+  return fromCaptured({
     id: decision.id,
     ts: decision.timestamp,
     conclusion: decision.conclusion,
     denied: decision.isDenied(),
     reasonType: decision.reason.type,
-    ruleId: decidingRule?.ruleId ?? null,
-    status: null,
     ip: decision.ip,
     method: request.method,
-    path: clip(request.path, MAX_PATH) ?? "/",
-    userAgent: clip(request.headers["user-agent"], MAX_USER_AGENT),
-    apiKey: apiKey === null ? null : fingerprint(apiKey),
-    userId: clip(stringOrNull(request.extra.userId), MAX_ID),
-    botClass: classOf(decision.results, "bot"),
-    attackClass: classOf(decision.results, "attack"),
+    path: request.path,
+    userAgent: request.headers["user-agent"],
+    apiKey: request.extra.apiKey ?? request.headers["x-api-key"],
+    userId: request.extra.userId,
     durationMs: decision.durationMs,
     results: decision.results,
+  });
+}
+
+/** Builds the stored record from what the request path captured (done in batches, off the request path). */
+export function fromCaptured(entry: CapturedDecision, fingerprints?: BoundedMap<string, string>): DecisionRecord {
+  const results = entry.results;
+  const decidingRule =
+    results.find((r) => r.mode === "LIVE" && r.conclusion === "DENY") ?? results.find((r) => r.conclusion === "ERROR");
+  const apiKey = stringOrNull(entry.apiKey);
+  return {
+    id: entry.id,
+    ts: entry.ts,
+    conclusion: entry.conclusion,
+    denied: entry.denied,
+    reasonType: entry.reasonType,
+    ruleId: decidingRule?.ruleId ?? null,
+    status: null,
+    sealed: false,
+    ip: entry.ip,
+    method: entry.method,
+    path: clip(entry.path, MAX_PATH) ?? "/",
+    userAgent: clip(entry.userAgent, MAX_USER_AGENT),
+    apiKey: apiKey === null ? null : cachedFingerprint(apiKey, fingerprints),
+    userId: clip(stringOrNull(entry.userId), MAX_ID),
+    botClass: classOf(results, "bot"),
+    attackClass: classOf(results, "attack"),
+    durationMs: entry.durationMs,
+    results,
   };
+}
+
+/** The same few keys come back on every request: hashing each once saves a SHA-256 per decision. */
+function cachedFingerprint(apiKey: string, cache: BoundedMap<string, string> | undefined): string {
+  if (!cache) return fingerprint(apiKey);
+  let value = cache.peek(apiKey);
+  if (value === undefined) {
+    value = fingerprint(apiKey);
+    cache.set(apiKey, value);
+  }
+  return value;
 }
 
 /**
@@ -75,9 +111,14 @@ export function isBot(record: Pick<DecisionRecord, "botClass">): boolean {
  * `botClass`/`category`/`class` (or `attack`/`category`/`class`). A denying
  * shield with no such field is recorded by its rule type.
  */
+const BOT_TYPE = /BOT/i;
+const ATTACK_TYPE = /SHIELD|ATTACK|WAF/i;
+const BOT_FIELDS = ["botClass", "category", "class", "verdict"] as const;
+const ATTACK_FIELDS = ["attack", "attackClass", "category", "class"] as const;
+
 function classOf(results: readonly RuleResult[], kind: "bot" | "attack"): string | null {
-  const typePattern = kind === "bot" ? /BOT/i : /SHIELD|ATTACK|WAF/i;
-  const fields = kind === "bot" ? ["botClass", "category", "class", "verdict"] : ["attack", "attackClass", "category", "class"];
+  const typePattern = kind === "bot" ? BOT_TYPE : ATTACK_TYPE;
+  const fields = kind === "bot" ? BOT_FIELDS : ATTACK_FIELDS;
   for (const result of results) {
     if (!typePattern.test(result.ruleType)) continue;
     const reason = result.reason as unknown as Record<string, unknown>;

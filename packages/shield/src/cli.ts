@@ -28,7 +28,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (arg === "--json") json = true;
     else if (arg === "--sensitivity") {
       const value = argv[++i];
-      if (value === undefined || !Object.hasOwn(SENSITIVITY_THRESHOLDS, value)) return fail('--sensitivity takes "low", "medium" or "high"');
+      if (value === undefined || !Object.hasOwn(SENSITIVITY_THRESHOLDS, value))
+        return fail('--sensitivity takes "low", "medium" or "high"');
       sensitivity = value as Sensitivity;
     } else if (arg === "--misses") {
       misses = Number(argv[++i]);

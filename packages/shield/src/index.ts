@@ -7,7 +7,7 @@ import type { AllowReason, Reason, Rule, RuleContext, RuleEvaluation } from "@pa
 import { type AttackClass, REGISTRY } from "./detectors/index.js";
 import { collectCandidates } from "./inspect/index.js";
 import { resolveShieldOptions, type ShieldOptions } from "./options.js";
-import { type LocatedFinding, scanCandidates } from "./scan.js";
+import { HeaderVerdictCache, type LocatedFinding, scanCandidates } from "./scan.js";
 
 export interface ShieldFinding {
   readonly class: AttackClass;
@@ -33,14 +33,20 @@ export interface ShieldReason extends Reason {
 export function shield(options: ShieldOptions): Rule {
   const config = resolveShieldOptions(options);
   const detectors = REGISTRY.filter((entry) => config.classes.has(entry.detector.class));
+  const headerCache = new HeaderVerdictCache();
   const allowed: AllowReason = { type: "ALLOWED", message: "no attack found" };
 
   async function evaluateShield(context: RuleContext): Promise<RuleEvaluation> {
     const { request } = context;
     const body = config.limits.body ? await request.body() : undefined;
     const inspection = collectCandidates(request, body, config.limits);
-    const findings = scanCandidates(inspection.candidates, detectors, config.threshold, (detector, error) =>
-      context.logger.error("shield detector threw; it was skipped", { detector: detector.class, error: String(error) }),
+    const findings = scanCandidates(
+      inspection.candidates,
+      detectors,
+      config.threshold,
+      (detector, error) =>
+        context.logger.error("shield detector threw; it was skipped", { detector: detector.class, error: String(error) }),
+      headerCache,
     );
     const top = findings[0];
     if (!top) return { conclusion: "ALLOW", reason: allowed };

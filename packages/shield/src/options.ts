@@ -59,7 +59,8 @@ export function resolveShieldOptions(options: ShieldOptions): ResolvedShieldOpti
   const classes = options.classes ?? ATTACK_CLASSES;
   if (!Array.isArray(classes) || classes.length === 0) throw optionError(WHERE, "`classes` must be a non-empty array of attack classes");
   for (const c of classes) {
-    if (!ATTACK_CLASSES.includes(c)) throw optionError(WHERE, `unknown attack class "${String(c)}"; use one of ${ATTACK_CLASSES.join(", ")}`);
+    if (!ATTACK_CLASSES.includes(c))
+      throw optionError(WHERE, `unknown attack class "${String(c)}"; use one of ${ATTACK_CLASSES.join(", ")}`);
   }
   return {
     mode: options.mode,
@@ -73,7 +74,8 @@ export function resolveShieldOptions(options: ShieldOptions): ResolvedShieldOpti
 function resolveLimits(inspect: InspectOptions): InspectLimits {
   if (typeof inspect !== "object" || inspect === null) throw optionError(WHERE, "`inspect` must be an object");
   for (const key of ["path", "query", "body", "cookies"] as const) {
-    if (inspect[key] !== undefined && typeof inspect[key] !== "boolean") throw optionError(WHERE, `\`inspect.${key}\` must be true or false`);
+    if (inspect[key] !== undefined && typeof inspect[key] !== "boolean")
+      throw optionError(WHERE, `\`inspect.${key}\` must be true or false`);
   }
   const headers = inspect.headers ?? DEFAULT_HEADERS;
   if (!Array.isArray(headers) || headers.some((h) => typeof h !== "string" || h === ""))
@@ -92,6 +94,7 @@ function resolveLimits(inspect: InspectOptions): InspectLimits {
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) throw optionError(WHERE, `\`inspect.${name}\` must be a positive integer (default ${fallback})`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw optionError(WHERE, `\`inspect.${name}\` must be a positive integer (default ${fallback})`);
   return value;
 }

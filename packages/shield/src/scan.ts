@@ -28,32 +28,76 @@ function shapeOf(value: string): number {
   return shape;
 }
 
+/**
+ * Header values repeat across requests (a few User-Agent strings make most
+ * of the traffic), so their findings are remembered. Bounded: the oldest
+ * entry goes first, so a client sending random headers costs only misses.
+ */
+export class HeaderVerdictCache {
+  private readonly entries = new Map<string, readonly Finding[]>();
+
+  constructor(private readonly capacity = 512) {}
+
+  get(key: string): readonly Finding[] | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, findings: readonly Finding[]): void {
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(key, findings);
+  }
+}
+
 /** Runs the enabled detectors that can fire on each candidate; returns findings at or above the threshold, strongest first. */
 export function scanCandidates(
   candidates: readonly Candidate[],
   registry: readonly RegisteredDetector[],
   threshold: number,
   onDetectorError?: (detector: Detector, error: unknown) => void,
+  headerCache?: HeaderVerdictCache,
 ): LocatedFinding[] {
   const findings: LocatedFinding[] = [];
   for (const candidate of candidates) {
-    const isKey = candidate.kind === "query-key" || candidate.kind === "body-key";
-    const shape = shapeOf(candidate.canonical);
-    if (shape === INERT && !isKey && candidate.canonical.length <= 64) continue;
-    for (const entry of registry) {
-      if (shape !== SYNTAX && !(isKey ? entry.plainKeys : entry.plainValues)) continue;
-      let finding: Finding | undefined;
-      try {
-        finding = entry.detector.detect(candidate);
-      } catch (error) {
-        // Detectors promise not to throw; if one does, the others still run.
-        onDetectorError?.(entry.detector, error);
-        continue;
-      }
-      if (finding && finding.score >= threshold) findings.push({ ...finding, location: candidate.location });
-    }
+    const cacheKey = headerCache && candidate.kind === "header" ? `${candidate.location}\u0000${candidate.canonical}` : undefined;
+    const cached = cacheKey === undefined ? undefined : headerCache?.get(cacheKey);
+    const found = cached ?? detectAll(candidate, registry, onDetectorError);
+    if (cacheKey !== undefined && cached === undefined) headerCache?.set(cacheKey, found);
+    for (const finding of found) if (finding.score >= threshold) findings.push({ ...finding, location: candidate.location });
   }
   return findings.sort((a, b) => b.score - a.score);
 }
+
+/** Every detector's finding on one candidate, whatever its score. */
+function detectAll(
+  candidate: Candidate,
+  registry: readonly RegisteredDetector[],
+  onDetectorError?: (detector: Detector, error: unknown) => void,
+): readonly Finding[] {
+  const isKey = candidate.kind === "query-key" || candidate.kind === "body-key";
+  const shape = shapeOf(candidate.canonical);
+  if (shape === INERT && !isKey && candidate.canonical.length <= 64) return NONE;
+  let found: Finding[] | undefined;
+  for (const entry of registry) {
+    if (shape !== SYNTAX && !(isKey ? entry.plainKeys : entry.plainValues)) continue;
+    let finding: Finding | undefined;
+    try {
+      finding = entry.detector.detect(candidate);
+    } catch (error) {
+      // Detectors promise not to throw; if one does, the others still run.
+      onDetectorError?.(entry.detector, error);
+      continue;
+    }
+    if (finding) {
+      found ??= [];
+      found.push(finding);
+    }
+  }
+  return found ?? NONE;
+}
+
+const NONE: readonly Finding[] = [];
 
 export type { AttackClass };

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: attack payloads are literal "${...}" strings, not templates.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cmdiDetector } from "../src/detectors/cmdi/index.js";

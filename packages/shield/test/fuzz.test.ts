@@ -8,7 +8,31 @@ import type { Candidate, InputKind } from "../src/detectors/types.js";
 const KINDS: readonly InputKind[] = ["path", "query", "query-key", "header", "cookie", "body", "body-key"];
 
 /** Fragments attackers repeat to make backtracking regexes explode. */
-const FRAGMENTS = ["../", "%25", "%c0%af", "${", "}", "{{", "'", '"', " or ", "<", "a=", "&#", "\\u00", ";", "|", "$(", "[", "__proto__", "/*", " ", "0x", "::", "@"];
+const FRAGMENTS = [
+  "../",
+  "%25",
+  "%c0%af",
+  "${",
+  "}",
+  "{{",
+  "'",
+  '"',
+  " or ",
+  "<",
+  "a=",
+  "&#",
+  "\\u00",
+  ";",
+  "|",
+  "$(",
+  "[",
+  "__proto__",
+  "/*",
+  " ",
+  "0x",
+  "::",
+  "@",
+];
 
 function run(value: string, kind: InputKind): void {
   const candidate: Candidate = { location: `${kind}.x`, kind, raw: value, canonical: canonicalize(value), name: "x" };
@@ -31,7 +55,9 @@ describe("fuzz: detectors never throw", () => {
 
   it("on strings built from attack fragments", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 60 }), fc.constantFrom(...KINDS), (parts, kind) => run(parts.join(""), kind)),
+      fc.property(fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 60 }), fc.constantFrom(...KINDS), (parts, kind) =>
+        run(parts.join(""), kind),
+      ),
       { numRuns: 2_000 },
     );
   });

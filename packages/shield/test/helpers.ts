@@ -1,5 +1,5 @@
-import type { Candidate, Detector, Finding, InputKind } from "../src/detectors/types.js";
 import { canonicalize } from "../src/canonicalize.js";
+import type { Candidate, Detector, Finding, InputKind } from "../src/detectors/types.js";
 
 /** A candidate as the plumbing would build it for a query parameter (or another place). */
 export function candidate(raw: string, kind: InputKind = "query", name = "q"): Candidate {

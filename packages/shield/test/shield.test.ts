@@ -1,6 +1,7 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: attack payloads are literal "${...}" strings, not templates.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Decision, type PlainRequest, ParapetError, parapet, silentLogger } from "@parapet/core";
+import { type Decision, ParapetError, type PlainRequest, parapet, silentLogger } from "@parapet/core";
 import { type ShieldOptions, type ShieldReason, shield } from "../src/index.js";
 
 async function decide(request: PlainRequest, options: Partial<ShieldOptions> = {}): Promise<Decision> {
@@ -61,7 +62,12 @@ describe("shield rule", () => {
 
   it("inspects form bodies, cookies and User-Agent", async () => {
     const form = reasonOf(
-      await decide({ method: "POST", url: "/", headers: { host: "h", "content-type": "application/x-www-form-urlencoded" }, body: "cmd=%3B+cat+%2Fetc%2Fpasswd" }),
+      await decide({
+        method: "POST",
+        url: "/",
+        headers: { host: "h", "content-type": "application/x-www-form-urlencoded" },
+        body: "cmd=%3B+cat+%2Fetc%2Fpasswd",
+      }),
     );
     assert.equal(form.location, "body.cmd");
     const cookie = reasonOf(await decide({ url: "/", headers: { host: "h", cookie: "theme=dark; pref=__proto__.x=1" } }));
@@ -104,9 +110,19 @@ describe("shield rule", () => {
   });
 
   it("handles a malformed JSON body and broken escapes without failing", async () => {
-    const bad = await decide({ method: "POST", url: "/?q=%E0%A4%A&r=%", headers: { host: "h", "content-type": "application/json" }, body: '{"a": ' });
+    const bad = await decide({
+      method: "POST",
+      url: "/?q=%E0%A4%A&r=%",
+      headers: { host: "h", "content-type": "application/json" },
+      body: '{"a": ',
+    });
     assert.equal(bad.conclusion, "ALLOW");
-    const attack = await decide({ method: "POST", url: "/", headers: { host: "h", "content-type": "application/json" }, body: '{"a": "../../etc/passwd' });
+    const attack = await decide({
+      method: "POST",
+      url: "/",
+      headers: { host: "h", "content-type": "application/json" },
+      body: '{"a": "../../etc/passwd',
+    });
     assert.equal(reasonOf(attack).class, "traversal");
   });
 

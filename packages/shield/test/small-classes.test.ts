@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: attack payloads are literal "${...}" strings, not templates.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { jndiDetector } from "../src/detectors/jndi/index.js";
@@ -14,8 +15,10 @@ interface Case {
 
 function suite(name: string, detector: Detector, attacks: readonly Case[], benign: readonly Case[]): void {
   describe(name, () => {
-    for (const { value, kind } of attacks) it(`blocks ${value} (${kind ?? "query"})`, () => assert.ok(scoreOf(detector, value, kind) >= BLOCKS));
-    for (const { value, kind } of benign) it(`lets ${value} through (${kind ?? "query"})`, () => assert.ok(scoreOf(detector, value, kind) < BLOCKS));
+    for (const { value, kind } of attacks)
+      it(`blocks ${value} (${kind ?? "query"})`, () => assert.ok(scoreOf(detector, value, kind) >= BLOCKS));
+    for (const { value, kind } of benign)
+      it(`lets ${value} through (${kind ?? "query"})`, () => assert.ok(scoreOf(detector, value, kind) < BLOCKS));
   });
 }
 
@@ -44,11 +47,7 @@ suite(
     { value: "__proto__.polluted=1", kind: "cookie" },
     { value: '{"constructor":{"prototype":{"x":1}}}' },
   ],
-  [
-    { value: "constructor", kind: "body-key" },
-    { value: "the constructor of the prototype" },
-    { value: "proto" },
-  ],
+  [{ value: "constructor", kind: "body-key" }, { value: "the constructor of the prototype" }, { value: "proto" }],
 );
 
 suite(

@@ -51,7 +51,13 @@ describe("ssrf detector", () => {
     assert.equal(scoreOf(ssrfDetector, "localhost/", "query", "comment"), 0);
   });
 
-  for (const benign of ["https://example.com/a?b=c", "http://8.8.8.8/", "ping 127.0.0.1", "version 10.0.0.1 released", "see http://example.org"]) {
+  for (const benign of [
+    "https://example.com/a?b=c",
+    "http://8.8.8.8/",
+    "ping 127.0.0.1",
+    "version 10.0.0.1 released",
+    "see http://example.org",
+  ]) {
     it(`lets ${benign} through`, () => assert.ok(scoreOf(ssrfDetector, benign) < BLOCKS, benign));
   }
 

@@ -21,7 +21,15 @@ describe("traversal detector", () => {
     it(`blocks ${attack}`, () => assert.ok(scoreOf(traversalDetector, attack) >= BLOCKS, attack));
   }
 
-  for (const benign of ["2.5 kg", "see page 3...", "images/logo.png", "v1.2.3", "http://example.com/a/b", "John Smith Jr.", "etc. and so on"]) {
+  for (const benign of [
+    "2.5 kg",
+    "see page 3...",
+    "images/logo.png",
+    "v1.2.3",
+    "http://example.com/a/b",
+    "John Smith Jr.",
+    "etc. and so on",
+  ]) {
     it(`lets ${benign} through`, () => assert.ok(scoreOf(traversalDetector, benign) < BLOCKS, benign));
   }
 

@@ -11,21 +11,38 @@ export interface SquatMatch {
 
 export interface TyposquatIndexOptions {
   /**
-   * Single-character edits are only judged against names at least this long:
-   * among short names (`ms`/`ws`, `ora`/`ori`) a one-letter difference is normal,
-   * not a sign of imitation.
+   * How deep into the ranking a one-edit typo is judged, by the length of the name.
+   * Short names collide by accident (`ms`/`ws`, `ora`/`ori`); a one-letter difference
+   * between two long names (`electorn`/`electron`) rarely does. Return 0 to skip.
    */
-  readonly minEditLength?: number;
-  /**
-   * Only names this popular are judged worth imitating. Squatters aim at the head of
-   * the distribution (that is where the installs are); in the long tail, near-identical
-   * names are mostly independent projects (`split`/`split2`), so judging them would drown
-   * real alarms in false ones.
-   */
-  readonly targets?: number;
-  /** Same-shape squats (separators, homoglyphs, scope flattening) are rarer by accident, so they are judged against more names. */
+  readonly editDepth?: (length: number) => number;
+  /** Word-order squats are judged against this many names (reordered words are a common naming accident). */
+  readonly wordOrderTargets?: number;
+  /** Same-shape squats (separators, homoglyphs, scope flattening) are rare by accident, so they are judged against every ranked name by default. */
   readonly shapeTargets?: number;
+  /**
+   * A ranked name is only judged against names at least this many times higher in the
+   * ranking. Squatters imitate a name far more popular than theirs; two names of
+   * similar standing (`safe-buffer` #36 / `safer-buffer` #178) are independent projects.
+   */
+  readonly popularityRatio?: number;
 }
+
+/**
+ * Default edit depth. Squatters aim at the head of the distribution, but historic
+ * squats also hit mid-ranked names (`electorn` → electron #9413, `discord.jss` →
+ * discord.js #12672), so long names are judged against the whole list. Five-letter
+ * names only against the head, and only for the unmistakable typos (see `STRONG_EDITS`).
+ */
+export function defaultEditDepth(length: number): number {
+  if (length >= 7) return Number.POSITIVE_INFINITY;
+  if (length === 6) return 3000;
+  if (length === 5) return 500;
+  return 0;
+}
+
+/** On five-letter names, substitutions and insertions are too often a different word (`flat`/`float`). */
+const STRONG_EDITS = new Set(["swapped", "repeated", "omitted"]);
 
 interface Ranked {
   readonly name: string;
@@ -64,9 +81,10 @@ function isReorderable(name: string): boolean {
  * "which popular package does this name imitate?" in microseconds.
  */
 export function createTyposquatIndex(ranked: readonly string[], options: TyposquatIndexOptions = {}) {
-  const minEditLength = options.minEditLength ?? 6;
-  const targets = options.targets ?? 800;
-  const shapeTargets = Math.max(options.shapeTargets ?? 800, targets);
+  const editDepth = options.editDepth ?? defaultEditDepth;
+  const wordOrderTargets = options.wordOrderTargets ?? 800;
+  const shapeTargets = options.shapeTargets ?? Number.POSITIVE_INFINITY;
+  const popularityRatio = options.popularityRatio ?? 10;
   const rankOf = new Map<string, number>();
   const bySkeleton = new Map<string, Ranked[]>();
   const byWords = new Map<string, Ranked[]>();
@@ -85,9 +103,8 @@ export function createTyposquatIndex(ranked: readonly string[], options: Typosqu
       push(byScopedBase, base, entry);
       return;
     }
-    if (rank >= targets) return;
-    if (isReorderable(name)) push(byWords, wordSignature(name), entry);
-    if (name.length >= minEditLength) {
+    if (isReorderable(name) && rank < wordOrderTargets) push(byWords, wordSignature(name), entry);
+    if (rank < editDepth(name.length)) {
       push(byDeletion, name, entry);
       for (const d of deletions(name)) push(byDeletion, d, entry);
     }
@@ -100,10 +117,13 @@ export function createTyposquatIndex(ranked: readonly string[], options: Typosqu
   }
 
   /**
-   * Finds the most popular name that `name` imitates, among names ranked above `below`
-   * (default: all). The caller decides whether popular names are exempt.
+   * Finds the most popular name that `name` imitates. `suspectRank` is the name's own
+   * 0-based rank when it is ranked (default: unranked, so judged against every name);
+   * only names `popularityRatio` times higher count as targets. The caller decides
+   * whether ranked names are exempt.
    */
-  function match(name: string, below = Number.POSITIVE_INFINITY): SquatMatch | undefined {
+  function match(name: string, suspectRank = Number.POSITIVE_INFINITY): SquatMatch | undefined {
+    const below = (suspectRank + 1) / popularityRatio;
     const lower = name.toLowerCase();
     const { scope, base } = splitScope(lower);
     const sameShape = best(bySkeleton.get(skeleton(lower)), name, below);
@@ -130,10 +150,11 @@ export function createTyposquatIndex(ranked: readonly string[], options: Typosqu
       const reordered = best(byWords.get(wordSignature(lower)), name, below);
       if (reordered) return { target: reordered.name, targetRank: reordered.rank, kind: "word-order" };
     }
-    const suffix = /^(.{4,}?)[-_.]?(?:v?\d{1,2}|js|node)$/.exec(lower);
+    // Digits only: `-js`/`-node` suffixes are an ordinary naming convention (source-map-js, vite-node).
+    const suffix = /^(.{4,}?)[-_.]?v?\d{1,2}$/.exec(lower);
     if (suffix) {
       const original = rankOf.get(suffix[1]!);
-      if (original !== undefined && original < below && original < targets)
+      if (original !== undefined && original < below && original < wordOrderTargets)
         return { target: suffix[1]!, targetRank: original, kind: "version-suffix" };
     }
     let edit: SquatMatch | undefined;
@@ -141,7 +162,9 @@ export function createTyposquatIndex(ranked: readonly string[], options: Typosqu
     for (const key of keys) {
       for (const r of byDeletion.get(key) ?? []) {
         if (r.rank >= below || r.name === lower || (edit && edit.targetRank <= r.rank)) continue;
+        if (r.rank >= editDepth(r.name.length)) continue;
         const kind = singleEdit(lower, r.name);
+        if (kind && r.name.length < 6 && !STRONG_EDITS.has(kind)) continue;
         // `eventemitter2` vs `eventemitter3`: numbered siblings are a naming convention, not a typo.
         if (kind && !isDigitSwap(lower, r.name)) edit = { target: r.name, targetRank: r.rank, kind };
       }

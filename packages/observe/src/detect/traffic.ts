@@ -34,7 +34,11 @@ export function toTrafficEvent(record: DecisionRecord): TrafficEvent {
   };
 }
 
+const DOTTED_QUAD = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
 export function prefixOf(ip: string): string {
+  // Decisions carry canonical addresses, so a dotted quad's /24 is a string cut (no parse on the common case).
+  if (DOTTED_QUAD.test(ip)) return `${ip.slice(0, ip.lastIndexOf("."))}.0/24`;
   const parsed = parseIp(ip);
   if (!parsed) return ip;
   const length = parsed.bytes.length === 4 ? 24 : 64;

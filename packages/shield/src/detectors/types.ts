@@ -3,16 +3,7 @@
  * canonicalize it) and its detectors (is this value an attack?).
  */
 
-export type AttackClass =
-  | "sqli"
-  | "xss"
-  | "traversal"
-  | "cmdi"
-  | "ssrf"
-  | "jndi"
-  | "proto-pollution"
-  | "nosqli"
-  | "ssti";
+export type AttackClass = "sqli" | "xss" | "traversal" | "cmdi" | "ssrf" | "jndi" | "proto-pollution" | "nosqli" | "ssti";
 
 /** Where a value came from; detectors may weigh evidence differently by place. */
 export type InputKind = "path" | "query" | "query-key" | "header" | "cookie" | "body" | "body-key";

@@ -71,7 +71,8 @@ async function score(client: Parapet, testCase: CorpusCase, result: EvalResult):
   }
   if (!testCase.attack) {
     result.benign.total++;
-    const source = (result.benign.bySource[testCase.source] ??= { total: 0, flagged: 0 });
+    result.benign.bySource[testCase.source] ??= { total: 0, flagged: 0 };
+    const source = result.benign.bySource[testCase.source] as { total: number; flagged: number };
     source.total++;
     if (hits.length > 0) {
       result.benign.flagged++;
@@ -81,7 +82,8 @@ async function score(client: Parapet, testCase: CorpusCase, result: EvalResult):
     }
     return;
   }
-  const entry = (result.classes[testCase.class] ??= { total: 0, detected: 0, sameClass: 0, places: {} });
+  result.classes[testCase.class] ??= { total: 0, detected: 0, sameClass: 0, places: {} };
+  const entry = result.classes[testCase.class] as ClassScore;
   entry.total++;
   if (hits.length === 0) {
     result.misses.push(`${testCase.class} ${testCase.id}`);

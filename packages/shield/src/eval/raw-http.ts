@@ -18,7 +18,8 @@ export function parseRawRequest(raw: string): { ok: true; request: PlainRequest 
     const colon = line.indexOf(":");
     if (colon <= 0) return { ok: false, error: `malformed header line: "${line.slice(0, 60)}"` };
     const name = line.slice(0, colon).trim().toLowerCase();
-    (headers[name] ??= []).push(line.slice(colon + 1).trim());
+    headers[name] ??= [];
+    headers[name].push(line.slice(colon + 1).trim());
   }
   const body = headerEnd === -1 ? "" : raw.slice(headerEnd).replace(/^\r?\n\r?\n/, "");
   return {

@@ -37,7 +37,9 @@ export function formatTable(result: EvalResult): string {
     ]);
   };
   for (const [name, goal] of Object.entries(GOALS)) row(name, `>= ${(goal * 100).toFixed(1)}%`);
-  const others = Object.keys(result.classes).filter((name) => !(name in GOALS)).sort();
+  const others = Object.keys(result.classes)
+    .filter((name) => !(name in GOALS))
+    .sort();
   if (others.length > 0) rows.push(["-- outside the goals --"]);
   for (const name of others) row(name, "");
   const attacks = Object.values(result.classes).reduce((sum, c) => ({ total: sum.total + c.total, detected: sum.detected + c.detected }), {
@@ -46,10 +48,24 @@ export function formatTable(result: EvalResult): string {
   });
   rows.push(["-- totals --"]);
   rows.push(["attacks", String(attacks.total), String(attacks.detected), percent(attacks.detected, attacks.total)]);
-  rows.push(["benign (flagged)", String(result.benign.total), String(result.benign.flagged), percent(result.benign.flagged, result.benign.total), `<= ${MAX_FALSE_POSITIVE_RATE * 100}%`]);
-  for (const [source, s] of Object.entries(result.benign.bySource)) rows.push([`  ${source}`, String(s.total), String(s.flagged), percent(s.flagged, s.total)]);
+  rows.push([
+    "benign (flagged)",
+    String(result.benign.total),
+    String(result.benign.flagged),
+    percent(result.benign.flagged, result.benign.total),
+    `<= ${MAX_FALSE_POSITIVE_RATE * 100}%`,
+  ]);
+  for (const [source, s] of Object.entries(result.benign.bySource))
+    rows.push([`  ${source}`, String(s.total), String(s.flagged), percent(s.flagged, s.total)]);
   const widths = rows.reduce<number[]>((w, r) => r.map((cell, i) => Math.max(w[i] ?? 0, r.length === 1 ? 0 : cell.length)), []);
-  const lines = rows.map((r) => (r.length === 1 ? (r[0] as string) : r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()));
+  const lines = rows.map((r) =>
+    r.length === 1
+      ? (r[0] as string)
+      : r
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join("  ")
+          .trimEnd(),
+  );
   lines.push(
     "",
     `sensitivity ${result.sensitivity}; ${result.invalid} invalid line(s); ${(result.durationMs / 1000).toFixed(1)} s.`,

@@ -76,7 +76,10 @@ function addMultipart(text: string, sink: CandidateSink): void {
     if (headerEnd === -1) continue;
     const head = part.slice(0, headerEnd);
     const name = PART_NAME.exec(head)?.[1] ?? "part";
-    const content = part.slice(headerEnd).replace(/^\s+/, "").replace(/\r?\n$/, "");
+    const content = part
+      .slice(headerEnd)
+      .replace(/^\s+/, "")
+      .replace(/\r?\n$/, "");
     sink.add(`body.${name}`, "body", content, name);
     sink.add(`body.${name}`, "body-key", name);
     // The client-supplied file name: `../../etc/cron.d/x` here is how upload handlers get tricked.

@@ -1,7 +1,7 @@
 import type { BodyContent, NormalizedRequest } from "@parapet/core";
 import type { Candidate } from "../detectors/types.js";
-import { decodePathComponent } from "./decode.js";
 import { addBody } from "./body.js";
+import { decodePathComponent } from "./decode.js";
 import { addCookies, addHeaders } from "./headers.js";
 import { CandidateSink, type InspectLimits } from "./limits.js";
 import { addParams } from "./params.js";

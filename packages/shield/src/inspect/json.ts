@@ -22,7 +22,8 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink): voi
       continue;
     }
     if (Array.isArray(value)) {
-      for (let i = Math.min(value.length, sink.limits.maxValues) - 1; i >= 0; i--) stack.push({ value: value[i], location: `${location}.${i}`, depth: depth + 1, name });
+      for (let i = Math.min(value.length, sink.limits.maxValues) - 1; i >= 0; i--)
+        stack.push({ value: value[i], location: `${location}.${i}`, depth: depth + 1, name });
       continue;
     }
     // Own keys only, read without invoking getters a framework may have attached.

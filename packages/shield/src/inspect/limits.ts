@@ -1,5 +1,5 @@
-import type { Candidate, InputKind } from "../detectors/types.js";
 import { canonicalize } from "../canonicalize.js";
+import type { Candidate, InputKind } from "../detectors/types.js";
 
 /** How much of a request the shield reads. Every bound exists so a hostile request costs us a fixed amount of work. */
 export interface InspectLimits {

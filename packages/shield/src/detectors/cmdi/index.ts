@@ -16,7 +16,22 @@ const BATCH =
   /\bfor\s+(?:\/[dlrf]\b|%%?\S\s+in\b)|\bif\s+(?:\/i\s+)?(?:not\s+)?(?:errorlevel\b|exist\s|defined\s|\S{1,40}\s+(?:equ|neq|lss|leq|gtr|geq)\s|\S{0,40}\s*==)|%errorlevel%/;
 
 /** Programs that run the command named after them: `time sh -c id`, `nohup curl …`. */
-const WRAPPERS = new Set(["time", "nohup", "sudo", "env", "nice", "strace", "exec", "xargs", "timeout", "watch", "busybox", "command", "builtin", "doas"]);
+const WRAPPERS = new Set([
+  "time",
+  "nohup",
+  "sudo",
+  "env",
+  "nice",
+  "strace",
+  "exec",
+  "xargs",
+  "timeout",
+  "watch",
+  "busybox",
+  "command",
+  "builtin",
+  "doas",
+]);
 
 /** A value that is a program in a binary directory: `/bin/ab`, `/usr/local/sbin/x`. */
 const BINARY_PATH = /^(?:\/usr(?:\/local)?)?\/s?bin\/[a-z0-9_.-]+/;
@@ -45,7 +60,8 @@ export const cmdiDetector: Detector = {
     let best: Finding | undefined;
     for (const position of commandPositions(text)) {
       const score = scoreCommandAt(text, position.index, position.separator, candidate.kind);
-      if (score > (best?.score ?? 0)) best = finding(score, position.separator ? "command after shell operator" : "shell command", text.slice(position.index));
+      if (score > (best?.score ?? 0))
+        best = finding(score, position.separator ? "command after shell operator" : "shell command", text.slice(position.index));
       if (score >= 0.95) return best;
     }
     const exec = EXEC_CALL.exec(text);
@@ -91,7 +107,8 @@ export function unshell(text: string): string {
     // `"w"get`, `'wh'oami`, `c'a't`: quotes that only split a word disappear in the shell.
     out = out
       .replace(/(["'])([a-z0-9/]{1,12})\1(?=[a-z0-9])/g, "$2")
-      .replace(/(^|[;|&`(\s])(["'])([a-z0-9/._-]{1,20})\2(?=[\s;|&`)]|$)/g, "$1$3").replace(/(?<=[a-z0-9/])(?:''|""|['"])(?=[a-z0-9])/g, "");
+      .replace(/(^|[;|&`(\s])(["'])([a-z0-9/._-]{1,20})\2(?=[\s;|&`)]|$)/g, "$1$3")
+      .replace(/(?<=[a-z0-9/])(?:''|""|['"])(?=[a-z0-9])/g, "");
   }
   return out;
 }
@@ -127,7 +144,11 @@ const PROGRAM_DIR = /(?:[a-z]:[\\/][a-z0-9_ .\\/-]*[\\/]|\.{0,2}\/(?:[a-z0-9_.-]
 function scoreCommandAt(text: string, start: number, separator: number, kind: Candidate["kind"], depth = 0): number {
   let i = start;
   // Spaces, tabs, "+" (a URL-encoded space that was not decoded) and "(" may precede the command.
-  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9 || text.charCodeAt(i) === 43 || text.charCodeAt(i) === 40)) i++;
+  while (
+    i < text.length &&
+    (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9 || text.charCodeAt(i) === 43 || text.charCodeAt(i) === 40)
+  )
+    i++;
   PROGRAM_DIR.lastIndex = i;
   const dir = PROGRAM_DIR.exec(text);
   const hasDir = dir !== null && dir[0].length > 0;
@@ -183,7 +204,19 @@ function shellArgument(rest: string, word: string): Argument {
   const trimmed = rest.replace(/^[\s+,]+/, "");
   if (trimmed.length === 0) return "end";
   const c = trimmed[0] as string;
-  if (c === ";" || c === "|" || c === "&" || c === "`" || c === ">" || c === "<" || c === ")" || c === "}" || c === "'" || c === '"' || c === "(")
+  if (
+    c === ";" ||
+    c === "|" ||
+    c === "&" ||
+    c === "`" ||
+    c === ">" ||
+    c === "<" ||
+    c === ")" ||
+    c === "}" ||
+    c === "'" ||
+    c === '"' ||
+    c === "("
+  )
     return "operator";
   if (c === "-" || (c === "/" && word !== "who")) return c === "-" ? "flag" : "path";
   if (c === "$" || c === "~" || c === "." || c === "\\" || /^[a-z]:[\\/]/.test(trimmed)) return "path";

@@ -8,22 +8,57 @@ import type { Candidate, Detector, Finding } from "../types.js";
 
 /** MongoDB query and update operators an attacker uses to change a query's meaning. */
 const OPERATORS = new Set([
-  "$ne", "$eq", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$regex", "$where", "$exists", "$or", "$and", "$nor", "$not",
-  "$expr", "$function", "$accumulator", "$elemmatch", "$size", "$type", "$all", "$mod", "$text", "$search", "$comment",
-  "$set", "$unset", "$push", "$lookup", "$jsonschema",
+  "$ne",
+  "$eq",
+  "$gt",
+  "$gte",
+  "$lt",
+  "$lte",
+  "$in",
+  "$nin",
+  "$regex",
+  "$where",
+  "$exists",
+  "$or",
+  "$and",
+  "$nor",
+  "$not",
+  "$expr",
+  "$function",
+  "$accumulator",
+  "$elemmatch",
+  "$size",
+  "$type",
+  "$all",
+  "$mod",
+  "$text",
+  "$search",
+  "$comment",
+  "$set",
+  "$unset",
+  "$push",
+  "$lookup",
+  "$jsonschema",
 ]);
 
 /** An operator written as a key inside a value: `[$ne]=`, `{$gt: ''}`, `"$where":`, `$where: '1 == 1'`. */
-const OPERATOR_IN_TEXT = /(?:\[\s*|["'{,]\s*|^\s*)\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|function|elemmatch|comment)\b\s*["']?\s*[\]:]/i;
+const OPERATOR_IN_TEXT =
+  /(?:\[\s*|["'{,]\s*|^\s*)\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|function|elemmatch|comment)\b\s*["']?\s*[\]:]/i;
 /** `&exists` style: operators spelled with a different sigil inside JSON keys. */
 const SIGIL_OPERATOR = /["']\s*[&$](?:ne|gt|lt|exists|where|regex)["']\s*:/i;
 
 /** JavaScript that only makes sense inside a `$where` or mapReduce string. */
 const JS_INJECTION = [
-  { pattern: /['"]\s*(?:;|\|\||&&)\s*(?:return\b|sleep\s*\(|this\.|db\.|while\s*\(|it\s*=|[a-z]+\s*=\s*new\s+date)/i, label: "javascript after closing quote" },
+  {
+    pattern: /['"]\s*(?:;|\|\||&&)\s*(?:return\b|sleep\s*\(|this\.|db\.|while\s*\(|it\s*=|[a-z]+\s*=\s*new\s+date)/i,
+    label: "javascript after closing quote",
+  },
   { pattern: /(?:^|;)\s*return\s*\(?\s*(?:true|false|1|0|['"][^'"]{0,20}['"]\s*==)/i, label: "return in query string" },
   { pattern: /\bthis\.[a-z_$][\w$]{0,40}\.match\s*\(/i, label: "this.field.match" },
-  { pattern: /\bdb\.[a-z_$][\w$]{0,40}\.(?:insert|find|update|remove|drop|mapreduce|aggregate|count)\w*\s*\(/i, label: "db collection call" },
+  {
+    pattern: /\bdb\.[a-z_$][\w$]{0,40}\.(?:insert|find|update|remove|drop|mapreduce|aggregate|count)\w*\s*\(/i,
+    label: "db collection call",
+  },
   { pattern: /(?:\|\||&&)\s*['"]?[\w]{1,20}['"]?\s*===?\s*['"]?[\w]{1,20}/, label: "javascript tautology" },
   { pattern: /do\s*\{[^}]{0,100}\}\s*while\s*\(/i, label: "busy loop" },
 ];

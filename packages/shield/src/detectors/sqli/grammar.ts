@@ -187,7 +187,22 @@ export function startsStatement(tokens: readonly Token[], at: number): boolean {
 }
 
 /** What GRANT and REVOKE hand out; "grant me access" is not one. */
-const PRIVILEGES = new Set(["all", "select", "insert", "update", "delete", "connect", "resource", "dba", "execute", "usage", "create", "file", "super", "references"]);
+const PRIVILEGES = new Set([
+  "all",
+  "select",
+  "insert",
+  "update",
+  "delete",
+  "connect",
+  "resource",
+  "dba",
+  "execute",
+  "usage",
+  "create",
+  "file",
+  "super",
+  "references",
+]);
 
 /** Whether one of the `count` tokens from `from` satisfies `test`. */
 function hasWithin(tokens: readonly Token[], from: number, count: number, test: (token: Token, index: number) => boolean): boolean {

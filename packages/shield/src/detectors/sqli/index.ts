@@ -9,6 +9,8 @@
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { type Context, classify, type SqlSignal } from "./classify.js";
+import { findTags } from "../xss/html-tags.js";
+import { isXmlDocument } from "../xss/tag-verdicts.js";
 import { findMixedQuoteRun, isQuoteProbe } from "./probes.js";
 import { tokenize } from "./tokenizer.js";
 
@@ -63,8 +65,37 @@ function describe(value: string, signal: SqlSignal, context: Context): string {
   return evidenceOf(`${signal.technique} (${where})`, value.slice(signal.at, signal.at + EVIDENCE_LENGTH));
 }
 
+/** Bound on the attribute values of an XML document checked one by one; a hostile body cannot multiply the work. */
+const MAX_XML_ATTRIBUTES = 256;
+
+/**
+ * An XML body (`<?xml …?>` first) is data: the values a query receives are its
+ * attribute values, e.g. `<a id="1 OR 1=1"/>`. Each is checked on its own.
+ */
+function detectInXmlAttributes(value: string): Finding | undefined {
+  let best: Finding | undefined;
+  let checked = 0;
+  for (const tag of findTags(value)) {
+    for (const attribute of tag.attributes) {
+      if (checked++ >= MAX_XML_ATTRIBUTES) return best;
+      const found = detectValue(attribute.value);
+      if (found !== undefined && (best === undefined || found.score > best.score)) best = found;
+    }
+  }
+  return best;
+}
+
 function detectSqli(candidate: Candidate): Finding | undefined {
   const value = candidate.canonical;
+  const direct = detectValue(value);
+  if ((direct?.score ?? 0) < 0.9 && isXmlDocument(value)) {
+    const nested = detectInXmlAttributes(value);
+    if (nested !== undefined && nested.score > (direct?.score ?? 0)) return nested;
+  }
+  return direct;
+}
+
+function detectValue(value: string): Finding | undefined {
   if (value.length === 0 || !mightBeSql(value)) return undefined;
   let best: { signal: SqlSignal; context: Context; value: string } | undefined;
   for (const variant of variantsOf(value)) {

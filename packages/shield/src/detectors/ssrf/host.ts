@@ -40,7 +40,16 @@ const LOOPBACK_NAMES = new Set([
 ]);
 
 /** Wildcard DNS services that resolve `127.0.0.1.nip.io` to 127.0.0.1, a classic filter bypass. */
-const REBINDING_SUFFIXES = [".nip.io", ".xip.io", ".sslip.io", ".localtest.me", ".lvh.me", ".vcap.me", ".lacolhost.com", ".127.0.0.1.nip.io"];
+const REBINDING_SUFFIXES = [
+  ".nip.io",
+  ".xip.io",
+  ".sslip.io",
+  ".localtest.me",
+  ".lvh.me",
+  ".vcap.me",
+  ".lacolhost.com",
+  ".127.0.0.1.nip.io",
+];
 
 export function classifyHost(rawHost: string): TargetKind | undefined {
   let host = rawHost.toLowerCase();

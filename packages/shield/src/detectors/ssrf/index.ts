@@ -19,7 +19,8 @@ const SPECIAL_SCHEMES = new Set(["http", "https", "ftp", "ws", "wss", "file"]);
 const SMUGGLING_SCHEMES = new Set(["gopher", "dict", "tftp", "ldap", "ldaps", "sftp", "jar", "netdoc", "expect", "local_file"]);
 
 /** Parameter names that usually carry a URL or host; a bare host in them is a target. */
-const URL_PARAM = /(?:url|uri|link|href|src|dest|redirect|target|host|domain|callback|webhook|feed|proxy|endpoint|site|server|image|img|fetch|load|path)/i;
+const URL_PARAM =
+  /(?:url|uri|link|href|src|dest|redirect|target|host|domain|callback|webhook|feed|proxy|endpoint|site|server|image|img|fetch|load|path)/i;
 
 const SCORES: Readonly<Record<TargetKind, number>> = {
   metadata: 0.97,
@@ -48,7 +49,8 @@ export const ssrfDetector: Detector = {
       if (kind) best = stronger(best, finding(SCORES[kind], `${kind} target`, `${scheme}://${host}`));
       // Nobody links to `http://2852039166/` or `http://[a::b]/` except to get past a host filter.
       else if (isObfuscatedIp(host)) best = stronger(best, finding(0.8, "encoded IP literal", `${scheme}://${host}`));
-      else if (SMUGGLING_SCHEMES.has(scheme) && slashes === "//") best = stronger(best, finding(0.8, "protocol-smuggling scheme", match[0]));
+      else if (SMUGGLING_SCHEMES.has(scheme) && slashes === "//")
+        best = stronger(best, finding(0.8, "protocol-smuggling scheme", match[0]));
       if ((best?.score ?? 0) >= 0.97) return best;
     }
     if (!best && (value.startsWith("//") || nameSuggestsUrl(candidate))) {

@@ -14,7 +14,8 @@ const RUNTIME_ESCAPE =
 /** A template expression that computes: arithmetic, a call, an attribute or index, a filter. */
 const EXPRESSION_BODY = /[-+*/%]\s*[\w'"(]|\(|\.\s*[a-z_]|\[|\|\s*[a-z_]|^\s*['"$=]/;
 /** Objects template engines expose that lead to configuration or the runtime: `{{config}}`, `{{self}}`. */
-const DANGEROUS_GLOBAL = /^\s*(?:self|_self|request|config|settings|app|application|lipsum|cycler|joiner|namespace|url_for|get_flashed_messages|range|session|g|env|environment|context|this|global|process|root)\s*$/;
+const DANGEROUS_GLOBAL =
+  /^\s*(?:self|_self|request|config|settings|app|application|lipsum|cycler|joiner|namespace|url_for|get_flashed_messages|range|session|g|env|environment|context|this|global|process|root)\s*$/;
 
 const DELIMITERS: readonly { open: string; close: string; name: string }[] = [
   { open: "{{", close: "}}", name: "jinja/twig/handlebars" },
@@ -30,7 +31,8 @@ const DELIMITERS: readonly { open: string; close: string; name: string }[] = [
 /** Smarty tags and the Smarty variable `{$smarty.…}`. */
 const SMARTY = /\{\s*(?:php|\/php|\$smarty\b|system\s*\(|literal\}|fetch\s+file=|include\s+file=)/;
 /** Razor `@(...)`/`@{...}` with code, Velocity `#set(`/`#foreach`. */
-const OTHER_ENGINES = /@\(\s*\d+\s*[-+*/]|@\{[^}]{0,100}(?:system\.|process\.)|#set\s*\(\s*\$|#foreach\s*\(|\$class\.inspect|#evaluate\s*\(/;
+const OTHER_ENGINES =
+  /@\(\s*\d+\s*[-+*/]|@\{[^}]{0,100}(?:system\.|process\.)|#set\s*\(\s*\$|#foreach\s*\(|\$class\.inspect|#evaluate\s*\(/;
 
 export const sstiDetector: Detector = {
   class: "ssti",
@@ -38,10 +40,10 @@ export const sstiDetector: Detector = {
     const value = candidate.canonical;
     if (!/[{%@#[]/.test(value) && value.indexOf("__") === -1 && value.indexOf("(") === -1) return undefined;
     const lower = value.toLowerCase();
-    const escape = RUNTIME_ESCAPE.exec(lower);
-    if (escape) {
+    const runtimeEscape = RUNTIME_ESCAPE.exec(lower);
+    if (runtimeEscape) {
       const inTemplate = DELIMITERS.some((d) => lower.indexOf(d.open) !== -1);
-      return finding(inTemplate ? 0.97 : 0.8, "template runtime escape", lower.slice(escape.index, escape.index + 60));
+      return finding(inTemplate ? 0.97 : 0.8, "template runtime escape", lower.slice(runtimeEscape.index, runtimeEscape.index + 60));
     }
     const smarty = SMARTY.exec(lower);
     if (smarty) return finding(0.9, "smarty tag", lower.slice(smarty.index, smarty.index + 40));

@@ -12,10 +12,12 @@ const SENSITIVE_FILE =
   /(?:^|[/=:])(?:etc\/(?:passwd|shadow|group|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|network|apache2?|httpd|nginx|mysql|php|ssh|ssl|security|sysconfig|init\.d|rc\.d|x11|default|opt|inetd|master\.passwd|pwd\.db|spwd\.db|aliases|exports|ftpusers|my\.cnf|ld\.so)|proc\/(?:self|\d+|version|cmdline|mounts|net|sched_debug|cpuinfo|meminfo)|sys\/(?:class|kernel|devices|module|block|bus|firmware|power|fs)|var\/(?:log|lib|www|mail|spool|run|adm|db|backups)|root\/|home\/[^/]+\/\.|usr\/local\/(?:apache|etc|lib|bin)|dev\/(?:null|tcp|udp|zero|random|stdin|fd)|boot\.ini|win\.ini|system\.ini|windows\/|winnt\/|inetpub\/|system32\/|boot\/grub|\.ssh\/|\.aws\/|\.git\/|\.svn\/|\.htaccess|\.htpasswd|\.bash_history|\.env(?:$|[.?/])|web\.config|web-inf\/|meta-inf\/|wp-config\.php|id_rsa|id_dsa|authorized_keys|known_hosts)/;
 
 /** A Windows drive path: `c:/` (backslashes are folded to slashes first). */
-const DRIVE = /(?:^|[\s"'=])[a-z]:\/(?:windows|winnt|boot|inetpub|program|users|documents|xampp|wamp|apache|php|mysql|system|autoexec|boot\.ini)/;
+const DRIVE =
+  /(?:^|[\s"'=])[a-z]:\/(?:windows|winnt|boot|inetpub|program|users|documents|xampp|wamp|apache|php|mysql|system|autoexec|boot\.ini)/;
 
 /** A value that is itself an absolute path into a system directory: `/etc/make.conf`, `/opt/lampp/logs/access_log`. */
-const SYSTEM_PATH = /^\/(?:etc|usr|opt|var|proc|sys|root|bin|sbin|lib|lib64|dev|boot|mnt|srv|private\/(?:etc|var)|volumes|applications\/[^/]+\/contents)\/[^\s]/;
+const SYSTEM_PATH =
+  /^\/(?:etc|usr|opt|var|proc|sys|root|bin|sbin|lib|lib64|dev|boot|mnt|srv|private\/(?:etc|var)|volumes|applications\/[^/]+\/contents)\/[^\s]/;
 
 /** Files servers keep secrets or logs in, by extension or name. */
 const SERVER_FILE =
@@ -36,7 +38,8 @@ const BASE64 = /^[a-z0-9+/]{8,}={0,2}$/i;
 const FILE_PARAM = /(?:file|path|dir|folder|page|template|include|inc|doc|download|load|read|view|name|src|resource|lang)/i;
 
 /** Matched after slashes are collapsed, so `file://` reads as `file:/`. */
-const FILE_SCHEME = /(?:^|[^a-z])(?:file:\/|php:\/(?:filter|input|fd|memory|temp)|phar:\/|zip:\/|expect:\/|data:\/|glob:\/|jar:file:|netdoc:\/|local_file:\/)/;
+const FILE_SCHEME =
+  /(?:^|[^a-z])(?:file:\/|php:\/(?:filter|input|fd|memory|temp)|phar:\/|zip:\/|expect:\/|data:\/|glob:\/|jar:file:|netdoc:\/|local_file:\/)/;
 
 export const traversalDetector: Detector = {
   class: "traversal",
@@ -78,7 +81,8 @@ function judgePath(path: string, candidate: Candidate): Finding | undefined {
   if (/^\/?[a-z]:\//.test(path)) return finding(0.75, "windows drive path", path);
   // One `../` is also how relative links look; it is suspicious, not conclusive.
   if (climbs === 1) return finding(candidate.kind === "path" ? 0.8 : 0.6, "climbs a directory", path);
-  if (file || (SERVER_FILE.test(path) && path.indexOf("/") !== -1 && candidate.kind !== "path")) return finding(0.6, "names a server file", path);
+  if (file || (SERVER_FILE.test(path) && path.indexOf("/") !== -1 && candidate.kind !== "path"))
+    return finding(0.6, "names a server file", path);
   return undefined;
 }
 

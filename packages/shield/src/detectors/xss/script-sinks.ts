@@ -29,12 +29,14 @@ const TAG_STRIPPED_SCRIPT = /script\s*(?:(?:alert|prompt|confirm|eval)\s*\(|docu
 /** `location="//evil.example"`, `location='javascript:…'`: navigating the page away is the exploit. */
 const LOCATION_ASSIGNMENT = /(?:^|[^\w.$])location\s*=\s*["'`]?\s*(?:[a-z][a-z0-9+.-]{0,20}:|\/\/)/i;
 /**
- * A function definition or a jQuery call chain: `function f(a){`, `$("a.x").click(`.
+ * A function definition, a C-style loop or a jQuery call chain: `function f(a){`,
+ * `for (i=0;i<9;i++) {`, `$("a.x").click(`.
  * Code, not prose, but code snippets are sometimes posted legitimately: weaker evidence.
  */
-const JS_DEFINITION = /\bfunction\s*[\w$]*\s*\([\w$,\s]{0,80}\)\s*\{|\$\s*\(\s*["'`][^"'`]{0,80}["'`]\s*\)\s*\.\s*[a-z]+\s*\(/i;
+const JS_DEFINITION =
+  /\bfunction\s*[\w$]*\s*\([\w$,\s]{0,80}\)\s*\{|\bfor\s*\([^;()]{0,80};[^;()]{0,80};[^;()]{0,80}\)\s*\{|\$\s*\(\s*["'`][^"'`]{0,80}["'`]\s*\)\s*\.\s*[a-z]+\s*\(/i;
 /** JSFuck and friends write any program with `[]()!+` alone; `![]` and `+[]` are its atoms. */
-const JSFUCK_RUN = /[[\]()!+]{6,}/g;
+const JSFUCK_RUN = /[[\]()!+]{5,}/g;
 /** `alert?.(1)`, `(alert)(1)`, `[1].find(alert)`, `throw onerror=alert`: sinks passed or called indirectly. */
 const INDIRECT_SINK =
   /(?:\(\s*(?:alert|prompt|confirm|eval)\s*\)|\b(?:alert|prompt|confirm|eval)\s*\?\.|=\s*(?:alert|prompt|confirm|eval)\b)/i;

@@ -211,11 +211,60 @@ function localName(name: string): string {
  */
 const XML_DECLARATION = /<[?!]\s*(?:xml|import|doctype|entity|attlist|element)\b/i;
 
+/**
+ * `<!--` hides the rest of the page from the browser (a dangling comment eats
+ * a CSRF token or a closing quote); `<![CDATA[` switches parsing rules in
+ * SVG/XML contexts. Neither has a place in a plain-text field.
+ */
+const MARKUP_SWITCH = /<!--|<!\[cdata\[/i;
+
+/**
+ * A whole XML document (`<?xml …?>` first), e.g. a SOAP or feed body: its
+ * elements are data, not HTML, and `<title>` or `<link>` in it is normal. In
+ * one, only what runs script (handlers, script URLs, `<script>`, `<iframe>`,
+ * `<svg>`) or declares entities counts.
+ */
+const XML_DOCUMENT = /^\s*<\?xml\s/i;
+const XML_DOCUMENT_MINIMUM = 0.85;
+
+export function isXmlDocument(value: string): boolean {
+  return XML_DOCUMENT.test(value);
+}
+
+/**
+ * `xmlns:svg="http://www.w3.org/2000/svg"`: declares the SVG, XHTML, XSLT or
+ * MathML namespace, whose elements run script or switch the parser's rules.
+ */
+const SCRIPT_NAMESPACE =
+  /\bxmlns(?::[a-z]{1,20})?\s*=\s*["']?\s*https?:\/\/www\.w3\.org\/(?:2000\/svg|1999\/xhtml|1999\/xsl\/transform|1998\/math\/mathml)/i;
+
+/** `"<xss>`, `'><x>`: a tag right after the quote that closed an attribute value, whatever its name. */
+function quoteBreakoutInto(value: string, tag: Tag): TagVerdict | undefined {
+  if (!tag.terminated) return undefined;
+  let i = tag.start - 1;
+  if (value[i] === ">") i--;
+  const quote = value[i];
+  return quote === '"' || quote === "'" ? { score: 0.75, label: `quote breakout into <${tag.name}>`, index: i } : undefined;
+}
+
+function better(a: TagVerdict | undefined, b: TagVerdict | undefined): TagVerdict | undefined {
+  if (a === undefined) return b;
+  return b === undefined || a.score >= b.score ? a : b;
+}
+
 export function scoreTags(value: string): TagVerdict | undefined {
-  const declaration = XML_DECLARATION.exec(value);
+  const xmlDocument = isXmlDocument(value);
+  const declaration = XML_DECLARATION.exec(xmlDocument ? value.slice(5) : value);
   let best: TagVerdict | undefined = declaration === null ? undefined : { score: 0.75, label: "XML declaration", index: declaration.index };
+  const markupSwitch = MARKUP_SWITCH.exec(value);
+  if (markupSwitch !== null && !xmlDocument && (best === undefined || best.score < 0.7))
+    best = { score: 0.7, label: "HTML comment or CDATA section", index: markupSwitch.index };
+  const namespace = SCRIPT_NAMESPACE.exec(value);
+  if (namespace !== null && !xmlDocument && (best === undefined || best.score < 0.75))
+    best = { score: 0.75, label: "script-capable namespace declaration", index: namespace.index };
   for (const tag of findTags(value)) {
-    const verdict = tagDanger(tag);
+    const verdict = better(tagDanger(tag), quoteBreakoutInto(value, tag));
+    if (xmlDocument && verdict !== undefined && verdict.score < XML_DOCUMENT_MINIMUM) continue;
     if (verdict !== undefined && (best === undefined || verdict.score > best.score)) best = verdict;
     if ((best?.score ?? 0) >= 0.95) break;
   }

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { type BodyContent, parapet, silentLogger } from "../src/index.js";
+
+function bodyReadingClient(maxBodyBytes: number, onRead: (content: BodyContent | undefined) => void) {
+  return parapet({
+    rules: [
+      {
+        type: "BODY_PROBE",
+        mode: "LIVE",
+        cost: 5,
+        async evaluate(context) {
+          onRead(await context.request.body());
+          return { conclusion: "ALLOW", reason: { type: "TEST", message: "" } };
+        },
+      },
+    ],
+    maxBodyBytes,
+    logger: silentLogger,
+  });
+}
+
+describe("reading a Web Request body", () => {
+  it("reads a clone, so the app can still read the original", async () => {
+    let inspected: BodyContent | undefined;
+    const p = bodyReadingClient(1024, (content) => {
+      inspected = content;
+    });
+    const request = new Request("https://example.test/login?x=1", {
+      method: "POST",
+      body: '{"user":"alice"}',
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+    const decision = await p.protect(request, {}, { socketIp: "192.0.2.1" });
+    assert.equal(decision.ip, "192.0.2.1");
+    assert.equal(new TextDecoder().decode(inspected?.bytes), '{"user":"alice"}');
+    assert.equal(inspected?.contentType, "application/json");
+    assert.deepEqual(await request.json(), { user: "alice" });
+  });
+
+  it("truncates a large body for inspection and leaves the original whole", async () => {
+    let inspected: BodyContent | undefined;
+    const p = bodyReadingClient(100, (content) => {
+      inspected = content;
+    });
+    const request = new Request("https://example.test/", { method: "POST", body: "z".repeat(100_000) });
+    await p.protect(request, {}, { socketIp: "192.0.2.1" });
+    assert.equal(inspected?.bytes.length, 100);
+    assert.equal(inspected?.truncated, true);
+    assert.equal((await request.text()).length, 100_000);
+  });
+});

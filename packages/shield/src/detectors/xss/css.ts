@@ -1,0 +1,37 @@
+/**
+ * CSS sent as a value. Injected into a `<style>` block or a `style`
+ * attribute, CSS restyles the page (a fake login over the real one), reads
+ * attribute values through selectors and `url()` requests (CSS exfiltration of
+ * CSRF tokens), and on old engines runs script (`expression()`, `behavior`,
+ * `-moz-binding`). Recognised by grammar: a rule block whose first
+ * declaration names a real CSS property, or a script-running construct.
+ */
+
+/** `{ color:`, `*{background:`, `body {font:`: a declaration block opening with a property name. */
+const DECLARATION_BLOCK = /\{\s*(-?[a-z][a-z-]{0,30})\s*:/gi;
+/** Script-running CSS: IE expressions, HTC behaviours, XBL bindings. Each needs the CSS property syntax. */
+const SCRIPTED_CSS = /:\s*expression\s*\(|\bbehaviou?r\s*:\s*url\s*\(|-moz-binding\s*:/i;
+
+/** The properties an injected rule uses (layout, colour, content, fonts, URLs); not an exhaustive list. */
+const CSS_PROPERTIES = new Set(
+  "background background-color background-image border color content cursor display filter font font-family font-size height left list-style margin opacity padding position src top visibility width z-index behavior behaviour -moz-binding".split(
+    " ",
+  ),
+);
+
+export interface CssHit {
+  readonly score: number;
+  readonly what: string;
+  readonly index: number;
+}
+
+export function findCss(value: string): CssHit | undefined {
+  const scripted = SCRIPTED_CSS.exec(value);
+  if (scripted !== null) return { score: 0.85, what: "script-running CSS", index: scripted.index };
+  if (!value.includes("{")) return undefined;
+  DECLARATION_BLOCK.lastIndex = 0;
+  for (let match = DECLARATION_BLOCK.exec(value); match !== null; match = DECLARATION_BLOCK.exec(value)) {
+    if (CSS_PROPERTIES.has((match[1] as string).toLowerCase())) return { score: 0.7, what: "CSS rule block", index: match.index };
+  }
+  return undefined;
+}
