@@ -97,7 +97,7 @@ test("a clean project exits 0 and --json has the documented shape", async () => 
   assert.ok(registry.requests.includes("/tiny-pad"), "the packument was read for the metadata checks");
 });
 
-test("a dropper fails --fail-on high, passes --fail-on critical only if not critical, and SARIF is structurally valid", async () => {
+test("a dropper fails --fail-on high, and its SARIF has every field code scanning requires", async () => {
   const dir = project({
     "package.json": JSON.stringify({ name: "fixture-app", dependencies: { "color-helpers-x": "^2.0.0" } }),
     "package-lock.json": lockfileFor([
@@ -153,11 +153,17 @@ test("--offline with an empty cache touches no network and says what it skipped"
     "package-lock.json": lockfileFor([{ name: "tiny-pad", version: "1.0.0", integrity: sriOf(benign.tarball) }]),
   });
   const before = registry.requests.length;
-  const result = await runCli([dir, "--offline", ...common()]);
-  assert.equal(result.code, 0, result.stderr);
+  const text = await runCli([dir, "--offline", ...common()]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /metadata checks .* skipped: --offline/);
+  const json = await runCli([dir, "--offline", "--json", ...common()]);
+  const report = JSON.parse(json.stdout) as { findings: Array<{ checkId: string; packageName: string }>; notices: string[] };
+  assert.deepEqual(
+    report.findings.map((f) => [f.checkId, f.packageName]),
+    [["tarball-not-cached", "tiny-pad"]],
+  );
+  assert.equal(report.notices.length, 1);
   assert.equal(registry.requests.length, before);
-  assert.match(result.stdout, /metadata checks .* skipped: --offline/);
-  assert.match(result.stdout, /\[tarball-not-cached\] tiny-pad@1\.0\.0/);
 });
 
 test("an internal scope resolving from the public registry is dependency confusion", async () => {
@@ -198,7 +204,7 @@ test("bad input exits 2 with a clear message and no stack trace", async () => {
     [{ "package-lock.json": '{\n  "lockfileVersion": 3,\n  "packages": {\n    oops\n}' }, [], /package-lock\.json:4: not valid JSON/],
     [{ "package.json": "{}" }, [], /no lockfile in/],
     [{ "package-lock.json": lock }, ["--fail-on", "severe"], /--fail-on must be one of/],
-    [{ "package-lock.json": lock }, ["--min-age", "-1"], /--min-age must be a number/],
+    [{ "package-lock.json": lock }, ["--min-age=-1"], /--min-age must be a number/],
     [{ "package-lock.json": lock }, ["--osv", "/nonexistent/osv.json"], /osv\.json: not found/],
   ];
   for (const [files, args, message] of cases) {

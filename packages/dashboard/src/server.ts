@@ -76,7 +76,10 @@ async function handle(request: IncomingMessage, response: ServerResponse, contex
     return;
   }
 
-  if (url.pathname === "/api/live") return context.hub.attach(response);
+  if (url.pathname === "/api/live") {
+    if (request.method !== "GET") return sendError(response, 405, "the live tail is an event stream: use GET");
+    return context.hub.attach(response);
+  }
   if (url.pathname.startsWith("/api/")) {
     const handled = await handleApi(url.pathname, url.searchParams, response, {
       query: context.query,

@@ -122,8 +122,8 @@ describe("xssDetector", () => {
   });
 
   // `a<b and c>d` really is a `<b>` tag to a browser's tokenizer, so it is markup, not nothing; it must not block by default.
-  it("scores formatting-only markup below the default threshold but above zero", () => {
-    for (const value of ["<b>bold</b>", "<br>", "</div>", "if a<b and c>d"]) {
+  it("scores prose that tokenizes as a tag, and unknown tag names, below the default threshold but above zero", () => {
+    for (const value of ["if a<b and c>d", "use List<String> here", "returns Promise<Result>"]) {
       const score = scoreOf(value);
       assert.ok(score > 0 && score < BLOCKS, `${value}: ${score}`);
     }
@@ -131,6 +131,11 @@ describe("xssDetector", () => {
 
   it("scores a script tag higher than formatting markup", () => {
     assert.ok(scoreOf("<script>alert(1)</script>") > scoreOf("<b>bold</b>"));
+  });
+
+  it("blocks complete tags of known HTML and SVG elements", () => {
+    for (const value of ["<b>bold</b>", "<br>", "</div>", "<h1>INJECTX</h1>", '<circle r="400"></circle>', "<br/><hr/>"])
+      assert.ok(scoreOf(value) >= BLOCKS, value);
   });
 
   it("reports the class and short single-line evidence", () => {
