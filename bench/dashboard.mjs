@@ -19,7 +19,16 @@ const silent = { debug() {}, warn() {}, error() {} };
 try {
   await migrate(log);
   const t0 = performance.now();
-  const results = JSON.stringify([{ ruleId: "RATE_LIMIT:api", ruleType: "RATE_LIMIT", mode: "LIVE", conclusion: "ALLOW", reason: { type: "ALLOWED", message: "ok" }, durationMs: 0.01 }]);
+  const results = JSON.stringify([
+    {
+      ruleId: "RATE_LIMIT:api",
+      ruleType: "RATE_LIMIT",
+      mode: "LIVE",
+      conclusion: "ALLOW",
+      reason: { type: "ALLOWED", message: "ok" },
+      durationMs: 0.01,
+    },
+  ]);
   const rollups = new Map();
   const BATCH = 5_000;
   for (let offset = 0; offset < rows; offset += BATCH) {
@@ -32,9 +41,23 @@ try {
       const denied = n % 9 === 0;
       const rule = denied ? (n % 2 === 0 ? "RATE_LIMIT:api" : "SHIELD") : null;
       values.push([
-        `d${n.toString(36).padStart(8, "0")}`, ts, denied ? "DENY" : "ALLOW", denied ? 1 : 0, denied ? rule.split(":")[0] : "ALLOWED", rule,
-        denied ? 429 : 200, `198.51.${(n * 7) % 256}.${n % 200}`, "GET", `/api/items/${n % 500}`, "Mozilla/5.0", n % 3 === 0 ? `k_${(n % 40).toString(16).padStart(16, "0")}` : null,
-        null, n % 5 === 0 ? "automation" : "human", rule === "SHIELD" ? "sqli" : null, 0.05, results,
+        `d${n.toString(36).padStart(8, "0")}`,
+        ts,
+        denied ? "DENY" : "ALLOW",
+        denied ? 1 : 0,
+        denied ? rule.split(":")[0] : "ALLOWED",
+        rule,
+        denied ? 429 : 200,
+        `198.51.${(n * 7) % 256}.${n % 200}`,
+        "GET",
+        `/api/items/${n % 500}`,
+        "Mozilla/5.0",
+        n % 3 === 0 ? `k_${(n % 40).toString(16).padStart(16, "0")}` : null,
+        null,
+        n % 5 === 0 ? "automation" : "human",
+        rule === "SHIELD" ? "sqli" : null,
+        0.05,
+        results,
       ]);
       const minute = Math.floor(ts / 60_000) * 60_000;
       const r = rollups.get(minute) ?? { total: 0, allowed: 0, denied: 0 };
@@ -73,7 +96,9 @@ try {
       samples.push(performance.now() - t);
     }
     samples.sort((a, b) => a - b);
-    console.log(`${label.padEnd(44)} median ${samples[Math.floor(samples.length / 2)].toFixed(1).padStart(8)} ms   max ${samples.at(-1).toFixed(1).padStart(8)} ms`);
+    console.log(
+      `${label.padEnd(44)} median ${samples[Math.floor(samples.length / 2)].toFixed(1).padStart(8)} ms   max ${samples.at(-1).toFixed(1).padStart(8)} ms`,
+    );
     return body;
   }
   const hour = `from=${end - 3_600_000}&to=${end}`;
@@ -84,7 +109,8 @@ try {
   await time("top IPs, 24 h (full scan of raw rows)", `/api/top?${day}&by=ip`, 3);
   await time("top paths, 24 h", `/api/top?${day}&by=path`, 3);
   let page = await time("decisions, first page of 50 (24 h)", `/api/decisions?${day}`);
-  for (let i = 0; i < 100; i++) page = await (await fetch(new URL(`/api/decisions?${day}&cursor=${encodeURIComponent(page.next)}`, dashboard.url), { headers })).json();
+  for (let i = 0; i < 100; i++)
+    page = await (await fetch(new URL(`/api/decisions?${day}&cursor=${encodeURIComponent(page.next)}`, dashboard.url), { headers })).json();
   await time("decisions, page 101 by cursor", `/api/decisions?${day}&cursor=${encodeURIComponent(page.next)}`);
   await time("decisions filtered by ip (indexed)", `/api/decisions?${day}&ip=198.51.7.1`);
   await time("decisions filtered by rule (24 h)", `/api/decisions?${day}&ruleId=SHIELD`);

@@ -1,5 +1,6 @@
 import { parapetMiddleware } from "@parapet/express";
-import express, { type Express } from "express";
+import type { Decision } from "@parapet/core";
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { jsonErrors, notFound } from "./errors.js";
 import { createProtection, type ProtectionOptions } from "./protection.js";
 import { authRoutes } from "./routes/auth.js";
@@ -11,6 +12,18 @@ export interface AppOptions extends ProtectionOptions {
   readonly users?: UserStoreOptions;
   /** Where unexpected errors are reported; default console.error. */
   readonly log?: (message: string, error: unknown) => void;
+  /** Told each response's status with its decision, e.g. for the decision log's 404 counts. */
+  readonly onResponse?: (decision: Decision, status: number) => void;
+}
+
+/** Calls `onResponse` once a response is sent (denials included), with the last decision made for it. */
+function reportStatus(onResponse: (decision: Decision, status: number) => void) {
+  return function reportStatusOnFinish(req: Request, res: Response, next: NextFunction): void {
+    res.on("finish", () => {
+      if (req.parapet) onResponse(req.parapet, res.statusCode);
+    });
+    next();
+  };
 }
 
 export interface SecureApi {
@@ -33,6 +46,11 @@ export function createApp(options: AppOptions = {}): SecureApi {
   app.set("etag", false);
   app.use(securityHeaders());
   app.use(express.json({ limit: BODY_LIMIT }));
+  // Every request, known route or not, goes through the site rules: scanners
+  // probing for /.env or /wp-admin are exactly what bot detection, the shield
+  // and the decision log should see.
+  if (options.onResponse) app.use(reportStatus(options.onResponse));
+  app.use(parapetMiddleware(protection.site));
 
   app.get("/api/health", (_req, res) => {
     res.json({ status: "ok" });
@@ -41,7 +59,7 @@ export function createApp(options: AppOptions = {}): SecureApi {
     res.json({ message: "Hello" });
   });
   app.use("/api", authRoutes(protection, users));
-  app.use("/api", parapetMiddleware(protection.api), itemRoutes());
+  app.use("/api", itemRoutes());
 
   app.use(notFound());
   app.use(jsonErrors(log));

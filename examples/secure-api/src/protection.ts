@@ -4,7 +4,9 @@
  * All clients share one store and one clock (withRule), so tests can drive
  * the windows and a Redis store can replace the memory one in production.
  */
-import { type Clock, type DecisionObserver, fixedWindow, type Logger, MemoryStore, type Parapet, parapet, type Store } from "@parapet/core";
+import { type BotPolicy, DEMO_BOT_POLICY, detectBot } from "@parapet/bots";
+import { type Clock, type DecisionObserver, fixedWindow, type Logger, MemoryStore, type Parapet, parapet, type Rule, type Store } from "@parapet/core";
+import { shield } from "@parapet/shield";
 
 export interface ProtectionOptions {
   readonly store?: Store;
@@ -14,11 +16,24 @@ export interface ProtectionOptions {
   readonly proxies?: readonly string[];
   /** Decision logs and detectors; they also receive the login outcomes. */
   readonly observers?: readonly DecisionObserver[];
+  /**
+   * Which automated clients may call the API. Default: search engines,
+   * monitors, link previews and curl (so the API can be tried from a
+   * terminal); python-requests, scrapers, headless browsers and scanners
+   * are denied. `false` turns bot detection off.
+   */
+  readonly bots?: BotPolicy | false;
+  /** Rules that run before every other one, e.g. the observe block list. */
+  readonly firstRules?: readonly Rule[];
 }
 
 export interface Protection {
-  /** Every /api route: 100 requests per minute per IP. */
-  readonly api: Parapet;
+  /**
+   * Every request: the block list, bot detection, the attack shield, then
+   * 100 requests per minute per IP. The route clients below add only their
+   * own limits, so no limit is counted twice.
+   */
+  readonly site: Parapet;
   /** GET /api/hello, the contract: 10 requests per 60 s per client IP. */
   readonly hello: Parapet;
   /** POST /api/signup: account creation is cheap to abuse, so 5 per hour per IP. */
@@ -42,12 +57,18 @@ export function createProtection(options: ProtectionOptions = {}): Protection {
     ...(options.proxies ? { proxies: options.proxies } : {}),
     ...(options.observers ? { observers: options.observers } : {}),
   });
-  const api = base.withRule(fixedWindow({ name: "api", max: 100, window: "60s" }));
+  const bots = options.bots ?? DEMO_BOT_POLICY;
+  const site = base.withRule(
+    ...(options.firstRules ?? []),
+    ...(bots === false ? [] : [detectBot({ mode: "LIVE", ...bots })]),
+    shield({ mode: "LIVE" }),
+    fixedWindow({ name: "api", max: 100, window: "60s" }),
+  );
   return {
-    api,
-    hello: api.withRule(fixedWindow({ name: "hello", max: 10, window: "60s" })),
-    signup: api.withRule(fixedWindow({ name: "signup", max: 5, window: "1h" })),
-    loginByIp: api.withRule(fixedWindow({ name: "login-ip", max: 20, window: "15m" })),
+    site,
+    hello: base.withRule(fixedWindow({ name: "hello", max: 10, window: "60s" })),
+    signup: base.withRule(fixedWindow({ name: "signup", max: 5, window: "1h" })),
+    loginByIp: base.withRule(fixedWindow({ name: "login-ip", max: 20, window: "15m" })),
     loginByUser: base.withRule(fixedWindow({ name: "login-user", max: 5, window: "15m", characteristics: ["userId"] })),
     close: () => base.close(),
   };

@@ -23,7 +23,12 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The real app on 127.0.0.1, port 0, with a clock the test moves and cheap scrypt. */
+/**
+ * The real app on 127.0.0.1, port 0, with a clock the test moves and cheap
+ * scrypt. Node's fetch announces itself as an HTTP library, which the demo's
+ * bot policy denies, so these suites turn bot detection off unless a test
+ * passes `bots`; protection.test.ts runs the default policy.
+ */
 export async function startApi(options: AppOptions = {}): Promise<TestApi> {
   const clock = new ManualClock();
   const authEvents: AuthEvent[] = [];
@@ -33,6 +38,7 @@ export async function startApi(options: AppOptions = {}): Promise<TestApi> {
     users: { scrypt: { N: 2 ** 10, r: 8, p: 1 } },
     observers: [{ onDecision() {}, onAuthEvent: (event) => void authEvents.push(event) }],
     log: (_message, error) => void errors.push(error),
+    bots: false,
     ...options,
   });
   const server = await new Promise<Server>((resolve) => {

@@ -19,7 +19,7 @@ describe("secure-api server.ts", () => {
         });
         child.once("exit", (code) => reject(new Error(`server exited early with ${code}: ${output}`)));
       });
-      const response = await fetch(`${url}/api/hello`);
+      const response = await fetch(`${url}/api/hello`, { headers: { "user-agent": "curl/8.5.0" } });
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), { message: "Hello" });
       const exited = once(child, "exit");

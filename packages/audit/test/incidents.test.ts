@@ -127,3 +127,25 @@ test("archive entries that escape the package folder are refused and flagged", a
 test("a corrupt tarball is a clear error, not a crash", async () => {
   await assert.rejects(extractTarball(Buffer.from("this is not gzip at all")), /./);
 });
+
+test("false-alarm shapes seen in the top 1,000 stay quiet", async () => {
+  const code = Array.from({ length: 10 }, (_, i) => `// generated table ${i}`).join("\n");
+  // entities: a generated decode table, one 25k-character string literal after a comment header.
+  const table = await verdictOf({
+    "package.json": manifest("entities-like"),
+    "decode-data.js": `${code}\nexport const htmlDecodeData = ["${"AEligMPacutebrevecircyfrgravelphamacr".repeat(700)}"];\n`,
+  });
+  assert.equal(table.verdict, undefined);
+  // yargs: a completion script that tells the user to append itself to ~/.bashrc.
+  const completion = await verdictOf({
+    "package.json": manifest("yargs-like"),
+    "completion.js": "export const template = `# installation: yargs completion >> ~/.bashrc\\n_complete() { COMPREPLY=() }`;\n",
+  });
+  assert.equal(completion.verdict?.severity, "low");
+  // vite: looks up the *project's* .npmrc in a bundle that also spawns processes.
+  const lookup = await verdictOf({
+    "package.json": manifest("vite-like"),
+    "chunk.js": 'import { spawn } from "node:child_process"; const files = [".npmrc", ".yarnrc"]; net.connect(1);\n',
+  });
+  assert.equal(lookup.verdict, undefined);
+});

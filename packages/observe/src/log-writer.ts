@@ -84,12 +84,10 @@ export function statementsFor(batch: readonly LogEntry[]): SqlStatement[] {
   }
 
   for (let start = 0; start < decisions.length; start += ROWS_PER_INSERT) {
-    const chunk = decisions.slice(start, start + ROWS_PER_INSERT);
-    const row = `(${DECISION_COLUMNS.map(() => "?").join(", ")})`;
-    statements.push({
-      sql: `INSERT INTO parapet_decisions (${DECISION_COLUMNS.join(", ")}) VALUES ${chunk.map(() => row).join(", ")} ON CONFLICT (id) DO NOTHING`,
-      params: chunk.flatMap(decisionParams),
-    });
+    const end = Math.min(decisions.length, start + ROWS_PER_INSERT);
+    const params: SqlValue[] = [];
+    for (let i = start; i < end; i++) pushDecisionParams(params, decisions[i]!);
+    statements.push({ sql: insertSql(end - start), params });
   }
   statements.push(...later);
   for (const [minute, r] of rollups) {
@@ -113,8 +111,8 @@ function countStatus(rollup: Rollup, status: number | null): void {
   else if (status >= 500 && status < 600) rollup.status5xx++;
 }
 
-function decisionParams(r: DecisionRecord): SqlValue[] {
-  return [
+function pushDecisionParams(params: SqlValue[], r: DecisionRecord): void {
+  params.push(
     r.id,
     r.ts,
     r.conclusion,
@@ -132,5 +130,17 @@ function decisionParams(r: DecisionRecord): SqlValue[] {
     r.attackClass,
     r.durationMs,
     JSON.stringify(r.results),
-  ];
+  );
+}
+
+/** The multi-row INSERT text for `rows` rows, built once per row count (the prepared-statement cache keys on it). */
+const insertSqlByRows = new Map<number, string>();
+function insertSql(rows: number): string {
+  let sql = insertSqlByRows.get(rows);
+  if (sql === undefined) {
+    const row = `(${DECISION_COLUMNS.map(() => "?").join(", ")})`;
+    sql = `INSERT INTO parapet_decisions (${DECISION_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => row).join(", ")} ON CONFLICT (id) DO NOTHING`;
+    insertSqlByRows.set(rows, sql);
+  }
+  return sql;
 }

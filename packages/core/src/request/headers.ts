@@ -5,8 +5,8 @@
  */
 
 /** Total header bytes we keep; Node's own default limit is 16 KiB, we allow a little more for other runtimes. */
-export const MAX_HEADER_BYTES = 32 * 1024;
-export const MAX_HEADER_COUNT = 200;
+export const MAX_HEADER_BYTES = 64 * 1024;
+export const MAX_HEADER_COUNT = 2_000;
 
 export interface HeaderSink {
   readonly headers: Record<string, string>;

@@ -8,9 +8,9 @@
 
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
-import { type Context, classify, type SqlSignal } from "./classify.js";
 import { findTags } from "../xss/html-tags.js";
 import { isXmlDocument } from "../xss/tag-verdicts.js";
+import { type Context, classify, type SqlSignal } from "./classify.js";
 import { findMixedQuoteRun, isQuoteProbe } from "./probes.js";
 import { tokenize } from "./tokenizer.js";
 

@@ -12,8 +12,8 @@ import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { findCss } from "./css.js";
 import { decodeHtmlEntities } from "./html-entities.js";
-import { findScriptSink } from "./script-sinks.js";
 import { findTags } from "./html-tags.js";
+import { findScriptSink } from "./script-sinks.js";
 import { isXmlDocument, scoreTags } from "./tag-verdicts.js";
 import { findScriptUrl } from "./url-schemes.js";
 
@@ -130,6 +130,8 @@ function decodeUtf7Markup(value: string): string {
   return value.replace(UTF7_MARKUP, (match) => UTF7_CHARACTERS[match] ?? match);
 }
 
+const XMLNS = /xmlns/i;
+
 /** Bound on the attribute values of an XML document checked one by one; a hostile body cannot multiply the work. */
 const MAX_XML_ATTRIBUTES = 256;
 
@@ -153,7 +155,8 @@ function xmlAttributeVerdict(value: string): Verdict | undefined {
 function verdictOf(value: string, nestedAllowed: boolean): Verdict | undefined {
   if (!XSS_CHARACTERS.test(value)) return undefined;
   let verdict: Verdict | undefined;
-  if (value.includes("<")) verdict = scoreTags(value);
+  // A namespace declaration (`xmlns:svg="…"`) arrives without its tag's `<` when the app supplies it.
+  if (value.includes("<") || XMLNS.test(value)) verdict = scoreTags(value);
   if ((verdict?.score ?? 0) < 0.9) verdict = better(verdict, attributeVerdict(value));
   if ((verdict?.score ?? 0) < 0.9) verdict = better(verdict, urlVerdict(value));
   if ((verdict?.score ?? 0) < 0.9) verdict = better(verdict, scriptVerdict(value));
