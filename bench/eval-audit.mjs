@@ -61,3 +61,39 @@ console.log(
 console.log(counts);
 console.log(`high or critical: ${flagged} (${((100 * flagged) / Math.max(1, packages.length)).toFixed(2)}%, goal <= 1%)`);
 for (const line of offenders.slice(0, 25)) console.log(`  ${line}`);
+
+// Speed: a synthetic package-lock (v3, no `resolved`, as npm writes it against the default
+// registry) of the first 1,500 ranked packages' latest versions, audited twice through the
+// public API: cold (empty temp cache: every tarball and packument fetched) and warm.
+// PARAPET_EVAL_SPEED=0 skips it.
+if (process.env.PARAPET_EVAL_SPEED !== "0") {
+  const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { audit } = await import("@parapet/audit");
+  const speedNames = npmHighImpact.slice(0, 1500);
+  const speedPackages = [];
+  for (let i = 0; i < speedNames.length; i += 16) {
+    const batch = await Promise.all(speedNames.slice(i, i + 16).map((n) => latest(n).catch(() => undefined)));
+    speedPackages.push(...batch.filter(Boolean));
+  }
+  const dir = mkdtempSync(join(tmpdir(), "parapet-audit-speed-"));
+  try {
+    const entries = { "": { name: "speed-fixture", version: "1.0.0" } };
+    for (const p of speedPackages) entries[`node_modules/${p.name}`] = { version: p.version, integrity: p.integrity };
+    writeFileSync(
+      join(dir, "package-lock.json"),
+      JSON.stringify({ name: "speed-fixture", lockfileVersion: 3, packages: entries }, null, 2),
+    );
+    const speedCache = createTarballCache(join(dir, "cache"));
+    for (const label of ["cold", "warm"]) {
+      const t0 = performance.now();
+      const report = await audit({ dir, registry, cache: speedCache, concurrency: 16 });
+      const bySeverity = {};
+      for (const f of report.findings) bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
+      console.log(`speed ${label}: ${report.packages} packages in ${((performance.now() - t0) / 1000).toFixed(1)} s`, bySeverity);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

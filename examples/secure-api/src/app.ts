@@ -1,5 +1,5 @@
-import { parapetMiddleware } from "@parapet/express";
 import type { Decision } from "@parapet/core";
+import { parapetMiddleware } from "@parapet/express";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { jsonErrors, notFound } from "./errors.js";
 import { createProtection, type ProtectionOptions } from "./protection.js";

@@ -5,7 +5,17 @@
  * the windows and a Redis store can replace the memory one in production.
  */
 import { type BotPolicy, DEMO_BOT_POLICY, detectBot } from "@parapet/bots";
-import { type Clock, type DecisionObserver, fixedWindow, type Logger, MemoryStore, type Parapet, parapet, type Rule, type Store } from "@parapet/core";
+import {
+  type Clock,
+  type DecisionObserver,
+  fixedWindow,
+  type Logger,
+  MemoryStore,
+  type Parapet,
+  parapet,
+  type Rule,
+  type Store,
+} from "@parapet/core";
 import { shield } from "@parapet/shield";
 
 export interface ProtectionOptions {

@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { blockListRule, observe, sqliteLog } from "@parapet/observe";
 import { createApp } from "./app.js";
 
 const rawPort = process.env.PORT ?? "3000";
@@ -8,10 +9,18 @@ if (!/^\d{1,5}$/.test(rawPort) || port > 65_535) {
   process.exit(1);
 }
 
-const api = createApp();
+// Every decision goes to the embedded SQLite log (zero setup); the detectors
+// behind it can put a scanning client on the block list the site rules consult.
+const dbPath = process.env.PARAPET_DB ?? ".parapet/decisions.db";
+const observed = observe({ store: sqliteLog({ path: dbPath }), handleSignals: false });
+const api = createApp({
+  observers: [observed.observer],
+  firstRules: [blockListRule(observed.blockList)],
+  onResponse: (decision, status) => observed.recordStatus(decision, status),
+});
 const server = api.app.listen(port, "127.0.0.1", () => {
   const { port: bound } = server.address() as AddressInfo;
-  console.log(`secure-api listening on http://127.0.0.1:${bound}`);
+  console.log(`secure-api listening on http://127.0.0.1:${bound} (decisions logged to ${dbPath})`);
 });
 server.on("error", (error) => {
   console.error(`secure-api could not listen on 127.0.0.1:${port}: ${error.message}`);
@@ -25,7 +34,10 @@ function shutdown(signal: string): void {
   console.log(`${signal}: closing`);
   // Finish requests in flight, drop idle keep-alive sockets, then release Parapet.
   server.close(() => {
-    api.close().finally(() => process.exit(0));
+    api
+      .close()
+      .then(() => observed.close())
+      .finally(() => process.exit(0));
   });
   server.closeIdleConnections();
   // Do not wait forever on a client that holds its connection open.

@@ -46,11 +46,17 @@ describe("secure-api default protection", () => {
   });
 
   it("protects unknown paths too and reports each response's status", async () => {
-    const response = await fetch(`${api.url}/.env`, { headers: { "user-agent": "curl/8.5.0" } });
+    const response = await fetch(`${api.url}/api/no-such-route`, { headers: { "user-agent": "curl/8.5.0" } });
     assert.equal(response.status, 404);
     const last = statuses.at(-1);
     assert.ok(last, "onResponse was called");
     assert.equal(last[1], 404);
     assert.equal(last[0].conclusion, "ALLOW");
+  });
+
+  it("denies a probe for secrets on an unknown path, and reports the 403", async () => {
+    const response = await fetch(`${api.url}/.env`, { headers: { "user-agent": "curl/8.5.0" } });
+    assert.equal(response.status, 403);
+    assert.equal(statuses.at(-1)?.[1], 403);
   });
 });

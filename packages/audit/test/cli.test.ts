@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type PublishedVersion, lockfileFor, sriOf, startTestRegistry, type TestRegistry } from "./registry-server.js";
+import { lockfileFor, type PublishedVersion, sriOf, startTestRegistry, type TestRegistry } from "./registry-server.js";
 import { buildTarball, manifest } from "./tarball-fixture.js";
 
 const CLI = fileURLToPath(new URL("../src/cli.js", import.meta.url));
@@ -51,7 +51,7 @@ before(async () => {
   benign = {
     name: "tiny-pad",
     version: "1.0.0",
-    tarball: await buildTarball({ "package.json": manifest("tiny-pad"), "index.js": "module.exports = (s) => ` ${s}`;\n" }),
+    tarball: await buildTarball({ "package.json": manifest("tiny-pad"), "index.js": "module.exports = (s) => \" \" + s;\n" }),
     publishedAt: old,
     publisher: "alice",
   };
@@ -199,7 +199,11 @@ test("bad input exits 2 with a clear message and no stack trace", async () => {
   const lock = lockfileFor([{ name: "tiny-pad", version: "1.0.0", integrity: sriOf(benign.tarball) }]);
   const cases: Array<[Record<string, string>, string[], RegExp]> = [
     [{ "package-lock.json": lock, ".parapet-audit.json": '{"allowedHost": []}' }, [], /\.parapet-audit\.json: unknown key "allowedHost"/],
-    [{ "package-lock.json": lock, ".parapet-audit.json": '{"allowInstallScripts": {"x": ""}}' }, [], /allowInstallScripts\["x"\] needs a reason/],
+    [
+      { "package-lock.json": lock, ".parapet-audit.json": '{"allowInstallScripts": {"x": ""}}' },
+      [],
+      /allowInstallScripts\["x"\] needs a reason/,
+    ],
     [{ "package-lock.json": lock, ".parapet-audit.json": "{ not json" }, [], /\.parapet-audit\.json: not valid JSON/],
     [{ "package-lock.json": '{\n  "lockfileVersion": 3,\n  "packages": {\n    oops\n}' }, [], /package-lock\.json:4: not valid JSON/],
     [{ "package.json": "{}" }, [], /no lockfile in/],

@@ -23,12 +23,37 @@ test("release age, deprecation, publisher change and unpublished versions, read 
     gone: await tarball("gone-lib", "1.0.1"),
   };
   const registry = await startTestRegistry([
-    { name: "fresh-lib", version: "1.0.0", tarball: await tarball("fresh-lib", "1.0.0"), publishedAt: new Date(NOW - 400 * DAY), publisher: "ann" },
+    {
+      name: "fresh-lib",
+      version: "1.0.0",
+      tarball: await tarball("fresh-lib", "1.0.0"),
+      publishedAt: new Date(NOW - 400 * DAY),
+      publisher: "ann",
+    },
     { name: "fresh-lib", version: "1.1.0", tarball: v.fresh, publishedAt: new Date(NOW - 5 * 3600_000), publisher: "ann" },
-    { name: "taken-over", version: "3.0.0", tarball: await tarball("taken-over", "3.0.0"), publishedAt: new Date(NOW - 90 * DAY), publisher: "dominic" },
+    {
+      name: "taken-over",
+      version: "3.0.0",
+      tarball: await tarball("taken-over", "3.0.0"),
+      publishedAt: new Date(NOW - 90 * DAY),
+      publisher: "dominic",
+    },
     { name: "taken-over", version: "3.0.1", tarball: v.takeover, publishedAt: new Date(NOW - 3600_000), publisher: "right9ctrl" },
-    { name: "old-lib", version: "0.9.0", tarball: v.old, publishedAt: new Date(NOW - 900 * DAY), publisher: "ann", deprecated: "no longer maintained" },
-    { name: "gone-lib", version: "1.0.0", tarball: await tarball("gone-lib", "1.0.0"), publishedAt: new Date(NOW - 50 * DAY), publisher: "ann" },
+    {
+      name: "old-lib",
+      version: "0.9.0",
+      tarball: v.old,
+      publishedAt: new Date(NOW - 900 * DAY),
+      publisher: "ann",
+      deprecated: "no longer maintained",
+    },
+    {
+      name: "gone-lib",
+      version: "1.0.0",
+      tarball: await tarball("gone-lib", "1.0.0"),
+      publishedAt: new Date(NOW - 50 * DAY),
+      publisher: "ann",
+    },
   ]);
   const dir = mkdtempSync(join(tmpdir(), "parapet-audit-meta-"));
   try {

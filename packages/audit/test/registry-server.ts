@@ -74,7 +74,9 @@ export async function startTestRegistry(
 }
 
 /** A package-lock v3 the way npm writes it on a machine using the default registry: no `resolved`. */
-export function lockfileFor(entries: ReadonlyArray<{ name: string; version: string; integrity: string; hasInstallScript?: boolean }>): string {
+export function lockfileFor(
+  entries: ReadonlyArray<{ name: string; version: string; integrity: string; hasInstallScript?: boolean }>,
+): string {
   const packages: Record<string, unknown> = { "": { name: "fixture-app", version: "1.0.0" } };
   for (const e of entries)
     packages[`node_modules/${e.name}`] = {

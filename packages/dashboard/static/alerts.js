@@ -47,6 +47,9 @@ function evidence(data) {
   return h(
     "dl",
     { class: "evidence" },
-    entries.map(([key, value]) => [h("dt", {}, key), h("dd", { class: "mono" }, typeof value === "string" ? value : JSON.stringify(value))]),
+    entries.map(([key, value]) => [
+      h("dt", {}, key),
+      h("dd", { class: "mono" }, typeof value === "string" ? value : JSON.stringify(value)),
+    ]),
   );
 }

@@ -28,9 +28,16 @@ export async function renderDecisions(root, range, params) {
         ["", "ALLOW", "DENY", "ERROR"].map((value) => h("option", { value, selected: filter.conclusion === value }, value || "Any")),
       ),
     ),
-    TEXT_FILTERS.map(([name, label]) => h("label", {}, label, h("input", { name, value: filter[name] ?? "", autocomplete: "off", spellcheck: "false" }))),
+    TEXT_FILTERS.map(([name, label]) =>
+      h("label", {}, label, h("input", { name, value: filter[name] ?? "", autocomplete: "off", spellcheck: "false" })),
+    ),
     h("label", {}, "Status", h("input", { name: "status", value: filter.status ?? "", inputmode: "numeric", size: 4 })),
-    h("div", { class: "filter-actions" }, h("button", { type: "submit" }, "Filter"), h("a", { href: "#/decisions", class: "button secondary" }, "Reset")),
+    h(
+      "div",
+      { class: "filter-actions" },
+      h("button", { type: "submit" }, "Filter"),
+      h("a", { href: "#/decisions", class: "button secondary" }, "Reset"),
+    ),
   );
   const body = h("tbody", {});
   const table = h(
@@ -39,7 +46,11 @@ export async function renderDecisions(root, range, params) {
     h(
       "thead",
       {},
-      h("tr", {}, ["Time", "Decision", "Method", "Path", "Client IP", "Rule", "Status", "User agent"].map((t) => h("th", {}, t))),
+      h(
+        "tr",
+        {},
+        ["Time", "Decision", "Method", "Path", "Client IP", "Rule", "Status", "User agent"].map((t) => h("th", {}, t)),
+      ),
     ),
     body,
   );
@@ -57,7 +68,9 @@ export async function renderDecisions(root, range, params) {
     more.hidden = !cursor;
     summary.textContent = shown === 0 ? "No decisions match." : `${formatNumber(shown)} shown${cursor ? ", more below" : ""}.`;
   }
-  more.addEventListener("click", () => loadPage().catch((error) => window.dispatchEvent(new CustomEvent("dashboard-error", { detail: error }))));
+  more.addEventListener("click", () =>
+    loadPage().catch((error) => window.dispatchEvent(new CustomEvent("dashboard-error", { detail: error }))),
+  );
   await loadPage();
 }
 
@@ -110,7 +123,14 @@ export async function renderDecisionDetail(root, id) {
   ];
   root.append(
     h("p", {}, h("a", { href: "#/decisions" }, "← All decisions")),
-    card("Decision", h("dl", { class: "fields", id: "decision-detail" }, fields.map(([k, v]) => [h("dt", {}, k), h("dd", { class: "mono" }, v)]))),
+    card(
+      "Decision",
+      h(
+        "dl",
+        { class: "fields", id: "decision-detail" },
+        fields.map(([k, v]) => [h("dt", {}, k), h("dd", { class: "mono" }, v)]),
+      ),
+    ),
     card(
       "Rule results",
       decision.results.length === 0
@@ -118,7 +138,15 @@ export async function renderDecisionDetail(root, id) {
         : h(
             "table",
             { class: "table" },
-            h("thead", {}, h("tr", {}, ["Rule", "Mode", "Result", "Reason", "Key", "ms"].map((t) => h("th", {}, t)))),
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                ["Rule", "Mode", "Result", "Reason", "Key", "ms"].map((t) => h("th", {}, t)),
+              ),
+            ),
             h(
               "tbody",
               {},

@@ -1,6 +1,13 @@
 const numberFormat = new Intl.NumberFormat();
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const bucketFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+});
 
 export const formatNumber = (n) => numberFormat.format(n);
 export const formatTime = (ts) => timeFormat.format(new Date(ts));
@@ -8,7 +15,7 @@ export const formatDateTime = (ts) => dateTimeFormat.format(new Date(ts));
 
 export function formatBucket(ts, bucketMinutes) {
   const date = new Date(ts);
-  if (bucketMinutes >= 60) return dateTimeFormat.format(date).replace(/:\d\d$/, "");
+  if (bucketMinutes >= 60) return bucketFormat.format(date);
   return `${String(date.getHours()).padStart(2, "0")}:${String(date.getMinutes()).padStart(2, "0")}`;
 }
 

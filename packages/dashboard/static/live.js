@@ -1,5 +1,5 @@
-import { card, h } from "./dom.js";
 import { badge, decisionRow } from "./decisions.js";
+import { card, h } from "./dom.js";
 
 /** Rows kept on screen; older ones are dropped so a busy tail does not grow the page without bound. */
 const MAX_ROWS = 200;
@@ -23,7 +23,15 @@ export function renderLive(root) {
         h(
           "table",
           { class: "table" },
-          h("thead", {}, h("tr", {}, ["Time", "Decision", "Method", "Path", "Client IP", "Rule", "Status", "User agent"].map((t) => h("th", {}, t)))),
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              ["Time", "Decision", "Method", "Path", "Client IP", "Rule", "Status", "User agent"].map((t) => h("th", {}, t)),
+            ),
+          ),
           body,
         ),
       ),

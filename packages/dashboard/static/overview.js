@@ -39,7 +39,11 @@ export async function renderOverview(root, range) {
       kpi("Bots", formatNumber(totals.bots)),
       kpi("Attacks", formatNumber(totals.attacks)),
     ),
-    h("div", { class: "grid" }, card(`Requests over time (${overview.bucketMinutes}-minute buckets)`, h("div", { class: "chart wide" }, trafficCanvas))),
+    h(
+      "div",
+      { class: "grid" },
+      card(`Requests over time (${overview.bucketMinutes}-minute buckets)`, h("div", { class: "chart wide" }, trafficCanvas)),
+    ),
     h(
       "div",
       { class: "grid two" },
@@ -53,7 +57,11 @@ export async function renderOverview(root, range) {
     ),
   );
 
-  stackedBars(trafficCanvas, overview.series.map((p) => formatBucket(p.ts, overview.bucketMinutes)), trafficDatasets(overview));
+  stackedBars(
+    trafficCanvas,
+    overview.series.map((p) => formatBucket(p.ts, overview.bucketMinutes)),
+    trafficDatasets(overview),
+  );
   if (attacks.entries.length) doughnut(attackCanvas, attacks.entries);
   if (bots.entries.length) doughnut(botCanvas, bots.entries);
 }
@@ -97,6 +105,10 @@ function trafficDatasets(overview) {
   const rules = [...byRule.keys()].sort();
   return [
     { label: "Allowed", data: overview.series.map((p) => p.allowed), backgroundColor: COLORS.allowed },
-    ...rules.map((rule, i) => ({ label: `Denied · ${rule}`, data: byRule.get(rule), backgroundColor: COLORS.denials[i % COLORS.denials.length] })),
+    ...rules.map((rule, i) => ({
+      label: `Denied · ${rule}`,
+      data: byRule.get(rule),
+      backgroundColor: COLORS.denials[i % COLORS.denials.length],
+    })),
   ];
 }

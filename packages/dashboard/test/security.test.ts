@@ -115,6 +115,7 @@ test("read-only: other methods get 405", async () => {
     assert.equal(reply.status, 405, method);
     assert.equal(reply.headers.get("allow"), "GET, HEAD");
   }
+  assert.equal((await get(at("/api/live"), bearer(dashboard.token), "HEAD")).status, 405, "HEAD would hold an event stream open");
 });
 
 test("cross-site requests and foreign Host headers (DNS rebinding) are refused", async () => {

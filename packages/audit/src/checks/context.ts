@@ -1,6 +1,6 @@
 import type { AuditConfig } from "../config.js";
-import type { Finding, LockedPackage } from "../model.js";
 import type { PackumentSummary } from "../metadata/packument.js";
+import type { Finding, LockedPackage } from "../model.js";
 import type { TarballAnalysis } from "../tarball/analyze.js";
 
 /** What every check sees: the installed packages (one per name@version) and the project's policy. */

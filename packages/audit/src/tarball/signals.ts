@@ -153,7 +153,11 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
     test: firstMatch(/["'`](?!AGFzbQ)[A-Za-z0-9+/]{4000}/, /["'`](?:[0-9a-f]{2}){2000}/, /(?:\\x[0-9a-f]{2}){200}/i),
   },
   // Proximity, not mere co-occurrence: big bundles contain both a cipher and a module loader, far apart.
-  { id: "decrypt-and-run", kind: "intent", test: firstMatch(/\bcreateDecipher(?:iv)?\s*\([^]{0,6000}?(?:\._compile\s*\(|\bnew module\.constructor\b)/) },
+  {
+    id: "decrypt-and-run",
+    kind: "intent",
+    test: firstMatch(/\bcreateDecipher(?:iv)?\s*\([\s\S]{0,6000}?(?:\._compile\s*\(|\bnew module\.constructor\b)/),
+  },
   {
     id: "download-and-run",
     kind: "capability",

@@ -2,6 +2,7 @@ import type { BodyContent } from "@parapet/core";
 import { addJson } from "./json.js";
 import type { CandidateSink } from "./limits.js";
 import { addParams } from "./params.js";
+import { addXml } from "./xml.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
@@ -31,8 +32,13 @@ function addText(text: string, contentType: string, sink: CandidateSink): void {
       return;
     }
   }
-  if (contentType === "application/x-www-form-urlencoded") {
+  // Without a Content-Type, `a=1&b=2` is still read as a form by lenient parsers (PHP, many proxies), so inspect its fields.
+  if (contentType === "application/x-www-form-urlencoded" || (contentType === "" && looksLikeForm(text))) {
     addParams(text, "body", sink);
+    return;
+  }
+  if (isXml(contentType)) {
+    addXml(text, sink);
     return;
   }
   if (contentType === "multipart/form-data") {
@@ -44,6 +50,17 @@ function addText(text: string, contentType: string, sink: CandidateSink): void {
 
 function isJson(contentType: string): boolean {
   return contentType === "application/json" || contentType.endsWith("+json");
+}
+
+function isXml(contentType: string): boolean {
+  return contentType === "application/xml" || contentType === "text/xml" || contentType.endsWith("+xml");
+}
+
+/** `name=value` at the start, with a name a form would use: one bounded, anchored match. */
+const FORM_START = /^[\w.[\]-]{1,100}=/;
+
+function looksLikeForm(text: string): boolean {
+  return FORM_START.test(text);
 }
 
 function looksLikeJson(text: string): boolean {
