@@ -3,7 +3,7 @@
 // 1. No import cycles inside a package (they make load order fragile and hide two ideas in one).
 // 2. The core imports no framework and no I/O: no node: built-ins, no third-party packages,
 //    so it runs on Node, edge runtimes and in tests without a network or a disk.
-import { readdirSync, readFileSync, statSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
@@ -53,7 +53,10 @@ for (const dir of packageDirs) {
     for (const next of graph.get(file) ?? []) {
       if (!graph.has(next)) continue;
       if (colour.get(next) === "grey") {
-        const cycle = stack.slice(stack.indexOf(next)).concat(next).map((f) => relative(root, f));
+        const cycle = stack
+          .slice(stack.indexOf(next))
+          .concat(next)
+          .map((f) => relative(root, f));
         failures.push(`import cycle: ${cycle.join(" -> ")}`);
       } else if (!colour.has(next)) visit(next);
     }

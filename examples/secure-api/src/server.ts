@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { createLiveFeed, startDashboard } from "@parapet/dashboard";
 import { blockListRule, observe, sqliteLog } from "@parapet/observe";
 import { createApp } from "./app.js";
 
@@ -13,8 +14,9 @@ if (!/^\d{1,5}$/.test(rawPort) || port > 65_535) {
 // behind it can put a scanning client on the block list the site rules consult.
 const dbPath = process.env.PARAPET_DB ?? ".parapet/decisions.db";
 const observed = observe({ store: sqliteLog({ path: dbPath }), handleSignals: false });
+const liveFeed = createLiveFeed();
 const api = createApp({
-  observers: [observed.observer],
+  observers: [observed.observer, liveFeed],
   firstRules: [blockListRule(observed.blockList)],
   onResponse: (decision, status) => observed.recordStatus(decision, status),
 });
@@ -22,6 +24,33 @@ const server = api.app.listen(port, "127.0.0.1", () => {
   const { port: bound } = server.address() as AddressInfo;
   console.log(`secure-api listening on http://127.0.0.1:${bound} (decisions logged to ${dbPath})`);
 });
+// The dashboard listens on loopback only and answers 401 without its token.
+const rawDashboardPort = process.env.DASHBOARD_PORT ?? "3001";
+const dashboardPort = Number(rawDashboardPort);
+if (!/^\d{1,5}$/.test(rawDashboardPort) || dashboardPort > 65_535) {
+  console.error(`DASHBOARD_PORT must be a number from 0 to 65535, got "${process.env.DASHBOARD_PORT}"`);
+  process.exit(1);
+}
+const query = observed.query;
+const dashboardReady = query
+  ? startDashboard({
+      query,
+      host: "127.0.0.1",
+      port: dashboardPort,
+      observer: liveFeed,
+      ...(process.env.PARAPET_DASHBOARD_TOKEN ? { token: process.env.PARAPET_DASHBOARD_TOKEN } : {}),
+    }).then(
+      (dashboard) => {
+        console.log(`dashboard: ${dashboard.loginUrl}`);
+        return dashboard;
+      },
+      (error: Error) => {
+        console.error(`dashboard could not start on 127.0.0.1:${dashboardPort}: ${error.message}`);
+        return undefined;
+      },
+    )
+  : Promise.resolve(undefined);
+
 server.on("error", (error) => {
   console.error(`secure-api could not listen on 127.0.0.1:${port}: ${error.message}`);
   process.exit(1);
@@ -36,6 +65,8 @@ function shutdown(signal: string): void {
   server.close(() => {
     api
       .close()
+      .then(() => dashboardReady)
+      .then((dashboard) => dashboard?.close())
       .then(() => observed.close())
       .finally(() => process.exit(0));
   });

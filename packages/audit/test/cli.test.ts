@@ -51,7 +51,7 @@ before(async () => {
   benign = {
     name: "tiny-pad",
     version: "1.0.0",
-    tarball: await buildTarball({ "package.json": manifest("tiny-pad"), "index.js": "module.exports = (s) => \" \" + s;\n" }),
+    tarball: await buildTarball({ "package.json": manifest("tiny-pad"), "index.js": 'module.exports = (s) => " " + s;\n' }),
     publishedAt: old,
     publisher: "alice",
   };

@@ -16,7 +16,9 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
 };
 
 function usage(): string {
-  return ["usage: parapet <command> [options]", "", "commands:", ...Object.values(COMMANDS).map((c) => `  parapet ${c.summary}`), ""].join("\n");
+  return ["usage: parapet <command> [options]", "", "commands:", ...Object.values(COMMANDS).map((c) => `  parapet ${c.summary}`), ""].join(
+    "\n",
+  );
 }
 
 async function main(argv: readonly string[]): Promise<number> {

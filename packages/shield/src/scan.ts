@@ -78,7 +78,7 @@ function detectAll(
 ): readonly Finding[] {
   const isKey = candidate.kind === "query-key" || candidate.kind === "body-key";
   const shape = shapeOf(candidate.canonical);
-  if (shape === INERT && !isKey && candidate.canonical.length <= 64) return NONE;
+  if (shape === INERT && !isKey && candidate.canonical.length <= 64) return detectInertWord(candidate, registry, onDetectorError);
   let found: Finding[] | undefined;
   for (const entry of registry) {
     if (shape !== SYNTAX && !(isKey ? entry.plainKeys : entry.plainValues)) continue;
@@ -99,5 +99,31 @@ function detectAll(
 }
 
 const NONE: readonly Finding[] = [];
+
+/** The longest word any detector asks to see whole; longer inert values skip the lookup. */
+const MAX_INERT_WORD = 24;
+
+/** An inert value reaches only the detectors that listed it as a word they flag alone. */
+function detectInertWord(
+  candidate: Candidate,
+  registry: readonly RegisteredDetector[],
+  onDetectorError?: (detector: Detector, error: unknown) => void,
+): readonly Finding[] {
+  const value = candidate.canonical;
+  if (value.length < 2 || value.length > MAX_INERT_WORD) return NONE;
+  let lower: string | undefined;
+  for (const entry of registry) {
+    if (entry.inertWords === undefined) continue;
+    lower ??= value.toLowerCase();
+    if (!entry.inertWords.has(lower)) continue;
+    try {
+      const finding = entry.detector.detect(candidate);
+      if (finding) return [finding];
+    } catch (error) {
+      onDetectorError?.(entry.detector, error);
+    }
+  }
+  return NONE;
+}
 
 export type { AttackClass };

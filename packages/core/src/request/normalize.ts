@@ -1,6 +1,6 @@
 import type { ClientIpResolver } from "../ip/client-ip.js";
 import type { BodyContent, NormalizedRequest } from "../types.js";
-import { type NodeBodyStream, readNodeBody } from "./body-node.js";
+import { readNodeBody } from "./body-node.js";
 import { readWebBody } from "./body-web.js";
 import { createHeaderSink, mediaType, splitTarget, truncate } from "./headers.js";
 import type { NodeRequestLike, PlainRequest, ProtectableRequest, WebRequestLike } from "./shapes.js";

@@ -8,6 +8,10 @@ import { KeyedBuckets } from "./keyed-buckets.js";
  * - notFoundPerIp {20, 2 s, distinct paths}: 404/410s on more than ~20 different
  *   paths in a burst (CrowdSec's http-probing uses 10 per 10 s; ours tolerates
  *   a broken page with many missing assets);
+ * - slowProbingPerIp {15, 10 s, distinct paths}: the same 404s over minutes. A
+ *   careful scanner (w3af opens at ~30 requests a minute) never bursts, but no
+ *   person or page walks into 16 different missing paths while at most one is
+ *   forgiven every 10 s (CrowdSec's http-probing: 10 per 10 s);
  * - shieldHitsPerIp {5, 10 s}: requests the shield flagged as attacks;
  * - pathsPerIp {60, 1 s, distinct paths, unauthenticated clients only}: a
  *   crawler walking the site faster than a person or a page load does (a
@@ -15,6 +19,7 @@ import { KeyedBuckets } from "./keyed-buckets.js";
  */
 export interface ScanDetectorOptions {
   readonly notFoundPerIp?: LeakyBucketSpec;
+  readonly slowProbingPerIp?: LeakyBucketSpec;
   readonly shieldHitsPerIp?: LeakyBucketSpec;
   readonly pathsPerIp?: LeakyBucketSpec;
   readonly maxKeys?: number;
@@ -29,31 +34,37 @@ export interface ScanDetector {
 export function createScanDetector(options: ScanDetectorOptions, report: (finding: Finding, ts: number) => void): ScanDetector {
   const maxKeys = options.maxKeys ?? 50_000;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw optionError("observe", "detectors.scan.maxKeys must be a positive integer");
-  const build = (name: "notFoundPerIp" | "shieldHitsPerIp" | "pathsPerIp", fallback: LeakyBucketSpec) => {
+  const build = (name: "notFoundPerIp" | "slowProbingPerIp" | "shieldHitsPerIp" | "pathsPerIp", fallback: LeakyBucketSpec) => {
     const spec = options[name] ?? fallback;
     const problem = checkBucketSpec(spec, `detectors.scan.${name}`);
     if (problem) throw optionError("observe", problem);
     return new KeyedBuckets(spec, maxKeys);
   };
   const notFound = build("notFoundPerIp", { capacity: 20, leakMs: 2_000 });
+  const slowProbing = build("slowProbingPerIp", { capacity: 15, leakMs: 10_000 });
   const shieldHits = build("shieldHitsPerIp", { capacity: 5, leakMs: 10_000 });
   const paths = build("pathsPerIp", { capacity: 60, leakMs: 1_000 });
 
   return {
     observeStatus(ip, path, status, now) {
       if (status !== 404 && status !== 410) return;
-      const level = notFound.pour(ip, now, path);
-      if (level === undefined) return;
-      report(
-        {
-          kind: "scan",
-          severity: "warning",
-          subject: `ip:${ip}`,
-          summary: `${ip} requested many paths that do not exist: probably a vulnerability scanner.`,
-          evidence: { bucket: "notFoundPerIp", level: Math.round(level * 10) / 10, lastPath: path },
-        },
-        now,
-      );
+      for (const [bucket, buckets] of [
+        ["notFoundPerIp", notFound],
+        ["slowProbingPerIp", slowProbing],
+      ] as const) {
+        const level = buckets.pour(ip, now, path);
+        if (level === undefined) continue;
+        report(
+          {
+            kind: "scan",
+            severity: "warning",
+            subject: `ip:${ip}`,
+            summary: `${ip} requested many paths that do not exist: probably a vulnerability scanner.`,
+            evidence: { bucket, level: Math.round(level * 10) / 10, lastPath: path },
+          },
+          now,
+        );
+      }
     },
     observeRequest(ip, path, authenticated, now) {
       if (authenticated) return;

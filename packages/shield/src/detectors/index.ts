@@ -1,3 +1,4 @@
+import { STANDALONE_COMMANDS } from "./cmdi/commands.js";
 import { cmdiDetector } from "./cmdi/index.js";
 import { jndiDetector } from "./jndi/index.js";
 import { nosqliDetector } from "./nosqli/index.js";
@@ -21,13 +22,18 @@ export interface RegisteredDetector {
   readonly detector: Detector;
   readonly plainValues: boolean;
   readonly plainKeys: boolean;
+  /**
+   * Whole values of letters and digits only that the detector must still see
+   * (lowercase): `whoami` alone is a probe although it has no syntax at all.
+   */
+  readonly inertWords?: ReadonlySet<string>;
 }
 
 export const REGISTRY: readonly RegisteredDetector[] = [
   { detector: sqliDetector, plainValues: true, plainKeys: false },
   { detector: xssDetector, plainValues: false, plainKeys: false },
   { detector: traversalDetector, plainValues: true, plainKeys: false },
-  { detector: cmdiDetector, plainValues: true, plainKeys: false },
+  { detector: cmdiDetector, plainValues: true, plainKeys: false, inertWords: STANDALONE_COMMANDS },
   { detector: ssrfDetector, plainValues: true, plainKeys: false },
   { detector: jndiDetector, plainValues: false, plainKeys: false },
   { detector: protoPollutionDetector, plainValues: true, plainKeys: true },

@@ -6,35 +6,21 @@
  */
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
-import { COMMON_COMMANDS, DISTINCT_COMMANDS, NET_SUBCOMMANDS, NUMERIC_COMMANDS, STANDALONE_COMMANDS } from "./commands.js";
+import { COMMON_COMMANDS, DISTINCT_COMMANDS, NET_SUBCOMMANDS, NUMERIC_COMMANDS, STANDALONE_COMMANDS, WRAPPERS } from "./commands.js";
+import { findConstruct } from "./constructs.js";
+import { disguisedWords, unshell } from "./unshell.js";
+
+export { unshell };
 
 /** Characters a shell payload needs somewhere; a value with none of them is skipped cheaply. */
-const SHELL_HINT = /[;|&`$\n\r(){}<>]|^\s*[a-z]/i;
+const SHELL_HINT = /[;|&`$\n\r(){}<>\\]|^\s*[a-z]/i;
 
 /** cmd.exe batch syntax: `FOR /F … IN (…) DO`, `IF ERRORLEVEL`, `%%G` loop variables. */
 const BATCH =
-  /\bfor\s+(?:\/[dlrf]\b|%%?\S\s+in\b)|\bif\s+(?:\/i\s+)?(?:not\s+)?(?:errorlevel\b|exist\s|defined\s|\S{1,40}\s+(?:equ|neq|lss|leq|gtr|geq)\s|\S{0,40}\s*==)|%errorlevel%/;
+  /\bfor\s+(?:\/[dlrf]\b|%%?\S\s+in\b)|\bif\s+(?:\/i\s+)?(?:not\s+)?(?:errorlevel\b|exist\s|defined\s|\S{1,40}\s+(?:equ|neq|lss|leq|gtr|geq)\s|(?:"[^"\n]{0,40}"|\S{0,40})\s*==)|%errorlevel%/;
 
-/** Programs that run the command named after them: `time sh -c id`, `nohup curl …`. */
-const WRAPPERS = new Set([
-  "time",
-  "nohup",
-  "sudo",
-  "env",
-  "nice",
-  "strace",
-  "exec",
-  "xargs",
-  "timeout",
-  "watch",
-  "busybox",
-  "command",
-  "builtin",
-  "doas",
-]);
-
-/** A value that is a program in a binary directory: `/bin/ab`, `/usr/local/sbin/x`. */
-const BINARY_PATH = /^(?:\/usr(?:\/local)?)?\/s?bin\/[a-z0-9_.-]+/;
+/** A value that is a program in a binary directory: `/bin/ab`, `/usr/local/sbin/x`, and relative `usr/bin/id`. */
+const BINARY_PATH = /^(?:\/?usr(?:\/local)?)?\/?s?bin\/[a-z0-9_.-]+/;
 
 /** Shellshock: a function definition in an environment variable (CVE-2014-6271). */
 const SHELLSHOCK = /\(\s*\)\s*\{/;
@@ -64,6 +50,12 @@ export const cmdiDetector: Detector = {
         best = finding(score, position.separator ? "command after shell operator" : "shell command", text.slice(position.index));
       if (score >= 0.95) return best;
     }
+    const construct = findConstruct(text);
+    if (construct && construct.construct.score > (best?.score ?? 0))
+      best = finding(cautiousScore(construct.construct.score, candidate.kind), construct.construct.label, text.slice(construct.index));
+    for (const word of disguisedWords(lower)) {
+      if (isKnownCommand(word) && 0.9 > (best?.score ?? 0)) best = finding(cautiousScore(0.9, candidate.kind), "disguised command", word);
+    }
     const exec = EXEC_CALL.exec(text);
     if (exec && 0.85 > (best?.score ?? 0)) best = finding(0.85, "command execution call", text.slice(exec.index));
     const glob = GLOB_PATH.exec(text);
@@ -86,31 +78,25 @@ function detectPlain(lower: string, kind: Candidate["kind"]): Finding | undefine
   return undefined;
 }
 
-function finding(score: number, label: string, excerpt: string): Finding {
-  return { class: "cmdi", score, evidence: evidenceOf(label, excerpt) };
+/** In headers and paths, free text written by clients, a construct counts a little less. */
+function cautiousScore(score: number, kind: Candidate["kind"]): number {
+  return kind === "header" || kind === "path" ? Math.min(score, 0.75) : score;
 }
 
-/**
- * Undo shell quoting tricks: quotes glued inside a word (`c'a't`, `w"h"oami`),
- * backslash-escaped letters (`c\at`), `$@`/`$*`/`$1` expansions that are empty,
- * and `${IFS}` used as a space.
- */
-export function unshell(text: string): string {
-  let out = text;
-  // A literal "\n" becomes a newline in PHP, Perl and echo -e strings: a command separator.
-  if (out.indexOf("\\") !== -1) out = out.replace(/\\[nr]/g, "\n");
-  if (out.indexOf("$") !== -1) out = out.replace(/\$\{ifs\}|\$ifs(?:\$\d)?/g, " ").replace(/\$[@*!\d]|\$\{[@*!\d]\}/g, "");
-  // One-letter globs inside a word (`adduse[r]`, `c[a]t`) match the letter itself.
-  if (out.indexOf("[") !== -1) out = out.replace(/(?<=[a-z])\[([a-z])\]|\[([a-z])\](?=[a-z])/g, "$1$2");
-  if (out.indexOf("\\") !== -1) out = out.replace(/(?<=[a-z0-9])\\(?=[a-z0-9])/g, "");
-  if (out.indexOf("'") !== -1 || out.indexOf('"') !== -1) {
-    // `"w"get`, `'wh'oami`, `c'a't`: quotes that only split a word disappear in the shell.
-    out = out
-      .replace(/(["'])([a-z0-9/]{1,12})\1(?=[a-z0-9])/g, "$2")
-      .replace(/(^|[;|&`(\s])(["'])([a-z0-9/._-]{1,20})\2(?=[\s;|&`)]|$)/g, "$1$3")
-      .replace(/(?<=[a-z0-9/])(?:''|""|['"])(?=[a-z0-9])/g, "");
-  }
-  return out;
+function isKnownCommand(word: string): boolean {
+  const name = versionless(word);
+  return DISTINCT_COMMANDS.has(name) || COMMON_COMMANDS.has(name);
+}
+
+/** `python3.10` → `python`, `pip3` → `pip`: interpreters are installed under versioned names. */
+function versionless(word: string): string {
+  if (DISTINCT_COMMANDS.has(word) || COMMON_COMMANDS.has(word)) return word;
+  const match = /^([a-z][a-z-]*?)\d+(?:\.\d+){0,2}$/.exec(word);
+  return match ? (match[1] as string) : word;
+}
+
+function finding(score: number, label: string, excerpt: string): Finding {
+  return { class: "cmdi", score, evidence: evidenceOf(label, excerpt) };
 }
 
 interface Position {

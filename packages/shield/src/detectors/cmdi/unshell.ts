@@ -1,0 +1,56 @@
+/**
+ * Undoing what a shell would undo before it runs a word: quotes glued inside
+ * a word (`c'a't`, `w"h"oami`, `""p""y""t""h""o""n`), backslash-escaped
+ * letters (`c\at`), expansions that are empty or ignored (`$@`, `$*`, `$1`,
+ * `$-`, `$$`, `` `` ``, `$()`), and `${IFS}` used as a space.
+ */
+export function unshell(text: string): string {
+  let out = text;
+  // A literal "\n" becomes a newline in PHP, Perl and echo -e strings: a command separator.
+  if (out.indexOf("\\") !== -1) out = out.replace(/\\[nr]/g, "\n");
+  if (out.indexOf("$") !== -1)
+    out = out
+      .replace(/\$\{ifs\}|\$ifs(?:\$\d)?/g, " ")
+      .replace(/\$\(\)|\$[@*!\d$?#-]|\$\{[@*!\d#?-]?\}/g, "")
+      // `$_` is the last argument, empty in a fresh shell; only glued inside a word (`c$_at`), not PHP's `$_GET`.
+      .replace(/(?<=[a-z])\$_(?=[a-z])/g, "");
+  // Empty command substitutions glued inside a word: `pi``ng`, `pi<()ng`.
+  if (out.indexOf("``") !== -1 || out.indexOf("()") !== -1) out = out.replace(/(?<=[a-z])(?:``|[<>]\(\))(?=[a-z])/g, "");
+  // One-letter globs inside a word (`adduse[r]`, `c[a]t`) match the letter itself.
+  if (out.indexOf("[") !== -1) out = out.replace(/(?<=[a-z])\[([a-z])\]|\[([a-z])\](?=[a-z])/g, "$1$2");
+  if (out.indexOf("\\") !== -1) out = out.replace(/(?<=[a-z0-9])\\(?=[a-z0-9])/g, "");
+  if (out.indexOf("'") !== -1 || out.indexOf('"') !== -1) {
+    out = out
+      // An empty pair of quotes is nothing to the shell, wherever it is.
+      .replace(/''|""/g, "")
+      // `"w"get`, `'wh'oami`, `c'a't`: quotes that only split a word disappear in the shell.
+      .replace(/(["'])([a-z0-9/]{1,12})\1(?=[a-z0-9])/g, "$2")
+      .replace(/(^|[;|&`(\s])(["'])([a-z0-9/._-]{1,20})\2(?=[\s;|&`)]|$)/g, "$1$3")
+      .replace(/(?<=[a-z0-9/])['"](?=[a-z0-9])/g, "");
+  }
+  return out;
+}
+
+/** Markers of a word split to dodge a filter: `c''at`, `c$@at`, `pi``ng`, `w\ho`. */
+const EVASION = /[a-z](?:''|""|``|\$\(\)|[<>]\(\)|\$[@*!\d$?#_-]|\$\{[@*!\d#?-]?\}|\\|['"])[a-z]/g;
+const TOKEN_BREAK = /[\s;|&]/;
+
+/**
+ * The words that were disguised with an evasion marker, as the shell reads
+ * them: `c''at` → `cat`. A real command among them is a strong signal: nobody
+ * quotes the middle of a word by accident. At most 16 markers are examined.
+ */
+export function disguisedWords(lower: string): string[] {
+  const words: string[] = [];
+  EVASION.lastIndex = 0;
+  for (let match = EVASION.exec(lower), n = 0; match !== null && n < 16; match = EVASION.exec(lower), n++) {
+    let start = match.index;
+    while (start > 0 && match.index - start < 40 && !TOKEN_BREAK.test(lower[start - 1] as string)) start--;
+    let end = match.index + match[0].length;
+    while (end < lower.length && end - match.index < 40 && !TOKEN_BREAK.test(lower[end] as string)) end++;
+    const word = unshell(lower.slice(start, end)).replace(/^.*[/\\]/, "");
+    words.push(word.endsWith(".exe") ? word.slice(0, -4) : word);
+    EVASION.lastIndex = match.index + match[0].length - 1;
+  }
+  return words;
+}
