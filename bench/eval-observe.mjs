@@ -86,7 +86,7 @@ for (let t = 0; t < HOURS * 60 * MIN; t += 1000) {
 {
   const e = episode("customer ramp 10x", false, 30 * MIN, 43 * MIN);
   const ips = ["52.10.20.1", "52.10.20.2", "52.10.20.3", "52.10.20.4"];
-  for (let t = 0; t < 50 * MIN; t += 1000) {
+  for (let t = 0; t < HOURS * 60 * MIN; t += 1000) {
     const ramp = t < e.start ? 1 : Math.min(10, 1 + (9 * (t - e.start)) / (3 * MIN));
     const rate = t > e.end ? 10 : 10 * ramp;
     for (let i = 0; i < Math.floor(rate + random()); i++) {

@@ -66,7 +66,7 @@ export interface Observed {
   readonly ready: Promise<void>;
   /** Alerts raised in this process, most recent last. */
   alerts(): readonly Alert[];
-  /** Closes detector windows up to `now` (done every 10 s by a timer; call it when driving a fake clock). */
+  /** Closes detector windows up to `now`, raises drop alerts and runs retention when due (a timer does it every 10 s; call it when driving a fake clock). */
   tick(now?: number): void;
   flush(): Promise<void>;
   stats(): ObserveStats;
@@ -191,9 +191,10 @@ export function observe(options: ObserveOptions = {}): Observed {
   let lastDropped = 0;
   let lastRetention = clock.now();
   const retentionEvery = options.retention?.intervalMs ?? 3_600_000;
-  function maintain(): void {
+  let retentionRun: Promise<void> = Promise.resolve();
+  /** Detector windows, drop alerts and retention; every 10 s on a timer, or driven by `tick(now)`. */
+  function maintain(now = clock.now()): void {
     pump();
-    const now = clock.now();
     spike?.tick(now);
     const dropped = queue.stats().dropped + captured.dropped + statuses.dropped + lateDrops;
     if (dropped > lastDropped) {
@@ -213,12 +214,13 @@ export function observe(options: ObserveOptions = {}): Observed {
     }
     if (driver && now - lastRetention >= retentionEvery) {
       lastRetention = now;
-      applyRetention(driver, { decisionDays, rollupDays }, now).catch((error) =>
-        logger.error("decision log: retention failed", { error: messageOf(error) }),
-      );
+      retentionRun = retentionRun
+        .then(() => ready)
+        .then(() => applyRetention(driver, { decisionDays, rollupDays }, now))
+        .catch((error) => logger.error("decision log: retention failed", { error: messageOf(error) }));
     }
   }
-  const maintenance = setInterval(maintain, MAINTENANCE_INTERVAL_MS);
+  const maintenance = setInterval(() => maintain(), MAINTENANCE_INTERVAL_MS);
   maintenance.unref();
 
   const observer: DecisionObserver = {
@@ -270,6 +272,7 @@ export function observe(options: ObserveOptions = {}): Observed {
       closed = true;
       await dispatcher.settle();
       await queue.close();
+      await retentionRun;
       await driver?.close();
     })();
     return closing;
@@ -282,13 +285,11 @@ export function observe(options: ObserveOptions = {}): Observed {
     query: driver ? createQuery(driver) : undefined,
     ready,
     alerts: () => dispatcher.recent(),
-    tick: (now = clock.now()) => {
+    tick: (now = clock.now()) => maintain(now),
+    flush: async () => {
       pump();
-      spike?.tick(now);
-    },
-    flush: () => {
-      pump();
-      return queue.flush();
+      await queue.flush();
+      await retentionRun;
     },
     stats: () => {
       const q = queue.stats();

@@ -41,7 +41,7 @@ export function verifySignature(
 export function payloadFor(alert: Alert, format: "json" | "slack"): string {
   if (format === "json") return JSON.stringify({ source: "parapet", alert });
   const icon = alert.severity === "critical" ? ":rotating_light:" : alert.severity === "warning" ? ":warning:" : ":information_source:";
-  const text = `${icon} *Parapet ${alert.kind.replace("_", " ")}* (${alert.severity}) — ${alert.subject}\n${alert.summary}`;
+  const text = `${icon} *Parapet ${alert.kind.replaceAll("_", " ")}* (${alert.severity}) — ${slackEscape(alert.subject)}\n${slackEscape(alert.summary)}`;
   return JSON.stringify({
     text,
     blocks: [
@@ -95,4 +95,13 @@ export async function deliver(
     if (attempt < options.attempts) await options.sleep(options.backoffMs * 2 ** (attempt - 1));
   }
   return { ok: false, attempts: options.attempts, error };
+}
+
+/**
+ * Subjects and summaries carry attacker-chosen text (user names, paths). Slack
+ * reads `<…>` as links and mentions (`<!channel>`), so the three control
+ * characters are escaped as Slack documents (api.slack.com "Escaping text").
+ */
+function slackEscape(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }

@@ -10,9 +10,15 @@ import type { TrafficEvent } from "./traffic.js";
  *
  * Traffic is cut into windows (10 s). Each window keeps counts, HyperLogLog
  * distinct counts (IPs, /24-/64 prefixes, paths) and Space-Saving heavy
- * hitters by client; exponentially weighted baselines (~10 min) follow the
- * normal level. A window is a spike when its total exceeds `spikeFactor` ×
- * baseline (and `minRequests`). The excess is then split between
+ * hitters by client; exponentially weighted baselines (~30 min) follow the
+ * normal level. A spike window enters the baseline capped at spikeFactor ×
+ * baseline (a winsorized mean), so a sustained flood cannot teach the
+ * baseline that it is normal within minutes, while real growth is still
+ * absorbed within a few baseline horizons. A window is a spike when its total exceeds `spikeFactor` ×
+ * baseline (and `minRequests`), or when the traffic of clients that are *not*
+ * established exceeds `spikeFactor` × its own baseline (and `minRequests`):
+ * a flood must not hide behind the headroom a big customer's growth left in
+ * the site-wide baseline. The excess is then split between
  * *established* clients (authenticated by API key or user, first seen at
  * least `establishedAfterMs` ago) and everyone else:
  * - customer: established clients carry most of the excess and bot, deny and
@@ -31,7 +37,10 @@ export interface SpikeOptions {
   readonly minRequests?: number;
   /** Windows of history before any call is made. Default 30 (5 minutes). */
   readonly warmupWindows?: number;
-  /** EWMA horizon in windows. Default 60 (10 minutes). */
+  /**
+   * EWMA horizon in windows. Default 180 (30 minutes): long enough that a customer growing 10x over a few
+   * minutes stands out against it, short enough to follow the daily curve.
+   */
   readonly baselineWindows?: number;
   /** A client seen this long ago is established. Default 15 minutes. */
   readonly establishedAfterMs?: number;
@@ -57,6 +66,8 @@ interface Window {
 
 interface Baseline {
   total: number;
+  /** Requests from clients that are not established. */
+  other: number;
   established: number;
   ips: number;
   prefixes: number;
@@ -82,10 +93,10 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
   const spikeFactor = positive(options.spikeFactor ?? 3, "spikeFactor");
   const minRequests = positive(options.minRequests ?? 50, "minRequests");
   const warmup = positive(options.warmupWindows ?? 30, "warmupWindows");
-  const alpha = 2 / (positive(options.baselineWindows ?? 60, "baselineWindows") + 1);
+  const alpha = 2 / (positive(options.baselineWindows ?? 180, "baselineWindows") + 1);
   const establishedAfterMs = positive(options.establishedAfterMs ?? 15 * 60_000, "establishedAfterMs");
   const firstSeen = new BoundedMap<string, number>(positive(options.maxClients ?? 50_000, "maxClients"));
-  const baseline: Baseline = { total: 0, established: 0, ips: 0, prefixes: 0, botShare: 0, denyRate: 0, errorRate: 0, windows: 0 };
+  const baseline: Baseline = { total: 0, other: 0, established: 0, ips: 0, prefixes: 0, botShare: 0, denyRate: 0, errorRate: 0, windows: 0 };
   let window: Window | undefined;
 
   function open(start: number): Window {
@@ -144,12 +155,17 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     const denyRate = w.total ? w.denied / w.total : 0;
     const errorRate = w.total ? w.errored / w.total : 0;
     const warmedUp = baseline.windows >= warmup;
-    if (warmedUp && w.total >= minRequests && w.total > spikeFactor * Math.max(baseline.total, 1)) {
+    const other = w.total - w.established;
+    const siteSpike = w.total >= minRequests && w.total > spikeFactor * Math.max(baseline.total, 1);
+    const otherSpike = other >= minRequests && other > spikeFactor * Math.max(baseline.other, 1);
+    if (warmedUp && (siteSpike || otherSpike)) {
       report(classify(w, { ips, prefixes, botShare, denyRate, errorRate }), w.start + windowMs);
     }
     const blend = (old: number, now: number) => (baseline.windows === 0 ? now : old + alpha * (now - old));
-    baseline.total = blend(baseline.total, w.total);
+    const cap = spikeFactor * Math.max(baseline.total, minRequests);
+    baseline.total = blend(baseline.total, Math.min(w.total, cap));
     baseline.established = blend(baseline.established, w.established);
+    baseline.other = blend(baseline.other, Math.min(other, spikeFactor * Math.max(baseline.other, minRequests)));
     baseline.ips = blend(baseline.ips, ips);
     baseline.prefixes = blend(baseline.prefixes, prefixes);
     // Rates only move on windows with traffic, so a quiet night does not reset them to zero.
@@ -162,7 +178,8 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
   }
 
   function classify(w: Window, now: { ips: number; prefixes: number; botShare: number; denyRate: number; errorRate: number }): Finding {
-    const excess = w.total - baseline.total;
+    // Measured against whichever baseline tripped: the whole site, or the clients that are not established.
+    const excess = Math.max(w.total - baseline.total, w.total - w.established - baseline.other, 1);
     const establishedExcess = w.established - baseline.established;
     const otherExcess = excess - establishedExcess;
     const signals: string[] = [];

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { optionError } from "@parapet/core";
+import { ErrorCodes, messageOf, optionError, ParapetError } from "@parapet/core";
 import type { SqlDriver, SqlStatement, SqlValue } from "./driver.js";
 
 /**
@@ -35,9 +35,19 @@ export function sqliteLog(options: SqliteLogOptions = {}): SqlDriver {
   const path = options.path ?? ".parapet/decisions.db";
   if (typeof path !== "string" || path.length === 0)
     throw optionError("sqliteLog", "`path` must be a file path such as .parapet/decisions.db");
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const engine = openEngine(path, options.engine);
-  engine.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+  let engine: SqliteEngine;
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    engine = openEngine(path, options.engine);
+    engine.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+  } catch (error) {
+    if (error instanceof ParapetError) throw error;
+    // Fail at construction, not on the first write minutes later: the folder must exist (or be creatable) and be writable.
+    throw new ParapetError(
+      ErrorCodes.STORE_FAILED,
+      `sqliteLog cannot open ${path}: ${messageOf(error)}. Point \`path\` at a writable folder (default .parapet/decisions.db), or use postgresLog().`,
+    );
+  }
   const cache = new Map<string, ReturnType<SqliteEngine["prepare"]>>();
 
   function prepared(sql: string): ReturnType<SqliteEngine["prepare"]> {

@@ -7,52 +7,65 @@ export interface Construct {
   readonly pattern: RegExp;
   readonly score: number;
   readonly label: string;
+  /** A literal the pattern cannot match without; checked first, so most values cost one indexOf. */
+  readonly needs: string;
 }
 
 export const CONSTRUCTS: readonly Construct[] = [
   // `c89 -wrapper sh,-c,id`, `find -exec sh,-c,…`: a shell's argv written out with commas.
-  { pattern: /\b(?:ba|da|z|k|c|tc)?sh,-c,/, score: 0.9, label: "shell argv" },
+  { pattern: /\b(?:ba|da|z|k|c|tc)?sh,-c,/, score: 0.9, label: "shell argv", needs: ",-c," },
   // `$((7*7))`: arithmetic expansion, a probe that the value reached a shell.
-  { pattern: /\$\(\(/, score: 0.8, label: "shell arithmetic expansion" },
+  { pattern: /\$\(\(/, score: 0.8, label: "shell arithmetic expansion", needs: "$((" },
   // `${PATH#{}/}`, `${x%%y}`, `${v:-cmd}`: parameter expansion operators exist only in sh.
-  { pattern: /\$\{[a-z_][a-z0-9_]{0,30}(?:#|%|:[-=?+]|\/|\^|,)/, score: 0.8, label: "shell parameter expansion" },
+  { pattern: /\$\{[a-z_][a-z0-9_]{0,30}(?:#|%|:[-=?+]|\/|\^|,)/, score: 0.8, label: "shell parameter expansion", needs: "${" },
   // `<(cmd)`, `>(cmd)`: bash process substitution, opening a word.
-  { pattern: /(?:^|[\s;|&=])[<>]\([a-z][^)\n]{0,60}\)/, score: 0.8, label: "process substitution" },
+  { pattern: /(?:^|[\s;|&=])[<>]\([a-z][^)\n]{0,60}\)/, score: 0.8, label: "process substitution", needs: "(" },
   // `alias a=curl&a evil`, `alias -p x=id`: defining an alias is how a payload renames a blocked command.
   {
     pattern: /(?:^|[;&|\n`(])\s*alias\s+(?:[-+][a-z]{1,10}\+?\s+){0,4}['"]?[\w.-]{1,40}['"]?=/,
     score: 0.85,
     label: "shell alias definition",
+    needs: "alias",
   },
   // SQLite's CLI runs `.shell`/`.system` dot-commands from a new line or after `;` (CVE class behind CRS 932210).
   {
     pattern: /(?:^|[;\n])\s*\.['"\\]{0,2}(?:sh|shell|system|databases|tables|dump|import|output|once|load|schema)(?=[\s'"]|$)/,
     score: 0.85,
     label: "sqlite dot-command",
+    needs: ".",
   },
   // `reg add "HKLM\…"`: Windows registry edits name a hive no prose names.
   {
     pattern: /\breg(?:\.exe)?\s+(?:add|query|delete|save|export|import|load|copy)\s+['"]?(?:hk(?:lm|cu|cr|u|cc)\b|hkey_)/,
     score: 0.85,
     label: "windows registry command",
+    needs: "reg",
   },
   // `netsh firewall set opmode disable`: netsh with one of its contexts.
   {
     pattern: /\bnetsh(?:\.exe)?\s+(?:firewall|advfirewall|interface|int|wlan|winhttp|http|wfp|ipsec|routing|trace|dump|add|set)\b/,
     score: 0.85,
     label: "netsh command",
+    needs: "netsh",
   },
   // `powershell -enc <base64>`, `-EncodedCommand`: the usual way to smuggle a script past filters.
-  { pattern: /\b(?:powershell|pwsh)(?:\.exe)?\s+(?:-[a-z]{1,20}\s+){0,4}-e(?:nc|ncodedcommand)?\s+[a-z0-9+/=]{8}/, score: 0.95, label: "encoded powershell" },
+  { pattern: /\b(?:powershell|pwsh)(?:\.exe)?\s+(?:-[a-z]{1,20}\s+){0,4}-e(?:nc|ncodedcommand)?\s+[a-z0-9+/=]{8}/, score: 0.95, label: "encoded powershell", needs: " -e" },
   // `%COMSPEC% /c`, `cmd /c`, `cmd.exe /k`: the Windows shell told to run what follows.
-  { pattern: /(?:%comspec%|\bcmd(?:\.exe)?)\s+\/[ck]\s+\S/, score: 0.9, label: "cmd.exe /c" },
+  { pattern: /(?:%comspec%|\bcmd(?:\.exe)?)\s+\/[ck]\s+\S/, score: 0.9, label: "cmd.exe /c", needs: " /" },
+  // `vim x +silent\ \!whoami`, `ex -c:!pwd`: an editor's shell escape.
+  {
+    pattern: /(?:\\|:)!\s*(?:whoami|id|pwd|sh|bash|ls|cat|uname|curl|wget|nc|python3?|perl)(?=[\s'"+;]|$)/,
+    score: 0.85,
+    label: "editor shell escape",
+    needs: "!",
+  },
 ];
 
 /** The strongest construct in `text`, if any. */
 export function findConstruct(text: string): { construct: Construct; index: number } | undefined {
   let best: { construct: Construct; index: number } | undefined;
   for (const construct of CONSTRUCTS) {
-    if (best && construct.score <= best.construct.score) continue;
+    if ((best && construct.score <= best.construct.score) || text.indexOf(construct.needs) === -1) continue;
     const match = construct.pattern.exec(text);
     if (match) best = { construct, index: match.index };
   }

@@ -1,0 +1,186 @@
+/**
+ * Scoring one place where a shell would read a command name: what the word
+ * is (a distinct program, a common word that is also a command, a program in
+ * a binary directory, a variable) and what follows it (a flag, a path, an
+ * operator, plain text).
+ */
+import type { Candidate } from "../types.js";
+import {
+  COMMON_COMMANDS,
+  DISTINCT_COMMANDS,
+  LOOKUP_COMMANDS,
+  NET_SUBCOMMANDS,
+  NUMERIC_COMMANDS,
+  STANDALONE_COMMANDS,
+  WRAPPERS,
+} from "./commands.js";
+
+/** A value that is a program in a binary directory: `/bin/ab`, `/usr/local/sbin/x`, and relative `usr/bin/id`. */
+const BINARY_PATH = /^(?:\/?usr(?:\/local)?)?\/?s?bin\/[a-z0-9_.-]+/;
+const WORD = /[a-z0-9_.-]+/y;
+/** A program path (`/bin/`, `/usr/bin/`, `./`, `c:/windows/system32/`, relative `usr/bin/`) before the command name. */
+const PROGRAM_DIR = /(?:[a-z]:[\\/][a-z0-9_ .\\/-]*[\\/]|\.{0,2}\/(?:[a-z0-9_.-]+\/)*|(?:usr\/(?:local\/)?)?s?bin\/)/y;
+/** `$cmd`, `${cmd}`: a variable used as the command name. */
+const VARIABLE = /\$\{?([a-z_][a-z0-9_]{0,30})\}?/y;
+/** Options and numbers a wrapper takes before the command it runs: `nice -n 10 id`, `cpulimit -l 100 -f whoami`. */
+const WRAPPER_OPTION = /[\s+]*(?:-{1,2}[a-z][a-z0-9-]*|\d+[a-z]?)(?=[\s+]|$)/y;
+
+type Kind = Candidate["kind"];
+
+function isSpaceLike(c: number): boolean {
+  // Space, tab, "+" (a URL-encoded space that was not decoded) and "(" may precede a command.
+  return c === 32 || c === 9 || c === 43 || c === 40;
+}
+
+/** Headers and paths are free text written by clients (User-Agent has `;` and words): only the clearest patterns count there. */
+function isCautious(kind: Kind): boolean {
+  return kind === "header" || kind === "path";
+}
+
+/**
+ * The score (0..1) of the command a shell would read at `start`. `separator`
+ * is the operator before it (`;`, `|`, `&`, backtick, newline, `(`, `{`), or 0
+ * at the start of the value.
+ */
+export function scoreCommandAt(text: string, start: number, separator: number, kind: Kind, depth = 0): number {
+  let i = start;
+  while (i < text.length && isSpaceLike(text.charCodeAt(i))) i++;
+  // `' whoami`: a quote that closes the app's own string, then a command.
+  if (separator === 0 && (text[i] === "'" || text[i] === '"') && /\s/.test(text[i + 1] ?? "")) {
+    i++;
+    while (i < text.length && isSpaceLike(text.charCodeAt(i))) i++;
+  }
+  if (text.charCodeAt(i) === 36 && depth < 2) return scoreVariableCommand(text, i, separator, kind, depth);
+  PROGRAM_DIR.lastIndex = i;
+  const dir = PROGRAM_DIR.exec(text);
+  const hasDir = dir !== null && dir[0].length > 0;
+  if (hasDir) i += dir[0].length;
+  WORD.lastIndex = i;
+  const match = WORD.exec(text);
+  if (!match) return 0;
+  let word = match[0];
+  if (word.endsWith(".exe")) word = word.slice(0, -4);
+  const after = i + match[0].length;
+  if (WRAPPERS.has(word) && depth < 2) {
+    WRAPPER_OPTION.lastIndex = after;
+    let next = after;
+    for (let n = 0; n < 4 && WRAPPER_OPTION.test(text); n++) next = WRAPPER_OPTION.lastIndex;
+    const wrapped = scoreCommandAt(text, next, separator, kind, depth + 1);
+    if (wrapped > 0) return wrapped;
+  }
+  if (LOOKUP_COMMANDS.has(word) && separator === 0 && !isCautious(kind)) {
+    // `which nc`, `whereis perl`: reconnaissance for the tools a later payload needs.
+    const looked = /^[\s+]+([a-z0-9_.-]+)\s*$/.exec(text.slice(after, after + 40))?.[1];
+    if (looked !== undefined && DISTINCT_COMMANDS.has(looked)) return 0.75;
+  }
+  return scoreWord(text, start, i, word, after, hasDir, separator, kind);
+}
+
+function scoreWord(
+  text: string,
+  start: number,
+  wordStart: number,
+  word: string,
+  after: number,
+  hasDir: boolean,
+  separator: number,
+  kind: Kind,
+): number {
+  const distinct = DISTINCT_COMMANDS.has(word);
+  const common = !distinct && COMMON_COMMANDS.has(word);
+  const argument = shellArgument(text.slice(after, after + 40), word);
+  const shellish = argument === "flag" || argument === "path" || argument === "operator" || argument === "url";
+  const cautious = isCautious(kind);
+  if (!distinct && !common) {
+    // An unknown program: still an injection when it sits in a binary directory, or opens the value after a shell operator.
+    if (hasDir && BINARY_PATH.test(text.slice(start).trimStart())) return cautious ? 0.5 : separator !== 0 ? 0.9 : 0.75;
+    const opensValue = separator !== 0 && /^[\s'"]*$/.test(text.slice(0, start - 1));
+    if (opensValue && (argument === "flag" || argument === "path") && separator !== 10 && !cautious) return 0.75;
+    return 0;
+  }
+  if (hasDir && separator !== 0) return cautious ? 0.7 : 0.9;
+  if (word === "net" && NET_SUBCOMMANDS.has(/^[\s+]+([a-z]+)/.exec(text.slice(after, after + 20))?.[1] ?? "")) return cautious ? 0.6 : 0.85;
+  if (separator !== 0) {
+    // A newline separates commands too, but also lines of prose in a textarea.
+    const strongSeparator = separator !== 10 && separator !== 13;
+    if (distinct && (argument !== "text" || hasDir)) return cautious ? 0.8 : 0.95;
+    if (distinct) return strongSeparator && !cautious ? 0.8 : 0.5;
+    if (shellish || (argument === "number" && NUMERIC_COMMANDS.has(word))) return cautious ? 0.7 : 0.9;
+    if (argument === "end" && !cautious) return strongSeparator ? 0.8 : 0.75;
+    return 0.5;
+  }
+  if (hasDir && distinct) return cautious ? 0.7 : 0.9;
+  // A value that opens with a distinct program and a flag (`ansible-inventory --list`, `nc -e`): no browser sends that as a User-Agent either.
+  if (distinct && argument === "flag" && wordStart === firstNonSpace(text)) return cautious ? 0.7 : 0.85;
+  if (shellish) return distinct ? (cautious ? 0.6 : 0.85) : cautious ? 0.5 : 0.75;
+  if (argument === "end" && STANDALONE_COMMANDS.has(word)) return cautious ? 0.7 : 0.8;
+  // `ansible all -m ping`: a distinct program whose flag comes after a word or two.
+  if (distinct && argument === "text" && hasLaterFlag(text, after)) return cautious ? 0.7 : 0.75;
+  // `sleep 5` alone is a timing probe; `ping 127.0.0.1` alone is what a diagnostics form legitimately receives.
+  if (argument === "number" && NUMERIC_COMMANDS.has(word)) return word === "sleep" || word === "timeout" ? 0.75 : 0.6;
+  return 0;
+}
+
+function firstNonSpace(text: string): number {
+  let i = 0;
+  while (i < text.length && isSpaceLike(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Up to four shell-word tokens after the command, one of them an option (`-m`, `--list`), and nothing else on the line. */
+function hasLaterFlag(text: string, after: number): boolean {
+  const rest = text.slice(after, after + 80);
+  const tokens = rest.trim().split(/\s+/, 6);
+  if (tokens.length > 5 || tokens.some((t) => !/^[\w.:/=,@+-]+$/.test(t))) return false;
+  return tokens.some((t) => /^--?[a-z]/.test(t));
+}
+
+/**
+ * `$c $a$b` after `c=cat`, `$SHELL -c "…"`, `;$a cat x`: a variable as the
+ * command name. It counts when the value also assigns it, or when it is
+ * given an option; an unset variable before a command (`$a cat`) expands to
+ * nothing, so the next word is scored instead.
+ */
+function scoreVariableCommand(text: string, i: number, separator: number, kind: Kind, depth: number): number {
+  VARIABLE.lastIndex = i;
+  const variable = VARIABLE.exec(text);
+  if (!variable) return 0;
+  const name = variable[1] as string;
+  const after = VARIABLE.lastIndex;
+  const cautious = isCautious(kind);
+  if (isAssigned(text, name)) return cautious ? 0.75 : 0.9;
+  if (/^[\s+]+-{1,2}[a-z]/.test(text.slice(after, after + 4))) return cautious ? 0.6 : 0.85;
+  if (/^\s/.test(text[after] ?? "")) return scoreCommandAt(text, after, separator, kind, depth + 1);
+  return 0;
+}
+
+/** `name=` at the start of the value or of a command (after `;`, `&`, `|`, newline, space). */
+function isAssigned(text: string, name: string): boolean {
+  const needle = `${name}=`;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+    const before = at === 0 ? "" : (text[at - 1] as string);
+    if (before === "" || /[;&|\n\s`(]/.test(before)) return true;
+  }
+  return false;
+}
+
+type Argument = "end" | "flag" | "path" | "operator" | "number" | "url" | "text";
+
+/** What follows a command word, as a shell would see it. */
+function shellArgument(rest: string, word: string): Argument {
+  if (rest.length > 0 && !/^[\s<>|;&`)'"}$(+,]/.test(rest)) return "text";
+  // `chmod +x`: a "+" after a space is a mode, not an encoded space.
+  if (/^\s+\+[a-z]/.test(rest)) return "flag";
+  const trimmed = rest.replace(/^[\s+,]+/, "");
+  if (trimmed.length === 0) return "end";
+  const c = trimmed[0] as string;
+  if (";|&`><)}'\"(".includes(c)) return "operator";
+  if (c === "-") return "flag";
+  if (c === "/" && word !== "who") return "path";
+  // `$HOME`, `~/x`, `./x`, `\\share`, `c:\`, `c:`, `%SYSTEMROOT%\x`.
+  if (c === "$" || c === "~" || c === "." || c === "\\" || /^[a-z]:(?:[\\/]|$|[\s"'+|&;])|^%[a-z_][a-z0-9_]*%/.test(trimmed))
+    return "path";
+  if (/^[a-z][a-z0-9+.-]*:\/\//.test(trimmed)) return "url";
+  if (/^\d/.test(trimmed)) return "number";
+  return "text";
+}
