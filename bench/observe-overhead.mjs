@@ -22,7 +22,7 @@ async function rules() {
   const list = [fixedWindow({ max: 1_000_000_000, window: "1h" })];
   if (process.env.BENCH_RULES === "shield") {
     const { shield } = await import("@parapet/shield");
-    list.push(shield({}));
+    list.push(shield({ mode: "LIVE" }));
   }
   return list;
 }
@@ -33,8 +33,16 @@ const detectorsOnly = observe({ store: false, logger: silentLogger, handleSignal
 await withLog.ready;
 const clients = [
   { name: "observe off", guard: parapet({ rules: await rules(), logger: silentLogger }) },
-  { name: "observe on, detectors only", guard: parapet({ rules: await rules(), logger: silentLogger, observers: [detectorsOnly.observer] }), observed: detectorsOnly },
-  { name: "observe on, SQLite log", guard: parapet({ rules: await rules(), logger: silentLogger, observers: [withLog.observer] }), observed: withLog },
+  {
+    name: "observe on, detectors only",
+    guard: parapet({ rules: await rules(), logger: silentLogger, observers: [detectorsOnly.observer] }),
+    observed: detectorsOnly,
+  },
+  {
+    name: "observe on, SQLite log",
+    guard: parapet({ rules: await rules(), logger: silentLogger, observers: [withLog.observer] }),
+    observed: withLog,
+  },
 ];
 const requests = Array.from({ length: KEYS }, (_, i) => ({
   method: "GET",
@@ -62,7 +70,9 @@ const samples = new Map(clients.map((c) => [c, []]));
 for (let r = 0; r < ROUNDS; r++) for (const client of clients) samples.get(client).push(await round(client));
 
 const off = median(samples.get(clients[0]));
-console.log(`protect() throughput, ${process.env.BENCH_RULES === "shield" ? "fixedWindow + shield" : "fixedWindow"}, median of ${ROUNDS} rounds of ${CALLS.toLocaleString()} calls`);
+console.log(
+  `protect() throughput, ${process.env.BENCH_RULES === "shield" ? "fixedWindow + shield" : "fixedWindow"}, median of ${ROUNDS} rounds of ${CALLS.toLocaleString()} calls`,
+);
 console.table(
   clients.map((c) => {
     const value = median(samples.get(c));

@@ -5,12 +5,17 @@
  *   const guard = parapet({ rules: [blockListRule(observed.blockList), …], observers: [observed.observer] });
  *   const decision = await guard.protect(req); …; observed.recordStatus(decision, res.statusCode);
  *
- * Decision log. `onDecision` only enqueues (bounded queue, default 50,000);
- * a timer writes batches of 500 in one transaction each and updates
- * per-minute rollups in the same transaction. Drops (full queue, a batch
- * failing 5 times) are counted in `stats()`, logged, and become a
+ * Request path. `onDecision` and `recordStatus` only store a few references
+ * and numbers into preallocated rings (capture.ts, status-ring.ts): no object,
+ * hash, JSON or I/O per request. A pump (every 250 ms, or as soon as a batch
+ * of 500 is waiting) builds the records, feeds the detectors and queues the
+ * rows; the writer then writes batches of 500 in one transaction each, with
+ * the per-minute rollups in the same transaction. Drops (full ring or queue,
+ * a batch failing 5 times) are counted in `stats()`, logged, and become a
  * `log_drops` alert row. `close()` and SIGTERM/SIGINT flush everything.
- * Retention (hourly): raw decisions 7 days, rollups and alerts 90 days.
+ * Detectors and the block list therefore act up to one pump (250 ms) late.
+ * Retention (hourly, on the 10 s maintenance tick): raw decisions 7 days,
+ * rollups and alerts 90 days.
  *
  * Schema (identical in SQLite and PostgreSQL; ms epoch times; migrations in sql/schema.ts):
  * - parapet_decisions: id PK, ts, conclusion (ALLOW|DENY|ERROR), denied 0/1,
@@ -28,8 +33,11 @@
  * (rollup series), top (by ip/apiKey/userId/path/botClass/attackClass/ruleId),
  * decisions (filters + keyset cursor), decision(id), alerts, spikes.
  *
- * Detectors (bounded memory): spike classifier (detect/spike.ts), auth
- * buckets (detect/auth.ts), scanners (detect/scan.ts). Alerts: deduplicated
+ * Detectors (bounded memory): spike classifier (detect/spike.ts: site-wide
+ * and not-yet-established traffic against winsorized 30-minute baselines,
+ * verdict customer/attack/unexplained with evidence), auth buckets
+ * (detect/auth.ts), scanners (detect/scan.ts: 404 bursts, slow 404 probing,
+ * fast path walks, shield hits). Alerts: deduplicated
  * with a cooldown, HMAC-signed webhooks with retries (alerts/).
  */
 export type { Alert, AlertKind, Finding, Severity } from "./alerts/alert.js";

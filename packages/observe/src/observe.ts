@@ -12,6 +12,7 @@ import {
 import type { Alert, Finding, Severity } from "./alerts/alert.js";
 import { type AlertDispatcher, type AlertOptions, createAlertDispatcher } from "./alerts/dispatcher.js";
 import { type BlockList, createBlockList } from "./blocklist.js";
+import { CaptureRing } from "./capture.js";
 import { type AuthDetectorOptions, createAuthDetector } from "./detect/auth.js";
 import { createScanDetector, type ScanDetectorOptions } from "./detect/scan.js";
 import { createSpikeDetector, type SpikeOptions } from "./detect/spike.js";
@@ -19,15 +20,14 @@ import { toTrafficEvent } from "./detect/traffic.js";
 import { type LogEntry, statementsFor } from "./log-writer.js";
 import { createQuery, type DecisionLogQuery } from "./query.js";
 import { createBatchQueue, type QueueStats } from "./queue.js";
-import { CaptureRing } from "./capture.js";
 import { type DecisionRecord, fromCaptured } from "./record.js";
 import { applyRetention } from "./retention.js";
 import { flushOnSignals } from "./signals.js";
-import { StatusRing } from "./status-ring.js";
 import { BoundedMap } from "./sketch/bounded-map.js";
 import type { SqlDriver } from "./sql/driver.js";
 import { migrate } from "./sql/schema.js";
 import { sqliteLog } from "./sql/sqlite.js";
+import { StatusRing } from "./status-ring.js";
 
 export interface ObserveOptions {
   /** Where decisions go: `sqliteLog({ path })` (default, `.parapet/decisions.db`), `postgresLog({ … })`, or false for detectors only. */
@@ -124,7 +124,9 @@ export function observe(options: ObserveOptions = {}): Observed {
   const statuses = new StatusRing(capacity);
   // Recent decisions by id: a status arriving before the INSERT is set on the row itself (saving an UPDATE), and
   // the 404-scan detector learns which IP and path a status belongs to.
-  const recent = new BoundedMap<string, DecisionRecord>(Math.min(capacity * 2, 100_000));
+  // Statuses come moments after their decision, almost always in the same pump; 20,000 covers a slow response
+  // at a high rate, and a smaller map is cheaper to fill than a large one (later statuses still land, as UPDATEs).
+  const recent = new BoundedMap<string, DecisionRecord>(20_000);
   const fingerprints = new BoundedMap<string, string>(10_000);
   const blockList = createBlockList(clock);
   const dispatcher = createAlertDispatcher(options.alerts ?? {}, {

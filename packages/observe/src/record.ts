@@ -56,8 +56,7 @@ export function toRecord(decision: Decision, request: NormalizedRequest): Decisi
 /** Builds the stored record from what the request path captured (done in batches, off the request path). */
 export function fromCaptured(entry: CapturedDecision, fingerprints?: BoundedMap<string, string>): DecisionRecord {
   const results = entry.results;
-  const decidingRule =
-    results.find((r) => r.mode === "LIVE" && r.conclusion === "DENY") ?? results.find((r) => r.conclusion === "ERROR");
+  const decidingRule = results.find((r) => r.mode === "LIVE" && r.conclusion === "DENY") ?? results.find((r) => r.conclusion === "ERROR");
   const apiKey = stringOrNull(entry.apiKey);
   return {
     id: entry.id,

@@ -81,3 +81,26 @@ test("hyperloglog estimates distinct counts within 10% (three standard errors at
   for (let i = 0; i < 50_000; i++) hll.add(`client-${i % 20_000}`);
   assert.ok(Math.abs(hll.count() - 20_000) / 20_000 < 0.1, String(hll.count()));
 });
+
+test("spike: a flood right after a customer's surge is still an attack (new clients have their own baseline)", () => {
+  const findings: Finding[] = [];
+  const detector = createSpikeDetector({}, (finding) => findings.push(finding));
+  let ts = 0;
+  // 30 minutes at 20 requests / 10 s from 10 established keys; then key-3 grows to 200 / 10 s for 10 minutes.
+  for (; ts < 30 * 60_000; ts += 500) detector.observe(event(ts, `key-${(ts / 500) % 10}`));
+  for (; ts < 40 * 60_000; ts += 50) detector.observe(event(ts, "key-3"));
+  for (; ts < 45 * 60_000; ts += 500) detector.observe(event(ts, `key-${(ts / 500) % 10}`));
+  const beforeFlood = findings.length;
+  assert.ok(findings.some((f) => f.evidence.verdict === "customer"));
+  // The flood is below 3x the site baseline the surge left behind, but far above what unknown clients normally send.
+  for (let i = 0; ts < 46 * 60_000; ts += 100, i++) {
+    detector.observe(event(ts, `198.51.${i % 200}.0/24`, { ip: `198.51.${i % 200}.${i % 250}`, authenticated: false, bot: true }));
+  }
+  detector.tick(ts + 20_000);
+  const flood = findings.slice(beforeFlood);
+  assert.ok(flood.length > 0, "the flood is a spike");
+  assert.ok(
+    flood.every((f) => f.evidence.verdict === "attack"),
+    JSON.stringify(flood[0]?.evidence),
+  );
+});

@@ -13,6 +13,7 @@ import {
   type TokenBucketParams,
 } from "@parapet/core";
 import { CircuitBreaker, type CircuitState } from "./circuit-breaker.js";
+import { DeadlineQueue } from "./deadline-queue.js";
 import { DenyCache } from "./deny-cache.js";
 import { type Algorithm, redisKey } from "./keys.js";
 import { closeRedisClient, createRedisClient, isDisconnected, type RedisClientLike } from "./redis-client.js";
@@ -70,6 +71,7 @@ export class RedisStore implements Store {
   readonly #ownsClient: boolean;
   readonly #prefix: string;
   readonly #timeoutMs: number;
+  readonly #deadlines: DeadlineQueue;
   readonly #breaker: CircuitBreaker;
   readonly #denials: DenyCache | undefined;
   readonly #logger: Logger;
@@ -80,6 +82,8 @@ export class RedisStore implements Store {
     this.#logger = options.logger ?? consoleLogger;
     this.#prefix = settings.prefix;
     this.#timeoutMs = settings.timeoutMs;
+    // Real time, not the injected clock: the deadline is enforced by a real timer.
+    this.#deadlines = new DeadlineQueue(settings.timeoutMs, () => performance.now());
     const clock = options.clock ?? monotonicClock;
     this.#breaker = new CircuitBreaker({
       failureThreshold: settings.failureThreshold,
@@ -134,7 +138,7 @@ export class RedisStore implements Store {
   async #decide(script: LuaScript, key: string, algorithm: Algorithm, args: readonly number[], cost: number): Promise<RateLimitState> {
     const fullKey = redisKey(this.#prefix, key, algorithm);
     // The limits are part of the cache key: two rules sharing a key but not a limit must not share denials.
-    const cacheKey = `${fullKey}|${args.join(",")}`;
+    const cacheKey = this.#denials === undefined ? "" : `${fullKey}|${args.join(",")}`;
     const cached = this.#denials?.get(cacheKey, cost);
     if (cached !== undefined) return cached;
     if (this.#closed) throw new ParapetError(ErrorCodes.STORE_FAILED, "the Redis store is closed; create a new RedisStore");
@@ -150,7 +154,7 @@ export class RedisStore implements Store {
     }
     let state: RateLimitState;
     try {
-      state = parseReply(await this.#withTimeout(this.#evaluate(script, fullKey, args)), script.name);
+      state = parseReply(await this.#run(script, fullKey, args), script.name);
     } catch (error) {
       this.#breaker.recordFailure();
       if (error instanceof ParapetError) throw error;
@@ -161,38 +165,39 @@ export class RedisStore implements Store {
     return state;
   }
 
-  async #evaluate(script: LuaScript, key: string, args: readonly number[]): Promise<unknown> {
-    try {
-      return await this.#client.evalsha(script.sha, 1, key, ...args);
-    } catch (error) {
-      // A restarted or flushed Redis has forgotten the script; EVAL runs and caches it again.
-      if (!messageOf(error).startsWith("NOSCRIPT")) throw error;
-      return this.#client.eval(script.source, 1, key, ...args);
-    }
+  /**
+   * One script run, settled by its reply or its deadline, whichever comes
+   * first. EVALSHA first; a restarted or flushed Redis has forgotten the
+   * script, and answers NOSCRIPT: then EVAL runs and caches it again, within
+   * the same deadline. A reply arriving after the deadline is handled and
+   * dropped, never left as an unhandled rejection.
+   */
+  #run(script: LuaScript, key: string, args: readonly number[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const call = this.#deadlines.add(() => reject(this.#timeoutError()));
+      const answered = (reply: unknown) => {
+        if (!call.waiting) return;
+        call.waiting = false;
+        resolve(reply);
+      };
+      const failed = (error: unknown) => {
+        if (!call.waiting) return;
+        call.waiting = false;
+        reject(error);
+      };
+      this.#client.evalsha(script.sha, 1, key, ...args).then(answered, (error: unknown) => {
+        if (call.waiting && messageOf(error).startsWith("NOSCRIPT"))
+          this.#client.eval(script.source, 1, key, ...args).then(answered, failed);
+        else failed(error);
+      });
+    });
   }
 
-  /** Settles within the timeout; the late reply, if any, is handled and dropped, never left unhandled. */
-  #withTimeout<T>(work: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(
-          new ParapetError(
-            ErrorCodes.STORE_TIMEOUT,
-            `Redis did not answer within ${this.#timeoutMs} ms; raise \`timeoutMs\` or check Redis latency`,
-          ),
-        );
-      }, this.#timeoutMs);
-      work.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+  #timeoutError(): ParapetError {
+    return new ParapetError(
+      ErrorCodes.STORE_TIMEOUT,
+      `Redis did not answer within ${this.#timeoutMs} ms; raise \`timeoutMs\` or check Redis latency`,
+    );
   }
 
   #reportCircuit(state: CircuitState, cooldownMs: number): void {

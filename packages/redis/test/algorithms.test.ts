@@ -47,7 +47,7 @@ describe("fixedWindow", () => {
     // Windows are aligned to the epoch, so the wait is whatever is left of today (UTC).
     assert.ok(denied.retryAfterMs > 0 && denied.retryAfterMs <= DAY_MS, `retryAfterMs ${denied.retryAfterMs}`);
     assert.equal(denied.retryAfterMs, denied.resetMs);
-    assert.equal(await redis!.hget(`${prefix}{fw-basic}:fw`, "c"), "3", "a denied request must not be counted");
+    assert.equal(await redis!.get(`${prefix}{fw-basic}:fw`), "3", "a denied request must not be counted");
   });
 
   test("keys carry the prefix and a hash tag, and always a TTL within the window", async (t) => {
@@ -79,11 +79,42 @@ describe("fixedWindow", () => {
 
   test("a key left without a TTL by someone else is repaired rather than kept forever", async (t) => {
     if (skip) return t.skip(skip);
-    await redis!.hset(`${prefix}{fw-nottl}:fw`, "w", 0, "c", 999);
+    await redis!.set(`${prefix}{fw-nottl}:fw`, 999);
     const state = await store.fixedWindow("fw-nottl", { limit: 2, windowMs: 5_000, cost: 1 }, 0);
-    assert.equal(state.allowed, true);
+    assert.deepEqual([state.allowed, state.remaining], [true, 1]);
     const ttl = await redis!.pttl(`${prefix}{fw-nottl}:fw`);
-    assert.ok(ttl > 0, `pttl ${ttl}`);
+    assert.ok(ttl > 0 && ttl <= 5_000, `pttl ${ttl}`);
+  });
+
+  test("a key of another type (an older layout, or someone else's) is replaced by a fresh window, not an error", async (t) => {
+    if (skip) return t.skip(skip);
+    for (const [name, plant] of [
+      ["fw-hash", (key: string) => redis!.hset(key, "w", 0, "c", 999)],
+      ["fw-text", (key: string) => redis!.set(key, "not a number", "PX", 60_000)],
+    ] as const) {
+      const key = `${prefix}{${name}}:fw`;
+      await plant(key);
+      const state = await store.fixedWindow(name, { limit: 2, windowMs: 5_000, cost: 1 }, 0);
+      assert.deepEqual([state.allowed, state.remaining], [true, 1], name);
+      assert.equal(await redis!.get(key), "1", name);
+    }
+  });
+
+  test("remaining and reset come from the live window: resetMs shrinks and matches the key's TTL", async (t) => {
+    if (skip) return t.skip(skip);
+    const params = { limit: 10, windowMs: 60_000, cost: 3 };
+    const first = await store.fixedWindow("fw-live", params, 0);
+    const second = await store.fixedWindow("fw-live", params, 0);
+    assert.deepEqual([first.remaining, second.remaining], [7, 4]);
+    assert.ok(second.resetMs <= first.resetMs && second.resetMs > 0, `${first.resetMs} then ${second.resetMs}`);
+    const ttl = await redis!.pttl(`${prefix}{fw-live}:fw`);
+    assert.ok(Math.abs(ttl - second.resetMs) <= 50, `pttl ${ttl} vs resetMs ${second.resetMs}`);
+    // Windows are aligned to the epoch on Redis's clock: the reset lands on a multiple of the window.
+    const [seconds, micros] = await redis!.time();
+    const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const end = redisNow + ttl;
+    const offset = end % 60_000;
+    assert.ok(offset <= 50 || offset >= 60_000 - 50, `window end ${end} is ${offset} ms off a minute boundary`);
   });
 
   test("a very long key is stored under its hash, so attacker input cannot grow Redis memory", async (t) => {

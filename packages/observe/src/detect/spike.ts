@@ -96,7 +96,17 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
   const alpha = 2 / (positive(options.baselineWindows ?? 180, "baselineWindows") + 1);
   const establishedAfterMs = positive(options.establishedAfterMs ?? 15 * 60_000, "establishedAfterMs");
   const firstSeen = new BoundedMap<string, number>(positive(options.maxClients ?? 50_000, "maxClients"));
-  const baseline: Baseline = { total: 0, other: 0, established: 0, ips: 0, prefixes: 0, botShare: 0, denyRate: 0, errorRate: 0, windows: 0 };
+  const baseline: Baseline = {
+    total: 0,
+    other: 0,
+    established: 0,
+    ips: 0,
+    prefixes: 0,
+    botShare: 0,
+    denyRate: 0,
+    errorRate: 0,
+    windows: 0,
+  };
   let window: Window | undefined;
 
   function open(start: number): Window {

@@ -44,6 +44,13 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
 
   async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
+    let failure: Error | undefined;
+    // A checked-out client emits "error" when the server goes away; without a listener that is an
+    // uncaught exception that kills the app. The failed query rejects too, and that is what we act on.
+    const onError = (error: Error) => {
+      failure ??= error;
+    };
+    client.on("error", onError);
     try {
       // A failure is not cached: the next call tries again (the server may be back).
       schemaReady ??= client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((error: unknown) => {
@@ -52,8 +59,13 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
       });
       await schemaReady;
       return await work(client);
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      throw error;
     } finally {
-      client.release();
+      // A connection that failed may be broken (server gone, restarted): destroy it rather than reuse it.
+      client.off("error", onError);
+      client.release(failure);
     }
   }
 

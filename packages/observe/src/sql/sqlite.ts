@@ -89,14 +89,15 @@ export function sqliteLog(options: SqliteLogOptions = {}): SqlDriver {
 function openEngine(path: string, forced: SqliteLogOptions["engine"]): SqliteEngine {
   let betterError: unknown;
   if (forced !== "node:sqlite") {
+    // Only a failure to load the addon falls back; a file that cannot be opened is reported as such.
+    let Database: (new (file: string) => Omit<SqliteEngine, "name">) | undefined;
     try {
-      const Database = require("better-sqlite3") as new (file: string) => Omit<SqliteEngine, "name">;
-      const db = new Database(path);
-      return wrap("better-sqlite3", db);
+      Database = require("better-sqlite3") as new (file: string) => Omit<SqliteEngine, "name">;
     } catch (error) {
       if (forced === "better-sqlite3") throw error;
       betterError = error;
     }
+    if (Database) return wrap("better-sqlite3", new Database(path));
   }
   const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
   const builtin = getBuiltin?.("node:sqlite") as { DatabaseSync: new (file: string) => Omit<SqliteEngine, "name"> } | undefined;

@@ -3,35 +3,47 @@ import { luaScript, SERVER_TIME_MS } from "./lua-script.js";
 /**
  * Fixed window, as specified in @parapet/core's rules/fixed-window.ts:
  * windows aligned to the epoch on the Redis server's clock, a denied call not
- * counted, the state dropped (PEXPIRE) when its window ends.
+ * counted, the state gone when its window ends.
  *
- * KEYS[1] is a hash {w: window start, c: count}. ARGV: limit, windowMs, cost.
- * Replies {allowed, remaining, resetMs, retryAfterMs}.
+ * KEYS[1] is a plain counter whose expiry IS the window end: it is created
+ * with the aligned window's remaining time, so while it exists it counts the
+ * current window and its PTTL is the time left. That makes the common case
+ * (window already open) two calls, PTTL and INCRBY, with no TIME and no
+ * Lua arithmetic; only the first request of a window reads TIME.
+ * - Expiry runs on the same Redis clock as TIME, so alignment is unchanged.
+ * - A failover to a node whose clock is behind keeps the key alive longer
+ *   (expiries replicate as absolute PEXPIREAT times): the newer window is
+ *   kept rather than requests forgotten.
+ * - PTTL 0 means the window ends this very millisecond (Redis expires a key
+ *   only once its time has passed): it is treated as the next window, so no
+ *   request of the new window is counted into the dying key.
+ * - A key without a TTL (-1) or of another type (left by someone else or an
+ *   older layout) is replaced by a fresh window rather than kept forever.
+ * The increment is optimistic and undone on denial, inside the same atomic
+ *   script, so a denied request is never counted.
+ *
+ * ARGV: limit, windowMs, cost. Replies {allowed, remaining, resetMs, retryAfterMs}.
  */
 export const FIXED_WINDOW = luaScript(
   "fixedWindow",
-  `${SERVER_TIME_MS}
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
+  `local limit = tonumber(ARGV[1])
 local cost = tonumber(ARGV[3])
-local start = math.floor(now / window) * window
-local state = redis.call('HMGET', KEYS[1], 'w', 'c')
-local stored = tonumber(state[1])
-local count = 0
-if stored == start then
-  count = tonumber(state[2]) or 0
-elseif stored ~= nil and stored > start then
-  -- The owning node's clock went back (failover): keep counting the newer
-  -- window rather than forgetting requests.
-  start = stored
-  count = tonumber(state[2]) or 0
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then
+  local count = redis.pcall('INCRBY', KEYS[1], cost)
+  if type(count) == 'number' then
+    if count <= limit then return {1, limit - count, ttl, 0} end
+    redis.call('DECRBY', KEYS[1], cost)
+    return {0, math.max(0, limit - count + cost), ttl, ttl}
+  end
 end
-local reset = start + window - now
-if count + cost <= limit then
-  redis.call('HSET', KEYS[1], 'w', start, 'c', count + cost)
-  redis.call('PEXPIRE', KEYS[1], math.max(1, reset))
-  return {1, limit - count - cost, reset, 0}
+${SERVER_TIME_MS}
+local window = tonumber(ARGV[2])
+local reset = window - now % window
+if cost <= limit then
+  redis.call('SET', KEYS[1], cost, 'PX', reset)
+  return {1, limit - cost, reset, 0}
 end
-return {0, math.max(0, limit - count), reset, reset}
+return {0, limit, reset, reset}
 `,
 );

@@ -25,7 +25,8 @@ export class CandidateSink {
   readonly candidates: Candidate[] = [];
   /** True when a limit cut inspection short. */
   truncated = false;
-  private readonly seen = new Set<string>();
+  private readonly seenKeys = new Set<string>();
+  private readonly seenValues = new Set<string>();
   private budget: number;
   private values = 0;
 
@@ -50,11 +51,11 @@ export class CandidateSink {
       this.truncated = true;
     }
     this.budget -= raw.length;
+    // Repeats are dropped before canonicalizing (the same raw text has the same canonical form): JSON arrays repeat values a lot.
+    const seen = kind === "query-key" || kind === "body-key" ? this.seenKeys : this.seenValues;
+    if (seen.has(raw)) return;
+    seen.add(raw);
     const canonical = canonicalize(raw);
-    const isKey = kind === "query-key" || kind === "body-key";
-    const dedupeKey = (isKey ? "k" : "v") + canonical;
-    if (this.seen.has(dedupeKey)) return;
-    this.seen.add(dedupeKey);
     this.candidates.push(name === undefined ? { location, kind, raw, canonical } : { location, kind, raw, canonical, name });
   }
 }

@@ -45,8 +45,9 @@ function isCautious(kind: Kind): boolean {
 export function scoreCommandAt(text: string, start: number, separator: number, kind: Kind, depth = 0): number {
   let i = start;
   while (i < text.length && isSpaceLike(text.charCodeAt(i))) i++;
-  // `' whoami`: a quote that closes the app's own string, then a command.
-  if (separator === 0 && (text[i] === "'" || text[i] === '"') && /\s/.test(text[i + 1] ?? "")) {
+  // `' whoami`, `'time sh -c id`: a quote that closes the app's own string, then a command.
+  const quote = text[i];
+  if (separator === 0 && (quote === "'" || quote === '"') && (/\s/.test(text[i + 1] ?? "") || text.indexOf(quote, i + 1) === -1)) {
     i++;
     while (i < text.length && isSpaceLike(text.charCodeAt(i))) i++;
   }
@@ -67,6 +68,9 @@ export function scoreCommandAt(text: string, start: number, separator: number, k
     for (let n = 0; n < 4 && WRAPPER_OPTION.test(text); n++) next = WRAPPER_OPTION.lastIndex;
     const wrapped = scoreCommandAt(text, next, separator, kind, depth + 1);
     if (wrapped > 0) return wrapped;
+    // `time who`, `nohup id`: a wrapper running a known command with nothing after it, or a flag or a host.
+    const inner = /^[\s+]*([a-z0-9_.-]+)(?:\s+(-|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\s*$)|\s*$)/.exec(text.slice(next, next + 80));
+    if (inner && isCommandName(inner[1] as string) && !isCautious(kind)) return 0.75;
   }
   if (LOOKUP_COMMANDS.has(word) && separator === 0 && !isCautious(kind)) {
     // `which nc`, `whereis perl`: reconnaissance for the tools a later payload needs.
@@ -88,13 +92,16 @@ function scoreWord(
 ): number {
   const distinct = DISTINCT_COMMANDS.has(word);
   const common = !distinct && COMMON_COMMANDS.has(word);
+  // The hot path: most values open with a word that is no command, and nothing else could make them one.
+  if (!distinct && !common && !hasDir && separator === 0) return 0;
   const argument = shellArgument(text.slice(after, after + 40), word);
   const shellish = argument === "flag" || argument === "path" || argument === "operator" || argument === "url";
-  const cautious = isCautious(kind);
+  // A header that *starts* with `;` or `|` is no browser's User-Agent: judge it as any other value.
+  const opensValue = separator !== 0 && /^[\s'"]*$/.test(text.slice(0, start - 1));
+  const cautious = isCautious(kind) && !opensValue;
   if (!distinct && !common) {
     // An unknown program: still an injection when it sits in a binary directory, or opens the value after a shell operator.
     if (hasDir && BINARY_PATH.test(text.slice(start).trimStart())) return cautious ? 0.5 : separator !== 0 ? 0.9 : 0.75;
-    const opensValue = separator !== 0 && /^[\s'"]*$/.test(text.slice(0, start - 1));
     if (opensValue && (argument === "flag" || argument === "path") && separator !== 10 && !cautious) return 0.75;
     return 0;
   }
@@ -105,13 +112,17 @@ function scoreWord(
     const strongSeparator = separator !== 10 && separator !== 13;
     if (distinct && (argument !== "text" || hasDir)) return cautious ? 0.8 : 0.95;
     if (distinct) return strongSeparator && !cautious ? 0.8 : 0.5;
+    // "use `echo` here": one common word quoted in backticks after a space is Markdown, not a substitution.
+    if (separator === 96 && start > 1 && /\s/.test(text[start - 2] as string) && text[after] === "`") return 0.5;
+    if (isClosedSubstitution(text, start, separator, after) && !cautious) return 0.85;
     if (shellish || (argument === "number" && NUMERIC_COMMANDS.has(word))) return cautious ? 0.7 : 0.9;
     if (argument === "end" && !cautious) return strongSeparator ? 0.8 : 0.75;
     return 0.5;
   }
   if (hasDir && distinct) return cautious ? 0.7 : 0.9;
   // A value that opens with a distinct program and a flag (`ansible-inventory --list`, `nc -e`): no browser sends that as a User-Agent either.
-  if (distinct && argument === "flag" && wordStart === firstNonSpace(text)) return cautious ? 0.7 : 0.85;
+  if (distinct && (argument === "flag" || (argument === "path" && /^\s/.test(text[after] ?? ""))) && wordStart === firstNonSpace(text))
+    return cautious ? 0.7 : 0.85;
   if (shellish) return distinct ? (cautious ? 0.6 : 0.85) : cautious ? 0.5 : 0.75;
   if (argument === "end" && STANDALONE_COMMANDS.has(word)) return cautious ? 0.7 : 0.8;
   // `ansible all -m ping`: a distinct program whose flag comes after a word or two.
@@ -121,10 +132,24 @@ function scoreWord(
   return 0;
 }
 
+function isCommandName(word: string): boolean {
+  return DISTINCT_COMMANDS.has(word) || COMMON_COMMANDS.has(word);
+}
+
 function firstNonSpace(text: string): number {
   let i = 0;
   while (i < text.length && isSpaceLike(text.charCodeAt(i))) i++;
   return i;
+}
+
+/**
+ * `` x`echo hi` ``, `$(id)`: a known command inside a command substitution
+ * that closes. A backtick after a space is left out: that is how Markdown
+ * quotes code in prose.
+ */
+function isClosedSubstitution(text: string, start: number, separator: number, after: number): boolean {
+  if (separator === 96) return (start === 1 || !/\s/.test(text[start - 2] as string)) && text.indexOf("`", after) !== -1;
+  return separator === 40 && text[start - 2] === "$" && text.indexOf(")", after) !== -1;
 }
 
 /** Up to four shell-word tokens after the command, one of them an option (`-m`, `--list`), and nothing else on the line. */
@@ -132,7 +157,7 @@ function hasLaterFlag(text: string, after: number): boolean {
   const rest = text.slice(after, after + 80);
   const tokens = rest.trim().split(/\s+/, 6);
   if (tokens.length > 5 || tokens.some((t) => !/^[\w.:/=,@+-]+$/.test(t))) return false;
-  return tokens.some((t) => /^--?[a-z]/.test(t));
+  return tokens.some((t) => /^--?[a-z]/.test(t) || SCRIPT_FILE.test(t));
 }
 
 /**
@@ -159,10 +184,14 @@ function isAssigned(text: string, name: string): boolean {
   const needle = `${name}=`;
   for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
     const before = at === 0 ? "" : (text[at - 1] as string);
-    if (before === "" || /[;&|\n\s`(]/.test(before)) return true;
+    if (before === "" || /[;&|\n\s`(=]/.test(before)) return true;
   }
   return false;
 }
+
+/** A file a command would read or run: `site.yml`, `x.sh`, `test.txt`. Prose rarely names one. */
+const SCRIPT_FILE =
+  /^[\w.-]{1,60}\.(?:sh|bash|txt|php|py|pl|rb|yml|yaml|conf|cfg|ini|log|bat|cmd|ps1|exe|dll|so|js|json|xml|key|pem|sql|db|tar|gz|zip)$/;
 
 type Argument = "end" | "flag" | "path" | "operator" | "number" | "url" | "text";
 
@@ -174,6 +203,8 @@ function shellArgument(rest: string, word: string): Argument {
   const trimmed = rest.replace(/^[\s+,]+/, "");
   if (trimmed.length === 0) return "end";
   const c = trimmed[0] as string;
+  // `exec (` with nothing inside is prose or code, not a subshell.
+  if (c === "(" && trimmed.slice(1).trim() === "") return "end";
   if (";|&`><)}'\"(".includes(c)) return "operator";
   if (c === "-") return "flag";
   if (c === "/" && word !== "who") return "path";
@@ -181,6 +212,7 @@ function shellArgument(rest: string, word: string): Argument {
   if (c === "$" || c === "~" || c === "." || c === "\\" || /^[a-z]:(?:[\\/]|$|[\s"'+|&;])|^%[a-z_][a-z0-9_]*%/.test(trimmed))
     return "path";
   if (/^[a-z][a-z0-9+.-]*:\/\//.test(trimmed)) return "url";
+  if (SCRIPT_FILE.test(/^\S{1,80}/.exec(trimmed)?.[0] ?? "")) return "path";
   if (/^\d/.test(trimmed)) return "number";
   return "text";
 }

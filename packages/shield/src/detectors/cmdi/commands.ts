@@ -203,6 +203,16 @@ export const DISTINCT_COMMANDS: ReadonlySet<string> = new Set([
   "odbcconf",
   "esentutl",
   "ntdsutil",
+  "htop",
+  "aptitude",
+  "apt-get",
+  "bcdboot",
+  "bootcfg",
+  "wbadmin",
+  "auditpol",
+  "robocopy",
+  "xcopy",
+  "cipher",
 ]);
 
 export const COMMON_COMMANDS: ReadonlySet<string> = new Set([

@@ -29,7 +29,7 @@ export const CONSTRUCTS: readonly Construct[] = [
   },
   // SQLite's CLI runs `.shell`/`.system` dot-commands from a new line or after `;` (CVE class behind CRS 932210).
   {
-    pattern: /(?:^|[;\n])\s*\.['"\\]{0,2}(?:sh|shell|system|databases|tables|dump|import|output|once|load|schema)(?=[\s'"]|$)/,
+    pattern: /(?:^|[;\n])\s*\.\s?['"\\]{0,2}(?:sh|shell|system|databases|tables|dump|import|output|once|load|schema)(?=[\s'"]|$)/,
     score: 0.85,
     label: "sqlite dot-command",
     needs: ".",
@@ -58,6 +58,21 @@ export const CONSTRUCTS: readonly Construct[] = [
     score: 0.85,
     label: "editor shell escape",
     needs: "!",
+  },
+  // Mail protocol injection (SMTP, IMAP, POP3): a CR/LF in a field the app passes to a mail server starts a protocol command.
+  { pattern: /[\r\n]\s*(?:mail\s+from|rcpt\s+to)\s*:\s*</, score: 0.85, label: "smtp command injection", needs: "\n" },
+  {
+    pattern:
+      /[\r\n]\s*[a-z]{1,4}\d{1,6}\s+(?:append|authenticate|uid|copy|list|lsub|store|search|examine|select|login|fetch|logout|create|delete|rename|status|expunge|noop|capability|quit)\b/,
+    score: 0.85,
+    label: "imap command injection",
+    needs: "\n",
+  },
+  {
+    pattern: /[\r\n]\s*(?:(?:retr|dele|list|uidl)\s+\d{1,9}|top\s+\d{1,9}\s+\d{1,9}|auth\s+[a-z0-9_-]{1,40}\s+[a-z0-9+/]{8,}=*|quit|data)\s*(?:[\r\n]|$)/,
+    score: 0.8,
+    label: "mail protocol command injection",
+    needs: "\n",
   },
 ];
 

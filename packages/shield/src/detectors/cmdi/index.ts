@@ -9,12 +9,12 @@ import type { Candidate, Detector, Finding } from "../types.js";
 import { scoreCommandAt } from "./command-line.js";
 import { COMMON_COMMANDS, DISTINCT_COMMANDS } from "./commands.js";
 import { findConstruct } from "./constructs.js";
-import { disguisedWords, unshell } from "./unshell.js";
+import { braceCommand, disguisedWords, unshell } from "./unshell.js";
 
 export { unshell };
 
 /** Characters a shell payload needs somewhere; a value with none of them is skipped cheaply. */
-const SHELL_HINT = /[;|&`$\n\r(){}<>\\]|^\s*[a-z]/i;
+const SHELL_HINT = /[;|&`$\n\r(){}<>\\]|^\s*(?:['"]\s*)?[a-z]/i;
 
 /** cmd.exe batch syntax: `FOR /F … IN (…) DO`, `IF ERRORLEVEL`, `%%G` loop variables. */
 const BATCH =
@@ -48,9 +48,11 @@ export const cmdiDetector: Detector = {
         best = finding(score, position.separator ? "command after shell operator" : "shell command", text.slice(position.index));
       if (score >= 0.95) return best;
     }
-    const construct = findConstruct(text);
+    const construct = findConstruct(text) ?? findConstruct(lower);
     if (construct && construct.construct.score > (best?.score ?? 0))
       best = finding(cautiousScore(construct.construct.score, candidate.kind), construct.construct.label, text.slice(construct.index));
+    const brace = braceCommand(text, isKnownCommand);
+    if (brace !== undefined && 0.85 > (best?.score ?? 0)) best = finding(cautiousScore(0.85, candidate.kind), "brace expansion", brace);
     for (const word of disguisedWords(lower)) {
       if (isKnownCommand(word) && 0.9 > (best?.score ?? 0)) best = finding(cautiousScore(0.9, candidate.kind), "disguised command", word);
     }
@@ -84,7 +86,7 @@ function cautiousScore(score: number, kind: Candidate["kind"]): number {
   return kind === "header" || kind === "path" ? Math.min(score, 0.75) : score;
 }
 
-function isKnownCommand(word: string): boolean {
+export function isKnownCommand(word: string): boolean {
   const name = versionless(word);
   return DISTINCT_COMMANDS.has(name) || COMMON_COMMANDS.has(name);
 }

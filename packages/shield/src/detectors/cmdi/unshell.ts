@@ -32,7 +32,7 @@ export function unshell(text: string): string {
 }
 
 /** Markers of a word split to dodge a filter: `c''at`, `c$@at`, `pi``ng`, `w\ho`. */
-const EVASION = /[a-z](?:''|""|``|\$\(\)|[<>]\(\)|\$[@*!\d$?#_-]|\$\{[@*!\d#?-]?\}|\\|['"])[a-z]/g;
+const EVASION = /[a-z](?:(?:''|""|``|\$\(\)|[<>]\(\)|\$[@*!\d$?#_-]|\$\{[@*!\d#?-]?\}|\\|['"])[a-z]|(?:''|""|``|\$\(\))(?=\s|$))/g;
 const TOKEN_BREAK = /[\s;|&]/;
 
 /**
@@ -53,4 +53,21 @@ export function disguisedWords(lower: string): string[] {
     EVASION.lastIndex = match.index + match[0].length - 1;
   }
   return words;
+}
+
+/** `{,ifconfig}`, `{cat,/etc/passwd}`, `c{a,oun}t`: a comma list in braces, with no space, that bash expands into words. */
+const BRACE_LIST = /([a-z0-9_]{0,20})\{([^{}\s]{0,80},[^{}\s]{0,80})\}([a-z0-9_]{0,20})/g;
+
+/** The first command a brace expansion produces, if it produces one (at most 8 lists are examined). */
+export function braceCommand(text: string, isCommand: (word: string) => boolean): string | undefined {
+  if (text.indexOf("{") === -1) return undefined;
+  BRACE_LIST.lastIndex = 0;
+  for (let match = BRACE_LIST.exec(text), n = 0; match !== null && n < 8; match = BRACE_LIST.exec(text), n++) {
+    const [, prefix, list, suffix] = match as unknown as [string, string, string, string];
+    for (const item of list.split(",", 8)) {
+      const word = `${prefix}${item.replace(/^\$?'|'$/g, "")}${suffix}`.replace(/^.*\//, "");
+      if (isCommand(word)) return match[0];
+    }
+  }
+  return undefined;
 }
