@@ -28,7 +28,7 @@ function addText(text: string, contentType: string, sink: CandidateSink): void {
   if (isJson(contentType) || (contentType === "" && looksLikeJson(text))) {
     const parsed = parseJson(text);
     if (parsed.ok) {
-      addJson(parsed.value, "body", sink);
+      addJson(parsed.value, "body", sink, true);
       return;
     }
   }

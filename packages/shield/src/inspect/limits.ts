@@ -38,6 +38,20 @@ export class CandidateSink {
     return this.budget <= 0 || this.values >= this.limits.maxValues;
   }
 
+  /**
+   * Whether `add` would inspect this value, or (for a repeat or an empty
+   * value) only count it: lets a walker skip building the location. A repeat
+   * still counts toward the limits, as `add` would count it.
+   */
+  wants(kind: InputKind, value: string): boolean {
+    if (value.length === 0 || this.full) return value.length !== 0;
+    const seen = kind === "query-key" || kind === "body-key" ? this.seenKeys : this.seenValues;
+    if (!seen.has(value)) return true;
+    this.values++;
+    this.budget -= value.length;
+    return false;
+  }
+
   add(location: string, kind: InputKind, value: string, name?: string): void {
     if (value.length === 0) return;
     if (this.full) {

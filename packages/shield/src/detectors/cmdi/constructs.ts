@@ -76,10 +76,19 @@ export const CONSTRUCTS: readonly Construct[] = [
   },
 ];
 
+/** Characters the value-level pre-check calls shell syntax; a construct needing one cannot match a value without it. */
+const SYNTAX_CHARS = /[;|&`$\n\r(){}<>'"\\[*?%]/;
+
+/** The constructs that can match a value with no shell syntax at all (`netsh firewall …`, `alias a=b`). */
+export const PLAIN_CONSTRUCTS: readonly Construct[] = CONSTRUCTS.filter((c) => !SYNTAX_CHARS.test(c.needs));
+
 /** The strongest construct in `text`, if any. */
-export function findConstruct(text: string): { construct: Construct; index: number } | undefined {
+export function findConstruct(
+  text: string,
+  constructs: readonly Construct[] = CONSTRUCTS,
+): { construct: Construct; index: number } | undefined {
   let best: { construct: Construct; index: number } | undefined;
-  for (const construct of CONSTRUCTS) {
+  for (const construct of constructs) {
     if ((best && construct.score <= best.construct.score) || text.indexOf(construct.needs) === -1) continue;
     const match = construct.pattern.exec(text);
     if (match) best = { construct, index: match.index };

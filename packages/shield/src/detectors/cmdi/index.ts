@@ -8,7 +8,7 @@ import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { scoreCommandAt } from "./command-line.js";
 import { COMMON_COMMANDS, DISTINCT_COMMANDS } from "./commands.js";
-import { findConstruct } from "./constructs.js";
+import { findConstruct, PLAIN_CONSTRUCTS } from "./constructs.js";
 import { braceCommand, disguisedWords, unshell } from "./unshell.js";
 
 export { unshell };
@@ -70,7 +70,7 @@ const SHELL_SYNTAX = /[;|&`$\n\r(){}<>'"\\[*?%]/;
 /** A value without shell syntax can only be a command line by itself: `whoami`, `sleep 5`, `net user x /add`. */
 function detectPlain(lower: string, kind: Candidate["kind"]): Finding | undefined {
   const score = scoreCommandAt(lower, 0, 0, kind);
-  const construct = findConstruct(lower);
+  const construct = findConstruct(lower, PLAIN_CONSTRUCTS);
   if (construct && construct.construct.score > score)
     return finding(cautiousScore(construct.construct.score, kind), construct.construct.label, lower.slice(construct.index));
   if (score > 0) return finding(score, "shell command", lower);
