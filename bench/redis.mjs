@@ -74,16 +74,28 @@ function contenders({ scenario, limit, clientOptions, localCache }) {
   };
 }
 
-async function measure(decide, ms) {
+// CPU seconds Redis has used (INFO cpu): rounds never overlap, so a round's delta is its own cost.
+async function redisCpuSeconds(client) {
+  const info = await client.info("cpu");
+  const field = (name) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? Number.NaN);
+  return field("used_cpu_user") + field("used_cpu_sys");
+}
+
+// Throughput on a shared 2-core machine moves with everyone else's load; CPU spent
+// per decision (this process, and the Redis server) does not, so both are reported.
+async function measure(decide, ms, admin) {
+  const redisBefore = await redisCpuSeconds(admin);
+  const cpuBefore = process.cpuUsage();
   const latencies = [];
   let denied = 0;
   let failures = 0;
   const deadline = performance.now() + ms;
+  // Lane `seed` walks keys seed, seed+65, seed+128, …: consecutive calls of every
+  // lane alternate between even (exhausted, in the over-limit scenarios) and odd keys,
+  // so "50% over limit" holds per call, however fast a denial is answered.
   async function lane(seed) {
-    let i = seed;
-    while (performance.now() < deadline) {
-      const key = `client-${i % KEYS}`;
-      i += CONCURRENCY;
+    for (let n = 0; performance.now() < deadline; n++) {
+      const key = `client-${(seed + n * CONCURRENCY + (n % 2)) % KEYS}`;
       const started = performance.now();
       try {
         if (!(await decide(key))) denied++;
@@ -96,24 +108,36 @@ async function measure(decide, ms) {
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, seed) => lane(seed)));
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const nodeUs = (cpu.user + cpu.system) / latencies.length;
+  const redisUs = (((await redisCpuSeconds(admin)) - redisBefore) * 1e6) / latencies.length;
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), denied: denied / latencies.length, failures };
+  return {
+    perSecond: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    denied: denied / latencies.length,
+    failures,
+    nodeUs,
+    redisUs,
+  };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function runScenario(scenario) {
   const { clients, list, close } = contenders(scenario);
+  const admin = connect({});
   try {
-    await Promise.all(clients.map((client) => client.connect()));
+    await Promise.all([...clients, admin].map((client) => client.connect()));
     // Over-limit keys: every even key used up in one costly call, so half the traffic is denied.
     if (scenario.overLimit) for (const { exhaust } of list) for (let k = 0; k < KEYS; k += 2) await exhaust(`client-${k}`);
-    for (const { decide } of list) await measure(decide, 1_000); // warm-up: connections, script cache, JIT
+    for (const { decide } of list) await measure(decide, 1_000, admin); // warm-up: connections, script cache, JIT
     const runs = new Map(list.map(({ name }) => [name, []]));
     for (let round = 0; round < rounds; round++) {
       for (const { name, decide } of round % 2 === 0 ? list : [...list].reverse())
-        runs.get(name).push(await measure(decide, seconds * 1000));
+        runs.get(name).push(await measure(decide, seconds * 1000, admin));
     }
     const summary = list.map(({ name }) => {
       const r = runs.get(name);
@@ -124,24 +148,26 @@ async function runScenario(scenario) {
         p50: median(r.map((x) => x.p50)),
         denied: median(r.map((x) => x.denied)),
         failures: r.reduce((s, x) => s + x.failures, 0),
+        nodeUs: median(r.map((x) => x.nodeUs)),
+        redisUs: median(r.map((x) => x.redisUs)),
         spread: `${Math.round(Math.min(...r.map((x) => x.perSecond)))}-${Math.round(Math.max(...r.map((x) => x.perSecond)))}`,
       };
     });
     console.log(`\n${scenario.title}`);
     for (const r of summary) {
       console.log(
-        `  ${r.name.padEnd(22)} ${Math.round(r.perSecond).toLocaleString("en-US").padStart(9)} decisions/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  denied ${(100 * r.denied).toFixed(0)}%  failures ${r.failures}  (rounds ${r.spread}/s)`,
+        `  ${r.name.padEnd(22)} ${Math.round(r.perSecond).toLocaleString("en-US").padStart(9)} decisions/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  denied ${(100 * r.denied).toFixed(0)}%  failures ${r.failures}  (rounds ${r.spread}/s)  CPU/decision: node ${r.nodeUs.toFixed(1)} us, redis ${r.redisUs.toFixed(1)} us`,
       );
     }
     const [ours, theirs] = summary;
     console.log(
-      `  ratio parapet/rate-limiter-flexible: throughput ${(ours.perSecond / theirs.perSecond).toFixed(2)}x (median rounds), p99 ${ours.p99.toFixed(2)} vs ${theirs.p99.toFixed(2)} ms`,
+      `  ratio parapet/rate-limiter-flexible: throughput ${(ours.perSecond / theirs.perSecond).toFixed(2)}x (median rounds), p99 ${ours.p99.toFixed(2)} vs ${theirs.p99.toFixed(2)} ms, CPU per decision ${((ours.nodeUs + ours.redisUs) / (theirs.nodeUs + theirs.redisUs)).toFixed(2)}x`,
     );
     return ours.perSecond / theirs.perSecond;
   } finally {
-    await cleanup(clients[0]).catch(() => undefined);
+    await cleanup(admin).catch(() => undefined);
     await close();
-    for (const client of clients) client.disconnect();
+    for (const client of [...clients, admin]) client.disconnect();
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Decision, NormalizedRequest, RuleResult } from "@parapet/core";
+import { CONCLUSIONS, createDecisionColumns, type DecisionColumns } from "./worker/columns.js";
 
 /**
  * The request path's only contact with the decision log: a fixed-size ring of
@@ -100,6 +101,35 @@ export class CaptureRing {
     return true;
   }
 
+  /** Removes up to `max` entries, oldest first, as columns for the log worker. */
+  drainColumns(max: number): DecisionColumns {
+    const count = Math.min(max, this.#size);
+    const columns = createDecisionColumns(count);
+    for (let i = 0; i < count; i++) {
+      const slot = this.#head;
+      columns.ts[i] = this.#ts[slot]!;
+      columns.durations[i] = this.#durations[slot]!;
+      columns.flags[i] = this.#flags[slot]! | (CONCLUSIONS.indexOf(this.#conclusions[slot]!) << 1);
+      columns.ids.push(this.#ids[slot]!);
+      columns.reasonTypes.push(this.#reasonTypes[slot]!);
+      columns.ips.push(this.#ips[slot]!);
+      columns.methods.push(this.#methods[slot]!);
+      columns.paths.push(this.#paths[slot]!);
+      columns.userAgents.push(this.#userAgents[slot]);
+      columns.apiKeys.push(scalarOrUndefined(this.#apiKeys[slot]));
+      columns.userIds.push(scalarOrUndefined(this.#userIds[slot]));
+      columns.results.push(this.#results[slot]!);
+      this.#apiKeys[slot] = undefined;
+      this.#userIds[slot] = undefined;
+      this.#userAgents[slot] = undefined;
+      this.#results[slot] = EMPTY;
+      this.#head = slot + 1 === this.#capacity ? 0 : slot + 1;
+      this.#size--;
+    }
+    columns.count = count;
+    return columns;
+  }
+
   /** Removes up to `max` entries, oldest first, and hands each to `each`. */
   drain(max: number, each: (entry: CapturedDecision) => void): number {
     const count = Math.min(max, this.#size);
@@ -133,3 +163,8 @@ export class CaptureRing {
 }
 
 const EMPTY: readonly RuleResult[] = [];
+
+/** Only a string or a finite number becomes a column (the record keeps nothing else), so the batch always clones. */
+function scalarOrUndefined(value: unknown): string | number | undefined {
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value)) ? value : undefined;
+}

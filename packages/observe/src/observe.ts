@@ -11,23 +11,21 @@ import {
 } from "@parapet/core";
 import type { Alert, Finding, Severity } from "./alerts/alert.js";
 import { type AlertDispatcher, type AlertOptions, createAlertDispatcher } from "./alerts/dispatcher.js";
+import { inThreadBackend, type LogBackend } from "./backend.js";
 import { type BlockList, createBlockList } from "./blocklist.js";
 import { CaptureRing } from "./capture.js";
-import { type AuthDetectorOptions, createAuthDetector } from "./detect/auth.js";
-import { createScanDetector, type ScanDetectorOptions } from "./detect/scan.js";
-import { createSpikeDetector, type SpikeOptions } from "./detect/spike.js";
-import { toTrafficEvent } from "./detect/traffic.js";
-import { type LogEntry, statementsFor } from "./log-writer.js";
+import type { AuthDetectorOptions } from "./detect/auth.js";
+import type { ScanDetectorOptions } from "./detect/scan.js";
+import type { SpikeOptions } from "./detect/spike.js";
+import type { AuthInput } from "./pipeline.js";
 import { createQuery, type DecisionLogQuery } from "./query.js";
-import { createBatchQueue, type QueueStats } from "./queue.js";
-import { type DecisionRecord, fromCaptured } from "./record.js";
-import { applyRetention } from "./retention.js";
+import type { QueueStats } from "./queue.js";
 import { flushOnSignals } from "./signals.js";
-import { BoundedMap } from "./sketch/bounded-map.js";
 import type { SqlDriver } from "./sql/driver.js";
 import { migrate } from "./sql/schema.js";
 import { sqliteLog } from "./sql/sqlite.js";
 import { StatusRing } from "./status-ring.js";
+import { workerBackend } from "./worker/worker-backend.js";
 
 export interface ObserveOptions {
   /** Where decisions go: `sqliteLog({ path })` (default, `.parapet/decisions.db`), `postgresLog({ … })`, or false for detectors only. */
@@ -42,6 +40,13 @@ export interface ObserveOptions {
   readonly block?: { readonly durationMs?: number; readonly kinds?: readonly Finding["kind"][] } | false;
   readonly retention?: { readonly decisionDays?: number; readonly rollupDays?: number; readonly intervalMs?: number };
   readonly queue?: { readonly capacity?: number; readonly batchSize?: number; readonly intervalMs?: number };
+  /**
+   * Build records, run the detectors and write to the database in a worker thread (default), so that work
+   * runs beside the request thread instead of on it. Default: true when the store can be reopened from
+   * another thread (sqliteLog on a file, postgresLog, or store: false), false for `:memory:` and custom drivers.
+   * false runs everything on this thread: deterministic, for tests that drive a fake clock.
+   */
+  readonly worker?: boolean;
   /** Flush on SIGTERM/SIGINT. Default true. */
   readonly handleSignals?: boolean;
   readonly clock?: Clock;
@@ -107,31 +112,18 @@ export function observe(options: ObserveOptions = {}): Observed {
   ready.catch((error) => logger.error("decision log: migration failed; check the database", { error: messageOf(error) }));
   const capacity = queueOptions.capacity ?? 50_000;
   const batchSize = queueOptions.batchSize ?? 500;
-  const queue = createBatchQueue<LogEntry>({
-    logger,
-    ...queueOptions,
-    write: async (batch) => {
-      // From here on a status can no longer ride on the INSERT: later ones become UPDATEs, queued after it.
-      for (const entry of batch) if (entry.kind === "decision") entry.record.sealed = true;
-      if (driver) {
-        await ready;
-        await driver.transaction(statementsFor(batch));
-      }
-    },
-  });
-  // The request path only writes into these rings; `pump` turns them into records, detector input and log entries.
+  // The request path only writes into these rings; `pump` hands them, as columns, to the backend.
   const captured = new CaptureRing(capacity);
   const statuses = new StatusRing(capacity);
-  // Recent decisions by id: a status arriving before the INSERT is set on the row itself (saving an UPDATE), and
-  // the 404-scan detector learns which IP and path a status belongs to.
-  // Statuses come moments after their decision, almost always in the same pump; 20,000 covers a slow response
-  // at a high rate, and a smaller map is cheaper to fill than a large one (later statuses still land, as UPDATEs).
-  const recent = new BoundedMap<string, DecisionRecord>(20_000);
-  const fingerprints = new BoundedMap<string, string>(10_000);
   const blockList = createBlockList(clock);
+  let pendingAlerts: Alert[] = [];
+  let pendingAuth: AuthInput[] = [];
   const dispatcher = createAlertDispatcher(options.alerts ?? {}, {
     logger,
-    record: (alert) => queue.push({ kind: "alert", alert }),
+    record: (alert) => {
+      pendingAlerts.push(alert);
+      schedulePump();
+    },
     delivery: {
       fetch: options.fetch ?? fetch,
       attempts: options.alerts?.attempts ?? 4,
@@ -155,50 +147,60 @@ export function observe(options: ObserveOptions = {}): Observed {
     }
   }
 
+  const retention = { decisionDays, rollupDays, intervalMs: options.retention?.intervalMs ?? 3_600_000 };
   const detectors = options.detectors ?? {};
-  const spike = detectors.spike === false ? undefined : createSpikeDetector(detectors.spike ?? {}, report);
-  const auth = detectors.auth === false ? undefined : createAuthDetector(detectors.auth ?? {}, report);
-  const scan = detectors.scan === false ? undefined : createScanDetector(detectors.scan ?? {}, report);
+  const pipelineQueue = { ...queueOptions, capacity, batchSize };
+  // The worker needs a driver it can reopen and options that cross threads; otherwise the log runs here.
+  const useWorker = options.worker ?? (driver === undefined || driver.reopen !== undefined);
+  if (useWorker && driver && !driver.reopen) {
+    throw optionError("observe", `this store (${driver.description}) cannot be opened from the log worker; pass worker: false`);
+  }
+  let backend: LogBackend;
+  try {
+    backend = useWorker
+      ? workerBackend({
+          setup: { store: driver?.reopen, queue: pipelineQueue, detectors, retention, startedAt: clock.now() },
+          ready,
+          logger,
+          report,
+        })
+      : inThreadBackend({ driver, ready, logger, queue: pipelineQueue, detectors, retention, startedAt: clock.now(), report });
+  } catch (error) {
+    throw optionError("observe", `the log worker cannot start (${messageOf(error)}); detector options must be plain data, or pass worker: false`);
+  }
 
-  /** Moves everything captured into records, detectors and the write queue; runs on timers and before flush/tick. */
+  /** Hands everything captured to the backend, in batches; runs on timers and before flush/tick. */
   function pump(): void {
     pumpScheduled = false;
-    while (captured.size > 0) captured.drain(batchSize, ingest);
-    statuses.drain(applyStatus);
+    const auth = pendingAuth;
+    const alerts = pendingAlerts;
+    pendingAuth = [];
+    pendingAlerts = [];
+    let first = true;
+    do {
+      const decisions = captured.size > 0 ? captured.drainColumns(batchSize) : undefined;
+      const statusColumns = captured.size === 0 && statuses.size > 0 ? statuses.drainColumns() : undefined;
+      if (!first && !decisions && !statusColumns) break;
+      if (first && !decisions && !statusColumns && auth.length === 0 && alerts.length === 0) break;
+      backend.send(decisions, statusColumns, first ? auth : [], first ? alerts : []);
+      first = false;
+    } while (captured.size > 0 || statuses.size > 0);
   }
-  function ingest(entry: Parameters<Parameters<CaptureRing["drain"]>[1]>[0]): void {
-    try {
-      const record = fromCaptured(entry, fingerprints);
-      queue.push({ kind: "decision", record });
-      recent.set(record.id, record);
-      if (!spike && !scan) return;
-      const event = toTrafficEvent(record);
-      spike?.observe(event);
-      scan?.observeRequest(record.ip, record.path, event.authenticated, record.ts);
-      if (record.attackClass !== null) scan?.observeShieldHit(record.ip, record.attackClass, record.ts);
-    } catch (error) {
-      logger.error("observe: could not record a decision", { error: messageOf(error) });
-    }
-  }
-  function applyStatus(id: string, status: number, ts: number): void {
-    const record = recent.peek(id);
-    if (record && !record.sealed) record.status = status;
-    else queue.push({ kind: "status", id, status, ts });
-    if (record) scan?.observeStatus(record.ip, record.path, status, ts);
+  function schedulePump(): void {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(pump);
   }
   let pumpScheduled = false;
   const pumpTimer = setInterval(pump, queueOptions.intervalMs ?? 250);
   pumpTimer.unref();
 
   let lastDropped = 0;
-  let lastRetention = clock.now();
-  const retentionEvery = options.retention?.intervalMs ?? 3_600_000;
-  let retentionRun: Promise<void> = Promise.resolve();
   /** Detector windows, drop alerts and retention; every 10 s on a timer, or driven by `tick(now)`. */
   function maintain(now = clock.now()): void {
     pump();
-    spike?.tick(now);
-    const dropped = queue.stats().dropped + captured.dropped + statuses.dropped + lateDrops;
+    backend.tick(now);
+    const dropped = backend.stats().dropped + captured.dropped + statuses.dropped + lateDrops;
     if (dropped > lastDropped) {
       // Drops are never silent: a warning now and an alert row (deduplicated) for the dashboard.
       logger.warn("decision log is falling behind; decisions were dropped", { dropped: dropped - lastDropped, total: dropped });
@@ -214,13 +216,6 @@ export function observe(options: ObserveOptions = {}): Observed {
       );
       lastDropped = dropped;
     }
-    if (driver && now - lastRetention >= retentionEvery) {
-      lastRetention = now;
-      retentionRun = retentionRun
-        .then(() => ready)
-        .then(() => applyRetention(driver, { decisionDays, rollupDays }, now))
-        .catch((error) => logger.error("decision log: retention failed", { error: messageOf(error) }));
-    }
   }
   const maintenance = setInterval(() => maintain(), MAINTENANCE_INTERVAL_MS);
   maintenance.unref();
@@ -234,17 +229,16 @@ export function observe(options: ObserveOptions = {}): Observed {
           return;
         }
         captured.push(decision, request);
-        if (captured.size >= batchSize && !pumpScheduled) {
-          pumpScheduled = true;
-          setImmediate(pump);
-        }
+        if (captured.size >= batchSize) schedulePump();
       } catch (error) {
         logger.error("observe: could not record a decision", { error: messageOf(error) });
       }
     },
     onAuthEvent(event: AuthEvent) {
       try {
-        auth?.observe(event);
+        // Only what the auth detector reads: the request object stays on this thread.
+        pendingAuth.push({ type: event.type, timestamp: event.timestamp, ip: event.ip, ...(event.user === undefined ? {} : { user: event.user }) });
+        if (pendingAuth.length >= batchSize) schedulePump();
       } catch (error) {
         logger.error("observe: could not process an auth event", { error: messageOf(error) });
       }
@@ -265,6 +259,14 @@ export function observe(options: ObserveOptions = {}): Observed {
   let closed = false;
   let lateDrops = 0;
   const detachSignals = options.handleSignals === false ? () => {} : flushOnSignals(() => close());
+  async function flushAll(): Promise<void> {
+    // Findings from one round trip raise alerts that need another: a few rounds settle it.
+    for (let round = 0; round < 3; round++) {
+      pump();
+      await backend.flush();
+      if (pendingAlerts.length === 0 && captured.size === 0 && statuses.size === 0) break;
+    }
+  }
   function close(): Promise<void> {
     closing ??= (async () => {
       detachSignals();
@@ -272,10 +274,13 @@ export function observe(options: ObserveOptions = {}): Observed {
       clearInterval(pumpTimer);
       maintain();
       closed = true;
+      // Findings from the last batches come back from the worker before their alerts are delivered and logged.
+      await flushAll();
       await dispatcher.settle();
-      await queue.close();
-      await retentionRun;
-      await driver?.close();
+      pump();
+      await backend.close();
+      // In-thread, the pipeline closed the driver; with a worker, this connection only served migrations and queries.
+      if (useWorker) await driver?.close();
     })();
     return closing;
   }
@@ -288,13 +293,9 @@ export function observe(options: ObserveOptions = {}): Observed {
     ready,
     alerts: () => dispatcher.recent(),
     tick: (now = clock.now()) => maintain(now),
-    flush: async () => {
-      pump();
-      await queue.flush();
-      await retentionRun;
-    },
+    flush: flushAll,
     stats: () => {
-      const q = queue.stats();
+      const q = backend.stats();
       const waiting = captured.size + statuses.size;
       const lost = captured.dropped + statuses.dropped + lateDrops;
       return {

@@ -1,3 +1,5 @@
+import type { StatusColumns } from "./worker/columns.js";
+
 /**
  * HTTP statuses reported by the app (`recordStatus`), held in three
  * preallocated columns until the next pump: like decisions, a status costs the
@@ -34,6 +36,13 @@ export class StatusRing {
     this.#statuses[slot] = status;
     this.#ts[slot] = ts;
     return true;
+  }
+
+  /** Empties the ring into columns for the log worker. */
+  drainColumns(): StatusColumns {
+    const count = this.#size;
+    this.#size = 0;
+    return { count, ids: this.#ids.slice(0, count), statuses: this.#statuses.slice(0, count), ts: this.#ts.slice(0, count) };
   }
 
   /** Hands every status over, in arrival order, and empties the ring. */

@@ -66,6 +66,7 @@ test("the block list inside a real parapet() client: a scanner is blocked, other
       observed.recordStatus(decision, 404);
     }
     observed.tick();
+    await observed.flush(); // the detectors run in the log worker: their findings come back as messages
     assert.ok(
       observed.alerts().some((a) => a.kind === "scan" && a.subject === `ip:${scanner}`),
       "the 404 walk is reported",
@@ -84,7 +85,7 @@ test("the block list inside a real parapet() client: a scanner is blocked, other
 
 test("a careful scanner (one missing path every 2 s, never a burst) is caught by the slow probing bucket; a broken page is not", async () => {
   const clock = manualClock(Date.UTC(2025, 0, 12));
-  const observed = observe({ store: false, clock, logger: recordingLogger(), handleSignals: false, block: false });
+  const observed = observe({ store: false, clock, logger: recordingLogger(), handleSignals: false, block: false, worker: false });
   const guard = parapet({ rules: [], observers: [observed.observer], clock });
   try {
     // A page with 6 missing assets, reloaded 20 times by one visitor: many 404s, few distinct paths.

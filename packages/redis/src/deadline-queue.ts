@@ -15,8 +15,9 @@ export interface PendingCall {
  * skipped lazily when the timer fires, so settling costs one field write.
  *
  * A call fails no earlier than its deadline and at most one timer tick after
- * it. The timer is unref'd: pending timeouts never keep the process alive
- * (the Redis socket does that while a call is really in flight).
+ * it. The timer is not unref'd, like a per-call setTimeout: a call to a client
+ * without a socket (a fake, a broken client) must still time out rather than
+ * let the process exit with a decision pending.
  */
 export class DeadlineQueue {
   readonly #timeoutMs: number;
@@ -28,6 +29,11 @@ export class DeadlineQueue {
   constructor(timeoutMs: number, now: () => number) {
     this.#timeoutMs = timeoutMs;
     this.#now = now;
+  }
+
+  /** Calls still held (waiting, or settled but not yet dropped): bounded by the calls in flight. */
+  get size(): number {
+    return this.#calls.length - this.#head;
   }
 
   /** Starts the clock for one call; mark the returned call `waiting = false` when it settles. */
@@ -55,7 +61,6 @@ export class DeadlineQueue {
 
   #arm(delayMs: number): void {
     this.#timer = setTimeout(() => this.#expire(), Math.max(0, delayMs));
-    this.#timer.unref();
   }
 
   #expire(): void {

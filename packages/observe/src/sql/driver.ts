@@ -11,7 +11,17 @@ export interface SqlStatement {
   readonly params: readonly SqlValue[];
 }
 
+/**
+ * How to open the same database again from another thread: the log worker
+ * opens its own connection from this (a live connection cannot cross threads).
+ * Drivers without it (custom ones, `:memory:`) are written from the main thread.
+ */
+export type DriverSpec =
+  | { readonly kind: "sqlite"; readonly options: { readonly path: string; readonly engine?: "better-sqlite3" | "node:sqlite" } }
+  | { readonly kind: "postgres"; readonly options: { readonly connectionString: string; readonly schema?: string; readonly maxConnections?: number } };
+
 export interface SqlDriver {
+  readonly reopen?: DriverSpec;
   readonly dialect: "sqlite" | "postgres";
   /** A short description for logs and errors ("better-sqlite3 .parapet/decisions.db"). */
   readonly description: string;

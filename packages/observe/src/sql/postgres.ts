@@ -72,6 +72,8 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
   return {
     dialect: "postgres",
     description: `postgres schema ${schema}`,
+    // The log worker writes through its own small pool; this one then serves queries.
+    reopen: { kind: "postgres", options: { connectionString: options.connectionString, schema, maxConnections: 2 } },
     transaction: (statements: readonly SqlStatement[]) =>
       withClient(async (client) => {
         await client.query("BEGIN");

@@ -10,7 +10,7 @@ import type { CapturedDecision } from "../capture.js";
  * request thread).
  */
 export interface DecisionColumns {
-  readonly count: number;
+  count: number;
   readonly ts: Float64Array;
   readonly durations: Float64Array;
   /** Bit 0: denied; bits 1-2: the conclusion (see CONCLUSIONS). */
@@ -36,7 +36,7 @@ export interface StatusColumns {
 
 export const CONCLUSIONS: readonly Decision["conclusion"][] = ["ALLOW", "DENY", "ERROR"];
 
-export function createDecisionColumns(capacity: number): DecisionColumns & { count: number } {
+export function createDecisionColumns(capacity: number): DecisionColumns {
   return {
     count: 0,
     ts: new Float64Array(capacity),

@@ -10,30 +10,41 @@ import type { CandidateSink } from "./limits.js";
  */
 export function addXml(text: string, sink: CandidateSink): void {
   let i = 0;
+  // Open elements, innermost last; bounded by the nesting depth the shield follows.
+  const open: string[] = [];
   let element = "xml";
   while (i < text.length && !sink.full) {
-    const open = text.indexOf("<", i);
-    const end = open === -1 ? text.length : open;
+    const lt = text.indexOf("<", i);
+    const end = lt === -1 ? text.length : lt;
     const content = text.slice(i, end).trim();
     if (content.length > 0) sink.add(`body.${element}`, "body", content, element);
-    if (open === -1) return;
-    const close = text.indexOf(">", open + 1);
-    if (close === -1) {
+    if (lt === -1) return;
+    const gt = text.indexOf(">", lt + 1);
+    if (gt === -1) {
       // An unterminated tag: the rest is still attacker text.
-      sink.add(`body.${element}`, "body", text.slice(open), element);
+      sink.add(`body.${element}`, "body", text.slice(lt), element);
       return;
     }
-    const tag = text.slice(open + 1, close);
-    i = close + 1;
-    if (tag.startsWith("!--") || tag.startsWith("?") || tag.startsWith("/")) continue;
+    const tag = text.slice(lt + 1, gt);
+    i = gt + 1;
+    if (tag.startsWith("/")) {
+      open.pop();
+      element = open[open.length - 1] ?? "xml";
+      continue;
+    }
+    if (tag.startsWith("!--") || tag.startsWith("?")) continue;
     if (tag.startsWith("![CDATA[")) {
-      const cdataEnd = text.indexOf("]]>", open);
-      const cdata = text.slice(open + 9, cdataEnd === -1 ? text.length : cdataEnd);
+      const cdataEnd = text.indexOf("]]>", lt);
+      const cdata = text.slice(lt + 9, cdataEnd === -1 ? text.length : cdataEnd);
       if (cdata.length > 0) sink.add(`body.${element}`, "body", cdata, element);
       i = cdataEnd === -1 ? text.length : cdataEnd + 3;
       continue;
     }
-    element = addTag(tag, sink) ?? element;
+    const name = addTag(tag, sink);
+    if (name !== undefined && !tag.endsWith("/") && open.length < sink.limits.maxDepth) {
+      open.push(name);
+      element = name;
+    }
   }
 }
 

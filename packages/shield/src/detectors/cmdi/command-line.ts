@@ -132,6 +132,29 @@ function scoreWord(
   return 0;
 }
 
+/**
+ * Whether a value with no shell syntax could open with a command: its first
+ * word is a known program, a wrapper, or a path. One pass over the first
+ * word, no regex, no allocation beyond that word: most values are prose.
+ */
+export function mayOpenWithCommand(value: string): boolean {
+  let i = 0;
+  while (i < value.length && isSpaceLike(value.charCodeAt(i))) i++;
+  const first = value.charCodeAt(i);
+  // A path (`/bin/x`, `./x`, `c:\x`, `usr/bin/x`) or a quote is judged the slow way.
+  if (first === 47 || first === 46 || first === 39 || first === 34 || value.charCodeAt(i + 1) === 58) return true;
+  let end = i;
+  while (end < value.length) {
+    const c = value.charCodeAt(end) | 32;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 127 || c === 46 || c === 45) end++;
+    else break;
+  }
+  if (value.charCodeAt(end) === 47) return true;
+  let word = value.slice(i, end).toLowerCase();
+  if (word.endsWith(".exe")) word = word.slice(0, -4);
+  return DISTINCT_COMMANDS.has(word) || COMMON_COMMANDS.has(word) || WRAPPERS.has(word) || LOOKUP_COMMANDS.has(word);
+}
+
 function isCommandName(word: string): boolean {
   return DISTINCT_COMMANDS.has(word) || COMMON_COMMANDS.has(word);
 }
@@ -209,8 +232,7 @@ function shellArgument(rest: string, word: string): Argument {
   if (c === "-") return "flag";
   if (c === "/" && word !== "who") return "path";
   // `$HOME`, `~/x`, `./x`, `\\share`, `c:\`, `c:`, `%SYSTEMROOT%\x`.
-  if (c === "$" || c === "~" || c === "." || c === "\\" || /^[a-z]:(?:[\\/]|$|[\s"'+|&;])|^%[a-z_][a-z0-9_]*%/.test(trimmed))
-    return "path";
+  if (c === "$" || c === "~" || c === "." || c === "\\" || /^[a-z]:(?:[\\/]|$|[\s"'+|&;])|^%[a-z_][a-z0-9_]*%/.test(trimmed)) return "path";
   if (/^[a-z][a-z0-9+.-]*:\/\//.test(trimmed)) return "url";
   if (SCRIPT_FILE.test(/^\S{1,80}/.exec(trimmed)?.[0] ?? "")) return "path";
   if (/^\d/.test(trimmed)) return "number";

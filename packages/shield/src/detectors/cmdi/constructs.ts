@@ -49,7 +49,12 @@ export const CONSTRUCTS: readonly Construct[] = [
     needs: "netsh",
   },
   // `powershell -enc <base64>`, `-EncodedCommand`: the usual way to smuggle a script past filters.
-  { pattern: /\b(?:powershell|pwsh)(?:\.exe)?\s+(?:-[a-z]{1,20}\s+){0,4}-e(?:nc|ncodedcommand)?\s+[a-z0-9+/=]{8}/, score: 0.95, label: "encoded powershell", needs: " -e" },
+  {
+    pattern: /\b(?:powershell|pwsh)(?:\.exe)?\s+(?:-[a-z]{1,20}\s+){0,4}-e(?:nc|ncodedcommand)?\s+[a-z0-9+/=]{8}/,
+    score: 0.95,
+    label: "encoded powershell",
+    needs: " -e",
+  },
   // `%COMSPEC% /c`, `cmd /c`, `cmd.exe /k`: the Windows shell told to run what follows.
   { pattern: /(?:%comspec%|\bcmd(?:\.exe)?)\s+\/[ck]\s+\S/, score: 0.9, label: "cmd.exe /c", needs: " /" },
   // `vim x +silent\ \!whoami`, `ex -c:!pwd`: an editor's shell escape.
@@ -69,7 +74,8 @@ export const CONSTRUCTS: readonly Construct[] = [
     needs: "\n",
   },
   {
-    pattern: /[\r\n]\s*(?:(?:retr|dele|list|uidl)\s+\d{1,9}|top\s+\d{1,9}\s+\d{1,9}|auth\s+[a-z0-9_-]{1,40}\s+[a-z0-9+/]{8,}=*|quit|data)\s*(?:[\r\n]|$)/,
+    pattern:
+      /[\r\n]\s*(?:(?:retr|dele|list|uidl)\s+\d{1,9}|top\s+\d{1,9}\s+\d{1,9}|auth\s+[a-z0-9_-]{1,40}\s+[a-z0-9+/]{8,}=*|quit|data)\s*(?:[\r\n]|$)/,
     score: 0.8,
     label: "mail protocol command injection",
     needs: "\n",

@@ -6,7 +6,7 @@
  */
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
-import { scoreCommandAt } from "./command-line.js";
+import { mayOpenWithCommand, scoreCommandAt } from "./command-line.js";
 import { COMMON_COMMANDS, DISTINCT_COMMANDS } from "./commands.js";
 import { findConstruct, PLAIN_CONSTRUCTS } from "./constructs.js";
 import { braceCommand, disguisedWords, unshell } from "./unshell.js";
@@ -35,8 +35,12 @@ export const cmdiDetector: Detector = {
   detect(candidate: Candidate): Finding | undefined {
     const value = candidate.canonical;
     if (!SHELL_HINT.test(value) && value.indexOf("/") === -1) return undefined;
+    if (!SHELL_SYNTAX.test(value)) {
+      // The hot path: prose and identifiers. Lowercase only what may be a command line.
+      if (!mayOpenWithCommand(value) && !PLAIN_TRIGGER.test(value)) return undefined;
+      return detectPlain(value.toLowerCase(), candidate.kind);
+    }
     const lower = value.toLowerCase();
-    if (!SHELL_SYNTAX.test(value)) return detectPlain(lower, candidate.kind);
     const text = unshell(lower);
     if (SHELLSHOCK.test(text)) return finding(0.98, "shellshock function definition", text);
     const batch = BATCH.exec(text);
@@ -64,12 +68,15 @@ export const cmdiDetector: Detector = {
   },
 };
 
+/** What a value without shell syntax needs for a plain construct or batch syntax to match (see PLAIN_CONSTRUCTS, BATCH). */
+const PLAIN_TRIGGER = /alias|netsh|reg|!|\s-e|\s\/|,-c,|\bif\s|\bfor\s/i;
+
 /** Characters that let a value do more than name one command with arguments. */
 const SHELL_SYNTAX = /[;|&`$\n\r(){}<>'"\\[*?%]/;
 
 /** A value without shell syntax can only be a command line by itself: `whoami`, `sleep 5`, `net user x /add`. */
 function detectPlain(lower: string, kind: Candidate["kind"]): Finding | undefined {
-  const score = scoreCommandAt(lower, 0, 0, kind);
+  const score = mayOpenWithCommand(lower) ? scoreCommandAt(lower, 0, 0, kind) : 0;
   const construct = findConstruct(lower, PLAIN_CONSTRUCTS);
   if (construct && construct.construct.score > score)
     return finding(cautiousScore(construct.construct.score, kind), construct.construct.label, lower.slice(construct.index));

@@ -44,9 +44,16 @@ export const ssrfDetector: Detector = {
       const scheme = match[1] as string;
       const slashes = match[2] ?? "";
       if (slashes !== "//" && slashes !== "\\\\" && !SPECIAL_SCHEMES.has(scheme)) continue;
-      const host = hostOf(value, match.index + match[0].length);
+      const authorityStart = match.index + match[0].length;
+      const host = hostOf(value, authorityStart);
       const kind = classifyHost(host);
       if (kind) best = stronger(best, finding(SCORES[kind], `${kind} target`, `${scheme}://${host}`));
+      const confused = kind ? undefined : confusedTarget(value, authorityStart);
+      if (confused)
+        best = stronger(
+          best,
+          finding(SCORES[confused.kind] - 0.02, `parser-confusion ${confused.kind} target`, value.slice(match.index, match.index + 80)),
+        );
       // Nobody links to `http://2852039166/` or `http://[a::b]/` except to get past a host filter.
       else if (isObfuscatedIp(host)) best = stronger(best, finding(0.8, "encoded IP literal", `${scheme}://${host}`));
       else if (SMUGGLING_SCHEMES.has(scheme) && slashes === "//")
@@ -93,4 +100,29 @@ export function hostOf(value: string, start: number): string {
   const colon = authority.indexOf(":");
   if (colon !== -1 && authority.indexOf(":", colon + 1) === -1) authority = authority.slice(0, colon);
   return authority;
+}
+
+/**
+ * Hosts another URL parser may read where WHATWG reads a different one
+ * (Orange Tsai, "A New Era of SSRF", 2017): with several `@`
+ * (`http://a@127.0.0.1@evil.example`) some clients take the first, and
+ * parsers that end the authority only at `/` read `http://evil#@127.0.0.1`
+ * as 127.0.0.1. A validator and a fetcher that disagree is the attack, so an
+ * internal host in any of these readings counts.
+ */
+function confusedTarget(value: string, start: number): { kind: TargetKind } | undefined {
+  let end = start;
+  while (end < value.length && end - start < 300) {
+    const c = value.charCodeAt(end);
+    if (c === 47 || c <= 32 || c === 34 || c === 39) break;
+    end++;
+  }
+  const extended = value.slice(start, end);
+  if (extended.indexOf("@") === -1) return undefined;
+  const segments = extended.split("@", 8);
+  for (let i = 1; i < segments.length; i++) {
+    const kind = classifyHost(hostOf(segments[i] as string, 0));
+    if (kind) return { kind };
+  }
+  return undefined;
 }

@@ -1,0 +1,33 @@
+import type { Alert } from "./alerts/alert.js";
+import { type AuthInput, createPipeline, type PipelineOptions } from "./pipeline.js";
+import type { QueueStats } from "./queue.js";
+import { type DecisionColumns, forEachDecision, forEachStatus, type StatusColumns } from "./worker/columns.js";
+
+/**
+ * Where observe() sends what it captured: the log worker (worker/worker-backend.ts,
+ * the default) or the pipeline on this thread. Sending never throws and never waits.
+ */
+export interface LogBackend {
+  send(decisions: DecisionColumns | undefined, statuses: StatusColumns | undefined, auth: AuthInput[], alerts: Alert[]): void;
+  tick(now: number): void;
+  flush(): Promise<void>;
+  stats(): QueueStats;
+  close(): Promise<void>;
+}
+
+/** The pipeline on the request thread: deterministic (tests driving a fake clock), and for drivers that cannot be reopened. */
+export function inThreadBackend(options: PipelineOptions): LogBackend {
+  const pipeline = createPipeline(options);
+  return {
+    send(decisions, statuses, auth, alerts) {
+      for (const event of auth) pipeline.auth(event);
+      if (decisions) forEachDecision(decisions, pipeline.ingest);
+      if (statuses) forEachStatus(statuses, pipeline.status);
+      for (const alert of alerts) pipeline.recordAlert(alert);
+    },
+    tick: (now) => pipeline.tick(now),
+    flush: () => pipeline.flush(),
+    stats: () => pipeline.stats(),
+    close: () => pipeline.close(),
+  };
+}

@@ -1,0 +1,106 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { type Logger, messageOf } from "@parapet/core";
+import { createPipeline } from "../pipeline.js";
+import type { SqlDriver } from "../sql/driver.js";
+import { postgresLog } from "../sql/postgres.js";
+import { sqliteLog } from "../sql/sqlite.js";
+import { forEachDecision, forEachStatus } from "./columns.js";
+import type { FromWorker, ToWorker, WorkerProgress, WorkerSetup } from "./protocol.js";
+
+/**
+ * The decision log's worker thread: owns its own database connection, the
+ * detectors and the write queue, so records, JSON, SQL and detector state cost
+ * the request thread nothing. Findings and log lines go back as messages; the
+ * main thread owns the block list, the alert dispatcher and the webhooks.
+ */
+const port = parentPort;
+if (!port) throw new Error("log-worker.js runs as a worker thread started by observe()");
+const setup = workerData as WorkerSetup;
+const send = (message: FromWorker) => port.postMessage(message);
+
+const logger: Logger = {
+  debug() {},
+  warn: (message, fields) => send({ type: "log", level: "warn", message, fields }),
+  error: (message, fields) => send({ type: "log", level: "error", message, fields }),
+};
+
+let driver: SqlDriver | undefined;
+try {
+  driver = setup.store ? openDriver(setup.store) : undefined;
+} catch (error) {
+  // Writes then fail and are counted as drops; the main thread hears why.
+  logger.error("decision log worker: cannot open the database", { error: messageOf(error) });
+}
+function openDriver(spec: NonNullable<WorkerSetup["store"]>): SqlDriver {
+  return spec.kind === "sqlite" ? sqliteLog(spec.options) : postgresLog(spec.options);
+}
+
+// Writes wait until the main thread has migrated the schema.
+let migrated: (error: string | undefined) => void = () => {};
+const ready = new Promise<void>((resolve, reject) => {
+  migrated = (error) => (error === undefined ? resolve() : reject(new Error(error)));
+});
+ready.catch(() => {});
+
+const pipeline = createPipeline({
+  driver: setup.store && !driver ? failingDriver() : driver,
+  ready,
+  logger,
+  queue: setup.queue,
+  detectors: setup.detectors,
+  retention: setup.retention,
+  startedAt: setup.startedAt,
+  report: (finding, ts) => send({ type: "finding", finding, ts }),
+});
+
+let received = 0;
+let lastWritten = -1;
+let lastDropped = -1;
+function progress(): WorkerProgress {
+  return { ...pipeline.stats(), received };
+}
+// Written and dropped counts go back as they change, so a crash loses track of nothing already written.
+const reporter = setInterval(() => {
+  const now = progress();
+  if (now.written !== lastWritten || now.dropped !== lastDropped) {
+    lastWritten = now.written;
+    lastDropped = now.dropped;
+    send({ type: "progress", progress: now });
+  }
+}, 50);
+
+port.on("message", (message: ToWorker) => {
+  switch (message.type) {
+    case "batch":
+      received += message.entries;
+      for (const event of message.auth) pipeline.auth(event);
+      if (message.decisions) forEachDecision(message.decisions, pipeline.ingest);
+      if (message.statuses) forEachStatus(message.statuses, pipeline.status);
+      for (const alert of message.alerts) pipeline.recordAlert(alert);
+      break;
+    case "migrated":
+      migrated(message.error);
+      break;
+    case "tick":
+      pipeline.tick(message.now);
+      break;
+    case "flush":
+      void pipeline.flush().then(() => send({ type: "done", id: message.id, progress: progress() }));
+      break;
+    case "close":
+      clearInterval(reporter);
+      void pipeline
+        .close()
+        .catch((error) => logger.error("decision log worker: close failed", { error: messageOf(error) }))
+        .then(() => {
+          send({ type: "done", id: message.id, progress: progress() });
+          port.close();
+        });
+      break;
+  }
+});
+
+function failingDriver(): SqlDriver {
+  const fail = () => Promise.reject(new Error("the decision log worker could not open the database"));
+  return { dialect: "sqlite", description: "unavailable", transaction: fail, all: fail, exec: fail, close: async () => {} };
+}

@@ -1,0 +1,43 @@
+import type { Alert, Finding } from "../alerts/alert.js";
+import type { AuthInput, PipelineOptions } from "../pipeline.js";
+import type { QueueStats } from "../queue.js";
+import type { DriverSpec } from "../sql/driver.js";
+import type { DecisionColumns, StatusColumns } from "./columns.js";
+
+/** The log worker's start-up data: everything must survive structured clone (no functions, no connections). */
+export interface WorkerSetup {
+  readonly store: DriverSpec | undefined;
+  readonly queue: PipelineOptions["queue"];
+  readonly detectors: PipelineOptions["detectors"];
+  readonly retention: PipelineOptions["retention"];
+  readonly startedAt: number;
+}
+
+/** Main thread → worker, processed in order. */
+export type ToWorker =
+  | {
+      readonly type: "batch";
+      readonly decisions: DecisionColumns | undefined;
+      readonly statuses: StatusColumns | undefined;
+      readonly auth: readonly AuthInput[];
+      readonly alerts: readonly Alert[];
+      /** Entries in this message that count in queue stats (decisions + statuses). */
+      readonly entries: number;
+    }
+  | { readonly type: "migrated"; readonly error: string | undefined }
+  | { readonly type: "tick"; readonly now: number }
+  | { readonly type: "flush"; readonly id: number }
+  | { readonly type: "close"; readonly id: number };
+
+/** Progress the main thread needs for `stats()` and crash accounting. */
+export interface WorkerProgress extends QueueStats {
+  /** Entries received from the main thread so far. */
+  readonly received: number;
+}
+
+/** Worker → main thread. */
+export type FromWorker =
+  | { readonly type: "finding"; readonly finding: Finding; readonly ts: number }
+  | { readonly type: "progress"; readonly progress: WorkerProgress }
+  | { readonly type: "done"; readonly id: number; readonly progress: WorkerProgress }
+  | { readonly type: "log"; readonly level: "warn" | "error"; readonly message: string; readonly fields: Record<string, unknown> | undefined };

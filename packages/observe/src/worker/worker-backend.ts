@@ -1,0 +1,169 @@
+import { Worker } from "node:worker_threads";
+import { type Logger, messageOf } from "@parapet/core";
+import type { Alert, Finding } from "../alerts/alert.js";
+import type { LogBackend } from "../backend.js";
+import type { AuthInput } from "../pipeline.js";
+import type { QueueStats } from "../queue.js";
+import { type DecisionColumns, type StatusColumns, transferablesOf } from "./columns.js";
+import type { FromWorker, ToWorker, WorkerProgress, WorkerSetup } from "./protocol.js";
+
+export interface WorkerBackendOptions {
+  readonly setup: WorkerSetup;
+  readonly ready: Promise<void>;
+  readonly logger: Logger;
+  readonly report: (finding: Finding, ts: number) => void;
+  /** Restarts after a crash before the log gives up (and counts every later decision as dropped). Default 5. */
+  readonly maxRestarts?: number;
+}
+
+const WORKER_URL = new URL("./log-worker.js", import.meta.url);
+const NO_PROGRESS: WorkerProgress = { accepted: 0, written: 0, dropped: 0, failedWrites: 0, pending: 0, received: 0 };
+
+/**
+ * The main thread's side of the log worker. Batches go over as columns with
+ * their typed-array buffers transferred; the worker answers with findings,
+ * log lines and progress. A worker that dies is reported, what it held is
+ * counted as dropped, and a new one is started (up to `maxRestarts`); every
+ * pending flush or close is released on exit, so nothing waits on a dead thread.
+ */
+export function workerBackend(options: WorkerBackendOptions): LogBackend & { readonly threadId: () => number } {
+  const { logger } = options;
+  const maxRestarts = options.maxRestarts ?? 5;
+  let migration: ToWorker | undefined;
+  options.ready.then(
+    () => announce({ type: "migrated", error: undefined }),
+    (error) => announce({ type: "migrated", error: messageOf(error) }),
+  );
+
+  // Counts of workers that are gone, plus what the current one has reported.
+  const base = { accepted: 0, written: 0, dropped: 0, failedWrites: 0 };
+  let progress = NO_PROGRESS;
+  let sent = 0;
+  let lostInCrashes = 0;
+  let droppedWithoutWorker = 0;
+  let restarts = 0;
+  let closing = false;
+  let nextId = 0;
+  const waiting = new Map<number, () => void>();
+  let worker: Worker | undefined = start();
+
+  function start(): Worker {
+    const started = new Worker(WORKER_URL, { workerData: options.setup });
+    // Like the old timers, the log never keeps a finished process alive; flush and close hold a ref while they wait.
+    started.unref();
+    started.on("message", (message: FromWorker) => receive(message));
+    started.on("error", (error) => logger.error("decision log worker crashed", { error: messageOf(error) }));
+    started.on("exit", (code) => exited(started, code));
+    if (migration) started.postMessage(migration);
+    return started;
+  }
+
+  function announce(message: ToWorker): void {
+    migration = message;
+    worker?.postMessage(message);
+  }
+
+  function receive(message: FromWorker): void {
+    switch (message.type) {
+      case "finding":
+        options.report(message.finding, message.ts);
+        break;
+      case "progress":
+        progress = message.progress;
+        break;
+      case "done":
+        progress = message.progress;
+        waiting.get(message.id)?.();
+        waiting.delete(message.id);
+        break;
+      case "log":
+        logger[message.level](message.message, message.fields);
+        break;
+    }
+  }
+
+  function exited(gone: Worker, code: number): void {
+    if (gone !== worker) return;
+    worker = undefined;
+    // Whatever the worker had received or was sent but had not written is lost with it.
+    const lost = sent - progress.written - progress.dropped;
+    base.accepted += progress.accepted + Math.max(0, sent - progress.received);
+    base.written += progress.written;
+    base.dropped += progress.dropped;
+    base.failedWrites += progress.failedWrites;
+    progress = NO_PROGRESS;
+    sent = 0;
+    for (const release of waiting.values()) release();
+    waiting.clear();
+    if (closing && lost === 0) return;
+    lostInCrashes += Math.max(0, lost);
+    logger.error("decision log worker stopped; the decisions it held are counted as dropped", { code, lost });
+    if (!closing && restarts < maxRestarts) {
+      restarts++;
+      worker = start();
+    } else if (!closing) {
+      logger.error("decision log worker keeps failing; decisions are now dropped and counted. Check the database and the logs above.");
+    }
+  }
+
+  function post(message: ToWorker): boolean {
+    if (!worker) return false;
+    try {
+      worker.postMessage(message, message.type === "batch" ? transferablesOf(message.decisions, message.statuses) : []);
+      return true;
+    } catch (error) {
+      if (message.type !== "batch" || !message.decisions) throw error;
+      // A rule put something into its result that cannot cross threads (a function, a socket): send its JSON form.
+      const results = message.decisions.results.map((list) => JSON.parse(JSON.stringify(list)) as typeof list);
+      worker.postMessage({ ...message, decisions: { ...message.decisions, results } });
+      return true;
+    }
+  }
+
+  function roundTrip(type: "flush" | "close"): Promise<void> {
+    const current = worker;
+    if (!current) return Promise.resolve();
+    const id = ++nextId;
+    current.ref();
+    return new Promise<void>((resolve) => {
+      waiting.set(id, resolve);
+      current.postMessage({ type, id } satisfies ToWorker);
+    }).finally(() => current.unref());
+  }
+
+  return {
+    send(decisions, statuses, auth: AuthInput[], alerts: Alert[]) {
+      const entries = (decisions?.count ?? 0) + (statuses?.count ?? 0);
+      try {
+        if (post({ type: "batch", decisions, statuses, auth, alerts, entries })) sent += entries;
+        else droppedWithoutWorker += entries;
+      } catch (error) {
+        droppedWithoutWorker += entries;
+        logger.error("observe: could not hand a batch to the log worker", { error: messageOf(error) });
+      }
+    },
+    tick(now) {
+      post({ type: "tick", now });
+    },
+    flush: () => roundTrip("flush"),
+    stats(): QueueStats {
+      const inFlight = Math.max(0, sent - progress.received);
+      return {
+        accepted: base.accepted + progress.accepted + inFlight,
+        written: base.written + progress.written,
+        dropped: base.dropped + progress.dropped + lostInCrashes + droppedWithoutWorker,
+        failedWrites: base.failedWrites + progress.failedWrites,
+        pending: progress.pending + inFlight,
+      };
+    },
+    async close() {
+      closing = true;
+      const current = worker;
+      if (!current) return;
+      await roundTrip("close");
+      // The worker has flushed and closed its connection (or died, already accounted for): end the thread now.
+      await current.terminate();
+    },
+    threadId: () => worker?.threadId ?? -1,
+  };
+}
