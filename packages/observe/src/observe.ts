@@ -14,9 +14,9 @@ import { type AlertDispatcher, type AlertOptions, createAlertDispatcher } from "
 import { inThreadBackend, type LogBackend } from "./backend.js";
 import { type BlockList, createBlockList } from "./blocklist.js";
 import { CaptureRing } from "./capture.js";
-import type { AuthDetectorOptions } from "./detect/auth.js";
-import type { ScanDetectorOptions } from "./detect/scan.js";
-import type { SpikeOptions } from "./detect/spike.js";
+import { type AuthDetectorOptions, createAuthDetector } from "./detect/auth.js";
+import { createScanDetector, type ScanDetectorOptions } from "./detect/scan.js";
+import { createSpikeDetector, type SpikeOptions } from "./detect/spike.js";
 import type { AuthInput } from "./pipeline.js";
 import { createQuery, type DecisionLogQuery } from "./query.js";
 import type { QueueStats } from "./queue.js";
@@ -155,6 +155,13 @@ export function observe(options: ObserveOptions = {}): Observed {
   if (useWorker && driver && !driver.reopen) {
     throw optionError("observe", `this store (${driver.description}) cannot be opened from the log worker; pass worker: false`);
   }
+  if (useWorker) {
+    // The worker builds the detectors; build them here once too, so bad options throw at construction.
+    if (detectors.spike !== false) createSpikeDetector(detectors.spike ?? {}, () => {});
+    if (detectors.auth !== false) createAuthDetector(detectors.auth ?? {}, () => {});
+    if (detectors.scan !== false) createScanDetector(detectors.scan ?? {}, () => {});
+  }
+  if (options.worker !== undefined && typeof options.worker !== "boolean") throw optionError("observe", "`worker` must be true or false");
   let backend: LogBackend;
   try {
     backend = useWorker
@@ -166,7 +173,10 @@ export function observe(options: ObserveOptions = {}): Observed {
         })
       : inThreadBackend({ driver, ready, logger, queue: pipelineQueue, detectors, retention, startedAt: clock.now(), report });
   } catch (error) {
-    throw optionError("observe", `the log worker cannot start (${messageOf(error)}); detector options must be plain data, or pass worker: false`);
+    throw optionError(
+      "observe",
+      `the log worker cannot start (${messageOf(error)}); detector options must be plain data, or pass worker: false`,
+    );
   }
 
   /** Hands everything captured to the backend, in batches; runs on timers and before flush/tick. */
@@ -237,7 +247,12 @@ export function observe(options: ObserveOptions = {}): Observed {
     onAuthEvent(event: AuthEvent) {
       try {
         // Only what the auth detector reads: the request object stays on this thread.
-        pendingAuth.push({ type: event.type, timestamp: event.timestamp, ip: event.ip, ...(event.user === undefined ? {} : { user: event.user }) });
+        pendingAuth.push({
+          type: event.type,
+          timestamp: event.timestamp,
+          ip: event.ip,
+          ...(event.user === undefined ? {} : { user: event.user }),
+        });
         if (pendingAuth.length >= batchSize) schedulePump();
       } catch (error) {
         logger.error("observe: could not process an auth event", { error: messageOf(error) });

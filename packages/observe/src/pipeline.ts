@@ -24,7 +24,12 @@ export interface PipelineOptions {
   /** Resolves once the schema is migrated; writes wait for it (and fail, then drop, if it rejects). */
   readonly ready: Promise<void>;
   readonly logger: Logger;
-  readonly queue: { readonly capacity?: number; readonly batchSize?: number; readonly intervalMs?: number };
+  readonly queue: {
+    readonly capacity?: number;
+    readonly batchSize?: number;
+    readonly intervalMs?: number;
+    readonly yieldBetweenBatches?: boolean;
+  };
   readonly detectors: {
     readonly spike?: SpikeOptions | false;
     readonly auth?: AuthDetectorOptions | false;

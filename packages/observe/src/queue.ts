@@ -17,6 +17,12 @@ export interface BatchQueueOptions<T> {
   readonly batchSize?: number;
   /** How often the timer flushes. Default 250 ms. */
   readonly intervalMs?: number;
+  /**
+   * Yield to the event loop between two batches. Default true: on the request thread, requests run between
+   * two synchronous SQLite transactions. The log worker has no requests to serve, and yielding there would
+   * let incoming batches outrun the writer (one batch written per turn while many arrive), so it passes false.
+   */
+  readonly yieldBetweenBatches?: boolean;
   /** Attempts per batch before it is dropped. Default 5. */
   readonly maxAttempts?: number;
 }
@@ -43,6 +49,7 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
   const capacity = options.capacity ?? 50_000;
   const batchSize = options.batchSize ?? 500;
   const maxAttempts = options.maxAttempts ?? 5;
+  const yieldBetweenBatches = options.yieldBetweenBatches ?? true;
   let buffer: T[] = [];
   let head = 0;
   let accepted = 0;
@@ -83,7 +90,7 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
         do {
           if (!(await writeOne())) break;
           // Let requests run between two synchronous SQLite transactions.
-          await new Promise((resolve) => setImmediate(resolve));
+          if (yieldBetweenBatches) await new Promise((resolve) => setImmediate(resolve));
         } while (pending() > 0);
       } finally {
         running = undefined;

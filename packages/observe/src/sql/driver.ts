@@ -18,7 +18,10 @@ export interface SqlStatement {
  */
 export type DriverSpec =
   | { readonly kind: "sqlite"; readonly options: { readonly path: string; readonly engine?: "better-sqlite3" | "node:sqlite" } }
-  | { readonly kind: "postgres"; readonly options: { readonly connectionString: string; readonly schema?: string; readonly maxConnections?: number } };
+  | {
+      readonly kind: "postgres";
+      readonly options: { readonly connectionString: string; readonly schema?: string; readonly maxConnections?: number };
+    };
 
 export interface SqlDriver {
   readonly reopen?: DriverSpec;

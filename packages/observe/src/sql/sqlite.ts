@@ -64,7 +64,9 @@ export function sqliteLog(options: SqliteLogOptions = {}): SqlDriver {
     dialect: "sqlite",
     description: `${engine.name} ${path}`,
     // An in-memory database exists only in this connection, so it cannot be handed to the log worker.
-    ...(path === ":memory:" ? {} : { reopen: { kind: "sqlite" as const, options: { path, ...(options.engine ? { engine: options.engine } : {}) } } }),
+    ...(path === ":memory:"
+      ? {}
+      : { reopen: { kind: "sqlite" as const, options: { path, ...(options.engine ? { engine: options.engine } : {}) } } }),
     async transaction(statements: readonly SqlStatement[]) {
       engine.exec("BEGIN");
       try {

@@ -13,6 +13,8 @@ import type { FromWorker, ToWorker, WorkerProgress, WorkerSetup } from "./protoc
  * the request thread nothing. Findings and log lines go back as messages; the
  * main thread owns the block list, the alert dispatcher and the webhooks.
  */
+/** Rows per transaction in the worker: fewer commits and rollup upserts; a longer transaction blocks no request here. */
+const WORKER_BATCH = 2_000;
 const port = parentPort;
 if (!port) throw new Error("log-worker.js runs as a worker thread started by observe()");
 const setup = workerData as WorkerSetup;
@@ -46,7 +48,8 @@ const pipeline = createPipeline({
   driver: setup.store && !driver ? failingDriver() : driver,
   ready,
   logger,
-  queue: setup.queue,
+  // No requests to keep responsive here: write until the queue is empty, in bigger transactions.
+  queue: { ...setup.queue, yieldBetweenBatches: false, batchSize: Math.max(setup.queue.batchSize ?? 500, WORKER_BATCH) },
   detectors: setup.detectors,
   retention: setup.retention,
   startedAt: setup.startedAt,

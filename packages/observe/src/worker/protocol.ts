@@ -40,4 +40,9 @@ export type FromWorker =
   | { readonly type: "finding"; readonly finding: Finding; readonly ts: number }
   | { readonly type: "progress"; readonly progress: WorkerProgress }
   | { readonly type: "done"; readonly id: number; readonly progress: WorkerProgress }
-  | { readonly type: "log"; readonly level: "warn" | "error"; readonly message: string; readonly fields: Record<string, unknown> | undefined };
+  | {
+      readonly type: "log";
+      readonly level: "warn" | "error";
+      readonly message: string;
+      readonly fields: Record<string, unknown> | undefined;
+    };

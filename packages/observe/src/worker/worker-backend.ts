@@ -4,7 +4,7 @@ import type { Alert, Finding } from "../alerts/alert.js";
 import type { LogBackend } from "../backend.js";
 import type { AuthInput } from "../pipeline.js";
 import type { QueueStats } from "../queue.js";
-import { type DecisionColumns, type StatusColumns, transferablesOf } from "./columns.js";
+import { transferablesOf } from "./columns.js";
 import type { FromWorker, ToWorker, WorkerProgress, WorkerSetup } from "./protocol.js";
 
 export interface WorkerBackendOptions {
