@@ -1,25 +1,13 @@
 import assert from "node:assert/strict";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import { describe, it } from "node:test";
 import { type Parapet, parapet, silentLogger } from "@parapet/core";
-import { countingRule, DENY_HEADER, headerDenyRule, type RunningServer, runAdapterSuite } from "@parapet/node/test-suite";
+import { countingRule, DENY_HEADER, headerDenyRule, onLoopback, type RunningServer, runAdapterSuite } from "@parapet/node/test-suite";
 import express, { type Express } from "express";
 import { parapetMiddleware } from "../src/index.js";
 
-async function listen(app: Express): Promise<RunningServer> {
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+function listen(app: Express): Promise<RunningServer> {
+  return onLoopback(createServer(app));
 }
 
 function suiteApp(client: Parapet, parserFirst: boolean): Express {

@@ -1,27 +1,15 @@
 import assert from "node:assert/strict";
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { parapet as createClient, type Parapet, silentLogger } from "@parapet/core";
-import { countingRule, DENY_HEADER, headerDenyRule, type RunningServer, runAdapterSuite } from "@parapet/node/test-suite";
+import { countingRule, DENY_HEADER, headerDenyRule, onLoopback, type RunningServer, runAdapterSuite } from "@parapet/node/test-suite";
 import { Hono } from "hono";
 import { type ParapetHonoOptions, type ParapetVariables, parapet } from "../src/index.js";
 
-async function listen(app: Hono<{ Variables: ParapetVariables }>): Promise<RunningServer> {
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s as Server));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+function listen(app: Hono<{ Variables: ParapetVariables }>): Promise<RunningServer> {
+  return onLoopback(serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }) as Server);
 }
 
 function suiteApp(client: Parapet, options: ParapetHonoOptions): Promise<RunningServer> {

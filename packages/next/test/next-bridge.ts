@@ -7,10 +7,9 @@
  * with the framework's own request and response classes.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
-import type { RunningServer } from "@parapet/node/test-suite";
+import { onLoopback, type RunningServer } from "@parapet/node/test-suite";
 import { NextRequest } from "next/server.js";
 
 export type RouteHandler = (request: NextRequest, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -26,16 +25,7 @@ export async function startBridge(routes: Readonly<Record<string, RouteHandler>>
       res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return onLoopback(server);
 }
 
 async function handle(

@@ -6,6 +6,8 @@
  *   POST /echo   -> 200 {"received": <the JSON body, parsed by the framework>}
  */
 import assert from "node:assert/strict";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, it } from "node:test";
 import { type Clock, fixedWindow, MemoryStore, type Parapet, type ParapetOptions, parapet, silentLogger } from "@parapet/core";
 import { bodyRule, countingRule, DENY_HEADER, FORBIDDEN_WORD, failingRule, headerDenyRule } from "./test-rules.js";
@@ -16,6 +18,25 @@ export interface RunningServer {
   /** Base URL without a trailing slash, e.g. http://127.0.0.1:41234 */
   readonly url: string;
   close(): Promise<void>;
+}
+
+/**
+ * Describes a server already listening (or about to) on 127.0.0.1; `close()`
+ * also drops keep-alive sockets, which fetch leaves open and which would
+ * otherwise hold `server.close()` until they time out.
+ */
+export async function onLoopback(server: Server): Promise<RunningServer> {
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  else if (!server.address()) await new Promise<void>((resolve) => server.once("listening", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 export interface AdapterTarget {

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { type Decision, type Parapet, parapet, silentLogger } from "@parapet/core";
 import { protectNode, safeProtect, withParapet } from "../src/index.js";
-import { type RunningServer, runAdapterSuite } from "./adapter-suite.js";
+import { onLoopback, type RunningServer, runAdapterSuite } from "./adapter-suite.js";
 import { countingRule, DENY_HEADER, headerDenyRule } from "./test-rules.js";
 
 /** Reads a whole request body the plain node:http way. */
@@ -19,17 +18,8 @@ function json(res: ServerResponse, status: number, value: unknown): void {
   res.end(JSON.stringify(value));
 }
 
-async function listen(server: Server): Promise<RunningServer> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+function listen(server: Server): Promise<RunningServer> {
+  return onLoopback(server);
 }
 
 runAdapterSuite({
