@@ -49,7 +49,14 @@ const pipeline = createPipeline({
   ready,
   logger,
   // No requests to keep responsive here: write until the queue is empty, in bigger transactions.
-  queue: { ...setup.queue, yieldBetweenBatches: false, batchSize: Math.max(setup.queue.batchSize ?? 500, WORKER_BATCH) },
+  // The capture ring is drained into the worker at once, so the worker's queue also holds the ring's share:
+  // the same bound on memory as before (ring + queue), spent where the backlog actually waits.
+  queue: {
+    ...setup.queue,
+    capacity: 2 * (setup.queue.capacity ?? 50_000),
+    yieldBetweenBatches: false,
+    batchSize: Math.max(setup.queue.batchSize ?? 500, WORKER_BATCH),
+  },
   detectors: setup.detectors,
   retention: setup.retention,
   startedAt: setup.startedAt,
