@@ -18,12 +18,15 @@
 //     throughput of a benign GET is compared (autocannon, bounded) with a
 //     node:http server running protect() with the shield. Apache is stopped
 //     and its temp dir removed at the end, also on error.
-// Usage: npm run bench:shield   (SHIELD_CORPUS=path, BENCH_SECONDS=5, MODSEC_LEVELS=1,2)
+// Usage: npm run bench:shield   (SHIELD_CORPUS=path, BENCH_SECONDS=5, MODSEC_LEVELS=1,2, BENCH_ROUNDS=3)
+//   MODSEC_LEVELS=none skips the ModSecurity replay (minutes); SHIELD_CORPUS=none skips detection too, for
+//   a speed-only run while iterating. Each cost is the best of BENCH_ROUNDS rounds: on a shared machine
+//   the slowest rounds measure the neighbours, not the shield. The load average is printed beside it.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parapet, silentLogger } from "@parapet/core";
 import { shield } from "@parapet/shield";
@@ -35,7 +38,9 @@ import { formatTable } from "../packages/shield/dist/src/eval/report.js";
 const CORPUS = process.env.SHIELD_CORPUS ?? new URL("../../shared/corpora/shield/dev.jsonl", import.meta.url).pathname;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CALLS = 50_000;
-const MODSEC_LEVELS = (process.env.MODSEC_LEVELS ?? "1,2").split(",").map(Number);
+const MODSEC_LEVELS =
+  process.env.MODSEC_LEVELS === "none" ? [] : (process.env.MODSEC_LEVELS ?? "1,2").split(",").map(Number).filter(Number.isInteger);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) || 1);
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
@@ -43,14 +48,19 @@ function percentile(sorted, p) {
 
 async function timeCalls(client, request) {
   for (let i = 0; i < 5_000; i++) await client.protect(request); // warm up the JIT
-  const samples = new Float64Array(CALLS);
-  for (let i = 0; i < CALLS; i++) {
-    const started = performance.now();
-    await client.protect(request);
-    samples[i] = (performance.now() - started) * 1000;
+  let best;
+  for (let round = 0; round < ROUNDS; round++) {
+    const samples = new Float64Array(CALLS);
+    for (let i = 0; i < CALLS; i++) {
+      const started = performance.now();
+      await client.protect(request);
+      samples[i] = (performance.now() - started) * 1000;
+    }
+    samples.sort();
+    const result = { median: percentile(samples, 0.5), p99: percentile(samples, 0.99) };
+    if (best === undefined || result.median < best.median) best = result;
   }
-  samples.sort();
-  return { median: percentile(samples, 0.5), p99: percentile(samples, 0.99) };
+  return best;
 }
 
 async function costInsideProtect() {
@@ -263,10 +273,16 @@ async function startShieldServer() {
 
 /* ---------------------------------------------------------------- main */
 
-console.log("== shield cost inside protect() (goal: GET <= 10 us median, 10 KB JSON <= 100 us) ==");
+console.log(
+  `== shield cost inside protect() (goal: GET <= 10 us median, 10 KB JSON <= 100 us); best of ${ROUNDS} rounds, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")} ==`,
+);
 console.table(await costInsideProtect());
 
-if (!existsSync(CORPUS)) {
+if (CORPUS === "none") {
+  console.log("SHIELD_CORPUS=none: detection and the ModSecurity comparison skipped.");
+} else if (!existsSync(CORPUS)) {
   console.log(`dev corpus not found at ${CORPUS}; set SHIELD_CORPUS to score detection. Skipping.`);
 } else {
   console.log(`== parapet shield on ${CORPUS} ==`);
@@ -276,6 +292,8 @@ if (!existsSync(CORPUS)) {
     console.log(
       "\nApache + ModSecurity + CRS not installed: skipping the comparison. Install with\n  sudo apt-get install apache2 libapache2-mod-security2 modsecurity-crs",
     );
+  } else if (MODSEC_LEVELS.length === 0) {
+    console.log("\nMODSEC_LEVELS=none: the ModSecurity comparison is skipped.");
   } else {
     const ours = await startShieldServer();
     try {

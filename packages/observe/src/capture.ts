@@ -1,4 +1,5 @@
 import type { Decision, NormalizedRequest, RuleResult } from "@parapet/core";
+import { compactResults } from "./results-codec.js";
 import { CONCLUSIONS, createDecisionColumns, type DecisionColumns } from "./worker/columns.js";
 
 /**
@@ -26,6 +27,8 @@ export interface CapturedDecision {
   readonly userId: unknown;
   readonly durationMs: number;
   readonly results: readonly RuleResult[];
+  /** The results already in their stored form (see results-codec.ts); `results` is then empty. */
+  readonly encodedResults?: string | undefined;
 }
 
 export class CaptureRing {
@@ -118,7 +121,8 @@ export class CaptureRing {
       columns.userAgents.push(this.#userAgents[slot]);
       columns.apiKeys.push(scalarOrUndefined(this.#apiKeys[slot]));
       columns.userIds.push(scalarOrUndefined(this.#userIds[slot]));
-      columns.results.push(this.#results[slot]!);
+      const results = this.#results[slot]!;
+      columns.results.push(compactResults(results) ?? results);
       this.#apiKeys[slot] = undefined;
       this.#userIds[slot] = undefined;
       this.#userAgents[slot] = undefined;

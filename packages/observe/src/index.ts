@@ -70,3 +70,4 @@ export type { SqlDriver } from "./sql/driver.js";
 export { type PostgresLogOptions, postgresLog } from "./sql/postgres.js";
 export { migrate, SCHEMA_VERSION } from "./sql/schema.js";
 export { type SqliteLogOptions, sqliteLog } from "./sql/sqlite.js";
+export { rollUpClosedHours } from "./top-rollup.js";

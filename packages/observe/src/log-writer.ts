@@ -1,5 +1,6 @@
 import type { Alert } from "./alerts/alert.js";
 import { type DecisionRecord, isBot } from "./record.js";
+import { encodeResults } from "./results-codec.js";
 import type { SqlStatement, SqlValue } from "./sql/driver.js";
 
 /** What travels through the queue to the database. */
@@ -57,6 +58,8 @@ export function statementsFor(batch: readonly LogEntry[]): SqlStatement[] {
     return rollup;
   };
   const later: SqlStatement[] = [];
+  // Denials per minute and rule: few keys per batch (rules are few), so the dashboard's split costs a handful of upserts.
+  const ruleDenials = new Map<string, { minute: number; ruleId: string; denied: number }>();
 
   for (const entry of batch) {
     if (entry.kind === "decision") {
@@ -65,8 +68,10 @@ export function statementsFor(batch: readonly LogEntry[]): SqlStatement[] {
       const rollup = rollupOf(record.ts);
       rollup.total++;
       if (record.conclusion === "ERROR") rollup.errored++;
-      if (record.denied) rollup.denied++;
-      else rollup.allowed++;
+      if (record.denied) {
+        rollup.denied++;
+        countRuleDenial(ruleDenials, record);
+      } else rollup.allowed++;
       if (isBot(record)) rollup.bots++;
       if (record.attackClass !== null) rollup.attacks++;
       countStatus(rollup, record.status);
@@ -102,7 +107,24 @@ ON CONFLICT (minute) DO UPDATE SET total = parapet_rollups.total + excluded.tota
       params: [minute, r.total, r.allowed, r.denied, r.errored, r.bots, r.attacks, r.status4xx, r.status5xx],
     });
   }
+  for (const { minute, ruleId, denied } of ruleDenials.values()) {
+    statements.push({
+      sql: `INSERT INTO parapet_rule_denials (minute, rule_id, denied) VALUES (?, ?, ?)
+ON CONFLICT (minute, rule_id) DO UPDATE SET denied = parapet_rule_denials.denied + excluded.denied`,
+      params: [minute, ruleId, denied],
+    });
+  }
   return statements;
+}
+
+/** The same key as deniedByRule() over raw rows: a denial without a deciding rule counts as "(none)". */
+function countRuleDenial(counts: Map<string, { minute: number; ruleId: string; denied: number }>, record: DecisionRecord): void {
+  const minute = Math.floor(record.ts / MINUTE_MS) * MINUTE_MS;
+  const ruleId = record.ruleId ?? "(none)";
+  const key = `${minute}\n${ruleId}`;
+  const count = counts.get(key);
+  if (count) count.denied++;
+  else counts.set(key, { minute, ruleId, denied: 1 });
 }
 
 function countStatus(rollup: Rollup, status: number | null): void {
@@ -129,7 +151,7 @@ function pushDecisionParams(params: SqlValue[], r: DecisionRecord): void {
     r.botClass,
     r.attackClass,
     r.durationMs,
-    JSON.stringify(r.results),
+    r.encodedResults ?? encodeResults(r.results),
   );
 }
 

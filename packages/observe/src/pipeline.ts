@@ -11,6 +11,7 @@ import { type DecisionRecord, fromCaptured } from "./record.js";
 import { applyRetention } from "./retention.js";
 import { BoundedMap } from "./sketch/bounded-map.js";
 import type { SqlDriver } from "./sql/driver.js";
+import { HOUR_MS, ROLLUP_GRACE_MS, rollUpClosedHours } from "./top-rollup.js";
 
 /**
  * Everything observe() defers off the request path: building records,
@@ -84,6 +85,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   let lastRetention = options.startedAt;
   let retentionRun: Promise<void> = Promise.resolve();
+  // The hour the top-list rollup last caught up to; NaN so the first tick catches up on what is already stored.
+  let rolledUpTo = Number.NaN;
 
   return {
     ingest(entry) {
@@ -124,6 +127,21 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           .then(() => ready)
           .then(() => applyRetention(driver, options.retention, now))
           .catch((error) => logger.error("decision log: retention failed", { error: messageOf(error) }));
+      }
+      const closedHour = Math.floor((now - ROLLUP_GRACE_MS) / HOUR_MS);
+      if (driver && !(closedHour <= rolledUpTo)) {
+        rolledUpTo = closedHour;
+        // Chained after retention and any previous run, so two runs never overlap.
+        retentionRun = retentionRun
+          .then(() => ready)
+          // Rows of the closing hour still queued are written first, so the hour is counted whole.
+          .then(() => queue.flush())
+          .then(() => rollUpClosedHours(driver, now))
+          .then((rolled) => {
+            // A long backlog is done MAX_HOURS_PER_RUN at a time: come back on the next tick.
+            if (rolled > 0) rolledUpTo = Number.NaN;
+          })
+          .catch((error) => logger.error("decision log: the hourly top-list rollup failed", { error: messageOf(error) }));
       }
     },
     flush: async () => {

@@ -1,6 +1,9 @@
 import { optionError, type RuleResult } from "@parapet/core";
 import type { Alert, AlertKind } from "./alerts/alert.js";
+import { decodeResults } from "./results-codec.js";
 import type { SqlDriver, SqlValue } from "./sql/driver.js";
+import { topFromRollups } from "./top-query.js";
+import { HOUR_MS, TOP_COLUMNS as TOP_ROLLUP_COLUMNS } from "./top-rollup.js";
 
 /**
  * The read side of the decision log, for the dashboard and for scripts. The
@@ -104,15 +107,12 @@ export interface DecisionLogQuery {
   spikes(filter: TimeRange & { readonly limit?: number }): Promise<Alert[]>;
 }
 
-const TOP_COLUMNS: Readonly<Record<TopDimension, string>> = {
-  ip: "ip",
-  apiKey: "api_key",
-  userId: "user_id",
-  path: "path",
-  botClass: "bot_class",
-  attackClass: "attack_class",
-  ruleId: "rule_id",
-};
+const TOP_COLUMNS: Readonly<Record<TopDimension, string>> = TOP_ROLLUP_COLUMNS;
+/**
+ * Ranges longer than this read the rollups (parapet_rule_denials, parapet_top_hourly); shorter ones read raw
+ * rows, which stay exact and are few. Two hours is where a busy log's raw scan starts to be felt in the UI.
+ */
+const ROLLUP_RANGE_MS = 2 * HOUR_MS;
 const FILTER_COLUMNS = [
   ["conclusion", "conclusion"],
   ["ip", "ip"],
@@ -159,9 +159,13 @@ FROM parapet_rollups WHERE minute >= ? AND minute < ? GROUP BY 1 ORDER BY 1`,
     async deniedByRule(range) {
       checkRange(range, "deniedByRule");
       const bucketMs = checkBucketMinutes(range.bucketMinutes, "deniedByRule") * 60_000;
-      // Same literal-bucket reasoning as overview(). Reads only denied rows of the range, through the (ts, id) index.
+      // Same literal-bucket reasoning as overview(). Short ranges read only denied rows, through the (ts, id) index;
+      // long ones the per-minute rollup (so a range edge counts whole minutes, as overview() does).
       const rows = await driver.all<{ ts: number; rule_id: string; denied: number }>(
-        `SELECT (ts / ${bucketMs}) * ${bucketMs} AS ts, COALESCE(rule_id, '(none)') AS rule_id, COUNT(*) AS denied
+        range.to - range.from > ROLLUP_RANGE_MS
+          ? `SELECT (minute / ${bucketMs}) * ${bucketMs} AS ts, rule_id, SUM(denied) AS denied
+FROM parapet_rule_denials WHERE minute >= ? AND minute < ? GROUP BY 1, 2 ORDER BY 1, 2`
+          : `SELECT (ts / ${bucketMs}) * ${bucketMs} AS ts, COALESCE(rule_id, '(none)') AS rule_id, COUNT(*) AS denied
 FROM parapet_decisions WHERE ts >= ? AND ts < ? AND denied = 1 GROUP BY 1, 2 ORDER BY 1, 2`,
         [range.from, range.to],
       );
@@ -173,6 +177,7 @@ FROM parapet_decisions WHERE ts >= ? AND ts < ? AND denied = 1 GROUP BY 1, 2 ORD
       const column = TOP_COLUMNS[range.by];
       if (!column) throw optionError("query.top", `\`by\` must be one of ${Object.keys(TOP_COLUMNS).join(", ")}`);
       const limit = checkLimit(range.limit, 10, "top");
+      if (range.to - range.from > ROLLUP_RANGE_MS) return topFromRollups(driver, range.by, column, range, limit);
       const rows = await driver.all<{ value: string; total: number; denied: number }>(
         `SELECT ${column} AS value, COUNT(*) AS total, SUM(denied) AS denied FROM parapet_decisions
 WHERE ts >= ? AND ts < ? AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY total DESC, value LIMIT ?`,
@@ -265,7 +270,7 @@ function toStoredDecision(r: Record<string, unknown>): StoredDecision {
     botClass: text(r.bot_class),
     attackClass: text(r.attack_class),
     durationMs: Number(r.duration_ms),
-    results: JSON.parse(String(r.results)) as RuleResult[],
+    results: decodeResults(String(r.results)),
   };
 }
 

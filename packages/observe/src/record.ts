@@ -25,6 +25,8 @@ export interface DecisionRecord {
   readonly attackClass: string | null;
   readonly durationMs: number;
   readonly results: readonly RuleResult[];
+  /** Set when the results arrived already encoded (results-codec.ts); the writer stores it as is. */
+  readonly encodedResults: string | undefined;
 }
 
 // Bounds on attacker-controlled text: a log row must not grow with the request.
@@ -77,6 +79,7 @@ export function fromCaptured(entry: CapturedDecision, fingerprints?: BoundedMap<
     attackClass: classOf(results, "attack"),
     durationMs: entry.durationMs,
     results,
+    encodedResults: entry.encodedResults,
   };
 }
 

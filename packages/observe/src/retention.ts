@@ -20,5 +20,8 @@ export async function applyRetention(driver: SqlDriver, policy: RetentionPolicy,
     { sql: "DELETE FROM parapet_decisions WHERE ts < ?", params: [decisionCutoff] },
     { sql: "DELETE FROM parapet_rollups WHERE minute < ?", params: [rollupCutoff] },
     { sql: "DELETE FROM parapet_alerts WHERE ts < ?", params: [rollupCutoff] },
+    { sql: "DELETE FROM parapet_rule_denials WHERE minute < ?", params: [rollupCutoff] },
+    { sql: "DELETE FROM parapet_top_hourly WHERE hour < ?", params: [rollupCutoff] },
+    { sql: "DELETE FROM parapet_top_hours WHERE hour < ?", params: [rollupCutoff] },
   ]);
 }

@@ -4,6 +4,7 @@ import { after, before, test } from "node:test";
 import pg from "pg";
 import { migrate, postgresLog } from "../src/index.js";
 import { decisionLogSuite } from "./log-suite.js";
+import { rollupSuite } from "./rollup-suite.js";
 
 // Real PostgreSQL on loopback (CI starts it); each run uses its own schemas and drops them.
 const CONNECTION = process.env.PARAPET_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -35,10 +36,12 @@ function freshSchema(): string {
   return schema;
 }
 
-decisionLogSuite("postgres", async () => {
+async function openPostgres() {
   assert.ok(available, "PostgreSQL must be running on 127.0.0.1:5432 (user postgres, db test)");
   return postgresLog({ connectionString: CONNECTION, schema: freshSchema() });
-});
+}
+decisionLogSuite("postgres", openPostgres);
+rollupSuite("postgres", openPostgres);
 
 test("postgres: migrations are idempotent and recorded once", async () => {
   const driver = postgresLog({ connectionString: CONNECTION, schema: freshSchema() });
@@ -47,7 +50,7 @@ test("postgres: migrations are idempotent and recorded once", async () => {
   const rows = await driver.all<{ version: number }>("SELECT version FROM parapet_migrations");
   assert.deepEqual(
     rows.map((r) => r.version),
-    [1],
+    [1, 2],
   );
   await driver.close();
 });

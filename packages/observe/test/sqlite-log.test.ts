@@ -4,11 +4,13 @@ import { after, test } from "node:test";
 import { migrate, sqliteLog } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 import { decisionLogSuite } from "./log-suite.js";
+import { rollupSuite } from "./rollup-suite.js";
 
 const dir = tempDir();
 after(() => dir.remove());
 let counter = 0;
 decisionLogSuite("sqlite", async () => sqliteLog({ path: join(dir.path, `log-${counter++}.db`) }));
+rollupSuite("sqlite", async () => sqliteLog({ path: join(dir.path, `log-${counter++}.db`) }));
 
 test("sqlite: the file is in WAL mode and reopening keeps the data", async () => {
   const path = join(dir.path, "nested", "folder", "wal.db");

@@ -1,3 +1,4 @@
+import { charClassesOf, PLAIN_CLASSES } from "./detectors/char-classes.js";
 import type { AttackClass, Candidate, Detector, Finding, RegisteredDetector } from "./detectors/index.js";
 
 /** A finding with the place it was found. */
@@ -14,18 +15,9 @@ const SYNTAX = 2;
  * detector can flag as a value. PLAIN: also spaces, `_ . , @ - +` and
  * non-ASCII letters. SYNTAX: anything else, or `..`.
  */
-function shapeOf(value: string): number {
-  let shape = INERT;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) continue;
-    if (c === 32 || c === 95 || c === 44 || c === 64 || c === 45 || c === 43 || c > 127) shape = PLAIN;
-    else if (c === 46) {
-      if (value.charCodeAt(i + 1) === 46) return SYNTAX;
-      shape = PLAIN;
-    } else return SYNTAX;
-  }
-  return shape;
+function shapeOf(classes: number): number {
+  if (classes === 0) return INERT;
+  return (classes & ~PLAIN_CLASSES) === 0 ? PLAIN : SYNTAX;
 }
 
 /**
@@ -77,11 +69,15 @@ function detectAll(
   onDetectorError?: (detector: Detector, error: unknown) => void,
 ): readonly Finding[] {
   const isKey = candidate.kind === "query-key" || candidate.kind === "body-key";
-  const shape = shapeOf(candidate.canonical);
+  const classes = charClassesOf(candidate.canonical);
+  const shape = shapeOf(classes);
   if (shape === INERT && !isKey && candidate.canonical.length <= 64) return detectInertWord(candidate, registry, onDetectorError);
   let found: Finding[] | undefined;
   for (const entry of registry) {
     if (shape !== SYNTAX && !(isKey ? entry.plainKeys : entry.plainValues)) continue;
+    // A long run of letters and digits (classes 0) may be base64 that a detector decodes: it is never screened out.
+    const needs = entry.detector.needs;
+    if (needs !== undefined && classes !== 0 && (classes & needs) === 0) continue;
     let finding: Finding | undefined;
     try {
       finding = entry.detector.detect(candidate);

@@ -18,6 +18,7 @@ describe("@parapet/shield public exports", () => {
   it("lists one detector per attack class", () => {
     assert.deepEqual([...shieldPackage.ATTACK_CLASSES].sort(), [
       "cmdi",
+      "code-injection",
       "jndi",
       "nosqli",
       "proto-pollution",

@@ -57,6 +57,36 @@ CREATE TABLE IF NOT EXISTS parapet_alerts (
 CREATE INDEX IF NOT EXISTS parapet_alerts_ts ON parapet_alerts (ts, id);
 `,
   },
+  {
+    // Rollups for the dashboard over long ranges, so a 24-hour view of a million decisions reads thousands of rows.
+    // parapet_rule_denials: denials per minute and deciding rule, written with the minute rollups (backfilled here).
+    // parapet_top_hourly: the busiest values of each top() dimension per closed hour (see top-rollup.ts);
+    // parapet_top_hours marks the hours rolled up, so a query knows which hours it may read there.
+    version: 2,
+    sql: `
+CREATE TABLE IF NOT EXISTS parapet_rule_denials (
+  minute BIGINT NOT NULL,
+  rule_id TEXT NOT NULL,
+  denied BIGINT NOT NULL,
+  PRIMARY KEY (minute, rule_id)
+);
+INSERT INTO parapet_rule_denials (minute, rule_id, denied)
+  SELECT (ts / 60000) * 60000, COALESCE(rule_id, '(none)'), COUNT(*) FROM parapet_decisions WHERE denied = 1 GROUP BY 1, 2
+  ON CONFLICT (minute, rule_id) DO NOTHING;
+CREATE TABLE IF NOT EXISTS parapet_top_hourly (
+  hour BIGINT NOT NULL,
+  dimension TEXT NOT NULL,
+  value TEXT NOT NULL,
+  total BIGINT NOT NULL,
+  denied BIGINT NOT NULL,
+  PRIMARY KEY (hour, dimension, value)
+);
+CREATE TABLE IF NOT EXISTS parapet_top_hours (
+  hour BIGINT PRIMARY KEY,
+  rolled_at BIGINT NOT NULL
+);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -24,7 +24,8 @@ export interface DecisionColumns {
   /** Only strings and finite numbers survive (the record keeps nothing else), so any app value can cross threads. */
   readonly apiKeys: (string | number | undefined)[];
   readonly userIds: (string | number | undefined)[];
-  readonly results: (readonly RuleResult[])[];
+  /** A string is the compact stored form (results-codec.ts), made on the request thread because it clones cheaply. */
+  readonly results: (readonly RuleResult[] | string)[];
 }
 
 export interface StatusColumns {
@@ -34,6 +35,7 @@ export interface StatusColumns {
   readonly ts: Float64Array;
 }
 
+const NO_RESULTS: readonly RuleResult[] = [];
 export const CONCLUSIONS: readonly Decision["conclusion"][] = ["ALLOW", "DENY", "ERROR"];
 
 export function createDecisionColumns(capacity: number): DecisionColumns {
@@ -65,6 +67,7 @@ export function transferablesOf(columns: DecisionColumns | undefined, statuses: 
 export function forEachDecision(columns: DecisionColumns, each: (entry: CapturedDecision) => void): void {
   for (let i = 0; i < columns.count; i++) {
     const flags = columns.flags[i]!;
+    const results = columns.results[i]!;
     each({
       id: columns.ids[i]!,
       ts: columns.ts[i]!,
@@ -78,7 +81,8 @@ export function forEachDecision(columns: DecisionColumns, each: (entry: Captured
       apiKey: columns.apiKeys[i],
       userId: columns.userIds[i],
       durationMs: columns.durations[i]!,
-      results: columns.results[i]!,
+      results: typeof results === "string" ? NO_RESULTS : results,
+      encodedResults: typeof results === "string" ? results : undefined,
     });
   }
 }

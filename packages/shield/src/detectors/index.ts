@@ -1,5 +1,6 @@
 import { STANDALONE_COMMANDS } from "./cmdi/commands.js";
 import { cmdiDetector } from "./cmdi/index.js";
+import { codeInjectionDetector } from "./code-injection/index.js";
 import { jndiDetector } from "./jndi/index.js";
 import { nosqliDetector } from "./nosqli/index.js";
 import { protoPollutionDetector } from "./proto-pollution/index.js";
@@ -39,6 +40,8 @@ export const REGISTRY: readonly RegisteredDetector[] = [
   { detector: protoPollutionDetector, plainValues: true, plainKeys: true },
   { detector: nosqliDetector, plainValues: false, plainKeys: false },
   { detector: sstiDetector, plainValues: true, plainKeys: false },
+  // Plain values and keys: a Java class path (`java.lang.Runtime=x`) needs only letters and dots.
+  { detector: codeInjectionDetector, plainValues: true, plainKeys: true },
 ];
 
 export const DETECTORS: readonly Detector[] = REGISTRY.map((r) => r.detector);

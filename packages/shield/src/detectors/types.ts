@@ -3,7 +3,17 @@
  * canonicalize it) and its detectors (is this value an attack?).
  */
 
-export type AttackClass = "sqli" | "xss" | "traversal" | "cmdi" | "ssrf" | "jndi" | "proto-pollution" | "nosqli" | "ssti";
+export type AttackClass =
+  | "sqli"
+  | "xss"
+  | "traversal"
+  | "cmdi"
+  | "ssrf"
+  | "jndi"
+  | "proto-pollution"
+  | "nosqli"
+  | "ssti"
+  | "code-injection";
 
 /** Where a value came from; detectors may weigh evidence differently by place. */
 export type InputKind = "path" | "query" | "query-key" | "header" | "cookie" | "body" | "body-key";
@@ -36,5 +46,12 @@ export interface Finding {
 /** A detector is a pure function of one candidate. It must run in linear time and never throw. */
 export interface Detector {
   readonly class: AttackClass;
+  /**
+   * Character classes (see char-classes.ts), at least one of which a value
+   * must contain for `detect` to find anything in it; the scan skips the
+   * detector for other values. Leave it out when a finding can come from
+   * letters alone.
+   */
+  readonly needs?: number;
   detect(candidate: Candidate): Finding | undefined;
 }

@@ -68,6 +68,8 @@ function looksLikeJson(text: string): boolean {
   return first === "{" || first === "[";
 }
 
+// JSON.parse stays: a JSON walker written in JavaScript that built no objects
+// measured slower than JSON.parse plus the object walk on a 10 KB body.
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
     return { ok: true, value: JSON.parse(text) };

@@ -26,32 +26,56 @@ function locationOf(node: Node): string {
  * so that no getter it attached runs.
  */
 export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownParse = false): void {
-  const stack: Node[] = [{ value: root, parent: undefined, segment: prefix, depth: 0, name: undefined }];
+  const top: Node = { value: root, parent: undefined, segment: prefix, depth: 0, name: undefined };
+  if (typeof root === "string") {
+    addString(sink, top, undefined, root, undefined);
+    return;
+  }
+  const stack: Node[] = [top];
   while (stack.length > 0 && !sink.full) {
     const node = stack.pop() as Node;
     const { value, depth } = node;
-    if (typeof value === "string") {
-      if (sink.wants("body", value)) sink.add(locationOf(node), "body", value, node.name);
-      continue;
-    }
     if (value === null || typeof value !== "object") continue;
     if (depth >= sink.limits.maxDepth) {
       sink.truncated = true;
       continue;
     }
+    // Children are visited in document order: containers go on the stack last first; string leaves are added
+    // on the spot, without a node (a 10 KB array holds hundreds of them).
     if (Array.isArray(value)) {
-      for (let i = Math.min(value.length, sink.limits.maxValues) - 1; i >= 0; i--)
-        stack.push({ value: value[i], parent: node, segment: String(i), depth: depth + 1, name: node.name });
+      const length = Math.min(value.length, sink.limits.maxValues);
+      for (let i = 0; i < length && !sink.full; i++) {
+        const child: unknown = value[i];
+        if (typeof child === "string") addString(sink, node, i, child, node.name);
+      }
+      for (let i = length - 1; i >= 0; i--) {
+        const child: unknown = value[i];
+        if (child !== null && typeof child === "object")
+          stack.push({ value: child, parent: node, segment: String(i), depth: depth + 1, name: node.name });
+      }
       continue;
     }
     const keys = Object.keys(value);
-    for (let i = keys.length - 1; i >= 0 && !sink.full; i--) {
+    for (let i = 0; i < keys.length && !sink.full; i++) {
       const key = keys[i] as string;
       if (sink.wants("body-key", key)) sink.add(`${locationOf(node)}.${key}`, "body-key", key);
       const child = ownParse ? (value as Record<string, unknown>)[key] : ownDataValue(value, key);
-      if (child !== undefined) stack.push({ value: child, parent: node, segment: key, depth: depth + 1, name: key });
+      if (typeof child === "string") addString(sink, node, key, child, key);
+    }
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i] as string;
+      const child = ownParse ? (value as Record<string, unknown>)[key] : ownDataValue(value, key);
+      if (child !== null && typeof child === "object")
+        stack.push({ value: child, parent: node, segment: key, depth: depth + 1, name: key });
     }
   }
+}
+
+/** A string leaf under `parent` (at `segment`, or the root itself when undefined); its location is built only if the sink keeps it. */
+function addString(sink: CandidateSink, parent: Node, segment: string | number | undefined, value: string, name: string | undefined): void {
+  if (!sink.wants("body", value)) return;
+  const location = segment === undefined ? locationOf(parent) : `${locationOf(parent)}.${segment}`;
+  sink.add(location, "body", value, name);
 }
 
 function ownDataValue(value: object, key: string): unknown {

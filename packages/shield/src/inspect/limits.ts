@@ -28,14 +28,16 @@ export class CandidateSink {
   private readonly seenKeys = new Set<string>();
   private readonly seenValues = new Set<string>();
   private budget: number;
-  private values = 0;
+  /** Values still allowed (counts down from maxValues): one comparison in `full`, which walkers ask per value. */
+  private valuesLeft: number;
 
   constructor(readonly limits: InspectLimits) {
     this.budget = limits.maxBytes;
+    this.valuesLeft = limits.maxValues;
   }
 
   get full(): boolean {
-    return this.budget <= 0 || this.values >= this.limits.maxValues;
+    return this.budget <= 0 || this.valuesLeft <= 0;
   }
 
   /**
@@ -47,7 +49,7 @@ export class CandidateSink {
     if (value.length === 0 || this.full) return value.length !== 0;
     const seen = kind === "query-key" || kind === "body-key" ? this.seenKeys : this.seenValues;
     if (!seen.has(value)) return true;
-    this.values++;
+    this.valuesLeft--;
     this.budget -= value.length;
     return false;
   }
@@ -58,7 +60,7 @@ export class CandidateSink {
       this.truncated = true;
       return;
     }
-    this.values++;
+    this.valuesLeft--;
     let raw = value;
     if (raw.length > this.budget) {
       raw = raw.slice(0, this.budget);

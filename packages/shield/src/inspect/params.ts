@@ -21,10 +21,11 @@ export function addParams(text: string, prefix: "query" | "body", sink: Candidat
       const eq = pair.indexOf("=");
       const key = decodeFormComponent(eq === -1 ? pair : pair.slice(0, eq));
       const value = eq === -1 ? "" : decodeFormComponent(pair.slice(eq + 1));
-      const segments = keySegments(key, sink.limits.maxDepth);
-      const location = `${prefix}.${segments.join(".")}`;
+      // Most keys are plain names: no segment array for them.
+      const segments = key.indexOf("[") > 0 ? keySegments(key, sink.limits.maxDepth) : undefined;
+      const location = segments === undefined ? `${prefix}.${key}` : `${prefix}.${segments.join(".")}`;
       sink.add(location, keyKind, key);
-      sink.add(location, valueKind, value, segments[segments.length - 1] ?? key);
+      sink.add(location, valueKind, value, segments === undefined ? key : (segments[segments.length - 1] ?? key));
     }
     start = end + 1;
   }

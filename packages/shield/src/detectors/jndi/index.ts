@@ -4,6 +4,7 @@
  * lookups (`${${lower:j}ndi:…}`, `${::-j}`, `${env:X:-j}`), so lookups are
  * evaluated innermost first, as Log4j does, before checking the result.
  */
+import { DOLLAR } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 
@@ -17,6 +18,7 @@ const LEAKING_LOOKUP = /\$\{\s*(?:env|sys|java|ctx|main|bundle|k8s|docker|spring
 
 export const jndiDetector: Detector = {
   class: "jndi",
+  needs: DOLLAR,
   detect(candidate: Candidate): Finding | undefined {
     const raw = candidate.canonical;
     if (raw.indexOf("${") === -1 && raw.indexOf("$\u007b") === -1) return undefined;

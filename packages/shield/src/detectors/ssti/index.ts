@@ -4,6 +4,7 @@
  * the runtime through a template (`__class__.__mro__`, `getClass().forName`,
  * `freemarker.template.utility.Execute`).
  */
+import { AT, BRACE, BRACKET, HASH, PAREN, PERCENT, UNDERSCORE } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 
@@ -36,6 +37,8 @@ const OTHER_ENGINES =
 
 export const sstiDetector: Detector = {
   class: "ssti",
+  // Every delimiter opens with one of `{ % @ # [`; a runtime escape has `__` or a call.
+  needs: BRACE | PERCENT | AT | HASH | BRACKET | UNDERSCORE | PAREN,
   detect(candidate: Candidate): Finding | undefined {
     const value = candidate.canonical;
     if (!/[{%@#[]/.test(value) && value.indexOf("__") === -1 && value.indexOf("(") === -1) return undefined;

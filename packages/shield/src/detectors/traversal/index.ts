@@ -4,6 +4,7 @@
  * should (`/etc/passwd`, `win.ini`, `/proc/self/environ`), or uses a
  * file-reading scheme (`file://`, `php://filter`).
  */
+import { BACKSLASH, COLON, DOT, EQUALS, PLUS, SLASH } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 
@@ -43,6 +44,8 @@ const FILE_SCHEME =
 
 export const traversalDetector: Detector = {
   class: "traversal",
+  // A path, a drive, a dotted file name, or base64 (which without "/" still has "+" or "=" or is letters only).
+  needs: SLASH | BACKSLASH | COLON | DOT | PLUS | EQUALS,
   detect(candidate: Candidate): Finding | undefined {
     const value = candidate.canonical;
     const pathLike = value.indexOf("/") !== -1 || value.indexOf("\\") !== -1 || value.indexOf(":") !== -1 || value.indexOf("..") !== -1;

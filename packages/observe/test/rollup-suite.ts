@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { migrate, observe, type SqlDriver } from "../src/index.js";
+import { denyAttackPaths, manualClock, parapet, recordingLogger, request } from "./helpers.js";
+
+const HOUR = 3_600_000;
+
+/** The long-range dashboard queries read the rollups, and agree with the raw rows they summarise. */
+export function rollupSuite(name: string, open: () => Promise<SqlDriver>): void {
+  test(`${name}: long ranges read the hourly top lists and the per-rule denial rollup`, async () => {
+    const h0 = Date.UTC(2025, 0, 1, 0, 0, 0);
+    const clock = manualClock(h0);
+    const driver = await open();
+    const observed = observe({ store: driver, clock, logger: recordingLogger(), handleSignals: false });
+    const guard = parapet({ rules: [denyAttackPaths], observers: [observed.observer], clock });
+    // Hours 0-3: 192.0.2.1 five times an hour; hour 1 also three attacks from 192.0.2.2. Hour 4 (still open): 192.0.2.3 twice.
+    for (let hour = 0; hour < 4; hour++) {
+      clock.set(h0 + hour * HOUR + 10 * 60_000);
+      for (let i = 0; i < 5; i++) await guard.protect(request("192.0.2.1", "/home"));
+      if (hour === 1) for (let i = 0; i < 3; i++) await guard.protect(request("192.0.2.2", "/attack"));
+    }
+    clock.set(h0 + 4 * HOUR + 10 * 60_000);
+    for (let i = 0; i < 2; i++) await guard.protect(request("192.0.2.3", "/home"));
+    observed.tick(clock.now());
+    await observed.flush();
+
+    const hours = await driver.all<{ hour: number }>("SELECT hour FROM parapet_top_hours ORDER BY hour");
+    assert.deepEqual(
+      hours.map((h) => Number(h.hour) - h0),
+      [0, HOUR, 2 * HOUR, 3 * HOUR],
+      "the four closed hours are rolled up, the open one is not",
+    );
+    // Raw rows of hour 0 deleted: a long range still counts them, so it must be reading the rollup.
+    await driver.transaction([{ sql: "DELETE FROM parapet_decisions WHERE ts < ?", params: [h0 + HOUR] }]);
+    const query = observed.query!;
+    const range = { from: h0, to: h0 + 5 * HOUR };
+    assert.deepEqual(await query.top({ ...range, by: "ip" }), [
+      { value: "192.0.2.1", total: 20, denied: 0 },
+      { value: "192.0.2.2", total: 3, denied: 3 },
+      { value: "192.0.2.3", total: 2, denied: 0 },
+    ]);
+    assert.deepEqual(await query.top({ ...range, by: "ruleId" }), [{ value: "SHIELD", total: 3, denied: 3 }]);
+    // A short range reads raw rows: hour 0 is gone there.
+    assert.deepEqual(await query.top({ from: h0, to: h0 + HOUR, by: "ip" }), []);
+    assert.deepEqual(await query.deniedByRule({ ...range, bucketMinutes: 60 }), [{ ts: h0 + HOUR, ruleId: "SHIELD", denied: 3 }]);
+
+    // A second tick in the same hour rolls nothing twice.
+    observed.tick(clock.now());
+    await observed.flush();
+    const [count] = await driver.all<{ n: number }>("SELECT COUNT(*) AS n FROM parapet_top_hourly WHERE dimension = 'ip'");
+    assert.equal(Number(count?.n), 5, "one row per hour and IP");
+    await observed.close();
+  });
+
+  test(`${name}: migration 2 backfills the per-rule denials of a log written before it`, async () => {
+    const driver = await open();
+    await migrate(driver);
+    // Back to a version-1 log holding two denials by one rule and one without a deciding rule.
+    await driver.exec("DROP TABLE parapet_rule_denials");
+    await driver.transaction([
+      { sql: "DELETE FROM parapet_migrations WHERE version = 2", params: [] },
+      ...[
+        ["a", 60_000, "SHIELD"],
+        ["b", 61_000, "SHIELD"],
+        ["c", 120_000, null],
+      ].map(([id, ts, rule]) => ({
+        sql: `INSERT INTO parapet_decisions (id, ts, conclusion, denied, reason_type, rule_id, ip, method, path, duration_ms, results)
+VALUES (?, ?, 'DENY', 1, 'SHIELD', ?, '192.0.2.1', 'GET', '/', 0, '[]')`,
+        params: [id as string, ts as number, rule as string | null],
+      })),
+    ]);
+    await migrate(driver);
+    const rows = await driver.all<{ minute: number; rule_id: string; denied: number }>(
+      "SELECT minute, rule_id, denied FROM parapet_rule_denials ORDER BY minute",
+    );
+    assert.deepEqual(
+      rows.map((r) => [Number(r.minute), r.rule_id, Number(r.denied)]),
+      [
+        [60_000, "SHIELD", 2],
+        [120_000, "(none)", 1],
+      ],
+    );
+    await driver.close();
+  });
+}
