@@ -22,9 +22,14 @@
  *   reason_type, rule_id (the deciding rule), status (HTTP, once recorded),
  *   ip, method, path (≤1024), user_agent (≤512), api_key (`k_` + 16 hex of
  *   SHA-256: never the key), user_id, bot_class, attack_class, duration_ms,
- *   results (JSON array of RuleResult). Indexes: (ts, id), (ip, ts).
+ *   results (JSON array of RuleResult, or for a lone allowing rule the compact
+ *   `~…` line of results-codec.ts; read it with query.ts). Indexes: (ts, id), (ip, ts).
  * - parapet_rollups: minute PK (start, ms), total, allowed, denied, errored,
  *   bots, attacks, status_4xx, status_5xx.
+ * - parapet_rule_denials (v2): (minute, rule_id) PK, denied.
+ * - parapet_top_hourly (v2): (hour, dimension, value) PK, total, denied: the top
+ *   200 values per closed hour and top() dimension; parapet_top_hours lists the
+ *   hours rolled up (top-rollup.ts). Queries over 2 h read these.
  * - parapet_alerts: id PK, ts, kind (spike|credential_stuffing|brute_force|scan|log_drops),
  *   severity (info|warning|critical), subject, summary, evidence (JSON).
  *   Spike evidence has `verdict` (customer|attack|unexplained) and the numbers.

@@ -27,6 +27,7 @@ test("through the log worker, a lone allowing rule is stored compactly and a bot
   );
   const storedBot = await observed.query!.decision(bot.id);
   assert.equal(storedBot?.botClass, "scraper");
-  assert.equal((storedBot?.results[0]?.reason as unknown as { botClass?: string }).botClass, "scraper");
+  const botReason = storedBot?.results[0]?.reason as unknown as { botClass?: string } | undefined;
+  assert.equal(botReason?.botClass, "scraper", "a bot rule's reason is kept whole");
   await observed.close();
 });

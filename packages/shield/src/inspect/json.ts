@@ -40,11 +40,13 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownP
       sink.truncated = true;
       continue;
     }
-    // Children are visited in document order: containers go on the stack last first; string leaves are added
-    // on the spot, without a node (a 10 KB array holds hundreds of them).
+    // A container's keys and string leaves are added on the spot, without a node (a 10 KB array holds hundreds
+    // of them); its nested containers follow, in document order (pushed last first).
     if (Array.isArray(value)) {
       const length = Math.min(value.length, sink.limits.maxValues);
-      for (let i = 0; i < length && !sink.full; i++) {
+      if (length < value.length) sink.truncated = true;
+      for (let i = 0; i < length; i++) {
+        if (stopWhenFull(sink)) break;
         const child: unknown = value[i];
         if (typeof child === "string") addString(sink, node, i, child, node.name);
       }
@@ -56,7 +58,8 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownP
       continue;
     }
     const keys = Object.keys(value);
-    for (let i = 0; i < keys.length && !sink.full; i++) {
+    for (let i = 0; i < keys.length; i++) {
+      if (stopWhenFull(sink)) break;
       const key = keys[i] as string;
       if (sink.wants("body-key", key)) sink.add(`${locationOf(node)}.${key}`, "body-key", key);
       const child = ownParse ? (value as Record<string, unknown>)[key] : ownDataValue(value, key);
@@ -69,6 +72,15 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownP
         stack.push({ value: child, parent: node, segment: key, depth: depth + 1, name: key });
     }
   }
+  // Containers left unvisited when a limit was reached: the request was only partly inspected.
+  if (stack.length > 0) sink.truncated = true;
+}
+
+/** True once the sink takes no more values; the request is then marked as partly inspected. */
+function stopWhenFull(sink: CandidateSink): boolean {
+  if (!sink.full) return false;
+  sink.truncated = true;
+  return true;
 }
 
 /** A string leaf under `parent` (at `segment`, or the root itself when undefined); its location is built only if the sink keeps it. */
