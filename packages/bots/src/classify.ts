@@ -2,10 +2,16 @@
  * Names the client a User-Agent claims to be, in one pass of one automaton
  * over every catalogue token. A User-Agent is a claim, not proof: this only
  * says what the client *says*; verification and header signals come after.
+ *
+ * This runs on every request, so the common paths allocate nothing they can
+ * avoid: matches go into a reused buffer, the "looks like a person" and
+ * "names exactly one known bot" answers are shared frozen objects, and an
+ * optional cache remembers recent User-Agents (real traffic repeats them).
  */
 import type { BotCatalogue, BotEntry } from "./catalogue.js";
 import type { BotCategory } from "./categories.js";
-import { createTokenAutomaton, parseToken, type TokenMatch, type TokenSpec } from "./token-automaton.js";
+import { createRecentCache } from "./recent-cache.js";
+import { createMatchBuffer, createTokenAutomaton, parseToken, type TokenSpec } from "./token-automaton.js";
 import { structuralSignals } from "./ua-structure.js";
 
 export interface UserAgentClass {
@@ -21,6 +27,14 @@ export interface UserAgentClass {
 
 export type UserAgentClassifier = (userAgent: string | undefined) => UserAgentClass;
 
+export interface UserAgentClassifierOptions {
+  /**
+   * Recent User-Agents whose answers are remembered (0 turns the cache off). Default 0 here; the detectBot rule
+   * passes its own default. Bounded: at most twice this many entries are held.
+   */
+  readonly cacheSize?: number;
+}
+
 /** Browsers send ~100-300 characters; scanning is linear, but a bound keeps a hostile 1 MB header cheap. */
 export const MAX_SCANNED_LENGTH = 1024;
 
@@ -32,7 +46,27 @@ const PLATFORM = 3;
 const COMPATIBLE_BROWSER = 4;
 const APP = 5;
 
-export function createUserAgentClassifier(catalogue: BotCatalogue): UserAgentClassifier {
+const MISSING: UserAgentClass = Object.freeze({
+  isBot: true,
+  categories: Object.freeze(["UNKNOWN_AUTOMATION"] as BotCategory[]),
+  signals: Object.freeze(["ua:missing"]),
+});
+const NO_SIGNS_OF_AUTOMATION: UserAgentClass = Object.freeze({ isBot: false, categories: Object.freeze([]), signals: Object.freeze([]) });
+
+function botClass(bot: BotEntry, signals: readonly string[]): UserAgentClass {
+  return {
+    isBot: true,
+    bot: bot.name,
+    categories: bot.categories,
+    ...(bot.verify !== undefined ? { verifier: bot.verify } : {}),
+    signals,
+  };
+}
+
+export function createUserAgentClassifier(catalogue: BotCatalogue, options: UserAgentClassifierOptions = {}): UserAgentClassifier {
+  const cacheSize = options.cacheSize ?? 0;
+  if (!Number.isInteger(cacheSize) || cacheSize < 0)
+    throw new Error(`createUserAgentClassifier: \`cacheSize\` must be a non-negative integer (0 turns the cache off), got ${cacheSize}`);
   const specs: TokenSpec[] = [];
   const kinds: number[] = [];
   const botOf: (BotEntry | undefined)[] = [];
@@ -50,54 +84,85 @@ export function createUserAgentClassifier(catalogue: BotCatalogue): UserAgentCla
   for (const token of catalogue.compatibleBrowsers) add(token, COMPATIBLE_BROWSER);
   for (const token of catalogue.apps) add(token, APP);
   const automaton = createTokenAutomaton(specs);
+  const kindOf = Int32Array.from(kinds);
+  // Strings and answers that depend only on the token, built once instead of per request.
+  const tokenSignal = specs.map((spec) => `ua:token:${spec.text}`);
+  const botSignal = botOf.map((bot) => (bot ? `ua:bot:${bot.name}` : ""));
+  const plainBotClass = botOf.map((bot, i) => (bot ? Object.freeze(botClass(bot, Object.freeze([botSignal[i]!]))) : undefined));
+  // One buffer per classifier: classification is synchronous, so no two calls ever share it at once.
+  const matches = createMatchBuffer();
 
-  return function classifyUserAgent(userAgent) {
+  function classifyUncached(userAgent: string | undefined): UserAgentClass {
     const trimmed = userAgent?.trim() ?? "";
-    if (trimmed.length === 0) return { isBot: true, categories: ["UNKNOWN_AUTOMATION"], signals: ["ua:missing"] };
-    const signals: string[] = [];
-    if (trimmed.length > MAX_SCANNED_LENGTH) signals.push("ua:oversized");
-    const scanned = trimmed.length > MAX_SCANNED_LENGTH ? trimmed.slice(0, MAX_SCANNED_LENGTH) : trimmed;
-    const matches = automaton.scan(scanned);
+    if (trimmed.length === 0) return MISSING;
+    const oversized = trimmed.length > MAX_SCANNED_LENGTH;
+    const scanned = oversized ? trimmed.slice(0, MAX_SCANNED_LENGTH) : trimmed;
+    const count = automaton.scanInto(scanned, matches);
 
-    const benignSpans: TokenMatch[] = [];
-    for (const match of matches) if (kinds[match.token] === BENIGN) benignSpans.push(match);
-    const insideBenign = (start: number, end: number) => benignSpans.some((b) => b.start <= start && end <= b.end);
+    let benignMatches = 0;
+    for (let m = 0; m < count; m++) if (kindOf[matches.token[m]!] === BENIGN) benignMatches++;
+    const insideBenign = (start: number, end: number): boolean => {
+      for (let b = 0; b < count; b++)
+        if (kindOf[matches.token[b]!] === BENIGN && matches.start[b]! <= start && end <= matches.end[b]!) return true;
+      return false;
+    };
 
-    let best: { bot: BotEntry; length: number } | undefined;
-    const genericCategories = new Set<BotCategory>();
+    let bestToken = -1;
+    let bestLength = 0;
+    let genericCategories: BotCategory[] | undefined;
+    let tokenSignals: string[] | undefined;
     let hasPlatform = false;
     let hasCompatibleBrowser = false;
     let isKnownApp = false;
-    for (const match of matches) {
-      const kind = kinds[match.token];
+    for (let m = 0; m < count; m++) {
+      const token = matches.token[m]!;
+      const kind = kindOf[token];
       if (kind === PLATFORM) hasPlatform = true;
       else if (kind === COMPATIBLE_BROWSER) hasCompatibleBrowser = true;
       else if (kind === APP) isKnownApp = true;
-      else if (kind === BENIGN || insideBenign(match.start, match.end)) continue;
+      else if (kind === BENIGN || (benignMatches > 0 && insideBenign(matches.start[m]!, matches.end[m]!))) continue;
       else if (kind === BOT) {
         // The longest product token is the most specific claim ("applebot-extended" over "applebot").
-        const length = match.end - match.start;
-        if (!best || length > best.length) best = { bot: botOf[match.token]!, length };
+        const length = matches.end[m]! - matches.start[m]!;
+        if (bestToken === -1 || length > bestLength) {
+          bestToken = token;
+          bestLength = length;
+        }
       } else {
-        genericCategories.add(categoryOf[match.token]!);
-        signals.push(`ua:token:${specs[match.token]!.text}`);
+        const category = categoryOf[token]!;
+        genericCategories ??= [];
+        if (!genericCategories.includes(category)) genericCategories.push(category);
+        tokenSignals ??= [];
+        tokenSignals.push(tokenSignal[token]!);
       }
     }
 
-    if (best) {
-      return {
-        isBot: true,
-        bot: best.bot.name,
-        categories: best.bot.categories,
-        ...(best.bot.verify !== undefined ? { verifier: best.bot.verify } : {}),
-        signals: [`ua:bot:${best.bot.name}`, ...signals],
-      };
+    if (bestToken !== -1) {
+      if (!oversized && tokenSignals === undefined) return plainBotClass[bestToken]!;
+      const signals = [botSignal[bestToken]!];
+      if (oversized) signals.push("ua:oversized");
+      if (tokenSignals) signals.push(...tokenSignals);
+      return botClass(botOf[bestToken]!, signals);
     }
-    signals.push(...structuralSignals(scanned.toLowerCase(), { hasPlatform, hasCompatibleBrowser, isKnownApp }));
-    if (signals.length === 0 || (signals.length === 1 && signals[0] === "ua:oversized")) {
-      return { isBot: signals.length === 1, categories: signals.length === 1 ? ["UNKNOWN_AUTOMATION"] : [], signals };
-    }
-    const categories = genericCategories.size > 0 ? [...genericCategories] : (["UNKNOWN_AUTOMATION"] as BotCategory[]);
-    return { isBot: true, categories, signals };
+    const signals: string[] = oversized ? ["ua:oversized"] : [];
+    if (tokenSignals) signals.push(...tokenSignals);
+    structuralSignals(scanned.toLowerCase(), { hasPlatform, hasCompatibleBrowser, isKnownApp }, signals);
+    if (signals.length === 0) return NO_SIGNS_OF_AUTOMATION;
+    if (signals.length === 1 && oversized) return { isBot: true, categories: ["UNKNOWN_AUTOMATION"], signals };
+    return { isBot: true, categories: genericCategories ?? ["UNKNOWN_AUTOMATION"], signals };
+  }
+
+  if (cacheSize === 0) return classifyUncached;
+  const cache = createRecentCache<UserAgentClass>(cacheSize);
+  return function classifyUserAgent(userAgent) {
+    // Oversized strings are not kept: a cache of hostile megabyte headers would be a memory sink.
+    if (userAgent === undefined || userAgent.length > MAX_SCANNED_LENGTH) return classifyUncached(userAgent);
+    const known = cache.get(userAgent);
+    if (known !== undefined) return known;
+    const answer = classifyUncached(userAgent);
+    // Cached answers are shared between requests, so nobody may change them.
+    Object.freeze(answer.signals);
+    cache.set(userAgent, Object.freeze(answer));
+    return answer;
   };
 }

@@ -50,6 +50,11 @@ export interface DetectBotOptions extends BotPolicy {
   readonly resolver?: BotResolver;
   /** Bound on one verification (reverse and forward lookups together), in ms. Default 500. */
   readonly dnsTimeoutMs?: number;
+  /**
+   * User-Agent classifications remembered (0 turns it off). Real traffic repeats a few hundred browser strings,
+   * so most requests skip the scan. Default 1,024; at most twice this many are held.
+   */
+  readonly userAgentCacheSize?: number;
   /** Verification answers remembered (LRU). Default 10,000. */
   readonly cacheSize?: number;
   /** How long a verification answer is remembered, in ms. Default one hour. */
@@ -83,7 +88,10 @@ export function detectBot(options: DetectBotOptions = {}): Rule {
     throw optionError(WHERE, "`name` must be a non-empty string");
   const catalogue = options.catalogue ?? bundledCatalogue();
   const policy = compilePolicy(options, catalogue, WHERE);
-  const classify = createUserAgentClassifier(catalogue);
+  const userAgentCacheSize = options.userAgentCacheSize ?? 1024;
+  if (!Number.isInteger(userAgentCacheSize) || userAgentCacheSize < 0 || userAgentCacheSize > 10_000_000)
+    throw optionError(WHERE, "`userAgentCacheSize` must be an integer between 0 (no cache) and 10000000 (default 1024)");
+  const classify = createUserAgentClassifier(catalogue, { cacheSize: userAgentCacheSize });
   const checkHeaders = options.headerSignals ?? true;
   let verify: ReturnType<typeof createVerifier> | undefined;
   const verifierOptions = {
@@ -110,33 +118,42 @@ export function detectBot(options: DetectBotOptions = {}): Rule {
       const claim = classify(userAgent);
       let isBot = claim.isBot;
       let categories = claim.categories;
-      const signals = [...claim.signals];
+      // A fresh copy: the classifier's answers may be cached and shared, and the reason below is the caller's.
+      const signals = claim.signals.slice();
       if (!isBot && checkHeaders && userAgent !== undefined) {
         const found = browserHeaderSignals(userAgent, request.headers, context.clock.now());
-        signals.push(...found.map((s) => s.name));
-        if (found.reduce((sum, s) => sum + s.weight, 0) >= threshold) {
-          isBot = true;
-          categories = ["UNKNOWN_AUTOMATION"];
-          signals.push("headers:browser-claim-does-not-fit");
+        if (found.length > 0) {
+          let weight = 0;
+          for (const signal of found) {
+            signals.push(signal.name);
+            weight += signal.weight;
+          }
+          if (weight >= threshold) {
+            isBot = true;
+            categories = ["UNKNOWN_AUTOMATION"];
+            signals.push("headers:browser-claim-does-not-fit");
+          }
         }
       }
-      const bot = claim.bot;
-      const label = bot ?? categories.join(", ").toLowerCase().replaceAll("_", " ");
-      const named = bot !== undefined ? { bot } : {};
       if (!isBot) {
         return {
           conclusion: "ALLOW",
           reason: reason({ message: "No automated client detected.", categories, verification: "not-applicable", signals }),
         };
       }
+      const bot = claim.bot;
+      const label = bot ?? categories.join(", ").toLowerCase().replaceAll("_", " ");
+      const named = bot !== undefined ? { bot } : {};
       const denied = policy.denies(bot, categories);
       if (claim.verifier === undefined || denied) {
         if (claim.verifier !== undefined) signals.push("verify:skipped-denied-by-policy");
         const message = denied ? `Automated client denied: ${label} (${categories.join(", ")}).` : `Automated client allowed: ${label}.`;
-        return {
-          conclusion: denied ? "DENY" : "ALLOW",
-          reason: reason({ message, ...named, categories, verification: "not-applicable", signals }),
-        };
+        // Written out rather than spread: this is the path every unverifiable bot request takes.
+        const botReason: BotReason =
+          bot !== undefined
+            ? { type: "BOT", message, bot, categories, verification: "not-applicable", signals }
+            : { type: "BOT", message, categories, verification: "not-applicable", signals };
+        return { conclusion: denied ? "DENY" : "ALLOW", reason: botReason };
       }
 
       verify ??= createVerifier({

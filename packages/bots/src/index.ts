@@ -1,6 +1,12 @@
 export { type BotCatalogue, type BotEntry, bundledCatalogue, type GenericToken, parseCatalogue, type VerifierSpec } from "./catalogue.js";
 export { BOT_CATEGORIES, type BotCategory, isBotCategory } from "./categories.js";
-export { createUserAgentClassifier, MAX_SCANNED_LENGTH, type UserAgentClass, type UserAgentClassifier } from "./classify.js";
+export {
+  createUserAgentClassifier,
+  MAX_SCANNED_LENGTH,
+  type UserAgentClass,
+  type UserAgentClassifier,
+  type UserAgentClassifierOptions,
+} from "./classify.js";
 export { type BotReason, type DetectBotOptions, detectBot } from "./detect-bot.js";
 export { createDnsResolver, type DnsResolverOptions } from "./dns-resolver.js";
 export { browserHeaderSignals, type HeaderSignal, parseBrowserClaim } from "./header-signals.js";

@@ -20,9 +20,42 @@ export interface TokenMatch {
   readonly end: number;
 }
 
+/**
+ * Matches written into reusable typed arrays: the hot path classifies every request, and one object per match
+ * (plus the array holding them) was most of its garbage. Valid until the next `scanInto` on the same buffer.
+ */
+export interface MatchBuffer {
+  count: number;
+  token: Int32Array;
+  start: Int32Array;
+  end: Int32Array;
+}
+
+export function createMatchBuffer(capacity = 64): MatchBuffer {
+  return { count: 0, token: new Int32Array(capacity), start: new Int32Array(capacity), end: new Int32Array(capacity) };
+}
+
+function pushMatch(buffer: MatchBuffer, token: number, start: number, end: number): void {
+  if (buffer.count === buffer.token.length) {
+    const grown = createMatchBuffer(buffer.count * 2);
+    grown.token.set(buffer.token);
+    grown.start.set(buffer.start);
+    grown.end.set(buffer.end);
+    buffer.token = grown.token;
+    buffer.start = grown.start;
+    buffer.end = grown.end;
+  }
+  buffer.token[buffer.count] = token;
+  buffer.start[buffer.count] = start;
+  buffer.end[buffer.count] = end;
+  buffer.count++;
+}
+
 export interface TokenAutomaton {
   /** Every token found in `text` (matched case-insensitively), in order of their end position. */
   scan(text: string): TokenMatch[];
+  /** Same matches as `scan`, written into `buffer` (reset first) instead of allocated; returns the count. */
+  scanInto(text: string, buffer: MatchBuffer): number;
 }
 
 /** Parses `^foo`, `\bfoo`, `foo\b`; the text itself is lowercased. Throws on an empty token. */
@@ -97,29 +130,51 @@ export function createTokenAutomaton(tokens: readonly TokenSpec[]): TokenAutomat
     }
     for (let code = 65; code <= 90; code++) delta[state * width + code] = delta[state * width + code + 32]!;
   }
-  const hasOutput = outputs.map((list) => list.length > 0);
 
-  function scan(text: string): TokenMatch[] {
-    const found: TokenMatch[] = [];
+  // Per-token facts as flat arrays, so the inner loop reads numbers rather than chasing objects.
+  const tokenLength = Int32Array.from(tokens, (t) => t.text.length);
+  const tokenFlags = Int32Array.from(tokens, (t) => (t.atStart ? 1 : 0) | (t.boundaryBefore ? 2 : 0) | (t.boundaryAfter ? 4 : 0));
+  // Each state's outputs as one slice of a flat array: outputStart[state]..outputStart[state + 1].
+  const outputStart = new Int32Array(outputs.length + 1);
+  const flatOutputs: number[] = [];
+  for (let state = 0; state < outputs.length; state++) {
+    outputStart[state] = flatOutputs.length;
+    flatOutputs.push(...outputs[state]!);
+  }
+  outputStart[outputs.length] = flatOutputs.length;
+  const outputList = Int32Array.from(flatOutputs);
+
+  function scanInto(text: string, buffer: MatchBuffer): number {
+    buffer.count = 0;
     let state = 0;
-    for (let i = 0; i < text.length; i++) {
+    const length = text.length;
+    for (let i = 0; i < length; i++) {
       const code = text.charCodeAt(i);
       state = code < ASCII ? delta[(state << 7) | code]! : 0;
-      if (!hasOutput[state]) continue;
-      const hits = outputs[state]!;
-      for (let h = 0; h < hits.length; h++) {
-        const tokenIndex = hits[h]!;
-        const token = tokens[tokenIndex]!;
+      const last = outputStart[state + 1]!;
+      for (let h = outputStart[state]!; h < last; h++) {
+        const tokenIndex = outputList[h]!;
+        const flags = tokenFlags[tokenIndex]!;
         const end = i + 1;
-        const start = end - token.text.length;
-        if (token.atStart && start !== 0) continue;
-        if (token.boundaryBefore && start > 0 && isWordChar(text.charCodeAt(start - 1))) continue;
-        if (token.boundaryAfter && end < text.length && isWordChar(text.charCodeAt(end))) continue;
-        found.push({ token: tokenIndex, start, end });
+        const start = end - tokenLength[tokenIndex]!;
+        if (flags !== 0) {
+          if (flags & 1 && start !== 0) continue;
+          if (flags & 2 && start > 0 && isWordChar(text.charCodeAt(start - 1))) continue;
+          if (flags & 4 && end < length && isWordChar(text.charCodeAt(end))) continue;
+        }
+        pushMatch(buffer, tokenIndex, start, end);
       }
     }
+    return buffer.count;
+  }
+
+  function scan(text: string): TokenMatch[] {
+    const buffer = createMatchBuffer(8);
+    const found: TokenMatch[] = [];
+    for (let m = 0, count = scanInto(text, buffer); m < count; m++)
+      found.push({ token: buffer.token[m]!, start: buffer.start[m]!, end: buffer.end[m]! });
     return found;
   }
 
-  return { scan };
+  return { scan, scanInto };
 }

@@ -31,8 +31,7 @@ const CONTACT_TLDS = new Set(
 );
 
 /** Returns the structural signals of a lowercased, length-bounded User-Agent (empty when it looks well-formed). */
-export function structuralSignals(text: string, facts: StructureFacts): string[] {
-  const signals: string[] = [];
+export function structuralSignals(text: string, facts: StructureFacts, signals: string[] = []): string[] {
   if (isBareWord(text)) {
     // One bare word ("chrome", "ipad", "123") is a placeholder someone typed into a tool, not a product grammar.
     signals.push("ua:bare-word");
@@ -103,8 +102,14 @@ function isHostChar(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 45;
 }
 
-function isTopLevelDomain(label: string): boolean {
-  return CONTACT_TLDS.has(label);
+const TLD_LENGTHS = [...CONTACT_TLDS].map((tld) => tld.length);
+const SHORTEST_TLD = Math.min(...TLD_LENGTHS);
+const LONGEST_TLD = Math.max(...TLD_LENGTHS);
+
+/** `text.slice(start, end)` is a listed top-level domain; the length check skips the slice for most labels. */
+function isTopLevelDomain(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  return length >= SHORTEST_TLD && length <= LONGEST_TLD && CONTACT_TLDS.has(text.slice(start, end));
 }
 
 /**
@@ -123,7 +128,7 @@ function hasContactAddress(text: string): boolean {
   while (dot !== -1) {
     let end = dot + 1;
     while (end < text.length && isHostChar(text.charCodeAt(end))) end++;
-    if (dot > 0 && isHostChar(text.charCodeAt(dot - 1)) && text.charCodeAt(end) !== 46 && isTopLevelDomain(text.slice(dot + 1, end))) {
+    if (dot > 0 && isHostChar(text.charCodeAt(dot - 1)) && text.charCodeAt(end) !== 46 && isTopLevelDomain(text, dot + 1, end)) {
       // "ricardo.ch/8.28.2": a domain used as the product name, followed by its version, is an app.
       if (!(text[end] === "/" && isDigit(text.charCodeAt(end + 1)))) return true;
     }

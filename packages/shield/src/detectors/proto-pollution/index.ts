@@ -4,6 +4,7 @@
  * onto Object.prototype and change every object in the process (CVE-2019-10744
  * in lodash, CVE-2022-24999 in qs).
  */
+import { BRACKET, DOT, DOUBLE_QUOTE, QUOTE, UNDERSCORE } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 
@@ -13,6 +14,9 @@ const CONSTRUCTOR_PROTOTYPE = /constructor\s*(?:\.|\[\s*["']?|["']?\]\s*\[\s*["'
 
 export const protoPollutionDetector: Detector = {
   class: "proto-pollution",
+  // `__proto__`, or `constructor` joined to `prototype` by `.`, `[`, or a quoted JSON key. The bare key
+  // `prototype` has letters only, and such values are never screened out.
+  needs: UNDERSCORE | DOT | BRACKET | DOUBLE_QUOTE | QUOTE,
   detect(candidate: Candidate): Finding | undefined {
     const value = candidate.canonical;
     const proto = value.indexOf("__proto__");

@@ -33,7 +33,30 @@ export interface SqlSignal {
 
 export function classify(all: readonly Token[], context: Context): SqlSignal | undefined {
   const sig = significant(all);
-  return findBreakout(sig, context) ?? findSqlOnlyConstruct(sig);
+  return findBreakout(sig, context) ?? findSqlOnlyConstruct(sig) ?? (context === "" ? wholeValueAlwaysTrue(sig.tokens) : undefined);
+}
+
+const EQUALITY = new Set(["=", "==", "<=>", "like"]);
+const INEQUALITY = new Set(["!=", "<>"]);
+
+/**
+ * `1=1`, `42<=>42`, `11!=1`, `'a' like 'a'`: the whole value is a comparison
+ * of two constants that is always true, the payload a scanner sends into a
+ * numeric position to test boolean injection. Only true ones count (`1<2` may
+ * be a range a user typed; `5=5` has no other use), and only as the whole value.
+ */
+function wholeValueAlwaysTrue(tokens: readonly Token[]): SqlSignal | undefined {
+  const left = tokens[0];
+  const operator = tokens[1];
+  const right = tokens[2];
+  if (tokens.length !== 3 || left === undefined || right === undefined || operator?.kind !== "operator") return undefined;
+  const constant = (t: Token) => t.kind === "number" || (t.kind === "string" && t.closed === true);
+  if (!constant(left) || !constant(right) || left.kind !== right.kind) return undefined;
+  const same = left.text === right.text;
+  if ((EQUALITY.has(operator.text) && same) || (INEQUALITY.has(operator.text) && !same)) {
+    return { score: 0.75, technique: "constant true comparison", at: left.start };
+  }
+  return undefined;
 }
 
 /** Constructs with no meaning outside SQL, checked in every context. */
@@ -55,6 +78,7 @@ function findSqlOnlyConstruct(sig: SignificantTokens): SqlSignal | undefined {
       if (text === "select" && looksLikeSelectList(tokens, i + 1) && hasFrom(tokens, i + 1)) {
         return { score: 0.9, technique: "select from", at: token.start };
       }
+      if (text === "select" && isSingleColumnQuery(sig, i)) return { score: 0.85, technique: "select column from table", at: token.start };
       if (text === "waitfor" && (next?.text === "delay" || next?.text === "time")) {
         return { score: 0.95, technique: "time-based blind (waitfor)", at: token.start };
       }
@@ -74,6 +98,10 @@ function findSqlOnlyConstruct(sig: SignificantTokens): SqlSignal | undefined {
     }
     if (token.kind === "semicolon" && startsStatement(tokens, i + 1)) {
       return { score: 0.95, technique: "stacked query", at: token.start };
+    }
+    // `xp_cmdshell`, `sp_executesql`: SQL Server's command and dynamic-SQL procedures; no other system names them.
+    if (token.kind === "bareword" && ATTACK_FUNCTIONS.has(text) && MSSQL_PROCEDURE.test(text)) {
+      return { score: 0.8, technique: `stored procedure ${text}`, at: token.start };
     }
     if (token.kind === "variable" && token.text.startsWith("@@")) {
       return { score: 0.8, technique: `server variable ${text}`, at: token.start };
@@ -98,6 +126,25 @@ function findSqlOnlyConstruct(sig: SignificantTokens): SqlSignal | undefined {
   }
   if (sig.executableComment) return { score: 0.8, technique: "mysql executable comment", at: 0 };
   return undefined;
+}
+
+const MSSQL_PROCEDURE = /^(?:xp|sp)_/;
+
+/**
+ * `SELECT password FROM members WHERE id=…`, `SELECT/**\/password/**\/FROM/**\/members`:
+ * one column from one table, then a WHERE condition, or written with comments
+ * for spaces (a filter-evasion habit). "select one from the list" is neither.
+ */
+function isSingleColumnQuery(sig: SignificantTokens, at: number): boolean {
+  const { tokens, commentAfter } = sig;
+  const column = tokens[at + 1];
+  const table = tokens[at + 3];
+  if (column?.kind !== "bareword" || tokens[at + 2]?.text !== "from" || table?.kind !== "bareword") return false;
+  if (commentAfter[at] === true && commentAfter[at + 1] === true) return true;
+  const clause = tokens[at + 4];
+  if (clause?.text !== "where") return false;
+  const left = operandAt(tokens, at + 5);
+  return left !== -1 && isComparison(tokens[skipOperand(tokens, left)]);
 }
 
 function lastSegment(name: string): string {
@@ -167,7 +214,8 @@ function findBreakout(sig: SignificantTokens, context: Context): SqlSignal | und
     if (first === undefined) return undefined;
     if (first.kind === "number") at = 1;
     else if (first.kind === "operator" && first.text === "-" && tokens[1]?.kind === "number") at = 2;
-    else if (first.kind === "logic" || first.kind === "keyword" || first.kind === "open") at = 0;
+    // A value starting with `)` closes a parenthesis of the query it lands in: `) as x from …`, `) or (…`.
+    else if (first.kind === "logic" || first.kind === "keyword" || first.kind === "open" || first.kind === "close") at = 0;
     else if (first.kind === "function") return castOfCall(tokens);
     else return undefined;
   }
@@ -273,10 +321,14 @@ function clauseAfterBreakout(tokens: readonly Token[], at: number, brokeOut: boo
       }
       return undefined;
     }
-    case "as":
-      return brokeOut && next?.kind === "bareword" && tokens[at + 2]?.text === "where"
-        ? { score: 0.9, technique: "alias and where after breakout", at: start }
+    case "as": {
+      // `1) AS x WHERE …`, `) as cc FROM …`: the value closes an expression, names it and goes on with the query.
+      const clause = tokens[at + 2]?.text;
+      const alias = next?.kind === "bareword" || next?.kind === "string";
+      return brokeOut && alias && (clause === "where" || clause === "from")
+        ? { score: 0.85, technique: `alias and ${clause} after breakout`, at: start }
         : undefined;
+    }
     case "order":
     case "group": {
       if (next?.text !== "by") return undefined;

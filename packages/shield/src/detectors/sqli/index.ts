@@ -24,7 +24,7 @@ const CONTEXTS: readonly Context[] = ["", "'", '"'];
  */
 const SQL_PUNCTUATION = /['"`();#=<>|&@*\\]|--|\/\*/;
 const SQL_WORDS =
-  /\b(?:and|or|xor|union|select|order|group|having|where|sleep|waitfor|benchmark|exec|execute|declare|drop|insert|delete|update|into)\b/i;
+  /\b(?:and|or|xor|union|select|order|group|having|where|sleep|waitfor|benchmark|exec|execute|declare|drop|insert|delete|update|into|(?:xp|sp)_[a-z]+)\b/i;
 
 const TYPOGRAPHIC_QUOTES = /[\u2018\u2019\u201c\u201d]/;
 const TYPOGRAPHIC_QUOTES_ALL = /[\u2018\u2019\u201c\u201d]/g;

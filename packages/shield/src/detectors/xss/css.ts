@@ -10,7 +10,7 @@
 /** `{ color:`, `*{background:`, `body {font:`: a declaration block opening with a property name. */
 const DECLARATION_BLOCK = /\{\s*(-?[a-z][a-z-]{0,30})\s*:/gi;
 /** Script-running CSS: IE expressions, HTC behaviours, XBL bindings. Each needs the CSS property syntax. */
-const SCRIPTED_CSS = /:\s*expression\s*\(|\bbehaviou?r\s*:\s*url\s*\(|-moz-binding\s*:/i;
+const SCRIPTED_CSS = /:\s*expression\s*\(|\bbehaviou?r\s*:\s*url\s*\(|-moz-binding\s*:|:\s*url\s*\(\s*["']?\s*(?:java|vb|live)script\b/i;
 
 /** The properties an injected rule uses (layout, colour, content, fonts, URLs); not an exhaustive list. */
 const CSS_PROPERTIES = new Set(

@@ -36,7 +36,7 @@ const LOCATION_ASSIGNMENT = /(?:^|[^\w.$])location\s*=\s*["'`]?\s*(?:[a-z][a-z0-
 const JS_DEFINITION =
   /\bfunction\s*[\w$]*\s*\([\w$,\s]{0,80}\)\s*\{|\bfor\s*\([^;()]{0,80};[^;()]{0,80};[^;()]{0,80}\)\s*\{|\$\s*\(\s*["'`][^"'`]{0,80}["'`]\s*\)\s*\.\s*[a-z]+\s*\(/i;
 /** JSFuck and friends write any program with `[]()!+` alone; `![]` and `+[]` are its atoms. */
-const JSFUCK_RUN = /[[\]()!+]{5,}/g;
+const JSFUCK_RUN = /[[\]()!+]{4,}/g;
 /** `alert?.(1)`, `(alert)(1)`, `[1].find(alert)`, `throw onerror=alert`: sinks passed or called indirectly. */
 const INDIRECT_SINK =
   /(?:\(\s*(?:alert|prompt|confirm|eval)\s*\)|\b(?:alert|prompt|confirm|eval)\s*\?\.|=\s*(?:alert|prompt|confirm|eval)\b)/i;
