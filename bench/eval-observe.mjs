@@ -201,7 +201,13 @@ const clock = { now: () => now };
 // In-thread: the replay runs far faster than real time (~90k decisions/s), so a
 // worker would fall behind on SQLite writes and drop rows that live traffic
 // never would; the eval measures detection, and in-thread keeps it deterministic.
-const observed = observe({ store: sqliteLog({ path: join(dir, "eval.db") }), clock, logger: silentLogger, handleSignals: false, worker: false });
+const observed = observe({
+  store: sqliteLog({ path: join(dir, "eval.db") }),
+  clock,
+  logger: silentLogger,
+  handleSignals: false,
+  worker: false,
+});
 const labelBots = {
   type: "DETECT_BOT",
   mode: "LIVE",
