@@ -81,7 +81,20 @@ describe("character classes", () => {
 
   it("never screens out a value a detector flags (random values)", () => {
     const alphabet = fc.constantFrom(..."abcdeijlnoprstuvwxyz0123456789 ./\\:$%{}[]()<>@#_=+-'\";|&`!*?,~\n".split(""));
-    const words = fc.constantFrom("etc", "passwd", "jndi", "ldap", "__proto__", "constructor", "prototype", "{{", "${", "boot.ini", "../", "file:");
+    const words = fc.constantFrom(
+      "etc",
+      "passwd",
+      "jndi",
+      "ldap",
+      "__proto__",
+      "constructor",
+      "prototype",
+      "{{",
+      "${",
+      "boot.ini",
+      "../",
+      "file:",
+    );
     const value = fc.array(fc.oneof(alphabet, words), { maxLength: 24 }).map((parts) => parts.join(""));
     fc.assert(
       fc.property(value, (raw) => unsoundScreens(raw).length === 0),
