@@ -13,7 +13,18 @@ if (!/^\d{1,5}$/.test(rawPort) || port > 65_535) {
 // Every decision goes to the embedded SQLite log (zero setup); the detectors
 // behind it can put a scanning client on the block list the site rules consult.
 const dbPath = process.env.PARAPET_DB ?? ".parapet/decisions.db";
-const observed = observe({ store: sqliteLog({ path: dbPath }), handleSignals: false });
+const observed = openDecisionLog(dbPath);
+
+function openDecisionLog(path: string): ReturnType<typeof observe> {
+  try {
+    return observe({ store: sqliteLog({ path }), handleSignals: false });
+  } catch (error) {
+    // A broken or unwritable log is a setup problem: say what to fix, without a stack trace.
+    console.error(`secure-api: ${error instanceof Error ? error.message : String(error)}`);
+    console.error("Set PARAPET_DB to a writable file, or run `npm rebuild better-sqlite3` if Node.js was upgraded.");
+    process.exit(1);
+  }
+}
 const liveFeed = createLiveFeed();
 const api = createApp({
   observers: [observed.observer, liveFeed],
