@@ -17,10 +17,26 @@ export function createMaliciousCodeCheck(): Check {
         severity: verdict.severity,
         packageName: pkg.name,
         version: pkg.version,
-        message: `suspicious code in the tarball: ${verdict.reasons.join("; ")}. Read those files before installing; if they are malicious, remove the package, rotate every secret the machine held, and report it to npm (security@npmjs.com).`,
+        message: messageFor(verdict.severity, verdict.reasons),
         location: pkg.location,
       });
     }
     return findings;
   };
+}
+
+/** Reasons named before the rest are summarised: a bundler's output can trip one signal in dozens of files. */
+const MAX_REASONS = 3;
+
+/**
+ * The advice scales with the evidence: a lone weak signal (typical of minified
+ * bundles) asks for a look; capability plus intent asks for incident response.
+ */
+function messageFor(severity: Finding["severity"], reasons: readonly string[]): string {
+  const shown = reasons.slice(0, MAX_REASONS).join("; ");
+  const more = reasons.length > MAX_REASONS ? `; and ${reasons.length - MAX_REASONS} more` : "";
+  if (severity === "low" || severity === "info") {
+    return `worth a look: ${shown}${more}. Minified bundles often look like this; if this package is not expected to ship one, read those files.`;
+  }
+  return `suspicious code in the tarball: ${shown}${more}. Read those files before installing; if they are malicious, remove the package, rotate every secret the machine held, and report it to npm (security@npmjs.com).`;
 }
