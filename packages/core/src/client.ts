@@ -3,7 +3,7 @@ import { createDecision, type ErrorPolicy } from "./decision.js";
 import { codeOf, ErrorCodes, messageOf, optionError } from "./errors.js";
 import { type ClientIpOptions, createClientIpResolver, type Platform } from "./ip/client-ip.js";
 import { consoleLogger } from "./logger.js";
-import { normalizeRequest, type ProtectableRequest } from "./request/normalize.js";
+import { type NormalizeOptions, normalizeRequest, type ProtectableRequest } from "./request/normalize.js";
 import { MemoryStore } from "./store/memory.js";
 import type {
   AuthEvent,
@@ -16,6 +16,7 @@ import type {
   NormalizedRequest,
   Rule,
   RuleContext,
+  RuleEvaluation,
   RuleResult,
   Store,
 } from "./types.js";
@@ -106,17 +107,32 @@ interface Shared {
   readonly bodyTimeoutMs: number;
 }
 
+/** What a rule's result repeats on every request, worked out once per client. */
+interface PreparedRule {
+  readonly rule: Rule;
+  readonly ruleId: string;
+  readonly mode: Mode;
+}
+
 function createClient(shared: Shared, ruleList: readonly Rule[]): Parapet {
   // Cheapest first; the sort is stable, so equal costs keep the order given.
-  const rules = [...ruleList].sort((a, b) => a.cost - b.cost);
+  const rules: readonly PreparedRule[] = [...ruleList]
+    .sort((a, b) => a.cost - b.cost)
+    .map((rule) => ({
+      rule,
+      ruleId: rule.name ? `${rule.type}:${rule.name}` : rule.type,
+      mode: shared.forcedMode === "DRY_RUN" ? "DRY_RUN" : rule.mode,
+    }));
+  const baseNormalizeOptions: NormalizeOptions = {
+    resolver: shared.resolver,
+    maxBodyBytes: shared.maxBodyBytes,
+    bodyTimeoutMs: shared.bodyTimeoutMs,
+  };
 
   function normalize(input: ProtectableRequest, extra: Readonly<Record<string, unknown>>, options?: ProtectOptions): NormalizedRequest {
-    return normalizeRequest(input, extra, {
-      resolver: shared.resolver,
-      maxBodyBytes: shared.maxBodyBytes,
-      bodyTimeoutMs: shared.bodyTimeoutMs,
-      ...(options?.socketIp !== undefined ? { socketIp: options.socketIp } : {}),
-    });
+    const normalizeOptions =
+      options?.socketIp !== undefined ? { ...baseNormalizeOptions, socketIp: options.socketIp } : baseNormalizeOptions;
+    return normalizeRequest(input, extra, normalizeOptions);
   }
 
   async function protect(
@@ -147,41 +163,32 @@ function createClient(shared: Shared, ruleList: readonly Rule[]): Parapet {
       key: (ruleId, characteristics) => buildKey(ruleId, characteristics ?? shared.characteristics, request, shared.resolver),
     };
     const results: RuleResult[] = [];
-    for (const rule of rules) {
-      const result = await runRule(rule, context);
+    // One clock read per rule rather than two: each rule's end is the next
+    // one's start, and the last rule's end is the decision's.
+    let ruleStarted = performance.now();
+    for (const prepared of rules) {
+      let result: RuleResult;
+      try {
+        // Awaited here rather than in a helper: one promise fewer per rule.
+        result = ruleResult(prepared, await prepared.rule.evaluate(context), performance.now() - ruleStarted);
+      } catch (error) {
+        const { rule, ruleId, mode } = prepared;
+        result = errorResult(ruleId, mode, codeOf(error), error, performance.now() - ruleStarted, rule.type);
+      }
       results.push(result);
+      ruleStarted += result.durationMs;
       if (result.conclusion === "DENY" && result.mode === "LIVE") break;
     }
     const decision = createDecision({
       results,
       ip: request.ip,
       timestamp: started,
-      durationMs: performance.now() - startedPrecise,
+      durationMs: (results.length > 0 ? ruleStarted : performance.now()) - startedPrecise,
       onError: shared.onError,
     });
     if (decision.isErrored()) shared.logger.warn("rule failed", { reason: decision.reason.message });
-    notify(decision, request);
+    if (shared.observers.length > 0) notify(decision, request);
     return decision;
-  }
-
-  async function runRule(rule: Rule, context: RuleContext): Promise<RuleResult> {
-    const ruleId = rule.name ? `${rule.type}:${rule.name}` : rule.type;
-    const mode = shared.forcedMode === "DRY_RUN" ? "DRY_RUN" : rule.mode;
-    const started = performance.now();
-    try {
-      const evaluation = await rule.evaluate(context);
-      return {
-        ruleId,
-        ruleType: rule.type,
-        mode,
-        conclusion: evaluation.conclusion,
-        reason: evaluation.reason,
-        ...(evaluation.key !== undefined ? { key: evaluation.key } : {}),
-        durationMs: performance.now() - started,
-      };
-    } catch (error) {
-      return errorResult(ruleId, mode, codeOf(error), error, performance.now() - started, rule.type);
-    }
   }
 
   function notify(decision: Decision, request: NormalizedRequest): void {
@@ -225,6 +232,13 @@ function createClient(shared: Shared, ruleList: readonly Rule[]): Parapet {
       }
     },
   };
+}
+
+function ruleResult({ rule, ruleId, mode }: PreparedRule, evaluation: RuleEvaluation, durationMs: number): RuleResult {
+  // Two literals rather than a spread: this runs on every request.
+  return evaluation.key !== undefined
+    ? { ruleId, ruleType: rule.type, mode, conclusion: evaluation.conclusion, reason: evaluation.reason, key: evaluation.key, durationMs }
+    : { ruleId, ruleType: rule.type, mode, conclusion: evaluation.conclusion, reason: evaluation.reason, durationMs };
 }
 
 function errorResult(ruleId: string, mode: Mode, code: string, error: unknown, durationMs: number, ruleType = ruleId): RuleResult {

@@ -10,23 +10,39 @@ import type { RateLimitReason, RuleResult } from "./types.js";
  * the one closest to its limit, which is the one a client must respect.
  */
 export function rateLimitHeaders(results: readonly RuleResult[], denied: boolean): Record<string, string> {
-  const reasons: RateLimitReason[] = [];
+  let tightest: RateLimitReason | undefined;
+  let policies = "";
+  let retry = 0;
   for (const result of results) {
-    if (result.reason.type === "RATE_LIMIT") reasons.push(result.reason as RateLimitReason);
+    if (result.reason.type !== "RATE_LIMIT") continue;
+    const r = result.reason as RateLimitReason;
+    const policy = policyText(r);
+    policies = tightest === undefined ? policy : `${policies}, ${policy}`;
+    if (tightest === undefined || r.remaining < tightest.remaining) tightest = r;
+    if (r.retryAfterSeconds !== undefined && r.retryAfterSeconds > retry) retry = r.retryAfterSeconds;
   }
-  if (reasons.length === 0) return {};
+  if (tightest === undefined) return {};
   const headers: Record<string, string> = {
-    "RateLimit-Policy": reasons.map((r) => `${sfString(r.policy)};q=${r.limit};w=${Math.ceil(r.windowSeconds)}`).join(", "),
+    "RateLimit-Policy": policies,
+    RateLimit: `${sfString(tightest.policy)};r=${Math.max(0, tightest.remaining)};t=${Math.ceil(tightest.resetSeconds)}`,
   };
-  let tightest = reasons[0] as RateLimitReason;
-  for (const r of reasons) if (r.remaining < tightest.remaining) tightest = r;
-  headers.RateLimit = `${sfString(tightest.policy)};r=${Math.max(0, tightest.remaining)};t=${Math.ceil(tightest.resetSeconds)}`;
-  if (denied) {
-    let retry = 0;
-    for (const r of reasons) if (r.retryAfterSeconds !== undefined) retry = Math.max(retry, r.retryAfterSeconds);
-    if (retry > 0) headers["Retry-After"] = String(Math.ceil(retry));
-  }
+  if (denied && retry > 0) headers["Retry-After"] = String(Math.ceil(retry));
   return headers;
+}
+
+/**
+ * `"api";q=10;w=60` is the same on every request a rule answers, so the last
+ * one built is kept: with one rate-limit rule (the common case) the header
+ * is never rebuilt.
+ */
+let lastPolicy: { readonly name: string; readonly limit: number; readonly windowSeconds: number; readonly text: string } | undefined;
+
+function policyText(r: RateLimitReason): string {
+  const last = lastPolicy;
+  if (last !== undefined && last.name === r.policy && last.limit === r.limit && last.windowSeconds === r.windowSeconds) return last.text;
+  const text = `${sfString(r.policy)};q=${r.limit};w=${Math.ceil(r.windowSeconds)}`;
+  lastPolicy = { name: r.policy, limit: r.limit, windowSeconds: r.windowSeconds, text };
+  return text;
 }
 
 /** Printable ASCII without '"' or '\\': the common case, needing no escapes. */

@@ -1,6 +1,6 @@
 import { optionError } from "../errors.js";
 import { anyContains, type Cidr, parseRanges } from "./cidr.js";
-import { formatIp, maskIp, type ParsedIp, parseIp } from "./parse.js";
+import { formatIp, isCanonicalIpv4, maskIp, type ParsedIp, parseIp } from "./parse.js";
 
 /**
  * Platforms whose edge sets a client-IP header that the app can trust when it
@@ -52,7 +52,30 @@ export function createClientIpResolver(options: ClientIpOptions = {}): ClientIpR
     return anyContains(trusted, ip);
   }
 
+  // With no proxy or platform to trust, the client is the socket peer and
+  // nothing else: its canonical form depends on the address text alone.
+  const peerOnly = trusted.length === 0 && platform === undefined;
+  const peerCache = new CanonicalCache();
+  const keyCache = new CanonicalCache();
+
   function resolve(socketIp: string | undefined, headers: Readonly<Record<string, string>>): string {
+    if (peerOnly && socketIp !== undefined) {
+      if (isCanonicalIpv4(socketIp)) return socketIp;
+      // A dual-stack server sees IPv4 clients as "::ffff:a.b.c.d" (RFC 4291 §2.5.5.2): that client is a.b.c.d.
+      if (socketIp.startsWith(MAPPED_IPV4_PREFIX)) {
+        const v4 = socketIp.slice(MAPPED_IPV4_PREFIX.length);
+        if (isCanonicalIpv4(v4)) return v4;
+      }
+      const cached = peerCache.get(socketIp);
+      if (cached !== undefined) return cached;
+      const peerText = resolveSlow(socketIp, headers);
+      peerCache.set(socketIp, peerText);
+      return peerText;
+    }
+    return resolveSlow(socketIp, headers);
+  }
+
+  function resolveSlow(socketIp: string | undefined, headers: Readonly<Record<string, string>>): string {
     const peer = parseIp(socketIp);
     if (platform !== undefined) {
       const fromPlatform = firstForwarded(headers[PLATFORM_HEADERS[platform]]);
@@ -74,12 +97,44 @@ export function createClientIpResolver(options: ClientIpOptions = {}): ClientIpR
   }
 
   function keyOf(ip: string): string {
+    if (isCanonicalIpv4(ip)) return ip;
+    const cached = keyCache.get(ip);
+    if (cached !== undefined) return cached;
+    const key = keyOfSlow(ip);
+    keyCache.set(ip, key);
+    return key;
+  }
+
+  function keyOfSlow(ip: string): string {
     const parsed = parseIp(ip);
     if (!parsed) return ip;
     return parsed.version === 6 ? `${formatIp(maskIp(parsed, ipv6Prefix))}/${ipv6Prefix}` : formatIp(parsed);
   }
 
   return { resolve, keyOf };
+}
+
+/**
+ * Address text -> its canonical form, for the few addresses a server sees
+ * most (a proxy, "::ffff:"-mapped peers, IPv6 clients). The text comes from
+ * the network, so the cache is bounded and simply emptied when full.
+ */
+const MAX_CACHED_ADDRESSES = 1024;
+
+const MAPPED_IPV4_PREFIX = "::ffff:";
+
+class CanonicalCache {
+  readonly #entries = new Map<string, string>();
+
+  get(text: string): string | undefined {
+    return this.#entries.get(text);
+  }
+
+  set(text: string, canonical: string): void {
+    if (text.length > 64) return;
+    if (this.#entries.size >= MAX_CACHED_ADDRESSES) this.#entries.clear();
+    this.#entries.set(text, canonical);
+  }
 }
 
 function firstForwarded(value: string | undefined): ParsedIp | undefined {

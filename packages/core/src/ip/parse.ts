@@ -34,6 +34,33 @@ export function parseIpv4(text: string): Uint8Array | undefined {
   return part === 4 ? bytes : undefined;
 }
 
+/**
+ * True when `text` is already a canonical dotted-quad ("10.0.0.1"): exactly
+ * what parseIpv4 accepts, which formatIp would print back unchanged. Lets the
+ * request path skip parsing and formatting the common socket address.
+ */
+export function isCanonicalIpv4(text: string): boolean {
+  const length = text.length;
+  if (length < 7 || length > 15) return false;
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= length; i++) {
+    const c = i === length ? 46 : text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || parts > 3 || (digits > 1 && text.charCodeAt(i - digits) === 48) || value > 255) return false;
+      parts++;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9 || ++digits > 3) return false;
+    value = value * 10 + d;
+  }
+  return parts === 4;
+}
+
 export function parseIpv6(input: string): Uint8Array | undefined {
   let text = input;
   const zone = text.indexOf("%");

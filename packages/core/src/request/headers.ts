@@ -14,8 +14,18 @@ export interface HeaderSink {
   add(name: string, value: string): void;
 }
 
+/**
+ * The record headers are kept in. Like Object.create(null) it inherits no
+ * names, so a header called "constructor" or "__proto__" is only ever itself;
+ * unlike it, instances start in V8's fast mode and share hidden classes across
+ * requests, which makes filling them several times cheaper on every request.
+ */
+class HeaderRecord {}
+Object.setPrototypeOf(HeaderRecord.prototype, null);
+Reflect.deleteProperty(HeaderRecord.prototype, "constructor");
+
 export function createHeaderSink(): HeaderSink {
-  const headers: Record<string, string> = Object.create(null);
+  const headers = new HeaderRecord() as Record<string, string>;
   const anomalies: string[] = [];
   let bytes = 0;
   let count = 0;

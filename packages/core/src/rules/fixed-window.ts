@@ -17,7 +17,7 @@
  * straddles a boundary; use slidingWindow when that burst matters.
  */
 import type { Duration } from "../duration.js";
-import type { FixedWindowParams, Rule, RuleContext, RuleEvaluation } from "../types.js";
+import type { FixedWindowParams, RateLimitState, Rule, RuleContext, RuleEvaluation } from "../types.js";
 import {
   commonSettings,
   positiveInteger,
@@ -27,7 +27,7 @@ import {
   type RateLimitDescription,
   rateLimitEvaluation,
   secondsText,
-  storeStep,
+  storeFailure,
   windowMsOf,
 } from "./rate-limit.js";
 
@@ -57,7 +57,14 @@ export function fixedWindow(options: FixedWindowOptions): Rule {
 
   async function evaluateFixedWindow(context: RuleContext): Promise<RuleEvaluation> {
     const key = context.key(keyId, characteristics);
-    const state = await storeStep(() => context.store.fixedWindow(key, params, context.clock.now()));
+    // Inline rather than through storeStep: no closure per request. A store
+    // may throw synchronously or reject; both land in the catch.
+    let state: RateLimitState;
+    try {
+      state = await context.store.fixedWindow(key, params, context.clock.now());
+    } catch (error) {
+      throw storeFailure(error);
+    }
     return rateLimitEvaluation(description, state, key);
   }
 

@@ -77,18 +77,23 @@ export function secondsText(ms: number): string {
 }
 
 /**
- * Runs one store step. A store that throws a ParapetError keeps its code
- * (e.g. STORE_TIMEOUT); anything else is a STORE_FAILED, so operators can
- * tell a Redis outage from a bug in a rule.
+ * What a failed store step is reported as. A store that throws a ParapetError
+ * keeps its code (e.g. STORE_TIMEOUT); anything else is a STORE_FAILED, so
+ * operators can tell a Redis outage from a bug in a rule.
  */
+export function storeFailure(error: unknown): ParapetError {
+  if (error instanceof ParapetError) return error;
+  return new ParapetError(ErrorCodes.STORE_FAILED, `the rate-limit store failed: ${messageOf(error)}; check its connection`, {
+    cause: error,
+  });
+}
+
+/** Runs one store step, failures mapped by storeFailure. */
 export async function storeStep(step: () => Promise<RateLimitState>): Promise<RateLimitState> {
   try {
     return await step();
   } catch (error) {
-    if (error instanceof ParapetError) throw error;
-    throw new ParapetError(ErrorCodes.STORE_FAILED, `the rate-limit store failed: ${messageOf(error)}; check its connection`, {
-      cause: error,
-    });
+    throw storeFailure(error);
   }
 }
 

@@ -30,7 +30,7 @@
  * previous window's weighted count.
  */
 import type { Duration } from "../duration.js";
-import type { Rule, RuleContext, RuleEvaluation, SlidingWindowParams } from "../types.js";
+import type { RateLimitState, Rule, RuleContext, RuleEvaluation, SlidingWindowParams } from "../types.js";
 import {
   commonSettings,
   positiveInteger,
@@ -40,7 +40,7 @@ import {
   type RateLimitDescription,
   rateLimitEvaluation,
   secondsText,
-  storeStep,
+  storeFailure,
   windowMsOf,
 } from "./rate-limit.js";
 
@@ -69,7 +69,14 @@ export function slidingWindow(options: SlidingWindowOptions): Rule {
 
   async function evaluateSlidingWindow(context: RuleContext): Promise<RuleEvaluation> {
     const key = context.key(keyId, characteristics);
-    const state = await storeStep(() => context.store.slidingWindow(key, params, context.clock.now()));
+    // Inline rather than through storeStep: no closure per request. A store
+    // may throw synchronously or reject; both land in the catch.
+    let state: RateLimitState;
+    try {
+      state = await context.store.slidingWindow(key, params, context.clock.now());
+    } catch (error) {
+      throw storeFailure(error);
+    }
     return rateLimitEvaluation(description, state, key);
   }
 

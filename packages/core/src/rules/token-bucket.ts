@@ -22,7 +22,7 @@
  */
 import type { Duration } from "../duration.js";
 import { ErrorCodes, ParapetError } from "../errors.js";
-import type { Rule, RuleContext, RuleEvaluation, TokenBucketParams } from "../types.js";
+import type { RateLimitState, Rule, RuleContext, RuleEvaluation, TokenBucketParams } from "../types.js";
 import {
   commonSettings,
   positiveInteger,
@@ -32,7 +32,7 @@ import {
   type RateLimitDescription,
   rateLimitEvaluation,
   secondsText,
-  storeStep,
+  storeFailure,
   windowMsOf,
 } from "./rate-limit.js";
 
@@ -77,7 +77,14 @@ export function tokenBucket(options: TokenBucketOptions): Rule {
   async function evaluateTokenBucket(context: RuleContext): Promise<RuleEvaluation> {
     const params = paramsFor(context.request.extra.requested);
     const key = context.key(keyId, characteristics);
-    const state = await storeStep(() => context.store.tokenBucket(key, params, context.clock.now()));
+    // Inline rather than through storeStep: no closure per request. A store
+    // may throw synchronously or reject; both land in the catch.
+    let state: RateLimitState;
+    try {
+      state = await context.store.tokenBucket(key, params, context.clock.now());
+    } catch (error) {
+      throw storeFailure(error);
+    }
     return rateLimitEvaluation(description, state, key);
   }
 
