@@ -69,6 +69,7 @@ export interface Parapet {
 }
 
 const MODES: readonly Mode[] = ["LIVE", "DRY_RUN"];
+const RULE_FAILURE_WARN_INTERVAL_MS = 10_000;
 const systemClock: Clock = { now: () => Date.now() };
 
 export function parapet(options: ParapetOptions): Parapet {
@@ -186,9 +187,24 @@ function createClient(shared: Shared, ruleList: readonly Rule[]): Parapet {
       durationMs: (results.length > 0 ? ruleStarted : performance.now()) - startedPrecise,
       onError: shared.onError,
     });
-    if (decision.isErrored()) shared.logger.warn("rule failed", { reason: decision.reason.message });
+    if (decision.isErrored()) warnRuleFailed(decision.reason.message);
     if (shared.observers.length > 0) notify(decision, request);
     return decision;
+  }
+
+  // A dead store fails every request; one warning per interval (with a count)
+  // keeps the log readable and cheap instead of one line per request.
+  let lastWarnAt = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  function warnRuleFailed(reason: string): void {
+    const now = shared.clock.now();
+    if (now - lastWarnAt < RULE_FAILURE_WARN_INTERVAL_MS) {
+      suppressed++;
+      return;
+    }
+    shared.logger.warn("rule failed", suppressed > 0 ? { reason, suppressedSinceLastWarning: suppressed } : { reason });
+    lastWarnAt = now;
+    suppressed = 0;
   }
 
   function notify(decision: Decision, request: NormalizedRequest): void {
