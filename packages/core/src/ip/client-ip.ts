@@ -35,6 +35,12 @@ export interface ClientIpResolver {
   resolve(socketIp: string | undefined, headers: Readonly<Record<string, string>>): string;
   /** The rate-limit key for an address: IPv6 masked to its prefix. */
   keyOf(ip: string): string;
+  /**
+   * False when `resolve` never reads headers (no proxy or platform trusted),
+   * so a request's headers need not be normalized just to find its IP.
+   * Absent means true: a custom resolver is assumed to read them.
+   */
+  readonly needsHeaders?: boolean;
 }
 
 export function createClientIpResolver(options: ClientIpOptions = {}): ClientIpResolver {
@@ -111,7 +117,7 @@ export function createClientIpResolver(options: ClientIpOptions = {}): ClientIpR
     return parsed.version === 6 ? `${formatIp(maskIp(parsed, ipv6Prefix))}/${ipv6Prefix}` : formatIp(parsed);
   }
 
-  return { resolve, keyOf };
+  return { resolve, keyOf, needsHeaders: !peerOnly };
 }
 
 /**

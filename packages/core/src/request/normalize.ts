@@ -2,7 +2,7 @@ import type { ClientIpResolver } from "../ip/client-ip.js";
 import type { BodyContent, NormalizedRequest } from "../types.js";
 import { readNodeBody } from "./body-node.js";
 import { readWebBody } from "./body-web.js";
-import { createHeaderSink, mediaType, splitTarget, truncate } from "./headers.js";
+import { createHeaderSink, type HeaderSink, mediaType, splitTarget, truncate } from "./headers.js";
 import type { NodeRequestLike, PlainRequest, ProtectableRequest, WebRequestLike } from "./shapes.js";
 
 export type { NodeRequestLike, PlainRequest, ProtectableRequest, WebRequestLike } from "./shapes.js";
@@ -37,44 +37,60 @@ export function normalizeRequest(
 }
 
 function fromWeb(input: WebRequestLike, extra: Readonly<Record<string, unknown>>, options: NormalizeOptions): NormalizedRequest {
-  const sink = createHeaderSink();
-  input.headers.forEach((value, key) => {
-    sink.add(key, value);
-  });
-  const { path, query } = splitTarget(input.url, sink.anomalies);
+  const anomalies: string[] = [];
+  const { path, query } = splitTarget(input.url, anomalies);
+  const fill = (add: AddHeader) => {
+    input.headers.forEach((value, key) => {
+      add(key, value);
+    });
+  };
   let body: Promise<BodyContent | undefined> | undefined;
-  const read = () => {
-    body ??= readWebBody(input, mediaType(sink.headers["content-type"]), options.maxBodyBytes, options.bodyTimeoutMs);
+  const read = (headers: HeaderReader) => {
+    body ??= readWebBody(input, mediaType(headers()["content-type"]), options.maxBodyBytes, options.bodyTimeoutMs);
     return body;
   };
-  return build(input.method, path, query, sink.headers, sink.anomalies, options.socketIp, extra, options, read);
+  return build(input.method, path, query, fill, anomalies, options.socketIp, extra, options, read);
 }
 
 function fromNode(input: NodeRequestLike, extra: Readonly<Record<string, unknown>>, options: NormalizeOptions): NormalizedRequest {
-  const sink = createHeaderSink();
+  const anomalies: string[] = [];
+  const { path, query } = splitTarget(input.url, anomalies);
   const raw = input.rawHeaders;
-  if (raw && raw.length > 0) {
-    for (let i = 0; i + 1 < raw.length; i += 2) sink.add(raw[i] as string, raw[i + 1] as string);
-  } else {
-    addHeaderRecord(sink.add, input.headers);
-  }
-  const { path, query } = splitTarget(input.url, sink.anomalies);
+  const record = input.headers;
+  const fill = (add: AddHeader) => {
+    if (raw && raw.length > 0) {
+      for (let i = 0; i + 1 < raw.length; i += 2) add(raw[i] as string, raw[i + 1] as string);
+    } else {
+      addHeaderRecord(add, record);
+    }
+  };
   const read = () => readNodeBody(input, options.maxBodyBytes, options.bodyTimeoutMs);
   const socketIp = options.socketIp ?? input.socket?.remoteAddress;
-  return build(input.method, path, query, sink.headers, sink.anomalies, socketIp, extra, options, read);
+  return build(input.method, path, query, fill, anomalies, socketIp, extra, options, read);
 }
 
 function fromPlain(input: PlainRequest, extra: Readonly<Record<string, unknown>>, options: NormalizeOptions): NormalizedRequest {
-  const sink = createHeaderSink();
+  const anomalies: string[] = [];
   if (input === null || typeof input !== "object") {
-    sink.anomalies.push("protect() was given neither a Request, an IncomingMessage nor a plain request object");
-    return build(undefined, "/", "", sink.headers, sink.anomalies, undefined, extra, options, async () => undefined);
+    anomalies.push("protect() was given neither a Request, an IncomingMessage nor a plain request object");
+    return build(
+      undefined,
+      "/",
+      "",
+      () => {},
+      anomalies,
+      undefined,
+      extra,
+      options,
+      async () => undefined,
+    );
   }
-  addHeaderRecord(sink.add, input.headers);
-  const { path, query } = splitTarget(typeof input.url === "string" ? input.url : undefined, sink.anomalies);
-  const contentType = mediaType(sink.headers["content-type"]);
-  const content = plainBody(input.body, contentType, options.maxBodyBytes);
-  return build(input.method, path, query, sink.headers, sink.anomalies, options.socketIp ?? input.ip, extra, options, async () => content);
+  const { path, query } = splitTarget(typeof input.url === "string" ? input.url : undefined, anomalies);
+  const record = input.headers;
+  const fill = (add: AddHeader) => addHeaderRecord(add, record);
+  const rawBody = input.body;
+  const read = async (headers: HeaderReader) => plainBody(rawBody, mediaType(headers()["content-type"]), options.maxBodyBytes);
+  return build(input.method, path, query, fill, anomalies, options.socketIp ?? input.ip, extra, options, read);
 }
 
 function plainBody(body: unknown, contentType: string, limit: number): BodyContent | undefined {
@@ -87,7 +103,7 @@ function plainBody(body: unknown, contentType: string, limit: number): BodyConte
   return { bytes: new Uint8Array(0), truncated: false, contentType, parsed: body };
 }
 
-function addHeaderRecord(add: (name: string, value: string) => void, headers: PlainRequest["headers"]): void {
+function addHeaderRecord(add: AddHeader, headers: PlainRequest["headers"]): void {
   if (!headers || typeof headers !== "object") return;
   for (const name of Object.keys(headers)) {
     const value = headers[name];
@@ -98,40 +114,93 @@ function addHeaderRecord(add: (name: string, value: string) => void, headers: Pl
 
 const METHOD = /^[A-Z]{1,16}$/;
 
+type AddHeader = (name: string, value: string) => void;
+/** Returns the request's header record, building it on first call. */
+type HeaderReader = () => Readonly<Record<string, string>>;
+
+/** What a peer-only resolver is handed: it never reads headers, so none are built for it. */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
+
+/**
+ * Headers are normalized lazily: lowercasing and joining every header is a
+ * large share of protect()'s cost, and a rule set keyed on the IP alone (the
+ * common rate limit) never reads one. The record is built once, on the first
+ * read of `headers`, `host` or `anomalies`, or up front when the client-IP
+ * resolver trusts a proxy or platform header. Anomalies that do not depend on
+ * headers (URL, method, unknown IP) are found eagerly.
+ */
 function build(
   rawMethod: string | undefined,
   path: string,
   query: string,
-  headers: Record<string, string>,
-  anomalies: string[],
+  fillHeaders: (add: AddHeader) => void,
+  eagerAnomalies: string[],
   socketIp: string | undefined,
   extra: Readonly<Record<string, unknown>>,
   options: NormalizeOptions,
-  body: () => Promise<BodyContent | undefined>,
+  body: (headers: HeaderReader) => Promise<BodyContent | undefined>,
 ): NormalizedRequest {
   let method = typeof rawMethod === "string" ? rawMethod.toUpperCase() : "GET";
   if (!METHOD.test(method)) {
-    anomalies.push(`unusual method "${truncate(method, 20)}"`);
+    eagerAnomalies.push(`unusual method "${truncate(method, 20)}"`);
     method = method.slice(0, 16);
   }
-  const host = headers.host ?? "";
-  if (host === "") anomalies.push("request has no Host header");
-  const ip = options.resolver.resolve(socketIp, headers);
-  if (ip === "unknown") anomalies.push("client IP unknown: no socket address");
-  let bodyPromise: Promise<BodyContent | undefined> | undefined;
-  return {
-    method,
-    path,
-    query,
-    headers,
-    host,
-    ip,
-    socketIp: socketIp ?? "",
-    extra,
-    anomalies,
-    body() {
-      bodyPromise ??= body().catch(() => undefined);
-      return bodyPromise;
-    },
-  };
+  return new LazyRequest(method, path, query, fillHeaders, eagerAnomalies, socketIp, extra, options.resolver, body);
+}
+
+/** A class, not an object literal with getters: instances share one hidden class, which keeps protect() fast. */
+class LazyRequest implements NormalizedRequest {
+  readonly ip: string;
+  readonly socketIp: string;
+  #sink: HeaderSink | undefined;
+  #anomalies: readonly string[] | undefined;
+  #bodyPromise: Promise<BodyContent | undefined> | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly query: string,
+    private readonly fillHeaders: (add: AddHeader) => void,
+    private readonly eagerAnomalies: readonly string[],
+    socketIp: string | undefined,
+    readonly extra: Readonly<Record<string, unknown>>,
+    resolver: ClientIpResolver,
+    private readonly readBody: (headers: HeaderReader) => Promise<BodyContent | undefined>,
+  ) {
+    this.socketIp = socketIp ?? "";
+    this.ip = resolver.resolve(socketIp, resolver.needsHeaders === false ? NO_HEADERS : this.headers);
+  }
+
+  #headerSink(): HeaderSink {
+    if (this.#sink === undefined) {
+      this.#sink = createHeaderSink();
+      this.fillHeaders(this.#sink.add);
+    }
+    return this.#sink;
+  }
+
+  get headers(): Readonly<Record<string, string>> {
+    return this.#headerSink().headers;
+  }
+
+  get host(): string {
+    return this.#headerSink().headers.host ?? "";
+  }
+
+  // Same order as when everything was eager: header bounds, URL, method, Host, IP.
+  get anomalies(): readonly string[] {
+    if (this.#anomalies === undefined) {
+      const { headers, anomalies: headerAnomalies } = this.#headerSink();
+      const all = [...headerAnomalies, ...this.eagerAnomalies];
+      if ((headers.host ?? "") === "") all.push("request has no Host header");
+      if (this.ip === "unknown") all.push("client IP unknown: no socket address");
+      this.#anomalies = all;
+    }
+    return this.#anomalies;
+  }
+
+  body(): Promise<BodyContent | undefined> {
+    this.#bodyPromise ??= this.readBody(() => this.headers).catch(() => undefined);
+    return this.#bodyPromise;
+  }
 }
