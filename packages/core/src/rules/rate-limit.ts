@@ -88,15 +88,6 @@ export function storeFailure(error: unknown): ParapetError {
   });
 }
 
-/** Runs one store step, failures mapped by storeFailure. */
-export async function storeStep(step: () => Promise<RateLimitState>): Promise<RateLimitState> {
-  try {
-    return await step();
-  } catch (error) {
-    throw storeFailure(error);
-  }
-}
-
 export interface RateLimitDescription {
   readonly algorithm: RateLimitReason["algorithm"];
   readonly limit: number;

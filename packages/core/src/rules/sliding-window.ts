@@ -29,56 +29,14 @@
  * window's calls came early: it never admits more than max minus the
  * previous window's weighted count.
  */
-import type { Duration } from "../duration.js";
-import type { RateLimitState, Rule, RuleContext, RuleEvaluation, SlidingWindowParams } from "../types.js";
-import {
-  commonSettings,
-  positiveInteger,
-  RATE_LIMIT,
-  RATE_LIMIT_COST,
-  type RateLimitCommonOptions,
-  type RateLimitDescription,
-  rateLimitEvaluation,
-  secondsText,
-  storeFailure,
-  windowMsOf,
-} from "./rate-limit.js";
+import type { Rule } from "../types.js";
+import { type WindowOptions, windowRule } from "./window-rule.js";
 
-export interface SlidingWindowOptions extends RateLimitCommonOptions {
+export interface SlidingWindowOptions extends WindowOptions {
   /** Requests allowed in any window-long span. */
   readonly max: number;
-  /** The window: "60s", "1m", "1h", or milliseconds. */
-  readonly window: Duration;
 }
 
 export function slidingWindow(options: SlidingWindowOptions): Rule {
-  const where = "slidingWindow";
-  const { mode, name, characteristics } = commonSettings(where, options);
-  const limit = positiveInteger(where, "max", options.max, "max: 100");
-  const windowMs = windowMsOf(where, "window", options.window);
-  const policy = name ?? `sliding-${secondsText(windowMs)}`;
-  const keyId = name ? `${RATE_LIMIT}:${name}` : `${RATE_LIMIT}:sliding:${windowMs}:${limit}`;
-  const params: SlidingWindowParams = { limit, windowMs, cost: 1 };
-  const description: RateLimitDescription = {
-    algorithm: "slidingWindow",
-    limit,
-    windowMs,
-    policy,
-    unit: `requests per ${secondsText(windowMs)}`,
-  };
-
-  async function evaluateSlidingWindow(context: RuleContext): Promise<RuleEvaluation> {
-    const key = context.key(keyId, characteristics);
-    // Inline rather than through storeStep: no closure per request. A store
-    // may throw synchronously or reject; both land in the catch.
-    let state: RateLimitState;
-    try {
-      state = await context.store.slidingWindow(key, params, context.clock.now());
-    } catch (error) {
-      throw storeFailure(error);
-    }
-    return rateLimitEvaluation(description, state, key);
-  }
-
-  return { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, evaluate: evaluateSlidingWindow };
+  return windowRule("slidingWindow", options);
 }

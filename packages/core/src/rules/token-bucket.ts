@@ -77,7 +77,7 @@ export function tokenBucket(options: TokenBucketOptions): Rule {
   async function evaluateTokenBucket(context: RuleContext): Promise<RuleEvaluation> {
     const params = paramsFor(context.request.extra.requested);
     const key = context.key(keyId, characteristics);
-    // Inline rather than through storeStep: no closure per request. A store
+    // The store call is inline (no closure per request). A store
     // may throw synchronously or reject; both land in the catch.
     let state: RateLimitState;
     try {

@@ -1,0 +1,59 @@
+/**
+ * fixedWindow and slidingWindow take the same options and differ only in the
+ * store step they call; this is the one rule factory behind both. Each
+ * algorithm's exact semantics stay documented in its own file.
+ */
+import type { Duration } from "../duration.js";
+import type { FixedWindowParams, RateLimitState, Rule, RuleContext, RuleEvaluation } from "../types.js";
+import {
+  commonSettings,
+  positiveInteger,
+  RATE_LIMIT,
+  RATE_LIMIT_COST,
+  type RateLimitCommonOptions,
+  type RateLimitDescription,
+  rateLimitEvaluation,
+  secondsText,
+  storeFailure,
+  windowMsOf,
+} from "./rate-limit.js";
+
+export interface WindowOptions extends RateLimitCommonOptions {
+  readonly max: number;
+  /** The window: "60s", "1m", "1h", or milliseconds. */
+  readonly window: Duration;
+}
+
+export type WindowAlgorithm = "fixedWindow" | "slidingWindow";
+
+const KIND: Readonly<Record<WindowAlgorithm, string>> = { fixedWindow: "fixed", slidingWindow: "sliding" };
+
+export function windowRule(algorithm: WindowAlgorithm, options: WindowOptions): Rule {
+  const { mode, name, characteristics } = commonSettings(algorithm, options);
+  const limit = positiveInteger(algorithm, "max", options.max, "max: 100");
+  const windowMs = windowMsOf(algorithm, "window", options.window);
+  const kind = KIND[algorithm];
+  const policy = name ?? `${kind}-${secondsText(windowMs)}`;
+  // Unnamed rules key by their parameters, so two different limits never share a counter.
+  const keyId = name ? `${RATE_LIMIT}:${name}` : `${RATE_LIMIT}:${kind}:${windowMs}:${limit}`;
+  // Both window steps take the same parameters (SlidingWindowParams has FixedWindowParams' shape).
+  const params: FixedWindowParams = { limit, windowMs, cost: 1 };
+  const description: RateLimitDescription = { algorithm, limit, windowMs, policy, unit: `requests per ${secondsText(windowMs)}` };
+  const fixed = algorithm === "fixedWindow";
+
+  async function evaluateWindow(context: RuleContext): Promise<RuleEvaluation> {
+    const key = context.key(keyId, characteristics);
+    // The store call is inline (no closure per request). A store may throw
+    // synchronously or reject; both land in the catch.
+    let state: RateLimitState;
+    try {
+      const now = context.clock.now();
+      state = await (fixed ? context.store.fixedWindow(key, params, now) : context.store.slidingWindow(key, params, now));
+    } catch (error) {
+      throw storeFailure(error);
+    }
+    return rateLimitEvaluation(description, state, key);
+  }
+
+  return { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, evaluate: evaluateWindow };
+}
