@@ -102,21 +102,11 @@ export class RedisStore implements Store {
   }
 
   async fixedWindow(key: string, params: FixedWindowParams, _now: number): Promise<RateLimitState> {
-    const args = [
-      requireCount(params.limit, "limit"),
-      Math.ceil(requirePositive(params.windowMs, "windowMs")),
-      requireCount(params.cost, "cost"),
-    ];
-    return this.#decide(FIXED_WINDOW, key, "fw", args, params.cost);
+    return this.#decide(FIXED_WINDOW, key, "fw", windowArgs(params), params.cost);
   }
 
   async slidingWindow(key: string, params: SlidingWindowParams, _now: number): Promise<RateLimitState> {
-    const args = [
-      requireCount(params.limit, "limit"),
-      Math.ceil(requirePositive(params.windowMs, "windowMs")),
-      requireCount(params.cost, "cost"),
-    ];
-    return this.#decide(SLIDING_WINDOW, key, "sw", args, params.cost);
+    return this.#decide(SLIDING_WINDOW, key, "sw", windowArgs(params), params.cost);
   }
 
   async tokenBucket(key: string, params: TokenBucketParams, _now: number): Promise<RateLimitState> {
@@ -243,4 +233,9 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
   if (!Number.isInteger(value) || value <= 0)
     throw optionError("RedisStore", `\`${name}\` must be a positive integer; got ${String(value)}`);
   return value;
+}
+
+/** Both window scripts take ARGV = limit, window ms, cost; checked here so a bad value never reaches Lua. */
+function windowArgs(params: FixedWindowParams | SlidingWindowParams): number[] {
+  return [requireCount(params.limit, "limit"), Math.ceil(requirePositive(params.windowMs, "windowMs")), requireCount(params.cost, "cost")];
 }
