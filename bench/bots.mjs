@@ -4,7 +4,14 @@
 // BATCH calls (one hrtime read per call would cost as much as the call), so "p99" is the p99 over batches.
 import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { bundledCatalogue, createUserAgentClassifier, DEFAULT_BOT_POLICY, detectBot } from "@parapet/bots";
+import {
+  bundledCatalogue,
+  bundledIpRanges,
+  createUserAgentClassifier,
+  DEFAULT_BOT_POLICY,
+  detectBot,
+  inPublishedRanges,
+} from "@parapet/bots";
 import { silentLogger } from "@parapet/core";
 
 const corpusPath = "/work/shared/corpora/bots/dev.jsonl";
@@ -61,13 +68,29 @@ report("User-Agent classification (uncached)", await measure(agents, uncached, f
 report("User-Agent classification (cached)", await measure(agents, cached, false), agents.length);
 
 // The whole rule as the pipeline calls it: classification plus header signals (no verifiable crawler, so no DNS).
-const context = (ua) => ({
-  request: { headers: { "user-agent": ua, accept: "*/*", "accept-language": "en-US", "accept-encoding": "gzip" }, ip: "203.0.113.9" },
-  clock: { now: () => Date.now() },
-  logger: silentLogger,
-});
+const context = (ua, ip = "203.0.113.9") => {
+  const headers = { "user-agent": ua, accept: "*/*", "accept-language": "en-US", "accept-encoding": "gzip" };
+  return { request: { headers, header: (name) => headers[name], ip }, clock: { now: () => Date.now() }, logger: silentLogger };
+};
 const contexts = agents.filter((ua) => !uncached(ua).verifier).map(context);
 const ruleUncached = detectBot({ ...DEFAULT_BOT_POLICY, userAgentCacheSize: 0 });
 const ruleCached = detectBot({ ...DEFAULT_BOT_POLICY, userAgentCacheSize: 4096 });
 report("detectBot rule, no DNS (uncached)", await measure(contexts, (c) => ruleUncached.evaluate(c), true), contexts.length);
 report("detectBot rule, no DNS (cached)", await measure(contexts, (c) => ruleCached.evaluate(c), true), contexts.length);
+
+// Published-range verification: a Googlebot claim from addresses inside and outside Google's list, decided
+// without DNS when inside (outside falls back to DNS, so only the lookup itself is timed for those).
+const ranges = bundledIpRanges();
+const addresses = [];
+for (let i = 0; i < 256; i++)
+  addresses.push(`66.249.${64 + (i % 16)}.${i}`, `203.0.${i}.7`, `2001:4860:4801:${(i % 200).toString(16)}::${i}`);
+report(
+  "published-range lookup (google)",
+  await measure(addresses, (ip) => inPublishedRanges(ranges, "google", ip), false),
+  addresses.length,
+);
+const googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+const noDns = { reverse: () => Promise.reject(new Error("bench: no DNS")), resolve: () => Promise.reject(new Error("bench: no DNS")) };
+const ruleRanges = detectBot({ ...DEFAULT_BOT_POLICY, resolver: noDns });
+const insideContexts = addresses.filter((ip) => inPublishedRanges(ranges, "google", ip)).map((ip) => context(googlebot, ip));
+report("detectBot, Googlebot by IP range", await measure(insideContexts, (c) => ruleRanges.evaluate(c), true), insideContexts.length);

@@ -114,7 +114,7 @@ export function detectBot(options: DetectBotOptions = {}): Rule {
     cost: 5,
     async evaluate(context: RuleContext): Promise<RuleEvaluation> {
       const { request } = context;
-      const userAgent = request.headers["user-agent"];
+      const userAgent = request.header("user-agent");
       const claim = classify(userAgent);
       let isBot = claim.isBot;
       let categories = claim.categories;

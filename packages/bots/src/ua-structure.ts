@@ -37,6 +37,10 @@ export function structuralSignals(text: string, facts: StructureFacts, signals: 
     signals.push("ua:bare-word");
   } else if (!text.includes("(") && !facts.hasPlatform && !facts.isKnownApp) {
     signals.push("ua:no-platform");
+  } else if (!facts.hasPlatform && !facts.isKnownApp && isProductWithBareComment(text)) {
+    // "Acme POS/1.0 (Acme Soft)": an app's comment says what it runs on ("(iPhone; iOS 17.5; Scale/3.00)");
+    // a comment naming no platform and no engine is a tool signing its requests.
+    signals.push("ua:no-platform");
   } else if (!facts.hasPlatform && isNameWithoutVersion(text)) {
     // "Bushbaby (reported in logs)": browsers and apps always send product/version; a plain name is a script.
     signals.push("ua:no-version");
@@ -78,6 +82,24 @@ function signsEngineComment(text: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * "Name/1.0 (comment)" at the very start, with no browser engine anywhere: the shape of an HTTP tool's
+ * User-Agent. Browsers start with "Mozilla/" or "Opera/" and name an engine; those are left to other checks.
+ */
+function isProductWithBareComment(text: string): boolean {
+  if (text.startsWith("mozilla/") || text.startsWith("opera/")) return false;
+  let i = 0;
+  // The product name: words separated by single spaces ("sora pos"), then "/".
+  while (i < text.length && (isHostChar(text.charCodeAt(i)) || text[i] === "_" || text[i] === "." || (text[i] === " " && i > 0))) i++;
+  if (i === 0 || text[i] !== "/" || !isDigit(text.charCodeAt(i + 1))) return false;
+  i++;
+  while (i < text.length && text[i] !== " " && text[i] !== "(") i++;
+  while (text[i] === " ") i++;
+  if (text[i] !== "(") return false;
+  for (const engine of ["gecko", "webkit", "khtml", "presto", "trident", "blink"]) if (text.includes(engine)) return false;
+  return true;
 }
 
 /** Letters, digits, "-", "_" and "." only: an identifier, with no product/version and no comment. */

@@ -42,7 +42,8 @@ describe("User-Agent classification cache", () => {
 
   it("the rule's reasons are its own: changing one does not change the next request's", async () => {
     const rule = detectBot({ ...DEFAULT_BOT_POLICY, userAgentCacheSize: 8 });
-    const request = { headers: { "user-agent": "curl/8.5.0" }, ip: "203.0.113.9" };
+    const headers: Record<string, string> = { "user-agent": "curl/8.5.0" };
+    const request = { headers, header: (name: string) => headers[name], ip: "203.0.113.9" };
     const context = { request, clock: { now: () => 0 }, logger: silentLogger } as never;
     const first = await rule.evaluate(context);
     (first.reason as unknown as { signals: string[] }).signals.push("tampered");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { isbot } from "isbot";
 import { bundledCatalogue, createUserAgentClassifier, parseCatalogue } from "../src/index.js";
 import { humanFixture } from "./helpers.js";
 
@@ -20,6 +21,18 @@ describe("User-Agent classification", () => {
     ["Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)", "GPTBot", "AI_CRAWLER"],
     ["Mozilla/5.0 (compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)", "UptimeRobot", "MONITOR"],
     ["sqlmap/1.7.2#stable (https://sqlmap.org)", "sqlmap", "VULNERABILITY_SCANNER"],
+    ["ModularConnector/2.3 (Linux)", "ModularConnector", "MONITOR"],
+    [
+      "PS_Daily/2.1 Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36",
+      "PS_Daily",
+      "UNKNOWN_AUTOMATION",
+    ],
+    [
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36 Dlc/3.1",
+      "Dlc",
+      "UNKNOWN_AUTOMATION",
+    ],
+    ["Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 FirePHP/0.7.4", "FirePHP", "UNKNOWN_AUTOMATION"],
   ];
   for (const [ua, name, category] of named) {
     it(`names ${name}`, () => {
@@ -60,6 +73,28 @@ describe("User-Agent classification", () => {
     assert.deepEqual(
       flagged.map((c) => c.id),
       [],
+    );
+  });
+
+  it("flags no more of the fixture's browsers than isbot does", () => {
+    const fixture = humanFixture();
+    const ours = fixture.filter((c) => classify(c.ua).isBot).length;
+    const theirs = fixture.filter((c) => isbot(c.ua)).length;
+    assert.ok(ours <= theirs, `parapet flags ${ours} of ${fixture.length} browsers, isbot ${theirs}`);
+  });
+
+  it("does not take product names that merely contain a catalogue word for bots", () => {
+    // "dlc" inside a word, and a PrestaShop-like prefix that is not at the start, are not the tools' tokens.
+    assert.equal(
+      classify("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36 Idlcam/2")
+        .isBot,
+      false,
+    );
+    assert.equal(
+      classify(
+        "Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Mobile Safari/537.36 MyPS_Daily/1",
+      ).isBot,
+      false,
     );
   });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_BOT_POLICY, DEMO_BOT_POLICY, detectBot } from "../src/index.js";
+import { DEFAULT_BOT_POLICY, DEMO_BOT_POLICY, detectBot, parseIpRangeSnapshot } from "../src/index.js";
 import { CHROME_HEADERS, decide, pythonRequestsHeaders, scriptedResolver } from "./helpers.js";
 
 const GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
@@ -107,12 +107,14 @@ describe("detectBot: a browser User-Agent is not proof", () => {
 });
 
 describe("detectBot: verifying crawlers", () => {
+  // These cases are about DNS verification: with the bundled ranges, Google's IPs would be verified before any lookup.
+  const NO_RANGES = parseIpRangeSnapshot({ lists: {} });
   const resolver = () =>
     scriptedResolver({ [GOOGLE_IP]: [GOOGLE_HOST], "198.51.100.7": ["host-7.attacker.example"] }, { [GOOGLE_HOST]: [GOOGLE_IP] });
 
   it("allows a Googlebot whose reverse and forward DNS agree", async () => {
     const dns = resolver();
-    const { decision, reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: dns }), GOOGLE_IP, {
+    const { decision, reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, ipRanges: NO_RANGES, resolver: dns }), GOOGLE_IP, {
       "user-agent": GOOGLEBOT_UA,
     });
     assert.equal(decision.isAllowed(), true);
@@ -122,9 +124,13 @@ describe("detectBot: verifying crawlers", () => {
   });
 
   it("denies a spoofed Googlebot from a non-Google IP", async () => {
-    const { decision, reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: resolver() }), "198.51.100.7", {
-      "user-agent": GOOGLEBOT_UA,
-    });
+    const { decision, reason } = await decide(
+      detectBot({ ...DEFAULT_BOT_POLICY, ipRanges: NO_RANGES, resolver: resolver() }),
+      "198.51.100.7",
+      {
+        "user-agent": GOOGLEBOT_UA,
+      },
+    );
     assert.equal(decision.isDenied(), true);
     assert.equal(reason.verification, "spoofed");
     assert.ok(reason.signals.includes("verify:ptr-not-in-domain"));
@@ -133,7 +139,9 @@ describe("detectBot: verifying crawlers", () => {
 
   it("denies a PTR that claims googlebot.com but does not resolve back to the IP", async () => {
     const dns = scriptedResolver({ "198.51.100.8": ["crawl-1.googlebot.com"] }, { "crawl-1.googlebot.com": [GOOGLE_IP] });
-    const { reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: dns }), "198.51.100.8", { "user-agent": GOOGLEBOT_UA });
+    const { reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, ipRanges: NO_RANGES, resolver: dns }), "198.51.100.8", {
+      "user-agent": GOOGLEBOT_UA,
+    });
     assert.equal(reason.verification, "spoofed");
     assert.ok(reason.signals.includes("verify:forward-mismatch"));
   });
@@ -143,13 +151,15 @@ describe("detectBot: verifying crawlers", () => {
       { "198.51.100.9": ["googlebot.com.attacker.example"] },
       { "googlebot.com.attacker.example": ["198.51.100.9"] },
     );
-    const { reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: dns }), "198.51.100.9", { "user-agent": GOOGLEBOT_UA });
+    const { reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, ipRanges: NO_RANGES, resolver: dns }), "198.51.100.9", {
+      "user-agent": GOOGLEBOT_UA,
+    });
     assert.equal(reason.verification, "spoofed");
   });
 
   it("remembers an answer instead of asking DNS again", async () => {
     const dns = resolver();
-    const rule = detectBot({ ...DEFAULT_BOT_POLICY, resolver: dns });
+    const rule = detectBot({ ...DEFAULT_BOT_POLICY, ipRanges: NO_RANGES, resolver: dns });
     await decide(rule, GOOGLE_IP, { "user-agent": GOOGLEBOT_UA });
     await decide(rule, GOOGLE_IP, { "user-agent": GOOGLEBOT_UA });
     assert.equal(dns.calls.length, 2);
@@ -157,7 +167,9 @@ describe("detectBot: verifying crawlers", () => {
 
   it("skips DNS for a crawler the policy denies anyway", async () => {
     const dns = resolver();
-    const { decision } = await decide(detectBot({ allow: ["CATEGORY:MONITOR"], resolver: dns }), GOOGLE_IP, { "user-agent": GOOGLEBOT_UA });
+    const { decision } = await decide(detectBot({ allow: ["CATEGORY:MONITOR"], ipRanges: NO_RANGES, resolver: dns }), GOOGLE_IP, {
+      "user-agent": GOOGLEBOT_UA,
+    });
     assert.equal(decision.isDenied(), true);
     assert.deepEqual(dns.calls, []);
   });
@@ -165,9 +177,13 @@ describe("detectBot: verifying crawlers", () => {
   it("a DNS server that never answers does not stall the request beyond the bound", async () => {
     const hanging = { reverse: () => new Promise<string[]>(() => {}), resolve: () => new Promise<string[]>(() => {}) };
     const started = performance.now();
-    const { decision, reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: hanging, dnsTimeoutMs: 50 }), GOOGLE_IP, {
-      "user-agent": GOOGLEBOT_UA,
-    });
+    const { decision, reason } = await decide(
+      detectBot({ ...DEFAULT_BOT_POLICY, ipRanges: NO_RANGES, resolver: hanging, dnsTimeoutMs: 50 }),
+      GOOGLE_IP,
+      {
+        "user-agent": GOOGLEBOT_UA,
+      },
+    );
     // Generous bound on a 50 ms timeout: this checks "does not hang", not speed.
     assert.ok(performance.now() - started < 2_000);
     assert.equal(reason.verification, "unverifiable");
@@ -180,9 +196,13 @@ describe("detectBot: verifying crawlers", () => {
       reverse: () => Promise.reject(Object.assign(new Error("queryPtr ESERVFAIL"), { code: "ESERVFAIL" })),
       resolve: () => Promise.resolve([]),
     };
-    const { decision, reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: failing, unverifiable: "policy" }), GOOGLE_IP, {
-      "user-agent": GOOGLEBOT_UA,
-    });
+    const { decision, reason } = await decide(
+      detectBot({ ...DEFAULT_BOT_POLICY, ipRanges: NO_RANGES, resolver: failing, unverifiable: "policy" }),
+      GOOGLE_IP,
+      {
+        "user-agent": GOOGLEBOT_UA,
+      },
+    );
     assert.equal(reason.verification, "unverifiable");
     assert.equal(decision.isAllowed(), true);
   });
@@ -194,7 +214,7 @@ describe("detectBot: verifying crawlers", () => {
       },
       resolve: () => Promise.resolve([]),
     };
-    const { decision, reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, resolver: broken }), GOOGLE_IP, {
+    const { decision, reason } = await decide(detectBot({ ...DEFAULT_BOT_POLICY, ipRanges: NO_RANGES, resolver: broken }), GOOGLE_IP, {
       "user-agent": GOOGLEBOT_UA,
     });
     assert.equal(decision.isErrored(), false);

@@ -19,6 +19,20 @@ function expectHuman(ua: string) {
 }
 
 describe("structural signals", () => {
+  it("flags a tool's product/version whose comment names no platform and no engine", () => {
+    expectSignal("Acme Point Of Sale/2.4 (Acme Software Ltd)", "ua:no-platform");
+    expectSignal("inventory-sync/0.9.1 (build 77)", "ua:no-platform");
+    expectSignal("Order_Puller/3.0 (+support desk)", "ua:no-platform");
+  });
+
+  it("leaves apps whose comment names their platform, and engines without a platform, alone", () => {
+    expectHuman("Acme Shop/5.2.1 (iPhone; iOS 26.1; Scale/3.00)");
+    expectHuman("AcmeTV/3.1 (Linux; Android 14; BRAVIA 4K)");
+    expectHuman("AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/142.0.0.0 Safari/537.36 AcmeNotes/5");
+    // A bare "Name/1.0 (…)" is the tool shape; a name with no version is a different check.
+    assert.equal(structuralSignals("acme shop (beta)", NO_FACTS).includes("ua:no-platform"), false);
+  });
+
   it("flags a crawler signing inside the engine comment of a borrowed Chrome User-Agent", () => {
     expectSignal(
       "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko; compatible; AcmeFetch) Chrome/139.0.0.0 Safari/537.36",
@@ -49,8 +63,10 @@ describe("structural signals", () => {
   });
 
   it("does not read app ids, versions or product domains as contact addresses", () => {
-    assert.deepEqual(structuralSignals("ricardo.ch/8.28.2 (android 13)", NO_FACTS), []);
-    assert.deepEqual(structuralSignals("app/1.0 (fbpn/com.facebook.katana; android 14)", NO_FACTS), []);
+    // Both name Android, as the classifier's platform scan would report.
+    const android = { ...NO_FACTS, hasPlatform: true };
+    assert.deepEqual(structuralSignals("ricardo.ch/8.28.2 (android 13)", android), []);
+    assert.deepEqual(structuralSignals("app/1.0 (fbpn/com.facebook.katana; android 14)", android), []);
     assert.deepEqual(
       structuralSignals("mozilla/4.0 (compatible; msie 7.0; windows nt 6.1; .net clr 2.0.50727)", {
         ...NO_FACTS,

@@ -12,6 +12,10 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   audit: { summary: "audit [dir]            find package hijacking in a project's dependencies", load: () => import("@parapet/audit/cli") },
   "eval shield": { summary: "eval shield <corpus>   score the shield on a labeled corpus", load: () => import("@parapet/shield/cli") },
   "eval bots": { summary: "eval bots <corpus>     score bot detection against isbot", load: () => import("@parapet/bots/cli") },
+  "bots refresh-ranges": {
+    summary: "bots refresh-ranges    refresh the crawler IP range snapshot from the operators",
+    load: () => import("@parapet/bots/refresh-ranges"),
+  },
   dashboard: { summary: "dashboard              serve the local dashboard on 127.0.0.1", load: () => import("@parapet/dashboard/cli") },
 };
 

@@ -22,7 +22,7 @@ export function characteristicValue(name: Characteristic, request: NormalizedReq
   if (name.startsWith("header:")) return request.headers[name.slice(7).toLowerCase()];
   const fromExtra = request.extra[name];
   if (fromExtra !== undefined && fromExtra !== null && fromExtra !== "") return String(fromExtra);
-  if (name === "apiKey") return request.headers["x-api-key"];
+  if (name === "apiKey") return request.header("x-api-key");
   return undefined;
 }
 

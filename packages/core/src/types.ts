@@ -103,6 +103,12 @@ export interface NormalizedRequest {
   readonly query: string;
   /** Header names lowercased; repeated headers joined with ", " (cookies with "; "). */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * One header by its lowercase name, the same value `headers[name]` gives,
+   * found without normalizing every header: cheaper for a caller that needs
+   * one or two (a decision log reading User-Agent).
+   */
+  header(name: string): string | undefined;
   readonly host: string;
   /** The client IP after proxy resolution, canonical form. */
   readonly ip: string;
@@ -198,11 +204,14 @@ export interface RateLimitState {
  * count together), so a distributed store can run it server-side without a
  * read-modify-write race. `now` is the caller's clock; a store with its own
  * authoritative time (Redis TIME) may ignore it.
+ * A store that answers in-process (the memory store) returns the state
+ * directly: the rule then stays synchronous and the request pays for no
+ * promise. A remote store returns a promise. A step may throw or reject.
  */
 export interface Store {
-  fixedWindow(key: string, params: FixedWindowParams, now: number): Promise<RateLimitState>;
-  slidingWindow(key: string, params: SlidingWindowParams, now: number): Promise<RateLimitState>;
-  tokenBucket(key: string, params: TokenBucketParams, now: number): Promise<RateLimitState>;
+  fixedWindow(key: string, params: FixedWindowParams, now: number): RateLimitState | Promise<RateLimitState>;
+  slidingWindow(key: string, params: SlidingWindowParams, now: number): RateLimitState | Promise<RateLimitState>;
+  tokenBucket(key: string, params: TokenBucketParams, now: number): RateLimitState | Promise<RateLimitState>;
   /** Releases timers and connections. */
   close?(): Promise<void>;
 }

@@ -114,4 +114,52 @@ describe("headers are normalized lazily", () => {
     assert.equal(body?.contentType, "text/plain");
     assert.equal(new TextDecoder().decode(body?.bytes), "hello");
   });
+
+  it("header(name) gives what headers[name] gives, for every shape, without building the record", () => {
+    const raw = ["Host", "h", "Cookie", "a=1", "Cookie", "b=2", "Accept", "x", "ACCEPT", "y", "User-Agent", "curl/8.5.0"];
+    const filler: string[] = [];
+    for (let i = 0; i <= MAX_HEADER_COUNT; i++) filler.push(`X-Filler-${i}`, "v");
+    const names = ["host", "cookie", "accept", "user-agent", "x-api-key", "x-late"];
+    const asRecord = (list: string[]) => {
+      const record: Record<string, string[]> = {};
+      for (let i = 0; i < list.length; i += 2) (record[list[i] as string] ??= []).push(list[i + 1] as string);
+      return record;
+    };
+    for (const list of [raw, [...filler, "X-Late", "past the bound"]]) {
+      const shapes = {
+        node: () => countingNodeRequest(list, "192.0.2.1").request,
+        plain: () => ({ url: "/", headers: asRecord(list), ip: "192.0.2.1" }),
+        web: () => {
+          const headers = new Headers();
+          for (let i = 0; i < list.length; i += 2) headers.append(list[i] as string, list[i + 1] as string);
+          return new Request("http://h.test/", { headers });
+        },
+      };
+      for (const [shape, make] of Object.entries(shapes)) {
+        const options = { resolver: createClientIpResolver(), ...limits, socketIp: "192.0.2.1" };
+        const lazy = normalizeRequest(make(), {}, options);
+        const found = names.map((name) => lazy.header(name));
+        const eager = normalizeRequest(make(), {}, options);
+        assert.deepEqual(
+          found,
+          names.map((name) => eager.headers[name]),
+          `${shape}, ${list.length / 2} headers`,
+        );
+        assert.deepEqual(
+          names.map((name) => eager.header(name)),
+          found,
+          `${shape}: the same once the record exists`,
+        );
+      }
+    }
+  });
+
+  it("header(name) does not build the header record", () => {
+    const { request, reads } = countingNodeRequest(["Host", "h", "User-Agent", "curl/8.5.0"], "192.0.2.1");
+    const normalized = normalizeRequest(request, {}, { resolver: createClientIpResolver(), ...limits });
+    assert.equal(normalized.header("user-agent"), "curl/8.5.0");
+    const afterLookup = reads.count;
+    assert.equal(normalized.headers["user-agent"], "curl/8.5.0");
+    assert.ok(reads.count > afterLookup, "the record is built only when `headers` is read");
+  });
 });

@@ -8,6 +8,7 @@ import {
   type Mode,
   ParapetError,
   parapet,
+  type RateLimitState,
   type Rule,
   type RuleEvaluation,
   type Store,
@@ -105,6 +106,41 @@ describe("the decision pipeline", () => {
     const decision = await p.protect(plainRequest());
     assert.equal(decision.isDenied(), true);
     assert.equal(decision.status, 503);
+  });
+
+  it("gives the same answers whether a store answers directly, with a promise or with a bare thenable", async () => {
+    const thenable = (state: RateLimitState): PromiseLike<RateLimitState> => ({
+      // biome-ignore lint/suspicious/noThenProperty: a minimal thenable, as a hand-written store might return
+      then: (onFulfilled) => Promise.resolve(onFulfilled ? onFulfilled(state) : state) as never,
+    });
+    const unused = () => Promise.reject(new Error("unused"));
+    const wrap = (answer: (state: RateLimitState) => RateLimitState | PromiseLike<RateLimitState>): Store => {
+      const backing = new MemoryStore();
+      return {
+        fixedWindow: (key, params, now) => answer(backing.fixedWindow(key, params, now) as RateLimitState) as Promise<RateLimitState>,
+        slidingWindow: unused,
+        tokenBucket: unused,
+      };
+    };
+    const stores: Record<string, Store> = {
+      direct: new MemoryStore(),
+      promise: wrap((state) => Promise.resolve(state)),
+      thenable: wrap(thenable),
+    };
+    const evaluated = fixedWindow({ max: 2, window: "1m" }).evaluate({
+      request: { ip: "192.0.2.1", extra: {} } as never,
+      store: new MemoryStore(),
+      clock: manualClock(),
+      logger: silentLogger,
+      key: () => "k",
+    });
+    assert.equal(typeof (evaluated as { then?: unknown }).then, "undefined", "a memory-store rule answers without a promise");
+    for (const [kind, store] of Object.entries(stores)) {
+      const p = parapet({ rules: [fixedWindow({ max: 2, window: "1m" })], store, clock: manualClock(), logger: silentLogger });
+      const conclusions: string[] = [];
+      for (let i = 0; i < 3; i++) conclusions.push((await p.protect(plainRequest())).conclusion);
+      assert.deepEqual(conclusions, ["ALLOW", "ALLOW", "DENY"], kind);
+    }
   });
 
   it("reports a store that rejects as STORE_FAILED, and a ParapetError from a store keeps its code", async () => {

@@ -51,7 +51,7 @@ export function createLiveFeed(): LiveFeed {
         ip: decision.ip,
         method: request.method,
         path: request.path.slice(0, MAX_PATH),
-        userAgent: request.headers["user-agent"]?.slice(0, MAX_USER_AGENT) ?? null,
+        userAgent: request.header("user-agent")?.slice(0, MAX_USER_AGENT) ?? null,
       };
       // An observer must never throw into the request path.
       for (const listener of listeners) {

@@ -1,6 +1,16 @@
 import type { Decision, NormalizedRequest, RuleResult } from "@parapet/core";
-import { compactResults } from "./results-codec.js";
-import { CONCLUSIONS, createDecisionColumns, type DecisionColumns } from "./worker/columns.js";
+import { compactHead } from "./results-codec.js";
+import {
+  CODES_PER_DECISION,
+  CONCLUSION_SHIFT,
+  CONCLUSIONS,
+  type DecisionColumns,
+  FLAG_API_KEY_NUMBER,
+  FLAG_OBJECT_RESULTS,
+  FLAG_USER_ID_NUMBER,
+  STRINGS_PER_DECISION,
+} from "./worker/columns.js";
+import { StringPacker, StringTable } from "./worker/packed-strings.js";
 
 /**
  * The request path's only contact with the decision log: a fixed-size ring of
@@ -10,7 +20,8 @@ import { CONCLUSIONS, createDecisionColumns, type DecisionColumns } from "./work
  * rollups, SQL — happens when the ring is drained in batches off the request
  * path. Holding the request object itself would keep its headers, body buffer
  * and socket alive for as long as the entry waits, so only the fields the log
- * needs are kept. When the ring is full the decision is dropped and counted.
+ * needs are kept (the decision is small and is held until drained). When the
+ * ring is full the decision is dropped and counted.
  */
 export interface CapturedDecision {
   readonly id: string;
@@ -33,19 +44,18 @@ export interface CapturedDecision {
 
 export class CaptureRing {
   readonly #capacity: number;
-  readonly #ids: string[];
+  /** The decisions themselves, only so recordStatus can find one by identity; released when drained. */
+  readonly #decisions: (Decision | undefined)[];
   readonly #ts: Float64Array;
   readonly #durations: Float64Array;
-  readonly #flags: Uint8Array;
-  readonly #conclusions: Decision["conclusion"][];
-  readonly #reasonTypes: string[];
-  readonly #ips: string[];
+  readonly #denied: Uint8Array;
+  readonly #statuses: Uint16Array;
+  readonly #statusTs: Float64Array;
   readonly #methods: string[];
   readonly #paths: string[];
   readonly #userAgents: (string | undefined)[];
   readonly #apiKeys: unknown[];
   readonly #userIds: unknown[];
-  readonly #results: (readonly RuleResult[])[];
   #head = 0;
   #size = 0;
   #dropped = 0;
@@ -54,19 +64,17 @@ export class CaptureRing {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError("CaptureRing capacity must be a positive integer");
     this.#capacity = capacity;
     // Filled with same-typed placeholders so each column keeps one element kind.
-    this.#ids = new Array<string>(capacity).fill("");
+    this.#decisions = new Array<Decision | undefined>(capacity).fill(undefined);
     this.#ts = new Float64Array(capacity);
     this.#durations = new Float64Array(capacity);
-    this.#flags = new Uint8Array(capacity);
-    this.#conclusions = new Array<Decision["conclusion"]>(capacity).fill("ALLOW");
-    this.#reasonTypes = new Array<string>(capacity).fill("");
-    this.#ips = new Array<string>(capacity).fill("");
+    this.#denied = new Uint8Array(capacity);
+    this.#statuses = new Uint16Array(capacity);
+    this.#statusTs = new Float64Array(capacity);
     this.#methods = new Array<string>(capacity).fill("");
     this.#paths = new Array<string>(capacity).fill("");
     this.#userAgents = new Array<string | undefined>(capacity).fill(undefined);
     this.#apiKeys = new Array<unknown>(capacity).fill(undefined);
     this.#userIds = new Array<unknown>(capacity).fill(undefined);
-    this.#results = new Array<readonly RuleResult[]>(capacity).fill([]);
   }
 
   get size(): number {
@@ -86,87 +94,116 @@ export class CaptureRing {
     let slot = this.#head + this.#size;
     if (slot >= this.#capacity) slot -= this.#capacity;
     this.#size++;
-    this.#ids[slot] = decision.id;
+    // Id, conclusion, reason, IP and results are read from the decision when drained.
+    this.#decisions[slot] = decision;
     this.#ts[slot] = decision.timestamp;
     this.#durations[slot] = decision.durationMs;
-    this.#flags[slot] = decision.isDenied() ? 1 : 0;
-    this.#conclusions[slot] = decision.conclusion;
-    this.#reasonTypes[slot] = decision.reason.type;
-    this.#ips[slot] = decision.ip;
+    this.#denied[slot] = decision.isDenied() ? 1 : 0;
+    this.#statuses[slot] = 0;
     this.#methods[slot] = request.method;
     this.#paths[slot] = request.path;
-    const headers = request.headers;
-    this.#userAgents[slot] = headers["user-agent"];
+    // header() rather than headers[…]: reading `headers` would normalize every header of every request.
+    this.#userAgents[slot] = request.header("user-agent");
     const extra = request.extra;
-    this.#apiKeys[slot] = extra.apiKey ?? headers["x-api-key"];
+    this.#apiKeys[slot] = extra.apiKey ?? request.header("x-api-key");
     this.#userIds[slot] = extra.userId;
-    this.#results[slot] = decision.results;
     return true;
+  }
+
+  /**
+   * Puts the app's HTTP status on a decision still held here, looking back
+   * over the most recent `lookBack` entries (a status usually follows its
+   * decision closely). False when it is not found: the caller sends it alone.
+   */
+  attachStatus(decision: Decision | string, status: number, ts: number, lookBack = 64): boolean {
+    const byId = typeof decision === "string";
+    const reach = Math.min(lookBack, this.#size);
+    let slot = this.#head + this.#size - 1;
+    if (slot >= this.#capacity) slot -= this.#capacity;
+    for (let i = 0; i < reach; i++) {
+      const held = this.#decisions[slot];
+      if (held !== undefined && (byId ? held.id === decision : held === decision)) {
+        this.#statuses[slot] = status;
+        this.#statusTs[slot] = ts;
+        return true;
+      }
+      slot = slot === 0 ? this.#capacity - 1 : slot - 1;
+    }
+    return false;
   }
 
   /** Removes up to `max` entries, oldest first, as columns for the log worker. */
   drainColumns(max: number): DecisionColumns {
     const count = Math.min(max, this.#size);
-    const columns = createDecisionColumns(count);
+    const ts = new Float64Array(count);
+    const durations = new Float64Array(count);
+    const ruleDurations = new Float64Array(count);
+    const flags = new Uint8Array(count);
+    const statuses = new Uint16Array(count);
+    const statusTs = new Float64Array(count);
+    const strings = new StringPacker(count * STRINGS_PER_DECISION);
+    const codes = new Uint32Array(count * CODES_PER_DECISION);
+    const table = new StringTable();
+    const objectResults: (readonly RuleResult[])[] = [];
+    let statusCount = 0;
     for (let i = 0; i < count; i++) {
       const slot = this.#head;
-      columns.ts[i] = this.#ts[slot]!;
-      columns.durations[i] = this.#durations[slot]!;
-      columns.flags[i] = this.#flags[slot]! | (CONCLUSIONS.indexOf(this.#conclusions[slot]!) << 1);
-      columns.ids.push(this.#ids[slot]!);
-      columns.reasonTypes.push(this.#reasonTypes[slot]!);
-      columns.ips.push(this.#ips[slot]!);
-      columns.methods.push(this.#methods[slot]!);
-      columns.paths.push(this.#paths[slot]!);
-      columns.userAgents.push(this.#userAgents[slot]);
-      columns.apiKeys.push(scalarOrUndefined(this.#apiKeys[slot]));
-      columns.userIds.push(scalarOrUndefined(this.#userIds[slot]));
-      const results = this.#results[slot]!;
-      columns.results.push(compactResults(results) ?? results);
-      this.#apiKeys[slot] = undefined;
-      this.#userIds[slot] = undefined;
-      this.#userAgents[slot] = undefined;
-      this.#results[slot] = EMPTY;
-      this.#head = slot + 1 === this.#capacity ? 0 : slot + 1;
-      this.#size--;
-    }
-    columns.count = count;
-    return columns;
-  }
-
-  /** Removes up to `max` entries, oldest first, and hands each to `each`. */
-  drain(max: number, each: (entry: CapturedDecision) => void): number {
-    const count = Math.min(max, this.#size);
-    for (let i = 0; i < count; i++) {
-      const slot = this.#head;
-      each({
-        id: this.#ids[slot]!,
-        ts: this.#ts[slot]!,
-        conclusion: this.#conclusions[slot]!,
-        denied: this.#flags[slot] === 1,
-        reasonType: this.#reasonTypes[slot]!,
-        ip: this.#ips[slot]!,
-        method: this.#methods[slot]!,
-        path: this.#paths[slot]!,
-        userAgent: this.#userAgents[slot],
-        apiKey: this.#apiKeys[slot],
-        userId: this.#userIds[slot],
-        durationMs: this.#durations[slot]!,
-        results: this.#results[slot]!,
-      });
+      const decision = this.#decisions[slot] as Decision;
+      ts[i] = this.#ts[slot]!;
+      durations[i] = this.#durations[slot]!;
+      statuses[i] = this.#statuses[slot]!;
+      statusTs[i] = this.#statusTs[slot]!;
+      if (statuses[i] !== 0) statusCount++;
+      let flag = this.#denied[slot]! | (Math.max(0, CONCLUSIONS.indexOf(decision.conclusion)) << CONCLUSION_SHIFT);
+      strings.add(decision.id);
+      strings.add(decision.ip);
+      strings.add(this.#paths[slot]);
+      const code = i * CODES_PER_DECISION;
+      codes[code] = table.code(this.#methods[slot]);
+      codes[code + 1] = table.code(decision.reason.type);
+      codes[code + 2] = table.code(this.#userAgents[slot]);
+      const apiKey = scalarOrUndefined(this.#apiKeys[slot]);
+      if (typeof apiKey === "number") flag |= FLAG_API_KEY_NUMBER;
+      strings.add(apiKey === undefined ? undefined : String(apiKey));
+      const userId = scalarOrUndefined(this.#userIds[slot]);
+      if (typeof userId === "number") flag |= FLAG_USER_ID_NUMBER;
+      strings.add(userId === undefined ? undefined : String(userId));
+      const results = decision.results;
+      const head = compactHead(results);
+      codes[code + 3] = table.code(head);
+      if (head === undefined) {
+        strings.add(undefined);
+        flag |= FLAG_OBJECT_RESULTS;
+        objectResults.push(results);
+      } else {
+        strings.add(results[0]!.key ?? "");
+        ruleDurations[i] = results[0]!.durationMs;
+      }
+      flags[i] = flag;
       // Release the references so a drained slot keeps nothing alive.
+      this.#decisions[slot] = undefined;
       this.#apiKeys[slot] = undefined;
       this.#userIds[slot] = undefined;
       this.#userAgents[slot] = undefined;
-      this.#results[slot] = EMPTY;
       this.#head = slot + 1 === this.#capacity ? 0 : slot + 1;
       this.#size--;
     }
-    return count;
+    return {
+      count,
+      ts,
+      durations,
+      ruleDurations,
+      flags,
+      strings: strings.finish(),
+      codes,
+      table: table.values,
+      objectResults,
+      statuses,
+      statusTs,
+      statusCount,
+    };
   }
 }
-
-const EMPTY: readonly RuleResult[] = [];
 
 /** Only a string or a finite number becomes a column (the record keeps nothing else), so the batch always clones. */
 function scalarOrUndefined(value: unknown): string | number | undefined {

@@ -267,7 +267,9 @@ export function observe(options: ObserveOptions = {}): Observed {
       logger.warn("observe.recordStatus: pass a decision (or its id) and an HTTP status 100-599", { status });
       return;
     }
-    statuses.push(id, status, clock.now());
+    const now = clock.now();
+    // Most statuses follow their decision before it leaves the capture ring: they ride along with it.
+    if (!captured.attachStatus(decision, status, now)) statuses.push(id, status, now);
   }
 
   let closing: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import type { StatusColumns } from "./worker/columns.js";
+import { StringPacker } from "./worker/packed-strings.js";
 
 /**
  * HTTP statuses reported by the app (`recordStatus`), held in three
@@ -42,7 +43,9 @@ export class StatusRing {
   drainColumns(): StatusColumns {
     const count = this.#size;
     this.#size = 0;
-    return { count, ids: this.#ids.slice(0, count), statuses: this.#statuses.slice(0, count), ts: this.#ts.slice(0, count) };
+    const ids = new StringPacker(count);
+    for (let i = 0; i < count; i++) ids.add(this.#ids[i]);
+    return { count, ids: ids.finish(), statuses: this.#statuses.slice(0, count), ts: this.#ts.slice(0, count) };
   }
 
   /** Hands every status over, in arrival order, and empties the ring. */

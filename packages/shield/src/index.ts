@@ -4,7 +4,7 @@
  * the place and the evidence of what it found.
  */
 import type { AllowReason, Reason, Rule, RuleContext, RuleEvaluation } from "@parapet/core";
-import { type AttackClass, REGISTRY } from "./detectors/index.js";
+import { type AttackClass, type Detector, REGISTRY } from "./detectors/index.js";
 import { collectCandidates } from "./inspect/index.js";
 import { resolveShieldOptions, type ShieldOptions } from "./options.js";
 import { HeaderVerdictCache, type LocatedFinding, scanCandidates } from "./scan.js";
@@ -33,21 +33,22 @@ export interface ShieldReason extends Reason {
 export function shield(options: ShieldOptions): Rule {
   const config = resolveShieldOptions(options);
   const detectors = REGISTRY.filter((entry) => config.classes.has(entry.detector.class));
+  const anyHeaderDetectors = detectors.filter((entry) => entry.anyHeader);
   const headerCache = new HeaderVerdictCache();
+  const otherHeaderCache = new HeaderVerdictCache();
   const allowed: AllowReason = { type: "ALLOWED", message: "no attack found" };
 
   async function evaluateShield(context: RuleContext): Promise<RuleEvaluation> {
     const { request } = context;
     const body = config.limits.body ? await request.body() : undefined;
     const inspection = collectCandidates(request, body, config.limits);
-    const findings = scanCandidates(
-      inspection.candidates,
-      detectors,
-      config.threshold,
-      (detector, error) =>
-        context.logger.error("shield detector threw; it was skipped", { detector: detector.class, error: String(error) }),
-      headerCache,
-    );
+    const onError = (detector: Detector, error: unknown) =>
+      context.logger.error("shield detector threw; it was skipped", { detector: detector.class, error: String(error) });
+    let findings = scanCandidates(inspection.candidates, detectors, config.threshold, onError, headerCache);
+    if (inspection.otherHeaders.length > 0) {
+      const more = scanCandidates(inspection.otherHeaders, anyHeaderDetectors, config.threshold, onError, otherHeaderCache);
+      if (more.length > 0) findings = [...findings, ...more].sort((a, b) => b.score - a.score);
+    }
     const top = findings[0];
     if (!top) return { conclusion: "ALLOW", reason: allowed };
     return { conclusion: "DENY", reason: shieldReason(top, findings, inspection.truncated) };

@@ -19,8 +19,18 @@ export interface InspectOptions {
   readonly query?: boolean;
   readonly body?: boolean;
   readonly cookies?: boolean;
-  /** Header names to inspect (case-insensitive). Default: User-Agent, Referer, Origin, X-Forwarded-* and others apps echo. */
+  /**
+   * Header names every detector reads (case-insensitive; `_` and `.` match `-`). Default: User-Agent,
+   * Referer, Origin, the client-address headers proxies set (X-Forwarded-For, X-Real-IP, True-Client-IP…)
+   * and the upload file-name headers: those apps log, show or write to disk.
+   */
   readonly headers?: readonly string[];
+  /**
+   * Read every other header too (except credentials and framing), for the attacks no header value
+   * carries by accident: JNDI lookups, Shellshock, Java and Node gadgets, template expressions, markup,
+   * path climbing. Default true.
+   */
+  readonly otherHeaders?: boolean;
   /** Characters inspected per request, default 64 KiB. Beyond it the request is answered on what was read. */
   readonly maxBytes?: number;
   /** Keys and values inspected per request, default 1,000. */
@@ -73,7 +83,7 @@ export function resolveShieldOptions(options: ShieldOptions): ResolvedShieldOpti
 
 function resolveLimits(inspect: InspectOptions): InspectLimits {
   if (typeof inspect !== "object" || inspect === null) throw optionError(WHERE, "`inspect` must be an object");
-  for (const key of ["path", "query", "body", "cookies"] as const) {
+  for (const key of ["path", "query", "body", "cookies", "otherHeaders"] as const) {
     if (inspect[key] !== undefined && typeof inspect[key] !== "boolean")
       throw optionError(WHERE, `\`inspect.${key}\` must be true or false`);
   }
@@ -86,6 +96,7 @@ function resolveLimits(inspect: InspectOptions): InspectLimits {
     body: inspect.body ?? true,
     cookies: inspect.cookies ?? true,
     headers: headers.map((h) => h.toLowerCase()),
+    otherHeaders: inspect.otherHeaders ?? true,
     maxBytes: positiveInteger("maxBytes", inspect.maxBytes, 64 * 1024),
     maxValues: positiveInteger("maxValues", inspect.maxValues, 1_000),
     maxDepth: positiveInteger("maxDepth", inspect.maxDepth, 32),

@@ -1,4 +1,4 @@
-import { charClassesOf, PLAIN_CLASSES } from "./detectors/char-classes.js";
+import { classesOf, PLAIN_CLASSES } from "./detectors/char-classes.js";
 import type { AttackClass, Candidate, Detector, Finding, RegisteredDetector } from "./detectors/index.js";
 
 /** A finding with the place it was found. */
@@ -22,7 +22,8 @@ function shapeOf(classes: number): number {
 
 /**
  * Header values repeat across requests (a few User-Agent strings make most
- * of the traffic), so their findings are remembered. Bounded: the oldest
+ * of the traffic), so their findings are remembered, by value: use one cache
+ * per set of detectors. Bounded: the oldest
  * entry goes first, so a client sending random headers costs only misses.
  */
 export class HeaderVerdictCache {
@@ -43,6 +44,35 @@ export class HeaderVerdictCache {
   }
 }
 
+/** One detector as the scan calls it: its pre-filter flattened to a number (0: none), so every step has the same shape. */
+interface Step {
+  readonly detector: Detector;
+  readonly needs: number;
+}
+
+/** The detectors to try, by the shape of a value: built once per registry, not per value. */
+interface ScanPlan {
+  readonly syntax: readonly Step[];
+  readonly plainValues: readonly Step[];
+  readonly plainKeys: readonly Step[];
+}
+
+const plans = new WeakMap<readonly RegisteredDetector[], ScanPlan>();
+
+function planFor(registry: readonly RegisteredDetector[]): ScanPlan {
+  let plan = plans.get(registry);
+  if (plan === undefined) {
+    const step = (entry: RegisteredDetector): Step => ({ detector: entry.detector, needs: entry.detector.needs ?? 0 });
+    plan = {
+      syntax: registry.map(step),
+      plainValues: registry.filter((entry) => entry.plainValues).map(step),
+      plainKeys: registry.filter((entry) => entry.plainKeys).map(step),
+    };
+    plans.set(registry, plan);
+  }
+  return plan;
+}
+
 /** Runs the enabled detectors that can fire on each candidate; returns findings at or above the threshold, strongest first. */
 export function scanCandidates(
   candidates: readonly Candidate[],
@@ -51,11 +81,13 @@ export function scanCandidates(
   onDetectorError?: (detector: Detector, error: unknown) => void,
   headerCache?: HeaderVerdictCache,
 ): LocatedFinding[] {
+  const plan = planFor(registry);
   const findings: LocatedFinding[] = [];
   for (const candidate of candidates) {
-    const cacheKey = headerCache && candidate.kind === "header" ? `${candidate.location}\u0000${candidate.canonical}` : undefined;
+    // Keyed by the value alone: no detector reads a header's name, and one cache serves one set of detectors.
+    const cacheKey = headerCache && candidate.kind === "header" ? candidate.canonical : undefined;
     const cached = cacheKey === undefined ? undefined : headerCache?.get(cacheKey);
-    const found = cached ?? detectAll(candidate, registry, onDetectorError);
+    const found = cached ?? detectAll(candidate, registry, plan, onDetectorError);
     if (cacheKey !== undefined && cached === undefined) headerCache?.set(cacheKey, found);
     for (const finding of found) if (finding.score >= threshold) findings.push({ ...finding, location: candidate.location });
   }
@@ -66,24 +98,25 @@ export function scanCandidates(
 function detectAll(
   candidate: Candidate,
   registry: readonly RegisteredDetector[],
+  plan: ScanPlan,
   onDetectorError?: (detector: Detector, error: unknown) => void,
 ): readonly Finding[] {
   const isKey = candidate.kind === "query-key" || candidate.kind === "body-key";
-  const classes = charClassesOf(candidate.canonical);
+  const classes = classesOf(candidate);
   const shape = shapeOf(classes);
   if (shape === INERT && !isKey && candidate.canonical.length <= 64) return detectInertWord(candidate, registry, onDetectorError);
+  const steps = shape === SYNTAX ? plan.syntax : isKey ? plan.plainKeys : plan.plainValues;
   let found: Finding[] | undefined;
-  for (const entry of registry) {
-    if (shape !== SYNTAX && !(isKey ? entry.plainKeys : entry.plainValues)) continue;
+  for (let i = 0; i < steps.length; i++) {
+    const { detector, needs } = steps[i] as Step;
     // A long run of letters and digits (classes 0) may be base64 that a detector decodes: it is never screened out.
-    const needs = entry.detector.needs;
-    if (needs !== undefined && classes !== 0 && (classes & needs) === 0) continue;
+    if (needs !== 0 && classes !== 0 && (classes & needs) === 0) continue;
     let finding: Finding | undefined;
     try {
-      finding = entry.detector.detect(candidate);
+      finding = detector.detect(candidate);
     } catch (error) {
       // Detectors promise not to throw; if one does, the others still run.
-      onDetectorError?.(entry.detector, error);
+      onDetectorError?.(detector, error);
       continue;
     }
     if (finding) {

@@ -50,6 +50,43 @@ export function createHeaderSink(): HeaderSink {
   };
 }
 
+/**
+ * The value `createHeaderSink` would keep for one lowercase `name`, read from
+ * the same source without building the record: repeats joined alike, and
+ * nothing past the same bounds. `fill` calls `add` once per raw header.
+ */
+export function findHeader(fill: (add: (name: string, value: string) => void) => void, name: string): string | undefined {
+  let found: string | undefined;
+  let bytes = 0;
+  let count = 0;
+  let overflowed = false;
+  const joiner = name === "cookie" ? "; " : ", ";
+  fill((rawName, value) => {
+    if (overflowed) return;
+    // Bytes are counted on the lowercased name in the sink; lowercasing keeps the length of ASCII names.
+    bytes += rawName.length + value.length;
+    count++;
+    if (bytes > MAX_HEADER_BYTES || count > MAX_HEADER_COUNT) {
+      overflowed = true;
+      return;
+    }
+    if (rawName.length !== name.length || (rawName !== name && !equalsLowercase(rawName, name))) return;
+    found = found === undefined ? value : `${found}${joiner}${value}`;
+  });
+  return found;
+}
+
+/** `raw.toLowerCase() === lower` for ASCII names, without allocating the lowercased copy. */
+function equalsLowercase(raw: string, lower: string): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    if (code > 0x7f) return raw.toLowerCase() === lower;
+    const folded = code >= 0x41 && code <= 0x5a ? code | 0x20 : code;
+    if (folded !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** Splits "/a/b?x=1#frag" into path and query; tolerates absolute-form and garbage. */
 export function splitTarget(rawTarget: string | undefined, anomalies: string[]): { path: string; query: string } {
   let target = rawTarget ?? "";

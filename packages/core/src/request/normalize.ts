@@ -2,7 +2,7 @@ import type { ClientIpResolver } from "../ip/client-ip.js";
 import type { BodyContent, NormalizedRequest } from "../types.js";
 import { readNodeBody } from "./body-node.js";
 import { readWebBody } from "./body-web.js";
-import { createHeaderSink, type HeaderSink, mediaType, splitTarget, truncate } from "./headers.js";
+import { createHeaderSink, findHeader, type HeaderSink, mediaType, splitTarget, truncate } from "./headers.js";
 import type { NodeRequestLike, PlainRequest, ProtectableRequest, WebRequestLike } from "./shapes.js";
 
 export type { NodeRequestLike, PlainRequest, ProtectableRequest, WebRequestLike } from "./shapes.js";
@@ -55,13 +55,14 @@ function fromWeb(input: WebRequestLike, extra: Readonly<Record<string, unknown>>
 function fromNode(input: NodeRequestLike, extra: Readonly<Record<string, unknown>>, options: NormalizeOptions): NormalizedRequest {
   const anomalies: string[] = [];
   const { path, query } = splitTarget(input.url, anomalies);
-  const raw = input.rawHeaders;
-  const record = input.headers;
+  // `headers` is not read unless needed: on an IncomingMessage it is a getter
+  // that builds a record from rawHeaders, work node:http leaves to whoever asks.
   const fill = (add: AddHeader) => {
+    const raw = input.rawHeaders;
     if (raw && raw.length > 0) {
       for (let i = 0; i + 1 < raw.length; i += 2) add(raw[i] as string, raw[i + 1] as string);
     } else {
-      addHeaderRecord(add, record);
+      addHeaderRecord(add, input.headers);
     }
   };
   const read = () => readNodeBody(input, options.maxBodyBytes, options.bodyTimeoutMs);
@@ -181,6 +182,11 @@ class LazyRequest implements NormalizedRequest {
 
   get headers(): Readonly<Record<string, string>> {
     return this.#headerSink().headers;
+  }
+
+  header(name: string): string | undefined {
+    if (this.#sink !== undefined) return this.#sink.headers[name];
+    return findHeader(this.fillHeaders, name);
   }
 
   get host(): string {

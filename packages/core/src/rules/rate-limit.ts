@@ -6,6 +6,7 @@
 import type { Characteristic } from "../characteristics.js";
 import { type Duration, parseDuration } from "../duration.js";
 import { ErrorCodes, messageOf, optionError, ParapetError } from "../errors.js";
+import { isPromiseLike } from "../promise-like.js";
 import type { Mode, RateLimitReason, RateLimitState, RuleEvaluation } from "../types.js";
 
 export const RATE_LIMIT = "RATE_LIMIT";
@@ -95,6 +96,25 @@ export interface RateLimitDescription {
   readonly policy: string;
   /** "requests per 60s", "tokens, 5 every 1s". */
   readonly unit: string;
+}
+
+/**
+ * The rule's answer from a store step's result. When the store answered
+ * synchronously (the memory store) so does the rule, and protect() awaits
+ * nothing for it; a remote store's promise is mapped, its rejection wrapped.
+ */
+export function settleStoreStep(
+  description: RateLimitDescription,
+  key: string,
+  state: RateLimitState | PromiseLike<RateLimitState>,
+): RuleEvaluation | Promise<RuleEvaluation> {
+  if (!isPromiseLike(state)) return rateLimitEvaluation(description, state, key);
+  return Promise.resolve(state).then(
+    (settled) => rateLimitEvaluation(description, settled, key),
+    (error: unknown) => {
+      throw storeFailure(error);
+    },
+  );
 }
 
 export function rateLimitEvaluation(description: RateLimitDescription, state: RateLimitState, key: string): RuleEvaluation {

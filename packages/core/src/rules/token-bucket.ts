@@ -30,8 +30,8 @@ import {
   RATE_LIMIT_COST,
   type RateLimitCommonOptions,
   type RateLimitDescription,
-  rateLimitEvaluation,
   secondsText,
+  settleStoreStep,
   storeFailure,
   windowMsOf,
 } from "./rate-limit.js";
@@ -74,18 +74,17 @@ export function tokenBucket(options: TokenBucketOptions): Rule {
     return { capacity, refillRate, intervalMs, requested };
   }
 
-  async function evaluateTokenBucket(context: RuleContext): Promise<RuleEvaluation> {
+  function evaluateTokenBucket(context: RuleContext): RuleEvaluation | Promise<RuleEvaluation> {
     const params = paramsFor(context.request.extra.requested);
     const key = context.key(keyId, characteristics);
-    // The store call is inline (no closure per request). A store
-    // may throw synchronously or reject; both land in the catch.
-    let state: RateLimitState;
+    // A store may throw synchronously or reject; both are reported as a store failure.
+    let state: RateLimitState | Promise<RateLimitState>;
     try {
-      state = await context.store.tokenBucket(key, params, context.clock.now());
+      state = context.store.tokenBucket(key, params, context.clock.now());
     } catch (error) {
       throw storeFailure(error);
     }
-    return rateLimitEvaluation(description, state, key);
+    return settleStoreStep(description, key, state);
   }
 
   return { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, evaluate: evaluateTokenBucket };

@@ -12,8 +12,8 @@ import {
   RATE_LIMIT_COST,
   type RateLimitCommonOptions,
   type RateLimitDescription,
-  rateLimitEvaluation,
   secondsText,
+  settleStoreStep,
   storeFailure,
   windowMsOf,
 } from "./rate-limit.js";
@@ -41,18 +41,18 @@ export function windowRule(algorithm: WindowAlgorithm, options: WindowOptions): 
   const description: RateLimitDescription = { algorithm, limit, windowMs, policy, unit: `requests per ${secondsText(windowMs)}` };
   const fixed = algorithm === "fixedWindow";
 
-  async function evaluateWindow(context: RuleContext): Promise<RuleEvaluation> {
+  function evaluateWindow(context: RuleContext): RuleEvaluation | Promise<RuleEvaluation> {
     const key = context.key(keyId, characteristics);
     // The store call is inline (no closure per request). A store may throw
-    // synchronously or reject; both land in the catch.
-    let state: RateLimitState;
+    // synchronously or reject; both are reported as a store failure.
+    let state: RateLimitState | Promise<RateLimitState>;
     try {
       const now = context.clock.now();
-      state = await (fixed ? context.store.fixedWindow(key, params, now) : context.store.slidingWindow(key, params, now));
+      state = fixed ? context.store.fixedWindow(key, params, now) : context.store.slidingWindow(key, params, now);
     } catch (error) {
       throw storeFailure(error);
     }
-    return rateLimitEvaluation(description, state, key);
+    return settleStoreStep(description, key, state);
   }
 
   return { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, evaluate: evaluateWindow };

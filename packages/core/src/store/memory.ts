@@ -30,7 +30,8 @@ const NONE = -1;
  * Expiry is lazy (no timers): an expired slot reads as empty, and each new key
  * first reclaims the least recently used key if that one has expired.
  *
- * Every method is synchronous inside, so each step is atomic in one process.
+ * Every step is synchronous (it returns the state, not a promise), so each is
+ * atomic in one process and a rule on this store costs no promise per request.
  */
 export class MemoryStore implements Store {
   readonly #maxKeys: number;
@@ -71,17 +72,17 @@ export class MemoryStore implements Store {
     return this.#evictions;
   }
 
-  async fixedWindow(key: string, params: FixedWindowParams, now: number): Promise<RateLimitState> {
+  fixedWindow(key: string, params: FixedWindowParams, now: number): RateLimitState {
     const slot = this.#slotFor(key, FIXED, now); // first: it may grow the columns
     return fixedWindowStep(this.#columns, slot, params, now);
   }
 
-  async slidingWindow(key: string, params: SlidingWindowParams, now: number): Promise<RateLimitState> {
+  slidingWindow(key: string, params: SlidingWindowParams, now: number): RateLimitState {
     const slot = this.#slotFor(key, SLIDING, now);
     return slidingWindowStep(this.#columns, slot, params, now);
   }
 
-  async tokenBucket(key: string, params: TokenBucketParams, now: number): Promise<RateLimitState> {
+  tokenBucket(key: string, params: TokenBucketParams, now: number): RateLimitState {
     if (params.requested > params.capacity) {
       throw new ParapetError(
         ErrorCodes.RULE_FAILED,

@@ -1,92 +1,126 @@
 import type { Decision, RuleResult } from "@parapet/core";
 import type { CapturedDecision } from "../capture.js";
+import { compactLine } from "../results-codec.js";
+import { type PackedStrings, StringReader, tableValue } from "./packed-strings.js";
 
 /**
  * A batch of captured decisions as columns, the cheapest shape to hand to the
- * log worker: the numbers travel in typed arrays whose buffers are
- * transferred (moved, not copied), the strings in flat arrays (structured
- * clone copies a string array far faster than an array of objects), and the
- * rule results as they are (the worker serialises them to JSON, not the
- * request thread).
+ * log worker: numbers in typed arrays and every string of the batch packed
+ * into one (packed-strings.ts), whose buffers are transferred (moved, not
+ * copied). Only rule results that have no compact form (results-codec.ts:
+ * denials, errors, several rules) travel as objects.
  */
 export interface DecisionColumns {
   count: number;
   readonly ts: Float64Array;
   readonly durations: Float64Array;
-  /** Bit 0: denied; bits 1-2: the conclusion (see CONCLUSIONS). */
+  /** The one rule's duration, for results in the compact form (joined with its head and key by the worker). */
+  readonly ruleDurations: Float64Array;
+  /** See FLAG_*: denied, the conclusion, which values were numbers, whether the results are objects. */
   readonly flags: Uint8Array;
-  readonly ids: string[];
-  readonly reasonTypes: string[];
-  readonly ips: string[];
-  readonly methods: string[];
-  readonly paths: string[];
-  readonly userAgents: (string | undefined)[];
-  /** Only strings and finite numbers survive (the record keeps nothing else), so any app value can cross threads. */
-  readonly apiKeys: (string | number | undefined)[];
-  readonly userIds: (string | number | undefined)[];
-  /** A string is the compact stored form (results-codec.ts), made on the request thread because it clones cheaply. */
-  readonly results: (readonly RuleResult[] | string)[];
+  /** STRINGS_PER_DECISION values per decision, in the order of `forEachDecision`'s reads. */
+  readonly strings: PackedStrings;
+  /** CODES_PER_DECISION codes per decision into `table` (method, reason type, user agent, compact results head). */
+  readonly codes: Uint32Array;
+  readonly table: string[];
+  /** The results of the decisions flagged FLAG_OBJECT_RESULTS, in order. */
+  readonly objectResults: (readonly RuleResult[])[];
+  /** The HTTP status the app reported while the decision was still captured; 0 when none yet. */
+  readonly statuses: Uint16Array;
+  readonly statusTs: Float64Array;
+  /** How many decisions carry a status (they count as entries, as a separate status would). */
+  readonly statusCount: number;
 }
 
 export interface StatusColumns {
   readonly count: number;
-  readonly ids: string[];
+  readonly ids: PackedStrings;
   readonly statuses: Uint16Array;
   readonly ts: Float64Array;
 }
 
-const NO_RESULTS: readonly RuleResult[] = [];
 export const CONCLUSIONS: readonly Decision["conclusion"][] = ["ALLOW", "DENY", "ERROR"];
+export const FLAG_DENIED = 1;
+/** Bits 1-2: the index of the conclusion in CONCLUSIONS. */
+export const CONCLUSION_SHIFT = 1;
+export const FLAG_API_KEY_NUMBER = 1 << 3;
+export const FLAG_USER_ID_NUMBER = 1 << 4;
+export const FLAG_OBJECT_RESULTS = 1 << 5;
+/** id, ip, path, apiKey, userId, compact results key. */
+export const STRINGS_PER_DECISION = 6;
+export const CODES_PER_DECISION = 4;
 
-export function createDecisionColumns(capacity: number): DecisionColumns {
-  return {
-    count: 0,
-    ts: new Float64Array(capacity),
-    durations: new Float64Array(capacity),
-    flags: new Uint8Array(capacity),
-    ids: [],
-    reasonTypes: [],
-    ips: [],
-    methods: [],
-    paths: [],
-    userAgents: [],
-    apiKeys: [],
-    userIds: [],
-    results: [],
-  };
-}
+const NO_RESULTS: readonly RuleResult[] = [];
 
 /** The buffers to list in postMessage's transfer list. */
 export function transferablesOf(columns: DecisionColumns | undefined, statuses: StatusColumns | undefined): ArrayBuffer[] {
   const list: ArrayBuffer[] = [];
-  if (columns) list.push(columns.ts.buffer as ArrayBuffer, columns.durations.buffer as ArrayBuffer, columns.flags.buffer as ArrayBuffer);
-  if (statuses) list.push(statuses.statuses.buffer as ArrayBuffer, statuses.ts.buffer as ArrayBuffer);
+  if (columns) {
+    for (const array of [
+      columns.ts,
+      columns.durations,
+      columns.ruleDurations,
+      columns.flags,
+      columns.strings.lengths,
+      columns.statuses,
+      columns.statusTs,
+    ]) {
+      list.push(array.buffer as ArrayBuffer);
+    }
+  }
+  if (statuses)
+    list.push(statuses.statuses.buffer as ArrayBuffer, statuses.ts.buffer as ArrayBuffer, statuses.ids.lengths.buffer as ArrayBuffer);
   return list;
 }
 
-export function forEachDecision(columns: DecisionColumns, each: (entry: CapturedDecision) => void): void {
+/** Entries a batch counts for in queue stats: decisions, and statuses whether carried on a decision or alone. */
+export function entriesOf(columns: DecisionColumns | undefined, statuses: StatusColumns | undefined): number {
+  return (columns?.count ?? 0) + (columns?.statusCount ?? 0) + (statuses?.count ?? 0);
+}
+
+export function forEachDecision(
+  columns: DecisionColumns,
+  each: (entry: CapturedDecision) => void,
+  status: (id: string, status: number, ts: number) => void,
+): void {
+  const strings = new StringReader(columns.strings);
+  let objectIndex = 0;
   for (let i = 0; i < columns.count; i++) {
     const flags = columns.flags[i]!;
-    const results = columns.results[i]!;
+    const id = strings.next() ?? "";
+    const ip = strings.next() ?? "";
+    const path = strings.next() ?? "";
+    const apiKey = strings.next();
+    const userId = strings.next();
+    const resultsKey = strings.next();
+    const code = i * CODES_PER_DECISION;
+    const method = tableValue(columns.table, columns.codes[code]!) ?? "";
+    const reasonType = tableValue(columns.table, columns.codes[code + 1]!) ?? "";
+    const userAgent = tableValue(columns.table, columns.codes[code + 2]!);
+    const resultsHead = tableValue(columns.table, columns.codes[code + 3]!);
+    const objects = (flags & FLAG_OBJECT_RESULTS) !== 0 ? (columns.objectResults[objectIndex++] ?? NO_RESULTS) : NO_RESULTS;
     each({
-      id: columns.ids[i]!,
+      id,
       ts: columns.ts[i]!,
-      conclusion: CONCLUSIONS[flags >> 1] ?? "ERROR",
-      denied: (flags & 1) === 1,
-      reasonType: columns.reasonTypes[i]!,
-      ip: columns.ips[i]!,
-      method: columns.methods[i]!,
-      path: columns.paths[i]!,
-      userAgent: columns.userAgents[i],
-      apiKey: columns.apiKeys[i],
-      userId: columns.userIds[i],
+      conclusion: CONCLUSIONS[(flags >> CONCLUSION_SHIFT) & 3] ?? "ERROR",
+      denied: (flags & FLAG_DENIED) === FLAG_DENIED,
+      reasonType,
+      ip,
+      method,
+      path,
+      userAgent,
+      apiKey: apiKey !== undefined && (flags & FLAG_API_KEY_NUMBER) !== 0 ? Number(apiKey) : apiKey,
+      userId: userId !== undefined && (flags & FLAG_USER_ID_NUMBER) !== 0 ? Number(userId) : userId,
       durationMs: columns.durations[i]!,
-      results: typeof results === "string" ? NO_RESULTS : results,
-      encodedResults: typeof results === "string" ? results : undefined,
+      results: objects,
+      encodedResults: resultsHead === undefined ? undefined : compactLine(resultsHead, columns.ruleDurations[i]!, resultsKey ?? ""),
     });
+    const reported = columns.statuses[i]!;
+    if (reported !== 0) status(id, reported, columns.statusTs[i]!);
   }
 }
 
 export function forEachStatus(columns: StatusColumns, each: (id: string, status: number, ts: number) => void): void {
-  for (let i = 0; i < columns.count; i++) each(columns.ids[i]!, columns.statuses[i]!, columns.ts[i]!);
+  const ids = new StringReader(columns.ids);
+  for (let i = 0; i < columns.count; i++) each(ids.next() ?? "", columns.statuses[i]!, columns.ts[i]!);
 }

@@ -4,7 +4,7 @@ import type { Alert, Finding } from "../alerts/alert.js";
 import type { LogBackend } from "../backend.js";
 import type { AuthInput } from "../pipeline.js";
 import type { QueueStats } from "../queue.js";
-import { transferablesOf } from "./columns.js";
+import { entriesOf, transferablesOf } from "./columns.js";
 import type { FromWorker, ToWorker, WorkerProgress, WorkerSetup } from "./protocol.js";
 
 export interface WorkerBackendOptions {
@@ -114,8 +114,8 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
     } catch (error) {
       if (message.type !== "batch" || !message.decisions) throw error;
       // A rule put something into its result that cannot cross threads (a function, a socket): send its JSON form.
-      const results = message.decisions.results.map((list) => JSON.parse(JSON.stringify(list)) as typeof list);
-      worker.postMessage({ ...message, decisions: { ...message.decisions, results } });
+      const objectResults = message.decisions.objectResults.map((list) => JSON.parse(JSON.stringify(list)) as typeof list);
+      worker.postMessage({ ...message, decisions: { ...message.decisions, objectResults } });
       return true;
     }
   }
@@ -133,7 +133,7 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
 
   return {
     send(decisions, statuses, auth: AuthInput[], alerts: Alert[]) {
-      const entries = (decisions?.count ?? 0) + (statuses?.count ?? 0);
+      const entries = entriesOf(decisions, statuses);
       try {
         if (post({ type: "batch", decisions, statuses, auth, alerts, entries })) sent += entries;
         else droppedWithoutWorker += entries;

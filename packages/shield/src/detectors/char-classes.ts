@@ -103,3 +103,8 @@ export function charClassesOf(value: string): number {
   }
   return mask;
 }
+
+/** A candidate's classes: the ones the plumbing computed, or computed now for a candidate built without them. */
+export function classesOf(candidate: { readonly canonical: string; readonly classes?: number }): number {
+  return candidate.classes ?? charClassesOf(candidate.canonical);
+}

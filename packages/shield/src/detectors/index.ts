@@ -28,20 +28,29 @@ export interface RegisteredDetector {
    * (lowercase): `whoami` alone is a probe although it has no syntax at all.
    */
   readonly inertWords?: ReadonlySet<string>;
+  /**
+   * Also reads headers outside the inspected list. Only detectors whose
+   * findings rest on grammar no header value has by accident: custom headers
+   * hold tokens, quoted lists (`"Chromium";v="128"`), `;`-separated
+   * parameters and `--` boundaries, which SQL and NoSQL shapes would misread.
+   */
+  readonly anyHeader: boolean;
 }
 
 export const REGISTRY: readonly RegisteredDetector[] = [
-  { detector: sqliDetector, plainValues: true, plainKeys: false },
-  { detector: xssDetector, plainValues: false, plainKeys: false },
-  { detector: traversalDetector, plainValues: true, plainKeys: false },
-  { detector: cmdiDetector, plainValues: true, plainKeys: false, inertWords: STANDALONE_COMMANDS },
-  { detector: ssrfDetector, plainValues: true, plainKeys: false },
-  { detector: jndiDetector, plainValues: false, plainKeys: false },
-  { detector: protoPollutionDetector, plainValues: true, plainKeys: true },
-  { detector: nosqliDetector, plainValues: false, plainKeys: false },
-  { detector: sstiDetector, plainValues: true, plainKeys: false },
+  { detector: sqliDetector, plainValues: true, plainKeys: false, anyHeader: false },
+  { detector: xssDetector, plainValues: false, plainKeys: false, anyHeader: true },
+  { detector: traversalDetector, plainValues: true, plainKeys: false, anyHeader: true },
+  // Any header: Shellshock (`() { :; };`) works through every header a CGI script receives.
+  { detector: cmdiDetector, plainValues: true, plainKeys: false, inertWords: STANDALONE_COMMANDS, anyHeader: true },
+  // Headers are never fetched by the server: the detector ignores them anyway.
+  { detector: ssrfDetector, plainValues: true, plainKeys: false, anyHeader: false },
+  { detector: jndiDetector, plainValues: false, plainKeys: false, anyHeader: true },
+  { detector: protoPollutionDetector, plainValues: true, plainKeys: true, anyHeader: false },
+  { detector: nosqliDetector, plainValues: false, plainKeys: false, anyHeader: false },
+  { detector: sstiDetector, plainValues: true, plainKeys: false, anyHeader: true },
   // Plain values and keys: a Java class path (`java.lang.Runtime=x`) needs only letters and dots.
-  { detector: codeInjectionDetector, plainValues: true, plainKeys: true },
+  { detector: codeInjectionDetector, plainValues: true, plainKeys: true, anyHeader: true },
 ];
 
 export const DETECTORS: readonly Detector[] = REGISTRY.map((r) => r.detector);

@@ -8,6 +8,8 @@ import { addParams } from "./params.js";
 
 export interface Inspection {
   readonly candidates: readonly Candidate[];
+  /** Values of headers outside the inspected list, for the detectors that read any header. */
+  readonly otherHeaders: readonly Candidate[];
   readonly truncated: boolean;
 }
 
@@ -18,6 +20,6 @@ export function collectCandidates(request: NormalizedRequest, body: BodyContent 
   if (limits.body && body) addBody(body, sink);
   if (limits.path && request.path !== "/") sink.add("path", "path", decodePathComponent(request.path));
   if (limits.cookies) addCookies(request.headers.cookie, sink);
-  addHeaders(request.headers, limits.headers, sink);
-  return { candidates: sink.candidates, truncated: sink.truncated };
+  addHeaders(request.headers, limits.headers, limits.otherHeaders, sink);
+  return { candidates: sink.candidates, otherHeaders: sink.otherHeaders, truncated: sink.truncated };
 }

@@ -4,13 +4,14 @@ import type { CandidateSink } from "./limits.js";
 interface Node {
   readonly value: unknown;
   readonly parent: Node | undefined;
-  readonly segment: string;
+  /** Its key, or its index in an array (turned into text only if a location is built). */
+  readonly segment: string | number;
   readonly depth: number;
   readonly name: string | undefined;
 }
 
 function locationOf(node: Node): string {
-  let location = node.segment;
+  let location = String(node.segment);
   for (let up = node.parent; up !== undefined; up = up.parent) location = `${up.segment}.${location}`;
   return location;
 }
@@ -32,6 +33,13 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownP
     return;
   }
   const stack: Node[] = [top];
+  // The last object and array read. An array of records repeats their shape and many of their values (a status,
+  // a currency, tags): a value equal to the one at the same place in the previous container is a repeat, counted
+  // without a lookup in the sink, and the same keys in the same order are all repeats.
+  let current = new Properties();
+  let previous = new Properties();
+  let previousArray: readonly unknown[] | undefined;
+  const fast = ownParse && prototypeHasNoEnumerables();
   while (stack.length > 0 && !sink.full) {
     const node = stack.pop() as Node;
     const { value, depth } = node;
@@ -45,35 +53,90 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownP
     if (Array.isArray(value)) {
       const length = Math.min(value.length, sink.limits.maxValues);
       if (length < value.length) sink.truncated = true;
+      const before = previousArray;
+      previousArray = value;
       for (let i = 0; i < length; i++) {
         if (stopWhenFull(sink)) break;
         const child: unknown = value[i];
-        if (typeof child === "string") addString(sink, node, i, child, node.name);
+        if (typeof child !== "string") continue;
+        if (before !== undefined && i < before.length && child === before[i]) sink.countRepeat(child);
+        else addString(sink, node, i, child, node.name);
       }
       for (let i = length - 1; i >= 0; i--) {
         const child: unknown = value[i];
-        if (child !== null && typeof child === "object")
-          stack.push({ value: child, parent: node, segment: String(i), depth: depth + 1, name: node.name });
+        if (child !== null && typeof child === "object") stack.push({ value: child, parent: node, segment: i, depth: depth + 1, name: node.name });
       }
       continue;
     }
-    const keys = Object.keys(value);
-    for (let i = 0; i < keys.length; i++) {
+    [previous, current] = [current, previous];
+    current.read(value, fast);
+    const { keys, values, count } = current;
+    const sameKeys = current.hasSameKeysAs(previous);
+    for (let i = 0; i < count; i++) {
       if (stopWhenFull(sink)) break;
       const key = keys[i] as string;
-      if (sink.wants("body-key", key)) sink.add(`${locationOf(node)}.${key}`, "body-key", key);
-      const child = ownParse ? (value as Record<string, unknown>)[key] : ownDataValue(value, key);
-      if (typeof child === "string") addString(sink, node, key, child, key);
+      if (sameKeys) sink.countRepeat(key);
+      else if (sink.wants("body-key", key)) sink.addWanted(`${locationOf(node)}.${key}`, "body-key", key);
+      const child = values[i];
+      if (typeof child !== "string") continue;
+      if (sameKeys && child === previous.values[i]) sink.countRepeat(child);
+      else addString(sink, node, key, child, key);
     }
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const key = keys[i] as string;
-      const child = ownParse ? (value as Record<string, unknown>)[key] : ownDataValue(value, key);
+    for (let i = count - 1; i >= 0; i--) {
+      const child = values[i];
       if (child !== null && typeof child === "object")
-        stack.push({ value: child, parent: node, segment: key, depth: depth + 1, name: key });
+        stack.push({ value: child, parent: node, segment: keys[i] as string, depth: depth + 1, name: keys[i] });
     }
   }
   // Containers left unvisited when a limit was reached: the request was only partly inspected.
   if (stack.length > 0) sink.truncated = true;
+}
+
+/**
+ * One object's own keys and values, read into arrays reused from object to
+ * object (the walk keeps two: the current object and the previous one).
+ */
+class Properties {
+  readonly keys: string[] = [];
+  readonly values: unknown[] = [];
+  count = 0;
+
+  /**
+   * `fast`: the object came from our own JSON.parse (plain data properties)
+   * and Object.prototype has no enumerable property, so `for…in` yields
+   * exactly the own keys, and V8 reads each value by its slot. Otherwise
+   * every value is read through its descriptor: no getter runs.
+   */
+  read(value: object, fast: boolean): void {
+    let count = 0;
+    if (fast) {
+      for (const key in value) {
+        this.keys[count] = key;
+        this.values[count] = (value as Record<string, unknown>)[key];
+        count++;
+      }
+    } else {
+      for (const key of Object.keys(value)) {
+        this.keys[count] = key;
+        this.values[count] = ownDataValue(value, key);
+        count++;
+      }
+    }
+    this.count = count;
+  }
+
+  /** Same keys in the same order (JSON.parse makes repeated keys one string: each comparison is one step). */
+  hasSameKeysAs(other: Properties): boolean {
+    if (this.count !== other.count || this.count === 0) return false;
+    for (let i = 0; i < this.count; i++) if (this.keys[i] !== other.keys[i]) return false;
+    return true;
+  }
+}
+
+/** False when something (a polluted prototype) made an inherited property enumerable: `for…in` would then yield it. */
+function prototypeHasNoEnumerables(): boolean {
+  for (const _ in {}) return false;
+  return true;
 }
 
 /** True once the sink takes no more values; the request is then marked as partly inspected. */
@@ -87,7 +150,7 @@ function stopWhenFull(sink: CandidateSink): boolean {
 function addString(sink: CandidateSink, parent: Node, segment: string | number | undefined, value: string, name: string | undefined): void {
   if (!sink.wants("body", value)) return;
   const location = segment === undefined ? locationOf(parent) : `${locationOf(parent)}.${segment}`;
-  sink.add(location, "body", value, name);
+  sink.addWanted(location, "body", value, name);
 }
 
 function ownDataValue(value: object, key: string): unknown {

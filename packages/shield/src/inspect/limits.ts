@@ -1,4 +1,5 @@
 import { canonicalize } from "../canonicalize.js";
+import { AMPERSAND, BACKSLASH, CONTROL, charClassesOf, NON_ASCII, PERCENT } from "../detectors/char-classes.js";
 import type { Candidate, InputKind } from "../detectors/types.js";
 
 /** How much of a request the shield reads. Every bound exists so a hostile request costs us a fixed amount of work. */
@@ -7,8 +8,10 @@ export interface InspectLimits {
   readonly query: boolean;
   readonly body: boolean;
   readonly cookies: boolean;
-  /** Lowercased header names whose values are inspected. */
+  /** Lowercased header names whose values every detector reads. */
   readonly headers: readonly string[];
+  /** Whether the other headers are read too, for the attacks no header carries by accident. */
+  readonly otherHeaders: boolean;
   /** Total characters inspected per request; the rest is skipped and the request answered. */
   readonly maxBytes: number;
   /** Values (keys and leaves) inspected per request. */
@@ -17,12 +20,17 @@ export interface InspectLimits {
   readonly maxDepth: number;
 }
 
+/** Classes of the characters that start an encoding canonicalize() undoes (`% & \`, NUL, non-ASCII); a value without them is canonical. */
+const ENCODING_CLASSES = PERCENT | AMPERSAND | BACKSLASH | CONTROL | NON_ASCII;
+
 /**
  * Collects candidates for one request: canonicalizes each value once, drops
  * repeats (detectors see each distinct value once) and stops at the limits.
  */
 export class CandidateSink {
   readonly candidates: Candidate[] = [];
+  /** Headers outside the inspected list: read by fewer detectors (see `addHeaders`). */
+  readonly otherHeaders: Candidate[] = [];
   /** True when a limit cut inspection short. */
   truncated = false;
   private readonly seenKeys = new Set<string>();
@@ -54,7 +62,31 @@ export class CandidateSink {
     return false;
   }
 
+  /** Counts a value the walker knows was already seen (a key of an object shaped like the previous one), as `wants` would. */
+  countRepeat(value: string): void {
+    if (value.length === 0 || this.full) return;
+    this.valuesLeft--;
+    this.budget -= value.length;
+  }
+
+  /** `add` for a value `wants` has just called new: the repeat check is not done twice. */
+  addWanted(location: string, kind: InputKind, value: string, name?: string): void {
+    this.insert(location, kind, value, name, false);
+  }
+
   add(location: string, kind: InputKind, value: string, name?: string): void {
+    this.insert(location, kind, value, name, true);
+  }
+
+  /** A header outside the inspected list; it counts toward the limits like any value. */
+  addOtherHeader(location: string, value: string): void {
+    const before = this.candidates.length;
+    this.insert(location, "header", value, undefined, true);
+    // insert() appends to `candidates`; this one belongs with the other headers.
+    if (this.candidates.length > before) this.otherHeaders.push(this.candidates.pop() as Candidate);
+  }
+
+  private insert(location: string, kind: InputKind, value: string, name: string | undefined, checkRepeat: boolean): void {
     if (value.length === 0) return;
     if (this.full) {
       this.truncated = true;
@@ -65,13 +97,27 @@ export class CandidateSink {
     if (raw.length > this.budget) {
       raw = raw.slice(0, this.budget);
       this.truncated = true;
+      checkRepeat = true;
     }
     this.budget -= raw.length;
     // Repeats are dropped before canonicalizing (the same raw text has the same canonical form): JSON arrays repeat values a lot.
     const seen = kind === "query-key" || kind === "body-key" ? this.seenKeys : this.seenValues;
-    if (seen.has(raw)) return;
+    if (checkRepeat && seen.has(raw)) return;
     seen.add(raw);
-    const canonical = canonicalize(raw);
-    this.candidates.push(name === undefined ? { location, kind, raw, canonical } : { location, kind, raw, canonical, name });
+    // Header values are mostly answered from the scan's cache, which needs no classes: they are computed there on a miss.
+    if (kind === "header") {
+      this.candidates.push({ location, kind, raw, canonical: canonicalize(raw) });
+      return;
+    }
+    // One pass gives the classes and says whether anything is encoded: most values are their own canonical form.
+    let canonical = raw;
+    let classes = charClassesOf(raw);
+    if ((classes & ENCODING_CLASSES) !== 0) {
+      canonical = canonicalize(raw);
+      if (canonical !== raw) classes = charClassesOf(canonical);
+    }
+    this.candidates.push(
+      name === undefined ? { location, kind, raw, canonical, classes } : { location, kind, raw, canonical, name, classes },
+    );
   }
 }

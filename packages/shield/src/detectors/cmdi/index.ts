@@ -4,6 +4,31 @@
  * of a value with shell-shaped arguments. Quote and backslash tricks
  * (`c'a't`, `c\at`, `${IFS}`) are undone first, the way the shell would.
  */
+import {
+  AMPERSAND,
+  ANGLE,
+  BACKSLASH,
+  BACKTICK,
+  BANG,
+  BRACE,
+  BRACKET,
+  COMMA,
+  CONTROL,
+  classesOf,
+  DOLLAR,
+  DOUBLE_QUOTE,
+  EQUALS,
+  MINUS,
+  NON_ASCII,
+  PAREN,
+  PERCENT,
+  PIPE,
+  QUOTE,
+  SEMICOLON,
+  SLASH,
+  SPACE,
+  WILDCARD,
+} from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { mayOpenWithCommand, scoreCommandAt } from "./command-line.js";
@@ -13,8 +38,25 @@ import { braceCommand, disguisedWords, unshell } from "./unshell.js";
 
 export { unshell };
 
-/** Characters a shell payload needs somewhere; a value with none of them is skipped cheaply. */
-const SHELL_HINT = /[;|&`$\n\r(){}<>\\]|^\s*(?:['"]\s*)?[a-z]/i;
+/** A value opening with a word (after spaces and a quote): it may be a command line by itself. */
+const OPENS_WITH_WORD = /^\s*(?:['"]\s*)?[a-z]/i;
+
+/** Classes of `; | & \` $ ( ) { } < > \ /`: a value with one of them may hold a command anywhere. */
+const HINT_CLASSES = SEMICOLON | PIPE | AMPERSAND | BACKTICK | DOLLAR | PAREN | BRACE | ANGLE | BACKSLASH | SLASH;
+
+/** Characters a shell payload needs somewhere (or a word to open with); a value with none of them is skipped cheaply. */
+function hasShellHint(value: string, classes: number): boolean {
+  return (classes & HINT_CLASSES) !== 0 || hasLineBreak(value, classes) || isAsciiLetter(value.charCodeAt(0)) || OPENS_WITH_WORD.test(value);
+}
+
+function isAsciiLetter(c: number): boolean {
+  return ((c | 32) >= 97 && (c | 32) <= 122);
+}
+
+/** The CONTROL class also holds tabs and NUL: only CR and LF separate commands. */
+function hasLineBreak(value: string, classes: number): boolean {
+  return (classes & CONTROL) !== 0 && (value.indexOf("\n") !== -1 || value.indexOf("\r") !== -1);
+}
 
 /** cmd.exe batch syntax: `FOR /F … IN (…) DO`, `IF ERRORLEVEL`, `%%G` loop variables. */
 const BATCH =
@@ -34,10 +76,11 @@ export const cmdiDetector: Detector = {
   class: "cmdi",
   detect(candidate: Candidate): Finding | undefined {
     const value = candidate.canonical;
-    if (!SHELL_HINT.test(value) && value.indexOf("/") === -1) return undefined;
-    if (!SHELL_SYNTAX.test(value)) {
+    const classes = classesOf(candidate);
+    if (!hasShellHint(value, classes)) return undefined;
+    if (!hasShellSyntax(value, classes)) {
       // The hot path: prose and identifiers. Lowercase only what may be a command line.
-      if (!mayOpenWithCommand(value) && !PLAIN_TRIGGER.test(value)) return undefined;
+      if (!mayOpenWithCommand(value) && !mayHoldPlainConstruct(value, classes)) return undefined;
       return detectPlain(value.toLowerCase(), candidate.kind);
     }
     const lower = value.toLowerCase();
@@ -71,8 +114,63 @@ export const cmdiDetector: Detector = {
 /** What a value without shell syntax needs for a plain construct or batch syntax to match (see PLAIN_CONSTRUCTS, BATCH). */
 const PLAIN_TRIGGER = /alias|netsh|reg|!|\s-e|\s\/|,-c,|\bif\s|\bfor\s/i;
 
-/** Characters that let a value do more than name one command with arguments. */
-const SHELL_SYNTAX = /[;|&`$\n\r(){}<>'"\\[*?%]/;
+/**
+ * Every plain construct and batch line needs one of these besides letters: a
+ * space between words (`netsh firewall`, `if exist`), `=` (`alias a=b`), `!`
+ * (an editor's shell escape) or `,` (`sh,-c,id`). A single word or an e-mail
+ * address is turned away without the regex.
+ */
+const PLAIN_CONSTRUCT_CLASSES = SPACE | CONTROL | NON_ASCII | EQUALS | BANG | COMMA;
+
+function mayHoldPlainConstruct(value: string, classes: number): boolean {
+  if ((classes & PLAIN_CONSTRUCT_CLASSES) === 0) return false;
+  // Tabs and Unicode spaces (`\s` to the regexes), `!`, `=` and `/`: the full trigger decides.
+  if ((classes & (CONTROL | NON_ASCII | BANG | EQUALS | SLASH)) !== 0) return PLAIN_TRIGGER.test(value);
+  // Prose: words, spaces, `, - . _ @ +`. Left are `sh,-c,`, `powershell -e…`, and `netsh`, `reg` or `if` opening a clause.
+  if ((classes & MINUS) !== 0 && hasDashOption(value)) return true;
+  return hasClauseWord(value);
+}
+
+/** ` -e` (`powershell -enc`) or `,-c,` (`sh,-c,id`), in either case. */
+function hasDashOption(value: string): boolean {
+  return value.indexOf(" -e") !== -1 || value.indexOf(" -E") !== -1 || value.indexOf(",-c,") !== -1 || value.indexOf(",-C,") !== -1;
+}
+
+/**
+ * True when the text before some space ends with a word that opens a plain
+ * construct or a batch condition (`netsh firewall`, `reg add`, `if exist`,
+ * also `netsh.exe`, `reg.exe`), in any case: a superset of the regexes'
+ * `\bword\s`. The letter before the space picks the one word to compare.
+ */
+function hasClauseWord(value: string): boolean {
+  for (let space = value.indexOf(" "); space !== -1; space = value.indexOf(" ", space + 1)) {
+    if (space === 0) continue;
+    const last = value.charCodeAt(space - 1) | 32;
+    if (last === 104 && endsWithWordAt(value, space, "netsh")) return true;
+    if (last === 103 && endsWithWordAt(value, space, "reg")) return true;
+    if (last === 102 && endsWithWordAt(value, space, "if")) return true;
+    if (last === 101 && (endsWithWordAt(value, space, "netsh.exe") || endsWithWordAt(value, space, "reg.exe"))) return true;
+  }
+  return false;
+}
+
+function endsWithWordAt(value: string, end: number, word: string): boolean {
+  const start = end - word.length;
+  if (start < 0) return false;
+  for (let i = 0; i < word.length; i++) if ((value.charCodeAt(start + i) | 32) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Classes of the characters that let a value do more than name one command with arguments: `; | & \` $ ( ) { } < > ' " \ * ? %`. */
+const SYNTAX_CLASSES =
+  SEMICOLON | PIPE | AMPERSAND | BACKTICK | DOLLAR | PAREN | BRACE | ANGLE | QUOTE | DOUBLE_QUOTE | BACKSLASH | WILDCARD | PERCENT;
+
+/** Shell syntax: the classes above, `[` (the BRACKET class also holds `]`), CR or LF. */
+function hasShellSyntax(value: string, classes: number): boolean {
+  if ((classes & SYNTAX_CLASSES) !== 0) return true;
+  if ((classes & BRACKET) !== 0 && value.indexOf("[") !== -1) return true;
+  return hasLineBreak(value, classes);
+}
 
 /** A value without shell syntax can only be a command line by itself: `whoami`, `sleep 5`, `net user x /add`. */
 function detectPlain(lower: string, kind: Candidate["kind"]): Finding | undefined {

@@ -19,7 +19,10 @@ export function unshell(text: string): string {
   // One-letter globs inside a word (`adduse[r]`, `c[a]t`) match the letter itself.
   if (out.indexOf("[") !== -1) out = out.replace(/(?<=[a-z])\[([a-z])\]|\[([a-z])\](?=[a-z])/g, "$1$2");
   if (out.indexOf("\\") !== -1) out = out.replace(/(?<=[a-z0-9])\\(?=[a-z0-9])/g, "");
-  if (out.indexOf("'") !== -1 || out.indexOf('"') !== -1) {
+  const quotes = quoteCount(out);
+  // A lone quote (`o'brien`, prose) can only be one glued inside a word: the three pair patterns need two.
+  if (quotes === 1) out = out.replace(/(?<=[a-z0-9/])['"](?=[a-z0-9])/g, "");
+  else if (quotes > 1) {
     out = out
       // An empty pair of quotes is nothing to the shell, wherever it is.
       .replace(/''|""/g, "")
@@ -31,9 +34,33 @@ export function unshell(text: string): string {
   return out;
 }
 
+/** Quotes (`'` and `"`) in `text`, counted up to two: all `unshell` needs to know. */
+function quoteCount(text: string): number {
+  const single = text.indexOf("'");
+  const double = text.indexOf('"');
+  if (single === -1 && double === -1) return 0;
+  if (single !== -1 && double !== -1) return 2;
+  return text.indexOf(single === -1 ? '"' : "'", (single === -1 ? double : single) + 1) === -1 ? 1 : 2;
+}
+
 /** Markers of a word split to dodge a filter: `c''at`, `c$@at`, `pi``ng`, `w\ho`. */
 const EVASION = /[a-z](?:(?:''|""|``|\$\(\)|[<>]\(\)|\$[@*!\d$?#_-]|\$\{[@*!\d#?-]?\}|\\|['"])[a-z]|(?:''|""|``|\$\(\))(?=\s|$))/g;
-const TOKEN_BREAK = /[\s;|&]/;
+/** `[\s;|&]`, as a character test: what ends a word for the shell (and every space JavaScript's `\s` knows). */
+function isTokenBreak(c: number): boolean {
+  if (c === 59 || c === 124 || c === 38 || c === 32 || (c >= 9 && c <= 13)) return true;
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
 
 /**
  * The words that were disguised with an evasion marker, as the shell reads
@@ -45,9 +72,9 @@ export function disguisedWords(lower: string): string[] {
   EVASION.lastIndex = 0;
   for (let match = EVASION.exec(lower), n = 0; match !== null && n < 16; match = EVASION.exec(lower), n++) {
     let start = match.index;
-    while (start > 0 && match.index - start < 40 && !TOKEN_BREAK.test(lower[start - 1] as string)) start--;
+    while (start > 0 && match.index - start < 40 && !isTokenBreak(lower.charCodeAt(start - 1))) start--;
     let end = match.index + match[0].length;
-    while (end < lower.length && end - match.index < 40 && !TOKEN_BREAK.test(lower[end] as string)) end++;
+    while (end < lower.length && end - match.index < 40 && !isTokenBreak(lower.charCodeAt(end))) end++;
     const word = unshell(lower.slice(start, end)).replace(/^.*[/\\]/, "");
     words.push(word.endsWith(".exe") ? word.slice(0, -4) : word);
     EVASION.lastIndex = match.index + match[0].length - 1;

@@ -6,6 +6,7 @@
  * on a dangerous API, a class path, a serialization header), so the words
  * "system", "runtime" or "process" in prose pass.
  */
+import { ANGLE, AT, BRACE, BRACKET, COLON, classesOf, DOLLAR, DOT, HASH, PAREN, UNDERSCORE } from "../char-classes.js";
 import { around, evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { javaSignal } from "./java.js";
@@ -18,8 +19,9 @@ export const codeInjectionDetector: Detector = {
   class: "code-injection",
   detect(candidate: Candidate): Finding | undefined {
     const value = candidate.canonical;
-    const syntax = hasCodeSyntax(value);
-    if (!syntax && !mayHoldPlainCode(value)) return undefined;
+    const classes = classesOf(candidate);
+    const syntax = hasCodeSyntax(value, classes);
+    if (!syntax && !mayHoldPlainCode(value, classes)) return undefined;
     const prose = looksLikeProse(value);
     let signal = weigh(javaSignal(value), prose);
     if (syntax) {
@@ -32,8 +34,12 @@ export const codeInjectionDetector: Detector = {
   },
 };
 
+/** Classes holding `( $ : < [ { @ #` (and their closing partners, hence the exact check after the mask). */
+const CODE_SYNTAX_CLASSES = PAREN | DOLLAR | COLON | ANGLE | BRACKET | BRACE | AT | HASH;
+
 /** Characters without which no PHP, wrapper, call or expression can be written. */
-function hasCodeSyntax(value: string): boolean {
+function hasCodeSyntax(value: string, classes: number): boolean {
+  if ((classes & CODE_SYNTAX_CLASSES) === 0) return false;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     // ( $ : < [ { @ #
@@ -47,16 +53,16 @@ function hasCodeSyntax(value: string): boolean {
  * base64 serialized object or a `child_process` mention can be code; anything
  * else is words and numbers.
  */
-function mayHoldPlainCode(value: string): boolean {
+function mayHoldPlainCode(value: string, classes: number): boolean {
   return (
-    value.indexOf(".") !== -1 ||
-    value.indexOf("rO0AB") !== -1 ||
-    value.indexOf("KztAA") !== -1 ||
-    value.indexOf("Cs7QA") !== -1 ||
-    value.indexOf("child_process") !== -1 ||
-    value.indexOf("XyQkTkRfRlVOQyQk") !== -1
+    (classes & DOT) !== 0 ||
+    ((classes & UNDERSCORE) !== 0 && value.indexOf("child_process") !== -1) ||
+    (value.length >= 5 && SERIALIZED_BASE64.test(value))
   );
 }
+
+/** Base64 of a Java serialized stream's magic (`aced0005`) at each of the three byte alignments, and of node-serialize's `_$$ND_FUNC$$`. */
+const SERIALIZED_BASE64 = /rO0AB|KztAA|Cs7QA|XyQkTkRfRlVOQyQk/;
 
 function weigh(signal: CodeSignal | undefined, prose: boolean): CodeSignal | undefined {
   if (signal === undefined || !prose || signal.mention !== true) return signal;

@@ -1,7 +1,7 @@
 /**
  * SQL injection detector. A value is dangerous if, spliced into a query in any
  * of the places an application could put it (a numeric position, a
- * single-quoted literal, a double-quoted literal), it changes the query's
+ * single-quoted literal, a double-quoted literal, a quoted identifier), it changes the query's
  * structure. Each context is tokenized (./tokenizer.ts) and the token stream
  * classified (./classify.ts); the strongest signal wins.
  */
@@ -14,7 +14,7 @@ import { type Context, classify, type SqlSignal } from "./classify.js";
 import { findMixedQuoteRun, isQuoteProbe } from "./probes.js";
 import { tokenize } from "./tokenizer.js";
 
-const CONTEXTS: readonly Context[] = ["", "'", '"'];
+const CONTEXTS: readonly Context[] = ["", "'", '"', "`"];
 
 /**
  * Cheap gate: a value with none of these cannot change a query. Most benign
@@ -24,8 +24,11 @@ const CONTEXTS: readonly Context[] = ["", "'", '"'];
  */
 const SQL_PUNCTUATION = /['"`();#=<>|&@*\\]|--|\/\*/;
 const SQL_WORDS =
-  /\b(?:and|or|xor|union|select|order|group|having|where|sleep|waitfor|benchmark|exec|execute|declare|drop|insert|delete|update|into|(?:xp|sp)_[a-z]+)\b/i;
+  /\b(?:and|or|xor|like|rlike|regexp|union|select|order|group|having|where|limit|sleep|waitfor|benchmark|exec|execute|declare|drop|alter|insert|delete|update|into|information_schema|sqlite_(?:master|schema)|(?:xp|sp|pg)_[a-z]+)\b/i;
 
+const BACKSLASH_QUOTE = /\\['"`]/;
+/** The backslash only (the lookahead keeps the quote), replaced by a space. */
+const BACKSLASH_QUOTE_ALL = /\\(?=['"`])/g;
 const TYPOGRAPHIC_QUOTES = /[\u2018\u2019\u201c\u201d]/;
 const TYPOGRAPHIC_QUOTES_ALL = /[\u2018\u2019\u201c\u201d]/g;
 
@@ -44,6 +47,9 @@ function mightBeSql(value: string): boolean {
 function variantsOf(value: string): string[] {
   const variants = [value];
   if (value.includes("+") && !value.includes(" ")) variants.push(value.replaceAll("+", " "));
+  // Only MySQL reads `\'` as an escaped quote; in PostgreSQL, SQLite, SQL Server and Oracle the backslash is
+  // an ordinary character and the quote after it ends the literal: `\' or 1=1--` breaks out there.
+  if (BACKSLASH_QUOTE.test(value)) variants.push(value.replace(BACKSLASH_QUOTE_ALL, " "));
   // Some database character-set conversions turn typographic quotes into ASCII ones.
   if (TYPOGRAPHIC_QUOTES.test(value))
     variants.push(value.replace(TYPOGRAPHIC_QUOTES_ALL, (q) => (q === "\u201c" || q === "\u201d" ? '"' : "'")));
@@ -61,7 +67,7 @@ function strongest(value: string): { signal: SqlSignal; context: Context } | und
 }
 
 function describe(value: string, signal: SqlSignal, context: Context): string {
-  const where = context === "" ? "raw" : context === "'" ? "in '…'" : 'in "…"';
+  const where = context === "" ? "raw" : `in ${context}…${context}`;
   return evidenceOf(`${signal.technique} (${where})`, value.slice(signal.at, signal.at + EVIDENCE_LENGTH));
 }
 
@@ -85,14 +91,39 @@ function detectInXmlAttributes(value: string): Finding | undefined {
   return best;
 }
 
+/** Bound on the path segments checked one by one; a path of thousands of slashes cannot multiply the work. */
+const MAX_PATH_SEGMENTS = 32;
+
+/**
+ * A router hands each path segment to the app on its own (`/users/:id`), so a
+ * query receives a segment, not the whole path: `/items/1 OR 1=1` must be read
+ * as `1 OR 1=1`, where a value starting with `/items/` would hide it.
+ */
+function detectInPathSegments(path: string): Finding | undefined {
+  let best: Finding | undefined;
+  let start = path.startsWith("/") ? 1 : 0;
+  for (let count = 0; count < MAX_PATH_SEGMENTS && start < path.length; count++) {
+    const slash = path.indexOf("/", start);
+    const end = slash === -1 ? path.length : slash;
+    const found = end > start ? detectValue(path.slice(start, end)) : undefined;
+    if (found !== undefined && (best === undefined || found.score > best.score)) best = found;
+    if (slash === -1) break;
+    start = slash + 1;
+  }
+  return best;
+}
+
 function detectSqli(candidate: Candidate): Finding | undefined {
   const value = candidate.canonical;
   const direct = detectValue(value);
-  if ((direct?.score ?? 0) < 0.9 && isXmlDocument(value)) {
-    const nested = detectInXmlAttributes(value);
-    if (nested !== undefined && nested.score > (direct?.score ?? 0)) return nested;
-  }
-  return direct;
+  if ((direct?.score ?? 0) >= 0.9) return direct;
+  const nested =
+    candidate.kind === "path" && mightBeSql(value)
+      ? detectInPathSegments(value)
+      : isXmlDocument(value)
+        ? detectInXmlAttributes(value)
+        : undefined;
+  return nested !== undefined && nested.score > (direct?.score ?? 0) ? nested : direct;
 }
 
 function detectValue(value: string): Finding | undefined {

@@ -56,6 +56,8 @@ function isAngle(char: string | undefined): boolean {
 
 /** `1'qhfy<'">utwq`: a run of quotes and angle brackets holding `'`, `"` and `<` or `>` together. */
 export function findMixedQuoteRun(value: string): number {
+  // Most values lack one of the two quotes: two native searches settle them without a character loop.
+  if (!value.includes("'") || !value.includes('"')) return -1;
   let runStart = -1;
   let single = false;
   let double = false;

@@ -76,9 +76,9 @@ const TWO_CHAR_OPERATORS = new Set([
 /**
  * Tokenizes `input` as if it were spliced into a query right after `openQuote`
  * (the context: `'` for a single-quoted literal, `"` for a double-quoted one,
- * "" for a raw numeric/identifier position).
+ * `` ` `` for a MySQL quoted identifier, "" for a raw numeric position).
  */
-export function tokenize(input: string, openQuote: "" | "'" | '"'): Token[] {
+export function tokenize(input: string, openQuote: "" | "'" | '"' | "`"): Token[] {
   const lower = input.toLowerCase();
   const tokens: Token[] = [];
   const length = lower.length;

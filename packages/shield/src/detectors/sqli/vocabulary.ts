@@ -125,6 +125,8 @@ export const ATTACK_FUNCTIONS: ReadonlySet<string> = new Set([
   "xp_regread",
   "sp_executesql",
   "sp_oacreate",
+  // Named in a query only to make SQL Server leave the statement out of its trace log.
+  "sp_password",
   "dbms_pipe.receive_message",
   "dbms_lock.sleep",
   "dbms_xmlgen.getxml",
@@ -139,6 +141,9 @@ export const ATTACK_FUNCTIONS: ReadonlySet<string> = new Set([
   "generate_series",
   "pg_read_file",
   "lo_import",
+  // PostgreSQL large objects: read (`lo_get`) and write (`lo_export`) server files by object id.
+  "lo_get",
+  "lo_export",
   "dblink",
   "openrowset",
   "opendatasource",
@@ -267,3 +272,8 @@ export const SQL_TYPES: ReadonlySet<string> = new Set([
   "date",
   "timestamp",
 ]);
+
+/** A function only SQL (or an attack on it) calls: a blind probe, an error extraction, a filter-dodging string builder. */
+export function isKnownFunction(name: string): boolean {
+  return ATTACK_FUNCTIONS.has(name) || PROBE_FUNCTIONS.has(name) || ENCODING_FUNCTIONS.has(name);
+}

@@ -4,6 +4,7 @@
  * decoded the way HTTP clients decode them (see host.ts), so numeric,
  * octal, hex and IPv4-mapped IPv6 spellings are caught.
  */
+import { COLON, classesOf, SLASH } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { classifyHost, isObfuscatedIp, type TargetKind } from "./host.js";
@@ -36,7 +37,7 @@ export const ssrfDetector: Detector = {
     // Referer and Origin point at localhost in every developer's browser; they are not fetched by the server.
     if (candidate.kind === "header" || candidate.kind === "path") return undefined;
     const canonical = candidate.canonical;
-    if (canonical.indexOf(":") === -1 && canonical.indexOf("/") === -1 && !nameSuggestsUrl(candidate)) return undefined;
+    if ((classesOf(candidate) & (COLON | SLASH)) === 0 && !nameSuggestsUrl(candidate)) return undefined;
     const value = canonical.trim().toLowerCase();
     let best: Finding | undefined;
     URL_START.lastIndex = 0;
@@ -69,8 +70,24 @@ export const ssrfDetector: Detector = {
   },
 };
 
+/**
+ * Parameter names repeat (every record of a JSON array has the same keys), so
+ * the verdict on each is remembered. Bounded: emptied when full, so a client
+ * sending random names costs only misses.
+ */
+const URL_PARAM_VERDICTS = new Map<string, boolean>();
+const MAX_REMEMBERED_NAMES = 512;
+
 function nameSuggestsUrl(candidate: Candidate): boolean {
-  return candidate.name !== undefined && candidate.name.length <= 40 && URL_PARAM.test(candidate.name);
+  const name = candidate.name;
+  if (name === undefined || name.length > 40) return false;
+  let verdict = URL_PARAM_VERDICTS.get(name);
+  if (verdict === undefined) {
+    verdict = URL_PARAM.test(name);
+    if (URL_PARAM_VERDICTS.size >= MAX_REMEMBERED_NAMES) URL_PARAM_VERDICTS.clear();
+    URL_PARAM_VERDICTS.set(name, verdict);
+  }
+  return verdict;
 }
 
 function stronger(a: Finding | undefined, b: Finding): Finding {

@@ -12,6 +12,13 @@ const DECLARATION_BLOCK = /\{\s*(-?[a-z][a-z-]{0,30})\s*:/gi;
 /** Script-running CSS: IE expressions, HTC behaviours, XBL bindings. Each needs the CSS property syntax. */
 const SCRIPTED_CSS = /:\s*expression\s*\(|\bbehaviou?r\s*:\s*url\s*\(|-moz-binding\s*:|:\s*url\s*\(\s*["']?\s*(?:java|vb|live)script\b/i;
 
+/**
+ * `@import url(//evil.example/x.css)`, `@import 'x.css'`: pulls a whole
+ * attacker stylesheet into the page (exfiltration selectors, old-engine
+ * script). The at-rule with a URL or string is CSS syntax, not prose.
+ */
+const IMPORT_RULE = /@import\s*(?:url\s*\(|["'])/i;
+
 /** The properties an injected rule uses (layout, colour, content, fonts, URLs); not an exhaustive list. */
 const CSS_PROPERTIES = new Set(
   "background background-color background-image border color content cursor display filter font font-family font-size height left list-style margin opacity padding position src top visibility width z-index behavior behaviour -moz-binding".split(
@@ -28,6 +35,8 @@ export interface CssHit {
 export function findCss(value: string): CssHit | undefined {
   const scripted = SCRIPTED_CSS.exec(value);
   if (scripted !== null) return { score: 0.85, what: "script-running CSS", index: scripted.index };
+  const imported = value.includes("@") ? IMPORT_RULE.exec(value) : null;
+  if (imported !== null) return { score: 0.75, what: "CSS @import", index: imported.index };
   if (!value.includes("{")) return undefined;
   DECLARATION_BLOCK.lastIndex = 0;
   for (let match = DECLARATION_BLOCK.exec(value); match !== null; match = DECLARATION_BLOCK.exec(value)) {

@@ -52,7 +52,9 @@ export function findTags(value: string): Tag[] {
     let i = open + 1;
     const closing = value[i] === "/";
     if (closing) i++;
-    if (!isAsciiLetter(value.charCodeAt(i))) {
+    // `<:vmlframe`: old IE read a tag with an empty namespace prefix (VML), so the colon may come first.
+    const prefixOnly = value[i] === ":" && isAsciiLetter(value.charCodeAt(i + 1));
+    if (!prefixOnly && !isAsciiLetter(value.charCodeAt(i))) {
       from = open + 1;
       continue;
     }

@@ -2,88 +2,33 @@
  * Cross-site scripting detector. A value is dangerous if, reflected into a
  * page, it can run script in one of the contexts an app reflects into:
  *  - HTML content: a tag that runs or loads script (./html-tags.ts, scored here);
- *  - an HTML attribute: breaking out of the quotes into an event handler;
+ *  - an HTML attribute: breaking out of the quotes into an event handler (./attribute-breakout.ts);
  *  - a URL attribute: a `javascript:`-like scheme (./url-schemes.ts);
  *  - a JS string: breaking out and calling a sink (./script-sinks.ts).
+ * Encodings a browser or old engine undoes are read too: base64 markup
+ * (./base64-markup.ts), US-ASCII high-bit brackets (./seven-bit.ts), UTF-7,
+ * and bracketless DTD declarations (./dtd.ts).
  * Prose with `<` and `>` ("a < b", "<3", `Name <a@b.c>`) never forms a tag.
  */
 
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
+import { findAttributeBreakout } from "./attribute-breakout.js";
+import { decodeBase64Markup } from "./base64-markup.js";
 import { findCss } from "./css.js";
+import { findDtdDeclaration } from "./dtd.js";
 import { decodeHtmlEntities } from "./html-entities.js";
 import { findTags } from "./html-tags.js";
-import { findScriptSink } from "./script-sinks.js";
-import { isXmlDocument, scoreTags } from "./tag-verdicts.js";
+import { findDomAccess, findScriptSink } from "./script-sinks.js";
+import { findHighBitElement, mayHoldHighBitMarkup, sevenBitView } from "./seven-bit.js";
+import { closesCommentFirst, isXmlDocument, scoreTags } from "./tag-verdicts.js";
 import { findScriptUrl } from "./url-schemes.js";
 
-/** Without one of these characters a value can start no tag, attribute, URL or script. */
-const XSS_CHARACTERS = /[<>"'`:=(\\[{*$+]/;
-
-/** An event handler attribute, `onload=`, `onmouseover =`. Linear: each match starts after a non-word character. */
-const EVENT_HANDLER = /\bon[a-z]{3,}\s*=/gi;
-/** What follows a handler in an attack: a call, a template call, an assignment, a property access. */
-const HANDLER_CODE = /^\s*["'`]?\s*[^\s"'`>]{0,40}?[(`=.]/;
-/** How far back to look for the quote an attribute breakout closes; one extra attribute (`autofocus`) fits. */
-const BREAKOUT_LOOKBEHIND = 64;
-
-function isSpaceOrSlash(char: string | undefined): boolean {
-  return char === " " || char === "\t" || char === "\n" || char === "\r" || char === "\f" || char === "/";
-}
-
-function isQuote(char: string | undefined): boolean {
-  return char === '"' || char === "'" || char === "`";
-}
-
 /**
- * `" onmouseover="…`, `' autofocus onfocus='…`, `x/onerror=…`: the handler
- * sits after a quote (possibly after one more attribute), i.e. outside the
- * attribute value the app placed the input in.
+ * Without one of these characters a value can start no tag, attribute, URL
+ * or script; only a bare property access (`window.location`) remains.
  */
-function closesAttributeBefore(value: string, handlerIndex: number): boolean {
-  const floor = Math.max(0, handlerIndex - BREAKOUT_LOOKBEHIND);
-  let i = handlerIndex - 1;
-  if (isQuote(value[i])) return true;
-  if (!isSpaceOrSlash(value[i])) return false;
-  for (let attributesSkipped = 0; attributesSkipped <= 1; attributesSkipped++) {
-    while (i >= floor && isSpaceOrSlash(value[i])) i--;
-    if (isQuote(value[i])) return true;
-    while (i >= floor && !isSpaceOrSlash(value[i]) && !isQuote(value[i])) i--;
-    if (isQuote(value[i])) return true;
-  }
-  return false;
-}
-
-/** How far back an open tag may start before a handler: a few attributes' worth. */
-const OPEN_TAG_LOOKBEHIND = 128;
-
-/** `<x </onxxx=1`, `<a b c onclick=…`: the handler sits after a `<` and a letter, with no `>` in between. */
-function insideOpenTag(value: string, handlerIndex: number): boolean {
-  const floor = Math.max(0, handlerIndex - OPEN_TAG_LOOKBEHIND);
-  for (let i = handlerIndex - 1; i >= floor; i--) {
-    const char = value[i];
-    if (char === ">") return false;
-    if (char === "<") return /[a-z/]/i.test(value[i + 1] ?? "");
-  }
-  return false;
-}
-
-function attributeVerdict(value: string): Verdict | undefined {
-  let handlerWithCode: Verdict | undefined;
-  EVENT_HANDLER.lastIndex = 0;
-  for (let match = EVENT_HANDLER.exec(value); match !== null; match = EVENT_HANDLER.exec(value)) {
-    if (closesAttributeBefore(value, match.index))
-      return { score: 0.9, label: "attribute breakout into event handler", index: match.index };
-    if (insideOpenTag(value, match.index)) return { score: 0.85, label: "event handler inside a tag", index: match.index };
-    if (
-      handlerWithCode === undefined &&
-      HANDLER_CODE.test(value.slice(match.index + match[0].length, match.index + match[0].length + 48))
-    ) {
-      handlerWithCode = { score: 0.85, label: "event handler with code", index: match.index };
-    }
-  }
-  return handlerWithCode;
-}
+const XSS_CHARACTERS = /[<>"'`:=(\\[{*$+]/;
 
 interface Verdict {
   readonly score: number;
@@ -111,6 +56,16 @@ function scriptVerdict(value: string): Verdict | undefined {
     label: hit.brokeOut ? `JS breakout then ${hit.what}` : hit.what,
     index: hit.index,
   };
+}
+
+/**
+ * What an XML attribute value may carry alone: `document.cookie`,
+ * `window.location`. A top-level value like that is screened out by the
+ * scan as plain text before it gets here.
+ */
+function domVerdict(value: string): Verdict | undefined {
+  const hit = findDomAccess(value);
+  return hit === undefined ? undefined : { score: hit.score, label: hit.what, index: hit.index };
 }
 
 function cssVerdict(value: string): Verdict | undefined {
@@ -146,28 +101,71 @@ function xmlAttributeVerdict(value: string): Verdict | undefined {
   for (const tag of findTags(value)) {
     for (const attribute of tag.attributes) {
       if (checked++ >= MAX_XML_ATTRIBUTES) return verdict;
-      verdict = better(verdict, verdictOf(attribute.value, false));
+      verdict = better(verdict, verdictOf(attribute.value, true));
     }
   }
   return verdict;
 }
 
-function verdictOf(value: string, nestedAllowed: boolean): Verdict | undefined {
-  if (!XSS_CHARACTERS.test(value)) return undefined;
+/**
+ * Markup that only decoding reveals: base64 runs (a data URL's body sent on
+ * its own). Only what runs script counts; base64 that decodes to formatting
+ * is some app's encoded content.
+ */
+function encodedMarkupVerdict(value: string): Verdict | undefined {
   let verdict: Verdict | undefined;
+  for (const markup of decodeBase64Markup(value)) {
+    const tags = scoreTags(markup);
+    if (tags !== undefined && tags.score >= 0.85) verdict = better(verdict, { ...tags, label: `base64 of ${tags.label}`, index: 0 });
+  }
+  return verdict;
+}
+
+function dtdVerdict(value: string): Verdict | undefined {
+  const hit = findDtdDeclaration(value);
+  return hit === undefined ? undefined : { score: 0.75, label: hit.what, index: hit.index };
+}
+
+/** `¼script¾`: see ./seven-bit.ts. An element whose end tag matches is markup even when its name is unknown. */
+function highBitVerdict(raw: string): Verdict | undefined {
+  if (!mayHoldHighBitMarkup(raw)) return undefined;
+  const tags = scoreTags(sevenBitView(raw));
+  const element = findHighBitElement(raw);
+  const paired = element === undefined ? undefined : { score: 0.8, label: `<${element.name}> in high-bit brackets`, index: 0 };
+  return better(tags === undefined ? undefined : { ...tags, label: `high-bit ${tags.label}`, index: 0 }, paired);
+}
+
+/**
+ * One scan screens most values out: beyond the XSS characters, only `!` and
+ * `#` (a bracketless DTD declaration: `!ENTITY`, `#REQUIRED`) let a value in.
+ */
+const SCREEN = /[<>"'`:=(\\[{*$+!#]/;
+
+/**
+ * The verdict on one value. `nested` is set for an XML attribute value
+ * checked on its own, which may be a bare DOM access (`window.location`).
+ */
+function verdictOf(value: string, nested: boolean): Verdict | undefined {
+  if (!SCREEN.test(value)) return nested ? domVerdict(value) : undefined;
+  let verdict = dtdVerdict(value);
+  if (!XSS_CHARACTERS.test(value)) return nested ? better(verdict, domVerdict(value)) : verdict;
   // A namespace declaration (`xmlns:svg="…"`) arrives without its tag's `<` when the app supplies it.
-  if (value.includes("<") || XMLNS.test(value)) verdict = scoreTags(value);
-  if ((verdict?.score ?? 0) < 0.9) verdict = better(verdict, attributeVerdict(value));
+  if (value.includes("<") || XMLNS.test(value)) verdict = better(verdict, scoreTags(value));
+  if (value.includes("--")) verdict = better(verdict, closesCommentFirst(value));
+  if ((verdict?.score ?? 0) < 0.9) verdict = better(verdict, findAttributeBreakout(value));
   if ((verdict?.score ?? 0) < 0.9) verdict = better(verdict, urlVerdict(value));
   if ((verdict?.score ?? 0) < 0.9) verdict = better(verdict, scriptVerdict(value));
   if ((verdict?.score ?? 0) < 0.85) verdict = better(verdict, cssVerdict(value));
-  if (nestedAllowed && (verdict?.score ?? 0) < 0.9 && isXmlDocument(value)) verdict = better(verdict, xmlAttributeVerdict(value));
+  if ((verdict?.score ?? 0) < 0.85) verdict = better(verdict, encodedMarkupVerdict(value));
+  if (!nested && (verdict?.score ?? 0) < 0.9 && isXmlDocument(value)) verdict = better(verdict, xmlAttributeVerdict(value));
   return verdict;
 }
 
 function detectXss(candidate: Candidate): Finding | undefined {
   const value = decodeUtf7Markup(decodeHtmlEntities(candidate.canonical));
-  const verdict = verdictOf(value, true);
+  let verdict = verdictOf(value, false);
+  // `¼` and `\xbc` never survive canonicalization unchanged: an unchanged value cannot hold them.
+  if (candidate.raw !== candidate.canonical) verdict = better(verdict, highBitVerdict(candidate.raw));
   if (verdict === undefined) return undefined;
   return { class: "xss", score: verdict.score, evidence: evidenceOf(verdict.label, value.slice(verdict.index, verdict.index + 80)) };
 }

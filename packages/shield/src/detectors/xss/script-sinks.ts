@@ -11,10 +11,49 @@
  * Each quantifier applies to a single character class, so matching is linear.
  */
 const SINK_CALL =
-  /\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|msgbox|fromcharcode|atob|importscripts)\s*(?:\/\*[^*]*\*\/\s*)?(?:\((?!$)|`)/i;
-/** Reaching into the DOM's secrets or navigation: what a real exploit does after proving the bug. */
+  /\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|msgbox|fromcharcode|atob|btoa|importscripts)\s*(?:\/\*[^*]*\*\/\s*)?(?:\((?!$)|`)/i;
+/**
+ * "Please confirm (yes/no)", "prompt (engineering) tips": a sink's name, a
+ * space, then words in parentheses is prose. Payloads pass a number, a
+ * string, an expression or nothing; a space before a bare word is rare.
+ */
+const PROSE_AFTER_SINK_NAME = /^[a-z]+\s+\(\s*[a-z][a-z\s/-]*\)/i;
+/**
+ * Reaching into the DOM's secrets or navigation: what a real exploit does
+ * after proving the bug. Another window's location (`top.`, `opener.`) only
+ * counts when it is set or followed; web storage holds the session tokens.
+ */
 const DOM_GADGET =
-  /\b(?:document\s*\.\s*(?:cookie|domain|write|writeln|location)|window\s*\.\s*(?:location|name|open)|location\s*\.\s*(?:href|hash|replace|assign)|\.innerhtml\s*=|\.outerhtml\s*=|\.src\s*=|new\s+function\b|\.constructor\s*\(|constructor\.constructor)/i;
+  /\b(?:document\s*\.\s*(?:cookie|domain|write|writeln|location)|window\s*\.\s*(?:location|name|open)|location\s*\.\s*(?:href|hash|replace|assign)|(?:top|parent|opener|self)\s*\.\s*location\s*(?:=(?!=)|\.\s*(?:href|replace|assign)\b)|(?:localstorage|sessionstorage)\s*(?:\.\s*(?:getitem|setitem|removeitem|key)\s*\(|\[)|\.innerhtml\s*=|\.outerhtml\s*=|\.src\s*=|new\s+function\b|\.constructor\s*\(|constructor\.constructor)/i;
+/**
+ * `Function('alert(1)')()`, `Function(name)()`, ``Function`…` ``: the
+ * constructor that compiles a string, capitalised as only JS spells it.
+ * Case-sensitive on purpose: "function (x)" in prose is not this.
+ */
+const FUNCTION_CONSTRUCTOR = /\bFunction(?:\(\s*[\w$"'`]|`)/;
+/**
+ * `"in valueOf=alert`, `'-toString=eval`: a JS string closed and a global
+ * conversion hook assigned, so the next implicit conversion calls the sink
+ * (an IE XSS filter bypass that needs no parentheses). Bounded gap: linear.
+ */
+const CONVERSION_HOOK = /['"`]\s*(?:in\b|[-+*/%|&^,;)])[^'"`=]{0,40}\b(?:valueof|tostring)\s*=(?!=)/i;
+/**
+ * `alert(0);'>`, `write(1)">`, `write(1) autofocus>`: a call, then the quote
+ * (or the `autofocus`/`open` that fires a handler unprompted) and the `>`
+ * that close an event-handler attribute and its tag: an injected handler's tail.
+ * Found from its `)`, which a regex scan finds fast; the call before it is
+ * then checked within a bounded window.
+ */
+const HANDLER_TAIL_CLOSE = /\)\s*;?\s*(?:["'`]|\s(?:autofocus|open)\b)\s*\/?>/gi;
+const CALL_BEFORE = /[\w$]\s{0,8}\([^()<>]{0,60}$/;
+
+function findHandlerTail(code: string): number {
+  HANDLER_TAIL_CLOSE.lastIndex = 0;
+  for (let match = HANDLER_TAIL_CLOSE.exec(code); match !== null; match = HANDLER_TAIL_CLOSE.exec(code)) {
+    if (CALL_BEFORE.test(code.slice(Math.max(0, match.index - 72), match.index))) return match.index;
+  }
+  return -1;
+}
 /** `top['al'+'ert'](1)`, `window["alert"](1)`, `(document)["cookie"]`: a sink named by a computed property. */
 const COMPUTED_GLOBAL = /\b(?:window|top|self|parent|frames|globalthis|this|document)\s*\)?\s*\[\s*['"`(\w]/i;
 /**
@@ -83,12 +122,13 @@ export interface ScriptHit {
 }
 
 const PATTERNS: readonly (readonly [string, RegExp, number])[] = [
-  ["sink call", SINK_CALL, 0.8],
   ["DOM access", DOM_GADGET, 0.8],
   ["computed global", COMPUTED_GLOBAL, 0.8],
   ["indirect sink", INDIRECT_SINK, 0.8],
   ["script gadget", CODE_GADGET, 0.8],
   ["tag-stripped script", TAG_STRIPPED_SCRIPT, 0.8],
+  ["Function constructor", FUNCTION_CONSTRUCTOR, 0.8],
+  ["conversion hook assignment", CONVERSION_HOOK, 0.8],
   ["location assignment", LOCATION_ASSIGNMENT, 0.75],
   ["function definition or jQuery call", JS_DEFINITION, 0.7],
 ];
@@ -101,14 +141,32 @@ function findJsFuck(code: string): number {
   return -1;
 }
 
+/** A sink call; one that reads like prose (a space, then words in parentheses) scores below the default threshold. */
+function findSinkCall(code: string, brokeOut: boolean): ScriptHit | undefined {
+  const match = SINK_CALL.exec(code);
+  if (match === null) return undefined;
+  const prose = !brokeOut && PROSE_AFTER_SINK_NAME.test(code.slice(match.index, match.index + 120));
+  return { what: "sink call", index: match.index, brokeOut, score: prose ? 0.6 : 0.8 };
+}
+
+/** `window.location`, `document.cookie` alone: for values with no other code character. */
+export function findDomAccess(value: string): ScriptHit | undefined {
+  const match = DOM_GADGET.exec(value);
+  return match === null ? undefined : { what: "DOM access", index: match.index, brokeOut: false, score: 0.8 };
+}
+
 export function findScriptSink(value: string): ScriptHit | undefined {
   const code = stripJsComments(decodeJsEscapes(value));
   const brokeOut = JS_BREAKOUT.test(code);
+  const sinkCall = findSinkCall(code, brokeOut);
+  if (sinkCall !== undefined && sinkCall.score >= 0.8) return sinkCall;
   for (const [what, pattern, score] of PATTERNS) {
     const match = pattern.exec(code);
     if (match !== null) return { what, index: match.index, brokeOut, score };
   }
   const jsFuck = findJsFuck(code);
   if (jsFuck !== -1) return { what: "JSFuck-style code", index: jsFuck, brokeOut, score: 0.8 };
-  return undefined;
+  const tail = code.includes(">") ? findHandlerTail(code) : -1;
+  if (tail !== -1) return { what: "call closing an event-handler attribute", index: tail, brokeOut, score: 0.7 };
+  return sinkCall;
 }

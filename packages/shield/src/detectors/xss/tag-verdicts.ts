@@ -29,6 +29,8 @@ const ACTIVE_ELEMENTS: ReadonlyMap<string, number> = new Map([
   ["import", 0.85],
   ["xml", 0.8],
   ["isindex", 0.85],
+  // VML's frame element (old IE) loads its `src` like an iframe.
+  ["vmlframe", 0.85],
   ["svg", 0.85],
   ["math", 0.8],
   ["style", 0.8],
@@ -165,8 +167,27 @@ function tagDanger(tag: Tag): TagVerdict | undefined {
       index: tag.start,
     };
   }
-  if (best === undefined && (tag.terminated || tag.attributes.length > 0)) best = markupVerdict(tag);
+  if (best === undefined && (tag.terminated || tag.attributes.length > 0)) best = spacedOutVerdict(tag) ?? markupVerdict(tag);
   return best;
+}
+
+/** Shortest element name worth rebuilding from letters: `<b r` is prose more often than a `<br>`. */
+const MIN_SPACED_NAME = 4;
+
+/**
+ * `<f o r m`, `<s c r i p t>`: an element name written one letter per word,
+ * for a filter (or an app) that strips whitespace before the page sees it.
+ * The letters must spell a known element whole; `<a b c>` spells nothing.
+ */
+function spacedOutVerdict(tag: Tag): TagVerdict | undefined {
+  if (tag.name.length !== 1 || tag.attributes.length < MIN_SPACED_NAME - 1) return undefined;
+  let name = tag.name;
+  for (const attribute of tag.attributes) {
+    if (attribute.name.length !== 1 || attribute.hasValue) return undefined;
+    name += attribute.name;
+  }
+  const known = ACTIVE_ELEMENTS.has(name) || INJECTION_ELEMENTS.has(name) || MARKUP_ELEMENTS.has(name);
+  return known ? { score: 0.75, label: `<${name}> spelled out in spaced letters`, index: tag.start } : undefined;
 }
 
 /**
@@ -217,6 +238,18 @@ const XML_DECLARATION = /<[?!]\s*(?:xml|import|doctype|entity|attlist|element)\b
  * SVG/XML contexts. Neither has a place in a plain-text field.
  */
 const MARKUP_SWITCH = /<!--|<!\[cdata\[/i;
+
+/**
+ * `-->` (or the `--!>` browsers also accept) opening the value, alone or
+ * followed by markup: it closes the HTML comment an app reflected the value
+ * into (`<!-- search: … -->`), so what follows is live. An arrow in prose
+ * ("a --> b", "--> next") has words around it.
+ */
+const COMMENT_CLOSE_FIRST = /^\s*["'`]?\s*--!?>\s*(?:<|$)/;
+
+export function closesCommentFirst(value: string): TagVerdict | undefined {
+  return COMMENT_CLOSE_FIRST.test(value) ? { score: 0.7, label: "HTML comment breakout", index: value.indexOf("--") } : undefined;
+}
 
 /**
  * A whole XML document (`<?xml …?>` first), e.g. a SOAP or feed body: its

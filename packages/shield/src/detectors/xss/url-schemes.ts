@@ -14,7 +14,11 @@ const DOCUMENT_DATA_TYPES = [
   "data:text/xml",
   "data:application/x-javascript",
   "data:text/javascript",
+  "data:application/javascript",
+  "data:application/ecmascript",
+  "data:text/ecmascript",
 ];
+const RUNNING_PREFIXES = [...SCRIPT_SCHEMES, ...DOCUMENT_DATA_TYPES];
 
 /** Lower-cases and drops C0 controls and spaces, which browsers ignore inside a scheme. */
 function compact(value: string): string {
@@ -29,7 +33,11 @@ function compact(value: string): string {
 
 export interface SchemeHit {
   readonly scheme: string;
-  /** Script follows the scheme (a call, an assignment, an escape), not just prose after a colon. */
+  /**
+   * Script follows the scheme (a call, an assignment, an escape), not just
+   * prose after a colon; or the scheme itself was split by tabs or newlines,
+   * which only an evasion does ("java\tscript:").
+   */
   readonly withCode: boolean;
 }
 
@@ -49,6 +57,24 @@ function startsUrl(previous: string | undefined): boolean {
 
 const CODE_HINT = /[(`=;.\\[%&]|\/\//;
 
+/** Tab, newline, carriage return: what browsers strip inside a URL, so what splits a scheme in an evasion. */
+const URL_STRIPPED = /[\t\n\r]/;
+
+/** The scheme is only there once the browser strips tabs and newlines: `java&Tab;script:`, `vb&NewLine;script:`. */
+function isSplitScheme(value: string, scheme: string): boolean {
+  return URL_STRIPPED.test(value) && !value.toLowerCase().includes(scheme);
+}
+
+/**
+ * `data:,<svg onload=…>`, `data:;charset=x,<script>`: a data URL whose body
+ * is markup. Without a media type a browser shows it as text, but the same
+ * value in `<object data>`, an old engine or a sniffing download renders it;
+ * no legitimate field sends a data URL of HTML. Matched on the compacted text
+ * (spaces dropped) with RFC 2397's shape: an optional `type/subtype`,
+ * optional `;parameters`, the comma, then a tag.
+ */
+const MARKUP_DATA_URL = /^data:(?:[a-z0-9.+-]{1,40}\/[a-z0-9.+-]{1,40})?(?:;[a-z0-9.+=;-]{0,60})?,<[a-z!/?]/;
+
 /**
  * A script-running URL in `value`: at the start of the value (a link the app
  * will render) or right after `=`, a quote or `(` (inside injected markup or CSS).
@@ -56,16 +82,22 @@ const CODE_HINT = /[(`=;.\\[%&]|\/\//;
 export function findScriptUrl(value: string): SchemeHit | undefined {
   if (!value.includes(":")) return undefined;
   const text = compact(value);
-  for (const scheme of [...SCRIPT_SCHEMES, ...DOCUMENT_DATA_TYPES]) {
+  for (const scheme of RUNNING_PREFIXES) {
     let at = text.indexOf(scheme);
     while (at !== -1) {
       if (startsUrl(text[at - 1])) {
         const rest = text.slice(at + scheme.length, at + scheme.length + 200);
         const isData = scheme.startsWith("data:");
-        return { scheme, withCode: isData || CODE_HINT.test(rest) };
+        return { scheme, withCode: isData || CODE_HINT.test(rest) || isSplitScheme(value, scheme) };
       }
       at = text.indexOf(scheme, at + 1);
     }
+  }
+  let data = text.indexOf("data:");
+  while (data !== -1) {
+    if (startsUrl(text[data - 1]) && MARKUP_DATA_URL.test(text.slice(data, data + 80)))
+      return { scheme: "data: with markup", withCode: true };
+    data = text.indexOf("data:", data + 1);
   }
   return undefined;
 }

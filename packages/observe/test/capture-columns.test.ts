@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { type Decision, fixedWindow, type NormalizedRequest } from "@parapet/core";
+import type { CapturedDecision } from "../src/capture.js";
+import { CaptureRing } from "../src/capture.js";
+import { decodeResults } from "../src/results-codec.js";
+import { StatusRing } from "../src/status-ring.js";
+import { entriesOf, forEachDecision, forEachStatus } from "../src/worker/columns.js";
+import { StringPacker, StringReader } from "../src/worker/packed-strings.js";
+import { denyAttackPaths, labelBot, parapet, request } from "./helpers.js";
+
+describe("packed strings", () => {
+  it("gives back every value, empty, absent, non-ASCII and separator-looking ones included, in order", () => {
+    const values = ["", "a", undefined, "naïve ☃ 𝄞", "\u0000\t|,", undefined, "x".repeat(10_000), ""];
+    const packer = new StringPacker(values.length);
+    for (const value of values) packer.add(value);
+    const packed = packer.finish();
+    const reader = new StringReader(structuredClone(packed));
+    assert.deepEqual(
+      values.map(() => reader.next()),
+      values,
+    );
+    assert.throws(() => reader.next(), /past the packed values/);
+  });
+
+  it("refuses to finish with fewer values than it was sized for", () => {
+    const packer = new StringPacker(2);
+    packer.add("one");
+    assert.throws(() => packer.finish(), /expected 2 values, got 1/);
+  });
+});
+
+describe("capture ring columns", () => {
+  it("carry every field of every decision, statuses attached by identity or id, across a structured clone", async () => {
+    const ring = new CaptureRing(100);
+    const observers = [{ onDecision: (d: Decision, r: NormalizedRequest) => void ring.push(d, r) }];
+    // One client whose results have a compact form (a single allowing rate limit) and one whose do not.
+    const guards = [
+      parapet({ rules: [labelBot, denyAttackPaths], observers }),
+      parapet({ rules: [fixedWindow({ max: 1_000, window: "1m" })], observers }),
+    ];
+    const decisions: Decision[] = [];
+    for (let i = 0; i < 30; i++) {
+      const extra = i % 3 === 0 ? { userId: `user-${i}`, apiKey: 1000 + i } : i % 3 === 1 ? { userId: i } : {};
+      const headers = i % 5 === 0 ? { "x-test-bot": "crawler" } : { "user-agent": `agent ${i}`, "x-api-key": `key-${i}` };
+      decisions.push(await guards[i % 2]!.protect(request(`10.0.0.${i}`, i % 7 === 0 ? "/attack" : `/p/${i}`, headers), extra));
+    }
+    assert.equal(ring.attachStatus(decisions[29]!, 201, 5), true);
+    assert.equal(ring.attachStatus(decisions[20]!.id, 404, 6), true);
+    assert.equal(ring.attachStatus(decisions[0]!, 200, 7, 10), false, "beyond the look-back window");
+    const columns = structuredClone(ring.drainColumns(100));
+    assert.equal(ring.size, 0);
+    assert.equal(entriesOf(columns, undefined), 32);
+    const seen: CapturedDecision[] = [];
+    const statuses: [string, number, number][] = [];
+    forEachDecision(
+      columns,
+      (entry) => seen.push(entry),
+      (id, status, ts) => statuses.push([id, status, ts]),
+    );
+    assert.equal(seen.length, 30);
+    for (const [i, entry] of seen.entries()) {
+      const decision = decisions[i]!;
+      assert.equal(entry.id, decision.id);
+      assert.equal(entry.conclusion, decision.conclusion);
+      assert.equal(entry.denied, decision.isDenied());
+      assert.equal(entry.reasonType, decision.reason.type);
+      assert.equal(entry.ip, decision.ip);
+      assert.equal(entry.path, i % 7 === 0 ? "/attack" : `/p/${i}`);
+      assert.equal(entry.ts, decision.timestamp);
+      assert.equal(entry.durationMs, decision.durationMs);
+      assert.equal(entry.method, "GET");
+      assert.equal(entry.userAgent, i % 5 === 0 ? "test-agent" : `agent ${i}`);
+      assert.equal(entry.apiKey, i % 3 === 0 ? 1000 + i : i % 5 === 0 ? undefined : `key-${i}`);
+      assert.equal(entry.userId, i % 3 === 0 ? `user-${i}` : i % 3 === 1 ? i : undefined);
+      if (i % 2 === 0) assert.deepEqual(entry.results, decision.results, "results without a compact form travel whole");
+      else assert.deepEqual(decodeResults(entry.encodedResults ?? "")[0]?.key, decision.results[0]?.key);
+    }
+    assert.deepEqual(statuses, [
+      [decisions[20]!.id, 404, 6],
+      [decisions[29]!.id, 201, 5],
+    ]);
+  });
+
+  it("status ring columns survive a structured clone", () => {
+    const ring = new StatusRing(4);
+    ring.push("a1", 200, 1);
+    ring.push("b22", 503, 2);
+    const got: [string, number, number][] = [];
+    forEachStatus(structuredClone(ring.drainColumns()), (id, status, ts) => got.push([id, status, ts]));
+    assert.deepEqual(got, [
+      ["a1", 200, 1],
+      ["b22", 503, 2],
+    ]);
+  });
+});

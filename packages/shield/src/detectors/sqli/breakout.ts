@@ -1,0 +1,207 @@
+/**
+ * The breakout: where the value leaves the context it was spliced into (a
+ * quoted literal, a parenthesis, a numeric position) and goes on as SQL. What
+ * follows the breakout decides: a condition after AND/OR, an operator and an
+ * expression, a sub-expression, a clause keyword (./clause-after-breakout.ts).
+ */
+
+import { clauseAfterBreakout } from "./clause-after-breakout.js";
+import { isArithmetic, isComparison, operandAt, type SignificantTokens, skipOperand } from "./grammar.js";
+import type { Context, SqlSignal } from "./signal.js";
+import { isTautology } from "./tautology.js";
+import type { Token } from "./tokenizer.js";
+import { isKnownFunction, SQL_TYPES } from "./vocabulary.js";
+
+/**
+ * The breakout: where the value leaves its context. In a quoted context, the
+ * first token is the literal the value was placed in; it must be closed by the
+ * value itself. In the raw context, a value that starts with a number (or with
+ * SQL itself) is treated as spliced into a numeric position.
+ */
+export function findBreakout(sig: SignificantTokens, context: Context): SqlSignal | undefined {
+  const { tokens } = sig;
+  let at: number;
+  if (context !== "") {
+    const literal = tokens[0];
+    if (literal === undefined || !literal.closed) return undefined;
+    // A quoted identifier is a name (`sort=created_at`); a literal with spaces before the backtick is prose
+    // quoting code in Markdown, "use `--force`", not a column name being closed.
+    if (context === "`" && hasSpace(literal.text)) return undefined;
+    at = 1;
+  } else {
+    const first = tokens[0];
+    if (first === undefined) return undefined;
+    if (first.kind === "number") at = 1;
+    else if (first.kind === "operator" && first.text === "-" && tokens[1]?.kind === "number") at = 2;
+    // A value starting with `)` closes a parenthesis of the query it lands in: `) as x from …`, `) or (…`.
+    else if (first.kind === "logic" || first.kind === "keyword" || first.kind === "open" || first.kind === "close") at = 0;
+    else if (first.kind === "function") return castOfCall(tokens);
+    else return undefined;
+  }
+  let closedParens = 0;
+  while (tokens[at]?.kind === "close") {
+    at++;
+    closedParens++;
+  }
+  const brokeOut = context !== "" || closedParens > 0;
+  const token = tokens[at];
+  const start = token?.start ?? 0;
+  if (token === undefined) {
+    const comment = at === 0 ? sig.leadingComment : sig.commentAfter[at - 1] === true;
+    // Markdown writes "`--flag`" and "[`#12`]": after a backtick, a comment alone is not enough.
+    if (comment && brokeOut && context !== "`") return { score: 0.85, technique: "comment truncation after breakout", at: 0 };
+    return undefined;
+  }
+  // `z' or email notnull--`, `user' collate nocase--`: SQL after the quote, then the rest of the query cut off.
+  const lastIndex = tokens.length - 1;
+  if (
+    context !== "" &&
+    context !== "`" &&
+    sig.commentAfter[lastIndex] === true &&
+    lastIndex > at &&
+    (token.kind === "logic" || token.kind === "operator")
+  ) {
+    return { score: 0.85, technique: "condition then comment after breakout", at: start };
+  }
+  switch (token.kind) {
+    case "logic":
+      return conditionAfterLogic(sig, at + 1, brokeOut, start, context !== "");
+    case "keyword":
+      return clauseAfterBreakout(tokens, at, brokeOut, start);
+    case "operator":
+      return expressionAfterOperator(sig, at, brokeOut, start);
+    case "open":
+      // A value that opens with a parenthesised constant comparison, `(5=5)*5`, is a boolean probe too.
+      return brokeOut || isTautology(tokens, at) ? subExpressionAfterBreakout(tokens, at + 1, start) : undefined;
+    case "comma":
+      return brokeOut ? subExpressionAfterBreakout(tokens, at + 1, start) : undefined;
+    case "string":
+      return context !== "" && isQuoteRebalancing(tokens, at)
+        ? { score: 0.7, technique: "string concatenation probe after breakout", at: start }
+        : undefined;
+    case "semicolon": {
+      const rest = tokens[at + 1];
+      if (brokeOut && (rest === undefined || rest.kind === "close"))
+        return { score: 0.8, technique: "statement terminator after breakout", at: start };
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** After AND/OR at a breakout: a condition, e.g. `' OR '1'='1`, `1) AND sleep(5)`, `' OR true--`. */
+function conditionAfterLogic(
+  sig: SignificantTokens,
+  from: number,
+  brokeOut: boolean,
+  start: number,
+  quoted: boolean,
+): SqlSignal | undefined {
+  const { tokens } = sig;
+  const operand = operandAt(tokens, from);
+  if (operand === -1) return undefined;
+  const first = tokens[operand] as Token;
+  if (first.kind === "function" && (brokeOut || isKnownFunction(first.text))) {
+    return { score: 0.9, technique: `condition ${first.text}() after breakout`, at: start };
+  }
+  const after = skipOperand(tokens, operand);
+  const next = tokens[after];
+  if (isComparison(next)) {
+    const right = operandAt(tokens, after + 1);
+    if (right !== -1) return { score: brokeOut ? 0.9 : 0.85, technique: "boolean condition after breakout", at: start };
+    // `x' or 1=`, `' or 'a' <`: the query's own closing quote becomes the right operand, `'x' or 1=''`.
+    if (quoted && after === tokens.length - 1 && COMPARISON_SYMBOLS.test(next?.text ?? "")) {
+      return { score: 0.8, technique: "comparison completed by the query's quote", at: start };
+    }
+    return undefined;
+  }
+  if (first.kind === "function") return undefined;
+  if (first.kind === "bareword") return undefined;
+  // `9999 or true`, `1 || true`: OR TRUE makes any condition true, whatever came before it.
+  if (first.text === "true" && tokens[after] === undefined && ALWAYS_TRUE_JOINS.has(tokens[from - 1]?.text ?? "")) {
+    return { score: 0.8, technique: "or true", at: start };
+  }
+  const terminated = sig.commentAfter[after - 1] === true;
+  if (next === undefined) {
+    if (terminated) return { score: 0.9, technique: "condition then comment", at: start };
+    return brokeOut ? { score: 0.8, technique: "constant condition after breakout", at: start } : undefined;
+  }
+  if (brokeOut && (next.kind === "close" || next.kind === "semicolon" || next.kind === "logic" || isArithmetic(next))) {
+    return { score: 0.85, technique: "condition after breakout", at: start };
+  }
+  return undefined;
+}
+
+/** An operator right after a closed literal: `1'+(select …)`, `'||(select …)||'`, `1' rlike (select …)`, `'='`. */
+function expressionAfterOperator(sig: SignificantTokens, at: number, brokeOut: boolean, start: number): SqlSignal | undefined {
+  const { tokens } = sig;
+  const operator = tokens[at] as Token;
+  if (!isComparison(operator) && !isArithmetic(operator)) return undefined;
+  const operand = operandAt(tokens, at + 1);
+  if (operand === -1) return undefined;
+  const value = tokens[operand] as Token;
+  if (value.text === "select" || (value.kind === "function" && (brokeOut || isKnownFunction(value.text)))) {
+    return { score: 0.9, technique: "expression after breakout", at: start };
+  }
+  if (!brokeOut) return undefined;
+  // `'='`, `1'-'`, `x'+'`: the value rebuilds the query's own closing quote.
+  const after = skipOperand(tokens, operand);
+  if (value.kind === "string" && !value.closed && after === tokens.length) {
+    return { score: 0.75, technique: "quote rebalancing after breakout", at: start };
+  }
+  const next = tokens[after];
+  if (value.kind !== "bareword" && next !== undefined && (next.kind === "logic" || isComparison(next))) {
+    return { score: 0.85, technique: "expression after breakout", at: start };
+  }
+  return undefined;
+}
+
+/** `1' (select …)`, `1,(case when …)`, `1',iif(…)`: a sub-expression opened right after a breakout. */
+function subExpressionAfterBreakout(tokens: readonly Token[], from: number, start: number): SqlSignal | undefined {
+  const operand = operandAt(tokens, from);
+  if (operand === -1) return undefined;
+  const value = tokens[operand] as Token;
+  if (value.text === "select" || value.text === "case" || (value.kind === "function" && isKnownFunction(value.text))) {
+    return { score: 0.85, technique: "sub-expression after breakout", at: start };
+  }
+  const operator = tokens[skipOperand(tokens, operand)];
+  if (value.kind !== "bareword" && isComparison(operator) && operandAt(tokens, skipOperand(tokens, operand) + 1) !== -1) {
+    return { score: 0.85, technique: "condition after breakout", at: start };
+  }
+  return undefined;
+}
+
+function hasSpace(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) <= 0x20) return true;
+  return false;
+}
+
+/** Joins after which a TRUE operand makes the whole condition true. */
+const ALWAYS_TRUE_JOINS = new Set(["or", "||"]);
+
+/** Comparison symbols (not words: "or yours is" is prose) that can take the query's quote as their right side. */
+const COMPARISON_SYMBOLS = /^(?:=|==|<>|!=|<|>|<=|>=|<=>)$/;
+
+/**
+ * `' '`, `' or '' '`: after the breakout only literals without letters remain,
+ * the last one left open for the query's own quote. MySQL concatenates
+ * adjacent literals, so the query stays valid: a probe for that behaviour.
+ */
+function isQuoteRebalancing(tokens: readonly Token[], at: number): boolean {
+  for (let i = at; i < tokens.length; i++) {
+    const token = tokens[i] as Token;
+    if (token.kind !== "string" || /[a-z]/.test(token.text)) return false;
+    if (i === tokens.length - 1) return !token.closed;
+  }
+  return false;
+}
+
+/** `unistr(password)::int`, `lo_get(16400)::text`: a call cast to a SQL type is PostgreSQL, not prose or code. */
+function castOfCall(tokens: readonly Token[]): SqlSignal | undefined {
+  const end = skipOperand(tokens, 0);
+  const cast = tokens[end - 1];
+  const call = tokens[0] as Token;
+  if (end < 3 || cast === undefined || !SQL_TYPES.has(cast.text) || tokens[end - 2]?.text !== "::") return undefined;
+  return { score: 0.8, technique: `${call.text}() cast to ${cast.text}`, at: call.start };
+}

@@ -1,0 +1,135 @@
+/**
+ * A value that is itself a piece of a query, sent into a raw position: it
+ * starts the way a clause does (SELECT, FROM, ALTER TABLE, a destructive
+ * statement) and goes on in SQL grammar, not in English. Each rule asks for
+ * the clause keyword AND a continuation prose does not write: "select the best
+ * option", "from home where I live" and "drop me a line" stay clean.
+ */
+
+import { isComparison, operandAt, type SignificantTokens, skipOperand } from "./grammar.js";
+import type { SqlSignal } from "./signal.js";
+import type { Token } from "./tokenizer.js";
+import { ATTACK_FUNCTIONS, isKnownFunction } from "./vocabulary.js";
+
+export function findStatementFragment(sig: SignificantTokens): SqlSignal | undefined {
+  const first = sig.tokens[0];
+  if (first === undefined) return undefined;
+  switch (first.text) {
+    case "select":
+      return selectLed(sig.tokens);
+    case "from":
+      return fromLed(sig.tokens);
+    case "alter":
+      return alterTable(sig.tokens);
+    default:
+      if (sig.tokens.length === 1 && isSystemCatalog(first))
+        return { score: 0.7, technique: `system catalog ${first.text}`, at: first.start };
+      return DESTRUCTIVE.has(first.text) ? terminatedStatement(sig) : undefined;
+  }
+}
+
+/**
+ * Schemas only a database's own catalog has. Sent alone, into a position that
+ * names a table or column (`?table=information_schema.tables`, `?sort=`),
+ * they are the first step of mapping the database. The generic names in
+ * CATALOG_NAMES (`all_users`, `user_tables`) could be an app's own values, so
+ * only these count on their own.
+ */
+const SYSTEM_SCHEMAS = new Set([
+  "information_schema",
+  "pg_catalog",
+  "pg_shadow",
+  "sqlite_master",
+  "sqlite_schema",
+  "mysql.user",
+  "msysobjects",
+]);
+
+function isSystemCatalog(token: Token): boolean {
+  if (token.kind !== "bareword") return false;
+  const dot = token.text.indexOf(".", token.text.startsWith("mysql.") ? 6 : 0);
+  return SYSTEM_SCHEMAS.has(dot === -1 ? token.text : token.text.slice(0, dot));
+}
+
+/**
+ * `SELECT CHAR(`, `select group_concat(`, `select pg_sleep`, `select 0x616263`:
+ * SELECT and then a SQL function called with its parenthesis attached (how
+ * code writes a call, not how prose writes an aside), an attack function's
+ * name, or a hex literal.
+ */
+function selectLed(tokens: readonly Token[]): SqlSignal | undefined {
+  let i = 1;
+  const modifier = tokens[i]?.text;
+  if (modifier === "all" || modifier === "distinct" || modifier === "top") i++;
+  const item = tokens[i];
+  if (item === undefined) return undefined;
+  const at = (tokens[0] as Token).start;
+  const open = tokens[i + 1];
+  if (item.kind === "function" && isKnownFunction(item.text) && open?.start === item.start + item.text.length) {
+    return { score: 0.8, technique: `select ${item.text}()`, at };
+  }
+  if (item.kind === "bareword" && ATTACK_FUNCTIONS.has(item.text)) return { score: 0.8, technique: `select ${item.text}`, at };
+  if (item.kind === "number" && item.text.startsWith("0x") && item.text.length > 2) {
+    return { score: 0.8, technique: "select hex literal", at };
+  }
+  return undefined;
+}
+
+/**
+ * `FROM users WHERE id=1`, `FROM t GROUP BY c`, `FROM t LIMIT 1`: the tail of
+ * a query, one table name (plain, `quoted` or schema-qualified) and then a
+ * clause in SQL form. "from home where I live" has no comparison after WHERE.
+ */
+function fromLed(tokens: readonly Token[]): SqlSignal | undefined {
+  let i = 1;
+  if (tokens[i]?.kind !== "bareword") return undefined;
+  i++;
+  if (tokens[i]?.text === "." && tokens[i + 1]?.kind === "bareword") i += 2;
+  const clause = tokens[i];
+  const next = tokens[i + 1];
+  const at = (tokens[0] as Token).start;
+  switch (clause?.text) {
+    case "where": {
+      const left = operandAt(tokens, i + 1);
+      const operator = left === -1 ? undefined : tokens[skipOperand(tokens, left)];
+      return isComparison(operator) ? { score: 0.85, technique: "from table where condition", at } : undefined;
+    }
+    case "group":
+    case "order": {
+      const column = tokens[i + 2];
+      const ok = next?.text === "by" && (column?.kind === "bareword" || column?.kind === "number");
+      return ok ? { score: 0.8, technique: `from table ${clause.text} by`, at } : undefined;
+    }
+    case "limit":
+      return next?.kind === "number" ? { score: 0.8, technique: "from table limit", at } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** What ALTER TABLE does to a table; "alter table settings" is not one of them. */
+const ALTER_ACTIONS = new Set(["add", "drop", "change", "modify", "rename", "alter", "engine", "convert"]);
+
+/** `ALTER TABLE t ADD c TEXT`, ``ALTER TABLE `t` CHANGE …``: schema changes sent as a value. */
+function alterTable(tokens: readonly Token[]): SqlSignal | undefined {
+  const action = tokens[3];
+  if (tokens[1]?.text !== "table" || tokens[2]?.kind !== "bareword" || action === undefined) return undefined;
+  return ALTER_ACTIONS.has(action.text)
+    ? { score: 0.85, technique: `alter table ${action.text}`, at: (tokens[0] as Token).start }
+    : undefined;
+}
+
+/** Statements that destroy a named object in two words: `DROP users`, `TRUNCATE logs`. */
+const DESTRUCTIVE = new Set(["drop", "truncate"]);
+
+/**
+ * `DROP sampletable;--`: a destructive statement naming one object, closed
+ * with `;` and then a comment that cuts off whatever the query had after it.
+ * The comment after the terminator is the tell: prose ends with a full stop.
+ */
+function terminatedStatement(sig: SignificantTokens): SqlSignal | undefined {
+  const { tokens, commentAfter } = sig;
+  if (tokens.length !== 3 || tokens[1]?.kind !== "bareword" || tokens[2]?.kind !== "semicolon" || commentAfter[2] !== true)
+    return undefined;
+  return { score: 0.85, technique: `${(tokens[0] as Token).text} statement then comment`, at: (tokens[0] as Token).start };
+}
