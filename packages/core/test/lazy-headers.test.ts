@@ -122,7 +122,10 @@ describe("headers are normalized lazily", () => {
     const names = ["host", "cookie", "accept", "user-agent", "x-api-key", "x-late"];
     const asRecord = (list: string[]) => {
       const record: Record<string, string[]> = {};
-      for (let i = 0; i < list.length; i += 2) (record[list[i] as string] ??= []).push(list[i + 1] as string);
+      for (let i = 0; i < list.length; i += 2) {
+        const name = list[i] as string;
+        record[name] = [...(record[name] ?? []), list[i + 1] as string];
+      }
       return record;
     };
     for (const list of [raw, [...filler, "X-Late", "past the bound"]]) {

@@ -92,7 +92,9 @@ test("a feed with a failing listener does not throw into the request path", () =
     ip: "192.0.2.1",
     isDenied: () => false,
   } as unknown as Parameters<typeof feed.onDecision>[0];
-  const normalized = { method: "GET", path: "/x", headers: {}, header: () => undefined } as unknown as Parameters<typeof feed.onDecision>[1];
+  const normalized = { method: "GET", path: "/x", headers: {}, header: () => undefined } as unknown as Parameters<
+    typeof feed.onDecision
+  >[1];
   assert.doesNotThrow(() => feed.onDecision(decision, normalized));
   assert.deepEqual(received, ["d1"]);
   stop();

@@ -6,6 +6,7 @@ import {
   CONCLUSIONS,
   type DecisionColumns,
   FLAG_API_KEY_NUMBER,
+  FLAG_DENIED,
   FLAG_OBJECT_RESULTS,
   FLAG_USER_ID_NUMBER,
   STRINGS_PER_DECISION,
@@ -13,15 +14,15 @@ import {
 import { StringPacker, StringTable } from "./worker/packed-strings.js";
 
 /**
- * The request path's only contact with the decision log: a fixed-size ring of
- * columns. `push` stores a dozen references and numbers into preallocated
- * arrays (no object per decision, no copy of the headers, no closure, nothing
- * hashed or serialized) and returns; everything else — records, detectors,
- * rollups, SQL — happens when the ring is drained in batches off the request
- * path. Holding the request object itself would keep its headers, body buffer
- * and socket alive for as long as the entry waits, so only the fields the log
- * needs are kept (the decision is small and is held until drained). When the
- * ring is full the decision is dropped and counted.
+ * The request path's only contact with the decision log. `push` copies the
+ * few fields the log needs into the current batch's typed arrays (numbers as
+ * numbers, strings as UTF-16 code units, repeated names as codes) and
+ * returns; it keeps no reference to the request or the decision, so a
+ * pending decision costs the garbage collector nothing. Everything else —
+ * records, detectors, rollups, SQL — happens off the request path when a
+ * batch is drained and its buffers are transferred to the log worker. Long
+ * values are cut at capture to what the log keeps. When `capacity` decisions
+ * are pending, new ones are dropped and counted.
  */
 export interface CapturedDecision {
   readonly id: string;
@@ -42,39 +43,80 @@ export interface CapturedDecision {
   readonly encodedResults?: string | undefined;
 }
 
+/** Code units kept per field: what the log stores (record.ts clips the same or shorter). */
+const MAX_PATH = 1024;
+const MAX_USER_AGENT = 512;
+const MAX_ID = 128;
+/** API keys are fingerprinted, not stored; a longer one is fingerprinted by its first 1,024 units. */
+const MAX_API_KEY = 1024;
+const MAX_TEXT = 512;
+/** How far back recordStatus looks for its decision among the latest captured. */
+const RECENT = 64;
+
+class CaptureBatch {
+  count = 0;
+  sent = false;
+  readonly ts: Float64Array;
+  readonly durations: Float64Array;
+  readonly ruleDurations: Float64Array;
+  readonly flags: Uint8Array;
+  readonly statuses: Uint16Array;
+  readonly statusTs: Float64Array;
+  readonly codes: Uint32Array;
+  readonly strings: StringPacker;
+  readonly table = new StringTable();
+  readonly objectResults: (readonly RuleResult[])[] = [];
+  statusCount = 0;
+
+  constructor(readonly size: number) {
+    this.ts = new Float64Array(size);
+    this.durations = new Float64Array(size);
+    this.ruleDurations = new Float64Array(size);
+    this.flags = new Uint8Array(size);
+    this.statuses = new Uint16Array(size);
+    this.statusTs = new Float64Array(size);
+    this.codes = new Uint32Array(size * CODES_PER_DECISION);
+    this.strings = new StringPacker(size * STRINGS_PER_DECISION);
+  }
+
+  columns(): DecisionColumns {
+    this.sent = true;
+    const n = this.count;
+    return {
+      count: n,
+      ts: this.ts.subarray(0, n),
+      durations: this.durations.subarray(0, n),
+      ruleDurations: this.ruleDurations.subarray(0, n),
+      flags: this.flags.subarray(0, n),
+      strings: this.strings.finish(),
+      codes: this.codes.subarray(0, n * CODES_PER_DECISION),
+      table: this.table.values,
+      objectResults: this.objectResults,
+      statuses: this.statuses.subarray(0, n),
+      statusTs: this.statusTs.subarray(0, n),
+      statusCount: this.statusCount,
+    };
+  }
+}
+
 export class CaptureRing {
   readonly #capacity: number;
-  /** The decisions themselves, only so recordStatus can find one by identity; released when drained. */
-  readonly #decisions: (Decision | undefined)[];
-  readonly #ts: Float64Array;
-  readonly #durations: Float64Array;
-  readonly #denied: Uint8Array;
-  readonly #statuses: Uint16Array;
-  readonly #statusTs: Float64Array;
-  readonly #methods: string[];
-  readonly #paths: string[];
-  readonly #userAgents: (string | undefined)[];
-  readonly #apiKeys: unknown[];
-  readonly #userIds: unknown[];
-  #head = 0;
+  readonly #batchSize: number;
+  /** Filled batches waiting for the pump, oldest first; the last one is being filled. */
+  readonly #batches: CaptureBatch[] = [];
   #size = 0;
   #dropped = 0;
+  /** The latest decisions and where they went, so a status can join its decision before it is sent. */
+  readonly #recent: (Decision | undefined)[] = new Array<Decision | undefined>(RECENT).fill(undefined);
+  readonly #recentBatch: (CaptureBatch | undefined)[] = new Array<CaptureBatch | undefined>(RECENT).fill(undefined);
+  readonly #recentIndex = new Int32Array(RECENT);
+  #recentNext = 0;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, batchSize = 500) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError("CaptureRing capacity must be a positive integer");
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError("CaptureRing batchSize must be a positive integer");
     this.#capacity = capacity;
-    // Filled with same-typed placeholders so each column keeps one element kind.
-    this.#decisions = new Array<Decision | undefined>(capacity).fill(undefined);
-    this.#ts = new Float64Array(capacity);
-    this.#durations = new Float64Array(capacity);
-    this.#denied = new Uint8Array(capacity);
-    this.#statuses = new Uint16Array(capacity);
-    this.#statusTs = new Float64Array(capacity);
-    this.#methods = new Array<string>(capacity).fill("");
-    this.#paths = new Array<string>(capacity).fill("");
-    this.#userAgents = new Array<string | undefined>(capacity).fill(undefined);
-    this.#apiKeys = new Array<unknown>(capacity).fill(undefined);
-    this.#userIds = new Array<unknown>(capacity).fill(undefined);
+    this.#batchSize = Math.min(batchSize, capacity);
   }
 
   get size(): number {
@@ -85,127 +127,101 @@ export class CaptureRing {
     return this.#dropped;
   }
 
-  /** O(1); false (and counted) when the ring is full. */
+  /** O(fields); false (and counted) when `capacity` decisions are already pending. */
   push(decision: Decision, request: NormalizedRequest): boolean {
-    if (this.#size === this.#capacity) {
+    if (this.#size >= this.#capacity) {
       this.#dropped++;
       return false;
     }
-    let slot = this.#head + this.#size;
-    if (slot >= this.#capacity) slot -= this.#capacity;
+    let batch = this.#batches[this.#batches.length - 1];
+    if (batch === undefined || batch.count === batch.size) {
+      batch = new CaptureBatch(this.#batchSize);
+      this.#batches.push(batch);
+    }
+    const i = batch.count++;
     this.#size++;
-    // Id, conclusion, reason, IP and results are read from the decision when drained.
-    this.#decisions[slot] = decision;
-    this.#ts[slot] = decision.timestamp;
-    this.#durations[slot] = decision.durationMs;
-    this.#denied[slot] = decision.isDenied() ? 1 : 0;
-    this.#statuses[slot] = 0;
-    this.#methods[slot] = request.method;
-    this.#paths[slot] = request.path;
+    batch.ts[i] = decision.timestamp;
+    batch.durations[i] = decision.durationMs;
+    let flag = (decision.isDenied() ? FLAG_DENIED : 0) | (conclusionIndex(decision.conclusion) << CONCLUSION_SHIFT);
+    const strings = batch.strings;
+    strings.add(decision.id, MAX_TEXT);
+    strings.add(decision.ip, MAX_TEXT);
+    strings.add(request.path, MAX_PATH);
     // header() rather than headers[…]: reading `headers` would normalize every header of every request.
-    this.#userAgents[slot] = request.header("user-agent");
     const extra = request.extra;
-    this.#apiKeys[slot] = extra.apiKey ?? request.header("x-api-key");
-    this.#userIds[slot] = extra.userId;
+    const apiKey = scalarOrUndefined(extra.apiKey ?? request.header("x-api-key"));
+    if (typeof apiKey === "number") flag |= FLAG_API_KEY_NUMBER;
+    strings.add(apiKey === undefined ? undefined : String(apiKey), MAX_API_KEY);
+    const userId = scalarOrUndefined(extra.userId);
+    if (typeof userId === "number") flag |= FLAG_USER_ID_NUMBER;
+    strings.add(userId === undefined ? undefined : String(userId), MAX_ID);
+    strings.add(request.header("user-agent"), MAX_USER_AGENT);
+    const code = i * CODES_PER_DECISION;
+    const table = batch.table;
+    batch.codes[code] = table.code(request.method);
+    batch.codes[code + 1] = table.code(decision.reason.type);
+    const results = decision.results;
+    const head = compactHead(results);
+    batch.codes[code + 2] = table.code(head);
+    if (head === undefined) {
+      strings.add(undefined, 0);
+      flag |= FLAG_OBJECT_RESULTS;
+      batch.objectResults.push(results);
+    } else {
+      const only = results[0] as RuleResult;
+      strings.add(only.key ?? "", MAX_TEXT);
+      batch.ruleDurations[i] = only.durationMs;
+    }
+    batch.flags[i] = flag;
+    const r = this.#recentNext;
+    this.#recent[r] = decision;
+    this.#recentBatch[r] = batch;
+    this.#recentIndex[r] = i;
+    this.#recentNext = r + 1 === RECENT ? 0 : r + 1;
     return true;
   }
 
   /**
-   * Puts the app's HTTP status on a decision still held here, looking back
-   * over the most recent `lookBack` entries (a status usually follows its
-   * decision closely). False when it is not found: the caller sends it alone.
+   * Puts the app's HTTP status on one of the latest decisions if it has not
+   * been sent yet (a status usually follows its decision closely). False
+   * when it is not found: the caller sends the status on its own.
    */
-  attachStatus(decision: Decision | string, status: number, ts: number, lookBack = 64): boolean {
+  attachStatus(decision: Decision | string, status: number, ts: number): boolean {
     const byId = typeof decision === "string";
-    const reach = Math.min(lookBack, this.#size);
-    let slot = this.#head + this.#size - 1;
-    if (slot >= this.#capacity) slot -= this.#capacity;
-    for (let i = 0; i < reach; i++) {
-      const held = this.#decisions[slot];
-      if (held !== undefined && (byId ? held.id === decision : held === decision)) {
-        this.#statuses[slot] = status;
-        this.#statusTs[slot] = ts;
-        return true;
-      }
-      slot = slot === 0 ? this.#capacity - 1 : slot - 1;
+    let r = this.#recentNext;
+    for (let n = 0; n < RECENT; n++) {
+      r = r === 0 ? RECENT - 1 : r - 1;
+      const held = this.#recent[r];
+      if (held === undefined) return false;
+      if (byId ? held.id !== decision : held !== decision) continue;
+      const batch = this.#recentBatch[r] as CaptureBatch;
+      if (batch.sent) return false;
+      const i = this.#recentIndex[r] as number;
+      if (batch.statuses[i] === 0) batch.statusCount++;
+      batch.statuses[i] = status;
+      batch.statusTs[i] = ts;
+      return true;
     }
     return false;
   }
 
-  /** Removes up to `max` entries, oldest first, as columns for the log worker. */
-  drainColumns(max: number): DecisionColumns {
-    const count = Math.min(max, this.#size);
-    const ts = new Float64Array(count);
-    const durations = new Float64Array(count);
-    const ruleDurations = new Float64Array(count);
-    const flags = new Uint8Array(count);
-    const statuses = new Uint16Array(count);
-    const statusTs = new Float64Array(count);
-    const strings = new StringPacker(count * STRINGS_PER_DECISION);
-    const codes = new Uint32Array(count * CODES_PER_DECISION);
-    const table = new StringTable();
-    const objectResults: (readonly RuleResult[])[] = [];
-    let statusCount = 0;
-    for (let i = 0; i < count; i++) {
-      const slot = this.#head;
-      const decision = this.#decisions[slot] as Decision;
-      ts[i] = this.#ts[slot]!;
-      durations[i] = this.#durations[slot]!;
-      statuses[i] = this.#statuses[slot]!;
-      statusTs[i] = this.#statusTs[slot]!;
-      if (statuses[i] !== 0) statusCount++;
-      let flag = this.#denied[slot]! | (Math.max(0, CONCLUSIONS.indexOf(decision.conclusion)) << CONCLUSION_SHIFT);
-      strings.add(decision.id);
-      strings.add(decision.ip);
-      strings.add(this.#paths[slot]);
-      const code = i * CODES_PER_DECISION;
-      codes[code] = table.code(this.#methods[slot]);
-      codes[code + 1] = table.code(decision.reason.type);
-      codes[code + 2] = table.code(this.#userAgents[slot]);
-      const apiKey = scalarOrUndefined(this.#apiKeys[slot]);
-      if (typeof apiKey === "number") flag |= FLAG_API_KEY_NUMBER;
-      strings.add(apiKey === undefined ? undefined : String(apiKey));
-      const userId = scalarOrUndefined(this.#userIds[slot]);
-      if (typeof userId === "number") flag |= FLAG_USER_ID_NUMBER;
-      strings.add(userId === undefined ? undefined : String(userId));
-      const results = decision.results;
-      const head = compactHead(results);
-      codes[code + 3] = table.code(head);
-      if (head === undefined) {
-        strings.add(undefined);
-        flag |= FLAG_OBJECT_RESULTS;
-        objectResults.push(results);
-      } else {
-        strings.add(results[0]!.key ?? "");
-        ruleDurations[i] = results[0]!.durationMs;
-      }
-      flags[i] = flag;
-      // Release the references so a drained slot keeps nothing alive.
-      this.#decisions[slot] = undefined;
-      this.#apiKeys[slot] = undefined;
-      this.#userIds[slot] = undefined;
-      this.#userAgents[slot] = undefined;
-      this.#head = slot + 1 === this.#capacity ? 0 : slot + 1;
-      this.#size--;
-    }
-    return {
-      count,
-      ts,
-      durations,
-      ruleDurations,
-      flags,
-      strings: strings.finish(),
-      codes,
-      table: table.values,
-      objectResults,
-      statuses,
-      statusTs,
-      statusCount,
-    };
+  /** The oldest pending batch as columns for the log worker (`max` bounds its size), or an empty one. */
+  drainColumns(max = this.#batchSize): DecisionColumns {
+    const batch = this.#batches[0];
+    if (batch === undefined || batch.count === 0) return new CaptureBatch(0).columns();
+    if (batch.count > max) throw new RangeError(`drainColumns(${max}) is below the batch size ${batch.count}`);
+    this.#batches.shift();
+    this.#size -= batch.count;
+    return batch.columns();
   }
 }
 
-/** Only a string or a finite number becomes a column (the record keeps nothing else), so the batch always clones. */
+function conclusionIndex(conclusion: Decision["conclusion"]): number {
+  const index = CONCLUSIONS.indexOf(conclusion);
+  return index === -1 ? 2 : index;
+}
+
+/** Only a string or a finite number becomes a column (the record keeps nothing else). */
 function scalarOrUndefined(value: unknown): string | number | undefined {
   return typeof value === "string" || (typeof value === "number" && Number.isFinite(value)) ? value : undefined;
 }

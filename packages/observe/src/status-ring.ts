@@ -44,7 +44,7 @@ export class StatusRing {
     const count = this.#size;
     this.#size = 0;
     const ids = new StringPacker(count);
-    for (let i = 0; i < count; i++) ids.add(this.#ids[i]);
+    for (let i = 0; i < count; i++) ids.add(this.#ids[i], Number.MAX_SAFE_INTEGER);
     return { count, ids: ids.finish(), statuses: this.#statuses.slice(0, count), ts: this.#ts.slice(0, count) };
   }
 

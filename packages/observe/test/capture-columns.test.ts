@@ -13,7 +13,7 @@ describe("packed strings", () => {
   it("gives back every value, empty, absent, non-ASCII and separator-looking ones included, in order", () => {
     const values = ["", "a", undefined, "naïve ☃ 𝄞", "\u0000\t|,", undefined, "x".repeat(10_000), ""];
     const packer = new StringPacker(values.length);
-    for (const value of values) packer.add(value);
+    for (const value of values) packer.add(value, 100_000);
     const packed = packer.finish();
     const reader = new StringReader(structuredClone(packed));
     assert.deepEqual(
@@ -23,10 +23,14 @@ describe("packed strings", () => {
     assert.throws(() => reader.next(), /past the packed values/);
   });
 
-  it("refuses to finish with fewer values than it was sized for", () => {
+  it("cuts a value at its limit and refuses more values than it was sized for", () => {
     const packer = new StringPacker(2);
-    packer.add("one");
-    assert.throws(() => packer.finish(), /expected 2 values, got 1/);
+    packer.add("abcdef", 3);
+    packer.add(undefined, 3);
+    assert.throws(() => packer.add("x", 3), /at most 2 values/);
+    const reader = new StringReader(packer.finish());
+    assert.equal(reader.next(), "abc");
+    assert.equal(reader.next(), undefined);
   });
 });
 
@@ -47,10 +51,11 @@ describe("capture ring columns", () => {
     }
     assert.equal(ring.attachStatus(decisions[29]!, 201, 5), true);
     assert.equal(ring.attachStatus(decisions[20]!.id, 404, 6), true);
-    assert.equal(ring.attachStatus(decisions[0]!, 200, 7, 10), false, "beyond the look-back window");
+    assert.equal(ring.attachStatus(decisions[0]!, 200, 7), true, "within the look-back window");
+    assert.equal(ring.attachStatus({ ...decisions[1]!, id: "not-captured" } as Decision, 200, 7), false, "never captured");
     const columns = structuredClone(ring.drainColumns(100));
     assert.equal(ring.size, 0);
-    assert.equal(entriesOf(columns, undefined), 32);
+    assert.equal(entriesOf(columns, undefined), 33);
     const seen: CapturedDecision[] = [];
     const statuses: [string, number, number][] = [];
     forEachDecision(
@@ -77,6 +82,7 @@ describe("capture ring columns", () => {
       else assert.deepEqual(decodeResults(entry.encodedResults ?? "")[0]?.key, decision.results[0]?.key);
     }
     assert.deepEqual(statuses, [
+      [decisions[0]!.id, 200, 7],
       [decisions[20]!.id, 404, 6],
       [decisions[29]!.id, 201, 5],
     ]);
@@ -92,5 +98,39 @@ describe("capture ring columns", () => {
       ["a1", 200, 1],
       ["b22", 503, 2],
     ]);
+  });
+
+  it("bounds what is pending across batches, cuts long values, and sends late statuses alone", async () => {
+    const ring = new CaptureRing(5, 2);
+    const guard = parapet({ rules: [labelBot], observers: [{ onDecision: (d, r) => void ring.push(d, r) }] });
+    const decisions: Decision[] = [];
+    for (let i = 0; i < 7; i++) decisions.push(await guard.protect(request(`10.0.1.${i}`, `/${"p".repeat(5_000)}`)));
+    assert.equal(ring.size, 5);
+    assert.equal(ring.dropped, 2);
+    const first = ring.drainColumns();
+    assert.equal(first.count, 2);
+    assert.equal(ring.attachStatus(decisions[0]!, 200, 1), false, "its batch has gone to the worker");
+    assert.equal(ring.attachStatus(decisions[2]!, 200, 1), true);
+    const paths: string[] = [];
+    forEachDecision(
+      first,
+      (entry) => paths.push(entry.path),
+      () => {},
+    );
+    assert.deepEqual(
+      paths.map((path) => path.length),
+      [1024, 1024],
+    );
+    assert.deepEqual([ring.drainColumns().count, ring.drainColumns().count, ring.drainColumns().count], [2, 1, 0]);
+    assert.equal(ring.size, 0);
+  });
+
+  it("finds a status's decision only among the latest 64", async () => {
+    const ring = new CaptureRing(1_000);
+    const guard = parapet({ rules: [], observers: [{ onDecision: (d, r) => void ring.push(d, r) }] });
+    const decisions: Decision[] = [];
+    for (let i = 0; i < 65; i++) decisions.push(await guard.protect(request("10.0.2.1")));
+    assert.equal(ring.attachStatus(decisions[0]!, 200, 1), false);
+    assert.equal(ring.attachStatus(decisions[1]!, 200, 1), true);
   });
 });

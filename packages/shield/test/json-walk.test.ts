@@ -54,6 +54,45 @@ describe("JSON walk", () => {
     assert.equal(truncated, true);
   });
 
+  it("counts the values an array of records repeats without inspecting them twice", () => {
+    const records = JSON.parse('[{"id":"a1","status":"paid","tags":["new","sale"]},{"id":"a2","status":"paid","tags":["new","sale"]}]');
+    const { rows } = walk(records);
+    assert.deepEqual(rows, [
+      "body-key body.0.id - id",
+      "body body.0.id id a1",
+      "body-key body.0.status - status",
+      "body body.0.status status paid",
+      "body-key body.0.tags - tags",
+      "body body.0.tags.0 tags new",
+      "body body.0.tags.1 tags sale",
+      "body body.1.id id a2",
+    ]);
+    // 14 keys and strings in all, 6 of them repeats: they count toward the limit as when each was looked up.
+    assert.equal(walk(records, { ...defaults, maxValues: 14 }).truncated, false);
+    assert.equal(walk(records, { ...defaults, maxValues: 13 }).truncated, true);
+  });
+
+  it("still inspects a value that differs from the previous record's", () => {
+    const { rows } = walk(JSON.parse('[{"q":"x"},{"q":"1 OR 1=1"},{"q":"x"}]'));
+    assert.deepEqual(rows, ["body-key body.0.q - q", "body body.0.q q x", "body body.1.q q 1 OR 1=1"]);
+  });
+
+  it("reads only own keys when something made a prototype property enumerable", () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = "<script>alert(1)</script>";
+    try {
+      const { rows } = walk(JSON.parse('{"a":"x","__proto__":{"isAdmin":true}}'));
+      assert.deepEqual(rows, [
+        "body-key body.a - a",
+        "body body.a a x",
+        "body-key body.__proto__ - __proto__",
+        "body-key body.__proto__.isAdmin - isAdmin",
+      ]);
+    } finally {
+      delete proto.polluted;
+    }
+  });
+
   it("never runs a getter on a framework's parsed body", () => {
     let ran = false;
     const body = {

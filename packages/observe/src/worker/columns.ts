@@ -5,10 +5,10 @@ import { type PackedStrings, StringReader, tableValue } from "./packed-strings.j
 
 /**
  * A batch of captured decisions as columns, the cheapest shape to hand to the
- * log worker: numbers in typed arrays and every string of the batch packed
- * into one (packed-strings.ts), whose buffers are transferred (moved, not
- * copied). Only rule results that have no compact form (results-codec.ts:
- * denials, errors, several rules) travel as objects.
+ * log worker: numbers in typed arrays, strings as code units in one more
+ * (packed-strings.ts), repeated names as codes into a small table; the
+ * buffers are transferred (moved, not copied). Only rule results that have no
+ * compact form (results-codec.ts: denials, errors, several rules) travel as objects.
  */
 export interface DecisionColumns {
   count: number;
@@ -20,7 +20,7 @@ export interface DecisionColumns {
   readonly flags: Uint8Array;
   /** STRINGS_PER_DECISION values per decision, in the order of `forEachDecision`'s reads. */
   readonly strings: PackedStrings;
-  /** CODES_PER_DECISION codes per decision into `table` (method, reason type, user agent, compact results head). */
+  /** CODES_PER_DECISION codes per decision into `table` (method, reason type, compact results head). */
   readonly codes: Uint32Array;
   readonly table: string[];
   /** The results of the decisions flagged FLAG_OBJECT_RESULTS, in order. */
@@ -46,31 +46,21 @@ export const CONCLUSION_SHIFT = 1;
 export const FLAG_API_KEY_NUMBER = 1 << 3;
 export const FLAG_USER_ID_NUMBER = 1 << 4;
 export const FLAG_OBJECT_RESULTS = 1 << 5;
-/** id, ip, path, apiKey, userId, compact results key. */
-export const STRINGS_PER_DECISION = 6;
-export const CODES_PER_DECISION = 4;
+/** id, ip, path, apiKey, userId, user agent, compact results key. */
+export const STRINGS_PER_DECISION = 7;
+export const CODES_PER_DECISION = 3;
 
 const NO_RESULTS: readonly RuleResult[] = [];
 
-/** The buffers to list in postMessage's transfer list. */
+/** The buffers to list in postMessage's transfer list (each once: a buffer listed twice makes postMessage throw). */
 export function transferablesOf(columns: DecisionColumns | undefined, statuses: StatusColumns | undefined): ArrayBuffer[] {
-  const list: ArrayBuffer[] = [];
+  const arrays: ArrayBufferView[] = [];
   if (columns) {
-    for (const array of [
-      columns.ts,
-      columns.durations,
-      columns.ruleDurations,
-      columns.flags,
-      columns.strings.lengths,
-      columns.statuses,
-      columns.statusTs,
-    ]) {
-      list.push(array.buffer as ArrayBuffer);
-    }
+    arrays.push(columns.ts, columns.durations, columns.ruleDurations, columns.flags, columns.codes, columns.statuses, columns.statusTs);
+    arrays.push(columns.strings.chars, columns.strings.lengths);
   }
-  if (statuses)
-    list.push(statuses.statuses.buffer as ArrayBuffer, statuses.ts.buffer as ArrayBuffer, statuses.ids.lengths.buffer as ArrayBuffer);
-  return list;
+  if (statuses) arrays.push(statuses.statuses, statuses.ts, statuses.ids.chars, statuses.ids.lengths);
+  return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
 }
 
 /** Entries a batch counts for in queue stats: decisions, and statuses whether carried on a decision or alone. */
@@ -92,12 +82,12 @@ export function forEachDecision(
     const path = strings.next() ?? "";
     const apiKey = strings.next();
     const userId = strings.next();
+    const userAgent = strings.next();
     const resultsKey = strings.next();
     const code = i * CODES_PER_DECISION;
     const method = tableValue(columns.table, columns.codes[code]!) ?? "";
     const reasonType = tableValue(columns.table, columns.codes[code + 1]!) ?? "";
-    const userAgent = tableValue(columns.table, columns.codes[code + 2]!);
-    const resultsHead = tableValue(columns.table, columns.codes[code + 3]!);
+    const resultsHead = tableValue(columns.table, columns.codes[code + 2]!);
     const objects = (flags & FLAG_OBJECT_RESULTS) !== 0 ? (columns.objectResults[objectIndex++] ?? NO_RESULTS) : NO_RESULTS;
     each({
       id,

@@ -1,43 +1,61 @@
 /**
- * Many short strings as one: their texts joined and their lengths in a typed
- * array. Handing a batch to the log worker, postMessage clones each string of
- * an array separately (a few hundred instructions apiece, on the request
- * thread); one joined string is a single copy, and the lengths' buffer is
- * transferred, not copied. Values need no escaping: lengths say where each ends.
+ * Strings for the log worker, copied as UTF-16 code units into one typed
+ * array with their lengths in another, at capture time. The request thread
+ * then holds no string or object per decision (nothing for the garbage
+ * collector to copy from young to old space while a batch fills), and
+ * handing a batch over transfers two buffers instead of cloning thousands of
+ * strings. The copy is exact: code units, lone surrogates included.
  */
 export interface PackedStrings {
-  readonly text: string;
+  readonly chars: Uint16Array;
   /** One per value, in order; ABSENT for undefined. */
   readonly lengths: Uint32Array;
 }
 
 const ABSENT = 0xffff_ffff;
+const INITIAL_CHARS_PER_VALUE = 24;
 
 export class StringPacker {
-  readonly #parts: string[] = [];
+  #chars: Uint16Array;
   readonly #lengths: Uint32Array;
   #count = 0;
+  #used = 0;
 
-  /** `capacity`: how many values will be added (exactly sized, so the buffer can be transferred as is). */
+  /** `capacity`: the most values that will be added. */
   constructor(capacity: number) {
     this.#lengths = new Uint32Array(capacity);
+    this.#chars = new Uint16Array(Math.max(64, capacity * INITIAL_CHARS_PER_VALUE));
   }
 
-  add(value: string | undefined): void {
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Adds `value`, cut to its first `max` code units. */
+  add(value: string | undefined, max: number): void {
+    if (this.#count === this.#lengths.length) throw new RangeError(`StringPacker holds at most ${this.#lengths.length} values`);
     if (value === undefined) {
       this.#lengths[this.#count++] = ABSENT;
       return;
     }
-    this.#lengths[this.#count++] = value.length;
-    // join(""), not +=: a rope of thousands of pieces costs more to flatten (postMessage must) than join does.
-    this.#parts.push(value);
+    const length = value.length < max ? value.length : max;
+    if (this.#used + length > this.#chars.length) this.#grow(this.#used + length);
+    const chars = this.#chars;
+    const at = this.#used;
+    for (let i = 0; i < length; i++) chars[at + i] = value.charCodeAt(i);
+    this.#used = at + length;
+    this.#lengths[this.#count++] = length;
   }
 
+  /** The values so far; the packer must not be used afterwards (its buffers may be transferred). */
   finish(): PackedStrings {
-    if (this.#count !== this.#lengths.length) {
-      throw new RangeError(`StringPacker expected ${this.#lengths.length} values, got ${this.#count}`);
-    }
-    return { text: this.#parts.join(""), lengths: this.#lengths };
+    return { chars: this.#chars.subarray(0, this.#used), lengths: this.#lengths.subarray(0, this.#count) };
+  }
+
+  #grow(needed: number): void {
+    const grown = new Uint16Array(Math.max(needed, this.#chars.length * 2));
+    grown.set(this.#chars.subarray(0, this.#used));
+    this.#chars = grown;
   }
 }
 
@@ -52,17 +70,25 @@ export class StringReader {
     const length = this.packed.lengths[this.#index++];
     if (length === undefined) throw new RangeError("StringReader read past the packed values");
     if (length === ABSENT) return undefined;
-    const value = this.packed.text.slice(this.#offset, this.#offset + length);
+    const start = this.#offset;
     this.#offset += length;
-    return value;
+    return decode(this.packed.chars, start, this.#offset);
   }
 }
 
+/** Code units back to a string, in chunks small enough for a spread call. */
+function decode(chars: Uint16Array, start: number, end: number): string {
+  let text = "";
+  for (let at = start; at < end; at += 4096) {
+    text += String.fromCharCode(...chars.subarray(at, Math.min(end, at + 4096)));
+  }
+  return text;
+}
+
 /**
- * Values that repeat within a batch (methods, reason types, user agents, a
- * rule's compact head) as small integer codes plus one list of the distinct
- * values: a code costs a typed-array slot instead of a string to clone.
- * Code 0 is undefined.
+ * Values that repeat within a batch (methods, reason types, a rule's compact
+ * head) as small integer codes plus one list of the distinct values: a code
+ * costs a typed-array slot instead of a string. Code 0 is undefined.
  */
 export class StringTable {
   readonly #codes = new Map<string, number>();

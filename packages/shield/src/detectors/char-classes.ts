@@ -105,6 +105,6 @@ export function charClassesOf(value: string): number {
 }
 
 /** A candidate's classes: the ones the plumbing computed, or computed now for a candidate built without them. */
-export function classesOf(candidate: { readonly canonical: string; readonly classes?: number }): number {
+export function classesOf(candidate: { readonly canonical: string; readonly classes?: number | undefined }): number {
   return candidate.classes ?? charClassesOf(candidate.canonical);
 }

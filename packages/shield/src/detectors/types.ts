@@ -32,14 +32,14 @@ export interface Candidate {
    */
   readonly canonical: string;
   /** For `kind: "query"|"body"`, the parameter name (last segment), for context-aware detectors. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /**
    * The character classes of `canonical` (see char-classes.ts), computed once
    * by the plumbing so that each detector's "is there any syntax here?" is one
    * mask test instead of its own pass over the value. Absent on candidates
    * built by hand; use `classesOf(candidate)`.
    */
-  readonly classes?: number;
+  readonly classes?: number | undefined;
 }
 
 export interface Finding {

@@ -1,5 +1,6 @@
 import type { BodyContent } from "@parapet/core";
 import { addJson } from "./json.js";
+import { addJsonPrefix } from "./json-prefix.js";
 import type { CandidateSink } from "./limits.js";
 import { addParams } from "./params.js";
 import { addXml } from "./xml.js";
@@ -20,16 +21,23 @@ export function addBody(body: BodyContent, sink: CandidateSink): void {
   }
   if (body.truncated) sink.truncated = true;
   if (body.bytes.length === 0) return;
+  const cut = body.truncated || body.bytes.length > sink.limits.maxBytes;
   const bytes = body.bytes.length > sink.limits.maxBytes ? body.bytes.subarray(0, sink.limits.maxBytes) : body.bytes;
-  addText(decoder.decode(bytes), body.contentType, sink);
+  addText(decoder.decode(bytes), body.contentType, sink, cut);
 }
 
-function addText(text: string, contentType: string, sink: CandidateSink): void {
+/** `cut`: the text is only the start of the body (it was larger than a limit). */
+function addText(text: string, contentType: string, sink: CandidateSink, cut = false): void {
   if (isJson(contentType) || (contentType === "" && looksLikeJson(text))) {
-    const parsed = parseJson(text);
-    if (parsed.ok) {
-      addJson(parsed.value, "body", sink, true);
-      return;
+    // A cut body cannot parse (parsing it would be a pass wasted): its start is read as far as it goes.
+    if (cut) {
+      if (addJsonPrefix(text, sink)) return;
+    } else {
+      const parsed = parseJson(text);
+      if (parsed.ok) {
+        addJson(parsed.value, "body", sink, true);
+        return;
+      }
     }
   }
   // Without a Content-Type, `a=1&b=2` is still read as a form by lenient parsers (PHP, many proxies), so inspect its fields.

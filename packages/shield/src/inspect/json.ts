@@ -8,12 +8,14 @@ interface Node {
   readonly segment: string | number;
   readonly depth: number;
   readonly name: string | undefined;
+  /** Built on first use: the records of an array share their parents' part of it. */
+  location: string | undefined;
 }
 
 function locationOf(node: Node): string {
-  let location = String(node.segment);
-  for (let up = node.parent; up !== undefined; up = up.parent) location = `${up.segment}.${location}`;
-  return location;
+  if (node.location === undefined)
+    node.location = node.parent === undefined ? String(node.segment) : `${locationOf(node.parent)}.${node.segment}`;
+  return node.location;
 }
 
 /**
@@ -27,7 +29,7 @@ function locationOf(node: Node): string {
  * so that no getter it attached runs.
  */
 export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownParse = false): void {
-  const top: Node = { value: root, parent: undefined, segment: prefix, depth: 0, name: undefined };
+  const top: Node = { value: root, parent: undefined, segment: prefix, depth: 0, name: undefined, location: undefined };
   if (typeof root === "string") {
     addString(sink, top, undefined, root, undefined);
     return;
@@ -64,11 +66,14 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownP
       }
       for (let i = length - 1; i >= 0; i--) {
         const child: unknown = value[i];
-        if (child !== null && typeof child === "object") stack.push({ value: child, parent: node, segment: i, depth: depth + 1, name: node.name });
+        if (child !== null && typeof child === "object")
+          stack.push({ value: child, parent: node, segment: i, depth: depth + 1, name: node.name, location: undefined });
       }
       continue;
     }
-    [previous, current] = [current, previous];
+    const reused = previous;
+    previous = current;
+    current = reused;
     current.read(value, fast);
     const { keys, values, count } = current;
     const sameKeys = current.hasSameKeysAs(previous);
@@ -85,7 +90,7 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownP
     for (let i = count - 1; i >= 0; i--) {
       const child = values[i];
       if (child !== null && typeof child === "object")
-        stack.push({ value: child, parent: node, segment: keys[i] as string, depth: depth + 1, name: keys[i] });
+        stack.push({ value: child, parent: node, segment: keys[i] as string, depth: depth + 1, name: keys[i], location: undefined });
     }
   }
   // Containers left unvisited when a limit was reached: the request was only partly inspected.

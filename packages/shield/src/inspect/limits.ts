@@ -51,12 +51,15 @@ export class CandidateSink {
   /**
    * Whether `add` would inspect this value, or (for a repeat or an empty
    * value) only count it: lets a walker skip building the location. A repeat
-   * still counts toward the limits, as `add` would count it.
+   * still counts toward the limits, as `add` would count it. A new value is
+   * recorded as seen here (one set operation, not a lookup then an insert):
+   * follow a true answer with `addWanted`.
    */
   wants(kind: InputKind, value: string): boolean {
     if (value.length === 0 || this.full) return value.length !== 0;
     const seen = kind === "query-key" || kind === "body-key" ? this.seenKeys : this.seenValues;
-    if (!seen.has(value)) return true;
+    const size = seen.size;
+    if (seen.add(value).size !== size) return true;
     this.valuesLeft--;
     this.budget -= value.length;
     return false;
@@ -69,24 +72,25 @@ export class CandidateSink {
     this.budget -= value.length;
   }
 
-  /** `add` for a value `wants` has just called new: the repeat check is not done twice. */
+  /** `add` for a value `wants` has just called new (and recorded as seen). */
   addWanted(location: string, kind: InputKind, value: string, name?: string): void {
-    this.insert(location, kind, value, name, false);
+    this.insert(location, kind, value, name, true);
   }
 
   add(location: string, kind: InputKind, value: string, name?: string): void {
-    this.insert(location, kind, value, name, true);
+    this.insert(location, kind, value, name, false);
   }
 
   /** A header outside the inspected list; it counts toward the limits like any value. */
   addOtherHeader(location: string, value: string): void {
     const before = this.candidates.length;
-    this.insert(location, "header", value, undefined, true);
+    this.insert(location, "header", value, undefined, false);
     // insert() appends to `candidates`; this one belongs with the other headers.
     if (this.candidates.length > before) this.otherHeaders.push(this.candidates.pop() as Candidate);
   }
 
-  private insert(location: string, kind: InputKind, value: string, name: string | undefined, checkRepeat: boolean): void {
+  /** `recorded`: `wants` already recorded the value as seen. */
+  private insert(location: string, kind: InputKind, value: string, name: string | undefined, recorded: boolean): void {
     if (value.length === 0) return;
     if (this.full) {
       this.truncated = true;
@@ -94,19 +98,23 @@ export class CandidateSink {
     }
     this.valuesLeft--;
     let raw = value;
+    let seenAlready = recorded;
     if (raw.length > this.budget) {
       raw = raw.slice(0, this.budget);
       this.truncated = true;
-      checkRepeat = true;
+      seenAlready = false;
     }
     this.budget -= raw.length;
     // Repeats are dropped before canonicalizing (the same raw text has the same canonical form): JSON arrays repeat values a lot.
-    const seen = kind === "query-key" || kind === "body-key" ? this.seenKeys : this.seenValues;
-    if (checkRepeat && seen.has(raw)) return;
-    seen.add(raw);
+    if (!seenAlready) {
+      const seen = kind === "query-key" || kind === "body-key" ? this.seenKeys : this.seenValues;
+      const size = seen.size;
+      if (seen.add(raw).size === size) return;
+    }
     // Header values are mostly answered from the scan's cache, which needs no classes: they are computed there on a miss.
+    // Every candidate has the same fields in the same order: detectors read them through one object shape.
     if (kind === "header") {
-      this.candidates.push({ location, kind, raw, canonical: canonicalize(raw) });
+      this.candidates.push({ location, kind, raw, canonical: canonicalize(raw), name, classes: undefined });
       return;
     }
     // One pass gives the classes and says whether anything is encoded: most values are their own canonical form.
@@ -116,8 +124,6 @@ export class CandidateSink {
       canonical = canonicalize(raw);
       if (canonical !== raw) classes = charClassesOf(canonical);
     }
-    this.candidates.push(
-      name === undefined ? { location, kind, raw, canonical, classes } : { location, kind, raw, canonical, name, classes },
-    );
+    this.candidates.push({ location, kind, raw, canonical, name, classes });
   }
 }

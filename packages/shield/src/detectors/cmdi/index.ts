@@ -46,11 +46,13 @@ const HINT_CLASSES = SEMICOLON | PIPE | AMPERSAND | BACKTICK | DOLLAR | PAREN | 
 
 /** Characters a shell payload needs somewhere (or a word to open with); a value with none of them is skipped cheaply. */
 function hasShellHint(value: string, classes: number): boolean {
-  return (classes & HINT_CLASSES) !== 0 || hasLineBreak(value, classes) || isAsciiLetter(value.charCodeAt(0)) || OPENS_WITH_WORD.test(value);
+  return (
+    (classes & HINT_CLASSES) !== 0 || hasLineBreak(value, classes) || isAsciiLetter(value.charCodeAt(0)) || OPENS_WITH_WORD.test(value)
+  );
 }
 
 function isAsciiLetter(c: number): boolean {
-  return ((c | 32) >= 97 && (c | 32) <= 122);
+  return (c | 32) >= 97 && (c | 32) <= 122;
 }
 
 /** The CONTROL class also holds tabs and NUL: only CR and LF separate commands. */
