@@ -54,3 +54,4 @@ export type {
   Store,
   TokenBucketParams,
 } from "./types.js";
+export { utf8LengthAtMost } from "./utf8-length.js";

@@ -92,6 +92,13 @@ export interface BodyContent {
   readonly contentType: string;
   /** The body already parsed by the framework (e.g. express.json()), when there is one. */
   readonly parsed?: unknown;
+  /**
+   * The whole body as the string it arrived as (a plain request object with a
+   * string `body`), when it fit `maxBodyBytes`; `bytes` is then its UTF-8
+   * encoding. A reader that wants text uses it and skips an encode/decode
+   * round trip. Never a cut string: absent when `truncated` is true.
+   */
+  readonly text?: string;
 }
 
 /** A request as Parapet sees it, built once per `protect()` call. */

@@ -39,5 +39,6 @@ it("exports exactly the documented runtime API", () => {
     "silentLogger",
     "slidingWindow",
     "tokenBucket",
+    "utf8LengthAtMost",
   ]);
 });

@@ -1,5 +1,6 @@
 import type { ClientIpResolver } from "../ip/client-ip.js";
 import type { BodyContent, NormalizedRequest } from "../types.js";
+import { utf8LengthAtMost } from "../utf8-length.js";
 import { readNodeBody } from "./body-node.js";
 import { readWebBody } from "./body-web.js";
 import { createHeaderSink, findHeader, type HeaderSink, mediaType, splitTarget, truncate } from "./headers.js";
@@ -97,11 +98,32 @@ function fromPlain(input: PlainRequest, extra: Readonly<Record<string, unknown>>
 function plainBody(body: unknown, contentType: string, limit: number): BodyContent | undefined {
   if (body === undefined || body === null) return undefined;
   if (typeof body === "string") {
+    if (utf8LengthAtMost(body, limit)) return new StringBody(body, contentType);
     const bytes = new TextEncoder().encode(body);
     return { bytes: bytes.subarray(0, limit), truncated: bytes.length > limit, contentType };
   }
   if (body instanceof Uint8Array) return { bytes: body.subarray(0, limit), truncated: body.length > limit, contentType };
   return { bytes: new Uint8Array(0), truncated: false, contentType, parsed: body };
+}
+
+/**
+ * A string body that fit the limit. Its bytes are encoded only if a reader asks
+ * for them: the shield reads `text`, and encoding a body only for it to be
+ * decoded again was a measurable share of inspecting a 10 KB JSON body.
+ */
+class StringBody implements BodyContent {
+  readonly truncated = false;
+  #bytes: Uint8Array | undefined;
+
+  constructor(
+    readonly text: string,
+    readonly contentType: string,
+  ) {}
+
+  get bytes(): Uint8Array {
+    this.#bytes ??= new TextEncoder().encode(this.text);
+    return this.#bytes;
+  }
 }
 
 function addHeaderRecord(add: AddHeader, headers: PlainRequest["headers"]): void {

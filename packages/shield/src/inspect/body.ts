@@ -1,4 +1,4 @@
-import type { BodyContent } from "@parapet/core";
+import { type BodyContent, utf8LengthAtMost } from "@parapet/core";
 import { addJson } from "./json.js";
 import { addJsonPrefix } from "./json-prefix.js";
 import type { CandidateSink } from "./limits.js";
@@ -20,10 +20,33 @@ export function addBody(body: BodyContent, sink: CandidateSink): void {
     if (body.bytes.length === 0) return;
   }
   if (body.truncated) sink.truncated = true;
+  // The body arrived as a string: read it as is rather than decode its bytes, when all of it is within our limit.
+  if (body.text !== undefined && !body.truncated && utf8LengthAtMost(body.text, sink.limits.maxBytes)) {
+    const text = asDecoded(body.text);
+    if (text.length > 0) addText(text, body.contentType, sink);
+    return;
+  }
   if (body.bytes.length === 0) return;
   const cut = body.truncated || body.bytes.length > sink.limits.maxBytes;
   const bytes = body.bytes.length > sink.limits.maxBytes ? body.bytes.subarray(0, sink.limits.maxBytes) : body.bytes;
   addText(decoder.decode(bytes), body.contentType, sink, cut);
+}
+
+/** ES2024 methods, native since Node 20 (our floor) but outside the ES2023 lib the build targets. */
+interface WellFormedString {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/**
+ * The string the byte path would have produced from the same body, so both
+ * paths inspect the same text: UTF-8 decoding drops a leading byte order mark
+ * and turns each lone surrogate (which UTF-8 cannot carry) into U+FFFD.
+ */
+function asDecoded(text: string): string {
+  const methods = text as string & WellFormedString;
+  const wellFormed = methods.isWellFormed() ? text : methods.toWellFormed();
+  return wellFormed.charCodeAt(0) === 0xfeff ? wellFormed.slice(1) : wellFormed;
 }
 
 /** `cut`: the text is only the start of the body (it was larger than a limit). */

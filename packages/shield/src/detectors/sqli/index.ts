@@ -6,25 +6,17 @@
  * classified (./classify.ts); the strongest signal wins.
  */
 
+import { charClassesOf, classesOf } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { findTags } from "../xss/html-tags.js";
 import { isXmlDocument } from "../xss/tag-verdicts.js";
 import { type Context, classify, type SqlSignal } from "./classify.js";
+import { mightBeSql } from "./gate.js";
 import { findMixedQuoteRun, isQuoteProbe } from "./probes.js";
 import { tokenize } from "./tokenizer.js";
 
 const CONTEXTS: readonly Context[] = ["", "'", '"', "`"];
-
-/**
- * Cheap gate: a value with none of these cannot change a query. Most benign
- * values (names, numbers, ids) stop here without allocating. The word list
- * holds the SQL words every finding needs at least one of when there is no
- * punctuation.
- */
-const SQL_PUNCTUATION = /['"`();#=<>|&@*\\]|--|\/\*/;
-const SQL_WORDS =
-  /\b(?:and|or|xor|like|rlike|regexp|union|select|order|group|having|where|limit|sleep|waitfor|benchmark|exec|execute|declare|drop|alter|insert|delete|update|into|information_schema|sqlite_(?:master|schema)|(?:xp|sp|pg)_[a-z]+)\b/i;
 
 const BACKSLASH_QUOTE = /\\['"`]/;
 /** The backslash only (the lookahead keeps the quote), replaced by a space. */
@@ -34,10 +26,6 @@ const TYPOGRAPHIC_QUOTES_ALL = /[\u2018\u2019\u201c\u201d]/g;
 
 /** Evidence is log-safe and short, per the Finding contract. */
 const EVIDENCE_LENGTH = 80;
-
-function mightBeSql(value: string): boolean {
-  return SQL_PUNCTUATION.test(value) || SQL_WORDS.test(value);
-}
 
 /**
  * Variants of the value a database could see: as is, and with `+` read as a
@@ -84,7 +72,7 @@ function detectInXmlAttributes(value: string): Finding | undefined {
   for (const tag of findTags(value)) {
     for (const attribute of tag.attributes) {
       if (checked++ >= MAX_XML_ATTRIBUTES) return best;
-      const found = detectValue(attribute.value);
+      const found = detectValue(attribute.value, charClassesOf(attribute.value));
       if (found !== undefined && (best === undefined || found.score > best.score)) best = found;
     }
   }
@@ -105,7 +93,8 @@ function detectInPathSegments(path: string): Finding | undefined {
   for (let count = 0; count < MAX_PATH_SEGMENTS && start < path.length; count++) {
     const slash = path.indexOf("/", start);
     const end = slash === -1 ? path.length : slash;
-    const found = end > start ? detectValue(path.slice(start, end)) : undefined;
+    const segment = path.slice(start, end);
+    const found = end > start ? detectValue(segment, charClassesOf(segment)) : undefined;
     if (found !== undefined && (best === undefined || found.score > best.score)) best = found;
     if (slash === -1) break;
     start = slash + 1;
@@ -115,10 +104,11 @@ function detectInPathSegments(path: string): Finding | undefined {
 
 function detectSqli(candidate: Candidate): Finding | undefined {
   const value = candidate.canonical;
-  const direct = detectValue(value);
+  const classes = classesOf(candidate);
+  const direct = detectValue(value, classes);
   if ((direct?.score ?? 0) >= 0.9) return direct;
   const nested =
-    candidate.kind === "path" && mightBeSql(value)
+    candidate.kind === "path" && mightBeSql(value, classes)
       ? detectInPathSegments(value)
       : isXmlDocument(value)
         ? detectInXmlAttributes(value)
@@ -126,8 +116,9 @@ function detectSqli(candidate: Candidate): Finding | undefined {
   return nested !== undefined && nested.score > (direct?.score ?? 0) ? nested : direct;
 }
 
-function detectValue(value: string): Finding | undefined {
-  if (value.length === 0 || !mightBeSql(value)) return undefined;
+/** `classes`: the character classes of `value` (char-classes.ts). */
+function detectValue(value: string, classes: number): Finding | undefined {
+  if (value.length === 0 || !mightBeSql(value, classes)) return undefined;
   let best: { signal: SqlSignal; context: Context; value: string } | undefined;
   for (const variant of variantsOf(value)) {
     const found = strongest(variant);
