@@ -83,3 +83,13 @@ test("sqlite: the node:sqlite fallback works where it exists, and says what to d
   );
   await driver.close();
 });
+
+test("sqlite: the default engine is node:sqlite on Node >= 24 and better-sqlite3 before it; either can be forced", async () => {
+  const major = Number(process.versions.node.split(".")[0]);
+  const chosen = sqliteLog({ path: join(dir.path, "default-engine.db") });
+  assert.match(chosen.description, major >= 24 ? /^node:sqlite / : /^better-sqlite3 /);
+  await chosen.close();
+  const forced = sqliteLog({ path: join(dir.path, "forced-engine.db"), engine: "better-sqlite3" });
+  assert.match(forced.description, /^better-sqlite3 /);
+  await forced.close();
+});

@@ -7,10 +7,15 @@ import type { SqlDriver, SqlStatement, SqlValue } from "./driver.js";
 /**
  * The embedded default: one SQLite file in WAL mode, zero setup.
  *
- * better-sqlite3 is a native addon; when it cannot load (e.g. built for
- * another Node ABI) we fall back to Node's built-in `node:sqlite` (Node >=
- * 22.13 without a flag). Both are synchronous, so the writer keeps each
- * transaction small and yields between batches.
+ * Two engines, both synchronous (the writer keeps each transaction small and
+ * yields between batches):
+ * - On Node >= 24, Node's built-in `node:sqlite` first: it loads without a
+ *   warning there, and better-sqlite3 12 (the last line that runs on Node 20)
+ *   can abort a Node 24 process at exit when a statement is finalized after
+ *   the environment is gone (`RemoveEnvironmentCleanupHook`, see
+ *   WiseLibs/better-sqlite3#1515; 13.x fixes it but needs Node >= 22).
+ * - Otherwise better-sqlite3, falling back to `node:sqlite` (Node >= 22.13)
+ *   when the addon cannot load (e.g. built for another Node ABI).
  */
 export interface SqliteLogOptions {
   /** The database file. Default `.parapet/decisions.db`; its folder is created. `:memory:` for tests. */
@@ -90,8 +95,14 @@ export function sqliteLog(options: SqliteLogOptions = {}): SqlDriver {
   };
 }
 
+/** Node >= 24 ships node:sqlite without an experimental warning. */
+const PREFER_BUILTIN = Number(process.versions.node.split(".")[0]) >= 24;
+
 function openEngine(path: string, forced: SqliteLogOptions["engine"]): SqliteEngine {
   let betterError: unknown;
+  const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const builtin = getBuiltin?.("node:sqlite") as { DatabaseSync: new (file: string) => Omit<SqliteEngine, "name"> } | undefined;
+  if (builtin && forced === undefined && PREFER_BUILTIN) return wrap("node:sqlite", new builtin.DatabaseSync(path));
   if (forced !== "node:sqlite") {
     // Only a failure to load the addon falls back; a file that cannot be opened is reported as such.
     let Database: (new (file: string) => Omit<SqliteEngine, "name">) | undefined;
@@ -103,8 +114,6 @@ function openEngine(path: string, forced: SqliteLogOptions["engine"]): SqliteEng
     }
     if (Database) return wrap("better-sqlite3", new Database(path));
   }
-  const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  const builtin = getBuiltin?.("node:sqlite") as { DatabaseSync: new (file: string) => Omit<SqliteEngine, "name"> } | undefined;
   if (!builtin) {
     throw optionError(
       "sqliteLog",
