@@ -1,5 +1,5 @@
 import { classesOf, PLAIN_CLASSES } from "./detectors/char-classes.js";
-import type { AttackClass, Candidate, Detector, Finding, RegisteredDetector } from "./detectors/index.js";
+import type { AttackClass, Candidate, Detector, Finding, PlainGate, RegisteredDetector } from "./detectors/index.js";
 
 /** A finding with the place it was found. */
 export interface LocatedFinding extends Finding {
@@ -55,6 +55,17 @@ interface ScanPlan {
   readonly syntax: readonly Step[];
   readonly plainValues: readonly Step[];
   readonly plainKeys: readonly Step[];
+  /** Detectors that skip plain text but admit some of it (`plainGate`): asked per plain value, after the steps above. */
+  readonly plainGated: readonly GatedStep[];
+  /** Every class some gate may admit: plain text with none of them skips the gates with one test. */
+  readonly plainGateClasses: number;
+}
+
+interface GatedStep {
+  readonly detector: Detector;
+  readonly forValues: boolean;
+  readonly forKeys: boolean;
+  readonly gate: PlainGate;
 }
 
 const plans = new WeakMap<readonly RegisteredDetector[], ScanPlan>();
@@ -67,6 +78,12 @@ function planFor(registry: readonly RegisteredDetector[]): ScanPlan {
       syntax: registry.map(step),
       plainValues: registry.filter((entry) => entry.plainValues).map(step),
       plainKeys: registry.filter((entry) => entry.plainKeys).map(step),
+      plainGated: registry.flatMap((entry) =>
+        entry.plainGate === undefined || (entry.plainValues && entry.plainKeys)
+          ? []
+          : [{ detector: entry.detector, forValues: !entry.plainValues, forKeys: !entry.plainKeys, gate: entry.plainGate }],
+      ),
+      plainGateClasses: registry.reduce((classes, entry) => classes | (entry.plainGate?.anyOf ?? 0), 0),
     };
     plans.set(registry, plan);
   }
@@ -122,6 +139,21 @@ function detectAll(
     if (finding) {
       found ??= [];
       found.push(finding);
+    }
+  }
+  if (shape === PLAIN && (classes & plan.plainGateClasses) !== 0) {
+    for (const gated of plan.plainGated) {
+      if ((classes & gated.gate.anyOf) === 0 || !(isKey ? gated.forKeys : gated.forValues)) continue;
+      if (!gated.gate.admits(candidate.canonical, classes)) continue;
+      try {
+        const finding = gated.detector.detect(candidate);
+        if (finding) {
+          found ??= [];
+          found.push(finding);
+        }
+      } catch (error) {
+        onDetectorError?.(gated.detector, error);
+      }
     }
   }
   return found ?? NONE;

@@ -76,11 +76,12 @@ export class StringReader {
   }
 }
 
-/** Code units back to a string, in chunks small enough for a spread call. */
+/** Code units back to a string; `apply` takes the typed array as is (a spread would iterate it), in chunks the call can take. */
 function decode(chars: Uint16Array, start: number, end: number): string {
+  if (end - start <= 4096) return String.fromCharCode.apply(null, chars.subarray(start, end) as unknown as number[]);
   let text = "";
   for (let at = start; at < end; at += 4096) {
-    text += String.fromCharCode(...chars.subarray(at, Math.min(end, at + 4096)));
+    text += String.fromCharCode.apply(null, chars.subarray(at, Math.min(end, at + 4096)) as unknown as number[]);
   }
   return text;
 }

@@ -8,8 +8,9 @@ import { sqliDetector } from "./sqli/index.js";
 import { ssrfDetector } from "./ssrf/index.js";
 import { sstiDetector } from "./ssti/index.js";
 import { traversalDetector } from "./traversal/index.js";
-import type { AttackClass, Detector } from "./types.js";
+import type { AttackClass, Detector, PlainGate } from "./types.js";
 import { xssDetector } from "./xss/index.js";
+import { XSS_PLAIN_GATE } from "./xss/plain-shapes.js";
 
 /**
  * Every detector the shield ships, one per attack class, with the inputs it
@@ -28,6 +29,8 @@ export interface RegisteredDetector {
    * (lowercase): `whoami` alone is a probe although it has no syntax at all.
    */
   readonly inertWords?: ReadonlySet<string>;
+  /** Plain values and keys the detector must still see although it skips plain text (see `PlainGate`). */
+  readonly plainGate?: PlainGate;
   /**
    * Also reads headers outside the inspected list. Only detectors whose
    * findings rest on grammar no header value has by accident: custom headers
@@ -39,7 +42,8 @@ export interface RegisteredDetector {
 
 export const REGISTRY: readonly RegisteredDetector[] = [
   { detector: sqliDetector, plainValues: true, plainKeys: false, anyHeader: false },
-  { detector: xssDetector, plainValues: false, plainKeys: false, anyHeader: true },
+  // UTF-7 markup and a bare `document.cookie` look plain: the gate lets them in (see ./xss/plain-shapes.ts).
+  { detector: xssDetector, plainValues: false, plainKeys: false, plainGate: XSS_PLAIN_GATE, anyHeader: true },
   { detector: traversalDetector, plainValues: true, plainKeys: false, anyHeader: true },
   // Any header: Shellshock (`() { :; };`) works through every header a CGI script receives.
   { detector: cmdiDetector, plainValues: true, plainKeys: false, inertWords: STANDALONE_COMMANDS, anyHeader: true },
@@ -57,4 +61,4 @@ export const DETECTORS: readonly Detector[] = REGISTRY.map((r) => r.detector);
 
 export const ATTACK_CLASSES: readonly AttackClass[] = DETECTORS.map((d) => d.class);
 
-export type { AttackClass, Candidate, Detector, Finding, InputKind } from "./types.js";
+export type { AttackClass, Candidate, Detector, Finding, InputKind, PlainGate } from "./types.js";

@@ -62,3 +62,13 @@ export interface Detector {
   readonly needs?: number;
   detect(candidate: Candidate): Finding | undefined;
 }
+
+/**
+ * The few attacks spelled with letters, digits and `. + -` alone, for a
+ * detector that otherwise skips plain text. The scan asks `admits` only for
+ * plain text that has one of the `anyOf` classes: most text pays one mask test.
+ */
+export interface PlainGate {
+  readonly anyOf: number;
+  admits(value: string, classes: number): boolean;
+}

@@ -87,8 +87,12 @@ function isXml(contentType: string): boolean {
   return contentType === "application/xml" || contentType === "text/xml" || contentType.endsWith("+xml");
 }
 
-/** `name=value` at the start, with a name a form would use: one bounded, anchored match. */
-const FORM_START = /^[\w.[\]-]{1,100}=/;
+/**
+ * `name=value` at the start, with a name a form would use: one bounded,
+ * anchored match. `name%3Dvalue` too: a pair encoded once more, which an app
+ * that decodes twice reads as the same field (see params.ts).
+ */
+const FORM_START = /^[\w.[\]-]{1,100}(?:=|%3[dD])/;
 
 function looksLikeForm(text: string): boolean {
   return FORM_START.test(text);

@@ -26,10 +26,24 @@ export function addParams(text: string, prefix: "query" | "body", sink: Candidat
       const location = segments === undefined ? `${prefix}.${key}` : `${prefix}.${segments.join(".")}`;
       sink.add(location, keyKind, key);
       sink.add(location, valueKind, value, segments === undefined ? key : (segments[segments.length - 1] ?? key));
+      addSmuggledValue(key, prefix, valueKind, sink);
     }
     start = end + 1;
   }
   if (start <= text.length) sink.truncated = true;
+}
+
+/**
+ * `pay%3DAND+1%3D1` decodes to one key, `pay=AND 1=1`, with no value: a
+ * parser that decodes before splitting (or a second decode in the app) reads
+ * it as `pay` = `AND 1=1`. So the part after the key's first `=` is inspected
+ * as that field's value too, with every detector a value gets.
+ */
+function addSmuggledValue(key: string, prefix: "query" | "body", kind: InputKind, sink: CandidateSink): void {
+  const eq = key.indexOf("=");
+  if (eq === -1 || eq === key.length - 1) return;
+  const name = key.slice(0, eq);
+  sink.add(`${prefix}.${name}`, kind, key.slice(eq + 1), name);
 }
 
 /** `a[b][c]` → ["a", "b", "c"]; `a[]` → ["a"]; a key without brackets is one segment. Bounded by depth. */

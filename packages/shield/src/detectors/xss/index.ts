@@ -19,6 +19,7 @@ import { findCss } from "./css.js";
 import { findDtdDeclaration } from "./dtd.js";
 import { decodeHtmlEntities } from "./html-entities.js";
 import { findTags } from "./html-tags.js";
+import { findWholeDomRead } from "./plain-shapes.js";
 import { findDomAccess, findScriptSink } from "./script-sinks.js";
 import { findHighBitElement, mayHoldHighBitMarkup, sevenBitView } from "./seven-bit.js";
 import { closesCommentFirst, isXmlDocument, scoreTags } from "./tag-verdicts.js";
@@ -60,12 +61,17 @@ function scriptVerdict(value: string): Verdict | undefined {
 
 /**
  * What an XML attribute value may carry alone: `document.cookie`,
- * `window.location`. A top-level value like that is screened out by the
- * scan as plain text before it gets here.
+ * `window.location`. A top-level value gets the stricter whole-value test below.
  */
 function domVerdict(value: string): Verdict | undefined {
   const hit = findDomAccess(value);
   return hit === undefined ? undefined : { score: hit.score, label: hit.what, index: hit.index };
+}
+
+/** A top-level value that is nothing but a DOM secret or location read (./plain-shapes.ts): the scan's gate lets it in. */
+function wholeDomVerdict(value: string): Verdict | undefined {
+  const index = findWholeDomRead(value);
+  return index === -1 ? undefined : { score: 0.8, label: "DOM access as a whole value", index };
 }
 
 function cssVerdict(value: string): Verdict | undefined {
@@ -146,7 +152,7 @@ const SCREEN = /[<>"'`:=(\\[{*$+!#]/;
  * checked on its own, which may be a bare DOM access (`window.location`).
  */
 function verdictOf(value: string, nested: boolean): Verdict | undefined {
-  if (!SCREEN.test(value)) return nested ? domVerdict(value) : undefined;
+  if (!SCREEN.test(value)) return nested ? domVerdict(value) : wholeDomVerdict(value);
   let verdict = dtdVerdict(value);
   if (!XSS_CHARACTERS.test(value)) return nested ? better(verdict, domVerdict(value)) : verdict;
   // A namespace declaration (`xmlns:svg="…"`) arrives without its tag's `<` when the app supplies it.
