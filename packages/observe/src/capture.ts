@@ -205,12 +205,10 @@ export class CaptureRing {
     return false;
   }
 
-  /** The oldest pending batch as columns for the log worker (`max` bounds its size), or an empty one. */
-  drainColumns(max = this.#batchSize): DecisionColumns {
-    const batch = this.#batches[0];
-    if (batch === undefined || batch.count === 0) return new CaptureBatch(0).columns();
-    if (batch.count > max) throw new RangeError(`drainColumns(${max}) is below the batch size ${batch.count}`);
-    this.#batches.shift();
+  /** The oldest pending batch (at most `batchSize` decisions) as columns for the log worker, or an empty one. */
+  drainColumns(): DecisionColumns {
+    const batch = this.#batches.shift();
+    if (batch === undefined) return new CaptureBatch(0).columns();
     this.#size -= batch.count;
     return batch.columns();
   }

@@ -113,7 +113,7 @@ export function observe(options: ObserveOptions = {}): Observed {
   const capacity = queueOptions.capacity ?? 50_000;
   const batchSize = queueOptions.batchSize ?? 500;
   // The request path only writes into these rings; `pump` hands them, as columns, to the backend.
-  const captured = new CaptureRing(capacity);
+  const captured = new CaptureRing(capacity, batchSize);
   const statuses = new StatusRing(capacity);
   const blockList = createBlockList(clock);
   let pendingAlerts: Alert[] = [];
@@ -188,7 +188,7 @@ export function observe(options: ObserveOptions = {}): Observed {
     pendingAlerts = [];
     let first = true;
     do {
-      const decisions = captured.size > 0 ? captured.drainColumns(batchSize) : undefined;
+      const decisions = captured.size > 0 ? captured.drainColumns() : undefined;
       const statusColumns = captured.size === 0 && statuses.size > 0 ? statuses.drainColumns() : undefined;
       if (!first && !decisions && !statusColumns) break;
       if (first && !decisions && !statusColumns && auth.length === 0 && alerts.length === 0) break;

@@ -53,7 +53,7 @@ describe("capture ring columns", () => {
     assert.equal(ring.attachStatus(decisions[20]!.id, 404, 6), true);
     assert.equal(ring.attachStatus(decisions[0]!, 200, 7), true, "within the look-back window");
     assert.equal(ring.attachStatus({ ...decisions[1]!, id: "not-captured" } as Decision, 200, 7), false, "never captured");
-    const columns = structuredClone(ring.drainColumns(100));
+    const columns = structuredClone(ring.drainColumns());
     assert.equal(ring.size, 0);
     assert.equal(entriesOf(columns, undefined), 33);
     const seen: CapturedDecision[] = [];

@@ -75,7 +75,7 @@ test("log worker: a worker that keeps dying is reported, restarted, and its deci
   const ring = new CaptureRing(10);
   const guard = parapet({ rules: [], observers: [{ onDecision: (d, r) => void ring.push(d, r) }] });
   for (let i = 0; i < 10; i++) await guard.protect(request("192.0.2.1"));
-  backend.send(ring.drainColumns(10), undefined, [], []);
+  backend.send(ring.drainColumns(), undefined, [], []);
   await backend.flush();
   // Give the restarts time to fail too, then check the accounting.
   for (let i = 0; i < 100 && !logger.lines.some((l) => l.includes("keeps failing")); i++) await new Promise((r) => setTimeout(r, 50));
@@ -92,4 +92,25 @@ test("log worker: a worker that keeps dying is reported, restarted, and its deci
   assert.equal(backend.stats().dropped, 10, "every decision handed to a dead worker is counted");
   assert.equal(backend.stats().written, 0);
   await backend.close();
+});
+
+test("log worker: a batch size below the default still writes every decision, in batches of that size", { timeout: 20_000 }, async () => {
+  const dir = tempDir();
+  const observed = observe({
+    store: sqliteLog({ path: join(dir.path, "small-batches.db") }),
+    logger: recordingLogger(),
+    handleSignals: false,
+    queue: { batchSize: 7 },
+  });
+  const guard = parapet({ rules: [labelBot], observers: [observed.observer] });
+  try {
+    await observed.ready;
+    for (let i = 0; i < 50; i++) observed.recordStatus(await guard.protect(request(`10.9.0.${i}`, `/p/${i}`)), 200);
+    await observed.flush();
+    assert.equal(observed.stats().queue.written, 50);
+    assert.equal(observed.stats().queue.dropped, 0);
+  } finally {
+    await observed.close();
+    dir.remove();
+  }
 });
