@@ -90,6 +90,8 @@ try {
       return { sql: "INSERT INTO parapet_rule_denials (minute, rule_id, denied) VALUES (?, ?, ?)", params: [Number(minute), rule, denied] };
     }),
   );
+  // As the log writer does: the minutes each IP has decisions in, which decisions({ ip }) reads (migration 3).
+  await log.exec("INSERT INTO parapet_ip_minutes (ip, minute) SELECT ip, (ts / 60000) * 60000 FROM parapet_decisions GROUP BY 1, 2");
   console.log(`seeded ${rows.toLocaleString()} decisions over 24 h in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   // What the log worker does once per closed hour (here: the day's hours at once, MAX 24 per run).
   const t1 = performance.now();
@@ -127,7 +129,7 @@ try {
   for (let i = 0; i < 100; i++)
     page = await (await fetch(new URL(`/api/decisions?${day}&cursor=${encodeURIComponent(page.next)}`, dashboard.url), { headers })).json();
   await time("decisions, page 101 by cursor", `/api/decisions?${day}&cursor=${encodeURIComponent(page.next)}`);
-  await time("decisions filtered by ip (indexed)", `/api/decisions?${day}&ip=198.51.7.1`);
+  await time("decisions filtered by ip (its minutes)", `/api/decisions?${day}&ip=198.51.7.1`);
   await time("decisions filtered by rule (24 h)", `/api/decisions?${day}&ruleId=SHIELD`);
   await time("decisions filtered by rare path (24 h)", `/api/decisions?${day}&path=/nowhere`, 3);
   await dashboard.close();

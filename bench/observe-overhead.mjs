@@ -6,11 +6,13 @@
 //  (b) HTTP: a node:http server on 127.0.0.1 (protect() + rate-limit headers + 200) under autocannon,
 //      observe off vs the SQLite log. The realistic view: the log worker uses the other core while the
 //      main thread serves.
+// Also reported (Linux): the log worker thread's CPU time per row written, from /proc/self/task/<tid>/schedstat,
+// which is what the worker takes from the server and the load generator on a small machine.
 // Rules: one fixedWindow on the memory store (as bench/protect.mjs); BENCH_RULES=shield adds the shield.
 // Bounded: OVERHEAD_ROUNDS rounds of OVERHEAD_CALLS calls (a) and OVERHEAD_SECONDS s per HTTP round (b), then it exits.
 // Usage: npm run build && node bench/observe-overhead.mjs
 //   (OVERHEAD_ROUNDS=5, OVERHEAD_CALLS=30000, OVERHEAD_HTTP_ROUNDS=3, OVERHEAD_SECONDS=8, OVERHEAD_CONNECTIONS=64)
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,9 +36,23 @@ async function rules() {
   return list;
 }
 
+// The log worker's OS thread is the one observe() starts: the task that appears while it runs.
+const TASKS = "/proc/self/task";
+const tasks = () => new Set(existsSync(TASKS) ? readdirSync(TASKS) : []);
+/** Nanoseconds the thread has run (schedstat's first field), or NaN where /proc has no such file. */
+function threadCpuNs(tid) {
+  try {
+    return Number(readFileSync(`${TASKS}/${tid}/schedstat`, "utf8").split(" ")[0]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), "parapet-observe-bench-"));
+const tasksBefore = tasks();
 const withLog = observe({ store: sqliteLog({ path: join(dir, "bench.db") }), logger: silentLogger, handleSignals: false });
-// The same log with the pipeline on the request thread, as it was before the log worker: the "before" figure.
+const logWorkerTid = [...tasks()].find((tid) => !tasksBefore.has(tid));
+// The same log with the pipeline on the request thread (observe({ worker: false })): what the log worker saves the request thread.
 const inThread = observe({
   store: sqliteLog({ path: join(dir, "in-thread.db") }),
   logger: silentLogger,
@@ -53,12 +69,21 @@ const clients = [
     observed: withLog,
   },
   {
-    name: "SQLite log, in-thread (before)",
+    name: "SQLite log, in-thread",
     guard: parapet({ rules: await rules(), logger: silentLogger, observers: [inThread.observer] }),
     observed: inThread,
   },
 ];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** Runs `work`, then flushes; the log worker's CPU µs per row written meanwhile (NaN without a worker). */
+async function workerCpuPerRow(observed, work) {
+  const cpu = observed === withLog ? threadCpuNs(logWorkerTid) : Number.NaN;
+  const written = observed?.stats().queue.written ?? 0;
+  const result = await work();
+  await observed?.flush();
+  const rows = (observed?.stats().queue.written ?? 0) - written;
+  return { result, workerUs: (threadCpuNs(logWorkerTid) - cpu) / 1000 / rows };
+}
 console.log(
   `load before: ${loadavg()
     .map((l) => l.toFixed(2))
@@ -83,14 +108,20 @@ async function loopRound({ guard, observed }) {
   }
   const elapsed = performance.now() - started;
   // Not counted: the worker's backlog is written on the other thread while the next round runs; but it
-  // must be written before the next client's round, so both start from the same machine state.
-  await observed?.flush();
+  // must be written before the next client's round (workerCpuPerRow flushes), so both start from the same machine state.
   return CALLS / (elapsed / 1000);
 }
 
-for (const client of clients) await loopRound(client);
+for (const client of clients) await workerCpuPerRow(client.observed, () => loopRound(client));
 const loopSamples = new Map(clients.map((c) => [c, []]));
-for (let r = 0; r < ROUNDS; r++) for (const client of clients) loopSamples.get(client).push(await loopRound(client));
+const loopWorkerUs = [];
+for (let r = 0; r < ROUNDS; r++) {
+  for (const client of clients) {
+    const { result, workerUs } = await workerCpuPerRow(client.observed, () => loopRound(client));
+    loopSamples.get(client).push(result);
+    if (client.observed === withLog) loopWorkerUs.push(workerUs);
+  }
+}
 
 // ---------------------------------------------------------------- (b) HTTP under autocannon
 async function serve({ guard, observed }) {
@@ -120,7 +151,6 @@ async function httpRound(client, seconds) {
       // Each connection cycles through these paths (plain data: the requests cross into autocannon's worker).
       requests: Array.from({ length: 20 }, (_, i) => ({ method: "GET", path: `/items/${i}?page=2` })),
     });
-    await client.observed?.flush();
     return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
   } finally {
     server.closeAllConnections();
@@ -128,9 +158,16 @@ async function httpRound(client, seconds) {
   }
 }
 
-for (const client of clients) await httpRound(client, 2);
+for (const client of clients) await workerCpuPerRow(client.observed, () => httpRound(client, 2));
 const httpSamples = new Map(clients.map((c) => [c, []]));
-for (let r = 0; r < HTTP_ROUNDS; r++) for (const client of clients) httpSamples.get(client).push(await httpRound(client, SECONDS));
+const httpWorkerUs = [];
+for (let r = 0; r < HTTP_ROUNDS; r++) {
+  for (const client of clients) {
+    const { result, workerUs } = await workerCpuPerRow(client.observed, () => httpRound(client, SECONDS));
+    httpSamples.get(client).push(result);
+    if (client.observed === withLog) httpWorkerUs.push(workerUs);
+  }
+}
 
 // ---------------------------------------------------------------- report
 const rules_ = process.env.BENCH_RULES === "shield" ? "fixedWindow + shield" : "fixedWindow";
@@ -157,6 +194,8 @@ console.table(
     };
   }),
 );
+const workerUs = (samples) => `${median(samples).toFixed(2)} µs/row (median; rounds ${samples.map((v) => v.toFixed(2)).join(", ")})`;
+console.log(`log worker thread CPU per row written: loop ${workerUs(loopWorkerUs)}; HTTP ${workerUs(httpWorkerUs)}`);
 for (const { name, observed } of clients.slice(1)) {
   const { queue } = observed.stats();
   console.log(`${name}: ${queue.written.toLocaleString()} rows written, ${queue.dropped} dropped`);

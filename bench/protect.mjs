@@ -6,6 +6,10 @@
 //    same server unprotected, with Parapet, and with rate-limiter-flexible's
 //    RateLimiterMemory (the natural peer on plain node:http). Each server is a
 //    child process; autocannon drives it from here over 127.0.0.1 only.
+//    "headers only" sends the two RateLimit headers with no limiter: the floor
+//    for any limiter that follows the headers draft. Each server also reports
+//    its own CPU time per request over the measured span: on a 2-core machine
+//    where autocannon takes one core, that is the steadier measure of cost.
 // Goal: Parapet within 10% of unprotected and at least as fast as the peer.
 // Add a scenario by appending { name, run } to `scenarios`; run() returns rows.
 // Usage: npm run bench   (BENCH_SECONDS=10 per HTTP target and round, BENCH_ROUNDS=3, BENCH_CONNECTIONS=100)
@@ -98,21 +102,36 @@ async function protectInProcess() {
 
 const serverScript = fileURLToPath(new URL("./targets/http-hello.mjs", import.meta.url));
 
-/** Starts one target in a child process; resolves with its URL and a stop function. */
+/** Starts one target in a child process; resolves with its URL, a mark() for the measured span, and stop() → its CPU report. */
 async function startTarget(name) {
   const child = spawn(process.execPath, [serverScript, name], { stdio: ["pipe", "pipe", "inherit"] });
-  const [line] = await Promise.race([
-    once(child.stdout, "data"),
-    once(child, "exit").then(([code]) => Promise.reject(new Error(`target ${name} exited with ${code} before listening`))),
-  ]);
-  const url = String(line).trim();
+  const lines = [];
+  let pending = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (text) => {
+    pending += text;
+    const parts = pending.split("\n");
+    pending = parts.pop();
+    lines.push(...parts);
+  });
+  const started = Date.now();
+  while (lines.length === 0) {
+    if (child.exitCode !== null) throw new Error(`target ${name} exited with ${child.exitCode} before listening`);
+    if (Date.now() - started > 10_000) throw new Error(`target ${name} did not print its URL within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const url = lines[0].trim();
+  const mark = () => child.stdin.write("mark\n");
+  /** Stops the target; resolves with { cpuMicros, served } since mark(). */
   const stop = async () => {
     child.stdin.end();
     const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
     if (child.exitCode === null) await once(child, "exit");
     clearTimeout(timer);
+    const report = lines.slice(1).find((line) => line.startsWith("{"));
+    return report ? JSON.parse(report) : { cpuMicros: Number.NaN, served: 0 };
   };
-  return { url, stop };
+  return { url, mark, stop };
 }
 
 function load(url, seconds) {
@@ -125,17 +144,21 @@ function load(url, seconds) {
  * reports its median round, which one disturbed round cannot move.
  */
 async function httpHelloWorld() {
-  const names = ["unprotected", "parapet", "rate-limiter-flexible"];
+  const names = ["unprotected", "headers only", "parapet", "rate-limiter-flexible"];
   const runs = Object.fromEntries(names.map((name) => [name, []]));
+  const cpu = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < HTTP_ROUNDS; round++) {
     for (const name of names) {
       const target = await startTarget(name);
+      let report;
       try {
         await load(target.url, 2); // warm-up: JIT and connection setup
+        target.mark();
         runs[name].push(await load(target.url, SECONDS));
       } finally {
-        await target.stop();
+        report = await target.stop();
       }
+      if (report.served > 0) cpu[name].push(report.cpuMicros / report.served);
     }
   }
   const median = (values) => {
@@ -144,6 +167,7 @@ async function httpHelloWorld() {
     return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   };
   const rps = Object.fromEntries(names.map((name) => [name, median(runs[name].map((r) => r.requests.average))]));
+  const cpuPerRequest = Object.fromEntries(names.map((name) => [name, median(cpu[name])]));
   return names.map((name) => ({
     target: name,
     "median req/s": Math.round(rps[name]),
@@ -151,7 +175,10 @@ async function httpHelloWorld() {
     "p99 ms": Math.max(...runs[name].map((r) => r.latency.p99)),
     non2xx: runs[name].reduce((sum, r) => sum + r.non2xx, 0),
     errors: runs[name].reduce((sum, r) => sum + r.errors + r.timeouts, 0),
-    "parapet/this": name === "parapet" ? "" : (rps.parapet / rps[name]).toFixed(3),
+    "parapet/this req/s": name === "parapet" ? "" : (rps.parapet / rps[name]).toFixed(3),
+    "server CPU µs/req": cpuPerRequest[name].toFixed(2),
+    // What a saturated server core would give, relative: this target's CPU per request over Parapet's.
+    "parapet/this by CPU": name === "parapet" ? "" : (cpuPerRequest[name] / cpuPerRequest.parapet).toFixed(3),
   }));
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // One hello-world node:http server for bench/protect.mjs, run as a child so the
 // load generator and the server do not share a core. Prints its URL, then
-// serves until its parent closes stdin.
-// Usage: node bench/targets/http-hello.mjs <unprotected|parapet|rate-limiter-flexible>
+// serves until its parent closes stdin (see the end of the file for the CPU report).
+// Usage: node bench/targets/http-hello.mjs <unprotected|"headers only"|parapet|rate-limiter-flexible>
 import { createServer } from "node:http";
 import { fixedWindow, parapet, silentLogger } from "@parapet/core";
 import { RateLimiterMemory } from "rate-limiter-flexible";
@@ -20,11 +20,26 @@ function unprotected() {
   return (_req, res) => hello(res);
 }
 
+/**
+ * The floor for any limiter that follows the rate-limit headers draft: no
+ * limiter at all, but the two headers every allowed response of the others
+ * carries (same names, same lengths).
+ */
+function headersOnly() {
+  const policy = `"fixed";q=${LIMIT};w=${WINDOW_SECONDS}`;
+  const state = `"fixed";r=${LIMIT - 1};t=${WINDOW_SECONDS}`;
+  return (_req, res) => {
+    res.setHeader("RateLimit-Policy", policy);
+    res.setHeader("RateLimit", state);
+    hello(res);
+  };
+}
+
 function withParapet() {
   const p = parapet({ rules: [fixedWindow({ max: LIMIT, window: `${WINDOW_SECONDS}s` })], logger: silentLogger });
   return async (req, res) => {
     const decision = await p.protect(req);
-    for (const name in decision.headers) res.setHeader(name, decision.headers[name]);
+    for (const name of Object.keys(decision.headers)) res.setHeader(name, decision.headers[name]);
     if (decision.isDenied()) {
       res.statusCode = decision.status;
       res.end(decision.reason.message);
@@ -51,16 +66,32 @@ function withRateLimiterFlexible() {
   };
 }
 
-const targets = { unprotected, parapet: withParapet, "rate-limiter-flexible": withRateLimiterFlexible };
+const targets = { unprotected, "headers only": headersOnly, parapet: withParapet, "rate-limiter-flexible": withRateLimiterFlexible };
 const create = targets[process.argv[2]];
 if (!create) {
   console.error(`usage: http-hello.mjs <${Object.keys(targets).join("|")}>`);
   process.exit(2);
 }
-const server = createServer(create());
+const handle = create();
+let served = 0;
+const server = createServer((req, res) => {
+  served++;
+  return handle(req, res);
+});
 server.listen(0, "127.0.0.1", () => {
   console.log(`http://127.0.0.1:${server.address().port}/`);
 });
-// The parent owns our lifetime: when it goes away, so do we.
-process.stdin.on("end", () => server.close(() => process.exit(0)));
+// "mark" on stdin starts the measured span (after the parent's warm-up); when stdin ends we print
+// this process's CPU time and requests served since the mark, then exit. CPU per request is the
+// cost of one request on this server whatever else the machine is doing; req/s is not.
+let mark = { cpu: process.cpuUsage(), served: 0 };
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (text) => {
+  if (text.includes("mark")) mark = { cpu: process.cpuUsage(), served };
+});
+process.stdin.on("end", () => {
+  const cpu = process.cpuUsage(mark.cpu);
+  console.log(JSON.stringify({ cpuMicros: cpu.user + cpu.system, served: served - mark.served }));
+  server.close(() => process.exit(0));
+});
 process.stdin.resume();

@@ -2,6 +2,7 @@ import { buildKey, type Characteristic, DEFAULT_CHARACTERISTICS } from "./charac
 import { createDecision, type ErrorPolicy } from "./decision.js";
 import { codeOf, ErrorCodes, messageOf, optionError } from "./errors.js";
 import { type ClientIpOptions, createClientIpResolver, type Platform } from "./ip/client-ip.js";
+import { IpKeyCache } from "./ip-key-cache.js";
 import { consoleLogger } from "./logger.js";
 import { isPromiseLike } from "./promise-like.js";
 import { type NormalizeOptions, normalizeRequest, type ProtectableRequest } from "./request/normalize.js";
@@ -70,6 +71,10 @@ export interface Parapet {
 }
 
 const MODES: readonly Mode[] = ["LIVE", "DRY_RUN"];
+// `performance` is an accessor on Node's global object: looked up once here, not at every clock read.
+const monotonic: { now(): number } = globalThis.performance;
+/** `protect(req)` without extra values: one shared, frozen record rather than a new `{}` per request. */
+const NO_EXTRA: Readonly<Record<string, unknown>> = Object.freeze({});
 const RULE_FAILURE_WARN_INTERVAL_MS = 10_000;
 const systemClock: Clock = { now: () => Date.now() };
 
@@ -92,6 +97,7 @@ export function parapet(options: ParapetOptions): Parapet {
     onError: options.onError ?? "open",
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     bodyTimeoutMs: options.bodyTimeoutMs ?? 2_000,
+    ipKeys: new IpKeyCache(),
   };
   return createClient(shared, options.rules);
 }
@@ -107,6 +113,7 @@ interface Shared {
   readonly onError: ErrorPolicy;
   readonly maxBodyBytes: number;
   readonly bodyTimeoutMs: number;
+  readonly ipKeys: IpKeyCache;
 }
 
 /** What a rule's result repeats on every request, worked out once per client. */
@@ -137,56 +144,106 @@ function createClient(shared: Shared, ruleList: readonly Rule[]): Parapet {
     return normalizeRequest(input, extra, normalizeOptions);
   }
 
-  async function protect(
+  /**
+   * Not an async function: while every rule answers synchronously (a memory
+   * store rate limit, local checks) protect() runs straight through and
+   * returns one resolved promise. An async function would also allocate its
+   * suspended state on every call; that is left to `protectRest`, which takes
+   * over at the first rule that returns a promise.
+   */
+  function protect(
     input: ProtectableRequest,
-    extra: Readonly<Record<string, unknown>> = {},
+    extra: Readonly<Record<string, unknown>> = NO_EXTRA,
     options?: ProtectOptions,
   ): Promise<Decision> {
     const started = shared.clock.now();
-    const startedPrecise = performance.now();
+    const startedPrecise = monotonic.now();
     let request: NormalizedRequest;
     try {
-      request = normalize(input, extra ?? {}, options);
+      request = normalize(input, extra ?? NO_EXTRA, options);
     } catch (error) {
       // Normalization is written not to throw; this is the last line of defence.
-      return createDecision({
-        results: [errorResult("NORMALIZE", "LIVE", ErrorCodes.REQUEST_UNREADABLE, error, 0)],
-        ip: "unknown",
-        timestamp: started,
-        durationMs: performance.now() - startedPrecise,
-        onError: shared.onError,
-      });
+      const result = errorResult("NORMALIZE", "LIVE", ErrorCodes.REQUEST_UNREADABLE, error, 0);
+      return Promise.resolve(finish(undefined, [result], started, startedPrecise, monotonic.now()));
     }
     const context = new ProtectContext(request, shared);
-    const results: RuleResult[] = [];
+    // Sized up front (a first push would reserve room for 16); trimmed in finish() if a rule stops the run.
+    const results: RuleResult[] = new Array(rules.length);
+    let count = 0;
     // One clock read per rule rather than two: each rule's end is the next
     // one's start, and the last rule's end is the decision's.
-    let ruleStarted = performance.now();
-    for (const prepared of rules) {
+    let ruleStarted = monotonic.now();
+    for (let index = 0; index < rules.length; index++) {
+      const prepared = rules[index] as PreparedRule;
       let result: RuleResult;
       try {
-        // A synchronous rule (a memory-store rate limit, most local checks) is
-        // not awaited: each await costs a promise and a trip through the microtask queue.
         const evaluated = prepared.rule.evaluate(context);
-        const evaluation = isPromiseLike(evaluated) ? await evaluated : evaluated;
-        result = ruleResult(prepared, evaluation, performance.now() - ruleStarted);
+        if (isPromiseLike(evaluated)) return protectRest(context, results, count, index, evaluated, ruleStarted, started, startedPrecise);
+        result = ruleResult(prepared, evaluated, monotonic.now() - ruleStarted);
       } catch (error) {
-        const { rule, ruleId, mode } = prepared;
-        result = errorResult(ruleId, mode, codeOf(error), error, performance.now() - ruleStarted, rule.type);
+        result = failedResult(prepared, error, monotonic.now() - ruleStarted);
       }
-      results.push(result);
+      results[count++] = result;
       ruleStarted += result.durationMs;
       if (result.conclusion === "DENY" && result.mode === "LIVE") break;
     }
+    if (count < results.length) results.length = count; // setting `length` is a runtime call: only when a rule stopped the run
+    return Promise.resolve(finish(request, results, started, startedPrecise, count > 0 ? ruleStarted : monotonic.now()));
+  }
+
+  /** The rest of a run once rule `index` returned `pending`: from here on, each rule may be awaited. */
+  async function protectRest(
+    context: ProtectContext,
+    results: RuleResult[],
+    count: number,
+    index: number,
+    pending: PromiseLike<RuleEvaluation>,
+    ruleStarted: number,
+    started: number,
+    startedPrecise: number,
+  ): Promise<Decision> {
+    let awaiting: PromiseLike<RuleEvaluation> | undefined = pending;
+    for (; index < rules.length; index++) {
+      const prepared = rules[index] as PreparedRule;
+      let result: RuleResult;
+      try {
+        const evaluated = awaiting ?? prepared.rule.evaluate(context);
+        awaiting = undefined;
+        const evaluation = isPromiseLike(evaluated) ? await evaluated : evaluated;
+        result = ruleResult(prepared, evaluation, monotonic.now() - ruleStarted);
+      } catch (error) {
+        result = failedResult(prepared, error, monotonic.now() - ruleStarted);
+      }
+      results[count++] = result;
+      ruleStarted += result.durationMs;
+      if (result.conclusion === "DENY" && result.mode === "LIVE") break;
+    }
+    if (count < results.length) results.length = count;
+    return finish(context.request, results, started, startedPrecise, count > 0 ? ruleStarted : monotonic.now());
+  }
+
+  /** The decision from the results; failures are logged and observers told. `request` is undefined when it could not be read. */
+  function finish(
+    request: NormalizedRequest | undefined,
+    results: readonly RuleResult[],
+    started: number,
+    startedPrecise: number,
+    ended: number,
+  ): Decision {
     const decision = createDecision({
       results,
-      ip: request.ip,
+      ip: request?.ip ?? "unknown",
       timestamp: started,
-      durationMs: (results.length > 0 ? ruleStarted : performance.now()) - startedPrecise,
+      durationMs: ended - startedPrecise,
       onError: shared.onError,
     });
-    if (decision.isErrored()) warnRuleFailed(decision.reason.message);
-    if (shared.observers.length > 0) notify(decision, request);
+    if (request === undefined) return decision;
+    try {
+      if (decision.isErrored()) warnRuleFailed(decision.reason.message);
+      if (shared.observers.length > 0) notify(decision, request);
+    } catch {
+      // Only the app's logger can throw here; the decision still stands and protect() must not throw.
+    }
     return decision;
   }
 
@@ -217,7 +274,7 @@ function createClient(shared: Shared, ruleList: readonly Rule[]): Parapet {
 
   function reportAuth(type: AuthEvent["type"], input: ProtectableRequest, report?: AuthReport): void {
     try {
-      const request = normalize(input, {});
+      const request = normalize(input, NO_EXTRA);
       const event: AuthEvent = {
         type,
         timestamp: shared.clock.now(),
@@ -264,7 +321,15 @@ class ProtectContext implements RuleContext {
   }
 
   key(ruleId: string, characteristics?: readonly string[]): string {
-    return buildKey(ruleId, characteristics ?? this.shared.characteristics, this.request, this.shared.resolver);
+    const list = characteristics ?? this.shared.characteristics;
+    const { request, shared } = this;
+    // An unknown IP is not cached: buildKey throws CHARACTERISTIC_MISSING for it.
+    if (list.length !== 1 || list[0] !== "ip" || request.ip === "unknown") return buildKey(ruleId, list, request, shared.resolver);
+    const cached = shared.ipKeys.get(ruleId, request.ip);
+    if (cached !== undefined) return cached;
+    const key = buildKey(ruleId, list, request, shared.resolver);
+    shared.ipKeys.set(ruleId, request.ip, key);
+    return key;
   }
 }
 
@@ -273,6 +338,10 @@ function ruleResult({ rule, ruleId, mode }: PreparedRule, evaluation: RuleEvalua
   return evaluation.key !== undefined
     ? { ruleId, ruleType: rule.type, mode, conclusion: evaluation.conclusion, reason: evaluation.reason, key: evaluation.key, durationMs }
     : { ruleId, ruleType: rule.type, mode, conclusion: evaluation.conclusion, reason: evaluation.reason, durationMs };
+}
+
+function failedResult({ rule, ruleId, mode }: PreparedRule, error: unknown, durationMs: number): RuleResult {
+  return errorResult(ruleId, mode, codeOf(error), error, durationMs, rule.type);
 }
 
 function errorResult(ruleId: string, mode: Mode, code: string, error: unknown, durationMs: number, ruleType = ruleId): RuleResult {

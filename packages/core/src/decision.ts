@@ -14,14 +14,20 @@ const processTag = Math.floor(Math.random() * 36 ** 4)
 // the timestamp's base-36 text is formatted once per millisecond, not per decision.
 let lastTimestamp = Number.NaN;
 let lastTimestampText = "";
-/** Sortable, unique within a process, and cheap: decisions are made on the hot path. */
-function decisionId(timestamp: number): string {
+
+/** The decision's place in this process's sequence; its id text is formatted from it when first read. */
+function nextSequence(): number {
   sequence = (sequence + 1) % 0x1000000;
+  return sequence;
+}
+
+/** Sortable, unique within a process: timestamp, sequence number, process tag, all base 36. */
+function formatDecisionId(timestamp: number, sequenceNumber: number): string {
   if (timestamp !== lastTimestamp) {
     lastTimestamp = timestamp;
     lastTimestampText = timestamp.toString(36);
   }
-  return `${lastTimestampText}${sequence.toString(36).padStart(5, "0")}${processTag}`;
+  return `${lastTimestampText}${sequenceNumber.toString(36).padStart(5, "0")}${processTag}`;
 }
 
 export interface DecisionInput {
@@ -34,11 +40,14 @@ export interface DecisionInput {
 
 /**
  * One class rather than an object literal with three closures: a decision is
- * made per request, and prototype methods cost nothing to create. Every field
- * stays an own, enumerable property, so decisions serialize as before.
+ * made per request, and prototype methods cost nothing to create. The id is
+ * numbered when the decision is made but its text is built only when read
+ * (most decisions of an app without a decision log never are); `toJSON`
+ * keeps it in the serialized form with the other fields.
  */
 class ParapetDecision implements Decision {
-  readonly id: string;
+  readonly #sequence: number;
+  #id: string | undefined;
   readonly conclusion: Conclusion;
   readonly reason: Reason;
   readonly results: readonly RuleResult[];
@@ -49,7 +58,7 @@ class ParapetDecision implements Decision {
   readonly durationMs: number;
 
   constructor(input: DecisionInput, conclusion: Conclusion, reason: Reason, denied: boolean) {
-    this.id = decisionId(input.timestamp);
+    this.#sequence = nextSequence();
     this.conclusion = conclusion;
     this.reason = reason;
     this.results = input.results;
@@ -58,6 +67,11 @@ class ParapetDecision implements Decision {
     this.status = !denied ? 200 : conclusion === "ERROR" ? 503 : reason.type === "RATE_LIMIT" ? 429 : 403;
     this.timestamp = input.timestamp;
     this.durationMs = input.durationMs;
+  }
+
+  get id(): string {
+    this.#id ??= formatDecisionId(this.timestamp, this.#sequence);
+    return this.#id;
   }
 
   isDenied(): boolean {
@@ -70,6 +84,11 @@ class ParapetDecision implements Decision {
 
   isErrored(): boolean {
     return this.conclusion === "ERROR";
+  }
+
+  toJSON(): Record<string, unknown> {
+    const { id, conclusion, reason, results, ip, headers, status, timestamp, durationMs } = this;
+    return { id, conclusion, reason, results, ip, headers, status, timestamp, durationMs };
   }
 }
 

@@ -24,7 +24,7 @@ export function rateLimitHeaders(results: readonly RuleResult[], denied: boolean
   if (tightest === undefined) return {};
   const headers: Record<string, string> = {
     "RateLimit-Policy": policies,
-    RateLimit: `${sfString(tightest.policy)};r=${Math.max(0, tightest.remaining)};t=${Math.ceil(tightest.resetSeconds)}`,
+    RateLimit: `${quotedPolicy(tightest.policy)};r=${Math.max(0, tightest.remaining)};t=${Math.ceil(tightest.resetSeconds)}`,
   };
   if (denied && retry > 0) headers["Retry-After"] = String(Math.ceil(retry));
   return headers;
@@ -42,6 +42,16 @@ function policyText(r: RateLimitReason): string {
   if (last !== undefined && last.name === r.policy && last.limit === r.limit && last.windowSeconds === r.windowSeconds) return last.text;
   const text = `${sfString(r.policy)};q=${r.limit};w=${Math.ceil(r.windowSeconds)}`;
   lastPolicy = { name: r.policy, limit: r.limit, windowSeconds: r.windowSeconds, text };
+  return text;
+}
+
+let lastQuoted: { readonly name: string; readonly text: string } | undefined;
+
+/** The policy name as an sf-string; the last one is kept, as above. */
+function quotedPolicy(name: string): string {
+  if (lastQuoted !== undefined && lastQuoted.name === name) return lastQuoted.text;
+  const text = sfString(name);
+  lastQuoted = { name, text };
   return text;
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createClientIpResolver, fixedWindow, parapet, silentLogger } from "../src/index.js";
+import { createClientIpResolver, type Decision, fixedWindow, parapet, silentLogger } from "../src/index.js";
 import { isCanonicalIpv4 } from "../src/ip/parse.js";
 import { createHeaderSink } from "../src/request/headers.js";
 import { manualClock, plainRequest } from "./helpers.js";
@@ -97,6 +97,53 @@ describe("request-path shortcuts", () => {
     const ids = new Set<string>();
     for (let i = 0; i < 100; i++) ids.add((await p.protect(plainRequest())).id);
     assert.equal(ids.size, 100);
+  });
+
+  it("formats ids in the order decisions were made, whenever they are read", async () => {
+    const p = parapet({ rules: [], clock: manualClock(1_700_000_000_000), logger: silentLogger });
+    const decisions: Decision[] = [];
+    for (let i = 0; i < 50; i++) decisions.push(await p.protect(plainRequest()));
+    // Read newest first: the id text must not depend on when it is first read.
+    const ids = decisions.map((_, i) => decisions[decisions.length - 1 - i]!.id).reverse();
+    assert.deepEqual([...ids].sort(), ids);
+    assert.equal(decisions[7]!.id, ids[7], "an id reads the same twice");
+    const serialized = JSON.parse(JSON.stringify(decisions[3]));
+    assert.deepEqual(Object.keys(serialized).sort(), [
+      "conclusion",
+      "durationMs",
+      "headers",
+      "id",
+      "ip",
+      "reason",
+      "results",
+      "status",
+      "timestamp",
+    ]);
+    assert.equal(serialized.id, ids[3]);
+  });
+
+  it("keys an IP-counted rule the same whether or not the address was seen, past the cache bound too", async () => {
+    const clock = manualClock(1_700_000_040_000);
+    const p = parapet({
+      rules: [fixedWindow({ max: 2, window: "1m" }), fixedWindow({ max: 3, window: "1m" })],
+      clock,
+      logger: silentLogger,
+    });
+    const keysOf = async (ip: string) => (await p.protect(plainRequest(ip))).results.map((r) => r.key);
+    assert.deepEqual(await keysOf("198.51.100.7"), [
+      "RATE_LIMIT:fixed:60000:2|ip=198.51.100.7",
+      "RATE_LIMIT:fixed:60000:3|ip=198.51.100.7",
+    ]);
+    assert.deepEqual(await keysOf("2001:db8:1:2::9"), [
+      "RATE_LIMIT:fixed:60000:2|ip=2001:db8:1:2::/64",
+      "RATE_LIMIT:fixed:60000:3|ip=2001:db8:1:2::/64",
+    ]);
+    // Fill the per-rule address map past its bound, then come back: counting goes on where it was.
+    for (let i = 0; i < 5_000; i++) await keysOf(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    assert.equal((await p.protect(plainRequest("198.51.100.7"))).conclusion, "ALLOW", "the second request is within max 2");
+    const third = await p.protect(plainRequest("198.51.100.7"));
+    assert.equal(third.conclusion, "DENY", "the third request from the same address is over max 2");
+    assert.equal(third.results[0]!.key, "RATE_LIMIT:fixed:60000:2|ip=198.51.100.7");
   });
 
   it("answers isDenied/isAllowed/isErrored from the decision itself", async () => {

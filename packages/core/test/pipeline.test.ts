@@ -53,6 +53,54 @@ describe("the decision pipeline", () => {
     assert.equal(decision.results.length, 2);
   });
 
+  it("runs rules in order across synchronous and asynchronous answers, and stops at a denial after an await", async () => {
+    const log: string[] = [];
+    const later = (rule: Rule): Rule => ({
+      ...rule,
+      evaluate: (context) => new Promise((resolve) => setImmediate(() => resolve(rule.evaluate(context) as RuleEvaluation))),
+    });
+    const p = parapet({
+      rules: [
+        fakeRule("A", 1, "ALLOW", log),
+        later(fakeRule("B", 2, "ALLOW", log)),
+        fakeRule("C", 3, "ALLOW", log),
+        later(fakeRule("D", 4, "DENY", log)),
+        fakeRule("E", 5, "ALLOW", log),
+      ],
+      logger: silentLogger,
+    });
+    const decision = await p.protect(plainRequest());
+    assert.deepEqual(log, ["A", "B", "C", "D"]);
+    assert.deepEqual(
+      decision.results.map((r) => `${r.ruleType}:${r.conclusion}`),
+      ["A:ALLOW", "B:ALLOW", "C:ALLOW", "D:DENY"],
+    );
+    assert.equal(decision.conclusion, "DENY");
+    assert.ok(decision.results.every((r) => r.durationMs >= 0));
+  });
+
+  it("neither throws nor rejects when the app's logger throws while a rule fails", async () => {
+    const throwing = {
+      debug() {},
+      info() {},
+      warn() {
+        throw new Error("logger down");
+      },
+      error() {
+        throw new Error("logger down");
+      },
+    };
+    const observer = {
+      onDecision() {
+        throw new Error("observer down");
+      },
+    };
+    const p = parapet({ rules: [throwingRule], logger: throwing, observers: [observer] });
+    const decision = await p.protect(plainRequest());
+    assert.equal(decision.conclusion, "ERROR");
+    assert.equal(decision.isDenied(), false, "fails open");
+  });
+
   it("goes on past a DRY_RUN denial and reports it", async () => {
     const log: string[] = [];
     const p = parapet({ rules: [fakeRule("A", 1, "DENY", log, "DRY_RUN"), fakeRule("B", 2, "ALLOW", log)], logger: silentLogger });

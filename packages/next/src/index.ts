@@ -4,8 +4,12 @@
  * Client IP: Next.js no longer exposes `request.ip`, and a route handler
  * never sees the TCP peer. So tell Parapet where the address comes from:
  * - on Vercel: `parapet({ platform: "vercel", rules })` trusts `x-vercel-forwarded-for`;
- * - behind your own reverse proxy that overwrites X-Forwarded-For:
- *   `parapet({ proxies: ["<proxy IP or CIDR>"], rules })`;
+ * - `proxies` cannot help: it checks the TCP peer, which never reaches a
+ *   handler or proxy/middleware under `next start` (tested against a real server);
+ * - self-hosted, only when the server is reachable solely through your reverse
+ *   proxy and that proxy overwrites a header (e.g. X-Real-IP): pass
+ *   `socketIp: (request) => request.headers.get("x-real-ip") ?? undefined`.
+ *   Not X-Forwarded-For: Next keeps a value the client sent;
  * - with a custom server that knows the socket: pass `socketIp: (request) => …`.
  * Otherwise the IP is "unknown", and IP-keyed rules return an ERROR decision
  * (failing open or closed as the client's `onError` says) rather than

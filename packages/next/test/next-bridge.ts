@@ -2,9 +2,9 @@
  * A node:http server that hands requests to Next.js-style code the way Next's
  * own server does: a real `NextRequest` from next/server goes through the
  * middleware, and on `NextResponse.next()` on to the route handler, whose
- * response gets the middleware's headers. A full `next build` + `next start`
- * costs minutes of CI per run; this exercises the same adapter code paths
- * with the framework's own request and response classes.
+ * response gets the middleware's headers. It runs the shared adapter suite in
+ * a second, with the framework's own request and response classes;
+ * next-server.test.ts checks the real `next build` + `next start` (~20 s).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";

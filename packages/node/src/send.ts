@@ -5,7 +5,9 @@ import { denialHeaders, denialJson } from "./denial.js";
 /** Adds the decision's headers (RateLimit, RateLimit-Policy, Retry-After) unless the response has started. */
 export function setDecisionHeaders(res: ServerResponse, decision: Decision): void {
   if (res.headersSent) return;
-  for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
+  // Own keys only (a polluted Object.prototype must not add headers), without Object.entries' array of pairs.
+  const { headers } = decision;
+  for (const name of Object.keys(headers)) res.setHeader(name, headers[name] as string);
 }
 
 /** Answers a denied request with `decision.status` and the small JSON body. */

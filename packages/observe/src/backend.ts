@@ -21,7 +21,7 @@ export function inThreadBackend(options: PipelineOptions): LogBackend {
   return {
     send(decisions, statuses, auth, alerts) {
       for (const event of auth) pipeline.auth(event);
-      if (decisions) forEachDecision(decisions, pipeline.ingest, pipeline.status);
+      if (decisions) forEachDecision(decisions, pipeline.ingest);
       if (statuses) forEachStatus(statuses, pipeline.status);
       for (const alert of alerts) pipeline.recordAlert(alert);
     },

@@ -16,9 +16,10 @@ import { StringPacker, StringTable } from "./worker/packed-strings.js";
 /**
  * The request path's only contact with the decision log. `push` copies the
  * few fields the log needs into the current batch's typed arrays (numbers as
- * numbers, strings as UTF-16 code units, repeated names as codes) and
- * returns; it keeps no reference to the request or the decision, so a
- * pending decision costs the garbage collector nothing. Everything else —
+ * numbers, repeated names as codes), keeps a reference to each string it
+ * needs (joined once per batch, see packed-strings.ts) and returns; it keeps
+ * no reference to the request or the decision object (bar the latest 64, for
+ * `attachStatus`), so a pending decision costs the garbage collector little. Everything else —
  * records, detectors, rollups, SQL — happens off the request path when a
  * batch is drained and its buffers are transferred to the log worker. Long
  * values are cut at capture to what the log keeps. When `capacity` decisions
@@ -41,6 +42,9 @@ export interface CapturedDecision {
   readonly results: readonly RuleResult[];
   /** The results already in their stored form (see results-codec.ts); `results` is then empty. */
   readonly encodedResults?: string | undefined;
+  /** The HTTP status, when the app reported it before the decision left the capture ring (`statusTs`: when). */
+  readonly status?: number | undefined;
+  readonly statusTs?: number;
 }
 
 /** Code units kept per field: what the log stores (record.ts clips the same or shorter). */
@@ -69,14 +73,23 @@ class CaptureBatch {
   statusCount = 0;
 
   constructor(readonly size: number) {
-    this.ts = new Float64Array(size);
-    this.durations = new Float64Array(size);
-    this.ruleDurations = new Float64Array(size);
-    this.flags = new Uint8Array(size);
-    this.statuses = new Uint16Array(size);
-    this.statusTs = new Float64Array(size);
-    this.codes = new Uint32Array(size * CODES_PER_DECISION);
-    this.strings = new StringPacker(size * STRINGS_PER_DECISION);
+    // Every column is a view into one buffer: allocating (and zeroing, and accounting for) a buffer is what costs,
+    // not its size, so one per batch instead of eight. Widest elements first keeps each view aligned.
+    const buffer = new ArrayBuffer(size * (4 * 8 + (CODES_PER_DECISION + STRINGS_PER_DECISION) * 4 + 2 + 1));
+    let at = 0;
+    const take = <T>(View: new (buffer: ArrayBuffer, offset: number, length: number) => T, length: number, bytes: number): T => {
+      const view = new View(buffer, at, length);
+      at += length * bytes;
+      return view;
+    };
+    this.ts = take(Float64Array, size, 8);
+    this.durations = take(Float64Array, size, 8);
+    this.ruleDurations = take(Float64Array, size, 8);
+    this.statusTs = take(Float64Array, size, 8);
+    this.codes = take(Uint32Array, size * CODES_PER_DECISION, 4);
+    this.strings = new StringPacker(size * STRINGS_PER_DECISION, take(Uint32Array, size * STRINGS_PER_DECISION, 4));
+    this.statuses = take(Uint16Array, size, 2);
+    this.flags = take(Uint8Array, size, 1);
   }
 
   columns(): DecisionColumns {

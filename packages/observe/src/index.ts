@@ -23,7 +23,10 @@
  *   ip, method, path (≤1024), user_agent (≤512), api_key (`k_` + 16 hex of
  *   SHA-256: never the key), user_id, bot_class, attack_class, duration_ms,
  *   results (JSON array of RuleResult, or for a lone allowing rule the compact
- *   `~…` line of results-codec.ts; read it with query.ts). Indexes: (ts, id), (ip, ts).
+ *   `~…` line of results-codec.ts; read it with query.ts). Index: (ts, id)
+ *   (the (ip, ts) index of v1-v2 is dropped by v3, see below).
+ * - parapet_ip_minutes (v3): (ip, minute) PK: the minutes each IP has decisions
+ *   in, written with the rows; decisions({ ip }) reads only those minutes (ip-minutes.ts).
  * - parapet_rollups: minute PK (start, ms), total, allowed, denied, errored,
  *   bots, attacks, status_4xx, status_5xx.
  * - parapet_rule_denials (v2): (minute, rule_id) PK, denied.

@@ -1,4 +1,5 @@
 import type { Alert } from "./alerts/alert.js";
+import { type IpMinuteTracker, ipMinuteStatements } from "./ip-minutes.js";
 import { type DecisionRecord, isBot } from "./record.js";
 import { encodeResults } from "./results-codec.js";
 import type { SqlStatement, SqlValue } from "./sql/driver.js";
@@ -43,8 +44,14 @@ interface Rollup {
   status5xx: number;
 }
 
-/** Turns one batch into the statements of one transaction: rows, status updates, minute rollups, alerts. */
-export function statementsFor(batch: readonly LogEntry[]): SqlStatement[] {
+/** One batch's transaction, and the IP minutes it stores (for the tracker to remember once it commits). */
+export interface BatchStatements {
+  readonly statements: SqlStatement[];
+  readonly ipMinutes: Map<number, Set<string>>;
+}
+
+/** Turns one batch into the statements of one transaction: rows, status updates, IP minutes, minute rollups, alerts. */
+export function statementsFor(batch: readonly LogEntry[], tracker: IpMinuteTracker): BatchStatements {
   const statements: SqlStatement[] = [];
   const decisions: DecisionRecord[] = [];
   const rollups = new Map<number, Rollup>();
@@ -94,6 +101,8 @@ export function statementsFor(batch: readonly LogEntry[]): SqlStatement[] {
     for (let i = start; i < end; i++) pushDecisionParams(params, decisions[i]!);
     statements.push({ sql: insertSql(end - start), params });
   }
+  const ipMinutes = tracker.unseen(decisions);
+  statements.push(...ipMinuteStatements(ipMinutes));
   statements.push(...later);
   for (const [minute, r] of rollups) {
     statements.push({
@@ -114,7 +123,7 @@ ON CONFLICT (minute, rule_id) DO UPDATE SET denied = parapet_rule_denials.denied
       params: [minute, ruleId, denied],
     });
   }
-  return statements;
+  return { statements, ipMinutes };
 }
 
 /** The same key as deniedByRule() over raw rows: a denial without a deciding rule counts as "(none)". */

@@ -5,6 +5,7 @@ import { type AuthDetectorOptions, createAuthDetector } from "./detect/auth.js";
 import { createScanDetector, type ScanDetectorOptions } from "./detect/scan.js";
 import { createSpikeDetector, type SpikeOptions } from "./detect/spike.js";
 import { toTrafficEvent } from "./detect/traffic.js";
+import { IpMinuteTracker } from "./ip-minutes.js";
 import { type LogEntry, statementsFor } from "./log-writer.js";
 import { createBatchQueue, type QueueStats } from "./queue.js";
 import { type DecisionRecord, fromCaptured } from "./record.js";
@@ -60,6 +61,7 @@ export interface Pipeline {
 
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { driver, ready, logger, report } = options;
+  const ipMinutes = new IpMinuteTracker();
   const queue = createBatchQueue<LogEntry>({
     logger,
     ...options.queue,
@@ -68,7 +70,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       for (const entry of batch) if (entry.kind === "decision") entry.record.sealed = true;
       if (driver) {
         await ready;
-        await driver.transaction(statementsFor(batch));
+        const { statements, ipMinutes: stored } = statementsFor(batch, ipMinutes);
+        await driver.transaction(statements);
+        ipMinutes.remember(stored);
       }
     },
   });
@@ -93,12 +97,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       try {
         const record = fromCaptured(entry, fingerprints);
         queue.push({ kind: "decision", record });
-        recent.set(record.id, record);
+        // A status that rode along is the decision's one status: only a decision still without one waits in `recent`.
+        if (entry.status === undefined) recent.set(record.id, record);
+        else record.status = entry.status;
         if (!spike && !scan) return;
         const event = toTrafficEvent(record);
         spike?.observe(event);
         scan?.observeRequest(record.ip, record.path, event.authenticated, record.ts);
         if (record.attackClass !== null) scan?.observeShieldHit(record.ip, record.attackClass, record.ts);
+        if (entry.status !== undefined) scan?.observeStatus(record.ip, record.path, entry.status, entry.statusTs ?? record.ts);
       } catch (error) {
         logger.error("observe: could not record a decision", { error: messageOf(error) });
       }

@@ -1,5 +1,6 @@
 import { optionError, type RuleResult } from "@parapet/core";
 import type { Alert, AlertKind } from "./alerts/alert.js";
+import { spansOfIp } from "./ip-minutes.js";
 import { decodeResults } from "./results-codec.js";
 import type { SqlDriver, SqlValue } from "./sql/driver.js";
 import { topFromRollups } from "./top-query.js";
@@ -189,8 +190,9 @@ WHERE ts >= ? AND ts < ? AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY t
     async decisions(filter) {
       checkRange(filter, "decisions");
       const limit = checkLimit(filter.limit, 50, "decisions");
-      const where = ["ts >= ?", "ts < ?"];
-      const params: SqlValue[] = [filter.from, filter.to];
+      // The time range comes first in every query (see `rows`); these conditions follow it.
+      const where: string[] = [];
+      const params: SqlValue[] = [];
       for (const [field, column] of FILTER_COLUMNS) {
         const value = filter[field];
         if (value === undefined) continue;
@@ -203,19 +205,34 @@ WHERE ts >= ? AND ts < ? AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY t
         where.push("status = ?");
         params.push(filter.status);
       }
+      let to = filter.to;
       if (filter.cursor !== undefined) {
         const { ts, id } = parseCursor(filter.cursor);
         where.push("(ts < ? OR (ts = ? AND id < ?))");
         params.push(ts, ts, id);
+        to = Math.min(to, ts + 1);
       }
-      params.push(limit + 1);
-      const rows = await driver.all<Record<string, unknown>>(
-        `${DECISION_SELECT} WHERE ${where.join(" AND ")} ORDER BY ts DESC, id DESC LIMIT ?`,
-        params,
-      );
-      const decisions = rows.slice(0, limit).map(toStoredDecision);
+      const conditions = where.map((condition) => ` AND ${condition}`).join("");
+      const rows = (from: number, before: number, wanted: number) =>
+        driver.all<Record<string, unknown>>(`${DECISION_SELECT} WHERE ts >= ? AND ts < ?${conditions} ORDER BY ts DESC, id DESC LIMIT ?`, [
+          from,
+          before,
+          ...params,
+          wanted,
+        ]);
+      let found: Record<string, unknown>[];
+      if (filter.ip === undefined) found = await rows(filter.from, to, limit + 1);
+      else {
+        // No index leads from an IP to its rows (see ip-minutes.ts): read only the minutes it was seen in, newest first.
+        found = [];
+        for (const span of await spansOfIp(driver, filter.ip, filter.from, to)) {
+          found.push(...(await rows(span.from, span.to, limit + 1 - found.length)));
+          if (found.length > limit) break;
+        }
+      }
+      const decisions = found.slice(0, limit).map(toStoredDecision);
       const last = decisions.at(-1);
-      return rows.length > limit && last ? { decisions, next: `${last.ts}:${last.id}` } : { decisions };
+      return found.length > limit && last ? { decisions, next: `${last.ts}:${last.id}` } : { decisions };
     },
 
     async decision(id) {

@@ -1,3 +1,4 @@
+import { minuteOf } from "./ip-minutes.js";
 import type { SqlDriver } from "./sql/driver.js";
 
 /**
@@ -18,6 +19,8 @@ export async function applyRetention(driver: SqlDriver, policy: RetentionPolicy,
   const rollupCutoff = now - policy.rollupDays * DAY_MS;
   await driver.transaction([
     { sql: "DELETE FROM parapet_decisions WHERE ts < ?", params: [decisionCutoff] },
+    // Only minutes wholly before the cutoff: the cutoff's own minute may still hold rows.
+    { sql: "DELETE FROM parapet_ip_minutes WHERE minute < ?", params: [minuteOf(decisionCutoff)] },
     { sql: "DELETE FROM parapet_rollups WHERE minute < ?", params: [rollupCutoff] },
     { sql: "DELETE FROM parapet_alerts WHERE ts < ?", params: [rollupCutoff] },
     { sql: "DELETE FROM parapet_rule_denials WHERE minute < ?", params: [rollupCutoff] },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { migrate, observe, type SqlDriver } from "../src/index.js";
+import { createQuery, migrate, observe, type SqlDriver } from "../src/index.js";
 import { denyAttackPaths, manualClock, parapet, recordingLogger, request } from "./helpers.js";
 
 const HOUR = 3_600_000;
@@ -80,6 +80,50 @@ VALUES (?, ?, 'DENY', 1, 'SHIELD', ?, '192.0.2.1', 'GET', '/', 0, '[]')`,
         [120_000, "(none)", 1],
       ],
     );
+    await driver.close();
+  });
+
+  test(`${name}: migration 3 lists the IP minutes of a log written before it, then drops the (ip, ts) index`, async () => {
+    const driver = await open();
+    await migrate(driver);
+    // Back to a version-2 log: no parapet_ip_minutes, the (ip, ts) index in place, three rows in two minutes.
+    await driver.exec("DROP TABLE parapet_ip_minutes; CREATE INDEX parapet_decisions_ip_ts ON parapet_decisions (ip, ts)");
+    await driver.transaction([
+      { sql: "DELETE FROM parapet_migrations WHERE version = 3", params: [] },
+      ...[
+        ["a", 60_000, "192.0.2.1"],
+        ["b", 119_999, "192.0.2.1"],
+        ["c", 180_500, "192.0.2.1"],
+        ["d", 61_000, "192.0.2.2"],
+      ].map(([id, ts, ip]) => ({
+        sql: `INSERT INTO parapet_decisions (id, ts, conclusion, denied, reason_type, rule_id, ip, method, path, duration_ms, results)
+VALUES (?, ?, 'ALLOW', 0, 'ALLOWED', NULL, ?, 'GET', '/', 0, '[]')`,
+        params: [id as string, ts as number, ip as string],
+      })),
+    ]);
+    await migrate(driver);
+    const rows = await driver.all<{ ip: string; minute: number }>("SELECT ip, minute FROM parapet_ip_minutes ORDER BY ip, minute");
+    assert.deepEqual(
+      rows.map((r) => [r.ip, Number(r.minute)]),
+      [
+        ["192.0.2.1", 60_000],
+        ["192.0.2.1", 180_000],
+        ["192.0.2.2", 60_000],
+      ],
+    );
+    const page = await createQuery(driver).decisions({ from: 0, to: 600_000, ip: "192.0.2.1" });
+    assert.deepEqual(
+      page.decisions.map((d) => d.id),
+      ["c", "b", "a"],
+    );
+    const indexes =
+      driver.dialect === "sqlite"
+        ? await driver.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'parapet_decisions'")
+        : await driver.all<{ name: string }>(
+            "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'parapet_decisions'",
+          );
+    assert.ok(indexes.length > 0, "the other indexes are listed");
+    assert.ok(!indexes.some((i) => i.name === "parapet_decisions_ip_ts"), "the (ip, ts) index is gone");
     await driver.close();
   });
 }

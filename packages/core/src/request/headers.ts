@@ -87,6 +87,9 @@ function equalsLowercase(raw: string, lower: string): boolean {
   return true;
 }
 
+const SLASH = 0x2f;
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]{0,20}:\/\//i;
+
 /** Splits "/a/b?x=1#frag" into path and query; tolerates absolute-form and garbage. */
 export function splitTarget(rawTarget: string | undefined, anomalies: string[]): { path: string; query: string } {
   let target = rawTarget ?? "";
@@ -95,7 +98,8 @@ export function splitTarget(rawTarget: string | undefined, anomalies: string[]):
     return { path: "/", query: "" };
   }
   // Absolute-form (RFC 9112 §3.2.2): "http://host/path?q"; keep only path and query.
-  const scheme = /^[a-z][a-z0-9+.-]{0,20}:\/\//i.exec(target);
+  // Origin-form ("/path", nearly every request) cannot be one: no regex for it.
+  const scheme = target.charCodeAt(0) === SLASH ? null : ABSOLUTE_FORM.exec(target);
   if (scheme) {
     const slash = target.indexOf("/", scheme[0].length);
     target = slash === -1 ? "/" : target.slice(slash);

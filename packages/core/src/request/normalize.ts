@@ -40,59 +40,33 @@ export function normalizeRequest(
 function fromWeb(input: WebRequestLike, extra: Readonly<Record<string, unknown>>, options: NormalizeOptions): NormalizedRequest {
   const anomalies: string[] = [];
   const { path, query } = splitTarget(input.url, anomalies);
-  const fill = (add: AddHeader) => {
-    input.headers.forEach((value, key) => {
-      add(key, value);
-    });
-  };
-  let body: Promise<BodyContent | undefined> | undefined;
-  const read = (headers: HeaderReader) => {
-    body ??= readWebBody(input, mediaType(headers()["content-type"]), options.maxBodyBytes, options.bodyTimeoutMs);
-    return body;
-  };
-  return build(input.method, path, query, fill, anomalies, options.socketIp, extra, options, read);
+  return new WebRequest(input, methodOf(input.method, anomalies), path, query, anomalies, options.socketIp, extra, options);
 }
 
 function fromNode(input: NodeRequestLike, extra: Readonly<Record<string, unknown>>, options: NormalizeOptions): NormalizedRequest {
   const anomalies: string[] = [];
   const { path, query } = splitTarget(input.url, anomalies);
-  // `headers` is not read unless needed: on an IncomingMessage it is a getter
-  // that builds a record from rawHeaders, work node:http leaves to whoever asks.
-  const fill = (add: AddHeader) => {
-    const raw = input.rawHeaders;
-    if (raw && raw.length > 0) {
-      for (let i = 0; i + 1 < raw.length; i += 2) add(raw[i] as string, raw[i + 1] as string);
-    } else {
-      addHeaderRecord(add, input.headers);
-    }
-  };
-  const read = () => readNodeBody(input, options.maxBodyBytes, options.bodyTimeoutMs);
   const socketIp = options.socketIp ?? input.socket?.remoteAddress;
-  return build(input.method, path, query, fill, anomalies, socketIp, extra, options, read);
+  return new NodeRequest(input, methodOf(input.method, anomalies), path, query, anomalies, socketIp, extra, options);
 }
 
 function fromPlain(input: PlainRequest, extra: Readonly<Record<string, unknown>>, options: NormalizeOptions): NormalizedRequest {
   const anomalies: string[] = [];
   if (input === null || typeof input !== "object") {
     anomalies.push("protect() was given neither a Request, an IncomingMessage nor a plain request object");
-    return build(
-      undefined,
-      "/",
-      "",
-      () => {},
-      anomalies,
-      undefined,
-      extra,
-      options,
-      async () => undefined,
-    );
+    return new PlainObjectRequest(undefined, "GET", "/", "", anomalies, undefined, extra, options);
   }
   const { path, query } = splitTarget(typeof input.url === "string" ? input.url : undefined, anomalies);
-  const record = input.headers;
-  const fill = (add: AddHeader) => addHeaderRecord(add, record);
-  const rawBody = input.body;
-  const read = async (headers: HeaderReader) => plainBody(rawBody, mediaType(headers()["content-type"]), options.maxBodyBytes);
-  return build(input.method, path, query, fill, anomalies, options.socketIp ?? input.ip, extra, options, read);
+  return new PlainObjectRequest(
+    input,
+    methodOf(input.method, anomalies),
+    path,
+    query,
+    anomalies,
+    options.socketIp ?? input.ip,
+    extra,
+    options,
+  );
 }
 
 function plainBody(body: unknown, contentType: string, limit: number): BodyContent | undefined {
@@ -136,10 +110,19 @@ function addHeaderRecord(add: AddHeader, headers: PlainRequest["headers"]): void
 }
 
 const METHOD = /^[A-Z]{1,16}$/;
+/** Methods that need neither case folding nor the pattern check: almost every request's. */
+const COMMON_METHODS: ReadonlySet<string> = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
+
+function methodOf(rawMethod: unknown, anomalies: string[]): string {
+  if (typeof rawMethod !== "string") return "GET";
+  if (COMMON_METHODS.has(rawMethod)) return rawMethod;
+  const method = rawMethod.toUpperCase();
+  if (COMMON_METHODS.has(method) || METHOD.test(method)) return method;
+  anomalies.push(`unusual method "${truncate(method, 20)}"`);
+  return method.slice(0, 16);
+}
 
 type AddHeader = (name: string, value: string) => void;
-/** Returns the request's header record, building it on first call. */
-type HeaderReader = () => Readonly<Record<string, string>>;
 
 /** What a peer-only resolver is handed: it never reads headers, so none are built for it. */
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
@@ -151,28 +134,11 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze(Object.create
  * read of `headers`, `host` or `anomalies`, or up front when the client-IP
  * resolver trusts a proxy or platform header. Anomalies that do not depend on
  * headers (URL, method, unknown IP) are found eagerly.
+ *
+ * One subclass per input shape says how to list its headers and read its
+ * body: methods on a class rather than two closures made per request.
  */
-function build(
-  rawMethod: string | undefined,
-  path: string,
-  query: string,
-  fillHeaders: (add: AddHeader) => void,
-  eagerAnomalies: string[],
-  socketIp: string | undefined,
-  extra: Readonly<Record<string, unknown>>,
-  options: NormalizeOptions,
-  body: (headers: HeaderReader) => Promise<BodyContent | undefined>,
-): NormalizedRequest {
-  let method = typeof rawMethod === "string" ? rawMethod.toUpperCase() : "GET";
-  if (!METHOD.test(method)) {
-    eagerAnomalies.push(`unusual method "${truncate(method, 20)}"`);
-    method = method.slice(0, 16);
-  }
-  return new LazyRequest(method, path, query, fillHeaders, eagerAnomalies, socketIp, extra, options.resolver, body);
-}
-
-/** A class, not an object literal with getters: instances share one hidden class, which keeps protect() fast. */
-class LazyRequest implements NormalizedRequest {
+abstract class LazyRequest<Input> implements NormalizedRequest {
   readonly ip: string;
   readonly socketIp: string;
   #sink: HeaderSink | undefined;
@@ -180,19 +146,25 @@ class LazyRequest implements NormalizedRequest {
   #bodyPromise: Promise<BodyContent | undefined> | undefined;
 
   constructor(
+    protected readonly input: Input,
     readonly method: string,
     readonly path: string,
     readonly query: string,
-    private readonly fillHeaders: (add: AddHeader) => void,
     private readonly eagerAnomalies: readonly string[],
     socketIp: string | undefined,
     readonly extra: Readonly<Record<string, unknown>>,
-    resolver: ClientIpResolver,
-    private readonly readBody: (headers: HeaderReader) => Promise<BodyContent | undefined>,
+    protected readonly options: NormalizeOptions,
   ) {
     this.socketIp = socketIp ?? "";
+    const { resolver } = options;
     this.ip = resolver.resolve(socketIp, resolver.needsHeaders === false ? NO_HEADERS : this.headers);
   }
+
+  /** Hands every header of the input to `add`, in order, as received. */
+  protected abstract fillHeaders(add: AddHeader): void;
+
+  /** Reads the input's body once (the caller caches the promise). */
+  protected abstract readBody(): Promise<BodyContent | undefined>;
 
   #headerSink(): HeaderSink {
     if (this.#sink === undefined) {
@@ -208,7 +180,7 @@ class LazyRequest implements NormalizedRequest {
 
   header(name: string): string | undefined {
     if (this.#sink !== undefined) return this.#sink.headers[name];
-    return findHeader(this.fillHeaders, name);
+    return findHeader((add) => this.fillHeaders(add), name);
   }
 
   get host(): string {
@@ -228,7 +200,49 @@ class LazyRequest implements NormalizedRequest {
   }
 
   body(): Promise<BodyContent | undefined> {
-    this.#bodyPromise ??= this.readBody(() => this.headers).catch(() => undefined);
+    this.#bodyPromise ??= this.readBody().catch(() => undefined);
     return this.#bodyPromise;
+  }
+}
+
+class NodeRequest extends LazyRequest<NodeRequestLike> {
+  // `headers` is not read unless needed: on an IncomingMessage it is a getter
+  // that builds a record from rawHeaders, work node:http leaves to whoever asks.
+  protected fillHeaders(add: AddHeader): void {
+    const raw = this.input.rawHeaders;
+    if (raw && raw.length > 0) {
+      for (let i = 0; i + 1 < raw.length; i += 2) add(raw[i] as string, raw[i + 1] as string);
+    } else {
+      addHeaderRecord(add, this.input.headers);
+    }
+  }
+
+  protected readBody(): Promise<BodyContent | undefined> {
+    return readNodeBody(this.input, this.options.maxBodyBytes, this.options.bodyTimeoutMs);
+  }
+}
+
+class WebRequest extends LazyRequest<WebRequestLike> {
+  protected fillHeaders(add: AddHeader): void {
+    this.input.headers.forEach((value, key) => {
+      add(key, value);
+    });
+  }
+
+  protected readBody(): Promise<BodyContent | undefined> {
+    const { maxBodyBytes, bodyTimeoutMs } = this.options;
+    return readWebBody(this.input, mediaType(this.headers["content-type"]), maxBodyBytes, bodyTimeoutMs);
+  }
+}
+
+/** A plain `{ method, url, headers, ip, body }` object, or nothing usable (`input` undefined). */
+class PlainObjectRequest extends LazyRequest<PlainRequest | undefined> {
+  protected fillHeaders(add: AddHeader): void {
+    if (this.input !== undefined) addHeaderRecord(add, this.input.headers);
+  }
+
+  protected async readBody(): Promise<BodyContent | undefined> {
+    if (this.input === undefined) return undefined;
+    return plainBody(this.input.body, mediaType(this.headers["content-type"]), this.options.maxBodyBytes);
   }
 }

@@ -5,10 +5,11 @@ import { type PackedStrings, StringReader, tableValue } from "./packed-strings.j
 
 /**
  * A batch of captured decisions as columns, the cheapest shape to hand to the
- * log worker: numbers in typed arrays, strings as code units in one more
- * (packed-strings.ts), repeated names as codes into a small table; the
- * buffers are transferred (moved, not copied). Only rule results that have no
- * compact form (results-codec.ts: denials, errors, several rules) travel as objects.
+ * log worker: numbers in typed arrays, strings joined into one with their
+ * lengths in another array (packed-strings.ts), repeated names as codes into
+ * a small table. The buffers are transferred (moved, not copied), the joined
+ * string copied in one piece. Only rule results that have no compact form
+ * (results-codec.ts: denials, errors, several rules) travel as objects.
  */
 export interface DecisionColumns {
   count: number;
@@ -57,9 +58,9 @@ export function transferablesOf(columns: DecisionColumns | undefined, statuses: 
   const arrays: ArrayBufferView[] = [];
   if (columns) {
     arrays.push(columns.ts, columns.durations, columns.ruleDurations, columns.flags, columns.codes, columns.statuses, columns.statusTs);
-    arrays.push(columns.strings.chars, columns.strings.lengths);
+    arrays.push(columns.strings.lengths);
   }
-  if (statuses) arrays.push(statuses.statuses, statuses.ts, statuses.ids.chars, statuses.ids.lengths);
+  if (statuses) arrays.push(statuses.statuses, statuses.ts, statuses.ids.lengths);
   return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
 }
 
@@ -68,27 +69,26 @@ export function entriesOf(columns: DecisionColumns | undefined, statuses: Status
   return (columns?.count ?? 0) + (columns?.statusCount ?? 0) + (statuses?.count ?? 0);
 }
 
-export function forEachDecision(
-  columns: DecisionColumns,
-  each: (entry: CapturedDecision) => void,
-  status: (id: string, status: number, ts: number) => void,
-): void {
+/** Calls `each` with every decision of the batch, in order, with the status that rode along with it if any. */
+export function forEachDecision(columns: DecisionColumns, each: (entry: CapturedDecision) => void): void {
   const strings = new StringReader(columns.strings);
   let objectIndex = 0;
   for (let i = 0; i < columns.count; i++) {
     const flags = columns.flags[i]!;
-    const id = strings.next() ?? "";
+    // Values a detector may keep are read as strings of their own; the rest as slices of the batch (see StringReader).
+    const id = strings.nextShared() ?? "";
     const ip = strings.next() ?? "";
     const path = strings.next() ?? "";
     const apiKey = strings.next();
     const userId = strings.next();
-    const userAgent = strings.next();
-    const resultsKey = strings.next();
+    const userAgent = strings.nextShared();
+    const resultsKey = strings.nextShared();
     const code = i * CODES_PER_DECISION;
     const method = tableValue(columns.table, columns.codes[code]!) ?? "";
     const reasonType = tableValue(columns.table, columns.codes[code + 1]!) ?? "";
     const resultsHead = tableValue(columns.table, columns.codes[code + 2]!);
     const objects = (flags & FLAG_OBJECT_RESULTS) !== 0 ? (columns.objectResults[objectIndex++] ?? NO_RESULTS) : NO_RESULTS;
+    const status = columns.statuses[i]!;
     each({
       id,
       ts: columns.ts[i]!,
@@ -104,9 +104,9 @@ export function forEachDecision(
       durationMs: columns.durations[i]!,
       results: objects,
       encodedResults: resultsHead === undefined ? undefined : compactLine(resultsHead, columns.ruleDurations[i]!, resultsKey ?? ""),
+      status: status === 0 ? undefined : status,
+      statusTs: columns.statusTs[i]!,
     });
-    const reported = columns.statuses[i]!;
-    if (reported !== 0) status(id, reported, columns.statusTs[i]!);
   }
 }
 

@@ -84,7 +84,7 @@ port.on("message", (message: ToWorker) => {
     case "batch":
       received += message.entries;
       for (const event of message.auth) pipeline.auth(event);
-      if (message.decisions) forEachDecision(message.decisions, pipeline.ingest, pipeline.status);
+      if (message.decisions) forEachDecision(message.decisions, pipeline.ingest);
       if (message.statuses) forEachStatus(message.statuses, pipeline.status);
       for (const alert of message.alerts) pipeline.recordAlert(alert);
       break;

@@ -1,30 +1,33 @@
 /**
- * Strings for the log worker, copied as UTF-16 code units into one typed
- * array with their lengths in another, at capture time. The request thread
- * then holds no string or object per decision (nothing for the garbage
- * collector to copy from young to old space while a batch fills), and
- * handing a batch over transfers two buffers instead of cloning thousands of
- * strings. The copy is exact: code units, lone surrogates included.
+ * Strings for the log worker: a batch's values joined into one string, with
+ * their lengths in a typed array. Adding a value only keeps a reference to a
+ * string the request already made (copying characters one by one in
+ * JavaScript was the largest part of capturing a decision); `finish` joins
+ * them once per batch in native code. The log worker then receives one flat
+ * string, copied in a single piece, and the lengths buffer is transferred,
+ * not copied. Values are exact: code units, lone surrogates included.
  */
 export interface PackedStrings {
-  readonly chars: Uint16Array;
+  /** Every value, one after another. */
+  readonly text: string;
   /** One per value, in order; ABSENT for undefined. */
   readonly lengths: Uint32Array;
 }
 
 const ABSENT = 0xffff_ffff;
-const INITIAL_CHARS_PER_VALUE = 24;
 
 export class StringPacker {
-  #chars: Uint16Array;
+  /** Sized once: growing an array by push, step by step, cost as much as the pushes. */
+  readonly #parts: string[];
+  #partCount = 0;
   readonly #lengths: Uint32Array;
   #count = 0;
-  #used = 0;
 
-  /** `capacity`: the most values that will be added. */
-  constructor(capacity: number) {
-    this.#lengths = new Uint32Array(capacity);
-    this.#chars = new Uint16Array(Math.max(64, capacity * INITIAL_CHARS_PER_VALUE));
+  /** `capacity`: the most values that will be added; `lengths` may be a view the caller allocated with other columns. */
+  constructor(capacity: number, lengths = new Uint32Array(capacity)) {
+    if (lengths.length < capacity) throw new RangeError("StringPacker lengths must hold `capacity` values");
+    this.#lengths = lengths;
+    this.#parts = new Array<string>(capacity);
   }
 
   get count(): number {
@@ -38,28 +41,26 @@ export class StringPacker {
       this.#lengths[this.#count++] = ABSENT;
       return;
     }
-    const length = value.length < max ? value.length : max;
-    if (this.#used + length > this.#chars.length) this.#grow(this.#used + length);
-    const chars = this.#chars;
-    const at = this.#used;
-    for (let i = 0; i < length; i++) chars[at + i] = value.charCodeAt(i);
-    this.#used = at + length;
-    this.#lengths[this.#count++] = length;
+    const kept = value.length > max ? value.slice(0, max) : value;
+    this.#parts[this.#partCount++] = kept;
+    this.#lengths[this.#count++] = kept.length;
   }
 
-  /** The values so far; the packer must not be used afterwards (its buffers may be transferred). */
+  /** The values so far; the packer must not be used afterwards (its lengths buffer may be transferred). */
   finish(): PackedStrings {
-    return { chars: this.#chars.subarray(0, this.#used), lengths: this.#lengths.subarray(0, this.#count) };
-  }
-
-  #grow(needed: number): void {
-    const grown = new Uint16Array(Math.max(needed, this.#chars.length * 2));
-    grown.set(this.#chars.subarray(0, this.#used));
-    this.#chars = grown;
+    this.#parts.length = this.#partCount;
+    return { text: this.#parts.join(""), lengths: this.#lengths.subarray(0, this.#count) };
   }
 }
 
-/** Reads values back in the order they were added. */
+/**
+ * Reads values back in the order they were added, each cut from the batch's
+ * text in one of two ways:
+ * - `next()`: a string of its own. For values the detectors may keep (IPs,
+ *   paths, keys): a plain slice would keep the batch's whole text alive.
+ * - `nextShared()`: a plain slice, cheaper still, for values that die with
+ *   their record (ids, user agents).
+ */
 export class StringReader {
   #index = 0;
   #offset = 0;
@@ -67,24 +68,23 @@ export class StringReader {
   constructor(private readonly packed: PackedStrings) {}
 
   next(): string | undefined {
+    const value = this.nextShared();
+    // Prepending forces V8 to copy the slice into a string of its own when the result is cut again.
+    return value === undefined ? undefined : ` ${value}`.slice(1);
+  }
+
+  nextShared(): string | undefined {
     const length = this.packed.lengths[this.#index++];
     if (length === undefined) throw new RangeError("StringReader read past the packed values");
     if (length === ABSENT) return undefined;
     const start = this.#offset;
     this.#offset += length;
-    return decode(this.packed.chars, start, this.#offset);
+    return this.packed.text.slice(start, this.#offset);
   }
 }
 
-/** Code units back to a string; `apply` takes the typed array as is (a spread would iterate it), in chunks the call can take. */
-function decode(chars: Uint16Array, start: number, end: number): string {
-  if (end - start <= 4096) return String.fromCharCode.apply(null, chars.subarray(start, end) as unknown as number[]);
-  let text = "";
-  for (let at = start; at < end; at += 4096) {
-    text += String.fromCharCode.apply(null, chars.subarray(at, Math.min(end, at + 4096)) as unknown as number[]);
-  }
-  return text;
-}
+/** Values a table compares by identity before it hashes (see StringTable.code). */
+const IDENTITY_SCAN = 8;
 
 /**
  * Values that repeat within a batch (methods, reason types, a rule's compact
@@ -97,6 +97,11 @@ export class StringTable {
 
   code(value: string | undefined): number {
     if (value === undefined) return 0;
+    // These are nearly always the very strings seen before (constants, a cached head): comparing the first few
+    // by identity is cheaper than hashing for the Map.
+    const values = this.values;
+    const scan = values.length < IDENTITY_SCAN ? values.length : IDENTITY_SCAN;
+    for (let i = 0; i < scan; i++) if (values[i] === value) return i + 1;
     let code = this.#codes.get(value);
     if (code === undefined) {
       this.values.push(value);

@@ -62,6 +62,8 @@ export function scoreCommandAt(text: string, start: number, separator: number, k
   let word = match[0];
   if (word.endsWith(".exe")) word = word.slice(0, -4);
   const after = i + match[0].length;
+  // Outside braces a comma does not end a shell word: `;base64,iVBOR…` (a data: URL) names no command `base64`.
+  if (text.charCodeAt(after) === 44 && separator !== 123) return 0;
   if (WRAPPERS.has(word) && depth < 2) {
     WRAPPER_OPTION.lastIndex = after;
     let next = after;
@@ -117,6 +119,8 @@ function scoreWord(
     if (isClosedSubstitution(text, start, separator, after) && !cautious) return 0.85;
     if (shellish || (argument === "number" && NUMERIC_COMMANDS.has(word))) return cautious ? 0.7 : 0.9;
     if (argument === "end" && !cautious) return strongSeparator ? 0.8 : 0.75;
+    // `|echo vuln`, `'; ps aux`: a value that opens with the operator has no sentence for it to punctuate.
+    if (opensValue && strongSeparator && !cautious) return 0.75;
     return 0.5;
   }
   if (hasDir && distinct) return cautious ? 0.7 : 0.9;

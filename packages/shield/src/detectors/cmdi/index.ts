@@ -38,8 +38,8 @@ import { braceCommand, disguisedWords, unshell } from "./unshell.js";
 
 export { unshell };
 
-/** A value opening with a word (after spaces and a quote): it may be a command line by itself. */
-const OPENS_WITH_WORD = /^\s*(?:['"]\s*)?[a-z]/i;
+/** A value opening with a word (after spaces and quotes, `""whoami` included): it may be a command line by itself. */
+const OPENS_WITH_WORD = /^\s*(?:['"]+\s*)?[a-z]/i;
 
 /** Classes of `; | & \` $ ( ) { } < > \ /`: a value with one of them may hold a command anywhere. */
 const HINT_CLASSES = SEMICOLON | PIPE | AMPERSAND | BACKTICK | DOLLAR | PAREN | BRACE | ANGLE | BACKSLASH | SLASH;
@@ -105,6 +105,8 @@ export const cmdiDetector: Detector = {
     for (const word of disguisedWords(lower)) {
       if (isKnownCommand(word) && 0.9 > (best?.score ?? 0)) best = finding(cautiousScore(0.9, candidate.kind), "disguised command", word);
     }
+    const ifs = ifsCommand(lower);
+    if (ifs !== undefined && 0.9 > (best?.score ?? 0)) best = finding(cautiousScore(0.9, candidate.kind), "$IFS for a space after", ifs);
     const exec = EXEC_CALL.exec(text);
     if (exec && 0.85 > (best?.score ?? 0)) best = finding(0.85, "command execution call", text.slice(exec.index));
     const glob = GLOB_PATH.exec(text);
@@ -112,6 +114,28 @@ export const cmdiDetector: Detector = {
     return best;
   },
 };
+
+/**
+ * `cat${IFS}/etc/passwd`, `echo$IFS$9x`: nobody spells a space as `$IFS` but
+ * a payload getting past a filter that refuses spaces. The word glued before
+ * it is the command when it is one (at most 8 are examined).
+ */
+function ifsCommand(lower: string): string | undefined {
+  let at = lower.indexOf("$");
+  for (let n = 0; at !== -1 && n < 8; at = lower.indexOf("$", at + 1)) {
+    if (!lower.startsWith("ifs", at + 1) && !lower.startsWith("{ifs}", at + 1)) continue;
+    n++;
+    let start = at;
+    while (start > 0 && at - start < 24 && isWordCharacter(lower.charCodeAt(start - 1))) start--;
+    if (start < at && isKnownCommand(lower.slice(start, at))) return lower.slice(start, at);
+  }
+  return undefined;
+}
+
+/** `[a-z0-9_.-]`: what a command name is spelled with. */
+function isWordCharacter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+}
 
 /** What a value without shell syntax needs for a plain construct or batch syntax to match (see PLAIN_CONSTRUCTS, BATCH). */
 const PLAIN_TRIGGER = /alias|netsh|reg|!|\s-e|\s\/|,-c,|\bif\s|\bfor\s/i;

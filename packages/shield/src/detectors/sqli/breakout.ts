@@ -6,11 +6,19 @@
  */
 
 import { clauseAfterBreakout } from "./clause-after-breakout.js";
-import { isArithmetic, isComparison, operandAt, type SignificantTokens, skipOperand } from "./grammar.js";
+import {
+  isArithmetic,
+  isComparison,
+  looksLikeSelectList,
+  operandAt,
+  type SignificantTokens,
+  skipOperand,
+  startsStatement,
+} from "./grammar.js";
 import type { Context, SqlSignal } from "./signal.js";
 import { isTautology } from "./tautology.js";
 import type { Token } from "./tokenizer.js";
-import { isKnownFunction, SQL_TYPES } from "./vocabulary.js";
+import { isKnownFunction, SQL_TYPES, STATEMENT_WORDS } from "./vocabulary.js";
 
 /**
  * The breakout: where the value leaves its context. In a quoted context, the
@@ -36,6 +44,7 @@ export function findBreakout(sig: SignificantTokens, context: Context): SqlSigna
     // A value starting with `)` closes a parenthesis of the query it lands in: `) as x from …`, `) or (…`.
     else if (first.kind === "logic" || first.kind === "keyword" || first.kind === "open" || first.kind === "close") at = 0;
     else if (first.kind === "function") return castOfCall(tokens);
+    else if (first.kind === "semicolon") return statementAfterLeadingTerminator(tokens);
     else return undefined;
   }
   let closedParens = 0;
@@ -83,6 +92,9 @@ export function findBreakout(sig: SignificantTokens, context: Context): SqlSigna
       const rest = tokens[at + 1];
       if (brokeOut && (rest === undefined || rest.kind === "close"))
         return { score: 0.8, technique: "statement terminator after breakout", at: start };
+      // A full statement after `;` is the stronger "stacked query" of ./sql-only-constructs.ts: leave it to that rule.
+      if (brokeOut && !startsStatement(tokens, at + 1) && isStackedProbe(tokens, at + 1))
+        return { score: 0.85, technique: "statement after breakout", at: start };
       return undefined;
     }
     default:
@@ -104,6 +116,12 @@ function conditionAfterLogic(
   const first = tokens[operand] as Token;
   if (first.kind === "function" && (brokeOut || isKnownFunction(first.text))) {
     return { score: 0.9, technique: `condition ${first.text}() after breakout`, at: start };
+  }
+  // `'||(select 1)||'`, `' or (select user from t)`: a sub-select where the condition or the concatenated value goes.
+  const selected = tokens[operand + 1];
+  const selectList = looksLikeSelectList(tokens, operand + 1) || (selected?.kind !== "open" && tokens[operand + 2]?.text === "from");
+  if (brokeOut && first.text === "select" && tokens[operand - 1]?.kind === "open" && selectList) {
+    return { score: 0.9, technique: "sub-select after breakout", at: start };
   }
   const after = skipOperand(tokens, operand);
   const next = tokens[after];
@@ -204,4 +222,33 @@ function castOfCall(tokens: readonly Token[]): SqlSignal | undefined {
   const call = tokens[0] as Token;
   if (end < 3 || cast === undefined || !SQL_TYPES.has(cast.text) || tokens[end - 2]?.text !== "::") return undefined;
   return { score: 0.8, technique: `${call.text}() cast to ${cast.text}`, at: call.start };
+}
+
+/** `;update users`, `;drop`: a value that opens by ending the statement it lands in, then starts another. */
+function statementAfterLeadingTerminator(tokens: readonly Token[]): SqlSignal | undefined {
+  if (startsStatement(tokens, 1) || !isStackedProbe(tokens, 1)) return undefined;
+  return { score: 0.8, technique: "statement after a leading ;", at: (tokens[0] as Token).start };
+}
+
+/**
+ * After a breakout and `;`, a second statement that a scanner cut short or
+ * kept minimal: `';select p`, `';drop`, `'; select password from users`.
+ * Prose does not close a quote and put `;` right after it; the statement
+ * word must still be one SQL opens a statement with, and what follows it
+ * either a single word or one column from one table.
+ */
+function isStackedProbe(tokens: readonly Token[], at: number): boolean {
+  const word = tokens[at];
+  if (word === undefined || !STATEMENT_WORDS.has(word.text)) return false;
+  const rest = tokens.length - at - 1;
+  if (rest === 0) return true;
+  const next = tokens[at + 1] as Token;
+  if (rest === 1) return next.kind === "bareword" || next.kind === "number" || next.text === "*";
+  return (
+    word.text === "select" &&
+    next.kind === "bareword" &&
+    tokens[at + 2]?.text === "from" &&
+    tokens[at + 3]?.kind === "bareword" &&
+    (rest === 3 || tokens[at + 4]?.kind === "semicolon" || tokens[at + 4]?.text === "where" || tokens[at + 4]?.text === "limit")
+  );
 }

@@ -7,14 +7,15 @@
 import { BACKSLASH, COLON, DOT, EQUALS, PLUS, SLASH } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
+import { namesServerFile } from "./server-files.js";
 
 /** Files and directories whose names are, on their own, a reason to refuse a request. */
 const SENSITIVE_FILE =
   /(?:^|[/=:])(?:etc\/(?:passwd|shadow|group|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|network|apache2?|httpd|nginx|mysql|php|ssh|ssl|security|sysconfig|init\.d|rc\.d|x11|default|opt|inetd|master\.passwd|pwd\.db|spwd\.db|aliases|exports|ftpusers|my\.cnf|ld\.so)|proc\/(?:self|\d+|version|cmdline|mounts|net|sched_debug|cpuinfo|meminfo)|sys\/(?:class|kernel|devices|module|block|bus|firmware|power|fs)|var\/(?:log|lib|www|mail|spool|run|adm|db|backups)|root\/|home\/[^/]+\/\.|usr\/local\/(?:apache|etc|lib|bin)|dev\/(?:null|tcp|udp|zero|random|stdin|fd)|boot\.ini|win\.ini|system\.ini|windows\/|winnt\/|inetpub\/|system32\/|boot\/grub|\.ssh\/|\.aws\/|\.git\/|\.svn\/|\.htaccess|\.htpasswd|\.bash_history|\.env(?:$|[.?/])|web\.config|web-inf\/|meta-inf\/|wp-config\.php|id_rsa|id_dsa|authorized_keys|known_hosts)/;
 
-/** A Windows drive path: `c:/` (backslashes are folded to slashes first). */
+/** A Windows drive path: `c:/`, or drive-relative `c:windows` (backslashes are folded to slashes first). */
 const DRIVE =
-  /(?:^|[\s"'=])[a-z]:\/(?:windows|winnt|boot|inetpub|program|users|documents|xampp|wamp|apache|php|mysql|system|autoexec|boot\.ini)/;
+  /(?:^|[\s"'=])[a-z]:\/?(?:windows|winnt|boot|inetpub|program|users|documents|xampp|wamp|apache|php|mysql|system|autoexec|boot\.ini)/;
 
 /** A value that is itself an absolute path into a system directory: `/etc/make.conf`, `/opt/lampp/logs/access_log`. */
 const SYSTEM_PATH =
@@ -30,10 +31,14 @@ const HIDDEN_ENTRY = /(?:^|\/)\.(?!well-known)[a-z_][\w.-]*/;
 /** Slashes stripped by a filter but dots left: `....web-inf/web.xml`, `........etcpasswd`. */
 const DOT_RUN_TARGET = /\.{4,}(?:etc|web-inf|windows|winnt|boot|proc|var|usr)/;
 
-const BARE_SERVER_FILE = /^[\w.-]{1,64}\.(?:ini|conf|cnf|config|htaccess|htpasswd|php\d?|asp|aspx|jsp|log|env|sql|bak|inc|passwd)$/i;
+/** `boot.ini`, `config.php`, and dot-files named alone (`.htaccess`). */
+const BARE_SERVER_FILE = /^[\w.-]{0,64}\.(?:ini|conf|cnf|config|htaccess|htpasswd|php\d?|asp|aspx|jsp|log|env|sql|bak|inc|passwd)$/i;
 
 /** A base64 value that decodes to a climb: `Li4vLi4v` is `../../`. */
 const BASE64 = /^[a-z0-9+/]{8,}={0,2}$/i;
+
+/** Decoded base64 that is text, not the bytes of a token or an image. */
+const PRINTABLE = /^[\x20-\x7e]+$/;
 
 /** Parameter names that usually carry a file or path, where even one `../` is an attack. */
 const FILE_PARAM = /(?:file|path|dir|folder|page|template|include|inc|doc|download|load|read|view|name|src|resource|lang)/i;
@@ -59,7 +64,12 @@ export const traversalDetector: Detector = {
     if (verdict || !BASE64.test(value) || value.length % 4 !== 0) return verdict;
     const decoded = foldPath(Buffer.from(value, "base64").toString("latin1"));
     const climbs = countClimbs(decoded);
-    return climbs >= 2 || (climbs > 0 && SENSITIVE_FILE.test(decoded)) ? finding(0.85, "base64-encoded climb", decoded) : undefined;
+    if (climbs >= 2 || (climbs > 0 && SENSITIVE_FILE.test(decoded))) return finding(0.85, "base64-encoded climb", decoded);
+    // `L2V0Yy9wYXNzd2Q=` is `/etc/passwd`: for an app that decodes a file parameter before opening it.
+    if (!PRINTABLE.test(decoded)) return undefined;
+    const file = SENSITIVE_FILE.exec(decoded);
+    const named = (file !== null && file.index === 0) || (isAbsolute(decoded) && namesServerFile(decoded));
+    return named ? finding(0.85, "base64-encoded sensitive file", decoded) : undefined;
   },
 };
 
@@ -74,6 +84,8 @@ function judgePath(path: string, candidate: Candidate): Finding | undefined {
   if (climbs === 1 && candidate.kind !== "path" && candidate.name !== undefined && FILE_PARAM.test(candidate.name))
     return finding(0.85, "climb in a file parameter", path);
   if (file && startsLikePath(path, file.index)) return finding(0.85, "sensitive file", file[0]);
+  if (candidate.kind !== "path" && isAbsolute(path) && namesServerFile(path))
+    return finding(0.85, "server configuration or log file", path);
   const drive = DRIVE.exec(path);
   if (drive) return finding(0.85, "windows system path", drive[0]);
   if (SYSTEM_PATH.test(path)) return finding(0.8, "system path", path);
@@ -102,8 +114,15 @@ function foldPath(value: string): string {
   let out = value.toLowerCase();
   if (out.indexOf("\\") !== -1) out = out.replaceAll("\\", "/");
   if (out.indexOf("0x2") !== -1 || out.indexOf("0x5c") !== -1) out = out.replace(/0x2e/g, ".").replace(/0x2f|0x5c/g, "/");
+  // `..2fetc2fpasswd`: a filter stripped the `%` of each `%2f`; the climb gives the rest away.
+  if (out.indexOf("..2f") !== -1 || out.indexOf("..5c") !== -1) out = out.replace(/2f|5c/g, "/");
   if (out.indexOf("//") !== -1) out = out.replace(/\/{2,}/g, "/");
   return out;
+}
+
+/** `/x`, `c:/x`: a path from a root, not relative to the page that links it. */
+function isAbsolute(path: string): boolean {
+  return path.charCodeAt(0) === 47 || /^[a-z]:\//.test(path);
 }
 
 /** `..` (or more dots: `....//` survives naive `../` stripping) used as a path segment. */
@@ -117,7 +136,9 @@ function countClimbs(path: string): number {
     const after = end >= path.length ? 47 : path.charCodeAt(end);
     // Separators: "/", ";" (Tomcat path parameters), and "2f" left over from a half-decoded `..2f`.
     const boundedBefore = before === 47 || before === 59 || before === 61 || i === 0;
-    const boundedAfter = after === 47 || after === 59 || (after === 50 && (path.charCodeAt(end + 1) | 32) === 102);
+    // A "%" that survived every decode after `/..` is a separator encoded once more than the app decodes (`/..%`).
+    const leftoverPercent = after === 37 && before === 47;
+    const boundedAfter = after === 47 || after === 59 || leftoverPercent || (after === 50 && (path.charCodeAt(end + 1) | 32) === 102);
     if (boundedBefore && boundedAfter) count++;
     else if (boundedAfter && before !== 46) count++;
     i = path.indexOf("..", end);

@@ -1,0 +1,37 @@
+/**
+ * Store keys for rules that count by client IP alone (the default), kept per
+ * rule and address. Building `ruleId|ip=…` afresh on every request meant a
+ * string concatenation, an address check, and hashing a new ~50-character
+ * key in the store; a hit here returns the same string as last time, whose
+ * hash is already known. Addresses come from the network, so each rule's map
+ * is bounded and simply emptied when full; rule ids come from configuration.
+ */
+const MAX_ADDRESSES_PER_RULE = 4096;
+const MAX_RULES = 256;
+
+export class IpKeyCache {
+  readonly #byRule = new Map<string, Map<string, string>>();
+  // The rule asked last, and its map: with one IP-keyed rule (the usual case) the outer lookup is skipped.
+  #lastRuleId: string | undefined;
+  #lastKeys: Map<string, string> | undefined;
+
+  get(ruleId: string, ip: string): string | undefined {
+    if (ruleId !== this.#lastRuleId) {
+      this.#lastRuleId = ruleId;
+      this.#lastKeys = this.#byRule.get(ruleId);
+    }
+    return this.#lastKeys?.get(ip);
+  }
+
+  set(ruleId: string, ip: string, key: string): void {
+    let keys = this.#byRule.get(ruleId);
+    if (keys === undefined) {
+      if (this.#byRule.size >= MAX_RULES) this.#byRule.clear();
+      keys = new Map();
+      this.#byRule.set(ruleId, keys);
+      this.#lastRuleId = undefined; // the cleared or new map must be looked up again
+    }
+    if (keys.size >= MAX_ADDRESSES_PER_RULE) keys.clear();
+    keys.set(ip, key);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Files that hold a web server's own configuration, logs and database
+ * credentials. They are what a file-inclusion probe asks for once it knows
+ * the layout (`/apache/logs/access.log` for log poisoning, `/php/php.ini`,
+ * `/core/config.php`), and no page links to them: an absolute path ending in
+ * one of them is a probe even without `../`.
+ */
+
+/** Server and interpreter configuration: `httpd.conf`, `php.ini`, `my.cnf`, `nginx.conf`. */
+const SERVER_CONFIG =
+  /^(?:httpd|httpd-vhosts|httpd-ssl|apache2?|nginx|lighttpd|php|php-fpm|my|proftpd|vsftpd|pure-ftpd|tomcat-users|server|sshd_config|ssh_config)\.(?:conf|ini|cnf|xml)$|^sshd_config$|^master\.passwd$/;
+
+/**
+ * Application files that keep database credentials: `config.php`, `database.php`, `db.inc.php`,
+ * `wp-config.php`. Not `settings.php`: many apps have a settings page by that name.
+ */
+const CREDENTIALS_SCRIPT =
+  /^_?(?:config|configuration|database|db|dbase|dbconnect|db_connect|localsettings|wp-config|connection|conn)(?:\.inc|\.db)?\.(?:php\d?|asp|aspx|jsp|inc)$/;
+
+/** A log file's name: `access.log`, `error_log`, `proftpd.system.log`, `accesslog`. */
+const LOG_NAME = /(?:\.log|[_-]log|^accesslog|^errorlog)$/;
+
+/**
+ * `path` is folded (lowercase, `/` separators). True when its last segment is
+ * server configuration or a credentials script, or a log file inside a `log`
+ * or `logs` directory (a log kept elsewhere may be an app's own upload).
+ */
+export function namesServerFile(path: string): boolean {
+  const slash = path.lastIndexOf("/");
+  const name = slash === -1 ? path : path.slice(slash + 1);
+  if (name.length === 0 || name.length > 64) return false;
+  if (SERVER_CONFIG.test(name) || CREDENTIALS_SCRIPT.test(name)) return true;
+  return LOG_NAME.test(name) && (path.indexOf("/log/") !== -1 || path.indexOf("/logs/") !== -1 || path.startsWith("logs/"));
+}
