@@ -138,8 +138,8 @@ describe("request-path shortcuts", () => {
       "RATE_LIMIT:fixed:60000:2|ip=2001:db8:1:2::/64",
       "RATE_LIMIT:fixed:60000:3|ip=2001:db8:1:2::/64",
     ]);
-    // Fill the per-rule address map past its bound, then come back: counting goes on where it was.
-    for (let i = 0; i < 5_000; i++) await keysOf(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    // Fill the per-rule address map past its bound (16,384), then come back: counting goes on where it was.
+    for (let i = 0; i < 20_000; i++) await keysOf(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
     assert.equal((await p.protect(plainRequest("198.51.100.7"))).conclusion, "ALLOW", "the second request is within max 2");
     const third = await p.protect(plainRequest("198.51.100.7"));
     assert.equal(third.conclusion, "DENY", "the third request from the same address is over max 2");
