@@ -1,3 +1,5 @@
+import { BoundedCache } from "./bounded-cache.js";
+
 /**
  * Store keys for rules that count by client IP alone (the default), kept per
  * rule and address. Building `ruleId|ip=…` afresh on every request meant a
@@ -14,10 +16,10 @@ const MAX_ADDRESSES_PER_RULE = 16_384;
 const MAX_RULES = 256;
 
 export class IpKeyCache {
-  readonly #byRule = new Map<string, Map<string, string>>();
+  readonly #byRule = new Map<string, BoundedCache<string>>();
   // The rule asked last, and its map: with one IP-keyed rule (the usual case) the outer lookup is skipped.
   #lastRuleId: string | undefined;
-  #lastKeys: Map<string, string> | undefined;
+  #lastKeys: BoundedCache<string> | undefined;
 
   get(ruleId: string, ip: string): string | undefined {
     if (ruleId !== this.#lastRuleId) {
@@ -31,11 +33,10 @@ export class IpKeyCache {
     let keys = this.#byRule.get(ruleId);
     if (keys === undefined) {
       if (this.#byRule.size >= MAX_RULES) this.#byRule.clear();
-      keys = new Map();
+      keys = new BoundedCache(MAX_ADDRESSES_PER_RULE);
       this.#byRule.set(ruleId, keys);
       this.#lastRuleId = undefined; // the cleared or new map must be looked up again
     }
-    if (keys.size >= MAX_ADDRESSES_PER_RULE) keys.clear();
     keys.set(ip, key);
   }
 }

@@ -40,14 +40,14 @@ let lastPolicy: { readonly name: string; readonly limit: number; readonly window
 function policyText(r: RateLimitReason): string {
   const last = lastPolicy;
   if (last !== undefined && last.name === r.policy && last.limit === r.limit && last.windowSeconds === r.windowSeconds) return last.text;
-  const text = `${sfString(r.policy)};q=${r.limit};w=${Math.ceil(r.windowSeconds)}`;
+  const text = `${quotedPolicy(r.policy)};q=${r.limit};w=${Math.ceil(r.windowSeconds)}`;
   lastPolicy = { name: r.policy, limit: r.limit, windowSeconds: r.windowSeconds, text };
   return text;
 }
 
 let lastQuoted: { readonly name: string; readonly text: string } | undefined;
 
-/** The policy name as an sf-string; the last one is kept, as above. */
+/** The policy name as an sf-string, for both headers; the last one is kept, as above. */
 function quotedPolicy(name: string): string {
   if (lastQuoted !== undefined && lastQuoted.name === name) return lastQuoted.text;
   const text = sfString(name);

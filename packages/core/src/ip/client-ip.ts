@@ -1,3 +1,4 @@
+import { BoundedCache } from "../bounded-cache.js";
 import { optionError } from "../errors.js";
 import { anyContains, type Cidr, parseRanges } from "./cidr.js";
 import { formatIp, isCanonicalIpv4, maskIp, type ParsedIp, parseIp } from "./parse.js";
@@ -61,8 +62,8 @@ export function createClientIpResolver(options: ClientIpOptions = {}): ClientIpR
   // With no proxy or platform to trust, the client is the socket peer and
   // nothing else: its canonical form depends on the address text alone.
   const peerOnly = trusted.length === 0 && platform === undefined;
-  const peerCache = new CanonicalCache();
-  const keyCache = new CanonicalCache();
+  const peerCache = new BoundedCache<string>(MAX_CACHED_ADDRESSES, MAX_CACHED_ADDRESS_LENGTH);
+  const keyCache = new BoundedCache<string>(MAX_CACHED_ADDRESSES, MAX_CACHED_ADDRESS_LENGTH);
 
   function resolve(socketIp: string | undefined, headers: Readonly<Record<string, string>>): string {
     if (peerOnly && socketIp !== undefined) {
@@ -122,26 +123,13 @@ export function createClientIpResolver(options: ClientIpOptions = {}): ClientIpR
 
 /**
  * Address text -> its canonical form, for the few addresses a server sees
- * most (a proxy, "::ffff:"-mapped peers, IPv6 clients). The text comes from
- * the network, so the cache is bounded and simply emptied when full.
+ * most (a proxy, "::ffff:"-mapped peers, IPv6 clients).
  */
 const MAX_CACHED_ADDRESSES = 1024;
+/** Longer text is no address a cache would see twice. */
+const MAX_CACHED_ADDRESS_LENGTH = 64;
 
 const MAPPED_IPV4_PREFIX = "::ffff:";
-
-class CanonicalCache {
-  readonly #entries = new Map<string, string>();
-
-  get(text: string): string | undefined {
-    return this.#entries.get(text);
-  }
-
-  set(text: string, canonical: string): void {
-    if (text.length > 64) return;
-    if (this.#entries.size >= MAX_CACHED_ADDRESSES) this.#entries.clear();
-    this.#entries.set(text, canonical);
-  }
-}
 
 function firstForwarded(value: string | undefined): ParsedIp | undefined {
   if (!value) return undefined;
