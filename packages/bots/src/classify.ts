@@ -45,6 +45,9 @@ const BENIGN = 2;
 const PLATFORM = 3;
 const COMPATIBLE_BROWSER = 4;
 const APP = 5;
+/** Android's " Build/" field, found by the same scan: it tells where the device model ends (see androidModelStart). */
+const ANDROID_BUILD = 6;
+const ANDROID_BUILD_TOKEN = " build/";
 
 const MISSING: UserAgentClass = Object.freeze({
   isBot: true,
@@ -52,6 +55,21 @@ const MISSING: UserAgentClass = Object.freeze({
   signals: Object.freeze(["ua:missing"]),
 });
 const NO_SIGNS_OF_AUTOMATION: UserAgentClass = Object.freeze({ isBot: false, categories: Object.freeze([]), signals: Object.freeze([]) });
+
+/**
+ * Android writes the device model just before " Build/" ("Linux; Android 12; GM Discovery II+ Build/…"), and
+ * vendors name phones freely ("Discovery", "X1 atom", "DROID SPYDER"): a generic word there names a phone, not a
+ * tool. Returns where the model starts (after the ";" that ends the previous field), or -1 when the text
+ * before " Build/" is not such a field. Named bots are still matched there: only generic words are excused.
+ */
+function androidModelStart(text: string, buildAt: number): number {
+  for (let i = buildAt - 1; i >= 0; i--) {
+    const char = text[i];
+    if (char === ";") return i + 1;
+    if (char === "(" || char === ")") return -1;
+  }
+  return -1;
+}
 
 function botClass(bot: BotEntry, signals: readonly string[]): UserAgentClass {
   return {
@@ -83,8 +101,10 @@ export function createUserAgentClassifier(catalogue: BotCatalogue, options: User
   for (const token of catalogue.platforms) add(token, PLATFORM);
   for (const token of catalogue.compatibleBrowsers) add(token, COMPATIBLE_BROWSER);
   for (const token of catalogue.apps) add(token, APP);
+  add(ANDROID_BUILD_TOKEN, ANDROID_BUILD);
   const automaton = createTokenAutomaton(specs);
   const kindOf = Int32Array.from(kinds);
+  const isLibrary = Uint8Array.from(botOf, (bot) => (bot?.categories.includes("HTTP_LIBRARY") ? 1 : 0));
   // Strings and answers that depend only on the token, built once instead of per request.
   const tokenSignal = specs.map((spec) => `ua:token:${spec.text}`);
   const botSignal = botOf.map((bot) => (bot ? `ua:bot:${bot.name}` : ""));
@@ -100,7 +120,12 @@ export function createUserAgentClassifier(catalogue: BotCatalogue, options: User
     const count = automaton.scanInto(scanned, matches);
 
     let benignMatches = 0;
-    for (let m = 0; m < count; m++) if (kindOf[matches.token[m]!] === BENIGN) benignMatches++;
+    let buildAt = -1;
+    for (let m = 0; m < count; m++) {
+      const kind = kindOf[matches.token[m]!];
+      if (kind === BENIGN) benignMatches++;
+      else if (kind === ANDROID_BUILD && buildAt === -1) buildAt = matches.start[m]!;
+    }
     const insideBenign = (start: number, end: number): boolean => {
       for (let b = 0; b < count; b++)
         if (kindOf[matches.token[b]!] === BENIGN && matches.start[b]! <= start && end <= matches.end[b]!) return true;
@@ -109,6 +134,8 @@ export function createUserAgentClassifier(catalogue: BotCatalogue, options: User
 
     let bestToken = -1;
     let bestLength = 0;
+    let bestIsLibrary = false;
+    let modelStart = -2;
     let genericCategories: BotCategory[] | undefined;
     let tokenSignals: string[] | undefined;
     let hasPlatform = false;
@@ -120,15 +147,25 @@ export function createUserAgentClassifier(catalogue: BotCatalogue, options: User
       if (kind === PLATFORM) hasPlatform = true;
       else if (kind === COMPATIBLE_BROWSER) hasCompatibleBrowser = true;
       else if (kind === APP) isKnownApp = true;
+      else if (kind === ANDROID_BUILD) continue;
       else if (kind === BENIGN || (benignMatches > 0 && insideBenign(matches.start[m]!, matches.end[m]!))) continue;
       else if (kind === BOT) {
-        // The longest product token is the most specific claim ("applebot-extended" over "applebot").
+        // A product that names itself is the operator; an HTTP library it mentions is only its tool
+        // ("LinkedInBot/1.0 (…; Apache-HttpClient …)" is LinkedIn). Among equals, the longest product token is
+        // the most specific claim ("applebot-extended" over "applebot").
         const length = matches.end[m]! - matches.start[m]!;
-        if (bestToken === -1 || length > bestLength) {
+        const library = isLibrary[token] === 1;
+        if (bestToken === -1 || (bestIsLibrary && !library) || (bestIsLibrary === library && length > bestLength)) {
           bestToken = token;
           bestLength = length;
+          bestIsLibrary = library;
         }
       } else {
+        if (buildAt > 0 && matches.end[m]! <= buildAt) {
+          // Walked back at most once per User-Agent, and only for a generic word before " Build/".
+          if (modelStart === -2) modelStart = androidModelStart(scanned, buildAt);
+          if (modelStart >= 0 && matches.start[m]! >= modelStart) continue;
+        }
         const category = categoryOf[token]!;
         genericCategories ??= [];
         if (!genericCategories.includes(category)) genericCategories.push(category);

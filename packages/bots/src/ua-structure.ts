@@ -67,17 +67,25 @@ export function structuralSignals(text: string, facts: StructureFacts, signals: 
 
 /**
  * WebKit and Blink browsers write the engine comment verbatim: "(KHTML, like
- * Gecko)", at most followed by ", Safari/x" in old Safari builds. A ";" after
- * it ("(KHTML, like Gecko; compatible; GPTBot/1.2)") is a crawler signing a
- * borrowed Chrome User-Agent; no browser ever shipped that.
+ * Gecko)", at most followed by ", Safari/x" (or ", Safari") in old Safari-era
+ * builds. Anything else after it ("(KHTML, like Gecko; compatible; GPTBot/1.2)",
+ * "(KHTML, like Gecko, Google Keyword Suggestion)") is a crawler signing a
+ * borrowed User-Agent; no browser ever shipped that. Only the comment counts:
+ * the marker must open a parenthesis, so a flattened "…; KHTML, like Gecko; …"
+ * (an app's own odd template) is left to the other checks.
  */
 function signsEngineComment(text: string): boolean {
-  for (const marker of ["khtml, like gecko", "khtml,like gecko"]) {
+  for (const marker of ["(khtml, like gecko", "(khtml,like gecko"]) {
     let at = text.indexOf(marker);
     while (at !== -1) {
       let next = at + marker.length;
       while (text.charCodeAt(next) === 32) next++;
       if (text[next] === ";") return true;
+      if (text[next] === ",") {
+        next++;
+        while (text.charCodeAt(next) === 32) next++;
+        if (!text.startsWith("safari", next)) return true;
+      }
       at = text.indexOf(marker, next);
     }
   }
@@ -91,8 +99,12 @@ function signsEngineComment(text: string): boolean {
 function isProductWithBareComment(text: string): boolean {
   if (text.startsWith("mozilla/") || text.startsWith("opera/")) return false;
   let i = 0;
-  // The product name: words separated by single spaces ("sora pos"), then "/".
-  while (i < text.length && (isHostChar(text.charCodeAt(i)) || text[i] === "_" || text[i] === "." || (text[i] === " " && i > 0))) i++;
+  // The product name: words separated by single spaces ("sora pos") or "::" (Perl modules: "hatena::bookmark"), then "/".
+  while (
+    i < text.length &&
+    (isHostChar(text.charCodeAt(i)) || text[i] === "_" || text[i] === "." || text[i] === ":" || (text[i] === " " && i > 0))
+  )
+    i++;
   if (i === 0 || text[i] !== "/" || !isDigit(text.charCodeAt(i + 1))) return false;
   i++;
   while (i < text.length && text[i] !== " " && text[i] !== "(") i++;
@@ -141,8 +153,9 @@ function isTopLevelDomain(text: string, start: number, end: number): boolean {
  * ("com.facebook.katana") end in a product name, not a top-level domain.
  */
 function hasContactAddress(text: string): boolean {
+  // "name@host": a letter after "@" (a version after it, "android@150.0", is an app's build tag).
   const at = text.indexOf("@");
-  if (at > 0 && isHostChar(text.charCodeAt(at - 1)) && isHostChar(text.charCodeAt(at + 1))) return true;
+  if (at > 0 && isHostChar(text.charCodeAt(at - 1)) && isLetter(text.charCodeAt(at + 1))) return true;
   if (text.includes("(at)")) return true;
   // Each dot with a host label before it and letters after it may end a domain ("sqcompliance.com"); a dot
   // followed by another label ("com.facebook.katana", "pkq1.180904.001") is checked at its last dot instead.
@@ -152,11 +165,34 @@ function hasContactAddress(text: string): boolean {
     while (end < text.length && isHostChar(text.charCodeAt(end))) end++;
     if (dot > 0 && isHostChar(text.charCodeAt(dot - 1)) && text.charCodeAt(end) !== 46 && isTopLevelDomain(text, dot + 1, end)) {
       // "ricardo.ch/8.28.2": a domain used as the product name, followed by its version, is an app.
-      if (!(text[end] === "/" && isDigit(text.charCodeAt(end + 1)))) return true;
+      if (!(text[end] === "/" && isDigit(text.charCodeAt(end + 1))) && isDomainName(text, dot)) return true;
     }
     dot = text.indexOf(".", dot + 1);
   }
   return false;
+}
+
+/**
+ * The name ending at `lastDot` is a domain, not a version or a field value: its last label has a letter
+ * ("aolbuild/4343.2039.us" and "nintendobrowser/1.0.0.7494.eu" are build numbers with a region code), and
+ * it does not directly follow a single "/" (the value of a key/value field such as "fbcr/telekom.de",
+ * "build/miui.es"; an address after "http://" is still one). Walks back over one name only, so the
+ * caller's scan stays linear: it checks each name at its last dot.
+ */
+function isDomainName(text: string, lastDot: number): boolean {
+  let start = lastDot;
+  let labelHasLetter = false;
+  while (start > 0 && isHostChar(text.charCodeAt(start - 1))) {
+    if (isLetter(text.charCodeAt(start - 1))) labelHasLetter = true;
+    start--;
+  }
+  if (!labelHasLetter) return false;
+  while (start > 0 && (isHostChar(text.charCodeAt(start - 1)) || text.charCodeAt(start - 1) === 46)) start--;
+  return !(text[start - 1] === "/" && text[start - 2] !== "/");
+}
+
+function isLetter(code: number): boolean {
+  return code >= 97 && code <= 122;
 }
 
 function isDigit(code: number): boolean {

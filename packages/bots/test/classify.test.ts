@@ -83,6 +83,49 @@ describe("User-Agent classification", () => {
     assert.ok(ours <= theirs, `parapet flags ${ours} of ${fixture.length} browsers, isbot ${theirs}`);
   });
 
+  it("does not find a platform word inside another word (CrOS in Microsoft, Links in BCKLINKS)", () => {
+    assert.equal(classify("Microsoft-WebDAV-MiniRedir/10.0.19045").isBot, true);
+    assert.equal(classify("AcmeBacklinks 1.0").isBot, true);
+    // The real platforms still count.
+    assert.equal(
+      classify("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Safari/537.36").isBot,
+      false,
+    );
+    assert.equal(classify("Links (2.29; Linux 6.1.0 x86_64; GNU C 12.2; text)").isBot, false);
+  });
+
+  it("names the product, not the HTTP library it mentions", () => {
+    const result = classify("LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)");
+    assert.equal(result.bot, "LinkedInBot");
+    assert.deepEqual(result.categories, ["SOCIAL_PREVIEW"]);
+    // A library alone is still the library.
+    assert.equal(classify("Apache-HttpClient/4.5.14 (Java/17.0.9)").bot, "Apache-HttpClient");
+  });
+
+  it("does not read a generic word in an Android device model as automation, but does elsewhere", () => {
+    const phone = (model: string, tail = "") =>
+      `Mozilla/5.0 (Linux; Android 13; ${model} Build/TP1A.220624.014) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Mobile Safari/537.36${tail}`;
+    assert.equal(classify(phone("Acme Discovery X2")).isBot, false);
+    assert.equal(classify(phone("Acme Spyder")).isBot, false);
+    assert.equal(classify(phone("Pixel 8", " AcmeDiscovery")).isBot, true);
+    // Only generic words are excused there: a catalogued product token in the model slot is still a claim.
+    assert.equal(classify(phone("Storebot-Google")).bot, "Storebot-Google");
+  });
+
+  it("ignores browser add-on and build markers that contain a generic word", () => {
+    const ie = (marker: string) =>
+      `Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1; Trident/4.0; SLCC2; .NET CLR 2.0.50727; ${marker}; InfoPath.3)`;
+    assert.equal(classify(ie("AcmeToolbar/2.1")).isBot, false);
+    assert.equal(classify(ie("GWX:DOWNLOADED")).isBot, false);
+    assert.equal(classify(ie("Acme Tool")).isBot, true);
+    assert.equal(
+      classify(
+        "Mozilla/5.0 (Linux; Android 4.1.1; X824 Build/JRO03H test-keys) AppleWebKit/534.30 (KHTML, like Gecko) Version/4.0 Safari/534.30",
+      ).isBot,
+      false,
+    );
+  });
+
   it("does not take product names that merely contain a catalogue word for bots", () => {
     // "dlc" inside a word, and a PrestaShop-like prefix that is not at the start, are not the tools' tokens.
     assert.equal(

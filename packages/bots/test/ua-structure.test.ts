@@ -44,6 +44,16 @@ describe("structural signals", () => {
     );
   });
 
+  it("flags a product named after a comma in the engine comment, not only after a semicolon", () => {
+    expectSignal(
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/534.16 (KHTML, like Gecko, Acme Keyword Tool) Chrome/10.0.648.127 Safari/534.16",
+      "ua:signed-engine-comment",
+    );
+    // An app that flattened the template into one "; " list signs nothing inside a comment.
+    const flattened = "mozilla/5.0; iphone; cpu iphone os 8_1_2 like mac os x; applewebkit/600.1.4; khtml, like gecko; version/8.0";
+    assert.equal(structuralSignals(flattened, { ...NO_FACTS, hasPlatform: true }).includes("ua:signed-engine-comment"), false);
+  });
+
   it("accepts the engine comments browsers really write", () => {
     expectHuman(CHROME);
     expectHuman("Mozilla/5.0 (Windows; U; Windows NT 5.1; en-US) AppleWebKit/527+ (KHTML, like Gecko, Safari/419.3) Arora/0.6");
@@ -60,6 +70,38 @@ describe("structural signals", () => {
     );
     expectSignal("LeadTool/2.2 (someone@local)", "ua:contact-address");
     expectSignal("Mozilla/5.0/Firefox/42.0 - someone(at)example.org", "ua:contact-address");
+  });
+
+  it("does not read build numbers, build tags or field values as contact addresses", () => {
+    const platform = { ...NO_FACTS, hasPlatform: true };
+    // A region code after a build number, a version after "@", and values of key/value fields.
+    assert.deepEqual(
+      structuralSignals("mozilla/5.0 (windows nt 6.1) applewebkit/537.1 (khtml, like gecko) aolbuild/4343.2039.us", platform),
+      [],
+    );
+    assert.deepEqual(
+      structuralSignals("mozilla/5.0 (nintendo wiiu) applewebkit/536.28 (khtml, like gecko) nintendobrowser/2.1.0.9559.eu", platform),
+      [],
+    );
+    assert.deepEqual(
+      structuralSignals("mozilla/5.0 (linux; android 10; k) applewebkit/537.36 (khtml, like gecko) (acme android@150.0.0.0)", platform),
+      [],
+    );
+    assert.deepEqual(
+      structuralSignals("mozilla/5.0 (linux; android 4.2.2; 2013023 build/miui.es hm2013023) applewebkit/534.30", platform),
+      [],
+    );
+    assert.deepEqual(structuralSignals("mozilla/5.0 (iphone) applewebkit/600.1.4 [fban/fbios;fbcr/telekom.de;fbid/phone]", platform), []);
+    // Still addresses: after "http://", after a space, and an e-mail.
+    assert.deepEqual(structuralSignals("acmefetch/1.0 (linux; +http://acme.example.com/bot)", platform), ["ua:contact-address"]);
+    assert.deepEqual(structuralSignals("mozilla/5.0 (windows nt 6.1) firefox/32.0 (via docs.acme.com/viewer)", platform), [
+      "ua:contact-address",
+    ]);
+    assert.deepEqual(structuralSignals("acmefetch/1.0 (linux; ops@acme.io)", platform), ["ua:contact-address"]);
+  });
+
+  it("reads a Perl-style product name (Name::Sub/1.0) as a tool's product token", () => {
+    expectSignal("Acme::Bookmark/2.00 (Acme::Bookmark; master;)", "ua:no-platform");
   });
 
   it("does not read app ids, versions or product domains as contact addresses", () => {

@@ -166,13 +166,15 @@ function createClient(shared: Shared, ruleList: readonly Rule[]): Parapet {
       const result = errorResult("NORMALIZE", "LIVE", ErrorCodes.REQUEST_UNREADABLE, error, 0);
       return Promise.resolve(finish(undefined, [result], started, startedPrecise, monotonic.now()));
     }
-    const context = new ProtectContext(request, shared);
+    const context = new ProtectContext(request, shared, started);
     // Sized up front (a first push would reserve room for 16); trimmed in finish() if a rule stops the run.
     const results: RuleResult[] = new Array(rules.length);
     let count = 0;
     // One clock read per rule rather than two: each rule's end is the next
-    // one's start, and the last rule's end is the decision's.
-    let ruleStarted = monotonic.now();
+    // one's start, and the last rule's end is the decision's. The first rule
+    // starts with the decision: its time includes normalization, which is lazy
+    // (a few property reads) and not worth a clock read of its own.
+    let ruleStarted = startedPrecise;
     for (let index = 0; index < rules.length; index++) {
       const prepared = rules[index] as PreparedRule;
       let result: RuleResult;
@@ -314,6 +316,7 @@ class ProtectContext implements RuleContext {
   constructor(
     readonly request: NormalizedRequest,
     private readonly shared: Shared,
+    readonly now: number,
   ) {
     this.store = shared.store;
     this.clock = shared.clock;

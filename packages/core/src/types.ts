@@ -145,6 +145,12 @@ export interface RuleContext {
   readonly request: NormalizedRequest;
   readonly store: Store;
   readonly clock: Clock;
+  /**
+   * `clock.now()` as read when protect() was called. Rules that count time
+   * use it rather than reading the clock again: one request is judged at one
+   * instant (its arrival), and the clock is read once per request.
+   */
+  readonly now: number;
   readonly logger: Logger;
   /** Builds the counting key for a rule from its characteristics; throws `ParapetError` if one is missing. */
   key(ruleId: string, characteristics?: readonly string[]): string;

@@ -179,6 +179,7 @@ describe("the decision pipeline", () => {
       request: { ip: "192.0.2.1", extra: {} } as never,
       store: new MemoryStore(),
       clock: manualClock(),
+      now: 0,
       logger: silentLogger,
       key: () => "k",
     });
@@ -236,6 +237,43 @@ describe("the decision pipeline", () => {
     const p = parapet({ rules: [fixedWindow({ max: 1, window: "1m" })], characteristics: ["userId"], clock, store: new MemoryStore() });
     assert.equal((await p.protect(plainRequest("198.51.100.1"), { userId: "u1" })).conclusion, "ALLOW");
     assert.equal((await p.protect(plainRequest("198.51.100.2"), { userId: "u1" })).conclusion, "DENY");
+  });
+
+  it("judges a request at its arrival: the clock is read once, and every rate-limit rule counts at that instant", async () => {
+    let reads = 0;
+    let time = 1_700_000_000_000;
+    const clock = {
+      now: () => {
+        reads++;
+        return time;
+      },
+    };
+    // A slow asynchronous rule between arrival and the limiters moves the clock on; they still count at arrival.
+    const slowRule: Rule = {
+      type: "SLOW",
+      mode: "LIVE",
+      cost: 0,
+      evaluate: async () => {
+        time += 59_999;
+        return { conclusion: "ALLOW", reason: { type: "TEST", message: "slow" } };
+      },
+    };
+    const limiters = () => [
+      fixedWindow({ max: 5, window: "1m", name: "window" }),
+      tokenBucket({ capacity: 5, refillRate: 1, interval: "1m" }),
+    ];
+    const p = parapet({ rules: [slowRule, ...limiters()], clock, logger: silentLogger, store: new MemoryStore() });
+    const decision = await p.protect(plainRequest());
+    assert.equal(reads, 1, "one clock read per protect() with three rules");
+    assert.equal(decision.timestamp, 1_700_000_000_000);
+    // The same limiters, alone, at a fixed instant: what the slow client's limiters said must be what they say at arrival.
+    const limitersAt = async (instant: number) => {
+      const alone = parapet({ rules: limiters(), clock: { now: () => instant }, logger: silentLogger, store: new MemoryStore() });
+      return (await alone.protect(plainRequest())).results.map((result) => result.reason);
+    };
+    const limiterReasons = decision.results.filter((result) => result.ruleType === "RATE_LIMIT").map((result) => result.reason);
+    assert.deepEqual(limiterReasons, await limitersAt(1_700_000_000_000));
+    assert.notDeepEqual(limiterReasons, await limitersAt(1_700_000_000_000 + 59_999), "arrival and later instants must be told apart");
   });
 
   it("shares the store with rules added by withRule", async () => {

@@ -96,6 +96,19 @@ export interface RateLimitDescription {
   readonly policy: string;
   /** "requests per 60s", "tokens, 5 every 1s". */
   readonly unit: string;
+  /** The message of every allowed request (see describeRateLimit). */
+  readonly allowedMessage: string;
+}
+
+/**
+ * A rule's description, made once when the rule is created. An allowed
+ * request's message is part of it, the same on every request: the remaining
+ * count is in the reason's `remaining`, and formatting it into text on every
+ * allowed request (a number to string and four concatenations) was a
+ * measurable share of protect() for a message few ever read.
+ */
+export function describeRateLimit(fields: Omit<RateLimitDescription, "allowedMessage">): RateLimitDescription {
+  return { ...fields, allowedMessage: `Within the limit of ${fields.limit} ${fields.unit}.` };
 }
 
 /**
@@ -124,7 +137,7 @@ export function rateLimitEvaluation(description: RateLimitDescription, state: Ra
   if (state.allowed) {
     const reason: RateLimitReason = {
       type: RATE_LIMIT,
-      message: `${remaining} of ${limit} ${unit} left.`,
+      message: description.allowedMessage,
       algorithm,
       limit,
       remaining,

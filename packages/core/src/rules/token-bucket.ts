@@ -25,11 +25,11 @@ import { ErrorCodes, ParapetError } from "../errors.js";
 import type { RateLimitState, Rule, RuleContext, RuleEvaluation, TokenBucketParams } from "../types.js";
 import {
   commonSettings,
+  describeRateLimit,
   positiveInteger,
   RATE_LIMIT,
   RATE_LIMIT_COST,
   type RateLimitCommonOptions,
-  type RateLimitDescription,
   secondsText,
   settleStoreStep,
   storeFailure,
@@ -53,13 +53,13 @@ export function tokenBucket(options: TokenBucketOptions): Rule {
   const intervalMs = windowMsOf(where, "interval", options.interval);
   const policy = name ?? `token-${refillRate}-per-${secondsText(intervalMs)}`;
   const keyId = name ? `${RATE_LIMIT}:${name}` : `${RATE_LIMIT}:token:${refillRate}:${intervalMs}:${capacity}`;
-  const description: RateLimitDescription = {
+  const description = describeRateLimit({
     algorithm: "tokenBucket",
     limit: capacity,
     windowMs: intervalMs,
     policy,
     unit: `tokens (refilled ${refillRate} per ${secondsText(intervalMs)})`,
-  };
+  });
   const single: TokenBucketParams = { capacity, refillRate, intervalMs, requested: 1 };
 
   /** Request-time input: a bad value is reported as this rule's error, not thrown out of protect(). */
@@ -80,7 +80,7 @@ export function tokenBucket(options: TokenBucketOptions): Rule {
     // A store may throw synchronously or reject; both are reported as a store failure.
     let state: RateLimitState | Promise<RateLimitState>;
     try {
-      state = context.store.tokenBucket(key, params, context.clock.now());
+      state = context.store.tokenBucket(key, params, context.now);
     } catch (error) {
       throw storeFailure(error);
     }

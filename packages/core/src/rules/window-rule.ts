@@ -7,11 +7,11 @@ import type { Duration } from "../duration.js";
 import type { FixedWindowParams, RateLimitState, Rule, RuleContext, RuleEvaluation } from "../types.js";
 import {
   commonSettings,
+  describeRateLimit,
   positiveInteger,
   RATE_LIMIT,
   RATE_LIMIT_COST,
   type RateLimitCommonOptions,
-  type RateLimitDescription,
   secondsText,
   settleStoreStep,
   storeFailure,
@@ -38,7 +38,7 @@ export function windowRule(algorithm: WindowAlgorithm, options: WindowOptions): 
   const keyId = name ? `${RATE_LIMIT}:${name}` : `${RATE_LIMIT}:${kind}:${windowMs}:${limit}`;
   // Both window steps take the same parameters (SlidingWindowParams has FixedWindowParams' shape).
   const params: FixedWindowParams = { limit, windowMs, cost: 1 };
-  const description: RateLimitDescription = { algorithm, limit, windowMs, policy, unit: `requests per ${secondsText(windowMs)}` };
+  const description = describeRateLimit({ algorithm, limit, windowMs, policy, unit: `requests per ${secondsText(windowMs)}` });
   const fixed = algorithm === "fixedWindow";
 
   function evaluateWindow(context: RuleContext): RuleEvaluation | Promise<RuleEvaluation> {
@@ -47,7 +47,7 @@ export function windowRule(algorithm: WindowAlgorithm, options: WindowOptions): 
     // synchronously or reject; both are reported as a store failure.
     let state: RateLimitState | Promise<RateLimitState>;
     try {
-      const now = context.clock.now();
+      const now = context.now;
       state = fixed ? context.store.fixedWindow(key, params, now) : context.store.slidingWindow(key, params, now);
     } catch (error) {
       throw storeFailure(error);
