@@ -7,7 +7,9 @@
 //      observe off vs the SQLite log. The realistic view: the log worker uses the other core while the
 //      main thread serves.
 // Also reported (Linux): the log worker thread's CPU time per row written, from /proc/self/task/<tid>/schedstat,
-// which is what the worker takes from the server and the load generator on a small machine.
+// which is what the worker takes from the server and the load generator on a small machine; and CPU time per call:
+// the main thread's in (a), the whole process's in (b) (server, load generator, log worker, GC threads). CPU time
+// moves less than throughput when other work shares the machine, so it shows what the log costs when ratios are noisy.
 // Rules: one fixedWindow on the memory store (as bench/protect.mjs); BENCH_RULES=shield adds the shield.
 // Bounded: OVERHEAD_ROUNDS rounds of OVERHEAD_CALLS calls (a) and OVERHEAD_SECONDS s per HTTP round (b), then it exits.
 // Usage: npm run build && node bench/observe-overhead.mjs
@@ -75,6 +77,12 @@ const clients = [
   },
 ];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const MAIN_TID = String(process.pid);
+/** Microseconds of CPU the whole process (every thread) has used. */
+const processCpuUs = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
 /** Runs `work`, then flushes; the log worker's CPU µs per row written meanwhile (NaN without a worker). */
 async function workerCpuPerRow(observed, work) {
   const cpu = observed === withLog ? threadCpuNs(logWorkerTid) : Number.NaN;
@@ -99,6 +107,7 @@ const requests = Array.from({ length: KEYS }, (_, i) => ({
 }));
 
 async function loopRound({ guard, observed }) {
+  const mainCpu = threadCpuNs(MAIN_TID);
   const started = performance.now();
   for (let i = 0; i < CALLS; i++) {
     const decision = await guard.protect(requests[i % KEYS]);
@@ -107,12 +116,15 @@ async function loopRound({ guard, observed }) {
     if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   const elapsed = performance.now() - started;
+  loopMainUs.get(guard)?.push((threadCpuNs(MAIN_TID) - mainCpu) / 1000 / CALLS);
   // Not counted: the worker's backlog is written on the other thread while the next round runs; but it
   // must be written before the next client's round (workerCpuPerRow flushes), so both start from the same machine state.
   return CALLS / (elapsed / 1000);
 }
 
+const loopMainUs = new Map();
 for (const client of clients) await workerCpuPerRow(client.observed, () => loopRound(client));
+for (const client of clients) loopMainUs.set(client.guard, []);
 const loopSamples = new Map(clients.map((c) => [c, []]));
 const loopWorkerUs = [];
 for (let r = 0; r < ROUNDS; r++) {
@@ -141,6 +153,8 @@ async function serve({ guard, observed }) {
 async function httpRound(client, seconds) {
   const server = await serve(client);
   const { port } = server.address();
+  const cpu = processCpuUs();
+  const mainCpu = threadCpuNs(MAIN_TID);
   try {
     const result = await autocannon({
       url: `http://127.0.0.1:${port}/items/1?page=2`,
@@ -151,7 +165,14 @@ async function httpRound(client, seconds) {
       // Each connection cycles through these paths (plain data: the requests cross into autocannon's worker).
       requests: Array.from({ length: 20 }, (_, i) => ({ method: "GET", path: `/items/${i}?page=2` })),
     });
-    return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+    const requests = result.requests.total;
+    return {
+      rps: result.requests.average,
+      p99: result.latency.p99,
+      errors: result.errors + result.non2xx,
+      processUs: (processCpuUs() - cpu) / requests,
+      mainUs: (threadCpuNs(MAIN_TID) - mainCpu) / 1000 / requests,
+    };
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -176,7 +197,12 @@ console.log(`\n(a) in-process protect() loop, ${rules_}, median of ${ROUNDS} rou
 console.table(
   clients.map((c) => {
     const value = median(loopSamples.get(c));
-    return { client: c.name, "calls/s": Math.round(value), "ratio to off": (value / loopOff).toFixed(3) };
+    return {
+      client: c.name,
+      "calls/s": Math.round(value),
+      "ratio to off": (value / loopOff).toFixed(3),
+      "main CPU µs/call": median(loopMainUs.get(c.guard)).toFixed(2),
+    };
   }),
 );
 const httpOff = median(httpSamples.get(clients[0]).map((s) => s.rps));
@@ -191,6 +217,8 @@ console.table(
       "p99 ms": median(samples.map((s) => s.p99)),
       errors: samples.reduce((sum, s) => sum + s.errors, 0),
       "ratio to off": (rps / httpOff).toFixed(3),
+      "process CPU µs/req": median(samples.map((s) => s.processUs)).toFixed(2),
+      "main CPU µs/req": median(samples.map((s) => s.mainUs)).toFixed(2),
     };
   }),
 );

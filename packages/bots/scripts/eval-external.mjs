@@ -11,7 +11,7 @@ import { DEFAULT_CACHE, loadMatomoCategory, loadSources, MATOMO_CATEGORIES } fro
 const USAGE = "usage: node packages/bots/scripts/eval-external.mjs [--cache <dir>] [--dev <dev.jsonl>] [--list] [--json]";
 
 function parseArgs(argv) {
-  const options = { cache: DEFAULT_CACHE, dev: "/work/shared/corpora/bots/dev.jsonl", list: false, json: false };
+  const options = { cache: DEFAULT_CACHE, dev: new URL("../../../../shared/corpora/bots/dev.jsonl", import.meta.url).pathname, list: false, json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--list" || arg === "--json") options[arg.slice(2)] = true;

@@ -31,7 +31,7 @@ const DISPUTES = [
 const args = process.argv.slice(2);
 const argument = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const cache = argument("--cache", DEFAULT_CACHE);
-const devPath = argument("--dev", "/work/shared/corpora/bots/dev.jsonl");
+const devPath = argument("--dev", new URL("../../../../shared/corpora/bots/dev.jsonl", import.meta.url).pathname);
 if (!existsSync(devPath)) throw new Error(`${devPath} not found: the extract leaves out the dev corpus, so it needs it (--dev <path>)`);
 const dev = new Set(
   readFileSync(devPath, "utf8")

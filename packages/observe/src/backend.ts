@@ -1,7 +1,7 @@
 import type { Alert } from "./alerts/alert.js";
 import { type AuthInput, createPipeline, type PipelineOptions } from "./pipeline.js";
 import type { QueueStats } from "./queue.js";
-import { type DecisionColumns, forEachDecision, forEachStatus, type StatusColumns } from "./worker/columns.js";
+import { type DecisionColumns, forEachStatus, type StatusColumns } from "./worker/columns.js";
 
 /**
  * Where observe() sends what it captured: the log worker (worker/worker-backend.ts,
@@ -21,8 +21,8 @@ export function inThreadBackend(options: PipelineOptions): LogBackend {
   return {
     send(decisions, statuses, auth, alerts) {
       for (const event of auth) pipeline.auth(event);
-      if (decisions) forEachDecision(decisions, pipeline.ingest);
-      if (statuses) forEachStatus(statuses, pipeline.status);
+      if (decisions) pipeline.ingest(decisions);
+      if (statuses) forEachStatus(statuses, (id, status, ts) => void pipeline.status(id, status, ts));
       for (const alert of alerts) pipeline.recordAlert(alert);
     },
     tick: (now) => pipeline.tick(now),

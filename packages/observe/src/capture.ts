@@ -5,49 +5,13 @@ import {
   CONCLUSION_SHIFT,
   CONCLUSIONS,
   type DecisionColumns,
-  FLAG_API_KEY_NUMBER,
   FLAG_DENIED,
   FLAG_OBJECT_RESULTS,
-  FLAG_USER_ID_NUMBER,
   STRINGS_PER_DECISION,
 } from "./worker/columns.js";
 import { StringPacker, StringTable } from "./worker/packed-strings.js";
 
-/**
- * The request path's only contact with the decision log. `push` copies the
- * few fields the log needs into the current batch's typed arrays (numbers as
- * numbers, repeated names as codes), keeps a reference to each string it
- * needs (joined once per batch, see packed-strings.ts) and returns; it keeps
- * no reference to the request or the decision object (bar the latest 64, for
- * `attachStatus`), so a pending decision costs the garbage collector little. Everything else —
- * records, detectors, rollups, SQL — happens off the request path when a
- * batch is drained and its buffers are transferred to the log worker. Long
- * values are cut at capture to what the log keeps. When `capacity` decisions
- * are pending, new ones are dropped and counted.
- */
-export interface CapturedDecision {
-  readonly id: string;
-  readonly ts: number;
-  readonly conclusion: Decision["conclusion"];
-  readonly denied: boolean;
-  readonly reasonType: string;
-  readonly ip: string;
-  readonly method: string;
-  readonly path: string;
-  readonly userAgent: string | undefined;
-  /** The raw key (fingerprinted when drained, never stored as is). */
-  readonly apiKey: unknown;
-  readonly userId: unknown;
-  readonly durationMs: number;
-  readonly results: readonly RuleResult[];
-  /** The results already in their stored form (see results-codec.ts); `results` is then empty. */
-  readonly encodedResults?: string | undefined;
-  /** The HTTP status, when the app reported it before the decision left the capture ring (`statusTs`: when). */
-  readonly status?: number | undefined;
-  readonly statusTs?: number;
-}
-
-/** Code units kept per field: what the log stores (record.ts clips the same or shorter). */
+/** Code units kept per field: the log stores values as cut here (a log row must not grow with the request). */
 const MAX_PATH = 1024;
 const MAX_USER_AGENT = 512;
 const MAX_ID = 128;
@@ -70,7 +34,6 @@ class CaptureBatch {
   readonly strings: StringPacker;
   readonly table = new StringTable();
   readonly objectResults: (readonly RuleResult[])[] = [];
-  statusCount = 0;
 
   constructor(readonly size: number) {
     // Every column is a view into one buffer: allocating (and zeroing, and accounting for) a buffer is what costs,
@@ -107,11 +70,22 @@ class CaptureBatch {
       objectResults: this.objectResults,
       statuses: this.statuses.subarray(0, n),
       statusTs: this.statusTs.subarray(0, n),
-      statusCount: this.statusCount,
     };
   }
 }
 
+/**
+ * The request path's only contact with the decision log. `push` copies the
+ * few fields the log needs into the current batch's typed arrays (numbers as
+ * numbers, repeated names as codes), keeps a reference to each string it
+ * needs (joined once per batch, see packed-strings.ts) and returns; it keeps
+ * no reference to the request or the decision object (bar the latest 64, for
+ * `attachStatus`), so a pending decision costs the garbage collector little. Everything else —
+ * detectors, rollups, SQL — happens off the request path when a
+ * batch is drained and its buffers are transferred to the log worker. Long
+ * values are cut at capture to what the log keeps. When `capacity` decisions
+ * are pending, new ones are dropped and counted.
+ */
 export class CaptureRing {
   readonly #capacity: number;
   readonly #batchSize: number;
@@ -162,12 +136,8 @@ export class CaptureRing {
     strings.add(request.path, MAX_PATH);
     // header() rather than headers[…]: reading `headers` would normalize every header of every request.
     const extra = request.extra;
-    const apiKey = scalarOrUndefined(extra.apiKey ?? request.header("x-api-key"));
-    if (typeof apiKey === "number") flag |= FLAG_API_KEY_NUMBER;
-    strings.add(apiKey === undefined ? undefined : String(apiKey), MAX_API_KEY);
-    const userId = scalarOrUndefined(extra.userId);
-    if (typeof userId === "number") flag |= FLAG_USER_ID_NUMBER;
-    strings.add(userId === undefined ? undefined : String(userId), MAX_ID);
+    strings.add(textOf(extra.apiKey ?? request.header("x-api-key")), MAX_API_KEY);
+    strings.add(textOf(extra.userId), MAX_ID);
     strings.add(request.header("user-agent"), MAX_USER_AGENT);
     const code = i * CODES_PER_DECISION;
     const table = batch.table;
@@ -210,7 +180,6 @@ export class CaptureRing {
       const batch = this.#recentBatch[r] as CaptureBatch;
       if (batch.sent) return false;
       const i = this.#recentIndex[r] as number;
-      if (batch.statuses[i] === 0) batch.statusCount++;
       batch.statuses[i] = status;
       batch.statusTs[i] = ts;
       return true;
@@ -232,7 +201,8 @@ function conclusionIndex(conclusion: Decision["conclusion"]): number {
   return index === -1 ? 2 : index;
 }
 
-/** Only a string or a finite number becomes a column (the record keeps nothing else). */
-function scalarOrUndefined(value: unknown): string | number | undefined {
-  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value)) ? value : undefined;
+/** Only a string or a finite number becomes a column (the log keeps nothing else), a number as its text. */
+function textOf(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  return typeof value === "number" && Number.isFinite(value) ? String(value) : undefined;
 }

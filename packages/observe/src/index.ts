@@ -8,9 +8,10 @@
  * Request path. `onDecision` and `recordStatus` only store a few references
  * and numbers into preallocated rings (capture.ts, status-ring.ts): no object,
  * hash, JSON or I/O per request. A pump (every 250 ms, or as soon as a batch
- * of 500 is waiting) builds the records, feeds the detectors and queues the
- * rows; the writer then writes batches of 500 in one transaction each, with
- * the per-minute rollups in the same transaction. Drops (full ring or queue,
+ * of 500 is waiting) hands the batch, as columns, to the log worker, which
+ * feeds the detectors and queues the batch as it is (decision-batch.ts); the
+ * writer then writes batches of 2,000 rows (500 without the worker) in one
+ * transaction each, with the per-minute rollups in the same transaction. Drops (full ring or queue,
  * a batch failing 5 times) are counted in `stats()`, logged, and become a
  * `log_drops` alert row. `close()` and SIGTERM/SIGINT flush everything.
  * Detectors and the block list therefore act up to one pump (250 ms) late.

@@ -31,28 +31,9 @@ export class IpMinuteTracker {
   readonly #committed = new Map<number, Set<string>>();
   #newest = Number.NEGATIVE_INFINITY;
 
-  /** The (minute, ip) pairs of these decisions not yet known to be stored, each once. */
-  unseen(decisions: readonly { readonly ts: number; readonly ip: string }[]): Map<number, Set<string>> {
-    const fresh = new Map<number, Set<string>>();
-    let minute = Number.NaN;
-    let known: Set<string> | undefined;
-    let adding: Set<string> | undefined;
-    for (const { ts, ip } of decisions) {
-      const m = minuteOf(ts);
-      // Rows come in time order: the minute changes rarely, so its sets are looked up once per run.
-      if (m !== minute) {
-        minute = m;
-        known = this.#committed.get(m);
-        adding = fresh.get(m);
-        if (!adding) {
-          adding = new Set();
-          fresh.set(m, adding);
-        }
-      }
-      if (known?.has(ip) !== true) adding!.add(ip);
-    }
-    for (const [m, ips] of fresh) if (ips.size === 0) fresh.delete(m);
-    return fresh;
+  /** Collects a batch's (minute, ip) pairs that are not yet known to be stored, each once. */
+  unseen(): UnseenPairs {
+    return new UnseenPairs(this.#committed);
   }
 
   remember(stored: Map<number, Set<string>>): void {
@@ -72,6 +53,41 @@ export class IpMinuteTracker {
     for (const minute of this.#committed.keys()) {
       if (minute < this.#newest - MINUTES_KEPT * MINUTE_MS) this.#committed.delete(minute);
     }
+  }
+}
+
+/** See IpMinuteTracker.unseen: `add` every stored decision, then read `pairs()`. */
+export class UnseenPairs {
+  readonly #fresh = new Map<number, Set<string>>();
+  #minute = Number.NaN;
+  #known: ReadonlySet<string> | undefined;
+  #adding: Set<string> | undefined;
+  readonly #committed: ReadonlyMap<number, ReadonlySet<string>>;
+
+  constructor(committed: ReadonlyMap<number, ReadonlySet<string>>) {
+    this.#committed = committed;
+  }
+
+  /** `ip` is kept (until the tracker forgets its minute), so it must not be a slice of a batch's text. */
+  add(ts: number, ip: string): void {
+    const m = minuteOf(ts);
+    // Rows come in time order: the minute changes rarely, so its sets are looked up once per run.
+    if (m !== this.#minute) {
+      this.#minute = m;
+      this.#known = this.#committed.get(m);
+      this.#adding = this.#fresh.get(m);
+      if (!this.#adding) {
+        this.#adding = new Set();
+        this.#fresh.set(m, this.#adding);
+      }
+    }
+    if (this.#known?.has(ip) !== true) this.#adding!.add(ip);
+  }
+
+  /** The new pairs by minute. */
+  pairs(): Map<number, Set<string>> {
+    for (const [m, ips] of this.#fresh) if (ips.size === 0) this.#fresh.delete(m);
+    return this.#fresh;
   }
 }
 

@@ -1,22 +1,22 @@
 import { type AuthEvent, type Logger, messageOf } from "@parapet/core";
 import type { Alert, Finding } from "./alerts/alert.js";
-import type { CapturedDecision } from "./capture.js";
+import { type ArrivingDecision, type BatchStatuses, DecisionBatch } from "./decision-batch.js";
 import { type AuthDetectorOptions, createAuthDetector } from "./detect/auth.js";
 import { createScanDetector, type ScanDetectorOptions } from "./detect/scan.js";
 import { createSpikeDetector, type SpikeOptions } from "./detect/spike.js";
 import { toTrafficEvent } from "./detect/traffic.js";
 import { IpMinuteTracker } from "./ip-minutes.js";
-import { type LogEntry, statementsFor } from "./log-writer.js";
+import { entriesIn, type LogEntry, statementsFor } from "./log-writer.js";
 import { createBatchQueue, type QueueStats } from "./queue.js";
-import { type DecisionRecord, fromCaptured } from "./record.js";
 import { applyRetention } from "./retention.js";
 import { BoundedMap } from "./sketch/bounded-map.js";
 import type { SqlDriver } from "./sql/driver.js";
 import { HOUR_MS, ROLLUP_GRACE_MS, rollUpClosedHours } from "./top-rollup.js";
+import type { DecisionColumns } from "./worker/columns.js";
 
 /**
- * Everything observe() defers off the request path: building records,
- * feeding the detectors, queueing rows, retention. The same code runs in the
+ * Everything observe() defers off the request path: reading captured
+ * batches, feeding the detectors, queueing rows, retention. The same code runs in the
  * log worker (worker/log-worker.ts, the default) or on the main thread
  * (`worker: false`, `:memory:` databases, custom drivers); only the transport
  * in front of it differs.
@@ -47,8 +47,10 @@ export interface PipelineOptions {
 export type AuthInput = Pick<AuthEvent, "type" | "timestamp" | "ip" | "user">;
 
 export interface Pipeline {
-  ingest(entry: CapturedDecision): void;
-  status(id: string, status: number, ts: number): void;
+  /** A batch of captured decisions: detectors now, the rows queued as the batch (see decision-batch.ts). */
+  ingest(columns: DecisionColumns): void;
+  /** True when the status joined its decision's row, still waiting to be written; false when queued as an UPDATE. */
+  status(id: string, status: number, ts: number): boolean;
   auth(event: AuthInput): void;
   recordAlert(alert: Alert): void;
   /** Closes detector windows up to `now` and runs retention when due. */
@@ -65,9 +67,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const queue = createBatchQueue<LogEntry>({
     logger,
     ...options.queue,
+    weigh: entriesIn,
     write: async (batch) => {
       // From here on a status can no longer ride on the INSERT: later ones become UPDATEs, queued after it.
-      for (const entry of batch) if (entry.kind === "decision") entry.record.sealed = true;
+      for (const entry of batch) if (entry.kind === "decisions") entry.batch.statuses.sealed = true;
       if (driver) {
         await ready;
         const { statements, ipMinutes: stored } = statementsFor(batch, ipMinutes);
@@ -76,11 +79,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
     },
   });
-  // Recent decisions by id: a status arriving before the INSERT is set on the row itself (saving an UPDATE), and
-  // the 404-scan detector learns which IP and path a status belongs to.
+  // Decisions still waiting for their status, by id: a status arriving before the INSERT is set on the row itself
+  // (saving an UPDATE), and the 404-scan detector learns which IP and path a status belongs to.
   // Statuses come moments after their decision, almost always in the same batch; 20,000 covers a slow response
   // at a high rate, and a smaller map is cheaper to fill than a large one (later statuses still land, as UPDATEs).
-  const recent = new BoundedMap<string, DecisionRecord>(20_000);
+  const awaitingStatus = new BoundedMap<string, AwaitingStatus>(20_000);
   const fingerprints = new BoundedMap<string, string>(10_000);
   const detectors = options.detectors;
   const spike = detectors.spike === false ? undefined : createSpikeDetector(detectors.spike ?? {}, report);
@@ -92,29 +95,38 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // The hour the top-list rollup last caught up to; NaN so the first tick catches up on what is already stored.
   let rolledUpTo = Number.NaN;
 
+  function arrive(decision: ArrivingDecision, batch: DecisionBatch): void {
+    // A status that rode along is the decision's one status: only a decision still without one waits for it.
+    if (decision.status === 0) {
+      awaitingStatus.set(decision.id, { statuses: batch.statuses, index: decision.index, ip: decision.ip, path: decision.path });
+    }
+    if (!spike && !scan) return;
+    try {
+      spike?.observe(toTrafficEvent(decision));
+      scan?.observeRequest(decision.ip, decision.path, decision.apiKey !== null || decision.userId !== null, decision.ts);
+      if (decision.attackClass !== null) scan?.observeShieldHit(decision.ip, decision.attackClass, decision.ts);
+      if (decision.status !== 0) scan?.observeStatus(decision.ip, decision.path, decision.status, decision.statusTs);
+    } catch (error) {
+      logger.error("observe: could not record a decision", { error: messageOf(error) });
+    }
+  }
+
   return {
-    ingest(entry) {
+    ingest(columns) {
+      if (columns.count === 0) return;
       try {
-        const record = fromCaptured(entry, fingerprints);
-        queue.push({ kind: "decision", record });
-        // A status that rode along is the decision's one status: only a decision still without one waits in `recent`.
-        if (entry.status === undefined) recent.set(record.id, record);
-        else record.status = entry.status;
-        if (!spike && !scan) return;
-        const event = toTrafficEvent(record);
-        spike?.observe(event);
-        scan?.observeRequest(record.ip, record.path, event.authenticated, record.ts);
-        if (record.attackClass !== null) scan?.observeShieldHit(record.ip, record.attackClass, record.ts);
-        if (entry.status !== undefined) scan?.observeStatus(record.ip, record.path, entry.status, entry.statusTs ?? record.ts);
+        queue.push({ kind: "decisions", batch: DecisionBatch.receive(columns, fingerprints, arrive) });
       } catch (error) {
-        logger.error("observe: could not record a decision", { error: messageOf(error) });
+        // Only malformed columns get here (a bug): say so, and keep the pump, and the app, running.
+        logger.error("observe: could not read a batch of decisions; it is lost", { decisions: columns.count, error: messageOf(error) });
       }
     },
     status(id, status, ts) {
-      const record = recent.peek(id);
-      if (record && !record.sealed) record.status = status;
-      else queue.push({ kind: "status", id, status, ts });
-      if (record) scan?.observeStatus(record.ip, record.path, status, ts);
+      const awaiting = awaitingStatus.peek(id);
+      const joined = awaiting?.statuses.set(awaiting.index, status) === true;
+      if (!joined) queue.push({ kind: "status", id, status, ts });
+      if (awaiting) scan?.observeStatus(awaiting.ip, awaiting.path, status, ts);
+      return joined;
     },
     auth(event) {
       try {
@@ -162,4 +174,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       await driver?.close();
     },
   };
+}
+
+/** A decision logged without a status yet: where its status goes, and what the 404-scan detector needs of it. */
+interface AwaitingStatus {
+  readonly statuses: BatchStatuses;
+  readonly index: number;
+  readonly ip: string;
+  readonly path: string;
 }

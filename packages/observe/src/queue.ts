@@ -25,8 +25,15 @@ export interface BatchQueueOptions<T> {
   readonly yieldBetweenBatches?: boolean;
   /** Attempts per batch before it is dropped. Default 5. */
   readonly maxAttempts?: number;
+  /**
+   * How many entries one queued item stands for (default 1). The decision log queues a whole captured batch as
+   * one item, so the rows waiting to be written cost the garbage collector one object per batch, not several
+   * per row; capacity, batch size and every count in `stats()` are in these units.
+   */
+  readonly weigh?: (item: T) => number;
 }
 
+/** Counts are in entries (see `weigh`). */
 export interface QueueStats {
   readonly accepted: number;
   readonly written: number;
@@ -37,6 +44,7 @@ export interface QueueStats {
 }
 
 export interface BatchQueue<T> {
+  /** False (and the item's entries counted as dropped) when it does not fit whole or the queue is closed. */
   push(entry: T): boolean;
   /** Writes everything queued so far; resolves when done (or when the writer gave up). */
   flush(): Promise<void>;
@@ -50,8 +58,11 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
   const batchSize = options.batchSize ?? 500;
   const maxAttempts = options.maxAttempts ?? 5;
   const yieldBetweenBatches = options.yieldBetweenBatches ?? true;
+  const weigh = options.weigh ?? (() => 1);
   let buffer: T[] = [];
   let head = 0;
+  /** Entries (weights) of buffer[head…]. */
+  let pendingEntries = 0;
   let accepted = 0;
   let written = 0;
   let dropped = 0;
@@ -67,18 +78,21 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
   timer.unref();
 
   function pending(): number {
-    return buffer.length - head;
+    return pendingEntries;
   }
 
   function push(entry: T): boolean {
-    if (closed || pending() >= capacity) {
-      dropped++;
+    const weight = weigh(entry);
+    if (closed || pendingEntries + weight > capacity) {
+      dropped += weight;
       return false;
     }
     buffer.push(entry);
-    accepted++;
+    accepted += weight;
+    const before = pendingEntries;
+    pendingEntries += weight;
     // Threshold flush: a full batch is written at the next turn of the event loop, not the next tick.
-    if (pending() === batchSize) setImmediate(() => void drain(false));
+    if (before < batchSize && pendingEntries >= batchSize) setImmediate(() => void drain(false));
     return true;
   }
 
@@ -101,23 +115,28 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
 
   /** Writes one batch; false when there was nothing to write or the write failed. */
   async function writeOne(): Promise<boolean> {
-    if (pending() === 0) return false;
-    const batch = buffer.slice(head, head + batchSize);
+    if (buffer.length === head) return false;
+    // Items up to `batchSize` entries, at least one (an item is never split).
+    let end = head;
+    let entries = 0;
+    do entries += weigh(buffer[end++] as T);
+    while (end < buffer.length && entries + weigh(buffer[end] as T) <= batchSize);
+    const batch = buffer.slice(head, end);
     try {
       await options.write(batch);
-      written += batch.length;
+      written += entries;
       attempts = 0;
-      advance(batch.length);
+      advance(batch.length, entries);
       return true;
     } catch (error) {
       failedWrites++;
       attempts++;
       if (attempts >= maxAttempts) {
-        dropped += batch.length;
+        dropped += entries;
         attempts = 0;
-        advance(batch.length);
+        advance(batch.length, entries);
         options.logger.error("decision log: dropped a batch after repeated write failures", {
-          entries: batch.length,
+          entries,
           error: messageOf(error),
         });
         return true;
@@ -127,8 +146,9 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
     }
   }
 
-  function advance(count: number): void {
+  function advance(count: number, entries: number): void {
     head += count;
+    pendingEntries -= entries;
     // Compact now and then so the array does not grow without bound.
     if (head > 4096 && head * 2 > buffer.length) {
       buffer = buffer.slice(head);
@@ -160,6 +180,7 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
         dropped += left;
         buffer = [];
         head = 0;
+        pendingEntries = 0;
         options.logger.error("decision log: entries lost at close because the sink kept failing", { entries: left });
       }
     },

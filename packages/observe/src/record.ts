@@ -1,95 +1,37 @@
 import { createHash } from "node:crypto";
-import type { Decision, NormalizedRequest, RuleResult } from "@parapet/core";
-import type { CapturedDecision } from "./capture.js";
+import type { RuleResult } from "@parapet/core";
 import type { BoundedMap } from "./sketch/bounded-map.js";
+import { detached } from "./worker/packed-strings.js";
 
-/** One decision as stored: flat columns plus the rule results as JSON. */
-export interface DecisionRecord {
-  readonly id: string;
-  readonly ts: number;
-  readonly conclusion: Decision["conclusion"];
-  readonly denied: boolean;
-  readonly reasonType: string;
+/** What a decision's rule results say beyond the results themselves: the columns read from them. */
+export interface ResultClasses {
+  /** The deciding rule: the first LIVE denial, else the first error. */
   readonly ruleId: string | null;
-  status: number | null;
-  /** Set once the record's INSERT is built: a later status must become an UPDATE. */
-  sealed: boolean;
-  readonly ip: string;
-  readonly method: string;
-  readonly path: string;
-  readonly userAgent: string | null;
-  /** A fingerprint of the API key, never the key itself (see `fingerprint`). */
-  readonly apiKey: string | null;
-  readonly userId: string | null;
   readonly botClass: string | null;
   readonly attackClass: string | null;
-  readonly durationMs: number;
-  readonly results: readonly RuleResult[];
-  /** Set when the results arrived already encoded (results-codec.ts); the writer stores it as is. */
-  readonly encodedResults: string | undefined;
 }
 
+/** A lone allowing rule that is not a bot or attack rule: what every compactly stored decision has (see results-codec.ts). */
+export const NO_CLASSES: ResultClasses = { ruleId: null, botClass: null, attackClass: null };
+
 // Bounds on attacker-controlled text: a log row must not grow with the request.
-const MAX_PATH = 1024;
-const MAX_USER_AGENT = 512;
 const MAX_ID = 128;
 
 /** Bot classes that mean "a person": these do not count as bots in rollups or detectors. */
 const HUMAN_CLASSES = new Set(["human", "browser", "none", "not_bot", "NOT_BOT", "HUMAN"]);
 
-export function toRecord(decision: Decision, request: NormalizedRequest): DecisionRecord {
-  return fromCaptured({
-    id: decision.id,
-    ts: decision.timestamp,
-    conclusion: decision.conclusion,
-    denied: decision.isDenied(),
-    reasonType: decision.reason.type,
-    ip: decision.ip,
-    method: request.method,
-    path: request.path,
-    userAgent: request.header("user-agent"),
-    apiKey: request.extra.apiKey ?? request.header("x-api-key"),
-    userId: request.extra.userId,
-    durationMs: decision.durationMs,
-    results: decision.results,
-  });
-}
-
-/** Builds the stored record from what the request path captured (done in batches, off the request path). */
-export function fromCaptured(entry: CapturedDecision, fingerprints?: BoundedMap<string, string>): DecisionRecord {
-  const results = entry.results;
+export function classesOf(results: readonly RuleResult[]): ResultClasses {
   const decidingRule = results.find((r) => r.mode === "LIVE" && r.conclusion === "DENY") ?? results.find((r) => r.conclusion === "ERROR");
-  const apiKey = stringOrNull(entry.apiKey);
-  return {
-    id: entry.id,
-    ts: entry.ts,
-    conclusion: entry.conclusion,
-    denied: entry.denied,
-    reasonType: entry.reasonType,
-    ruleId: decidingRule?.ruleId ?? null,
-    status: null,
-    sealed: false,
-    ip: entry.ip,
-    method: entry.method,
-    path: clip(entry.path, MAX_PATH) ?? "/",
-    userAgent: clip(entry.userAgent, MAX_USER_AGENT),
-    apiKey: apiKey === null ? null : cachedFingerprint(apiKey, fingerprints),
-    userId: clip(stringOrNull(entry.userId), MAX_ID),
-    botClass: classOf(results, "bot"),
-    attackClass: classOf(results, "attack"),
-    durationMs: entry.durationMs,
-    results,
-    encodedResults: entry.encodedResults,
-  };
+  return { ruleId: decidingRule?.ruleId ?? null, botClass: classOf(results, "bot"), attackClass: classOf(results, "attack") };
 }
 
 /** The same few keys come back on every request: hashing each once saves a SHA-256 per decision. */
-function cachedFingerprint(apiKey: string, cache: BoundedMap<string, string> | undefined): string {
-  if (!cache) return fingerprint(apiKey);
+export function cachedFingerprint(apiKey: string, cache: BoundedMap<string, string>): string {
   let value = cache.peek(apiKey);
   if (value === undefined) {
     value = fingerprint(apiKey);
-    cache.set(apiKey, value);
+    // The key may be a slice of a whole batch's text (see packed-strings.ts): the cache keeps a copy of its own.
+    cache.set(detached(apiKey), value);
   }
   return value;
 }
@@ -102,8 +44,8 @@ export function fingerprint(apiKey: string): string {
   return `k_${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}`;
 }
 
-export function isBot(record: Pick<DecisionRecord, "botClass">): boolean {
-  return record.botClass !== null && !HUMAN_CLASSES.has(record.botClass);
+export function isBot(botClass: string | null): boolean {
+  return botClass !== null && !HUMAN_CLASSES.has(botClass);
 }
 
 /**
@@ -130,12 +72,6 @@ function classOf(results: readonly RuleResult[], kind: "bot" | "attack"): string
     }
     if (kind === "attack" && result.conclusion === "DENY") return result.ruleType;
   }
-  return null;
-}
-
-function stringOrNull(value: unknown): string | null {
-  if (typeof value === "string" && value.length > 0) return value;
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
   return null;
 }
 

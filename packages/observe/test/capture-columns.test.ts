@@ -3,13 +3,24 @@ import { describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { type Decision, fixedWindow, type NormalizedRequest } from "@parapet/core";
-import type { CapturedDecision } from "../src/capture.js";
 import { CaptureRing } from "../src/capture.js";
+import { type ArrivingDecision, DecisionBatch, type StoredDecisionRow } from "../src/decision-batch.js";
+import { fingerprint } from "../src/index.js";
 import { decodeResults } from "../src/results-codec.js";
+import { BoundedMap } from "../src/sketch/bounded-map.js";
 import { StatusRing } from "../src/status-ring.js";
-import { entriesOf, forEachDecision, forEachStatus } from "../src/worker/columns.js";
+import { type DecisionColumns, entriesOf, forEachStatus } from "../src/worker/columns.js";
 import { StringPacker, StringReader } from "../src/worker/packed-strings.js";
 import { denyAttackPaths, labelBot, parapet, request } from "./helpers.js";
+
+/** A batch read the way the log side reads it: each row on arrival, then as stored (copied: the views are refilled). */
+function readBatch(columns: DecisionColumns): { arriving: ArrivingDecision[]; stored: StoredDecisionRow[] } {
+  const arriving: ArrivingDecision[] = [];
+  const batch = DecisionBatch.receive(columns, new BoundedMap(100), (row) => arriving.push({ ...row }));
+  const stored: StoredDecisionRow[] = [];
+  batch.forEachStored((row) => stored.push({ ...row }));
+  return { arriving, stored };
+}
 
 describe("packed strings", () => {
   it("gives back every value, empty, absent, non-ASCII and separator-looking ones included, in order", () => {
@@ -91,33 +102,62 @@ describe("capture ring columns", () => {
     assert.equal(ring.attachStatus({ ...decisions[1]!, id: "not-captured" } as Decision, 200, 7), false, "never captured");
     const columns = structuredClone(ring.drainColumns());
     assert.equal(ring.size, 0);
-    assert.equal(entriesOf(columns, undefined), 33);
-    const seen: CapturedDecision[] = [];
-    forEachDecision(columns, (entry) => seen.push(entry));
-    const statuses = seen.filter((entry) => entry.status !== undefined).map((entry) => [entry.id, entry.status, entry.statusTs]);
-    assert.equal(seen.length, 30);
-    for (const [i, entry] of seen.entries()) {
+    assert.equal(entriesOf(columns, undefined), 30, "a status that rode along is part of its decision's row, not an entry");
+    const { arriving, stored } = readBatch(columns);
+    assert.equal(arriving.length, 30);
+    assert.equal(stored.length, 30);
+    for (const [i, row] of stored.entries()) {
       const decision = decisions[i]!;
-      assert.equal(entry.id, decision.id);
-      assert.equal(entry.conclusion, decision.conclusion);
-      assert.equal(entry.denied, decision.isDenied());
-      assert.equal(entry.reasonType, decision.reason.type);
-      assert.equal(entry.ip, decision.ip);
-      assert.equal(entry.path, i % 7 === 0 ? "/attack" : `/p/${i}`);
-      assert.equal(entry.ts, decision.timestamp);
-      assert.equal(entry.durationMs, decision.durationMs);
-      assert.equal(entry.method, "GET");
-      assert.equal(entry.userAgent, i % 5 === 0 ? "test-agent" : `agent ${i}`);
-      assert.equal(entry.apiKey, i % 3 === 0 ? 1000 + i : i % 5 === 0 ? undefined : `key-${i}`);
-      assert.equal(entry.userId, i % 3 === 0 ? `user-${i}` : i % 3 === 1 ? i : undefined);
-      if (i % 2 === 0) assert.deepEqual(entry.results, decision.results, "results without a compact form travel whole");
-      else assert.deepEqual(decodeResults(entry.encodedResults ?? "")[0]?.key, decision.results[0]?.key);
+      assert.equal(row.id, decision.id);
+      assert.equal(row.conclusion, decision.conclusion);
+      assert.equal(row.denied, decision.isDenied());
+      assert.equal(row.reasonType, decision.reason.type);
+      assert.equal(row.ip, decision.ip);
+      assert.equal(row.path, i % 7 === 0 ? "/attack" : `/p/${i}`);
+      assert.equal(row.ts, decision.timestamp);
+      assert.equal(row.durationMs, decision.durationMs);
+      assert.equal(row.method, "GET");
+      assert.equal(row.userAgent, i % 5 === 0 ? "test-agent" : `agent ${i}`);
+      // Keys are stored as fingerprints; a number is fingerprinted (and a user id stored) as its text.
+      const apiKey = i % 3 === 0 ? String(1000 + i) : i % 5 === 0 ? undefined : `key-${i}`;
+      assert.equal(row.apiKey, apiKey === undefined ? null : fingerprint(apiKey));
+      assert.equal(row.userId, i % 3 === 0 ? `user-${i}` : i % 3 === 1 ? String(i) : null);
+      if (i % 2 === 0) {
+        assert.deepEqual(
+          decodeResults(row.results),
+          JSON.parse(JSON.stringify(decision.results)),
+          "results without a compact form travel whole",
+        );
+        assert.equal(row.botClass, i % 5 === 0 ? "crawler" : "human");
+        assert.equal(row.attackClass, i % 7 === 0 ? "sqli" : null);
+        assert.equal(row.ruleId, i % 7 === 0 ? "SHIELD" : null);
+      } else {
+        assert.deepEqual(decodeResults(row.results)[0]?.key, decision.results[0]?.key);
+        assert.deepEqual([row.botClass, row.attackClass, row.ruleId], [null, null, null]);
+      }
+      const arrived = arriving[i]!;
+      assert.deepEqual(
+        [arrived.index, arrived.ts, arrived.ip, arrived.path, arrived.apiKey, arrived.userId, arrived.botClass, arrived.attackClass],
+        [i, row.ts, row.ip, row.path, row.apiKey, row.userId, row.botClass, row.attackClass],
+      );
+      assert.equal(arrived.id, arrived.status === 0 ? decision.id : "", "the id is read for the decisions still waiting for a status");
     }
-    assert.deepEqual(statuses, [
-      [decisions[0]!.id, 200, 7],
-      [decisions[20]!.id, 404, 6],
-      [decisions[29]!.id, 201, 5],
-    ]);
+    assert.deepEqual(
+      stored.filter((row) => row.status !== null).map((row) => [row.id, row.status]),
+      [
+        [decisions[0]!.id, 200],
+        [decisions[20]!.id, 404],
+        [decisions[29]!.id, 201],
+      ],
+    );
+    assert.deepEqual(
+      arriving.filter((row) => row.status !== 0).map((row) => [row.index, row.status, row.statusTs]),
+      [
+        [0, 200, 7],
+        [20, 404, 6],
+        [29, 201, 5],
+      ],
+    );
   });
 
   it("status ring columns survive a structured clone", () => {
@@ -143,10 +183,8 @@ describe("capture ring columns", () => {
     assert.equal(first.count, 2);
     assert.equal(ring.attachStatus(decisions[0]!, 200, 1), false, "its batch has gone to the worker");
     assert.equal(ring.attachStatus(decisions[2]!, 200, 1), true);
-    const paths: string[] = [];
-    forEachDecision(first, (entry) => paths.push(entry.path));
     assert.deepEqual(
-      paths.map((path) => path.length),
+      readBatch(first).stored.map((row) => row.path.length),
       [1024, 1024],
     );
     assert.deepEqual([ring.drainColumns().count, ring.drainColumns().count, ring.drainColumns().count], [2, 1, 0]);

@@ -100,3 +100,33 @@ test("queue: a full queue drops and counts; a failing sink is retried, then drop
   assert.equal(queue.push(6), false, "closed queues refuse, and count");
   assert.ok(logger.lines.some((l) => l.includes("dropped a batch")));
 });
+
+test("queue: an item weighs its entries: capacity and batches count them, an item is never split, drops count them all", async () => {
+  const written: string[][] = [];
+  let fail = false;
+  const queue = createBatchQueue<{ name: string; rows: number }>({
+    capacity: 10,
+    batchSize: 4,
+    intervalMs: 60_000,
+    maxAttempts: 1,
+    logger: recordingLogger(),
+    weigh: (item) => item.rows,
+    write: async (batch) => {
+      if (fail) throw new Error("database down");
+      written.push(batch.map((item) => item.name));
+    },
+  });
+  assert.equal(queue.push({ name: "a", rows: 3 }), true);
+  assert.equal(queue.push({ name: "b", rows: 1 }), true);
+  assert.equal(queue.push({ name: "c", rows: 6 }), true, "exactly at capacity");
+  assert.equal(queue.push({ name: "d", rows: 1 }), false, "one entry more does not fit");
+  assert.deepEqual(queue.stats(), { accepted: 10, written: 0, dropped: 1, failedWrites: 0, pending: 10 });
+  await queue.flush();
+  assert.deepEqual(written, [["a", "b"], ["c"]], "batches of up to 4 entries; a bigger item goes alone, whole");
+  assert.deepEqual(queue.stats(), { accepted: 10, written: 10, dropped: 1, failedWrites: 0, pending: 0 });
+  fail = true;
+  queue.push({ name: "e", rows: 5 });
+  await queue.flush();
+  assert.equal(queue.stats().dropped, 6, "a batch that keeps failing is dropped with all its entries");
+  await queue.close();
+});

@@ -59,6 +59,8 @@ interface ScanPlan {
   readonly plainGated: readonly GatedStep[];
   /** Every class some gate may admit: plain text with none of them skips the gates with one test. */
   readonly plainGateClasses: number;
+  /** Detectors that see some letters-and-digits values (`RegisteredDetector.inertGate`). */
+  readonly inertGated: readonly RegisteredDetector[];
 }
 
 interface GatedStep {
@@ -84,6 +86,7 @@ function planFor(registry: readonly RegisteredDetector[]): ScanPlan {
           : [{ detector: entry.detector, forValues: !entry.plainValues, forKeys: !entry.plainKeys, gate: entry.plainGate }],
       ),
       plainGateClasses: registry.reduce((classes, entry) => classes | (entry.plainGate?.anyOf ?? 0), 0),
+      inertGated: registry.filter((entry) => entry.inertGate !== undefined),
     };
     plans.set(registry, plan);
   }
@@ -121,7 +124,10 @@ function detectAll(
   const isKey = candidate.kind === "query-key" || candidate.kind === "body-key";
   const classes = classesOf(candidate);
   const shape = shapeOf(classes);
-  if (shape === INERT && !isKey && candidate.canonical.length <= 64) return detectInertWord(candidate, registry, onDetectorError);
+  if (shape === INERT && !isKey && candidate.canonical.length <= 64) {
+    const words = detectInertWord(candidate, registry, onDetectorError);
+    return words.length > 0 ? words : detectGatedInert(candidate, plan.inertGated, onDetectorError);
+  }
   const steps = shape === SYNTAX ? plan.syntax : isKey ? plan.plainKeys : plan.plainValues;
   let found: Finding[] | undefined;
   for (let i = 0; i < steps.length; i++) {
@@ -160,6 +166,28 @@ function detectAll(
 }
 
 const NONE: readonly Finding[] = [];
+
+/** A letters-and-digits value, for the detectors whose `inertGate` admits it. */
+function detectGatedInert(
+  candidate: Candidate,
+  gated: readonly RegisteredDetector[],
+  onDetectorError?: (detector: Detector, error: unknown) => void,
+): readonly Finding[] {
+  let found: Finding[] | undefined;
+  for (const { detector, inertGate } of gated) {
+    if (inertGate !== undefined && !inertGate(candidate)) continue;
+    try {
+      const finding = detector.detect(candidate);
+      if (finding) {
+        found ??= [];
+        found.push(finding);
+      }
+    } catch (error) {
+      onDetectorError?.(detector, error);
+    }
+  }
+  return found ?? NONE;
+}
 
 /** The longest word any detector asks to see whole; longer inert values skip the lookup. */
 const MAX_INERT_WORD = 24;

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: attack payloads are literal "${...}" strings, not templates.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { base64Forms } from "../src/detectors/code-injection/base64-code.js";
 import { codeInjectionDetector } from "../src/detectors/code-injection/index.js";
 import type { InputKind } from "../src/detectors/types.js";
 import { BLOCKS, candidate, scoreOf } from "./helpers.js";
@@ -92,6 +93,14 @@ blocks("node", [
   { value: "XyQkTkRfRlVOQyQkX2Z1bmN0aW9uKCkK", kind: "cookie" },
   { value: "process.env" },
   { value: "process[mainModule" },
+  // React Flight references walking into prototypes (CVE-2025-55182), as whole values and inside a JSON body.
+  { value: '{"then":"$1:__proto__:then","status":"resolved_model"}' },
+  { value: '{"set":"$7:Module:prototype:_compile","then":"$b:map"}' },
+  { value: "$7:Module:prototype", kind: "body" },
+  // Exploit code in base64, at each byte offset: require("child_process").exec('id'), and with 1 and 2 bytes before.
+  { value: btoa("require(\"child_process\").exec('id')"), kind: "cookie" },
+  { value: btoa("x;process.mainModule.require('fs')"), kind: "cookie" },
+  { value: btoa("ab_$$ND_FUNC$$_function(){}()"), kind: "header" },
 ]);
 
 passes("node", [
@@ -100,7 +109,35 @@ passes("node", [
   { value: "the constructor of the house" },
   { value: "a new function was added" },
   { value: "process documentation" },
+  // Dollar amounts and prose about prototypes are not Flight references.
+  { value: "price: $5:prototype model" },
+  { value: "The prototype costs $40: constructor kit included" },
+  { value: '{"note":"see $1 for the prototype"}' },
+  // Base64 of ordinary text and random tokens.
+  { value: btoa("the quick brown fox jumps over the lazy dog"), kind: "cookie" },
+  { value: "dGhpcyBpcyBhIHNlc3Npb24gdG9rZW4gd2l0aCBubyBjb2Rl", kind: "cookie" },
 ]);
+
+describe("base64 forms", () => {
+  it("finds each word whatever bytes surround it", () => {
+    const words = ["child_process", "require(", "mainModule", "_$$ND_FUNC$$_", "constructor.constructor"];
+    const filler = "AZaz09+/=!~ ";
+    for (const word of words) {
+      const forms = base64Forms(word);
+      assert.equal(forms.length, 3);
+      for (let before = 0; before < 6; before++) {
+        for (let after = 0; after < 4; after++) {
+          const text = filler.slice(0, before) + word + filler.slice(0, after);
+          const encoded = btoa(text);
+          assert.ok(
+            forms.some((form) => encoded.includes(form)),
+            `${word} with ${before} bytes before and ${after} after: ${encoded} holds none of ${forms.join(", ")}`,
+          );
+        }
+      }
+    }
+  });
+});
 
 blocks("stream wrappers", [
   { value: "php://input" },
@@ -137,6 +174,9 @@ describe("code-injection detector robustness", () => {
       `${"%{#".repeat(20_000)}`,
       `<?${" ".repeat(50_000)}`,
       `${"process.".repeat(10_000)}`,
+      `${'"$a:'.repeat(20_000)}`,
+      `"$1:${"a".repeat(60)}:`.repeat(2_000),
+      `${"cmVxdWlyZS".repeat(10_000)}`,
     ];
     const started = performance.now();
     for (const input of inputs) codeInjectionDetector.detect(candidate(input, "body"));

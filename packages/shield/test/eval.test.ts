@@ -7,6 +7,7 @@ import { after, describe, it } from "node:test";
 import { parseCorpusLine } from "../src/eval/corpus.js";
 import { evaluateCorpus } from "../src/eval/evaluate.js";
 import { parseRawRequest } from "../src/eval/raw-http.js";
+import { formatTable } from "../src/eval/report.js";
 
 const dir = mkdtempSync(join(tmpdir(), "parapet-shield-eval-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,5 +73,24 @@ describe("eval corpus", () => {
     assert.equal(result.classes.ssrf?.detected, 1);
     assert.equal(result.classes.jndi?.sameClass, 1);
     assert.deepEqual({ total: result.benign.total, flagged: result.benign.flagged }, { total: 2, flagged: 0 });
+  });
+
+  it("scores each class per source and prints a line per source", async () => {
+    const file = join(dir, "sources.jsonl");
+    const lines = [
+      { id: "s1", source: "lists", class: "traversal", attack: true, payload: "../../../etc/passwd" },
+      { id: "s2", source: "lists", class: "traversal", attack: true, payload: "....//....//etc/shadow" },
+      // A plain word labeled as an attack (as rule-set regression tests do for a lone fragment): missed.
+      { id: "s3", source: "regression-tests", class: "traversal", attack: true, payload: "config" },
+    ];
+    writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`);
+    const result = await evaluateCorpus(file, "medium", () => {});
+    assert.deepEqual(result.classes.traversal?.bySource, {
+      lists: { total: 2, detected: 2 },
+      "regression-tests": { total: 1, detected: 0 },
+    });
+    const table = formatTable(result);
+    assert.match(table, /^ {2}lists +2 +2 +100\.00%$/m);
+    assert.match(table, /^ {2}regression-tests +1 +0 +0\.00%$/m);
   });
 });

@@ -80,6 +80,22 @@ suite(
     { value: '<#assign ex="freemarker.template.utility.Execute"?new()>${ex("id")}' },
     { value: "{$smarty.version}" },
     { value: "${T(java.lang.Runtime).getRuntime().exec('id')}" },
+    // Statement tags: the probe's reply holds 49 and not the tag when the template engine runs it.
+    { value: "{% if True %}49{% endif %}" },
+    { value: "{%- for x in range(7) -%}{{x}}{% endfor %}" },
+    { value: "{% debug %}" },
+    { value: "{% import os %}" },
   ],
-  [{ value: "{{name}}" }, { value: "50% off {today}" }, { value: "#1 in sales" }, { value: "email me @ 5pm" }, { value: "a {b} c" }],
+  [
+    { value: "{{name}}" },
+    { value: "50% off {today}" },
+    { value: "#1 in sales" },
+    { value: "email me @ 5pm" },
+    { value: "a {b} c" },
+    // `{%` that opens no statement: a percentage in braces, an unclosed tag, a word that is not a keyword.
+    { value: "{%20 discount%}" },
+    { value: "save {% if you buy two" },
+    { value: "{% endif %}" },
+    { value: "{% verbatim %}" },
+  ],
 );

@@ -8,10 +8,14 @@
 export const MAX_HEADER_BYTES = 64 * 1024;
 export const MAX_HEADER_COUNT = 2_000;
 
-export interface HeaderSink {
+/** What a request shape hands its headers to, one raw header at a time and in order (an object, not a callback: no closure per request). */
+export interface HeaderVisitor {
+  add(name: string, value: string): void;
+}
+
+export interface HeaderSink extends HeaderVisitor {
   readonly headers: Record<string, string>;
   readonly anomalies: string[];
-  add(name: string, value: string): void;
 }
 
 /**
@@ -51,29 +55,31 @@ export function createHeaderSink(): HeaderSink {
 }
 
 /**
- * The value `createHeaderSink` would keep for one lowercase `name`, read from
- * the same source without building the record: repeats joined alike, and
- * nothing past the same bounds. `fill` calls `add` once per raw header.
+ * Finds the value `createHeaderSink` would keep for one lowercase `name`,
+ * from the same source without building the record: repeats joined alike, and
+ * nothing past the same bounds. Visit the headers with it, then read `found`.
  */
-export function findHeader(fill: (add: (name: string, value: string) => void) => void, name: string): string | undefined {
-  let found: string | undefined;
-  let bytes = 0;
-  let count = 0;
-  let overflowed = false;
-  const joiner = name === "cookie" ? "; " : ", ";
-  fill((rawName, value) => {
-    if (overflowed) return;
+export class HeaderFinder implements HeaderVisitor {
+  found: string | undefined;
+  #bytes = 0;
+  #count = 0;
+  #overflowed = false;
+
+  constructor(readonly name: string) {}
+
+  add(rawName: string, value: string): void {
+    if (this.#overflowed) return;
     // Bytes are counted on the lowercased name in the sink; lowercasing keeps the length of ASCII names.
-    bytes += rawName.length + value.length;
-    count++;
-    if (bytes > MAX_HEADER_BYTES || count > MAX_HEADER_COUNT) {
-      overflowed = true;
+    this.#bytes += rawName.length + value.length;
+    this.#count++;
+    if (this.#bytes > MAX_HEADER_BYTES || this.#count > MAX_HEADER_COUNT) {
+      this.#overflowed = true;
       return;
     }
+    const name = this.name;
     if (rawName.length !== name.length || (rawName !== name && !equalsLowercase(rawName, name))) return;
-    found = found === undefined ? value : `${found}${joiner}${value}`;
-  });
-  return found;
+    this.found = this.found === undefined ? value : `${this.found}${name === "cookie" ? "; " : ", "}${value}`;
+  }
 }
 
 /** `raw.toLowerCase() === lower` for ASCII names, without allocating the lowercased copy. */

@@ -3,7 +3,7 @@ import type { BodyContent, NormalizedRequest } from "../types.js";
 import { utf8LengthAtMost } from "../utf8-length.js";
 import { readNodeBody } from "./body-node.js";
 import { readWebBody } from "./body-web.js";
-import { createHeaderSink, findHeader, type HeaderSink, mediaType, splitTarget, truncate } from "./headers.js";
+import { createHeaderSink, HeaderFinder, type HeaderSink, type HeaderVisitor, mediaType, splitTarget, truncate } from "./headers.js";
 import type { NodeRequestLike, PlainRequest, ProtectableRequest, WebRequestLike } from "./shapes.js";
 
 export type { NodeRequestLike, PlainRequest, ProtectableRequest, WebRequestLike } from "./shapes.js";
@@ -100,12 +100,12 @@ class StringBody implements BodyContent {
   }
 }
 
-function addHeaderRecord(add: AddHeader, headers: PlainRequest["headers"]): void {
+function addHeaderRecord(visitor: HeaderVisitor, headers: PlainRequest["headers"]): void {
   if (!headers || typeof headers !== "object") return;
   for (const name of Object.keys(headers)) {
     const value = headers[name];
-    if (typeof value === "string") add(name, value);
-    else if (Array.isArray(value)) for (const item of value) if (typeof item === "string") add(name, item);
+    if (typeof value === "string") visitor.add(name, value);
+    else if (Array.isArray(value)) for (const item of value) if (typeof item === "string") visitor.add(name, item);
   }
 }
 
@@ -115,14 +115,14 @@ const COMMON_METHODS: ReadonlySet<string> = new Set(["GET", "POST", "PUT", "PATC
 
 function methodOf(rawMethod: unknown, anomalies: string[]): string {
   if (typeof rawMethod !== "string") return "GET";
+  // node:http hands out its own constant strings: comparing to a literal is a pointer check, cheaper than hashing for the Set.
+  if (rawMethod === "GET" || rawMethod === "POST") return rawMethod;
   if (COMMON_METHODS.has(rawMethod)) return rawMethod;
   const method = rawMethod.toUpperCase();
   if (COMMON_METHODS.has(method) || METHOD.test(method)) return method;
   anomalies.push(`unusual method "${truncate(method, 20)}"`);
   return method.slice(0, 16);
 }
-
-type AddHeader = (name: string, value: string) => void;
 
 /** What a peer-only resolver is handed: it never reads headers, so none are built for it. */
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
@@ -160,8 +160,8 @@ abstract class LazyRequest<Input> implements NormalizedRequest {
     this.ip = resolver.resolve(socketIp, resolver.needsHeaders === false ? NO_HEADERS : this.headers);
   }
 
-  /** Hands every header of the input to `add`, in order, as received. */
-  protected abstract fillHeaders(add: AddHeader): void;
+  /** Hands every header of the input to `visitor`, in order, as received. */
+  protected abstract fillHeaders(visitor: HeaderVisitor): void;
 
   /** Reads the input's body once (the caller caches the promise). */
   protected abstract readBody(): Promise<BodyContent | undefined>;
@@ -169,7 +169,7 @@ abstract class LazyRequest<Input> implements NormalizedRequest {
   #headerSink(): HeaderSink {
     if (this.#sink === undefined) {
       this.#sink = createHeaderSink();
-      this.fillHeaders(this.#sink.add);
+      this.fillHeaders(this.#sink);
     }
     return this.#sink;
   }
@@ -180,7 +180,9 @@ abstract class LazyRequest<Input> implements NormalizedRequest {
 
   header(name: string): string | undefined {
     if (this.#sink !== undefined) return this.#sink.headers[name];
-    return findHeader((add) => this.fillHeaders(add), name);
+    const finder = new HeaderFinder(name);
+    this.fillHeaders(finder);
+    return finder.found;
   }
 
   get host(): string {
@@ -208,12 +210,12 @@ abstract class LazyRequest<Input> implements NormalizedRequest {
 class NodeRequest extends LazyRequest<NodeRequestLike> {
   // `headers` is not read unless needed: on an IncomingMessage it is a getter
   // that builds a record from rawHeaders, work node:http leaves to whoever asks.
-  protected fillHeaders(add: AddHeader): void {
+  protected fillHeaders(visitor: HeaderVisitor): void {
     const raw = this.input.rawHeaders;
     if (raw && raw.length > 0) {
-      for (let i = 0; i + 1 < raw.length; i += 2) add(raw[i] as string, raw[i + 1] as string);
+      for (let i = 0; i + 1 < raw.length; i += 2) visitor.add(raw[i] as string, raw[i + 1] as string);
     } else {
-      addHeaderRecord(add, this.input.headers);
+      addHeaderRecord(visitor, this.input.headers);
     }
   }
 
@@ -223,9 +225,9 @@ class NodeRequest extends LazyRequest<NodeRequestLike> {
 }
 
 class WebRequest extends LazyRequest<WebRequestLike> {
-  protected fillHeaders(add: AddHeader): void {
+  protected fillHeaders(visitor: HeaderVisitor): void {
     this.input.headers.forEach((value, key) => {
-      add(key, value);
+      visitor.add(key, value);
     });
   }
 
@@ -237,8 +239,8 @@ class WebRequest extends LazyRequest<WebRequestLike> {
 
 /** A plain `{ method, url, headers, ip, body }` object, or nothing usable (`input` undefined). */
 class PlainObjectRequest extends LazyRequest<PlainRequest | undefined> {
-  protected fillHeaders(add: AddHeader): void {
-    if (this.input !== undefined) addHeaderRecord(add, this.input.headers);
+  protected fillHeaders(visitor: HeaderVisitor): void {
+    if (this.input !== undefined) addHeaderRecord(visitor, this.input.headers);
   }
 
   protected async readBody(): Promise<BodyContent | undefined> {

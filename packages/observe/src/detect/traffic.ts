@@ -1,5 +1,6 @@
 import { formatIp, maskIp, parseIp } from "@parapet/core";
-import { type DecisionRecord, isBot } from "../record.js";
+import type { ArrivingDecision } from "../decision-batch.js";
+import { isBot } from "../record.js";
 
 /** What the streaming detectors see of one decision. */
 export interface TrafficEvent {
@@ -17,20 +18,22 @@ export interface TrafficEvent {
   readonly path: string;
 }
 
-export function toTrafficEvent(record: DecisionRecord): TrafficEvent {
-  const prefix = prefixOf(record.ip);
-  const client = record.apiKey ?? (record.userId !== null ? `user:${record.userId}` : prefix);
+export function toTrafficEvent(
+  decision: Pick<ArrivingDecision, "ts" | "ip" | "path" | "apiKey" | "userId" | "botClass" | "attackClass" | "denied" | "conclusion">,
+): TrafficEvent {
+  const prefix = prefixOf(decision.ip);
+  const client = decision.apiKey ?? (decision.userId !== null ? `user:${decision.userId}` : prefix);
   return {
-    ts: record.ts,
-    ip: record.ip,
+    ts: decision.ts,
+    ip: decision.ip,
     prefix,
     client,
-    authenticated: record.apiKey !== null || record.userId !== null,
-    bot: isBot(record),
-    denied: record.denied,
-    errored: record.conclusion === "ERROR",
-    attack: record.attackClass !== null,
-    path: record.path,
+    authenticated: decision.apiKey !== null || decision.userId !== null,
+    bot: isBot(decision.botClass),
+    denied: decision.denied,
+    errored: decision.conclusion === "ERROR",
+    attack: decision.attackClass !== null,
+    path: decision.path,
   };
 }
 

@@ -16,6 +16,8 @@ export interface PostgresLogOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Statement texts converted to `$n` placeholders, by their `?` form; writes use a few hundred shapes at most. */
+const MAX_CONVERTED = 512;
 
 export function postgresLog(options: PostgresLogOptions): SqlDriver {
   if (!options || typeof options.connectionString !== "string" || options.connectionString.length === 0) {
@@ -41,6 +43,17 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
   // An idle client's error (server restart) must not crash the app; the next query reconnects.
   pool.on("error", () => {});
   let schemaReady: Promise<unknown> | undefined;
+  // A 50-row INSERT has 850 placeholders: rewriting its text on every statement cost more than binding its values.
+  const converted = new Map<string, string>();
+  const numbered = (sql: string): string => {
+    let text = converted.get(sql);
+    if (text === undefined) {
+      if (converted.size >= MAX_CONVERTED) converted.clear();
+      text = toNumberedPlaceholders(sql);
+      converted.set(sql, text);
+    }
+    return text;
+  };
 
   async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
@@ -78,7 +91,7 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
       withClient(async (client) => {
         await client.query("BEGIN");
         try {
-          for (const { sql, params } of statements) await client.query(toNumberedPlaceholders(sql), params as SqlValue[]);
+          for (const { sql, params } of statements) await client.query(numbered(sql), params as SqlValue[]);
           await client.query("COMMIT");
         } catch (error) {
           await client.query("ROLLBACK").catch(() => {});
@@ -86,7 +99,7 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
         }
       }),
     all: <T>(sql: string, params: readonly SqlValue[] = []) =>
-      withClient(async (client) => (await client.query(toNumberedPlaceholders(sql), params as SqlValue[])).rows as T[]),
+      withClient(async (client) => (await client.query(numbered(sql), params as SqlValue[])).rows as T[]),
     exec: (script: string) =>
       withClient(async (client) => {
         await client.query(script);

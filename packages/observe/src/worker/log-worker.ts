@@ -4,7 +4,7 @@ import { createPipeline } from "../pipeline.js";
 import type { SqlDriver } from "../sql/driver.js";
 import { postgresLog } from "../sql/postgres.js";
 import { sqliteLog } from "../sql/sqlite.js";
-import { forEachDecision, forEachStatus } from "./columns.js";
+import { forEachStatus } from "./columns.js";
 import type { FromWorker, ToWorker, WorkerProgress, WorkerSetup } from "./protocol.js";
 
 /**
@@ -64,17 +64,20 @@ const pipeline = createPipeline({
 });
 
 let received = 0;
+let joined = 0;
 let lastWritten = -1;
 let lastDropped = -1;
+let lastJoined = -1;
 function progress(): WorkerProgress {
-  return { ...pipeline.stats(), received };
+  return { ...pipeline.stats(), received, joined };
 }
 // Written and dropped counts go back as they change, so a crash loses track of nothing already written.
 const reporter = setInterval(() => {
   const now = progress();
-  if (now.written !== lastWritten || now.dropped !== lastDropped) {
+  if (now.written !== lastWritten || now.dropped !== lastDropped || now.joined !== lastJoined) {
     lastWritten = now.written;
     lastDropped = now.dropped;
+    lastJoined = now.joined;
     send({ type: "progress", progress: now });
   }
 }, 50);
@@ -84,8 +87,8 @@ port.on("message", (message: ToWorker) => {
     case "batch":
       received += message.entries;
       for (const event of message.auth) pipeline.auth(event);
-      if (message.decisions) forEachDecision(message.decisions, pipeline.ingest);
-      if (message.statuses) forEachStatus(message.statuses, pipeline.status);
+      if (message.decisions) pipeline.ingest(message.decisions);
+      if (message.statuses) forEachStatus(message.statuses, joinOrQueue);
       for (const alert of message.alerts) pipeline.recordAlert(alert);
       break;
     case "migrated":
@@ -109,6 +112,10 @@ port.on("message", (message: ToWorker) => {
       break;
   }
 });
+
+function joinOrQueue(id: string, status: number, ts: number): void {
+  if (pipeline.status(id, status, ts)) joined++;
+}
 
 function failingDriver(): SqlDriver {
   const fail = () => Promise.reject(new Error("the decision log worker could not open the database"));

@@ -53,13 +53,27 @@ export class StringPacker {
   }
 }
 
+/** V8 copies a substring shorter than this (SlicedString::kMinLength); a longer one is a view of its parent. */
+const SHORTEST_VIEW = 13;
+
+/**
+ * `value` as a string of its own, for one that may be a slice of a batch's
+ * text and is about to be kept (a map key, a detector's state): a slice would
+ * keep the batch's whole text alive.
+ */
+export function detached(value: string): string {
+  // Prepending forces V8 to copy the slice into a string of its own when the result is cut again.
+  return value.length < SHORTEST_VIEW ? value : ` ${value}`.slice(1);
+}
+
 /**
  * Reads values back in the order they were added, each cut from the batch's
  * text in one of two ways:
  * - `next()`: a string of its own. For values the detectors may keep (IPs,
  *   paths, keys): a plain slice would keep the batch's whole text alive.
  * - `nextShared()`: a plain slice, cheaper still, for values that die with
- *   their record (ids, user agents).
+ *   their row (ids, user agents) or with the batch.
+ * `skip()` moves past a value this reader has no use for.
  */
 export class StringReader {
   #index = 0;
@@ -69,17 +83,25 @@ export class StringReader {
 
   next(): string | undefined {
     const value = this.nextShared();
-    // Prepending forces V8 to copy the slice into a string of its own when the result is cut again.
-    return value === undefined ? undefined : ` ${value}`.slice(1);
+    return value === undefined ? undefined : detached(value);
   }
 
   nextShared(): string | undefined {
+    const length = this.#advance();
+    if (length === ABSENT) return undefined;
+    return this.packed.text.slice(this.#offset - length, this.#offset);
+  }
+
+  skip(): void {
+    this.#advance();
+  }
+
+  /** The next value's length (ABSENT for undefined), the offset moved past it. */
+  #advance(): number {
     const length = this.packed.lengths[this.#index++];
     if (length === undefined) throw new RangeError("StringReader read past the packed values");
-    if (length === ABSENT) return undefined;
-    const start = this.#offset;
-    this.#offset += length;
-    return this.packed.text.slice(start, this.#offset);
+    if (length !== ABSENT) this.#offset += length;
+    return length;
   }
 }
 

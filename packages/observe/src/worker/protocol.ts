@@ -21,7 +21,7 @@ export type ToWorker =
       readonly statuses: StatusColumns | undefined;
       readonly auth: readonly AuthInput[];
       readonly alerts: readonly Alert[];
-      /** Entries in this message that count in queue stats (decisions + statuses). */
+      /** Entries in this message that count in queue stats (decisions, separate statuses, alerts). */
       readonly entries: number;
     }
   | { readonly type: "migrated"; readonly error: string | undefined }
@@ -33,6 +33,8 @@ export type ToWorker =
 export interface WorkerProgress extends QueueStats {
   /** Entries received from the main thread so far. */
   readonly received: number;
+  /** Separate statuses that joined their decision's row (received, but never an entry of the queue). */
+  readonly joined: number;
 }
 
 /** Worker → main thread. */

@@ -17,7 +17,7 @@ export interface WorkerBackendOptions {
 }
 
 const WORKER_URL = new URL("./log-worker.js", import.meta.url);
-const NO_PROGRESS: WorkerProgress = { accepted: 0, written: 0, dropped: 0, failedWrites: 0, pending: 0, received: 0 };
+const NO_PROGRESS: WorkerProgress = { accepted: 0, written: 0, dropped: 0, failedWrites: 0, pending: 0, received: 0, joined: 0 };
 
 /**
  * The main thread's side of the log worker. Batches go over as columns with
@@ -86,7 +86,7 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
     if (gone !== worker) return;
     worker = undefined;
     // Whatever the worker had received or was sent but had not written is lost with it.
-    const lost = sent - progress.written - progress.dropped;
+    const lost = sent - progress.written - progress.dropped - progress.joined;
     base.accepted += progress.accepted + Math.max(0, sent - progress.received);
     base.written += progress.written;
     base.dropped += progress.dropped;
@@ -133,7 +133,8 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
 
   return {
     send(decisions, statuses, auth: AuthInput[], alerts: Alert[]) {
-      const entries = entriesOf(decisions, statuses);
+      // Alert rows are queue entries too: left out, a written alert made the count of lost entries negative.
+      const entries = entriesOf(decisions, statuses) + alerts.length;
       try {
         if (post({ type: "batch", decisions, statuses, auth, alerts, entries })) sent += entries;
         else droppedWithoutWorker += entries;

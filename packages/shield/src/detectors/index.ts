@@ -1,3 +1,4 @@
+import { mayBeBase64Run } from "./base64-run.js";
 import { STANDALONE_COMMANDS } from "./cmdi/commands.js";
 import { cmdiDetector } from "./cmdi/index.js";
 import { codeInjectionDetector } from "./code-injection/index.js";
@@ -5,10 +6,10 @@ import { jndiDetector } from "./jndi/index.js";
 import { nosqliDetector } from "./nosqli/index.js";
 import { protoPollutionDetector } from "./proto-pollution/index.js";
 import { sqliDetector } from "./sqli/index.js";
-import { ssrfDetector } from "./ssrf/index.js";
+import { mayBeInertTarget, ssrfDetector } from "./ssrf/index.js";
 import { sstiDetector } from "./ssti/index.js";
 import { traversalDetector } from "./traversal/index.js";
-import type { AttackClass, Detector, PlainGate } from "./types.js";
+import type { AttackClass, Candidate, Detector, PlainGate } from "./types.js";
 import { xssDetector } from "./xss/index.js";
 import { XSS_PLAIN_GATE } from "./xss/plain-shapes.js";
 
@@ -32,6 +33,14 @@ export interface RegisteredDetector {
   /** Plain values and keys the detector must still see although it skips plain text (see `PlainGate`). */
   readonly plainGate?: PlainGate;
   /**
+   * Letters-and-digits values the detector must still see, although the scan
+   * takes such values for ids and words: base64 that a detector decodes
+   * (`PHN2ZyBvbmxvYWQ9YWxlcnQoMSk` is an `<svg onload>` tag,
+   * `L2V0Yy9tYXN0ZXIucGFzc3dk` a file path), or a number under a URL-like
+   * name (`url=2130706433` is 127.0.0.1 in decimal).
+   */
+  readonly inertGate?: (candidate: Candidate) => boolean;
+  /**
    * Also reads headers outside the inspected list. Only detectors whose
    * findings rest on grammar no header value has by accident: custom headers
    * hold tokens, quoted lists (`"Chromium";v="128"`), `;`-separated
@@ -43,18 +52,18 @@ export interface RegisteredDetector {
 export const REGISTRY: readonly RegisteredDetector[] = [
   { detector: sqliDetector, plainValues: true, plainKeys: false, anyHeader: false },
   // UTF-7 markup and a bare `document.cookie` look plain: the gate lets them in (see ./xss/plain-shapes.ts).
-  { detector: xssDetector, plainValues: false, plainKeys: false, plainGate: XSS_PLAIN_GATE, anyHeader: true },
-  { detector: traversalDetector, plainValues: true, plainKeys: false, anyHeader: true },
+  { detector: xssDetector, plainValues: false, plainKeys: false, plainGate: XSS_PLAIN_GATE, inertGate: mayBeBase64Run, anyHeader: true },
+  { detector: traversalDetector, plainValues: true, plainKeys: false, inertGate: mayBeBase64Run, anyHeader: true },
   // Any header: Shellshock (`() { :; };`) works through every header a CGI script receives.
   { detector: cmdiDetector, plainValues: true, plainKeys: false, inertWords: STANDALONE_COMMANDS, anyHeader: true },
   // Headers are never fetched by the server: the detector ignores them anyway.
-  { detector: ssrfDetector, plainValues: true, plainKeys: false, anyHeader: false },
+  { detector: ssrfDetector, plainValues: true, plainKeys: false, inertGate: mayBeInertTarget, anyHeader: false },
   { detector: jndiDetector, plainValues: false, plainKeys: false, anyHeader: true },
   { detector: protoPollutionDetector, plainValues: true, plainKeys: true, anyHeader: false },
   { detector: nosqliDetector, plainValues: false, plainKeys: false, anyHeader: false },
   { detector: sstiDetector, plainValues: true, plainKeys: false, anyHeader: true },
   // Plain values and keys: a Java class path (`java.lang.Runtime=x`) needs only letters and dots.
-  { detector: codeInjectionDetector, plainValues: true, plainKeys: true, anyHeader: true },
+  { detector: codeInjectionDetector, plainValues: true, plainKeys: true, inertGate: mayBeBase64Run, anyHeader: true },
 ];
 
 export const DETECTORS: readonly Detector[] = REGISTRY.map((r) => r.detector);

@@ -13,6 +13,12 @@ export interface ClassScore {
   sameClass: number;
   /** For payload cases: detections per place the payload was tried in. */
   places: Partial<Record<Place, number>>;
+  /**
+   * The same counts per corpus source: sources differ in kind (real payload
+   * datasets vs a rule set's regression tests, which include one test per
+   * regex fragment), and one rate over all of them hides which kind is missed.
+   */
+  bySource: Record<string, { total: number; detected: number }>;
 }
 
 export interface EvalResult {
@@ -82,14 +88,18 @@ async function score(client: Parapet, testCase: CorpusCase, result: EvalResult):
     }
     return;
   }
-  result.classes[testCase.class] ??= { total: 0, detected: 0, sameClass: 0, places: {} };
+  result.classes[testCase.class] ??= { total: 0, detected: 0, sameClass: 0, places: {}, bySource: {} };
   const entry = result.classes[testCase.class] as ClassScore;
   entry.total++;
+  entry.bySource[testCase.source] ??= { total: 0, detected: 0 };
+  const source = entry.bySource[testCase.source] as { total: number; detected: number };
+  source.total++;
   if (hits.length === 0) {
     result.misses.push(`${testCase.class} ${testCase.id}`);
     return;
   }
   entry.detected++;
+  source.detected++;
   if (hits.some((h) => h.reason.findings.some((f) => f.class === testCase.class))) entry.sameClass++;
   for (const hit of hits) entry.places[hit.place] = (entry.places[hit.place] ?? 0) + 1;
 }

@@ -35,6 +35,10 @@ export function formatTable(result: EvalResult): string {
       c.places.form === undefined ? "" : String(c.places.form),
       c.places.json === undefined ? "" : String(c.places.json),
     ]);
+    // A class drawn from several sources gets a line per source (see ClassScore.bySource).
+    const sources = Object.entries(c.bySource);
+    if (sources.length < 2) return;
+    for (const [source, s] of sources) rows.push([`  ${source}`, String(s.total), String(s.detected), percent(s.detected, s.total)]);
   };
   for (const [name, goal] of Object.entries(GOALS)) row(name, `>= ${(goal * 100).toFixed(1)}%`);
   const others = Object.keys(result.classes)

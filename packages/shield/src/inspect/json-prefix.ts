@@ -185,9 +185,9 @@ function addLeaves(leaves: readonly Leaf[], sink: CandidateSink, maxDepth: numbe
     const { value, isKey, owner, segment } = leaves[k] as Leaf;
     if (owner !== undefined && owner.depth >= maxDepth) continue;
     const kind = isKey ? "body-key" : "body";
-    if (!sink.wants(kind, value)) continue;
+    const name = isKey || owner === undefined ? undefined : owner.isArray ? owner.name : segment;
+    if (!sink.wants(kind, value, name)) continue;
     const location = owner === undefined ? "body" : `${locationOf(owner)}.${segment}`;
-    if (isKey) sink.addWanted(location, kind, value);
-    else sink.addWanted(location, kind, value, owner === undefined ? undefined : owner.isArray ? owner.name : segment);
+    sink.addWanted(location, kind, value, name);
   }
 }

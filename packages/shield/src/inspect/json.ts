@@ -1,35 +1,39 @@
+import type { Container } from "./inspected-value.js";
 import type { CandidateSink } from "./limits.js";
 
-/** One node of the walk; its location is built only if one of its values is inspected. */
-interface Node {
-  readonly value: unknown;
-  readonly parent: Node | undefined;
-  /** Its key, or its index in an array (turned into text only if a location is built). */
-  readonly segment: string | number;
-  readonly depth: number;
-  readonly name: string | undefined;
+/** One container of the walk; its location is spelled out only if one of its values is read with its location (a finding). */
+class Node implements Container {
   /** Built on first use: the records of an array share their parents' part of it. */
-  location: string | undefined;
-}
+  #location: string | undefined = undefined;
 
-function locationOf(node: Node): string {
-  if (node.location === undefined)
-    node.location = node.parent === undefined ? String(node.segment) : `${locationOf(node.parent)}.${node.segment}`;
-  return node.location;
+  constructor(
+    readonly value: unknown,
+    readonly parent: Node | undefined,
+    /** Its key, or its index in an array (turned into text only if a location is built). */
+    readonly segment: string | number,
+    readonly depth: number,
+    readonly name: string | undefined,
+  ) {}
+
+  get location(): string {
+    this.#location ??= this.parent === undefined ? String(this.segment) : `${this.parent.location}.${this.segment}`;
+    return this.#location;
+  }
 }
 
 /**
  * Walks a parsed JSON value: every key (`__proto__`, `$where` attack through
  * keys) and every string leaf. Numbers and booleans cannot carry a payload.
  * Depth is bounded, and the walk is iterative so deep nesting cannot overflow
- * the stack. Locations (`body.items.3.name`) are built only for values the
- * sink keeps: a 10 KB array repeats the same keys hundreds of times.
+ * the stack. Locations (`body.items.3.name`) are spelled out only when read,
+ * for a finding: a 10 KB array holds hundreds of values and repeats the same
+ * keys hundreds of times.
  * `ownParse` says the value came from our own `JSON.parse`, which makes no
  * getters; a framework's parsed body is read through property descriptors
  * so that no getter it attached runs.
  */
 export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownParse = false): void {
-  const top: Node = { value: root, parent: undefined, segment: prefix, depth: 0, name: undefined, location: undefined };
+  const top = new Node(root, undefined, prefix, 0, undefined);
   if (typeof root === "string") {
     addString(sink, top, undefined, root, undefined);
     return;
@@ -66,8 +70,7 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownP
       }
       for (let i = length - 1; i >= 0; i--) {
         const child: unknown = value[i];
-        if (child !== null && typeof child === "object")
-          stack.push({ value: child, parent: node, segment: i, depth: depth + 1, name: node.name, location: undefined });
+        if (child !== null && typeof child === "object") stack.push(new Node(child, node, i, depth + 1, node.name));
       }
       continue;
     }
@@ -81,7 +84,7 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownP
       if (stopWhenFull(sink)) break;
       const key = keys[i] as string;
       if (sameKeys) sink.countRepeat(key);
-      else if (sink.wants("body-key", key)) sink.addWanted(`${locationOf(node)}.${key}`, "body-key", key);
+      else if (sink.wants("body-key", key)) sink.addWantedIn(node, key, "body-key", key);
       const child = values[i];
       if (typeof child !== "string") continue;
       if (sameKeys && child === previous.values[i]) sink.countRepeat(child);
@@ -89,8 +92,7 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownP
     }
     for (let i = count - 1; i >= 0; i--) {
       const child = values[i];
-      if (child !== null && typeof child === "object")
-        stack.push({ value: child, parent: node, segment: keys[i] as string, depth: depth + 1, name: keys[i], location: undefined });
+      if (child !== null && typeof child === "object") stack.push(new Node(child, node, keys[i] as string, depth + 1, keys[i]));
     }
   }
   // Containers left unvisited when a limit was reached: the request was only partly inspected.
@@ -151,11 +153,11 @@ function stopWhenFull(sink: CandidateSink): boolean {
   return true;
 }
 
-/** A string leaf under `parent` (at `segment`, or the root itself when undefined); its location is built only if the sink keeps it. */
+/** A string leaf under `parent` (at `segment`, or the root itself when undefined); its location is spelled out only if it is read. */
 function addString(sink: CandidateSink, parent: Node, segment: string | number | undefined, value: string, name: string | undefined): void {
-  if (!sink.wants("body", value)) return;
-  const location = segment === undefined ? locationOf(parent) : `${locationOf(parent)}.${segment}`;
-  sink.addWanted(location, "body", value, name);
+  if (!sink.wants("body", value, name)) return;
+  if (segment === undefined) sink.addWanted(parent.location, "body", value, name);
+  else sink.addWantedIn(parent, segment, "body", value, name);
 }
 
 function ownDataValue(value: object, key: string): unknown {

@@ -1,6 +1,8 @@
 import { canonicalize } from "../canonicalize.js";
 import { AMPERSAND, BACKSLASH, CONTROL, charClassesOf, NON_ASCII, PERCENT } from "../detectors/char-classes.js";
+import { parameterSuggestsUrl } from "../detectors/ssrf/index.js";
 import type { Candidate, InputKind } from "../detectors/types.js";
+import { type Container, InspectedValue } from "./inspected-value.js";
 
 /** How much of a request the shield reads. Every bound exists so a hostile request costs us a fixed amount of work. */
 export interface InspectLimits {
@@ -35,6 +37,9 @@ export class CandidateSink {
   truncated = false;
   private readonly seenKeys = new Set<string>();
   private readonly seenValues = new Set<string>();
+  /** Values under URL-like names, and header values (see `seenFor`); made on first use. */
+  private seenUrlNamed: Set<string> | undefined;
+  private seenHeaders: Set<string> | undefined;
   private budget: number;
   /** Values still allowed (counts down from maxValues): one comparison in `full`, which walkers ask per value. */
   private valuesLeft: number;
@@ -55,14 +60,46 @@ export class CandidateSink {
    * recorded as seen here (one set operation, not a lookup then an insert):
    * follow a true answer with `addWanted`.
    */
-  wants(kind: InputKind, value: string): boolean {
+  wants(kind: InputKind, value: string, name?: string): boolean {
     if (value.length === 0 || this.full) return value.length !== 0;
-    const seen = kind === "query-key" || kind === "body-key" ? this.seenKeys : this.seenValues;
-    const size = seen.size;
-    if (seen.add(value).size !== size) return true;
+    if (this.isNew(kind, value, name)) return true;
     this.valuesLeft--;
     this.budget -= value.length;
     return false;
+  }
+
+  /**
+   * Records `value` as seen and says whether it was new. Repeats are dropped
+   * only among values every detector reads the same way: a verdict can depend
+   * on the kind of place (a header or the path is scored more cautiously for
+   * shell syntax, and the path is also read segment by segment for SQL) and,
+   * for SSRF, on a URL-like parameter name (a bare host there is a target).
+   * With one set for all values, a harmless earlier copy (`a=127.0.0.1`) hid
+   * the same value where it matters (`url=127.0.0.1`).
+   */
+  private isNew(kind: InputKind, value: string, name: string | undefined): boolean {
+    let seen: Set<string>;
+    switch (kind) {
+      case "query-key":
+      case "body-key":
+        seen = this.seenKeys;
+        break;
+      case "path":
+        return true; // one per request
+      case "header":
+        seen = this.seenHeaders ??= new Set();
+        break;
+      default:
+        if (name !== undefined && parameterSuggestsUrl(name)) {
+          // Read at least as strictly as under any other name: later copies under other names are repeats.
+          this.seenValues.add(value);
+          seen = this.seenUrlNamed ??= new Set();
+        } else {
+          seen = this.seenValues;
+        }
+    }
+    const size = seen.size;
+    return seen.add(value).size !== size;
   }
 
   /** Counts a value the walker knows was already seen (a key of an object shaped like the previous one), as `wants` would. */
@@ -74,23 +111,35 @@ export class CandidateSink {
 
   /** `add` for a value `wants` has just called new (and recorded as seen). */
   addWanted(location: string, kind: InputKind, value: string, name?: string): void {
-    this.insert(location, kind, value, name, true);
+    this.insert(location, "", kind, value, name, true);
+  }
+
+  /** `addWanted` for a value found in `container` at `segment`, whose location is spelled out only if it is read. */
+  addWantedIn(container: Container, segment: string | number, kind: InputKind, value: string, name?: string): void {
+    this.insert(container, segment, kind, value, name, true);
   }
 
   add(location: string, kind: InputKind, value: string, name?: string): void {
-    this.insert(location, kind, value, name, false);
+    this.insert(location, "", kind, value, name, false);
   }
 
   /** A header outside the inspected list; it counts toward the limits like any value. */
   addOtherHeader(location: string, value: string): void {
     const before = this.candidates.length;
-    this.insert(location, "header", value, undefined, false);
+    this.insert(location, "", "header", value, undefined, false);
     // insert() appends to `candidates`; this one belongs with the other headers.
     if (this.candidates.length > before) this.otherHeaders.push(this.candidates.pop() as Candidate);
   }
 
-  /** `recorded`: `wants` already recorded the value as seen. */
-  private insert(location: string, kind: InputKind, value: string, name: string | undefined, recorded: boolean): void {
+  /** `place` and `segment`: see InspectedValue. `recorded`: `wants` already recorded the value as seen. */
+  private insert(
+    place: string | Container,
+    segment: string | number,
+    kind: InputKind,
+    value: string,
+    name: string | undefined,
+    recorded: boolean,
+  ): void {
     if (value.length === 0) return;
     if (this.full) {
       this.truncated = true;
@@ -106,15 +155,10 @@ export class CandidateSink {
     }
     this.budget -= raw.length;
     // Repeats are dropped before canonicalizing (the same raw text has the same canonical form): JSON arrays repeat values a lot.
-    if (!seenAlready) {
-      const seen = kind === "query-key" || kind === "body-key" ? this.seenKeys : this.seenValues;
-      const size = seen.size;
-      if (seen.add(raw).size === size) return;
-    }
+    if (!seenAlready && !this.isNew(kind, raw, name)) return;
     // Header values are mostly answered from the scan's cache, which needs no classes: they are computed there on a miss.
-    // Every candidate has the same fields in the same order: detectors read them through one object shape.
     if (kind === "header") {
-      this.candidates.push({ location, kind, raw, canonical: canonicalize(raw), name, classes: undefined });
+      this.candidates.push(new InspectedValue(place, segment, kind, raw, canonicalize(raw), name, undefined));
       return;
     }
     // One pass gives the classes and says whether anything is encoded: most values are their own canonical form.
@@ -124,6 +168,6 @@ export class CandidateSink {
       canonical = canonicalize(raw);
       if (canonical !== raw) classes = charClassesOf(canonical);
     }
-    this.candidates.push({ location, kind, raw, canonical, name, classes });
+    this.candidates.push(new InspectedValue(place, segment, kind, raw, canonical, name, classes));
   }
 }

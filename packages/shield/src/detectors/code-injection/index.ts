@@ -9,6 +9,7 @@
 import { ANGLE, AT, BRACE, BRACKET, COLON, classesOf, DOLLAR, DOT, HASH, PAREN, UNDERSCORE } from "../char-classes.js";
 import { around, evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
+import { base64CodeSignal } from "./base64-code.js";
 import { javaSignal } from "./java.js";
 import { nodeSignal } from "./node.js";
 import { phpSignal } from "./php.js";
@@ -21,9 +22,10 @@ export const codeInjectionDetector: Detector = {
     const value = candidate.canonical;
     const classes = classesOf(candidate);
     const syntax = hasCodeSyntax(value, classes);
-    if (!syntax && !mayHoldPlainCode(value, classes)) return undefined;
+    const encoded = base64CodeSignal(value);
+    if (!syntax && encoded === undefined && !mayHoldPlainCode(value, classes)) return undefined;
     const prose = looksLikeProse(value);
-    let signal = weigh(javaSignal(value), prose);
+    let signal = stronger(encoded, weigh(javaSignal(value), prose));
     if (syntax) {
       signal = stronger(signal, weigh(phpSignal(value), prose));
       signal = stronger(signal, weigh(wrapperSignal(value), prose));

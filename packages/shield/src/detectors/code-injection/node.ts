@@ -23,6 +23,17 @@ const PROCESS_ENV = /\bprocess\s{0,4}\.\s{0,4}env\b/;
  */
 const CONSTRUCTOR_CHAIN = /\bconstructor\s{0,4}(?:\.|:|\[\s{0,4}['"`]|['"`]\s{0,4}\]\s{0,4}\[\s{0,4}['"`])\s{0,4}constructor\b/;
 
+/**
+ * React Flight (Server Components / Server Actions) references are `$<id>`
+ * followed by `:`-separated property steps, which the decoder walks
+ * (CVE-2025-55182, "React2Shell"): a step onto `__proto__`, `prototype` or
+ * `constructor` reaches Object and Function internals instead of the data the
+ * reference should name. A reference is a whole string (the value, or a
+ * quoted JSON string inside it); steps are plain identifiers, each bounded.
+ */
+const FLIGHT_PROTOTYPE_STEP =
+  /(?:^|["'])\$[A-Za-z@]?[0-9a-fA-F]{0,8}:(?:[A-Za-z0-9_$]{1,64}:){0,8}(?:__proto__|prototype|constructor)(?:$|["':])/;
+
 /** `new Function(` and `Function(…)()` build code from a string; `eval(` runs it. */
 const CODE_FROM_STRING = /\bnew\s{1,8}Function\s{0,8}\(|\beval\s{0,8}\(\s{0,8}(?:['"`$a-z_(]|atob|string\.fromcharcode)/i;
 
@@ -34,11 +45,11 @@ const CODE_FROM_STRING = /\bnew\s{1,8}Function\s{0,8}\(|\beval\s{0,8}\(\s{0,8}(?
 const NODE_SERIALIZE = /_\$\$ND_FUNC\$\$_|XyQkTkRfRlVOQyQk|\b__js_function\b/;
 
 /**
- * A word every pattern above needs (`process`, `constructor`, `require`,
- * `Function`, `eval`, node-serialize's marker): one scan turns away the
+ * A word every pattern above needs (`process`, `constructor`, `__proto__` or
+ * `prototype`, `require`, `Function`, `eval`, node-serialize's marker): one scan turns away the
  * values that have none, instead of six.
  */
-const NODE_WORD = /process|constructor|require|function|eval|nd_func|xyqktkrfrlvoqyqk/i;
+const NODE_WORD = /process|constructor|proto|require|function|eval|nd_func|xyqktkrfrlvoqyqk/i;
 
 export function nodeSignal(value: string): CodeSignal | undefined {
   if (!NODE_WORD.test(value)) return undefined;
@@ -48,6 +59,8 @@ export function nodeSignal(value: string): CodeSignal | undefined {
   if (handle) return { score: 0.9, label: "node process handle", index: handle.index };
   const chain = CONSTRUCTOR_CHAIN.exec(value);
   if (chain) return { score: 0.9, label: "constructor.constructor sandbox escape", index: chain.index };
+  const flight = FLIGHT_PROTOTYPE_STEP.exec(value);
+  if (flight) return { score: 0.9, label: "React Flight reference into a prototype", index: flight.index };
   const required = REQUIRE.exec(value);
   if (required) return { score: 0.85, label: "require() of a module", index: required.index, mention: true };
   const code = CODE_FROM_STRING.exec(value);

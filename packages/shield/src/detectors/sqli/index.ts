@@ -6,7 +6,7 @@
  * classified (./classify.ts); the strongest signal wins.
  */
 
-import { charClassesOf, classesOf } from "../char-classes.js";
+import { ANGLE, charClassesOf, classesOf } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { findTags } from "../xss/html-tags.js";
@@ -107,10 +107,11 @@ function detectSqli(candidate: Candidate): Finding | undefined {
   const classes = classesOf(candidate);
   const direct = detectValue(value, classes);
   if ((direct?.score ?? 0) >= 0.9) return direct;
+  // `<?xml` opens with a `<`: without one (the ANGLE class), the regex is not asked.
   const nested =
     candidate.kind === "path" && mightBeSql(value, classes)
       ? detectInPathSegments(value)
-      : isXmlDocument(value)
+      : (classes & ANGLE) !== 0 && isXmlDocument(value)
         ? detectInXmlAttributes(value)
         : undefined;
   return nested !== undefined && nested.score > (direct?.score ?? 0) ? nested : direct;

@@ -79,7 +79,31 @@ const URL_PARAM_VERDICTS = new Map<string, boolean>();
 const MAX_REMEMBERED_NAMES = 512;
 
 function nameSuggestsUrl(candidate: Candidate): boolean {
-  const name = candidate.name;
+  return parameterSuggestsUrl(candidate.name);
+}
+
+/**
+ * Whether a letters-and-digits value may be a host under a URL-like name
+ * (the scan asks before handing such values here): a word (`localhost`), hex
+ * (`0x7f000001`), or a number that is an address past 0.x.x.x in decimal or
+ * octal (`2130706433` is 127.0.0.1) under a name that holds nothing but a
+ * URL or host. `image=42` or `site=170000000` is an id, not a target.
+ */
+export function mayBeInertTarget(candidate: Candidate): boolean {
+  if (!nameSuggestsUrl(candidate)) return false;
+  const value = candidate.canonical;
+  if (!ALL_DIGITS.test(value)) return true;
+  return value.length <= 16 && Number(value) >= FIRST_ADDRESS_PAST_ZERO_NET && HOST_ONLY_PARAM.test(candidate.name ?? "");
+}
+
+const ALL_DIGITS = /^\d+$/;
+/** 1.0.0.0 as a number: below it, 0.x.x.x, which no one fetches. */
+const FIRST_ADDRESS_PAST_ZERO_NET = 2 ** 24;
+/** Names that carry a URL or a host and nothing else (not `image`, `site` or `path`, which also name ids). */
+const HOST_ONLY_PARAM = /url|uri|host|domain|href|src|dest|redirect|target|callback|webhook|proxy|endpoint|fetch|link/i;
+
+/** Whether a parameter of this name usually carries a URL or host (`url`, `callback`, `imageSrc`). */
+export function parameterSuggestsUrl(name: string | undefined): boolean {
   if (name === undefined || name.length > 40) return false;
   let verdict = URL_PARAM_VERDICTS.get(name);
   if (verdict === undefined) {

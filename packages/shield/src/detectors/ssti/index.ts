@@ -29,6 +29,13 @@ const DELIMITERS: readonly { open: string; close: string; name: string }[] = [
   { open: "[[", close: "]]", name: "thymeleaf inline" },
 ];
 
+/**
+ * A Jinja/Twig/Django/Nunjucks statement tag: `{% if 7*7 == 49 %}`, `{% debug %}`, `{% import os %}`.
+ * Probes send one to see whether the server runs it (the reply holds `49` but not the tag). Only
+ * keywords that start a statement count, and the tag must be closed: `{%` in a price or a URL does not.
+ */
+const STATEMENT_TAG = /^\s*-?\s*(?:if|elif|for|set|import|from|include|extends|macro|call|debug|load|with|print|filter)(?:\s+\S|\s*-?\s*$)/;
+
 /** Smarty tags and the Smarty variable `{$smarty.…}`. */
 const SMARTY = /\{\s*(?:php|\/php|\$smarty\b|system\s*\(|literal\}|fetch\s+file=|include\s+file=)/;
 /** Razor `@(...)`/`@{...}` with code, Velocity `#set(`/`#foreach`. */
@@ -52,16 +59,19 @@ export const sstiDetector: Detector = {
     if (smarty) return finding(0.9, "smarty tag", lower.slice(smarty.index, smarty.index + 40));
     const other = OTHER_ENGINES.exec(lower);
     if (other) return finding(0.85, "template directive", other[0]);
+    let variable: Finding | undefined;
     for (const delimiter of DELIMITERS) {
       const body = templateBody(lower, delimiter.open, delimiter.close);
       if (body === undefined) continue;
       // `${jndi:` is Log4Shell, the JNDI detector's business.
       if (delimiter.open === "${" && /^\s*(?:jndi|env|sys|lower|upper|java|ctx|date|::-)/.test(body)) continue;
       if (DANGEROUS_GLOBAL.test(body) && delimiter.open !== "[[") return finding(0.85, `${delimiter.name} runtime object`, body);
+      if (delimiter.open === "{%" && STATEMENT_TAG.test(body)) return finding(0.8, "jinja/twig statement", `{%${body}%}`);
       if (EXPRESSION_BODY.test(body)) return finding(0.85, `${delimiter.name} expression`, `${delimiter.open}${body}${delimiter.close}`);
-      if (/^\s*\w+\s*$/.test(body) && delimiter.open !== "[[") return finding(0.6, `${delimiter.name} variable`, body);
+      // A bare variable is weak: another delimiter further on may hold the real thing (`{{x}}{% debug %}`).
+      if (/^\s*\w+\s*$/.test(body) && delimiter.open !== "[[") variable ??= finding(0.6, `${delimiter.name} variable`, body);
     }
-    return undefined;
+    return variable;
   },
 };
 

@@ -40,8 +40,21 @@ export function findWholeDomRead(value: string): number {
 
 /** The scan's gate for plain values and keys (see the file comment); `classes` are the value's precomputed classes. */
 export function admitsPlainXss(value: string, classes: number): boolean {
-  if ((classes & (PLUS | MINUS)) === (PLUS | MINUS) && mayHoldUtf7Markup(value)) return true;
-  return (classes & DOT) !== 0 && value.length <= 80 && GLOBAL_PROPERTY.test(value);
+  if ((classes & PLUS) !== 0) {
+    if ((classes & MINUS) !== 0 && mayHoldUtf7Markup(value)) return true;
+    // Base64 markup with a `+` in it (`PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+`); without one it is letters and digits, which the scan hands over itself.
+    if (ENCODED_MARKUP_START.test(value)) return true;
+  }
+  if ((classes & DOT) === 0 || value.length > 80) return false;
+  // A read of a browser global as the whole value, or concatenated into a string (`1+document.cookie+1`).
+  return GLOBAL_PROPERTY.test(value) || ((classes & PLUS) !== 0 && CONCATENATED_GLOBAL.test(value));
 }
+
+/** Where base64 of `<` and a letter, `!` or `/` starts (see ./base64-markup.ts). */
+const ENCODED_MARKUP_START = /(?:^|[^A-Za-z0-9+/])P[C-H][A-Za-z0-9+/]{10}/;
+
+/** `+document.x`, `window.name +`: a global's property joined to a string on either side. One class per quantifier: linear. */
+const CONCATENATED_GLOBAL =
+  /\+\s*(?:document|window|top|parent|self|opener|location)\s*\.\s*[a-z]|(?:document|window|top|parent|self|opener|location)\s*\.\s*[a-z]+\s*\+/i;
 
 export const XSS_PLAIN_GATE: PlainGate = { anyOf: PLUS | DOT, admits: admitsPlainXss };
