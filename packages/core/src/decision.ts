@@ -21,14 +21,22 @@ function nextSequence(): number {
   return sequence;
 }
 
-/** Sortable, unique within a process: timestamp, sequence number, process tag, all base 36. */
-function formatDecisionId(timestamp: number, sequenceNumber: number): string {
+/**
+ * Sortable, unique within a process: timestamp, sequence number, process tag,
+ * all base 36. Exported with `decisionIdParts` so a decision log can build the
+ * id text off the request thread (in a worker, whose own process tag differs:
+ * hence the `tag` argument) and get exactly what `decision.id` would read.
+ */
+export function formatDecisionId(timestamp: number, sequenceNumber: number, tag = processTag): string {
   if (timestamp !== lastTimestamp) {
     lastTimestamp = timestamp;
     lastTimestampText = timestamp.toString(36);
   }
-  return `${lastTimestampText}${sequenceNumber.toString(36).padStart(5, "0")}${processTag}`;
+  return `${lastTimestampText}${sequenceNumber.toString(36).padStart(5, "0")}${tag}`;
 }
+
+/** The process tag ids of this thread's decisions end with (see formatDecisionId). */
+export const DECISION_ID_TAG = processTag;
 
 export interface DecisionInput {
   readonly results: readonly RuleResult[];
@@ -74,6 +82,11 @@ class ParapetDecision implements Decision {
     return this.#id;
   }
 
+  /** The sequence number of a decision made here, or undefined for any other object (see decisionSequence). */
+  static sequenceOf(decision: Decision): number | undefined {
+    return #sequence in decision ? decision.#sequence : undefined;
+  }
+
   isDenied(): boolean {
     return this.status !== 200;
   }
@@ -90,6 +103,15 @@ class ParapetDecision implements Decision {
     const { id, conclusion, reason, results, ip, headers, status, timestamp, durationMs } = this;
     return { id, conclusion, reason, results, ip, headers, status, timestamp, durationMs };
   }
+}
+
+/**
+ * The sequence number `decision.id` is formatted from (with its timestamp and
+ * DECISION_ID_TAG), for a decision that protect() made; undefined for any other
+ * object that looks like a Decision, whose `id` must then be read.
+ */
+export function decisionSequence(decision: Decision): number | undefined {
+  return ParapetDecision.sequenceOf(decision);
 }
 
 /**

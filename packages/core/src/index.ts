@@ -1,6 +1,6 @@
 export { buildKey, type Characteristic, characteristicValue, DEFAULT_CHARACTERISTICS } from "./characteristics.js";
 export { type AuthReport, type Parapet, type ParapetOptions, type ProtectOptions, parapet } from "./client.js";
-export { createDecision, type ErrorPolicy } from "./decision.js";
+export { createDecision, DECISION_ID_TAG, decisionSequence, type ErrorPolicy, formatDecisionId } from "./decision.js";
 export { type Duration, parseDuration } from "./duration.js";
 export { codeOf, type ErrorCode, ErrorCodes, messageOf, optionError, ParapetError } from "./errors.js";
 export { type Cidr, cidrContains, parseCidr, parseRanges } from "./ip/cidr.js";

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createClientIpResolver, type Decision, fixedWindow, parapet, silentLogger } from "../src/index.js";
+import {
+  createClientIpResolver,
+  DECISION_ID_TAG,
+  type Decision,
+  decisionSequence,
+  fixedWindow,
+  formatDecisionId,
+  parapet,
+  silentLogger,
+} from "../src/index.js";
 import { isCanonicalIpv4 } from "../src/ip/parse.js";
 import { createHeaderSink } from "../src/request/headers.js";
 import { manualClock, plainRequest } from "./helpers.js";
@@ -120,6 +129,23 @@ describe("request-path shortcuts", () => {
       "timestamp",
     ]);
     assert.equal(serialized.id, ids[3]);
+  });
+
+  it("lets a decision log build the id text elsewhere: the same text as decision.id", async () => {
+    const p = parapet({ rules: [], clock: manualClock(1_700_000_000_000), logger: silentLogger });
+    for (let i = 0; i < 20; i++) {
+      const decision = await p.protect(plainRequest());
+      const sequence = decisionSequence(decision);
+      assert.equal(typeof sequence, "number");
+      // Formatted first from the parts (as a log worker would), then read: both must agree.
+      const built = formatDecisionId(decision.timestamp, sequence as number, DECISION_ID_TAG);
+      assert.equal(decision.id, built);
+    }
+    // Another tag (another thread's) gives another id: the tag is part of the text.
+    const decision = await p.protect(plainRequest());
+    assert.notEqual(formatDecisionId(decision.timestamp, decisionSequence(decision) as number, "zzzz"), decision.id);
+    // Objects that only look like decisions have no sequence: their `id` must be read.
+    assert.equal(decisionSequence({ ...decision, id: "x" } as unknown as Decision), undefined);
   });
 
   it("keys an IP-counted rule the same whether or not the address was seen, past the cache bound too", async () => {

@@ -1,4 +1,4 @@
-import type { Decision, NormalizedRequest, RuleResult } from "@parapet/core";
+import { DECISION_ID_TAG, type Decision, decisionSequence, type NormalizedRequest, type RuleResult } from "@parapet/core";
 import { compactHead } from "./results-codec.js";
 import {
   CODES_PER_DECISION,
@@ -6,6 +6,7 @@ import {
   CONCLUSIONS,
   type DecisionColumns,
   FLAG_DENIED,
+  FLAG_ID_FROM_SEQUENCE,
   FLAG_OBJECT_RESULTS,
   STRINGS_PER_DECISION,
 } from "./worker/columns.js";
@@ -31,6 +32,7 @@ class CaptureBatch {
   readonly statuses: Uint16Array;
   readonly statusTs: Float64Array;
   readonly codes: Uint32Array;
+  readonly sequences: Uint32Array;
   readonly strings: StringPacker;
   readonly table = new StringTable();
   readonly objectResults: (readonly RuleResult[])[] = [];
@@ -38,7 +40,7 @@ class CaptureBatch {
   constructor(readonly size: number) {
     // Every column is a view into one buffer: allocating (and zeroing, and accounting for) a buffer is what costs,
     // not its size, so one per batch instead of eight. Widest elements first keeps each view aligned.
-    const buffer = new ArrayBuffer(size * (4 * 8 + (CODES_PER_DECISION + STRINGS_PER_DECISION) * 4 + 2 + 1));
+    const buffer = new ArrayBuffer(size * (4 * 8 + (CODES_PER_DECISION + STRINGS_PER_DECISION + 1) * 4 + 2 + 1));
     let at = 0;
     const take = <T>(View: new (buffer: ArrayBuffer, offset: number, length: number) => T, length: number, bytes: number): T => {
       const view = new View(buffer, at, length);
@@ -51,6 +53,7 @@ class CaptureBatch {
     this.statusTs = take(Float64Array, size, 8);
     this.codes = take(Uint32Array, size * CODES_PER_DECISION, 4);
     this.strings = new StringPacker(size * STRINGS_PER_DECISION, take(Uint32Array, size * STRINGS_PER_DECISION, 4));
+    this.sequences = take(Uint32Array, size, 4);
     this.statuses = take(Uint16Array, size, 2);
     this.flags = take(Uint8Array, size, 1);
   }
@@ -65,6 +68,8 @@ class CaptureBatch {
       ruleDurations: this.ruleDurations.subarray(0, n),
       flags: this.flags.subarray(0, n),
       strings: this.strings.finish(),
+      sequences: this.sequences.subarray(0, n),
+      idTag: DECISION_ID_TAG,
       codes: this.codes.subarray(0, n * CODES_PER_DECISION),
       table: this.table.values,
       objectResults: this.objectResults,
@@ -131,7 +136,15 @@ export class CaptureRing {
     batch.durations[i] = decision.durationMs;
     let flag = (decision.isDenied() ? FLAG_DENIED : 0) | (conclusionIndex(decision.conclusion) << CONCLUSION_SHIFT);
     const strings = batch.strings;
-    strings.add(decision.id, MAX_TEXT);
+    // The id text is built on the log side from the sequence number (formatting it here cost as much as the rest
+    // of a field's copy); a decision protect() did not make brings its own.
+    const sequence = decisionSequence(decision);
+    if (sequence === undefined) strings.add(decision.id, MAX_TEXT);
+    else {
+      strings.add(undefined, 0);
+      batch.sequences[i] = sequence;
+      flag |= FLAG_ID_FROM_SEQUENCE;
+    }
     strings.add(decision.ip, MAX_TEXT);
     strings.add(request.path, MAX_PATH);
     // header() rather than headers[…]: reading `headers` would normalize every header of every request.

@@ -1,4 +1,4 @@
-import type { Decision, RuleResult } from "@parapet/core";
+import { type Decision, formatDecisionId, type RuleResult } from "@parapet/core";
 import { cachedFingerprint, classesOf, NO_CLASSES, type ResultClasses } from "./record.js";
 import { compactLine, encodeResults } from "./results-codec.js";
 import type { BoundedMap } from "./sketch/bounded-map.js";
@@ -8,6 +8,7 @@ import {
   CONCLUSIONS,
   type DecisionColumns,
   FLAG_DENIED,
+  FLAG_ID_FROM_SEQUENCE,
   FLAG_OBJECT_RESULTS,
 } from "./worker/columns.js";
 import { type PackedStrings, StringReader, tableValue } from "./worker/packed-strings.js";
@@ -36,6 +37,8 @@ export class DecisionBatch {
   readonly #ruleDurations: Float64Array;
   readonly #flags: Uint8Array;
   readonly #strings: PackedStrings;
+  readonly #sequences: Uint32Array;
+  readonly #idTag: string;
   readonly #codes: Uint32Array;
   readonly #table: readonly string[];
   /** Fingerprints by row, once a row of the batch has an API key. */
@@ -47,7 +50,15 @@ export class DecisionBatch {
     this.count = columns.count;
     // The capture ring's columns share one buffer sized for a full batch. A batch far smaller than that (a quiet
     // pump) keeps copies instead, so a queue of small batches costs memory by its rows, not by its batches.
-    const kept = [columns.ts, columns.durations, columns.ruleDurations, columns.flags, columns.codes, columns.strings.lengths];
+    const kept = [
+      columns.ts,
+      columns.durations,
+      columns.ruleDurations,
+      columns.flags,
+      columns.codes,
+      columns.strings.lengths,
+      columns.sequences,
+    ];
     const used = kept.reduce((bytes, view) => bytes + view.byteLength, 0);
     const copy = 2 * used < columns.ts.buffer.byteLength;
     const keep = <T extends Float64Array | Uint32Array | Uint8Array>(view: T): T => (copy ? (view.slice() as T) : view);
@@ -57,6 +68,8 @@ export class DecisionBatch {
     this.#flags = keep(columns.flags);
     this.#strings = { text: columns.strings.text, lengths: keep(columns.strings.lengths) };
     this.#codes = keep(columns.codes);
+    this.#sequences = keep(columns.sequences);
+    this.#idTag = columns.idTag;
     this.#table = columns.table;
     // A copy of its own: decisions waiting for their status keep it, and the columns' buffer is sized for a full batch.
     this.statuses = new BatchStatuses(columns.statuses.slice());
@@ -85,10 +98,12 @@ export class DecisionBatch {
       row.status = status;
       row.statusTs = columns.statusTs[i]!;
       // The id is only needed to join a status that has not arrived yet; it is then kept, so a string of its own.
-      if (status === 0) row.id = strings.next() ?? "";
-      else {
+      if (status !== 0) {
         row.id = "";
         strings.skip();
+      } else {
+        const text = strings.next();
+        row.id = batch.#idAt(i, flags, text);
       }
       // Detectors may keep these: strings of their own (see packed-strings.ts).
       row.ip = strings.next() ?? "";
@@ -115,6 +130,12 @@ export class DecisionBatch {
     return batch;
   }
 
+  /** Row `i`'s id: formatted from its sequence number, or the text it came with. */
+  #idAt(i: number, flags: number, text: string | undefined): string {
+    if ((flags & FLAG_ID_FROM_SEQUENCE) === 0) return text ?? "";
+    return formatDecisionId(this.#ts[i]!, this.#sequences[i]!, this.#idTag);
+  }
+
   /** Hands every row to `each` as the columns of parapet_decisions (one object, refilled: do not keep it). */
   forEachStored(each: (row: StoredDecisionRow) => void): void {
     const strings = new StringReader(this.#strings);
@@ -125,7 +146,7 @@ export class DecisionBatch {
       const flags = this.#flags[i]!;
       const status = this.statuses.byRow[i]!;
       const code = i * CODES_PER_DECISION;
-      row.id = strings.nextShared() ?? "";
+      row.id = this.#idAt(i, flags, strings.nextShared());
       row.ts = this.#ts[i]!;
       row.conclusion = conclusionOf(flags);
       row.denied = (flags & FLAG_DENIED) !== 0;

@@ -262,14 +262,21 @@ export function observe(options: ObserveOptions = {}): Observed {
   };
 
   function recordStatus(decision: Decision | string, status: number): void {
-    const id = typeof decision === "string" ? decision : decision?.id;
-    if (typeof id !== "string" || id.length === 0 || !Number.isInteger(status) || status < 100 || status > 599) {
+    const given = typeof decision === "string" ? decision.length > 0 : typeof decision === "object" && decision !== null;
+    if (!given || !Number.isInteger(status) || status < 100 || status > 599) {
       logger.warn("observe.recordStatus: pass a decision (or its id) and an HTTP status 100-599", { status });
       return;
     }
     const now = clock.now();
-    // Most statuses follow their decision before it leaves the capture ring: they ride along with it.
-    if (!captured.attachStatus(decision, status, now)) statuses.push(id, status, now);
+    // Most statuses follow their decision before it leaves the capture ring: they ride along with it, found by
+    // identity, and the id text is not needed (nor built) on this thread.
+    if (captured.attachStatus(decision, status, now)) return;
+    const id = typeof decision === "string" ? decision : decision.id;
+    if (typeof id !== "string" || id.length === 0) {
+      logger.warn("observe.recordStatus: pass a decision (or its id) and an HTTP status 100-599", { status });
+      return;
+    }
+    statuses.push(id, status, now);
   }
 
   let closing: Promise<void> | undefined;

@@ -82,6 +82,30 @@ describe("packed strings", () => {
 });
 
 describe("capture ring columns", () => {
+  it("build the id of protect()'s decisions on the log side, and keep the id any other decision brings", async () => {
+    const ring = new CaptureRing(10);
+    const guard = parapet({ rules: [], observers: [{ onDecision: (d: Decision, r: NormalizedRequest) => void ring.push(d, r) }] });
+    const made = await guard.protect(request("10.0.0.1", "/a", {}));
+    // A lookalike (own fields, its own id): not one protect() made, so it has no sequence number to format.
+    const lookalike = {
+      ...made,
+      id: "made-elsewhere",
+      isDenied: () => false,
+      isAllowed: () => true,
+      isErrored: () => false,
+    } as unknown as Decision;
+    let lookalikeRequest: NormalizedRequest | undefined;
+    const other = parapet({ rules: [], observers: [{ onDecision: (_d: Decision, r: NormalizedRequest) => void (lookalikeRequest = r) }] });
+    await other.protect(request("10.0.0.2", "/b", {}));
+    ring.push(lookalike, lookalikeRequest as NormalizedRequest);
+    const { stored } = readBatch(structuredClone(ring.drainColumns()));
+    // `made.id` is read only now, after its row was built from the sequence number.
+    assert.deepEqual(
+      stored.map((row) => row.id),
+      [made.id, "made-elsewhere"],
+    );
+  });
+
   it("carry every field of every decision, statuses attached by identity or id, across a structured clone", async () => {
     const ring = new CaptureRing(100);
     const observers = [{ onDecision: (d: Decision, r: NormalizedRequest) => void ring.push(d, r) }];

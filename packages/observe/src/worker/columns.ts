@@ -20,6 +20,14 @@ export interface DecisionColumns {
   readonly flags: Uint8Array;
   /** STRINGS_PER_DECISION values per decision, in the order of STRINGS_PER_DECISION's list. */
   readonly strings: PackedStrings;
+  /**
+   * For decisions flagged FLAG_ID_FROM_SEQUENCE (every decision protect() made), the sequence number their id is
+   * formatted from, with their timestamp and `idTag` (core's formatDecisionId): the id text is built on the log
+   * side, not on the request thread. Other decisions carry their id in `strings`.
+   */
+  readonly sequences: Uint32Array;
+  /** The request thread's DECISION_ID_TAG. */
+  readonly idTag: string;
   /** CODES_PER_DECISION codes per decision into `table` (method, reason type, compact results head). */
   readonly codes: Uint32Array;
   readonly table: string[];
@@ -42,6 +50,8 @@ export const FLAG_DENIED = 1;
 /** Bits 1-2: the index of the conclusion in CONCLUSIONS. */
 export const CONCLUSION_SHIFT = 1;
 export const FLAG_OBJECT_RESULTS = 1 << 3;
+/** The id is formatted from `sequences` (see DecisionColumns.sequences); its slot in `strings` is empty. */
+export const FLAG_ID_FROM_SEQUENCE = 1 << 4;
 /**
  * id, ip, path, apiKey, userId, user agent, compact results key. An API key or user id given as a number
  * travels as its text, which is also what the log stores (String(n) reads back as the same number).
@@ -54,7 +64,7 @@ export function transferablesOf(columns: DecisionColumns | undefined, statuses: 
   const arrays: ArrayBufferView[] = [];
   if (columns) {
     arrays.push(columns.ts, columns.durations, columns.ruleDurations, columns.flags, columns.codes, columns.statuses, columns.statusTs);
-    arrays.push(columns.strings.lengths);
+    arrays.push(columns.strings.lengths, columns.sequences);
   }
   if (statuses) arrays.push(statuses.statuses, statuses.ts, statuses.ids.lengths);
   return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
