@@ -25,6 +25,15 @@ describe("quote fuzz probes", () => {
     }
   });
 
+  it("reads amounts grouped with apostrophes (Swiss style) as numbers, not probes", () => {
+    for (const value of ["1'000.00", "1'000,00", "12'500", "-3'000,50", "1'234'567.89"]) {
+      assert.equal(isQuoteProbe(value), false, value);
+      assert.ok(scoreOf(value) < BLOCKS, value);
+    }
+    // Not grouped by threes: still the shape of a probe.
+    for (const value of ["1'00", "1'0000", "12'34"]) assert.ok(isQuoteProbe(value), value);
+  });
+
   it("ignores long values: a probe is short", () => {
     assert.equal(isQuoteProbe(`${"1".repeat(40)}'`), false);
   });

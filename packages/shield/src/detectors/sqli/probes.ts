@@ -21,6 +21,13 @@ const MAX_PROBE_LENGTH = 32;
  */
 const FEET_AND_INCHES = /^\d{1,2}' ?\d{1,2}(?:\.\d{1,2})?"$/;
 
+/**
+ * Thousands grouped with apostrophes, as Switzerland and Liechtenstein write
+ * amounts (`1'000.00`, `12'500`, `-3'000,50`): a number, not a probe. Groups of
+ * exactly three digits, anchored: linear.
+ */
+const APOSTROPHE_GROUPED_NUMBER = /^[-+]?\d{1,3}(?:'\d{3})+(?:[.,]\d{1,6})?$/;
+
 function isAsciiLetter(code: number): boolean {
   return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
 }
@@ -43,7 +50,7 @@ export function isQuoteProbe(value: string): boolean {
     else if (code === 0x5c) backslash++;
   }
   if (single % 2 === 0 && double % 2 === 0 && backtick % 2 === 0 && backslash === 0) return false;
-  return !FEET_AND_INCHES.test(text);
+  return !FEET_AND_INCHES.test(text) && !APOSTROPHE_GROUPED_NUMBER.test(text);
 }
 
 function isQuote(char: string | undefined): boolean {
