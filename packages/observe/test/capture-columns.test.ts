@@ -95,7 +95,10 @@ describe("capture ring columns", () => {
       isErrored: () => false,
     } as unknown as Decision;
     let lookalikeRequest: NormalizedRequest | undefined;
-    const other = parapet({ rules: [], observers: [{ onDecision: (_d: Decision, r: NormalizedRequest) => void (lookalikeRequest = r) }] });
+    const keepRequest = (_d: Decision, r: NormalizedRequest) => {
+      lookalikeRequest = r;
+    };
+    const other = parapet({ rules: [], observers: [{ onDecision: keepRequest }] });
     await other.protect(request("10.0.0.2", "/b", {}));
     ring.push(lookalike, lookalikeRequest as NormalizedRequest);
     const { stored } = readBatch(structuredClone(ring.drainColumns()));
