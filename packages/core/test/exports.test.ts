@@ -6,6 +6,7 @@ import * as core from "@parapet/core";
 // map. Adding or removing a runtime export is an API change: update this list on purpose.
 it("exports exactly the documented runtime API", () => {
   assert.deepEqual(Object.keys(core).sort(), [
+    "DECISION_ID_TAG",
     "DEFAULT_CHARACTERISTICS",
     "ErrorCodes",
     "MemoryStore",
@@ -20,7 +21,9 @@ it("exports exactly the documented runtime API", () => {
     "consoleLogger",
     "createClientIpResolver",
     "createDecision",
+    "decisionSequence",
     "fixedWindow",
+    "formatDecisionId",
     "formatIp",
     "forwardedHops",
     "isNodeRequest",
