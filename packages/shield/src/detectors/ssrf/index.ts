@@ -148,22 +148,36 @@ export function hostOf(value: string, start: number): string {
  * (Orange Tsai, "A New Era of SSRF", 2017): with several `@`
  * (`http://a@127.0.0.1@evil.example`) some clients take the first, and
  * parsers that end the authority only at `/` read `http://evil#@127.0.0.1`
- * as 127.0.0.1. A validator and a fetcher that disagree is the attack, so an
+ * (or, with spaces, `http://evil &@evil# @127.0.0.1`) as 127.0.0.1. A validator and a fetcher that disagree is the attack, so an
  * internal host in any of these readings counts.
  */
 function confusedTarget(value: string, start: number): { kind: TargetKind } | undefined {
   let end = start;
+  let strictEnd = -1;
   while (end < value.length && end - start < 300) {
     const c = value.charCodeAt(end);
-    if (c === 47 || c <= 32 || c === 34 || c === 39) break;
+    if (c === 47 || c < 32 || c === 34 || c === 39) break;
+    if (c === 32 && strictEnd === -1) strictEnd = end;
     end++;
   }
   const extended = value.slice(start, end);
   if (extended.indexOf("@") === -1) return undefined;
+  // Without spaces, every `@` starts a reading. Past a space only after a `#`: parsers that keep spaces and `#` in
+  // the authority read `http://evil &@evil# @127.0.0.1` as 127.0.0.1 (Orange Tsai's three Python clients), while
+  // prose that names a URL and later an address (`see http://x.com, mail a@10.0.0.1`) has no `#` between.
+  const strictLength = strictEnd === -1 ? extended.length : strictEnd - start;
+  const fragmentAt = extended.indexOf("#");
   const segments = extended.split("@", 8);
+  let offset = (segments[0] as string).length + 1;
   for (let i = 1; i < segments.length; i++) {
-    const kind = classifyHost(hostOf(segments[i] as string, 0));
-    if (kind) return { kind };
+    const segment = segments[i] as string;
+    const inStrict = offset <= strictLength;
+    const afterFragment = fragmentAt !== -1 && fragmentAt < offset;
+    if (inStrict || afterFragment) {
+      const kind = classifyHost(hostOf(segment, 0));
+      if (kind) return { kind };
+    }
+    offset += segment.length + 1;
   }
   return undefined;
 }
