@@ -264,19 +264,20 @@ export function observe(options: ObserveOptions = {}): Observed {
   function recordStatus(decision: Decision | string, status: number): void {
     const given = typeof decision === "string" ? decision.length > 0 : typeof decision === "object" && decision !== null;
     if (!given || !Number.isInteger(status) || status < 100 || status > 599) {
-      logger.warn("observe.recordStatus: pass a decision (or its id) and an HTTP status 100-599", { status });
+      warnRecordStatusUsage(status);
       return;
     }
     const now = clock.now();
     // Most statuses follow their decision before it leaves the capture ring: they ride along with it, found by
     // identity, and the id text is not needed (nor built) on this thread.
     if (captured.attachStatus(decision, status, now)) return;
+    // Otherwise it travels alone, by id; an object without one (not a decision) is the caller's mistake.
     const id = typeof decision === "string" ? decision : decision.id;
-    if (typeof id !== "string" || id.length === 0) {
-      logger.warn("observe.recordStatus: pass a decision (or its id) and an HTTP status 100-599", { status });
-      return;
-    }
-    statuses.push(id, status, now);
+    if (typeof id === "string" && id.length > 0) statuses.push(id, status, now);
+    else warnRecordStatusUsage(status);
+  }
+  function warnRecordStatusUsage(status: unknown): void {
+    logger.warn("observe.recordStatus: pass a decision (or its id) and an HTTP status 100-599", { status });
   }
 
   let closing: Promise<void> | undefined;

@@ -63,8 +63,8 @@ function mayHoldPlainCode(value: string, classes: number): boolean {
   );
 }
 
-/** Base64 of a Java serialized stream's magic (`aced0005`) at each of the three byte alignments, and of node-serialize's `_$$ND_FUNC$$`. */
-const SERIALIZED_BASE64 = /rO0AB|KztAA|Cs7QA|XyQkTkRfRlVOQyQk/;
+/** Base64 of a Java serialized stream's magic (`aced0005`) at each of the three byte alignments (Node exploit code in base64: ./base64-code.ts). */
+const SERIALIZED_BASE64 = /rO0AB|KztAA|Cs7QA/;
 
 function weigh(signal: CodeSignal | undefined, prose: boolean): CodeSignal | undefined {
   if (signal === undefined || !prose || signal.mention !== true) return signal;

@@ -38,18 +38,18 @@ const FLIGHT_PROTOTYPE_STEP =
 const CODE_FROM_STRING = /\bnew\s{1,8}Function\s{0,8}\(|\beval\s{0,8}\(\s{0,8}(?:['"`$a-z_(]|atob|string\.fromcharcode)/i;
 
 /**
- * Serializers that revive functions: node-serialize's marker (CVE-2017-5941),
- * also base64-encoded as exploits send it in cookies (`XyQkTkRfRlVOQyQk`), and
- * funcster's `__js_function`.
+ * Serializers that revive functions: node-serialize's marker (CVE-2017-5941)
+ * and funcster's `__js_function`. The marker base64-encoded, as exploits send
+ * it in cookies, is found at any byte offset by ./base64-code.ts.
  */
-const NODE_SERIALIZE = /_\$\$ND_FUNC\$\$_|XyQkTkRfRlVOQyQk|\b__js_function\b/;
+const NODE_SERIALIZE = /_\$\$ND_FUNC\$\$_|\b__js_function\b/;
 
 /**
  * A word every pattern above needs (`process`, `constructor`, `__proto__` or
  * `prototype`, `require`, `Function`, `eval`, node-serialize's marker): one scan turns away the
  * values that have none, instead of six.
  */
-const NODE_WORD = /process|constructor|proto|require|function|eval|nd_func|xyqktkrfrlvoqyqk/i;
+const NODE_WORD = /process|constructor|proto|require|function|eval|nd_func/i;
 
 export function nodeSignal(value: string): CodeSignal | undefined {
   if (!NODE_WORD.test(value)) return undefined;

@@ -37,7 +37,7 @@ export const ssrfDetector: Detector = {
     // Referer and Origin point at localhost in every developer's browser; they are not fetched by the server.
     if (candidate.kind === "header" || candidate.kind === "path") return undefined;
     const canonical = candidate.canonical;
-    if ((classesOf(candidate) & (COLON | SLASH)) === 0 && !nameSuggestsUrl(candidate)) return undefined;
+    if ((classesOf(candidate) & (COLON | SLASH)) === 0 && !parameterSuggestsUrl(candidate.name)) return undefined;
     const value = canonical.trim().toLowerCase();
     let best: Finding | undefined;
     URL_START.lastIndex = 0;
@@ -61,7 +61,7 @@ export const ssrfDetector: Detector = {
         best = stronger(best, finding(0.8, "protocol-smuggling scheme", match[0]));
       if ((best?.score ?? 0) >= 0.97) return best;
     }
-    if (!best && (value.startsWith("//") || nameSuggestsUrl(candidate))) {
+    if (!best && (value.startsWith("//") || parameterSuggestsUrl(candidate.name))) {
       const host = hostOf(value, value.startsWith("//") ? 2 : 0);
       const kind = classifyHost(host);
       if (kind) best = finding(SCORES[kind] - 0.05, `${kind} target`, host);
@@ -78,10 +78,6 @@ export const ssrfDetector: Detector = {
 const URL_PARAM_VERDICTS = new Map<string, boolean>();
 const MAX_REMEMBERED_NAMES = 512;
 
-function nameSuggestsUrl(candidate: Candidate): boolean {
-  return parameterSuggestsUrl(candidate.name);
-}
-
 /**
  * Whether a letters-and-digits value may be a host under a URL-like name
  * (the scan asks before handing such values here): a word (`localhost`), hex
@@ -90,7 +86,7 @@ function nameSuggestsUrl(candidate: Candidate): boolean {
  * URL or host. `image=42` or `site=170000000` is an id, not a target.
  */
 export function mayBeInertTarget(candidate: Candidate): boolean {
-  if (!nameSuggestsUrl(candidate)) return false;
+  if (!parameterSuggestsUrl(candidate.name)) return false;
   const value = candidate.canonical;
   if (!ALL_DIGITS.test(value)) return true;
   return value.length <= 16 && Number(value) >= FIRST_ADDRESS_PAST_ZERO_NET && HOST_ONLY_PARAM.test(candidate.name ?? "");
