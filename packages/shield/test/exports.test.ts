@@ -20,6 +20,7 @@ describe("@parapet/shield public exports", () => {
       "cmdi",
       "code-injection",
       "jndi",
+      "ldap",
       "nosqli",
       "proto-pollution",
       "sqli",

@@ -3,6 +3,7 @@ import { STANDALONE_COMMANDS } from "./cmdi/commands.js";
 import { cmdiDetector } from "./cmdi/index.js";
 import { codeInjectionDetector } from "./code-injection/index.js";
 import { jndiDetector } from "./jndi/index.js";
+import { ldapDetector } from "./ldap/index.js";
 import { nosqliDetector } from "./nosqli/index.js";
 import { protoPollutionDetector } from "./proto-pollution/index.js";
 import { sqliDetector } from "./sqli/index.js";
@@ -64,6 +65,8 @@ export const REGISTRY: readonly RegisteredDetector[] = [
   { detector: sstiDetector, plainValues: true, plainKeys: false, anyHeader: true },
   // Plain values and keys: a Java class path (`java.lang.Runtime=x`) needs only letters and dots.
   { detector: codeInjectionDetector, plainValues: true, plainKeys: true, inertGate: mayBeBase64Run, anyHeader: true },
+  // A filter needs parentheses: plain values and headers (whose comments are parenthesized) are left out.
+  { detector: ldapDetector, plainValues: false, plainKeys: false, anyHeader: false },
 ];
 
 export const DETECTORS: readonly Detector[] = REGISTRY.map((r) => r.detector);

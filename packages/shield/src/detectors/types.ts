@@ -13,7 +13,8 @@ export type AttackClass =
   | "proto-pollution"
   | "nosqli"
   | "ssti"
-  | "code-injection";
+  | "code-injection"
+  | "ldap";
 
 /** Where a value came from; detectors may weigh evidence differently by place. */
 export type InputKind = "path" | "query" | "query-key" | "header" | "cookie" | "body" | "body-key";

@@ -83,7 +83,7 @@ export const cmdiDetector: Detector = {
     if (!hasShellSyntax(value, classes)) {
       // The hot path: prose and identifiers. Lowercase only what may be a command line.
       if (!mayOpenWithCommand(value) && !mayHoldPlainConstruct(value, classes)) return undefined;
-      return detectPlain(value.toLowerCase(), candidate.kind);
+      return detectPlain(value.toLowerCase(), candidate.kind, candidate.name);
     }
     const lower = value.toLowerCase();
     const text = unshell(lower);
@@ -198,8 +198,20 @@ function hasShellSyntax(value: string, classes: number): boolean {
   return hasLineBreak(value, classes);
 }
 
+/**
+ * Fields that name a person or an account (`username`, `login`, `accountName`,
+ * `email`): their value is an identifier the app stores or compares, not a
+ * whole command line it runs. `QUSER` is an IBM i account name as well as a
+ * Windows command.
+ */
+const IDENTIFIER_FIELD = /user|login|account|owner|author|nick|handle|name|e-?mail/i;
+/** ...unless the field names a program (`commandName`, `execUser`, `scriptName`): a tool that runs what it is given. */
+const PROGRAM_FIELD = /cmd|command|exec|run|program|script|shell|tool/i;
+
 /** A value without shell syntax can only be a command line by itself: `whoami`, `sleep 5`, `net user x /add`. */
-function detectPlain(lower: string, kind: Candidate["kind"]): Finding | undefined {
+function detectPlain(lower: string, kind: Candidate["kind"], name: string | undefined): Finding | undefined {
+  // One word in an identifier field is the identifier: a command alone runs only where the whole value is the command.
+  if (name !== undefined && lower.indexOf(" ") === -1 && IDENTIFIER_FIELD.test(name) && !PROGRAM_FIELD.test(name)) return undefined;
   const score = mayOpenWithCommand(lower) ? scoreCommandAt(lower, 0, 0, kind) : 0;
   const construct = findConstruct(lower, PLAIN_CONSTRUCTS);
   if (construct && construct.construct.score > score)

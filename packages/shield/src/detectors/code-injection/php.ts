@@ -41,9 +41,13 @@ const PLURAL = /^\(\s{0,2}e?s\s{0,2}\)/i;
  */
 const SPACED_PROSE_CALL = /[a-z]\s{1,8}\(\s{0,4}[\w-]/iy;
 
-/** `$f(`, `$$f(`, `${'a'}(`, `$_[1](`, `$o->m(`: calling whatever a variable holds, the heart of obfuscated webshells. */
+/**
+ * `$f(`, `$$f(`, `${'a'}(`, `$_[1](`, `$o->m(`: calling whatever a variable holds, the heart of obfuscated webshells.
+ * PHP never writes a name or a digit right before a variable, and `#` starts a comment: `FR$LO(` and `!@#$LO(`
+ * are keyboard-walk passwords, not calls.
+ */
 const VARIABLE_CALL =
-  /\$+(?:[a-z_\x7f-\uffff][\w\x7f-\uffff]{0,63}|\{[^{}]{1,64}\})(?:\s{0,8}(?:\[[^\]\n]{0,32}\]|\{[^{}\n]{0,32}\}|->\s{0,4}\$?\w{1,64}|\/\*[^*]{0,32}\*\/|#[^\n]{0,32}\n|\/\/[^\n]{0,32}\n)){0,8}\s{0,8}\(/i;
+  /(?<![\w#$])\$+(?:[a-z_\x7f-\uffff][\w\x7f-\uffff]{0,63}|\{[^{}]{1,64}\})(?:\s{0,8}(?:\[[^\]\n]{0,32}\]|\{[^{}\n]{0,32}\}|->\s{0,4}\$?\w{1,64}|\/\*[^*]{0,32}\*\/|#[^\n]{0,32}\n|\/\/[^\n]{0,32}\n)){0,8}\s{0,8}\(/i;
 
 /** PHP's request superglobals: code that reads them is a webshell body. */
 const SUPERGLOBAL = /\$(?:_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|ENV|SESSION)|GLOBALS)\b/;

@@ -58,22 +58,27 @@ export function findBreakout(sig: SignificantTokens, context: Context): SqlSigna
   if (token === undefined) {
     const comment = at === 0 ? sig.leadingComment : sig.commentAfter[at - 1] === true;
     // Markdown writes "`--flag`" and "[`#12`]": after a backtick, a comment alone is not enough.
-    if (comment && brokeOut && context !== "`") return { score: 0.85, technique: "comment truncation after breakout", at: 0 };
+    if (comment && brokeOut && context !== "`" && endsLikeTruncation(sig.lineCommentBody))
+      return { score: 0.85, technique: "comment truncation after breakout", at: 0 };
     return undefined;
   }
   // `z' or email notnull--`, `user' collate nocase--`: SQL after the quote, then the rest of the query cut off.
+  // A unary operator cannot follow the literal: `kl;'!@#$` is a keyboard walk, not `'x' ! @` and a comment.
   const lastIndex = tokens.length - 1;
   if (
     context !== "" &&
     context !== "`" &&
     sig.commentAfter[lastIndex] === true &&
     lastIndex > at &&
-    (token.kind === "logic" || token.kind === "operator")
+    (token.kind === "logic" || (token.kind === "operator" && !UNARY_ONLY.has(token.text)))
   ) {
     return { score: 0.85, technique: "condition then comment after breakout", at: start };
   }
   switch (token.kind) {
     case "logic":
+      // NOT is unary: right after the closed literal, `'x' NOT 'y'` is a syntax error, not a condition, and
+      // `just"not"right@example.com` is an address. (`' NOT IN (…)--` is caught above by the comment ending it.)
+      if (token.text === "not") return undefined;
       return conditionAfterLogic(sig, at + 1, brokeOut, start, context !== "");
     case "keyword":
       return clauseAfterBreakout(tokens, at, brokeOut, start);
@@ -159,7 +164,9 @@ function expressionAfterOperator(sig: SignificantTokens, at: number, brokeOut: b
   const operand = operandAt(tokens, at + 1);
   if (operand === -1) return undefined;
   const value = tokens[operand] as Token;
-  if (value.text === "select" || (value.kind === "function" && (brokeOut || isKnownFunction(value.text)))) {
+  // Closing only a parenthesis (`)+|lo(`, a keyboard-walk password) breaks out of nothing quoted: the call must be SQL's.
+  const quotedOut = brokeOut && tokens[0]?.kind === "string";
+  if (value.text === "select" || (value.kind === "function" && (quotedOut || isKnownFunction(value.text)))) {
     return { score: 0.9, technique: "expression after breakout", at: start };
   }
   if (!brokeOut) return undefined;
@@ -169,7 +176,12 @@ function expressionAfterOperator(sig: SignificantTokens, at: number, brokeOut: b
     return { score: 0.75, technique: "quote rebalancing after breakout", at: start };
   }
   const next = tokens[after];
-  if (value.kind !== "bareword" && next !== undefined && (next.kind === "logic" || isComparison(next))) {
+  // The comparison needs its right side: `)+|90=-` ends on a dangling operator.
+  if (
+    value.kind !== "bareword" &&
+    next !== undefined &&
+    (next.kind === "logic" || (isComparison(next) && operandAt(tokens, after + 1) !== -1))
+  ) {
     return { score: 0.85, technique: "expression after breakout", at: start };
   }
   return undefined;
@@ -188,6 +200,21 @@ function subExpressionAfterBreakout(tokens: readonly Token[], from: number, star
     return { score: 0.85, technique: "condition after breakout", at: start };
   }
   return undefined;
+}
+
+/** Operators SQL only writes before an operand, never between two. */
+const UNARY_ONLY = new Set(["!", "~"]);
+
+/**
+ * Whether the comment that cuts the query off reads as a cut: nothing after
+ * the marker (`admin'#`, `x'--`), or a space first (`' -- -`, sqlmap's
+ * `'-- xyzw`). Symbols or letters glued to a `#` (`kl;'#$%^`, `kl;'#E@W`) are
+ * a keyboard-walk password, not a truncation.
+ */
+function endsLikeTruncation(body: string | undefined): boolean {
+  if (body === undefined || body.length === 0) return true;
+  const first = body.charCodeAt(0);
+  return first <= 0x20 || first === 0x2d;
 }
 
 function hasSpace(text: string): boolean {

@@ -14,6 +14,8 @@ export interface SignificantTokens {
   readonly leadingComment: boolean;
   /** A MySQL executable comment `/*!…` appeared: there is no benign reason for one in a parameter. */
   readonly executableComment: boolean;
+  /** What follows a `#` or `--` line comment's marker (it runs to the end of the value); undefined without one. */
+  readonly lineCommentBody: string | undefined;
 }
 
 export function significant(all: readonly Token[]): SignificantTokens {
@@ -21,9 +23,12 @@ export function significant(all: readonly Token[]): SignificantTokens {
   const commentAfter: boolean[] = [];
   let leadingComment = false;
   let executableComment = false;
+  let lineCommentBody: string | undefined;
   for (const token of all) {
     if (token.kind === "comment") {
       if (token.text === "/*!") executableComment = true;
+      else if (token.text.startsWith("#")) lineCommentBody = token.text.slice(1);
+      else if (token.text.startsWith("--")) lineCommentBody = token.text.slice(2);
       if (tokens.length === 0) leadingComment = true;
       else commentAfter[tokens.length - 1] = true;
       continue;
@@ -31,7 +36,7 @@ export function significant(all: readonly Token[]): SignificantTokens {
     tokens.push(token);
     commentAfter.push(false);
   }
-  return { tokens, commentAfter, leadingComment, executableComment };
+  return { tokens, commentAfter, leadingComment, executableComment, lineCommentBody };
 }
 
 const COMPARISONS = new Set([

@@ -5,8 +5,8 @@
  * database error. These carry no SQL grammar, so the classifier cannot see
  * them; they are recognised by shape instead:
  *  - no letters at all (so no name, word or address), yet an unbalanced quote
- *    or an escaping backslash: a number or punctuation that only makes sense
- *    as a way to unbalance the literal it lands in;
+ *    or a backslash escaping one (`1\`, `\'`): a number or punctuation that
+ *    only makes sense as a way to unbalance the literal it lands in;
  *  - a tight run mixing both quote kinds with an angle bracket (`'">`, `<'"`):
  *    sqlmap's heuristic probe tests SQL and HTML escaping in one value.
  */
@@ -47,10 +47,25 @@ export function isQuoteProbe(value: string): boolean {
     if (code === 0x27) single++;
     else if (code === 0x22) double++;
     else if (code === 0x60) backtick++;
-    else if (code === 0x5c) backslash++;
+    else if (code === 0x5c && escapesQuote(text, i)) backslash++;
   }
   if (single % 2 === 0 && double % 2 === 0 && backtick % 2 === 0 && backslash === 0) return false;
   return !FEET_AND_INCHES.test(text) && !APOSTROPHE_GROUPED_NUMBER.test(text);
+}
+
+/** A number (or nothing) before a final backslash: `1\`, `-5\`, `\`. */
+const NUMBER_BEFORE_BACKSLASH = /^[-+]?[\d.\s]*\\$/;
+
+/**
+ * Whether the backslash at `at` escapes a quote: the one after it (`\'`), or,
+ * as the value's last character after a number (`1\`), the quote the query
+ * closes the literal with. Inside a run of symbols (`0-=\1234`, `!@#$0-=\`,
+ * keyboard-walk passwords) it escapes nothing a query needs.
+ */
+function escapesQuote(text: string, at: number): boolean {
+  const next = text[at + 1];
+  if (next === "'" || next === '"' || next === "`") return true;
+  return at === text.length - 1 && NUMBER_BEFORE_BACKSLASH.test(text);
 }
 
 function isQuote(char: string | undefined): boolean {

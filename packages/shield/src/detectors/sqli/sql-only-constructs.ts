@@ -87,7 +87,13 @@ export function findSqlOnlyConstruct(sig: SignificantTokens): SqlSignal | undefi
     if (token.kind === "bareword" && ATTACK_FUNCTIONS.has(text) && MSSQL_PROCEDURE.test(text)) {
       return { score: 0.8, technique: `stored procedure ${text}`, at: token.start };
     }
-    if (token.kind === "variable" && token.text.startsWith("@@")) {
+    // `'||UTL_HTTP.REQUEST`, `or dbms_pipe.receive_message`: Oracle calls a package function without parentheses
+    // when it takes no argument, so the qualified name joined to the query by an operator is already the call.
+    if (token.kind === "bareword" && ATTACK_FUNCTIONS.has(text) && text.includes(".") && isJoiner(tokens[i - 1])) {
+      return { score: 0.8, technique: `package function ${text}`, at: token.start };
+    }
+    // `@@version`, `@@datadir`: a server variable, standing apart (`XW@@W!Q` is a keyboard walk, not `xw @@w`).
+    if (token.kind === "variable" && token.text.startsWith("@@") && !gluedToWord(tokens[i - 1], token)) {
       return { score: 0.8, technique: `server variable ${text}`, at: token.start };
     }
     if ((token.kind === "bareword" || token.kind === "keyword") && catalogAt === -1 && isCatalogName(text)) catalogAt = i;
@@ -126,6 +132,20 @@ const COMMENT_SPACED_WORDS: ReadonlySet<string> = new Set([...STATEMENT_WORDS, "
 
 function isWord(token: Token | undefined): boolean {
   return token !== undefined && (token.kind === "bareword" || token.kind === "keyword" || token.kind === "function");
+}
+
+/** The token before ends exactly where `token` starts and is a name or number: one run of characters, not two. */
+function gluedToWord(before: Token | undefined, token: Token): boolean {
+  return (
+    before !== undefined &&
+    (before.kind === "bareword" || before.kind === "number" || before.kind === "keyword") &&
+    before.start + before.text.length === token.start
+  );
+}
+
+/** An operator or AND/OR/`||` that joins the next operand to an expression. */
+function isJoiner(token: Token | undefined): boolean {
+  return token !== undefined && (token.kind === "operator" || token.kind === "logic");
 }
 
 function isStringOrVariable(token: Token | undefined): boolean {

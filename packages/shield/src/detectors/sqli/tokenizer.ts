@@ -133,7 +133,8 @@ export function tokenize(input: string, openQuote: "" | "'" | '"' | "`"): Token[
       continue;
     }
     if (char === "#" || (char === "-" && next === "-")) {
-      tokens.push({ kind: "comment", text: lower.slice(i, i + 2), start, closed: true });
+      // A line comment runs to the end of the value: its text is the marker and all that follows.
+      tokens.push({ kind: "comment", text: lower.slice(i), start, closed: true });
       i = length;
       continue;
     }

@@ -4,6 +4,7 @@
  * decoded the way HTTP clients decode them (see host.ts), so numeric,
  * octal, hex and IPv4-mapped IPv6 spellings are caught.
  */
+import { percentDecode } from "../../canonicalize.js";
 import { COLON, classesOf, SLASH } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
@@ -39,36 +40,77 @@ export const ssrfDetector: Detector = {
     const canonical = candidate.canonical;
     if ((classesOf(candidate) & (COLON | SLASH)) === 0 && !parameterSuggestsUrl(candidate.name)) return undefined;
     const value = canonical.trim().toLowerCase();
-    let best: Finding | undefined;
-    URL_START.lastIndex = 0;
-    for (let match = URL_START.exec(value); match !== null; match = URL_START.exec(value)) {
-      const scheme = match[1] as string;
-      const slashes = match[2] ?? "";
-      if (slashes !== "//" && slashes !== "\\\\" && !SPECIAL_SCHEMES.has(scheme)) continue;
-      const authorityStart = match.index + match[0].length;
-      const host = hostOf(value, authorityStart);
-      const kind = classifyHost(host);
-      if (kind) best = stronger(best, finding(SCORES[kind], `${kind} target`, `${scheme}://${host}`));
-      const confused = kind ? undefined : confusedTarget(value, authorityStart);
-      if (confused)
-        best = stronger(
-          best,
-          finding(SCORES[confused.kind] - 0.02, `parser-confusion ${confused.kind} target`, value.slice(match.index, match.index + 80)),
-        );
-      // Nobody links to `http://2852039166/` or `http://[a::b]/` except to get past a host filter.
-      else if (isObfuscatedIp(host)) best = stronger(best, finding(0.8, "encoded IP literal", `${scheme}://${host}`));
-      else if (SMUGGLING_SCHEMES.has(scheme) && slashes === "//")
-        best = stronger(best, finding(0.8, "protocol-smuggling scheme", match[0]));
-      if ((best?.score ?? 0) >= 0.97) return best;
-    }
+    let best = findUrlTargets(value, 0);
     if (!best && (value.startsWith("//") || parameterSuggestsUrl(candidate.name))) {
       const host = hostOf(value, value.startsWith("//") ? 2 : 0);
       const kind = classifyHost(host);
       if (kind) best = finding(SCORES[kind] - 0.05, `${kind} target`, host);
     }
+    if (!best) {
+      const truncated = nulTruncatedView(candidate.raw);
+      if (truncated !== undefined) best = findUrlTargets(truncated, 0.02, "NUL-truncated ");
+    }
     return best;
   },
 };
+
+/**
+ * Every `scheme://authority` in `value` whose host (or, for a parser that
+ * reads it differently, one of its hosts) is internal; the strongest finding.
+ * `discount` and `reading` mark a finding made on a view of the value that
+ * only some parsers share.
+ */
+function findUrlTargets(value: string, discount: number, reading = ""): Finding | undefined {
+  let best: Finding | undefined;
+  URL_START.lastIndex = 0;
+  for (let match = URL_START.exec(value); match !== null; match = URL_START.exec(value)) {
+    const scheme = match[1] as string;
+    const slashes = match[2] ?? "";
+    if (slashes !== "//" && slashes !== "\\\\" && !SPECIAL_SCHEMES.has(scheme)) continue;
+    const authorityStart = match.index + match[0].length;
+    const host = hostOf(value, authorityStart);
+    const kind = classifyHost(host);
+    if (kind) best = stronger(best, finding(SCORES[kind] - discount, `${reading}${kind} target`, `${scheme}://${host}`));
+    const confused = kind ? undefined : confusedTarget(value, authorityStart);
+    if (confused)
+      best = stronger(
+        best,
+        finding(
+          SCORES[confused.kind] - 0.02 - discount,
+          `${reading}parser-confusion ${confused.kind} target`,
+          value.slice(match.index, match.index + 80),
+        ),
+      );
+    // Nobody links to `http://2852039166/` or `http://[a::b]/` except to get past a host filter.
+    else if (isObfuscatedIp(host)) best = stronger(best, finding(0.8, "encoded IP literal", `${scheme}://${host}`));
+    else if (SMUGGLING_SCHEMES.has(scheme) && slashes === "//") best = stronger(best, finding(0.8, "protocol-smuggling scheme", match[0]));
+    if ((best?.score ?? 0) >= 0.97) return best;
+  }
+  return best;
+}
+
+/** Decoding rounds looked through for a `%00`: as many as the canonical form undoes. */
+const MAX_NUL_DECODING_ROUNDS = 4;
+
+/**
+ * The value as a C-string parser reads it: cut at the first NUL. The
+ * canonical form removes NULs (they hide file extensions from filters), which
+ * joins `http://127.0.0.1%00.example.com` into one unknown host; a validator
+ * that checks the `.example.com` suffix and a fetcher that stops at the NUL
+ * disagree, and the fetcher goes to 127.0.0.1. The NUL becomes a `/`, which
+ * ends the authority. Undefined when the value holds no NUL.
+ */
+function nulTruncatedView(raw: string): string | undefined {
+  if (raw.indexOf("%") === -1 && raw.indexOf("\0") === -1) return undefined;
+  let decoded = raw;
+  for (let round = 0; round < MAX_NUL_DECODING_ROUNDS && decoded.indexOf("%") !== -1; round++) {
+    const next = percentDecode(decoded);
+    if (next === decoded) break;
+    decoded = next;
+  }
+  if (decoded.indexOf("\0") === -1) return undefined;
+  return decoded.replaceAll("\0", "/").trim().toLowerCase();
+}
 
 /**
  * Parameter names repeat (every record of a JSON array has the same keys), so

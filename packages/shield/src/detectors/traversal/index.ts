@@ -34,6 +34,14 @@ const DOT_RUN_TARGET = /\.{4,}(?:etc|web-inf|windows|winnt|boot|proc|var|usr)/;
 /** `boot.ini`, `config.php`, and dot-files named alone (`.htaccess`). */
 const BARE_SERVER_FILE = /^[\w.-]{0,64}\.(?:ini|conf|cnf|config|htaccess|htpasswd|php\d?|asp|aspx|jsp|log|env|sql|bak|inc|passwd)$/i;
 
+/**
+ * `/..;/`, `..;jsessionid=x/`: a climb with a path parameter, which Tomcat
+ * strips before it resolves the segment (Orange Tsai, "Breaking Parser
+ * Logic"), so a proxy that blocks `/../` lets it through. No link is written
+ * that way. Run on the folded path (backslashes are slashes): linear.
+ */
+const PARAMETER_CLIMB = /(?:^|\/)\.\.;[^/]*\//;
+
 /** A base64 value that decodes to a climb: `Li4vLi4v` is `../../`. */
 const BASE64 = /^[a-z0-9+/]{8,}={0,2}$/i;
 
@@ -94,6 +102,7 @@ function judgePath(path: string, candidate: Candidate): Finding | undefined {
   const hidden = HIDDEN_ENTRY.exec(path);
   if (hidden && (candidate.kind === "path" || path.startsWith("/")) && hidden[0].length > 2) return finding(0.75, "hidden file", hidden[0]);
   if (/^\/?[a-z]:\//.test(path)) return finding(0.75, "windows drive path", path);
+  if (climbs === 1 && path.indexOf("..;") !== -1 && PARAMETER_CLIMB.test(path)) return finding(0.8, "climb through a path parameter", path);
   // One `../` is also how relative links look; it is suspicious, not conclusive.
   if (climbs === 1) return finding(candidate.kind === "path" ? 0.8 : 0.6, "climbs a directory", path);
   if (file || (SERVER_FILE.test(path) && path.indexOf("/") !== -1 && candidate.kind !== "path"))

@@ -32,8 +32,23 @@ export interface CssHit {
   readonly index: number;
 }
 
+/**
+ * CSS escapes: `\28` (hex, up to six digits, one optional space after) is
+ * `(`, and a backslash before any other character is that character. Old IE
+ * decoded them before parsing, so `expression\28write(1)\29` ran.
+ */
+const CSS_ESCAPE = /\\(?:([0-9a-f]{1,6})\s?|([^\n0-9a-f]))/gi;
+
+function decodeCssEscapes(value: string): string {
+  return value.replace(CSS_ESCAPE, (match, hex: string | undefined, other: string | undefined) => {
+    if (other !== undefined) return other;
+    const code = Number.parseInt(hex ?? "", 16);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : match;
+  });
+}
+
 export function findCss(value: string): CssHit | undefined {
-  const scripted = SCRIPTED_CSS.exec(value);
+  const scripted = SCRIPTED_CSS.exec(value.includes("\\") ? decodeCssEscapes(value) : value);
   if (scripted !== null) return { score: 0.85, what: "script-running CSS", index: scripted.index };
   const imported = value.includes("@") ? IMPORT_RULE.exec(value) : null;
   if (imported !== null) return { score: 0.75, what: "CSS @import", index: imported.index };

@@ -54,8 +54,16 @@ function findHandlerTail(code: string): number {
   }
   return -1;
 }
-/** `top['al'+'ert'](1)`, `window["alert"](1)`, `(document)["cookie"]`: a sink named by a computed property. */
-const COMPUTED_GLOBAL = /\b(?:window|top|self|parent|frames|globalthis|this|document)\s*\)?\s*\[\s*['"`(\w]/i;
+/**
+ * `top['al'+'ert'](1)`, `window["alert"](1)`, `(document)["cookie"]`,
+ * `top[/al/.source+/ert/.source](1)`, `top[8680439..toString(30)](1)`: a sink
+ * named by a computed property, the name built from strings, calls, a regex
+ * literal's `.source` or an expression. BBCode puts brackets after words too
+ * (`this[b]bold[/b]`, `this[/url]`): a regex must be read to its `.source`,
+ * and a name that opens with a letter or digit must be called.
+ */
+const COMPUTED_GLOBAL =
+  /\b(?:window|top|self|parent|frames|globalthis|this|document)\s*\)?\s*\[\s*(?:['"`(]|\/[^/\]\n]{1,40}\/[a-z]{0,6}\s*\.\s*source\b|[\w$][^\]\n]{0,80}\]\s*[(`])/i;
 /**
  * Gadgets that reach a sink without naming it: tagged-template calls
  * (`[].sort.call`${alert}``), `Reflect.apply`, `navigation.navigate`, DOM
@@ -83,15 +91,33 @@ const INDIRECT_SINK =
 /** Closes a JS string or statement and continues with code: `';…`, `"-…`, `'+…`, `</script>`. */
 const JS_BREAKOUT = /['"`]\s*(?:[;,)}+\-*/|&^]|\)\s*;)|<\/script/i;
 
-const ESCAPE = /\\u\{([0-9a-f]{1,6})\}|\\u([0-9a-f]{4})|\\x([0-9a-f]{2})/gi;
+/**
+ * `\u{61}`, `\u0061`, `\x61`; legacy octal (`\141`, `\74`: sloppy-mode strings
+ * still decode them); and a backslash before a letter with no escape meaning
+ * (`javas\cript`, `al\ert`), which JS drops. `\b \f \n \r \t \v` stay: they
+ * are control characters, not the letter. One alternative per escape kind,
+ * each a bounded run: linear.
+ */
+const ESCAPE = /\\u\{([0-9a-f]{1,6})\}|\\u([0-9a-f]{4})|\\x([0-9a-f]{2})|\\([0-3][0-7]{0,2}|[4-7][0-7]?)|\\([ac-eg-mo-qswyz])/gi;
 
-/** Decodes JS escapes, which a JS parser resolves before it sees the identifier. */
+/** Decodes JS escapes, which a JS parser resolves in strings and template literals (and `\u` in identifiers). */
 export function decodeJsEscapes(value: string): string {
   if (!value.includes("\\")) return value;
-  return value.replace(ESCAPE, (match, braced: string | undefined, four: string | undefined, two: string | undefined) => {
-    const code = Number.parseInt(braced ?? four ?? two ?? "", 16);
-    return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : match;
-  });
+  return value.replace(
+    ESCAPE,
+    (
+      match,
+      braced: string | undefined,
+      four: string | undefined,
+      two: string | undefined,
+      octal: string | undefined,
+      letter: string | undefined,
+    ) => {
+      if (letter !== undefined) return letter;
+      const code = octal !== undefined ? Number.parseInt(octal, 8) : Number.parseInt(braced ?? four ?? two ?? "", 16);
+      return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : match;
+    },
+  );
 }
 
 /**
