@@ -49,6 +49,8 @@ export function shield(options: ShieldOptions): Rule {
       const more = scanCandidates(inspection.otherHeaders, anyHeaderDetectors, config.threshold, onError, otherHeaderCache);
       if (more.length > 0) findings = [...findings, ...more].sort((a, b) => b.score - a.score);
     }
+    if (findings.length > 0 && config.exclusions.size > 0)
+      findings = findings.filter((finding) => !config.exclusions.covers(finding.location, finding.class));
     const top = findings[0];
     if (!top) return { conclusion: "ALLOW", reason: allowed };
     return { conclusion: "DENY", reason: shieldReason(top, findings, inspection.truncated) };
@@ -79,6 +81,7 @@ function shieldReason(top: LocatedFinding, findings: readonly LocatedFinding[], 
 export { canonicalize } from "./canonicalize.js";
 export { ATTACK_CLASSES, DETECTORS } from "./detectors/index.js";
 export type { AttackClass, Candidate, Detector, Finding, InputKind } from "./detectors/types.js";
+export type { ExclusionOption } from "./exclusions.js";
 export { collectCandidates, type Inspection } from "./inspect/index.js";
 export type { InspectLimits } from "./inspect/limits.js";
 export { type InspectOptions, SENSITIVITY_THRESHOLDS, type Sensitivity, type ShieldOptions } from "./options.js";

@@ -1,5 +1,6 @@
 import { type Mode, optionError } from "@parapet/core";
 import { ATTACK_CLASSES, type AttackClass } from "./detectors/index.js";
+import { type ExclusionOption, Exclusions } from "./exclusions.js";
 import { DEFAULT_HEADERS } from "./inspect/headers.js";
 import type { InspectLimits } from "./inspect/limits.js";
 
@@ -47,6 +48,13 @@ export interface ShieldOptions {
   readonly inspect?: InspectOptions;
   /** Attack classes to detect; default all. */
   readonly classes?: readonly AttackClass[];
+  /**
+   * Places where the app expects what looks like an attack, e.g. `["body.content"]` for a rich-text field or
+   * `[{ location: "body.snippet", classes: ["xss", "code-injection"] }]`. A location as decisions report it;
+   * `*` is one segment (a key or an array index), a final `**` the place and everything under it. Without
+   * `classes`, every class but prototype pollution (a polluting key harms the whole process wherever it sits).
+   */
+  readonly exclude?: readonly ExclusionOption[];
 }
 
 export interface ResolvedShieldOptions {
@@ -55,6 +63,7 @@ export interface ResolvedShieldOptions {
   readonly threshold: number;
   readonly limits: InspectLimits;
   readonly classes: ReadonlySet<AttackClass>;
+  readonly exclusions: Exclusions;
 }
 
 const WHERE = "shield";
@@ -78,6 +87,7 @@ export function resolveShieldOptions(options: ShieldOptions): ResolvedShieldOpti
     threshold: SENSITIVITY_THRESHOLDS[sensitivity],
     limits: resolveLimits(options.inspect ?? {}),
     classes: new Set(classes),
+    exclusions: Exclusions.from(options.exclude, ATTACK_CLASSES),
   };
 }
 

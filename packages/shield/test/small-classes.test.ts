@@ -46,8 +46,17 @@ suite(
     { value: "constructor[prototype][admin]", kind: "query-key" },
     { value: "__proto__.polluted=1", kind: "cookie" },
     { value: '{"constructor":{"prototype":{"x":1}}}' },
+    { value: "__proto__" },
+    { value: "a.__proto__ = 1" },
+    { value: "x[__proto__][isAdmin]" },
   ],
-  [{ value: "constructor", kind: "body-key" }, { value: "the constructor of the prototype" }, { value: "proto" }],
+  [
+    { value: "constructor", kind: "body-key" },
+    { value: "the constructor of the prototype" },
+    { value: "proto" },
+    { value: "__proto__ explained" },
+    { value: "what is __proto__ in JavaScript?" },
+  ],
 );
 
 suite(

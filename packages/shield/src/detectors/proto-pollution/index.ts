@@ -8,8 +8,11 @@ import { BRACKET, DOT, DOUBLE_QUOTE, QUOTE, UNDERSCORE } from "../char-classes.j
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 
-/** As a path step: `__proto__`, `[__proto__]`, `.__proto__`, `"__proto__":`. */
-const PROTO_STEP = /(?:^|[.[\]"'\s{,&;])__proto__(?:$|[.[\]"'\s=:])/;
+/**
+ * As a path step: `__proto__`, `[__proto__]`, `.__proto__`, `"__proto__":`, `__proto__ =`. A word after a space
+ * (`__proto__ explained`, `what is __proto__ in JS`) makes it a mention in prose, scored below the threshold.
+ */
+const PROTO_STEP = /(?:^|[.[\]"'\s{,&;])__proto__(?:$|[.[\]"'=:]|\s(?![\s\p{L}]))/u;
 const CONSTRUCTOR_PROTOTYPE = /constructor\s*(?:\.|\[\s*["']?|["']?\]\s*\[\s*["']?|"\s*:\s*\{\s*")\s*prototype/;
 
 export const protoPollutionDetector: Detector = {

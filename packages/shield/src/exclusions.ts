@@ -1,0 +1,103 @@
+/**
+ * Exclusions: places where the app expects what would otherwise look like an
+ * attack (a rich-text `body.content` holds markup, a `body.snippet` holds
+ * code). Without them a team with one such field has to take the whole
+ * shield out of LIVE mode; with them the rest of the request stays guarded,
+ * like a ModSecurity rule exclusion scoped to one argument.
+ *
+ * They are applied to findings, not to the values inspected: the hot path
+ * pays nothing, and only a request that has a finding checks its location.
+ */
+import { optionError } from "@parapet/core";
+import type { AttackClass } from "./detectors/index.js";
+
+export type ExclusionOption = string | { readonly location: string; readonly classes?: readonly AttackClass[] };
+
+/**
+ * A location pattern, segment by segment: `query.q`, `body.posts.*.html` (`*`
+ * is one segment: a key or an array index), `body.content.**` (`**`, last
+ * only: the place and everything under it).
+ */
+interface Exclusion {
+  readonly segments: readonly string[];
+  readonly subtree: boolean;
+  readonly classes: ReadonlySet<AttackClass>;
+}
+
+const PLACES = new Set(["path", "query", "body", "header", "cookie"]);
+const WHERE = "shield";
+
+/**
+ * A polluting key (`__proto__`, `constructor.prototype`) changes every object
+ * in the process whatever field it sits under, so an exclusion leaves it
+ * guarded unless it names the class.
+ */
+const NOT_EXCLUDED_BY_DEFAULT: AttackClass = "proto-pollution";
+
+export class Exclusions {
+  readonly #list: readonly Exclusion[];
+
+  private constructor(list: readonly Exclusion[]) {
+    this.#list = list;
+  }
+
+  static from(options: unknown, known: readonly AttackClass[]): Exclusions {
+    if (options === undefined) return new Exclusions([]);
+    if (!Array.isArray(options))
+      throw optionError(
+        WHERE,
+        '`exclude` must be an array of locations, e.g. ["body.content", { location: "query.q", classes: ["sqli"] }]',
+      );
+    return new Exclusions(options.map((option) => parse(option, known)));
+  }
+
+  get size(): number {
+    return this.#list.length;
+  }
+
+  /** Whether a finding of `attackClass` at `location` (as decisions report it: `body.user.name`) is excluded. */
+  covers(location: string, attackClass: AttackClass): boolean {
+    const segments = location.split(".");
+    for (const exclusion of this.#list) {
+      if (exclusion.classes.has(attackClass) && matches(exclusion, segments)) return true;
+    }
+    return false;
+  }
+}
+
+function parse(option: unknown, known: readonly AttackClass[]): Exclusion {
+  const spec = typeof option === "string" ? { location: option } : option;
+  if (typeof spec !== "object" || spec === null || typeof (spec as { location?: unknown }).location !== "string")
+    throw optionError(WHERE, 'each `exclude` entry is a location string or { location, classes }, e.g. "body.content"');
+  const { location, classes } = spec as { location: string; classes?: unknown };
+  const segments = location.split(".");
+  const place = segments[0] as string;
+  if (!PLACES.has(place) || segments.some((s) => s === ""))
+    throw optionError(WHERE, `\`exclude\` location "${location}" must start with path, query, body, header or cookie, e.g. "body.content"`);
+  const subtree = segments[segments.length - 1] === "**";
+  if (subtree) segments.pop();
+  if (segments.includes("**")) throw optionError(WHERE, `\`exclude\` location "${location}": "**" may only be the last segment`);
+  // Decisions spell header names in lower case.
+  const normalized = place === "header" ? segments.map((s) => s.toLowerCase()) : segments;
+  return { segments: normalized, subtree, classes: parseClasses(location, classes, known) };
+}
+
+function parseClasses(location: string, classes: unknown, known: readonly AttackClass[]): ReadonlySet<AttackClass> {
+  if (classes === undefined) return new Set(known.filter((c) => c !== NOT_EXCLUDED_BY_DEFAULT));
+  if (!Array.isArray(classes) || classes.length === 0)
+    throw optionError(WHERE, `\`exclude\` entry "${location}": \`classes\` must be a non-empty array of attack classes`);
+  for (const c of classes) {
+    if (!known.includes(c as AttackClass))
+      throw optionError(WHERE, `\`exclude\` entry "${location}": unknown attack class "${String(c)}"; use one of ${known.join(", ")}`);
+  }
+  return new Set(classes as AttackClass[]);
+}
+
+function matches(exclusion: Exclusion, segments: readonly string[]): boolean {
+  const pattern = exclusion.segments;
+  if (exclusion.subtree ? segments.length < pattern.length : segments.length !== pattern.length) return false;
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] !== "*" && pattern[i] !== segments[i]) return false;
+  }
+  return true;
+}
