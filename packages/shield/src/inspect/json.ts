@@ -46,16 +46,35 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownP
   let previous = new Properties();
   let previousArray: readonly unknown[] | undefined;
   const fast = ownParse && prototypeHasNoEnumerables();
-  while (stack.length > 0 && !sink.full) {
-    const node = stack.pop() as Node;
-    const { value, depth } = node;
+  // The container read now. A container's first nested container is read right after it, so it is handed over
+  // here rather than through the stack, and its Node is made only when one of its values or nested containers
+  // needs its place: the `tags` array of each record, all repeats, then costs no Node.
+  let value: unknown;
+  let parent: Node | undefined;
+  let segment: string | number = prefix;
+  let depth = 0;
+  let name: string | undefined;
+  let node: Node | undefined;
+  let handedOver = false;
+  for (;;) {
+    if (sink.full) break;
+    if (handedOver) {
+      handedOver = false;
+      node = undefined;
+    } else {
+      const next = stack.pop();
+      if (next === undefined) break;
+      ({ value, parent, segment, depth, name } = next);
+      node = next;
+    }
     if (value === null || typeof value !== "object") continue;
     if (depth >= sink.limits.maxDepth) {
       sink.truncated = true;
       continue;
     }
     // A container's keys and string leaves are added on the spot, without a node (a 10 KB array holds hundreds
-    // of them); its nested containers follow, in document order (pushed last first).
+    // of them); its nested containers follow, in document order (pushed last first, the first one handed over).
+    let first = -1;
     if (Array.isArray(value)) {
       const length = Math.min(value.length, sink.limits.maxValues);
       if (length < value.length) sink.truncated = true;
@@ -66,37 +85,66 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownP
         const child: unknown = value[i];
         if (typeof child !== "string") continue;
         if (before !== undefined && i < before.length && child === before[i]) sink.countRepeat(child);
-        else addString(sink, node, i, child, node.name);
+        else if (sink.wants("body", child, name)) {
+          node ??= new Node(value, parent, segment, depth, name);
+          sink.addWantedIn(node, i, "body", child, name);
+        }
       }
       for (let i = length - 1; i >= 0; i--) {
         const child: unknown = value[i];
-        if (child !== null && typeof child === "object") stack.push(new Node(child, node, i, depth + 1, node.name));
+        if (child === null || typeof child !== "object") continue;
+        node ??= new Node(value, parent, segment, depth, name);
+        if (first !== -1) stack.push(new Node(value[first], node, first, depth + 1, name));
+        first = i;
       }
-      continue;
+      if (first !== -1) {
+        value = value[first];
+        segment = first;
+      }
+    } else {
+      const reused = previous;
+      previous = current;
+      current = reused;
+      current.read(value, fast);
+      const { keys, values, count } = current;
+      const sameKeys = current.hasSameKeysAs(previous);
+      for (let i = 0; i < count; i++) {
+        if (stopWhenFull(sink)) break;
+        const key = keys[i] as string;
+        if (sameKeys) sink.countRepeat(key);
+        else if (sink.wants("body-key", key)) {
+          node ??= new Node(value, parent, segment, depth, name);
+          sink.addWantedIn(node, key, "body-key", key);
+        }
+        const child = values[i];
+        if (typeof child !== "string") continue;
+        if (sameKeys && child === previous.values[i]) sink.countRepeat(child);
+        else if (sink.wants("body", child, key)) {
+          node ??= new Node(value, parent, segment, depth, name);
+          sink.addWantedIn(node, key, "body", child, key);
+        }
+      }
+      for (let i = count - 1; i >= 0; i--) {
+        const child = values[i];
+        if (child === null || typeof child !== "object") continue;
+        node ??= new Node(value, parent, segment, depth, name);
+        if (first !== -1) stack.push(new Node(values[first], node, keys[first] as string, depth + 1, keys[first]));
+        first = i;
+      }
+      if (first !== -1) {
+        value = values[first];
+        segment = keys[first] as string;
+        name = keys[first];
+      }
     }
-    const reused = previous;
-    previous = current;
-    current = reused;
-    current.read(value, fast);
-    const { keys, values, count } = current;
-    const sameKeys = current.hasSameKeysAs(previous);
-    for (let i = 0; i < count; i++) {
-      if (stopWhenFull(sink)) break;
-      const key = keys[i] as string;
-      if (sameKeys) sink.countRepeat(key);
-      else if (sink.wants("body-key", key)) sink.addWantedIn(node, key, "body-key", key);
-      const child = values[i];
-      if (typeof child !== "string") continue;
-      if (sameKeys && child === previous.values[i]) sink.countRepeat(child);
-      else addString(sink, node, key, child, key);
-    }
-    for (let i = count - 1; i >= 0; i--) {
-      const child = values[i];
-      if (child !== null && typeof child === "object") stack.push(new Node(child, node, keys[i] as string, depth + 1, keys[i]));
+    if (first !== -1) {
+      parent = node;
+      depth++;
+      handedOver = true;
     }
   }
   // Containers left unvisited when a limit was reached: the request was only partly inspected.
-  if (stack.length > 0) sink.truncated = true;
+  if (stack.length > 0 || handedOver) sink.truncated = true;
 }
 
 /**

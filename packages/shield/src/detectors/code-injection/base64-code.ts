@@ -34,17 +34,45 @@ export function base64Forms(word: string): string[] {
 const escapeForRegExp = (text: string) => text.replace(/[+/]/g, "\\$&");
 
 const FORMS = ENCODED_WORDS.flatMap((entry) => base64Forms(entry.word).map((form) => ({ form, entry })));
+/** Every telltale word's encoded forms. */
+export const ENCODED_FORMS: readonly string[] = FORMS.map(({ form }) => form);
 /** One alternation of fixed strings: linear time, one pass. */
-const ENCODED_CODE = new RegExp(FORMS.map(({ form }) => escapeForRegExp(form)).join("|"));
+const ENCODED_CODE = new RegExp(ENCODED_FORMS.map(escapeForRegExp).join("|"));
 const BY_FORM = new Map(FORMS.map(({ form, entry }) => [form, entry]));
 
-/** Shortest form: values shorter than this cannot hold any. */
-const MIN_LENGTH = Math.min(...FORMS.map(({ form }) => form.length));
+/** Base64 of a Java serialized stream's magic (`aced0005`) at each of the three byte alignments (the Java check is java.ts's). */
+export const SERIALIZED_FORMS: readonly string[] = ["rO0AB", "KztAA", "Cs7QA"];
+const SERIALIZED_BASE64 = new RegExp(SERIALIZED_FORMS.join("|"));
 
+/** Shortest forms: values shorter than these cannot hold one. */
+const MIN_ENCODED_LENGTH = Math.min(...ENCODED_FORMS.map((form) => form.length));
+const MIN_SERIALIZED_LENGTH = Math.min(...SERIALIZED_FORMS.map((form) => form.length));
+
+/**
+ * Both sets of forms in one alternation: it matches exactly when one of the
+ * two regexes above would, so a value it turns away (nearly every value) costs
+ * one regex instead of two. Plain words and ids are what the detector sees
+ * most, and for those both questions are asked.
+ */
+const ANY_FORM = new RegExp([...ENCODED_FORMS, ...SERIALIZED_FORMS].map(escapeForRegExp).join("|"));
+
+/** Whether `value` holds any encoded form, of exploit code or of a serialized object; false means both checks below find nothing. */
+export function mayHoldBase64Code(value: string): boolean {
+  // Too short for exploit code: only the (shorter) serialized header can be there, and its own regex is the smaller one.
+  if (value.length < MIN_ENCODED_LENGTH) return value.length >= MIN_SERIALIZED_LENGTH && SERIALIZED_BASE64.test(value);
+  return ANY_FORM.test(value);
+}
+
+/** Node exploit code in base64 (ask `mayHoldBase64Code` first: it answers for this and the serialized check at once). */
 export function base64CodeSignal(value: string): CodeSignal | undefined {
-  if (value.length < MIN_LENGTH) return undefined;
+  if (value.length < MIN_ENCODED_LENGTH) return undefined;
   const match = ENCODED_CODE.exec(value);
   if (match === null) return undefined;
   const entry = BY_FORM.get(match[0]);
   return entry === undefined ? undefined : { score: entry.score, label: entry.label, index: match.index };
+}
+
+/** Whether `value` holds the base64 of a Java serialization header (ask `mayHoldBase64Code` first). */
+export function holdsSerializedBase64(value: string): boolean {
+  return SERIALIZED_BASE64.test(value);
 }

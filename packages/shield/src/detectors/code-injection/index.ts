@@ -9,7 +9,7 @@
 import { ANGLE, AT, BRACE, BRACKET, COLON, classesOf, DOLLAR, DOT, HASH, PAREN, UNDERSCORE } from "../char-classes.js";
 import { around, evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
-import { base64CodeSignal } from "./base64-code.js";
+import { base64CodeSignal, holdsSerializedBase64, mayHoldBase64Code } from "./base64-code.js";
 import { javaSignal } from "./java.js";
 import { nodeSignal } from "./node.js";
 import { phpSignal } from "./php.js";
@@ -22,19 +22,28 @@ export const codeInjectionDetector: Detector = {
     const value = candidate.canonical;
     const classes = classesOf(candidate);
     const syntax = hasCodeSyntax(value, classes);
-    const encoded = base64CodeSignal(value);
-    if (!syntax && encoded === undefined && !mayHoldPlainCode(value, classes)) return undefined;
-    const prose = looksLikeProse(value);
-    let signal = stronger(encoded, weigh(javaSignal(value), prose));
-    if (syntax) {
-      signal = stronger(signal, weigh(phpSignal(value), prose));
-      signal = stronger(signal, weigh(wrapperSignal(value), prose));
-    }
-    signal = stronger(signal, weigh(nodeSignal(value), prose));
+    // One regex for both base64 checks: nearly every value holds neither.
+    const base64 = mayHoldBase64Code(value);
+    const encoded = base64 ? base64CodeSignal(value) : undefined;
+    if (!syntax && encoded === undefined && !mayHoldPlainCode(value, classes, base64)) return undefined;
+    const java = javaSignal(value, base64);
+    const php = syntax ? phpSignal(value, classes) : undefined;
+    const wrapper = syntax ? wrapperSignal(value, classes) : undefined;
+    const node = nodeSignal(value);
+    // Prose only lowers a mention: most values that get this far have none, and are not read for it.
+    const prose = (isMention(java) || isMention(php) || isMention(wrapper) || isMention(node)) && looksLikeProse(value);
+    let signal = stronger(encoded, weigh(java, prose));
+    signal = stronger(signal, weigh(php, prose));
+    signal = stronger(signal, weigh(wrapper, prose));
+    signal = stronger(signal, weigh(node, prose));
     if (signal === undefined) return undefined;
     return finding(signal, value);
   },
 };
+
+function isMention(signal: CodeSignal | undefined): boolean {
+  return signal?.mention === true;
+}
 
 /** Classes holding `( $ : < [ { @ #` (and their closing partners, hence the exact check after the mask). */
 const CODE_SYNTAX_CLASSES = PAREN | DOLLAR | COLON | ANGLE | BRACKET | BRACE | AT | HASH;
@@ -53,18 +62,15 @@ function hasCodeSyntax(value: string, classes: number): boolean {
 /**
  * Without syntax characters only a dotted Java class path, a gadget name, a
  * base64 serialized object or a `child_process` mention can be code; anything
- * else is words and numbers.
+ * else is words and numbers. `base64`: what `mayHoldBase64Code` said of the value.
  */
-function mayHoldPlainCode(value: string, classes: number): boolean {
+function mayHoldPlainCode(value: string, classes: number, base64: boolean): boolean {
   return (
     (classes & DOT) !== 0 ||
     ((classes & UNDERSCORE) !== 0 && value.indexOf("child_process") !== -1) ||
-    (value.length >= 5 && SERIALIZED_BASE64.test(value))
+    (base64 && holdsSerializedBase64(value))
   );
 }
-
-/** Base64 of a Java serialized stream's magic (`aced0005`) at each of the three byte alignments (Node exploit code in base64: ./base64-code.ts). */
-const SERIALIZED_BASE64 = /rO0AB|KztAA|Cs7QA/;
 
 function weigh(signal: CodeSignal | undefined, prose: boolean): CodeSignal | undefined {
   if (signal === undefined || !prose || signal.mention !== true) return signal;

@@ -6,6 +6,7 @@
  * path under a JDK root, a serialization stream header, an `@Class@method`
  * OGNL static call, never the bare English words "runtime" or "process".
  */
+import { SERIALIZED_FORMS } from "./base64-code.js";
 import type { CodeSignal } from "./signal.js";
 
 /**
@@ -52,11 +53,12 @@ const FOR_CLOSURE = /\bforclosure\b/i;
 const EXECUTION_CLASS = /\b(?:runtime|processbuilder)\b/i;
 
 /**
- * Java serialization stream magic 0xACED0005, base64-encoded at each of the
- * three byte alignments (`rO0AB`, `KztAA`, `Cs7QA`), or in hex. Case matters:
- * base64 is case-sensitive, which keeps chance matches in random text rare.
+ * Java serialization stream magic 0xACED0005 in hex; base64-encoded at each
+ * of the three byte alignments, it is base64-code.ts's SERIALIZED_FORMS
+ * (`rO0AB`, `KztAA`, `Cs7QA`). Case matters: base64 is case-sensitive, which
+ * keeps chance matches in random text rare.
  */
-const SERIALIZED_MAGIC = ["rO0AB", "KztAA", "Cs7QA", "aced0005"];
+const SERIALIZED_HEX = "aced0005";
 
 /** `Runtime.getRuntime().exec(` and `Class.forName(` reflection, spelled as calls. */
 const REFLECTIVE_CALL =
@@ -75,8 +77,12 @@ const CLASS_LOADER_PATH =
 const EXPRESSION = /[%$#]\{[^{}]{0,200}?(?:#[a-z_]\w{0,40}|@[a-z_][\w.]{0,80}@|\bT\s{0,4}\(\s{0,4}[a-z_][\w.]{0,80}\))/i;
 const OGNL_STATIC = /@(?:java|javax|ognl|com|org)\.[\w.]{1,120}@[a-z_]\w{0,40}/i;
 
-export function javaSignal(value: string): CodeSignal | undefined {
-  const serialized = serializedAt(value);
+/**
+ * `holdsBase64Form`: false when base64-code.ts's `mayHoldBase64Code` found
+ * no form in the value, so the serialization header can only be in hex.
+ */
+export function javaSignal(value: string, holdsBase64Form = true): CodeSignal | undefined {
+  const serialized = serializedAt(value, holdsBase64Form);
   if (serialized !== -1) return { score: 0.9, label: "java serialized object", index: serialized };
   const ognlStatic = value.indexOf("@") === -1 ? null : OGNL_STATIC.exec(value);
   if (ognlStatic) return { score: 0.9, label: "java expression language", index: ognlStatic.index };
@@ -137,13 +143,19 @@ function hasClassSegment(path: string): boolean {
   return false;
 }
 
-/** Where a serialization header starts a base64 or hex run, or -1. */
-function serializedAt(value: string): number {
-  for (const magic of SERIALIZED_MAGIC) {
-    const at = value.indexOf(magic);
-    if (at !== -1 && (at === 0 || !isBase64Char(value.charCodeAt(at - 1)))) return at;
-  }
-  return -1;
+/** Where a serialization header starts a base64 or hex run, or -1 (the base64 forms first, when the value may hold one). */
+function serializedAt(value: string, holdsBase64Form: boolean): number {
+  if (holdsBase64Form)
+    for (const form of SERIALIZED_FORMS) {
+      const at = runStartAt(value, value.indexOf(form));
+      if (at !== -1) return at;
+    }
+  return runStartAt(value, value.indexOf(SERIALIZED_HEX));
+}
+
+/** `at`, when a run starts there (not in the middle of base64 text), or -1. */
+function runStartAt(value: string, at: number): number {
+  return at !== -1 && (at === 0 || !isBase64Char(value.charCodeAt(at - 1))) ? at : -1;
 }
 
 function isBase64Char(c: number): boolean {

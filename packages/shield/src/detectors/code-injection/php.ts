@@ -5,6 +5,7 @@
  * meet these when they store what a PHP back end or a shared template later
  * evaluates, and in scans that probe for PHP.
  */
+import { ANGLE, BRACE, DOLLAR, PAREN } from "../char-classes.js";
 import type { CodeSignal } from "./signal.js";
 
 /** `<?php`, `<? php`, `<?=` (short echo), and `<?` followed by a statement keyword. */
@@ -55,7 +56,16 @@ const SUPERGLOBAL = /\$(?:_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|ENV|SESSION)|
 /** `O:8:"stdClass":1:{` or `C:…`: a serialized object, which unserialize() turns into a live instance (POP chains). */
 const SERIALIZED_OBJECT = /\b[OC]:\+?\d{1,6}:"[a-z_\\\x7f-\uffff][\w\\\x7f-\uffff]{0,255}":\d{1,6}:\{/i;
 
-export function phpSignal(value: string): CodeSignal | undefined {
+/**
+ * Every pattern above needs one of `< { $ (`: an open tag, a serialized
+ * object's or Smarty's brace, a variable, a call. These classes (which also
+ * hold `> } )`) missing, none can match and they are not asked.
+ */
+export const PHP_CLASSES = ANGLE | BRACE | DOLLAR | PAREN;
+
+/** `classes`: the character classes of `value` (char-classes.ts); without them every pattern is tried. */
+export function phpSignal(value: string, classes = PHP_CLASSES): CodeSignal | undefined {
+  if ((classes & PHP_CLASSES) === 0) return undefined;
   const tag = OPEN_TAG.exec(value);
   if (tag) return { score: 0.9, label: "php open tag", index: tag.index };
   const serialized = SERIALIZED_OBJECT.exec(value);

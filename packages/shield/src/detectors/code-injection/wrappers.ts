@@ -4,6 +4,7 @@
  * `expect://` runs a command, `data:…;base64,PD9w` is inline PHP. These URL
  * schemes have no use in a value a user types.
  */
+import { COLON } from "../char-classes.js";
 import type { CodeSignal } from "./signal.js";
 
 const CODE_WRAPPER = /\b(?:php|phar|expect):\/\//i;
@@ -15,7 +16,12 @@ const JAR_URL = /\bjar:(?:https?|file|ftp):/i;
 /** A value that is a local file URL (`file:///etc/passwd`, Python's `local_file://`): local file inclusion. */
 const FILE_URL = /^\s{0,8}(?:url:)?(?:local_)?file:\/\//i;
 
-export function wrapperSignal(value: string): CodeSignal | undefined {
+/** Every wrapper above is a scheme, written with a `:`: a value without one is not asked. */
+export const WRAPPER_CLASSES = COLON;
+
+/** `classes`: the character classes of `value` (char-classes.ts); without them every pattern is tried. */
+export function wrapperSignal(value: string, classes = WRAPPER_CLASSES): CodeSignal | undefined {
+  if ((classes & WRAPPER_CLASSES) === 0) return undefined;
   const code = CODE_WRAPPER.exec(value) ?? DATA_PHP.exec(value);
   if (code) return { score: 0.9, label: "code stream wrapper", index: code.index };
   const archive = ARCHIVE_WRAPPER.exec(value) ?? JAR_URL.exec(value);

@@ -140,8 +140,18 @@ const FIRST_ADDRESS_PAST_ZERO_NET = 2 ** 24;
 /** Names that carry a URL or a host and nothing else (not `image`, `site` or `path`, which also name ids). */
 const HOST_ONLY_PARAM = /url|uri|host|domain|href|src|dest|redirect|target|callback|webhook|proxy|endpoint|fetch|link/i;
 
+/**
+ * The last name asked about and its verdict: the sink and this detector ask
+ * twice per value, and the values of an array of records come under the same
+ * few names, so most questions repeat the previous one (one comparison, no
+ * map lookup).
+ */
+let lastName: string | undefined;
+let lastVerdict = false;
+
 /** Whether a parameter of this name usually carries a URL or host (`url`, `callback`, `imageSrc`). */
 export function parameterSuggestsUrl(name: string | undefined): boolean {
+  if (name === lastName) return lastVerdict;
   if (name === undefined || name.length > 40) return false;
   let verdict = URL_PARAM_VERDICTS.get(name);
   if (verdict === undefined) {
@@ -149,6 +159,8 @@ export function parameterSuggestsUrl(name: string | undefined): boolean {
     if (URL_PARAM_VERDICTS.size >= MAX_REMEMBERED_NAMES) URL_PARAM_VERDICTS.clear();
     URL_PARAM_VERDICTS.set(name, verdict);
   }
+  lastName = name;
+  lastVerdict = verdict;
   return verdict;
 }
 
