@@ -94,6 +94,9 @@ suite(
     { value: "{%- for x in range(7) -%}{{x}}{% endfor %}" },
     { value: "{% debug %}" },
     { value: "{% import os %}" },
+    // ERB and EJS write statements in <% %>.
+    { value: "<% if True %>49<% endif %>" },
+    { value: "<% for x in 1..7 %><%= x %><% end %>" },
   ],
   [
     { value: "{{name}}" },
@@ -106,5 +109,8 @@ suite(
     { value: "save {% if you buy two" },
     { value: "{% endif %}" },
     { value: "{% verbatim %}" },
+    { value: "<% end %>" },
+    { value: "100<%" },
+    { value: "grew 5<% if you count returns" },
   ],
 );

@@ -30,7 +30,8 @@ const DELIMITERS: readonly { open: string; close: string; name: string }[] = [
 ];
 
 /**
- * A Jinja/Twig/Django/Nunjucks statement tag: `{% if 7*7 == 49 %}`, `{% debug %}`, `{% import os %}`.
+ * A Jinja/Twig/Django/Nunjucks statement tag: `{% if 7*7 == 49 %}`, `{% debug %}`, `{% import os %}`
+ * (and the ERB/EJS `<% if … %>`).
  * Probes send one to see whether the server runs it (the reply holds `49` but not the tag). Only
  * keywords that start a statement count, and the tag must be closed: `{%` in a price or a URL does not.
  */
@@ -66,7 +67,15 @@ export const sstiDetector: Detector = {
       // `${jndi:` is Log4Shell, the JNDI detector's business.
       if (delimiter.open === "${" && /^\s*(?:jndi|env|sys|lower|upper|java|ctx|date|::-)/.test(body)) continue;
       if (DANGEROUS_GLOBAL.test(body) && delimiter.open !== "[[") return finding(0.85, `${delimiter.name} runtime object`, body);
-      if (delimiter.open === "{%" && STATEMENT_TAG.test(body)) return finding(0.8, "jinja/twig statement", `{%${body}%}`);
+      // ERB and EJS write statements between `<%` and `%>` the same way: `<% if true %>49<% end %>`.
+      // (An unclosed `<%` reads to the end of the value for expressions; a statement needs its `%>`.)
+      const statementTag = delimiter.open === "{%" || (delimiter.open === "<%" && lower.indexOf("%>", lower.indexOf("<%") + 2) !== -1);
+      if (statementTag && STATEMENT_TAG.test(body))
+        return finding(
+          0.8,
+          `${delimiter.open === "{%" ? "jinja/twig" : "erb/ejs"} statement`,
+          `${delimiter.open}${body}${delimiter.close}`,
+        );
       if (EXPRESSION_BODY.test(body)) return finding(0.85, `${delimiter.name} expression`, `${delimiter.open}${body}${delimiter.close}`);
       // A bare variable is weak: another delimiter further on may hold the real thing (`{{x}}{% debug %}`).
       if (/^\s*\w+\s*$/.test(body) && delimiter.open !== "[[") variable ??= finding(0.6, `${delimiter.name} variable`, body);
