@@ -34,6 +34,21 @@ export function canonicalize(raw: string): string {
 }
 
 /**
+ * `percentDecode` until the value stops changing, for at most as many rounds
+ * as `canonicalize` takes: the URL decoding alone, for a detector that needs
+ * what the other canonical steps remove (a NUL, see the SSRF detector).
+ */
+export function percentDecodeRounds(value: string): string {
+  let current = value;
+  for (let round = 0; round < MAX_ROUNDS && current.indexOf("%") !== -1; round++) {
+    const next = percentDecode(current);
+    if (next === current) break;
+    current = next;
+  }
+  return current;
+}
+
+/**
  * Decodes `%XX` runs as UTF-8, accepting overlong forms (`%c0%af` is "/"):
  * old IIS and Tomcat did, which is why they appear in traversal payloads.
  * `%uXXXX` (IIS) is decoded too. Invalid escapes are kept as written.

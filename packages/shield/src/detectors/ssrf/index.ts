@@ -4,7 +4,7 @@
  * decoded the way HTTP clients decode them (see host.ts), so numeric,
  * octal, hex and IPv4-mapped IPv6 spellings are caught.
  */
-import { percentDecode } from "../../canonicalize.js";
+import { percentDecodeRounds } from "../../canonicalize.js";
 import { COLON, classesOf, SLASH } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
@@ -89,9 +89,6 @@ function findUrlTargets(value: string, discount: number, reading = ""): Finding 
   return best;
 }
 
-/** Decoding rounds looked through for a `%00`: as many as the canonical form undoes. */
-const MAX_NUL_DECODING_ROUNDS = 4;
-
 /**
  * The value as a C-string parser reads it: cut at the first NUL. The
  * canonical form removes NULs (they hide file extensions from filters), which
@@ -102,12 +99,7 @@ const MAX_NUL_DECODING_ROUNDS = 4;
  */
 function nulTruncatedView(raw: string): string | undefined {
   if (raw.indexOf("%") === -1 && raw.indexOf("\0") === -1) return undefined;
-  let decoded = raw;
-  for (let round = 0; round < MAX_NUL_DECODING_ROUNDS && decoded.indexOf("%") !== -1; round++) {
-    const next = percentDecode(decoded);
-    if (next === decoded) break;
-    decoded = next;
-  }
+  const decoded = percentDecodeRounds(raw);
   if (decoded.indexOf("\0") === -1) return undefined;
   return decoded.replaceAll("\0", "/").trim().toLowerCase();
 }
