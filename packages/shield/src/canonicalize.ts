@@ -108,6 +108,17 @@ function hex(value: string, start: number, length: number): number {
   return result;
 }
 
+/**
+ * `%c0%2e` is "." to a decoder that takes the low six bits of the byte after
+ * a lead without checking its top bits (fuzzdb's "exotic" traversals rely on
+ * it). Only for the leads 0xc0 and 0xc1, which begin nothing but overlong
+ * forms, and a second byte below 0x40, whose low six bits are the byte itself:
+ * `%c0%2e` ".", `%c0%2f` "/".
+ */
+function isSloppyOverlong(lead: number, next: number): boolean {
+  return (lead === 0xc0 || lead === 0xc1) && next < 0x40;
+}
+
 /** UTF-8 without the overlong check; a byte that fits nothing is kept as its `%XX` text. */
 function decodeUtf8Lenient(bytes: readonly number[], original: string): string {
   let out = "";
@@ -134,8 +145,9 @@ function decodeUtf8Lenient(bytes: readonly number[], original: string): string {
     let ok = need > 0 && i + need < bytes.length;
     for (let k = 1; ok && k <= need; k++) {
       const cont = bytes[i + k];
-      if (cont === undefined || (cont & 0xc0) !== 0x80) ok = false;
-      else cp = (cp << 6) | (cont & 0x3f);
+      if (cont === undefined) ok = false;
+      else if ((cont & 0xc0) === 0x80 || isSloppyOverlong(b, cont)) cp = (cp << 6) | (cont & 0x3f);
+      else ok = false;
     }
     if (ok && cp <= 0x10ffff) {
       out += String.fromCodePoint(cp);

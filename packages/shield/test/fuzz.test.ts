@@ -32,6 +32,11 @@ const FRAGMENTS = [
   "0x",
   "::",
   "@",
+  // A dot run naming no system directory, and "(" runs after an operator: both were quadratic once.
+  ".",
+  "./",
+  "(",
+  "( ",
 ];
 
 function run(value: string, kind: InputKind): void {

@@ -27,7 +27,7 @@ const WRAPPER_OPTION = /[\s+]*(?:-{1,2}[a-z][a-z0-9-]*|\d+[a-z]?)(?=[\s+]|$)/y;
 
 type Kind = Candidate["kind"];
 
-function isSpaceLike(c: number): boolean {
+export function isSpaceLike(c: number): boolean {
   // Space, tab, "+" (a URL-encoded space that was not decoded) and "(" may precede a command.
   return c === 32 || c === 9 || c === 43 || c === 40;
 }
@@ -64,6 +64,7 @@ export function scoreCommandAt(text: string, start: number, separator: number, k
   const after = i + match[0].length;
   // Outside braces a comma does not end a shell word: `;base64,iVBOR…` (a data: URL) names no command `base64`.
   if (text.charCodeAt(after) === 44 && separator !== 123) return 0;
+  if (separator === 123 && depth === 0 && !bracesRunCommand(text, start, after)) return 0;
   if (WRAPPERS.has(word) && depth < 2) {
     WRAPPER_OPTION.lastIndex = after;
     let next = after;
@@ -134,6 +135,29 @@ function scoreWord(
   // `sleep 5` alone is a timing probe; `ping 127.0.0.1` alone is what a diagnostics form legitimately receives.
   if (argument === "number" && NUMERIC_COMMANDS.has(word)) return word === "sleep" || word === "timeout" ? 0.75 : 0.6;
   return 0;
+}
+
+/**
+ * After `{` a shell runs a command in two shapes only: brace expansion,
+ * `{cat,/etc/passwd}` (no space after the brace, a comma after the word), and
+ * a group, `{ id; }` (a space after the brace, the command ended by `;`, `&`,
+ * `|` or a newline before the group closes). To bash, `{id}` is a literal word
+ * and `{ id }` a syntax error that runs nothing; they are also how GraphQL
+ * selects fields (`{ user { id } }`), URL templates name parts
+ * (`/users/{id}`) and format strings name values (`Hi {name}`).
+ */
+function bracesRunCommand(text: string, start: number, after: number): boolean {
+  const first = text.charCodeAt(start);
+  const group = first === 32 || first === 9 || first === 10 || first === 13 || first === 43;
+  if (!group) return text.charCodeAt(after) === 44;
+  // Bounded: a group's first command is short; a terminator further on belongs to something else.
+  const end = Math.min(text.length, after + 200);
+  for (let i = after; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 125) return false;
+    if (c === 59 || c === 38 || c === 124 || c === 10 || c === 13) return true;
+  }
+  return false;
 }
 
 /**

@@ -31,7 +31,7 @@ import {
 } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
-import { mayOpenWithCommand, scoreCommandAt } from "./command-line.js";
+import { isSpaceLike, mayOpenWithCommand, scoreCommandAt } from "./command-line.js";
 import { COMMON_COMMANDS, DISTINCT_COMMANDS } from "./commands.js";
 import { findConstruct, PLAIN_CONSTRUCTS } from "./constructs.js";
 import { braceCommand, disguisedWords, unshell } from "./unshell.js";
@@ -261,7 +261,12 @@ function* commandPositions(text: string): Generator<Position> {
       yield { index: i + 1, separator: c };
     } else if (c === 40 && i > 0 && (text.charCodeAt(i - 1) === 36 || isOperator(text.charCodeAt(i - 1)))) {
       yield { index: i + 1, separator: c };
+    } else {
+      continue;
     }
+    // scoreCommandAt skips the spaces and "(" after an operator to reach the command: a "(" among them
+    // leads to the same command, and yielding each one made `((((…` quadratic.
+    while (i + 1 < text.length && isSpaceLike(text.charCodeAt(i + 1))) i++;
   }
 }
 

@@ -4,7 +4,7 @@
  * should (`/etc/passwd`, `win.ini`, `/proc/self/environ`), or uses a
  * file-reading scheme (`file://`, `php://filter`).
  */
-import { BACKSLASH, COLON, DOT, EQUALS, PLUS, SLASH } from "../char-classes.js";
+import { BACKSLASH, BRACE, COLON, DOT, EQUALS, PLUS, SLASH } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { namesServerFile } from "./server-files.js";
@@ -28,8 +28,12 @@ const SERVER_FILE =
 /** Hidden files and directories (`/.git/`, `/.env`, `/.cshrc`), except the public `/.well-known/`. */
 const HIDDEN_ENTRY = /(?:^|\/)\.(?!well-known)[a-z_][\w.-]*/;
 
-/** Slashes stripped by a filter but dots left: `....web-inf/web.xml`, `........etcpasswd`. */
-const DOT_RUN_TARGET = /\.{4,}(?:etc|web-inf|windows|winnt|boot|proc|var|usr)/;
+/**
+ * Slashes stripped by a filter but dots left: `....web-inf/web.xml`, `........etcpasswd`.
+ * The run is checked behind the name (four dots), not matched ahead of it: `\.{4,}name` retried
+ * at every dot of a long run that names nothing was quadratic.
+ */
+const DOT_RUN_TARGET = /(?<=\.{4})(?:etc|web-inf|windows|winnt|boot|proc|var|usr)/;
 
 /** `boot.ini`, `config.php`, and dot-files named alone (`.htaccess`). */
 const BARE_SERVER_FILE = /^[\w.-]{0,64}\.(?:ini|conf|cnf|config|htaccess|htpasswd|php\d?|asp|aspx|jsp|log|env|sql|bak|inc|passwd)$/i;
@@ -41,6 +45,18 @@ const BARE_SERVER_FILE = /^[\w.-]{0,64}\.(?:ini|conf|cnf|config|htaccess|htpassw
  * that way. Run on the folded path (backslashes are slashes): linear.
  */
 const PARAMETER_CLIMB = /(?:^|\/)\.\.;[^/]*\//;
+
+/**
+ * `../{FILE}`, `....//{file}`, `.//..//{FILE}`: a fuzzer's traversal template
+ * sent with its slot unfilled (Intruder lists name the target `{FILE}`).
+ * Nothing but dots and separators, with a climb, a doubled separator or `./`
+ * repeated, then the slot. An app's own templates (`/users/{id}`) have words
+ * in the path; a relative link template (`../{slug}`) is the one benign shape
+ * this also matches, rare enough in a request that a scanner's probe wins.
+ * Run on foldSeparators' output (runs of slashes kept), at most MAX_TEMPLATE long.
+ */
+const UNFILLED_TEMPLATE = /^(?=[./]{0,200}(?:\.\.|\/\/|\.\/\.\/))[./]{2,200}\{[a-z_]{1,20}\}$/;
+const MAX_TEMPLATE = 224;
 
 /** A base64 value that decodes to a climb: `Li4vLi4v` is `../../`. */
 const BASE64 = /^[a-z0-9+/]{8,}={0,2}$/i;
@@ -57,18 +73,24 @@ const FILE_SCHEME =
 
 export const traversalDetector: Detector = {
   class: "traversal",
-  // A path, a drive, a dotted file name, or base64 (which without "/" still has "+" or "=" or is letters only).
-  needs: SLASH | BACKSLASH | COLON | DOT | PLUS | EQUALS,
+  // A path, a drive, a dotted file name, or base64 (which without "/" still has "+" or "=" or is letters only);
+  // or separators spelled in hex, which may come with a template's braces (`0x2e0x2e0x2f{FILE}`).
+  needs: SLASH | BACKSLASH | COLON | DOT | PLUS | EQUALS | BRACE,
   detect(candidate: Candidate): Finding | undefined {
     const value = candidate.canonical;
-    const pathLike = value.indexOf("/") !== -1 || value.indexOf("\\") !== -1 || value.indexOf(":") !== -1 || value.indexOf("..") !== -1;
+    const pathLike =
+      value.indexOf("/") !== -1 ||
+      value.indexOf("\\") !== -1 ||
+      value.indexOf(":") !== -1 ||
+      value.indexOf("..") !== -1 ||
+      spellsSeparators(value);
     if (!pathLike) {
       // Prose has dots too; only a bare server file name (`boot.ini`, `config.php`) is worth the full check.
       const bareFile = value.indexOf(".") !== -1 && BARE_SERVER_FILE.test(value);
       if (!bareFile && (value.length < 8 || !BASE64.test(value))) return undefined;
     }
     const path = foldPath(value);
-    const verdict = judgePath(path, candidate);
+    const verdict = judgePath(path, value, candidate);
     if (verdict || !BASE64.test(value) || value.length % 4 !== 0) return verdict;
     const decoded = foldPath(Buffer.from(value, "base64").toString("latin1"));
     const climbs = countClimbs(decoded);
@@ -81,7 +103,7 @@ export const traversalDetector: Detector = {
   },
 };
 
-function judgePath(path: string, candidate: Candidate): Finding | undefined {
+function judgePath(path: string, value: string, candidate: Candidate): Finding | undefined {
   const climbs = countClimbs(path);
   const file = SENSITIVE_FILE.exec(path);
   if (climbs > 0 && file) return finding(0.98, "climb to sensitive file", path);
@@ -98,11 +120,13 @@ function judgePath(path: string, candidate: Candidate): Finding | undefined {
   if (drive) return finding(0.85, "windows system path", drive[0]);
   if (SYSTEM_PATH.test(path)) return finding(0.8, "system path", path);
   const dots = DOT_RUN_TARGET.exec(path);
-  if (dots) return finding(0.8, "dot run to a system file", dots[0]);
+  if (dots) return finding(0.8, "dot run to a system file", `....${dots[0]}`);
   const hidden = HIDDEN_ENTRY.exec(path);
   if (hidden && (candidate.kind === "path" || path.startsWith("/")) && hidden[0].length > 2) return finding(0.75, "hidden file", hidden[0]);
   if (/^\/?[a-z]:\//.test(path)) return finding(0.75, "windows drive path", path);
   if (climbs === 1 && path.indexOf("..;") !== -1 && PARAMETER_CLIMB.test(path)) return finding(0.8, "climb through a path parameter", path);
+  if (path.endsWith("}") && value.length <= MAX_TEMPLATE && UNFILLED_TEMPLATE.test(foldSeparators(value)))
+    return finding(0.8, "traversal template with its slot unfilled", path);
   // One `../` is also how relative links look; it is suspicious, not conclusive.
   if (climbs === 1) return finding(candidate.kind === "path" ? 0.8 : 0.6, "climbs a directory", path);
   if (file || (SERVER_FILE.test(path) && path.indexOf("/") !== -1 && candidate.kind !== "path"))
@@ -120,12 +144,31 @@ function finding(score: number, label: string, excerpt: string): Finding {
  * decoders accept them.
  */
 function foldPath(value: string): string {
-  let out = value.toLowerCase();
-  if (out.indexOf("\\") !== -1) out = out.replaceAll("\\", "/");
-  if (out.indexOf("0x2") !== -1 || out.indexOf("0x5c") !== -1) out = out.replace(/0x2e/g, ".").replace(/0x2f|0x5c/g, "/");
+  let out = foldSeparators(value);
   // `..2fetc2fpasswd`: a filter stripped the `%` of each `%2f`; the climb gives the rest away.
   if (out.indexOf("..2f") !== -1 || out.indexOf("..5c") !== -1) out = out.replace(/2f|5c/g, "/");
   if (out.indexOf("//") !== -1) out = out.replace(/\/{2,}/g, "/");
+  return out;
+}
+
+/**
+ * `0x2e0x2e0x2fetc0x2fpasswd`, `0x2e0x2e0x2f{FILE}`: dots and separators spelled in hex, which foldSeparators
+ * reads as `../`. Only in a value of nothing but letters, digits and braces (no character class but BRACE): with any other character the
+ * value either holds a real separator or is not this probe (and the scan, which runs this detector on
+ * values with `needs`' characters or none, would skip it).
+ */
+function spellsSeparators(value: string): boolean {
+  return HEX_SPELLED_ONLY.test(value) && SPELLED_SEPARATOR.test(value);
+}
+
+const HEX_SPELLED_ONLY = /^[a-z0-9{}]+$/i;
+const SPELLED_SEPARATOR = /0x(?:2e|2f|5c)/i;
+
+/** Lowercase with backslashes as slashes, `0x2e`/`0x2f` spelled out folded too, but runs of slashes kept. */
+function foldSeparators(value: string): string {
+  let out = value.toLowerCase();
+  if (out.indexOf("\\") !== -1) out = out.replaceAll("\\", "/");
+  if (out.indexOf("0x2") !== -1 || out.indexOf("0x5c") !== -1) out = out.replace(/0x2e/g, ".").replace(/0x2f|0x5c/g, "/");
   return out;
 }
 
