@@ -14,16 +14,71 @@ export type Characteristic = "ip" | "userId" | "apiKey" | `header:${string}` | (
 
 export const DEFAULT_CHARACTERISTICS: readonly Characteristic[] = ["ip"];
 
-/** Values longer than this are hashed-down by truncation: a key must not grow with attacker input. */
+/**
+ * A key must not grow with attacker input, so a longer value keeps its first
+ * KEPT_PREFIX units and a hash of the whole. Cutting alone made two long
+ * tokens that share their first 256 characters (JWTs with the same header and
+ * claims prefix, API keys of one format) one client.
+ */
 const MAX_VALUE_LENGTH = 256;
+const KEPT_PREFIX = 200;
 
 export function characteristicValue(name: Characteristic, request: NormalizedRequest, resolver: ClientIpResolver): string | undefined {
   if (name === "ip") return request.ip === "unknown" ? undefined : resolver.keyOf(request.ip);
   if (name.startsWith("header:")) return request.headers[name.slice(7).toLowerCase()];
-  const fromExtra = request.extra[name];
-  if (fromExtra !== undefined && fromExtra !== null && fromExtra !== "") return String(fromExtra);
+  const fromExtra = extraText(request.extra[name]);
+  if (fromExtra !== undefined) return fromExtra;
   if (name === "apiKey") return request.header("x-api-key");
   return undefined;
+}
+
+/**
+ * A value from `protect(req, extra)` as key text: strings, finite numbers,
+ * booleans and bigints. Anything else (an object, an array) has no faithful
+ * text — String() made every object "[object Object]", one client for all —
+ * so it counts as absent, which the rule reports.
+ */
+function extraText(value: unknown): string | undefined {
+  switch (typeof value) {
+    case "string":
+      return value === "" ? undefined : value;
+    case "number":
+      return Number.isFinite(value) ? String(value) : undefined;
+    case "boolean":
+    case "bigint":
+      return String(value);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The value as it goes into a key: `|` (which separates the pairs) and `%`
+ * (the escape itself) are percent-encoded, so no value can spell another
+ * pair (userId "a|apiKey=b" vs userId "a" with apiKey "b"); long values are
+ * shortened with a hash (see MAX_VALUE_LENGTH).
+ */
+function keyText(value: string): string {
+  let text = value.indexOf("|") === -1 && value.indexOf("%") === -1 ? value : value.replace(/%/g, "%25").replace(/\|/g, "%7C");
+  if (text.length > MAX_VALUE_LENGTH) text = `${text.slice(0, KEPT_PREFIX)}~${fnv1a64(text)}`;
+  return text;
+}
+
+/**
+ * FNV-1a over UTF-16 code units, 64 bits from two 32-bit lanes, as hex. Not a
+ * cryptographic hash: it only has to keep distinct long values apart, and a
+ * client that could aim a collision at another's value would need that value.
+ */
+function fnv1a64(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0xcbf29ce4;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    a = Math.imul(a ^ unit, 0x01000193);
+    b = Math.imul(b ^ unit, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }
 
 /** `ruleId|name=value|…`; throws CHARACTERISTIC_MISSING naming the one that is absent. */
@@ -41,10 +96,10 @@ export function buildKey(
         ErrorCodes.CHARACTERISTIC_MISSING,
         name === "ip"
           ? "the client IP is unknown; pass a request with a socket address, or set `proxies`/`platform` if the app runs behind one"
-          : `characteristic "${name}" has no value for this request; pass it as protect(req, { ${name.startsWith("header:") ? "…" : name}: … }) or send the header`,
+          : `characteristic "${name}" has no value for this request; pass it as protect(req, { ${name.startsWith("header:") ? "…" : name}: … }) (a string or a number) or send the header`,
       );
     }
-    key += `|${name}=${value.length > MAX_VALUE_LENGTH ? value.slice(0, MAX_VALUE_LENGTH) : value}`;
+    key += `|${name}=${keyText(value)}`;
   }
   return key;
 }

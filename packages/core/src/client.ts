@@ -1,7 +1,7 @@
 import { buildKey, type Characteristic, DEFAULT_CHARACTERISTICS } from "./characteristics.js";
 import { createDecision, type ErrorPolicy } from "./decision.js";
 import { codeOf, ErrorCodes, messageOf, optionError } from "./errors.js";
-import { type ClientIpOptions, createClientIpResolver, type Platform } from "./ip/client-ip.js";
+import { type ClientIpOptions, createClientIpResolver, type ForwardedHeader, type Platform } from "./ip/client-ip.js";
 import { IpKeyCache } from "./ip-key-cache.js";
 import { consoleLogger } from "./logger.js";
 import { isPromiseLike } from "./promise-like.js";
@@ -29,6 +29,8 @@ export interface ParapetOptions {
   readonly characteristics?: readonly Characteristic[];
   /** Trusted proxies (IPs, CIDRs, "loopback", "private"). Forwarding headers are ignored unless the peer is one. */
   readonly proxies?: readonly string[];
+  /** The header the trusted `proxies` write: "x-forwarded-for" (default) or "forwarded" (RFC 7239). Only that one is read. */
+  readonly forwardedHeader?: ForwardedHeader;
   /** The platform the app runs behind (cloudflare, fly, vercel…); its client-IP header is then trusted. */
   readonly platform?: Platform;
   /** IPv6 clients are keyed by this prefix length. Default 64. */
@@ -66,7 +68,10 @@ export interface Parapet {
   reportAuthSuccess(request: ProtectableRequest, report?: AuthReport): void;
   /** A client with more rules, sharing this one's store, options and observers. */
   withRule(...rules: Rule[]): Parapet;
-  /** Flushes observers and closes the store. */
+  /**
+   * Flushes observers and closes the store. On a client made by withRule() it
+   * does nothing: the store and observers are shared; close the client parapet() made.
+   */
   close(): Promise<void>;
 }
 
@@ -82,6 +87,7 @@ export function parapet(options: ParapetOptions): Parapet {
   validate(options);
   const ipOptions: ClientIpOptions = {
     ...(options.proxies ? { proxies: options.proxies } : {}),
+    ...(options.forwardedHeader ? { forwardedHeader: options.forwardedHeader } : {}),
     ...(options.platform ? { platform: options.platform } : {}),
     ...(options.ipv6Prefix !== undefined ? { ipv6Prefix: options.ipv6Prefix } : {}),
   };
@@ -123,7 +129,8 @@ interface PreparedRule {
   readonly mode: Mode;
 }
 
-function createClient(shared: Shared, ruleList: readonly Rule[]): Parapet {
+/** `derived`: made by withRule(), which shares the store and observers of the client it came from. */
+function createClient(shared: Shared, ruleList: readonly Rule[], derived = false): Parapet {
   // Cheapest first; the sort is stable, so equal costs keep the order given.
   const rules: readonly PreparedRule[] = [...ruleList]
     .sort((a, b) => a.cost - b.cost)
@@ -267,11 +274,23 @@ function createClient(shared: Shared, ruleList: readonly Rule[]): Parapet {
   function notify(decision: Decision, request: NormalizedRequest): void {
     for (const observer of shared.observers) {
       try {
-        observer.onDecision(decision, request);
+        const returned: unknown = observer.onDecision(decision, request);
+        if (returned !== undefined) catchRejection(returned, "decision observer");
       } catch (error) {
         shared.logger.error("decision observer threw; it must queue and return", { error: messageOf(error) });
       }
     }
+  }
+
+  /**
+   * An observer typed to return nothing may still be an async function; its
+   * rejection would otherwise be unhandled, which ends a Node process by default.
+   */
+  function catchRejection(returned: unknown, what: string): void {
+    if (!isPromiseLike(returned)) return;
+    Promise.resolve(returned).catch((error: unknown) => {
+      shared.logger.error(`${what} rejected; it must queue and return`, { error: messageOf(error) });
+    });
   }
 
   function reportAuth(type: AuthEvent["type"], input: ProtectableRequest, report?: AuthReport): void {
@@ -284,7 +303,10 @@ function createClient(shared: Shared, ruleList: readonly Rule[]): Parapet {
         request,
         ...(report?.user !== undefined ? { user: report.user } : {}),
       };
-      for (const observer of shared.observers) observer.onAuthEvent?.(event);
+      for (const observer of shared.observers) {
+        const returned: unknown = observer.onAuthEvent?.(event);
+        if (returned !== undefined) catchRejection(returned, "auth event observer");
+      }
     } catch (error) {
       shared.logger.error("auth event observer threw", { error: messageOf(error) });
     }
@@ -296,9 +318,14 @@ function createClient(shared: Shared, ruleList: readonly Rule[]): Parapet {
     reportAuthSuccess: (request, report) => reportAuth("success", request, report),
     withRule: (...more) => {
       validateRules(more);
-      return createClient(shared, [...ruleList, ...more]);
+      const combined = [...ruleList, ...more];
+      refuseSharedState(combined);
+      return createClient(shared, combined, true);
     },
     async close() {
+      // The store and observers belong to the client parapet() made: closing a withRule() client (a login route's,
+      // say) must not close them under its siblings, which would then fail open on every request.
+      if (derived) return;
       const results = await Promise.allSettled([...shared.observers.map((o) => o.close?.()), shared.store.close?.()]);
       for (const result of results) {
         if (result.status === "rejected") shared.logger.error("close failed", { error: messageOf(result.reason) });
@@ -360,11 +387,30 @@ function validateRules(rules: readonly Rule[]): void {
   }
 }
 
+/**
+ * Two rules of one client counting on the same state (two rate limits with one
+ * name, algorithm and window) would count every request twice on one counter.
+ */
+function refuseSharedState(rules: readonly Rule[]): void {
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    if (rule.stateId === undefined) continue;
+    if (seen.has(rule.stateId)) {
+      throw optionError(
+        "parapet",
+        `two rules count on the same state (${rule.stateId}): give each rate limit its own \`name\`, or keep one of them`,
+      );
+    }
+    seen.add(rule.stateId);
+  }
+}
+
 function validate(options: ParapetOptions): void {
   if (!options || typeof options !== "object") throw optionError("parapet", "pass an options object: parapet({ rules: [...] })");
   if (!Array.isArray(options.rules))
     throw optionError("parapet", '`rules` must be an array of rules, e.g. [fixedWindow({ max: 10, window: "60s" })]');
   validateRules(options.rules);
+  refuseSharedState(options.rules);
   if (options.store !== undefined) {
     const store = options.store as Partial<Store> | null;
     if (

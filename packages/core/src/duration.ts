@@ -33,6 +33,11 @@ export function parseDuration(value: Duration, what = "duration"): number {
 function invalid(what: string, value: unknown): ParapetError {
   return new ParapetError(
     ErrorCodes.INVALID_DURATION,
-    `${what} must be a positive number of milliseconds or a string like "500ms", "60s", "1m", "1h" or "1d"; got ${JSON.stringify(value)}`,
+    `${what} must be a positive number of milliseconds or a string like "500ms", "60s", "1m", "1h" or "1d"; got ${shown(value)}`,
   );
+}
+
+/** The value as the user wrote it: JSON.stringify shows Infinity and NaN as null and functions as nothing. */
+function shown(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
 }

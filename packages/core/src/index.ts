@@ -8,6 +8,7 @@ export {
   type ClientIpOptions,
   type ClientIpResolver,
   createClientIpResolver,
+  type ForwardedHeader,
   forwardedHops,
   PLATFORM_HEADERS,
   type Platform,

@@ -5,28 +5,39 @@ import type { RateLimitReason, RuleResult } from "./types.js";
  * fields, RFC 8941):
  *   RateLimit-Policy: "api";q=10;w=60
  *   RateLimit: "api";r=3;t=42
- * plus Retry-After (RFC 9110 §10.2.3) in seconds when a request is denied.
- * Every rate-limit rule that ran contributes its policy; `RateLimit` reports
- * the one closest to its limit, which is the one a client must respect.
+ * plus Retry-After (RFC 9110 §10.2.3) in seconds when a rate limit denied.
+ * Every LIVE rate-limit rule that ran contributes its policy; `RateLimit`
+ * reports the one closest to its limit, which is the one a client must
+ * respect. DRY_RUN rules are left out: they are being watched, not enforced,
+ * and a client that honours the headers would otherwise back off from a limit
+ * that denies nothing.
+ *
+ * Retry-After is the denying rule's wait, or longer when a rule that ran
+ * before it has just been used up (an hourly quota spent by the request a
+ * minute limit then denied): retrying when the minute limit frees up would be
+ * denied by the hourly one. For a window that is its reset; a token bucket's
+ * next token is not known here, so it does not lengthen the wait.
  */
 export function rateLimitHeaders(results: readonly RuleResult[], denied: boolean): Record<string, string> {
   let tightest: RateLimitReason | undefined;
   let policies = "";
   let retry = 0;
+  let exhaustedUntil = 0;
   for (const result of results) {
-    if (result.reason.type !== "RATE_LIMIT") continue;
+    if (result.reason.type !== "RATE_LIMIT" || result.mode !== "LIVE") continue;
     const r = result.reason as RateLimitReason;
     const policy = policyText(r);
     policies = tightest === undefined ? policy : `${policies}, ${policy}`;
     if (tightest === undefined || r.remaining < tightest.remaining) tightest = r;
     if (r.retryAfterSeconds !== undefined && r.retryAfterSeconds > retry) retry = r.retryAfterSeconds;
+    else if (r.remaining <= 0 && r.algorithm !== "tokenBucket" && r.resetSeconds > exhaustedUntil) exhaustedUntil = r.resetSeconds;
   }
   if (tightest === undefined) return {};
   const headers: Record<string, string> = {
     "RateLimit-Policy": policies,
     RateLimit: `${quotedPolicy(tightest.policy)};r=${Math.max(0, tightest.remaining)};t=${Math.ceil(tightest.resetSeconds)}`,
   };
-  if (denied && retry > 0) headers["Retry-After"] = String(Math.ceil(retry));
+  if (denied && retry > 0) headers["Retry-After"] = String(Math.ceil(Math.max(retry, exhaustedUntil)));
   return headers;
 }
 

@@ -26,7 +26,7 @@ export interface RateLimitReason extends Reason {
   readonly remaining: number;
   /** Seconds until the quota is fully or partly restored. */
   readonly resetSeconds: number;
-  /** The window (or refill interval) in seconds. */
+  /** The window in seconds; for a token bucket, the time an empty bucket takes to fill (limit / window is the sustained rate). */
   readonly windowSeconds: number;
   /** Seconds the client should wait before retrying; only on a denial. */
   readonly retryAfterSeconds?: number;
@@ -167,6 +167,12 @@ export interface Rule {
   readonly mode: Mode;
   /** Relative cost; rules run cheapest first. Local checks ~1-10, store round trips ~50. */
   readonly cost: number;
+  /**
+   * The key prefix of the state this rule counts in the store, for rules that
+   * keep state. Two rules of one client with the same stateId would count
+   * every request twice on one counter, so parapet() refuses them.
+   */
+  readonly stateId?: string;
   evaluate(context: RuleContext): Promise<RuleEvaluation> | RuleEvaluation;
 }
 

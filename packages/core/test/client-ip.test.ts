@@ -26,7 +26,7 @@ describe("client IP resolution", () => {
   });
 
   it("reads RFC 7239 Forwarded, quoted IPv6 with a port included", () => {
-    const resolver = createClientIpResolver({ proxies: ["private"] });
+    const resolver = createClientIpResolver({ proxies: ["private"], forwardedHeader: "forwarded" });
     const headers = { forwarded: 'for=6.6.6.6, for="[2001:db8:cafe::17]:4711";proto=https, for=192.168.1.1' };
     assert.equal(resolver.resolve("192.168.1.2", headers), "2001:db8:cafe::17");
   });

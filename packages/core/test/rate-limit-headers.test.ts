@@ -37,7 +37,8 @@ describe("RateLimit headers (draft-ietf-httpapi-ratelimit-headers)", () => {
       logger: silentLogger,
     });
     const decision = await p.protect(plainRequest(), { requested: 4 });
-    assert.equal(decision.headers["RateLimit-Policy"], '"hourly";q=100;w=3600, "burst";q=5;w=1');
+    // A token bucket's window is the time an empty bucket takes to fill: 5 tokens at 1 per second, 5 s.
+    assert.equal(decision.headers["RateLimit-Policy"], '"hourly";q=100;w=3600, "burst";q=5;w=5');
     assert.equal(decision.headers.RateLimit, '"burst";r=1;t=4');
   });
 

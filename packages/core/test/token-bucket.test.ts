@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ErrorCodes, type ErrorReason, parapet, type RateLimitReason, silentLogger, tokenBucket } from "../src/index.js";
+import { parapet, type RateLimitReason, silentLogger, tokenBucket } from "../src/index.js";
 import { manualClock, plainRequest } from "./helpers.js";
 
 function client() {
@@ -63,15 +63,23 @@ describe("tokenBucket", () => {
     assert.equal((await p.protect(plainRequest(), { requested: 3 })).conclusion, "ALLOW");
   });
 
-  for (const requested of [0, -1, 1.5, 11, "2", Number.NaN, null]) {
-    it(`reports requested=${JSON.stringify(requested)} as an error, not a crash`, async () => {
+  // `requested` is often taken from the request (a batch size): an ERROR would fail open and let a client turn the
+  // limit off by asking for too much or for "abc", so a call that can never be taken is denied, and takes nothing.
+  for (const requested of [0, -1, 1.5, 11, "2", Number.NaN, null, Number.POSITIVE_INFINITY]) {
+    it(`denies requested=${String(requested)} without taking tokens`, async () => {
       const { p } = client();
       const decision = await p.protect(plainRequest(), { requested });
-      assert.equal(decision.conclusion, "ERROR");
-      assert.equal(decision.isDenied(), false);
-      const reason = decision.reason as ErrorReason;
-      assert.equal(reason.code, ErrorCodes.INVALID_OPTION);
-      assert.match(reason.message, /requested/);
+      assert.equal(decision.conclusion, "DENY");
+      assert.equal(decision.status, 429);
+      assert.match(decision.reason.message, Number.isSafeInteger(requested) && (requested as number) > 10 ? /can never pass/ : /requested/);
+      assert.equal(decision.headers["Retry-After"], undefined, "waiting cannot make it pass");
+      // Nothing was taken: the whole capacity is still there.
+      assert.equal((await p.protect(plainRequest(), { requested: 10 })).conclusion, "ALLOW");
     });
   }
+
+  it("denies a batch larger than the capacity every time, even when the bucket is full", async () => {
+    const { p } = client();
+    for (let i = 0; i < 20; i++) assert.equal((await p.protect(plainRequest(), { requested: 11 })).conclusion, "DENY");
+  });
 });

@@ -1,6 +1,7 @@
 import { type Decision, formatDecisionId, type RuleResult } from "@parapet/core";
 import { cachedFingerprint, classesOf, NO_CLASSES, type ResultClasses } from "./record.js";
 import { compactLine, encodeResults } from "./results-codec.js";
+import { redactKey, redactResultKeys } from "./secret-keys.js";
 import type { BoundedMap } from "./sketch/bounded-map.js";
 import {
   CODES_PER_DECISION,
@@ -43,6 +44,8 @@ export class DecisionBatch {
   readonly #table: readonly string[];
   /** Fingerprints by row, once a row of the batch has an API key. */
   #apiKeys: (string | null)[] | undefined;
+  /** Compact results keys with a credential fingerprinted, by row; undefined where the key had none. */
+  #redactedKeys: (string | undefined)[] | undefined;
   /** For the rows whose results travel as objects, in order: their stored form and classes (the objects are let go). */
   readonly #objectRows: ObjectRow[] = [];
 
@@ -116,10 +119,18 @@ export class DecisionBatch {
       }
       row.userId = nonEmpty(strings.next());
       strings.skip(); // user agent
-      strings.skip(); // compact results key
+      // A key that counts by a credential is stored with the credential's fingerprint (secret-keys.ts).
+      const resultsKey = strings.nextShared();
+      if (resultsKey !== undefined && resultsKey !== "") {
+        const redacted = redactKey(resultsKey, fingerprints);
+        if (redacted !== resultsKey) {
+          batch.#redactedKeys ??= new Array<string | undefined>(batch.count);
+          batch.#redactedKeys[i] = redacted;
+        }
+      }
       let classes = NO_CLASSES;
       if ((flags & FLAG_OBJECT_RESULTS) !== 0) {
-        const objectRow = objectRowOf(columns.objectResults[objectIndex++] ?? []);
+        const objectRow = objectRowOf(redactResultKeys(columns.objectResults[objectIndex++] ?? [], fingerprints));
         batch.#objectRows.push(objectRow);
         classes = objectRow.classes;
       }
@@ -173,7 +184,7 @@ export class DecisionBatch {
         row.botClass = null;
         row.attackClass = null;
         const head = tableValue(table, this.#codes[code + 2]!) ?? "";
-        row.results = compactLine(head, this.#ruleDurations[i]!, resultsKey ?? "");
+        row.results = compactLine(head, this.#ruleDurations[i]!, this.#redactedKeys?.[i] ?? resultsKey ?? "");
       }
       each(row);
     }

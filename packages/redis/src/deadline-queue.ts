@@ -1,6 +1,7 @@
 /** One call waiting for Redis; `fail` is called once if its deadline passes first. */
 export interface PendingCall {
-  readonly deadline: number;
+  /** NaN until the event loop is next free (see DeadlineQueue.add). */
+  deadline: number;
   /** False once the call has settled, either way: its timeout must then do nothing. */
   waiting: boolean;
   readonly fail: () => void;
@@ -25,6 +26,8 @@ export class DeadlineQueue {
   #calls: PendingCall[] = [];
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
+  #unstamped = 0;
+  #stampScheduled = false;
 
   constructor(timeoutMs: number, now: () => number) {
     this.#timeoutMs = timeoutMs;
@@ -36,16 +39,40 @@ export class DeadlineQueue {
     return this.#calls.length - this.#head;
   }
 
-  /** Starts the clock for one call; mark the returned call `waiting = false` when it settles. */
+  /**
+   * Starts the clock for one call; mark the returned call `waiting = false` when it settles.
+   *
+   * The clock starts when the event loop is next free, not now: calls made in
+   * one synchronous burst (a thousand requests parsed in one turn, a handler
+   * that blocks) cannot be sent or answered before the app yields, and
+   * counting that time made a burst fail every call in flight on a healthy
+   * Redis (and open the circuit breaker). The timeout measures Redis.
+   */
   add(fail: () => void): PendingCall {
-    const call: PendingCall = { deadline: this.#now() + this.#timeoutMs, waiting: true, fail };
+    const call: PendingCall = { deadline: Number.NaN, waiting: true, fail };
+    this.#unstamped++;
+    if (!this.#stampScheduled) {
+      this.#stampScheduled = true;
+      setImmediate(() => this.#stamp());
+    }
     // Replies mostly come back in order, so dropping settled calls from the front
     // here keeps the queue about as long as the calls in flight, not rate x timeout.
     while (this.#head < this.#calls.length && !(this.#calls[this.#head] as PendingCall).waiting) this.#head++;
     this.#compact();
     this.#calls.push(call);
-    if (this.#timer === undefined) this.#arm(this.#timeoutMs);
     return call;
+  }
+
+  /** Gives the calls added since the last stamp their deadline (they are the newest, at the back), then arms the timer. */
+  #stamp(): void {
+    this.#stampScheduled = false;
+    const deadline = this.#now() + this.#timeoutMs;
+    const calls = this.#calls;
+    for (let i = calls.length - 1, left = this.#unstamped; i >= this.#head && left > 0; i--, left--) {
+      (calls[i] as PendingCall).deadline = deadline;
+    }
+    this.#unstamped = 0;
+    if (this.#timer === undefined) this.#arm(this.#timeoutMs);
   }
 
   /** Drops the consumed front in bulk: shift() per call would be O(n) on a long queue. */
@@ -59,8 +86,21 @@ export class DeadlineQueue {
     }
   }
 
+  /**
+   * The timer only starts the check; the check itself runs in the check phase
+   * (setImmediate), after the poll phase has read whatever replies arrived. An
+   * event loop the app kept busy past the deadline runs timers before it reads
+   * sockets, so checking in the timer failed calls whose replies were already
+   * waiting: under a burst every call in flight "timed out" though Redis had
+   * answered, the limit failed open, and the circuit breaker opened on a healthy Redis.
+   */
   #arm(delayMs: number): void {
-    this.#timer = setTimeout(() => this.#expire(), Math.max(0, delayMs));
+    this.#timer = setTimeout(
+      () => {
+        setImmediate(() => this.#expire());
+      },
+      Math.max(0, delayMs),
+    );
   }
 
   #expire(): void {
@@ -69,7 +109,8 @@ export class DeadlineQueue {
     const calls = this.#calls;
     while (this.#head < calls.length) {
       const call = calls[this.#head] as PendingCall;
-      if (call.waiting && call.deadline > now) break;
+      // NaN > now is false: an unstamped call would look due, so test for it (it is always behind the stamped ones).
+      if (call.waiting && (call.deadline > now || Number.isNaN(call.deadline))) break;
       this.#head++;
       if (call.waiting) {
         call.waiting = false;
@@ -78,6 +119,7 @@ export class DeadlineQueue {
     }
     this.#compact();
     const next = this.#calls[this.#head];
-    if (next !== undefined) this.#arm(next.deadline - now);
+    // The stamp arms the timer for calls that have no deadline yet.
+    if (next !== undefined && !Number.isNaN(next.deadline)) this.#arm(next.deadline - now);
   }
 }

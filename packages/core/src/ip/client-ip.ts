@@ -29,7 +29,16 @@ export interface ClientIpOptions {
   readonly platform?: Platform;
   /** IPv6 clients are keyed by this prefix (default 64): a host holds a whole /64 and could rotate through it. */
   readonly ipv6Prefix?: number;
+  /**
+   * The one header the trusted proxies write the chain into: "x-forwarded-for"
+   * (default; nginx, HAProxy, AWS and most load balancers) or "forwarded"
+   * (RFC 7239). Only that header is read: a proxy passes the other one on
+   * as the client sent it, so reading both would let a client pick its own address.
+   */
+  readonly forwardedHeader?: ForwardedHeader;
 }
+
+export type ForwardedHeader = "x-forwarded-for" | "forwarded";
 
 export interface ClientIpResolver {
   /** The client's address, canonical, or "unknown". */
@@ -49,6 +58,10 @@ export function createClientIpResolver(options: ClientIpOptions = {}): ClientIpR
   const platform = options.platform;
   if (platform !== undefined && !(platform in PLATFORM_HEADERS)) {
     throw optionError("parapet", `unknown platform "${platform}"; use one of ${Object.keys(PLATFORM_HEADERS).join(", ")}`);
+  }
+  const forwardedHeader = options.forwardedHeader ?? "x-forwarded-for";
+  if (forwardedHeader !== "x-forwarded-for" && forwardedHeader !== "forwarded") {
+    throw optionError("parapet", '`forwardedHeader` must be "x-forwarded-for" (the default) or "forwarded": the header your proxy writes');
   }
   const ipv6Prefix = options.ipv6Prefix ?? 64;
   if (!Number.isInteger(ipv6Prefix) || ipv6Prefix < 1 || ipv6Prefix > 128) {
@@ -85,7 +98,7 @@ export function createClientIpResolver(options: ClientIpOptions = {}): ClientIpR
   function resolveSlow(socketIp: string | undefined, headers: Readonly<Record<string, string>>): string {
     const peer = parseIp(socketIp);
     if (platform !== undefined) {
-      const fromPlatform = firstForwarded(headers[PLATFORM_HEADERS[platform]]);
+      const fromPlatform = platformClient(platform, headers[PLATFORM_HEADERS[platform]]);
       if (fromPlatform) return formatIp(fromPlatform);
     }
     if (!peer) return "unknown";
@@ -93,7 +106,7 @@ export function createClientIpResolver(options: ClientIpOptions = {}): ClientIpR
     // The peer is a proxy we trust: walk the hops it reports, right to left,
     // skipping our own proxies. The first untrusted hop is the client; anything
     // left of it was written by the client and could be forged.
-    const hops = forwardedHops(headers);
+    const hops = forwardedHops(headers, forwardedHeader);
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = parseIp(hops[i]);
       if (!hop) return formatIp(peer); // an unparseable hop: stop believing the chain
@@ -131,16 +144,25 @@ const MAX_CACHED_ADDRESS_LENGTH = 64;
 
 const MAPPED_IPV4_PREFIX = "::ffff:";
 
-function firstForwarded(value: string | undefined): ParsedIp | undefined {
+/**
+ * The client a platform's header names. Most platforms overwrite a header of
+ * their own with the one address. Google Cloud writes X-Forwarded-For: Cloud
+ * Run replaces it with the client, while its load balancers append
+ * `<client>, <load balancer>` to whatever the client sent, so there the client
+ * is the second entry from the right; anything further left is the client's own.
+ */
+function platformClient(platform: Platform, value: string | undefined): ParsedIp | undefined {
   if (!value) return undefined;
-  const first = value.split(",")[0];
-  return parseIp(first);
+  if (platform !== "google-cloud") return parseIp(value.split(",")[0]);
+  const hops = value.split(",");
+  return parseIp(hops.length === 1 ? hops[0] : hops[hops.length - 2]);
 }
 
-/** The forwarding chain, oldest hop first: RFC 7239 `Forwarded` if present, else `X-Forwarded-For`. */
-export function forwardedHops(headers: Readonly<Record<string, string>>): string[] {
-  const forwarded = headers.forwarded;
-  if (forwarded) {
+/** The forwarding chain, oldest hop first, from the header the proxies write (see ClientIpOptions.forwardedHeader). */
+export function forwardedHops(headers: Readonly<Record<string, string>>, header: ForwardedHeader = "x-forwarded-for"): string[] {
+  if (header === "forwarded") {
+    const forwarded = headers.forwarded;
+    if (!forwarded) return [];
     const hops: string[] = [];
     for (const element of forwarded.split(",")) {
       for (const pair of element.split(";")) {
@@ -152,7 +174,7 @@ export function forwardedHops(headers: Readonly<Record<string, string>>): string
         hops.push(value);
       }
     }
-    if (hops.length > 0) return hops;
+    return hops;
   }
   const xff = headers["x-forwarded-for"];
   if (!xff) return [];

@@ -64,10 +64,14 @@ export function positiveInteger(where: string, field: string, value: unknown, ex
   return value;
 }
 
+/** Far beyond any useful window, and small enough that window arithmetic stays exact in a double (and in Lua). */
+const MAX_WINDOW_MS = 1_000 * 86_400_000;
+
 /** Windows are whole milliseconds so that every store computes the same boundaries. */
 export function windowMsOf(where: string, field: string, value: Duration | undefined): number {
   if (value === undefined) throw optionError(where, `\`${field}\` is required, e.g. "60s" or 60_000 (milliseconds)`);
   const ms = parseDuration(value, `${where} \`${field}\``);
+  if (ms > MAX_WINDOW_MS) throw optionError(where, `\`${field}\` must be at most 1,000 days; got ${ms} ms`);
   if (!Number.isSafeInteger(ms)) throw optionError(where, `\`${field}\` must be a whole number of milliseconds; got ${ms}`);
   return ms;
 }

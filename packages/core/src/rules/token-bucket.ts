@@ -18,11 +18,15 @@
  *   when the bucket is full again.
  * - retryAfterMs (denial only) = max(1, ceil((requested - tokens) * intervalMs / refillRate)).
  * - The state may be dropped at last + resetMs (a full bucket equals none).
- * - requested > capacity could never pass: the rule reports it as an error.
+ * - requested > capacity could never pass, and a `requested` that is not a
+ *   whole number of at least 1 is a bug in the caller: the rule denies both
+ *   without touching the store (remaining 0, no Retry-After: waiting cannot
+ *   help). Not an error: an error fails open by default, and `requested` is
+ *   often taken from the request (a batch size), so a client could otherwise
+ *   turn the limit off by asking for too much or for "abc".
  */
 import type { Duration } from "../duration.js";
-import { ErrorCodes, ParapetError } from "../errors.js";
-import type { RateLimitState, Rule, RuleContext, RuleEvaluation, TokenBucketParams } from "../types.js";
+import type { RateLimitReason, RateLimitState, Rule, RuleContext, RuleEvaluation, TokenBucketParams } from "../types.js";
 import {
   commonSettings,
   describeRateLimit,
@@ -52,30 +56,53 @@ export function tokenBucket(options: TokenBucketOptions): Rule {
   const capacity = positiveInteger(where, "capacity", options.capacity, "capacity: 20");
   const intervalMs = windowMsOf(where, "interval", options.interval);
   const policy = name ?? `token-${refillRate}-per-${secondsText(intervalMs)}`;
-  const keyId = name ? `${RATE_LIMIT}:${name}` : `${RATE_LIMIT}:token:${refillRate}:${intervalMs}:${capacity}`;
+  // As for windows (window-rule.ts): a name shares its bucket only with token buckets of that name.
+  const keyId = name ? `${RATE_LIMIT}:${name}:token` : `${RATE_LIMIT}:token:${refillRate}:${intervalMs}:${capacity}`;
+  // The policy's window is the time an empty bucket takes to fill, so that limit / window (the `q` and `w` of
+  // RateLimit-Policy) is the sustained rate and `q` the burst; the refill interval alone overstated the rate
+  // (capacity 5, 1 per second read as 5 per second).
+  const fillMs = (capacity * intervalMs) / refillRate;
   const description = describeRateLimit({
     algorithm: "tokenBucket",
     limit: capacity,
-    windowMs: intervalMs,
+    windowMs: fillMs,
     policy,
     unit: `tokens (refilled ${refillRate} per ${secondsText(intervalMs)})`,
   });
   const single: TokenBucketParams = { capacity, refillRate, intervalMs, requested: 1 };
 
-  /** Request-time input: a bad value is reported as this rule's error, not thrown out of protect(). */
-  function paramsFor(requested: unknown): TokenBucketParams {
-    if (requested === undefined) return single;
-    if (typeof requested !== "number" || !Number.isSafeInteger(requested) || requested < 1 || requested > capacity) {
-      throw new ParapetError(
-        ErrorCodes.INVALID_OPTION,
-        `tokenBucket: protect(req, { requested }) must be an integer from 1 to the capacity (${capacity}); got ${JSON.stringify(requested) ?? String(requested)}`,
-      );
+  /** Why `requested` can never be taken, or undefined when it can. */
+  function refusalOf(requested: unknown): string | undefined {
+    if (typeof requested !== "number" || !Number.isSafeInteger(requested) || requested < 1) {
+      return `tokenBucket: protect(req, { requested }) must be a whole number from 1 to ${capacity}; got ${JSON.stringify(requested) ?? String(requested)}, so the call is denied`;
     }
-    return { capacity, refillRate, intervalMs, requested };
+    if (requested > capacity) return `Requested ${requested} tokens, but the bucket holds at most ${capacity}: this call can never pass.`;
+    return undefined;
+  }
+
+  function refused(context: RuleContext, message: string): RuleEvaluation {
+    const key = context.key(keyId, characteristics);
+    const reason: RateLimitReason = {
+      type: RATE_LIMIT,
+      message,
+      algorithm: "tokenBucket",
+      limit: capacity,
+      remaining: 0,
+      resetSeconds: fillMs / 1000,
+      windowSeconds: fillMs / 1000,
+      policy,
+    };
+    return { conclusion: "DENY", reason, key };
   }
 
   function evaluateTokenBucket(context: RuleContext): RuleEvaluation | Promise<RuleEvaluation> {
-    const params = paramsFor(context.request.extra.requested);
+    const requested = context.request.extra.requested;
+    let params = single;
+    if (requested !== undefined) {
+      const refusal = refusalOf(requested);
+      if (refusal !== undefined) return refused(context, refusal);
+      params = { capacity, refillRate, intervalMs, requested: requested as number };
+    }
     const key = context.key(keyId, characteristics);
     // A store may throw synchronously or reject; both are reported as a store failure.
     let state: RateLimitState | Promise<RateLimitState>;
@@ -87,5 +114,5 @@ export function tokenBucket(options: TokenBucketOptions): Rule {
     return settleStoreStep(description, key, state);
   }
 
-  return { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, evaluate: evaluateTokenBucket };
+  return { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, stateId: keyId, evaluate: evaluateTokenBucket };
 }

@@ -34,8 +34,11 @@ export function windowRule(algorithm: WindowAlgorithm, options: WindowOptions): 
   const windowMs = windowMsOf(algorithm, "window", options.window);
   const kind = KIND[algorithm];
   const policy = name ?? `${kind}-${secondsText(windowMs)}`;
-  // Unnamed rules key by their parameters, so two different limits never share a counter.
-  const keyId = name ? `${RATE_LIMIT}:${name}` : `${RATE_LIMIT}:${kind}:${windowMs}:${limit}`;
+  // Unnamed rules key by their parameters, so two different limits never share a counter. A name shares its
+  // counter across clients and routes, but only with rules of the same algorithm and window: counts of another
+  // window mean something else (a deploy that changes the window starts afresh instead of inheriting a count
+  // and a reset time from the old one, and two algorithms under one name no longer reset each other's state).
+  const keyId = name ? `${RATE_LIMIT}:${name}:${kind}:${windowMs}` : `${RATE_LIMIT}:${kind}:${windowMs}:${limit}`;
   // Both window steps take the same parameters (SlidingWindowParams has FixedWindowParams' shape).
   const params: FixedWindowParams = { limit, windowMs, cost: 1 };
   const description = describeRateLimit({ algorithm, limit, windowMs, policy, unit: `requests per ${secondsText(windowMs)}` });
@@ -55,5 +58,5 @@ export function windowRule(algorithm: WindowAlgorithm, options: WindowOptions): 
     return settleStoreStep(description, key, state);
   }
 
-  return { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, evaluate: evaluateWindow };
+  return { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, stateId: keyId, evaluate: evaluateWindow };
 }
