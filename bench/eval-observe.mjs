@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parapet, silentLogger } from "@parapet/core";
+import { createClientIpResolver, parapet, silentLogger } from "@parapet/core";
 import { blockListRule, LeakyBucket, observe, sqliteLog } from "@parapet/observe";
 import { isbot } from "isbot";
 
@@ -24,6 +24,8 @@ function random() {
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
+// Findings name an IPv6 client by its /64, as core's rate limits key it.
+const clientKeyOf = createClientIpResolver().keyOf;
 const pick = (list) => list[Math.floor(random() * list.length)];
 const randomIp = () =>
   `${1 + Math.floor(random() * 222)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${1 + Math.floor(random() * 254)}`;
@@ -190,6 +192,67 @@ for (const [index, file] of ["scan-acunetix.log", "scan-netsparker.log", "scan-w
     if (i > 0) t += Math.min(MAX_GAP, row.t - parsed[i - 1].t);
     if (t >= e.end) break;
     events.push({ t, type: "req", ip, path: row.path.slice(0, 500), ua: row.ua, status: row.status, episode: e.name });
+  }
+}
+
+// 6. Visitors of a shop whose theme is broken (not an attack): every page load misses 40 theme assets (images,
+// css, js, fonts under a few directories) and 8 product images within ~1.5 s, next to 30 assets that load.
+// Half the visitors are IPv6: their findings would name the /64.
+{
+  const e = episode("broken theme page loads", false, 20 * MIN, 28 * MIN);
+  const missing = [
+    ...Array.from({ length: 24 }, (_, i) => `/themes/shop/img/icon-${i}.png`),
+    ...Array.from({ length: 6 }, (_, i) => `/themes/shop/css/part-${i}.css`),
+    ...Array.from({ length: 6 }, (_, i) => `/themes/shop/js/widget-${i}.js`),
+    ...["regular", "bold", "italic", "light"].map((w) => `/themes/shop/fonts/inter-${w}.woff2`),
+  ];
+  const present = Array.from({ length: 30 }, (_, i) => `/static/chunk-${i}.js`);
+  for (let v = 0; v < 8; v++) {
+    const ip = v % 2 === 0 ? randomIp() : `2001:db8:${100 + v}:7::${(1 + Math.floor(random() * 65000)).toString(16)}`;
+    e.ips.add(ip).add(clientKeyOf(ip));
+    for (let page = 0; page < 2; page++) {
+      const at = e.start + Math.floor(random() * 6 * MIN) + page * MIN;
+      const products = Array.from({ length: 8 }, () => `/media/products/${Math.floor(random() * 90000)}/thumb.jpg`);
+      events.push({ t: at, type: "req", ip, path: `/category/${page}`, ua: BROWSER, status: 200, episode: e.name });
+      for (const path of [...missing, ...products]) {
+        events.push({ t: at + 100 + Math.floor(random() * 1400), type: "req", ip, path, ua: BROWSER, status: 404, episode: e.name });
+      }
+      for (const path of present) {
+        events.push({ t: at + 100 + Math.floor(random() * 1400), type: "req", ip, path, ua: BROWSER, status: 200, episode: e.name });
+      }
+    }
+  }
+}
+
+// Wordlist scanners: dirb/SecLists-style guesses, mostly plain words, some known probes.
+const WORDS = (
+  "admin backup old test dev tmp uploads private config db logs staging beta internal console manage " +
+  "portal api-old v1 debug status phpinfo.php server-status .env .git/HEAD backup.zip db.sql wp-login.php phpmyadmin/ web.config config.php.bak cgi-bin/test.cgi"
+).split(" ");
+function wordlistPath(n) {
+  const word = WORDS[n % WORDS.length];
+  return n < WORDS.length ? `/${word}` : `/${WORDS[Math.floor(n / WORDS.length) % WORDS.length]}/${word}`;
+}
+
+// 7. A slow scanner: one guess every 3 s (20 a minute, below any burst threshold) for 10 minutes.
+{
+  const e = episode("slow wordlist scanner", true, 45 * MIN, 55 * MIN);
+  const ip = "203.0.113.40";
+  e.ips.add(ip);
+  const order = Array.from({ length: 200 }, (_, i) => i).sort(() => random() - 0.5);
+  for (let t = e.start, n = 0; t < e.end; t += 3000, n++) {
+    events.push({ t, type: "req", ip, path: wordlistPath(order[n % order.length]), ua: BROWSER, status: 404, episode: e.name });
+  }
+}
+
+// 8. A scanner rotating its source address inside its IPv6 /64 on every request, 5 guesses a second, 5 minutes:
+// per address it is one request; per /64 it is a wordlist.
+{
+  const e = episode("IPv6 rotating scanner", true, 172 * MIN, 177 * MIN);
+  for (let t = e.start, n = 0; t < e.end; t += 200, n++) {
+    const ip = `2001:db8:beef:1:${(1 + Math.floor(random() * 65000)).toString(16)}::${(n + 1).toString(16)}`;
+    e.ips.add(ip).add(clientKeyOf(ip));
+    events.push({ t, type: "req", ip, path: wordlistPath(n), ua: pick(BOT_AGENTS), status: 404, episode: e.name });
   }
 }
 events.sort((a, b) => a.t - b.t);

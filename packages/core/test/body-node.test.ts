@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createServer, type RequestListener, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Agent, createServer, request as httpRequest, type RequestListener, type Server } from "node:http";
+import { type AddressInfo, connect } from "node:net";
 import { after, describe, it } from "node:test";
 import express from "express";
 import { type BodyContent, type Parapet, parapet, silentLogger } from "../src/index.js";
@@ -35,6 +35,71 @@ async function listen(listener: RequestListener): Promise<string> {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Answers with what the app read, the plain node:http way, after protect() looked at the body. */
+function echoAfterProtect(p: Parapet): RequestListener {
+  return async (req, res) => {
+    await p.protect(req);
+    let text = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => {
+      text += chunk;
+    });
+    req.on("end", () => res.end(`got ${JSON.stringify(text)}`));
+  };
+}
+
+const NO_RESPONSE = "no response within 2 s";
+
+/** Writes `parts` to a new connection 50 ms apart and resolves with the response body, or NO_RESPONSE. */
+function rawExchange(url: string, parts: readonly string[]): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let received = "";
+    const timer = setTimeout(() => socket.destroy(), 2_000);
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      clearTimeout(timer);
+      const split = received.indexOf("\r\n\r\n");
+      resolve(split === -1 ? NO_RESPONSE : received.slice(split + 4));
+    });
+    for (const [index, part] of parts.entries()) setTimeout(() => socket.write(part), index * 50);
+  });
+}
+
+/** Statuses of requests sent one after another on one keep-alive connection; NO_RESPONSE when one waits over 2 s. */
+async function onOneConnection(url: string, requests: readonly { method: string; body?: Buffer }[]): Promise<(number | string)[]> {
+  const { hostname, port } = new URL(url);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const statuses: (number | string)[] = [];
+  try {
+    for (const { method, body } of requests) {
+      statuses.push(
+        await new Promise<number | string>((resolve) => {
+          const headers = body ? { "content-length": String(body.length) } : {};
+          const req = httpRequest({ host: hostname, port: Number(port), method, agent, headers }, (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          });
+          req.setTimeout(2_000, () => {
+            req.destroy();
+            resolve(NO_RESPONSE);
+          });
+          req.on("error", () => resolve(NO_RESPONSE));
+          req.end(body);
+        }),
+      );
+    }
+  } finally {
+    agent.destroy();
+  }
+  return statuses;
 }
 
 describe("reading a Node request body on a real node:http server", () => {
@@ -118,6 +183,85 @@ describe("reading a Node request body on a real node:http server", () => {
       "ok",
     );
     assert.deepEqual(inspected?.parsed, { a: 1 });
+  });
+
+  const post = "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
+  for (const [name, parts] of [
+    ["an empty chunked body", [`${post}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n`]],
+    ["an empty chunked body whose terminator comes in a later packet", [`${post}Transfer-Encoding: chunked\r\n\r\n`, "0\r\n\r\n"]],
+    ["Content-Length: 00", [`${post}Content-Length: 00\r\n\r\n`]],
+  ] as const) {
+    it(`leaves the end of ${name} for the app`, async () => {
+      let inspected: BodyContent | undefined;
+      const url = await listen(
+        echoAfterProtect(
+          bodyReadingClient(1024, (content) => {
+            inspected = content;
+          }),
+        ),
+      );
+      assert.equal(await rawExchange(url, parts), 'got ""');
+      assert.equal(inspected?.bytes.length ?? 0, 0);
+    });
+  }
+
+  // node:http discards the unread rest of a body when the response finishes, unless someone read from it:
+  // protect() reads, so it must leave the request looking unread, or the next request waits behind the rest.
+  for (const [what, size, limit] of [
+    ["it read whole", 300_000, 1024 * 1024],
+    ["it read past maxBodyBytes of", 3_000_000, 64 * 1024],
+  ] as const) {
+    it(`keeps the connection usable when the app ignores a body ${what}`, async () => {
+      const p = bodyReadingClient(limit, () => {});
+      const url = await listen(async (req, res) => {
+        await p.protect(req);
+        res.writeHead(req.method === "POST" ? 401 : 200).end();
+      });
+      const statuses = await onOneConnection(url, [{ method: "POST", body: Buffer.alloc(size, 0x61) }, { method: "GET" }]);
+      assert.deepEqual(statuses, [401, 200]);
+    });
+  }
+
+  it("reports a body the client abandoned as truncated", async () => {
+    let resolveRead: (content: BodyContent | undefined) => void = () => {};
+    const read = new Promise<BodyContent | undefined>((resolve) => {
+      resolveRead = resolve;
+    });
+    const p = bodyReadingClient(1024, resolveRead);
+    const url = await listen(async (req, res) => {
+      await p.protect(req);
+      res.end();
+    });
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    socket.on("error", () => {});
+    socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc");
+    setTimeout(() => socket.destroy(), 100);
+    const inspected = await read;
+    assert.equal(new TextDecoder().decode(inspected?.bytes), "abc");
+    assert.equal(inspected?.truncated, true, "3 of 100 bytes is not the whole body");
+  });
+
+  it("inspects a Buffer from express.raw() as the bytes it holds", async () => {
+    let inspected: BodyContent | undefined;
+    const p = bodyReadingClient(1024, (content) => {
+      inspected = content;
+    });
+    const app = express();
+    app.use(express.raw({ type: "*/*" }));
+    app.use(async (req, _res, next) => {
+      await p.protect(req);
+      next();
+    });
+    app.post("/", (_req, res) => {
+      res.end("ok");
+    });
+    const url = await listen(app);
+    const body = "<script>alert(1)</script>".padEnd(2_000, " ");
+    assert.equal(await (await fetch(url, { method: "POST", body, headers: { "content-type": "text/plain" } })).text(), "ok");
+    assert.equal(inspected?.parsed, undefined, "bytes, not an object of a property per byte");
+    assert.equal(new TextDecoder().decode(inspected?.bytes), body.slice(0, 1024));
+    assert.equal(inspected?.truncated, true);
   });
 
   it("reports no body for a GET", async () => {

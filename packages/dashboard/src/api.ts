@@ -3,6 +3,7 @@ import { ErrorCodes, type Logger, messageOf, ParapetError } from "@parapet/core"
 import type { AlertKind, DecisionLogQuery } from "@parapet/observe";
 import { sendError, sendJson } from "./headers.js";
 import { allowOnly, BadRequest, bucketMinutesFor, parseDecisionFilter, parseLimit, parseRange, parseTopDimension } from "./params.js";
+import { fillBuckets } from "./series.js";
 
 /**
  * The JSON API the UI reads. GET only: nothing here changes state, so there
@@ -31,7 +32,7 @@ const ROUTES: Readonly<Record<string, Handler>> = {
       query.overview({ ...range, bucketMinutes }),
       query.deniedByRule({ ...range, bucketMinutes }),
     ]);
-    return { ...range, bucketMinutes, series, deniedByRule };
+    return { ...range, bucketMinutes, series: fillBuckets(series, range, bucketMinutes), deniedByRule };
   },
   async top(params, { query, now }) {
     allowOnly(params, ["from", "to", "by", "limit"]);

@@ -4,7 +4,8 @@ import type { IncomingMessage } from "node:http";
 /**
  * The dashboard shows IPs, paths and user ids: anyone who can reach its port
  * must also hold the token. A token arrives one of three ways:
- * - `Authorization: Bearer <token>` (scripts, curl);
+ * - `Authorization: Bearer <token>` (scripts, curl); any other scheme (Basic
+ *   from a reverse proxy in front) is not for us, and the cookie still counts;
  * - the session cookie, set after the first page load;
  * - `?token=` on that first page load only: the server answers with the
  *   cookie and a redirect that strips the token from the URL, so it does not
@@ -38,11 +39,9 @@ export function tokenMatches(expected: string, candidate: string): boolean {
 }
 
 export function authenticate(request: IncomingMessage, url: URL, token: string, cookie: string): AuthResult {
-  const header = request.headers.authorization;
-  if (header !== undefined) {
-    const match = /^Bearer ([^\s]+)$/.exec(header);
-    return match && tokenMatches(token, match[1]!) ? "ok" : "wrong";
-  }
+  // A Bearer credential is judged on its own: a right cookie does not rescue a wrong one.
+  const bearer = bearerToken(request.headers.authorization);
+  if (bearer !== undefined) return tokenMatches(token, bearer) ? "ok" : "wrong";
   const fromCookie = readCookie(request.headers.cookie, cookie);
   if (fromCookie !== undefined && tokenMatches(token, fromCookie)) return "ok";
   const fromQuery = url.searchParams.get("token");
@@ -57,6 +56,15 @@ export function authenticate(request: IncomingMessage, url: URL, token: string, 
  */
 export function sessionCookie(name: string, token: string): string {
   return `${name}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+}
+
+/**
+ * The token of a Bearer Authorization header; "" when the header is Bearer but malformed; undefined for no header
+ * or another scheme. Schemes are case-insensitive (RFC 7235 section 2.1): `bearer x` is `Bearer x`.
+ */
+function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined || !/^bearer(?:\s|$)/i.test(header)) return undefined;
+  return /^bearer +(\S+)$/i.exec(header)?.[1] ?? "";
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {

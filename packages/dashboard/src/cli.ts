@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { messageOf } from "@parapet/core";
 import { migrate, postgresLog, type SqlDriver, sqliteLog } from "@parapet/observe";
-import { startDashboard } from "./dashboard.js";
+import { isLoopback, startDashboard } from "./dashboard.js";
 
 /**
  * `parapet dashboard`: serve the UI over an existing decision log, from a
@@ -46,6 +46,13 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   const port = values.port === undefined ? 3001 : Number(values.port);
   if (!/^\d{1,5}$/.test(values.port ?? "0") || port > 65_535) {
     io.stderr.write(`parapet dashboard: --port must be a number from 0 to 65535, not "${values.port}"\n`);
+    return 2;
+  }
+  // Checked here, not left to startDashboard(), so the message names this command's flag rather than its option.
+  if (values.host !== undefined && !isLoopback(values.host) && values["allow-remote"] !== true) {
+    io.stderr.write(
+      `parapet dashboard: --host ${values.host} is not loopback; the dashboard shows client data, so add --allow-remote only behind TLS\n`,
+    );
     return 2;
   }
 
@@ -96,14 +103,24 @@ function parse(argv: readonly string[]) {
   });
 }
 
+/** Opens the log the flags name; errors are worded in flags, not in the library options they map to. */
 function openLog(values: { db?: string | undefined; postgres?: string | undefined; schema?: string | undefined }): SqlDriver {
   if (values.postgres !== undefined) {
-    return postgresLog({ connectionString: values.postgres, ...(values.schema !== undefined ? { schema: values.schema } : {}) });
+    try {
+      return postgresLog({ connectionString: values.postgres, ...(values.schema !== undefined ? { schema: values.schema } : {}) });
+    } catch (error) {
+      throw new Error(`${messageOf(error)}. Check --postgres <url> and --schema <name>`);
+    }
   }
   const path = values.db ?? ".parapet/decisions.db";
   // sqliteLog would create an empty file; a typo should say so instead of showing an empty dashboard.
   if (!existsSync(path)) throw new Error(`no file at ${path}; run the app with observe() first or pass --db <file>`);
-  return sqliteLog({ path });
+  try {
+    return sqliteLog({ path });
+  } catch (error) {
+    const reason = error instanceof Error && error.cause !== undefined ? messageOf(error.cause) : messageOf(error);
+    throw new Error(`${path} is not a readable decision log (${reason}); pass --db with the file observe() writes, or --postgres <url>`);
+  }
 }
 
 function processIo(): CliIo {

@@ -101,7 +101,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   };
 }
 
-function isLoopback(host: string): boolean {
+/** Also read by the CLI, which says the same in terms of its flags. */
+export function isLoopback(host: string): boolean {
   if (host === "localhost") return true;
   if (isIP(host) === 4) return host.startsWith("127.");
   return host === "::1";

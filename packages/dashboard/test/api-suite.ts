@@ -53,6 +53,17 @@ export function apiSuite(name: string, open: () => Promise<SqlDriver>, cleanup: 
     // The default range is the hour before `now` (the injected clock): the same data.
     const byDefault = (await api("/api/overview")).json<{ series: unknown[] }>();
     assert.equal(byDefault.series.length, body.series.length);
+    // One point per minute of the hour, quiet minutes as zeros: the chart's bars stand where their minutes are.
+    const series = reply.json<{ series: { ts: number; total: number }[] }>().series;
+    assert.equal(series.length, 60);
+    assert.deepEqual(
+      series.map((p) => p.ts - SEED_START),
+      Array.from({ length: 60 }, (_, i) => i * 60_000),
+    );
+    assert.ok(
+      series.some((p) => p.total === 0),
+      "the seeded half hour leaves quiet minutes",
+    );
   });
 
   test(`${name}: top clients, rules and classes`, async () => {

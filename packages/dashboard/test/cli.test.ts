@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { migrate, sqliteLog } from "@parapet/observe";
@@ -52,8 +53,22 @@ test("a non-loopback host needs --allow-remote", async () => {
   await migrate(log);
   await log.close();
   const t = io();
-  assert.equal(await run(["--db", path, "--host", "0.0.0.0", "--port", "0"], t.io), 1);
-  assert.match(t.err.join(""), /allowRemote|allow-remote/);
+  assert.equal(await run(["--db", path, "--host", "0.0.0.0", "--port", "0"], t.io), 2);
+  // The flag this command takes, not the library option behind it.
+  assert.match(t.err.join(""), /--host 0\.0\.0\.0 is not loopback; .*add --allow-remote/);
+  assert.doesNotMatch(t.err.join(""), /allowRemote/);
+});
+
+test("a file that is not a decision log names --db, not the library's `path`", async () => {
+  const path = join(dir.path, "corrupt.db");
+  writeFileSync(path, "this is not a sqlite database ".repeat(40));
+  const t = io();
+  assert.equal(await run(["--db", path], t.io), 1);
+  assert.match(
+    t.err.join(""),
+    /corrupt\.db is not a readable decision log \(file is not a database\); pass --db with the file observe\(\) writes/,
+  );
+  assert.doesNotMatch(t.err.join(""), /`path`/);
 });
 
 test("serves the log, prints the login URL, and stops on the signal", async () => {

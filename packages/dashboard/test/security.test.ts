@@ -70,6 +70,22 @@ test("a wrong token is refused however it is sent", async () => {
   );
 });
 
+test("a proxy's Basic credentials do not hide the cookie, and the Bearer scheme is case-insensitive", async () => {
+  const cookie = `parapet_dashboard_${dashboard.port}=${dashboard.token}`;
+  // A reverse proxy with Basic auth in front: the browser sends its credentials on every request, cookie included.
+  assert.equal((await get(at("/api/overview"), { authorization: "Basic dXNlcjpwYXNz", cookie })).status, 200);
+  assert.equal((await get(at("/api/overview"), { authorization: "Basic dXNlcjpwYXNz" })).status, 401, "still needs the token");
+  assert.equal(
+    (await get(at("/api/overview"), { authorization: "Basic dXNlcjpwYXNz", cookie: `parapet_dashboard_${dashboard.port}=nope` })).status,
+    401,
+  );
+  // RFC 7235: the auth-scheme is case-insensitive.
+  for (const scheme of ["bearer", "BEARER", "Bearer"]) {
+    assert.equal((await get(at("/api/overview"), { authorization: `${scheme} ${dashboard.token}` })).status, 200, scheme);
+  }
+  assert.equal((await get(at("/api/overview"), { authorization: "Bearer", cookie })).status, 401, "an empty Bearer is a wrong one");
+});
+
 test("?token= is swapped for an HttpOnly SameSite=Strict cookie and stripped from the URL", async () => {
   const reply = await get(at(`/?token=${dashboard.token}`));
   assert.equal(reply.status, 303);

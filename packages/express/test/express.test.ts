@@ -21,6 +21,9 @@ function suiteApp(client: Parapet, parserFirst: boolean): Express {
   app.post("/echo", (req, res) => {
     res.json({ received: req.body });
   });
+  app.post("/unread", (_req, res) => {
+    res.status(401).json({ error: "login first" });
+  });
   return app;
 }
 
@@ -38,6 +41,27 @@ describe("@parapet/express", () => {
     const server = await listen(app);
     try {
       assert.deepEqual(await (await fetch(server.url)).json(), { conclusion: "ALLOW", ip: "127.0.0.1" });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("sees the path the client asked for when mounted on a sub-path", async () => {
+    const paths: string[] = [];
+    const client = parapet({
+      rules: [countingRule(5)],
+      logger: silentLogger,
+      observers: [{ onDecision: (_d, r) => void paths.push(r.path) }],
+    });
+    const app = express();
+    app.use("/api", parapetMiddleware(client));
+    app.get("/api/hello", (_req, res) => {
+      res.json({ ok: true });
+    });
+    const server = await listen(app);
+    try {
+      assert.equal((await fetch(`${server.url}/api/hello?x=1`)).status, 200);
+      assert.deepEqual(paths, ["/api/hello"], "not /hello, the path below the mount point");
     } finally {
       await server.close();
     }

@@ -13,8 +13,14 @@ async function listen(app: FastifyInstance): Promise<RunningServer> {
 async function suiteApp(client: Parapet, hook: ParapetPluginOptions["hook"]): Promise<RunningServer> {
   const app = Fastify({ forceCloseConnections: true });
   await app.register(parapetPlugin, { client, ...(hook ? { hook } : {}) });
+  // Raw bytes parsed to a Buffer, so the preHandler hook sees a large body too.
+  app.addContentTypeParser("application/octet-stream", { parseAs: "buffer", bodyLimit: 8 * 1024 * 1024 }, (_request, body, done) =>
+    done(null, body),
+  );
   app.get("/hello", async () => ({ message: "hello" }));
   app.post("/echo", async (request) => ({ received: request.body }));
+  // A route-level onRequest hook runs before Fastify reads the body.
+  app.post("/unread", { onRequest: async (_request, reply) => reply.code(401).send({ error: "login first" }) }, async () => "unreachable");
   return listen(app);
 }
 

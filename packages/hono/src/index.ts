@@ -1,5 +1,5 @@
 import type { Decision, Parapet } from "@parapet/core";
-import { denialHeaders, denialJson, safeProtect } from "@parapet/node";
+import { denialHeaders, denialJson, discardUnreadBody, safeProtect } from "@parapet/node";
 import type { Context, MiddlewareHandler } from "hono";
 import type { GetConnInfo } from "hono/conninfo";
 
@@ -13,8 +13,9 @@ export interface ParapetHonoOptions {
    * The runtime's connection info, for the TCP peer address: pass `getConnInfo`
    * from `@hono/node-server/conninfo`, `hono/bun`, `hono/deno`… Without it the
    * peer is read from @hono/node-server's bindings when present; elsewhere the
-   * client IP is "unknown" (all clients share one key) unless `platform` or
-   * `proxies` on the client name a header to trust.
+   * client IP is "unknown" unless `platform` or `proxies` on the client name a
+   * header to trust: IP-keyed rules then return an ERROR decision, which lets
+   * every request through unless the client has `onError: "closed"`.
    */
   readonly getConnInfo?: GetConnInfo;
   /** Values for characteristics and rules, e.g. `(c) => ({ userId: c.get("user")?.id })`. */
@@ -25,7 +26,9 @@ export interface ParapetHonoOptions {
 
 /**
  * Hono middleware. The body is read (only if a rule asks) from a clone of
- * `c.req.raw`, so `c.req.json()` still works in the handler.
+ * `c.req.raw`, so `c.req.json()` still works in the handler; if the handler
+ * ignores it, or the request is denied, the rest is read and dropped so the
+ * connection can carry the next request.
  */
 export function parapet(client: Parapet, options: ParapetHonoOptions = {}): MiddlewareHandler<{ Variables: ParapetVariables }> {
   if (!client || typeof client.protect !== "function") {
@@ -36,8 +39,13 @@ export function parapet(client: Parapet, options: ParapetHonoOptions = {}): Midd
     const socketIp = peerAddress(c, getConnInfo);
     const decision = await safeProtect(client, c.req.raw, extra ? () => extra(c) : undefined, socketIp ? { socketIp } : undefined);
     c.set("parapet", decision);
-    if (decision.isDenied()) return deny(decision, c, onDenied);
+    if (decision.isDenied()) {
+      const response = await deny(decision, c, onDenied);
+      discardUnreadBody(c.req.raw, response);
+      return response;
+    }
     await next();
+    discardUnreadBody(c.req.raw, c.res);
     // After next(): c.header() copies an immutable response (e.g. from fetch) before setting.
     for (const [name, value] of Object.entries(decision.headers)) c.header(name, value);
   };

@@ -16,7 +16,11 @@ function suiteApp(client: Parapet, options: ParapetHonoOptions): Promise<Running
   const app = new Hono<{ Variables: ParapetVariables }>();
   app.use(parapet(client, options));
   app.get("/hello", (c) => c.json({ message: "hello" }));
-  app.post("/echo", async (c) => c.json({ received: await c.req.json() }));
+  app.post("/echo", async (c) => {
+    const received: unknown = await c.req.json().catch(() => undefined);
+    return received === undefined ? c.json({ error: "send JSON" }, 400) : c.json({ received });
+  });
+  app.post("/unread", (c) => c.json({ error: "login first" }, 401));
   return listen(app);
 }
 

@@ -16,7 +16,7 @@
  * counting every client under one key or believing a header anyone can send.
  */
 import type { Decision, Parapet } from "@parapet/core";
-import { safeProtect } from "@parapet/node";
+import { discardUnreadBody, safeProtect } from "@parapet/node";
 import { NextResponse } from "next/server.js";
 import { customDenial, withDecisionHeaders } from "./response.js";
 
@@ -45,7 +45,9 @@ export function protectRequest(client: Parapet, request: Request, options: Parap
 
 /**
  * Wraps an App Router route handler: `export const GET = withParapet(client, async (request) => …)`.
- * The body is read (only if a rule asks) from a clone, so `request.json()` still works.
+ * The body is read (only if a rule asks) from a clone, so `request.json()` still works; if the
+ * handler ignores it, or the request is denied, the rest is read and dropped so the
+ * keep-alive connection is not left waiting behind it.
  */
 export function withParapet<Req extends Request, Ctx>(
   client: Parapet,
@@ -57,8 +59,15 @@ export function withParapet<Req extends Request, Ctx>(
     throw new TypeError("withParapet(client, handler): `handler` must be a route handler (request, context) => Response");
   return async function parapetRouteHandler(request, context) {
     const decision = await protectRequest(client, request, options);
-    if (decision.isDenied()) return customDenial(options.onDenied, decision, request);
-    return withDecisionHeaders(await handler(request, context), decision);
+    let response: Response | undefined;
+    try {
+      response = decision.isDenied()
+        ? await customDenial(options.onDenied, decision, request)
+        : withDecisionHeaders(await handler(request, context), decision);
+      return response;
+    } finally {
+      discardUnreadBody(request, response);
+    }
   };
 }
 

@@ -9,10 +9,12 @@ export function denialResponse(decision: Decision): Response {
 /**
  * Adds the decision's headers to the app's response. Responses from fetch()
  * or Response.redirect() have immutable headers; those are copied first.
+ * `Response.error()` (status 0) cannot be copied, and a network error has no
+ * headers to carry: it is returned as it is.
  */
 export function withDecisionHeaders(response: Response, decision: Decision): Response {
   const entries = Object.entries(decision.headers);
-  if (entries.length === 0) return response;
+  if (entries.length === 0 || response.type === "error") return response;
   let target = response;
   try {
     for (const [name, value] of entries) target.headers.set(name, value);

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { DENY_HEADER, FORBIDDEN_WORD } from "@parapet/node/test-suite";
+import { DENY_HEADER, FORBIDDEN_WORD, keepAliveClient } from "@parapet/node/test-suite";
 import { buildFixtureApp, type NextApp, startFixtureApp } from "./next-app.js";
 
 // As configured in fixture-app/lib/clients.js: slidingWindow({ name: "api", max: 3, window: "1h", characteristics: ["apiKey"] }).
@@ -123,6 +123,23 @@ describe("@parapet/next under next build + next start", { timeout: BUILD_TIMEOUT
       const denied = await postJson("/api/echo", { name: FORBIDDEN_WORD });
       assert.equal(denied.status, 403);
       assert.equal(((await denied.json()) as { rule: string }).rule, "TEST_BODY");
+    });
+
+    it("keeps the keep-alive connection usable after denying a body larger than what protect read", async () => {
+      assert.ok(app, "the Next.js server did not start (see the before hook's error)");
+      // Over maxBodyBytes (1 MiB): Next does not drain the rest of a body the route left half-read.
+      const body = Buffer.concat([
+        Buffer.from(`{"name":"${FORBIDDEN_WORD}","padding":"`),
+        Buffer.alloc(3_000_000, 0x61),
+        Buffer.from('"}'),
+      ]);
+      const client = keepAliveClient(app.url, REQUEST_TIMEOUT_MS);
+      try {
+        assert.equal(await client.send("POST", "/api/echo", body, "application/json"), 403);
+        assert.equal(await client.send("GET", "/api/client-ip"), 200, "the next request on the connection is answered");
+      } finally {
+        client.close();
+      }
     });
   });
 

@@ -10,6 +10,7 @@ const socketIp = (request: Request) => peers.get(request);
 
 const hello: RouteHandler = async () => Response.json({ message: "hello" });
 const echo: RouteHandler = async (request) => Response.json({ received: await request.json() });
+const unread: RouteHandler = async () => Response.json({ error: "login first" }, { status: 401 });
 
 runAdapterSuite({
   name: "next withParapet (route handlers)",
@@ -17,12 +18,14 @@ runAdapterSuite({
     startBridge({
       "GET /hello": withParapet(client, hello, { socketIp }),
       "POST /echo": withParapet(client, echo, { socketIp }),
+      "POST /unread": withParapet(client, unread, { socketIp }),
     }),
 });
 
 runAdapterSuite({
   name: "next parapetMiddleware",
-  start: (client) => startBridge({ "GET /hello": hello, "POST /echo": echo }, parapetMiddleware(client, { socketIp })),
+  start: (client) =>
+    startBridge({ "GET /hello": hello, "POST /echo": echo, "POST /unread": unread }, parapetMiddleware(client, { socketIp })),
 });
 
 function client(): Parapet {
@@ -50,6 +53,13 @@ describe("@parapet/next", () => {
     assert.equal(response.status, 307);
     assert.equal(response.headers.get("location"), "http://127.0.0.1/next");
     assert.equal(response.headers.get("ratelimit"), '"test";r=4;t=60');
+  });
+
+  it("returns a Response.error() from the handler as it is", async () => {
+    const route = withParapet(client(), async () => Response.error(), { socketIp: () => "192.0.2.1" });
+    const response = await route(request(), {});
+    assert.equal(response.type, "error");
+    assert.equal(response.status, 0);
   });
 
   it("calls onDenied, and still denies when it throws or returns no Response", async () => {

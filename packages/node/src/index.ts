@@ -4,6 +4,7 @@ import { safeProtect } from "./safe-protect.js";
 import { sendDenial, setDecisionHeaders } from "./send.js";
 
 export { type DenialBody, denialBody, denialHeaders, denialJson } from "./denial.js";
+export { discardUnreadBody } from "./discard-body.js";
 export { safeProtect } from "./safe-protect.js";
 export { sendDenial, setDecisionHeaders } from "./send.js";
 

@@ -1,5 +1,7 @@
-import type { Decision, ErrorReason, Parapet, ProtectableRequest, ProtectOptions } from "@parapet/core";
+import type { Decision, ErrorReason, Parapet, ProtectableRequest, ProtectOptions, Rule } from "@parapet/core";
 import { createDecision, ErrorCodes, messageOf } from "@parapet/core";
+
+type Extra = Readonly<Record<string, unknown>>;
 
 /**
  * `protect()` is written never to reject; an adapter must not take that on
@@ -7,34 +9,79 @@ import { createDecision, ErrorCodes, messageOf } from "@parapet/core";
  * with a stack) inside the app. A rejection or a throw becomes an ERROR
  * decision that fails open, the core's default policy: the adapter cannot see
  * the client's `onError`, and an outage of the guard should not take the app down.
+ *
+ * A throw in the app's `extra` callback is different: the client is fine, so
+ * it still decides, with the failure as one more failed check (see extraFailed).
  */
 export async function safeProtect(
   client: Parapet,
   request: ProtectableRequest,
-  extra?: Readonly<Record<string, unknown>> | (() => Readonly<Record<string, unknown>>),
+  extra?: Extra | (() => Extra),
   options?: ProtectOptions,
 ): Promise<Decision> {
   try {
-    // The app's `extra` callback runs here too, so a throw in it is caught alike.
-    const values = typeof extra === "function" ? extra() : (extra ?? {});
+    let values: Extra;
+    try {
+      values = typeof extra === "function" ? extra() : (extra ?? {});
+    } catch (error) {
+      const message = messageOf(error);
+      // A stand-in without withRule() (a test double) gets the adapter's own answer.
+      if (typeof client.withRule !== "function") return adapterFailure(`the \`extra\` callback threw: ${message}`);
+      return await clientWithExtraFailed(client).protect(request, { [EXTRA_ERROR]: message }, options);
+    }
     return await client.protect(request, values, options);
   } catch (error) {
-    const reason: ErrorReason = { type: "ERROR", code: ErrorCodes.INTERNAL, message: `protect() failed: ${messageOf(error)}` };
-    return createDecision({
-      results: [
-        {
-          ruleId: "ADAPTER",
-          ruleType: "ADAPTER",
-          mode: "LIVE",
-          conclusion: "ERROR",
-          reason,
-          durationMs: 0,
-        },
-      ],
-      ip: "unknown",
-      timestamp: Date.now(),
-      durationMs: 0,
-      onError: "open",
-    });
+    return adapterFailure(messageOf(error));
   }
+}
+
+/** Where the callback's message travels to the rule: `extra` is the only per-request channel into a rule. */
+const EXTRA_ERROR = "parapet:extraError";
+
+/**
+ * Fails with the `extra` callback's error. Run by the client itself, it makes
+ * the decision ERROR under the client's own `onError` (a 503 when failing
+ * closed), and every other rule still applies: a request whose session cookie
+ * breaks the callback is still rate limited by IP and still inspected.
+ */
+const extraFailed: Rule = {
+  type: "EXTRA",
+  mode: "LIVE",
+  cost: 0,
+  evaluate({ request }) {
+    throw new Error(`the \`extra\` callback threw: ${String(request.extra[EXTRA_ERROR])}`);
+  },
+};
+
+// One derived client per client, not one per failure: it holds the interval
+// that keeps "rule failed" warnings to one per 10 s when every request fails.
+const withExtraFailed = new WeakMap<Parapet, Parapet>();
+
+function clientWithExtraFailed(client: Parapet): Parapet {
+  let derived = withExtraFailed.get(client);
+  if (derived === undefined) {
+    derived = client.withRule(extraFailed);
+    withExtraFailed.set(client, derived);
+  }
+  return derived;
+}
+
+function adapterFailure(message: string): Decision {
+  const reason: ErrorReason = { type: "ERROR", code: ErrorCodes.INTERNAL, message: `protect() failed: ${message}` };
+  return createDecision({
+    results: [
+      {
+        ruleId: "ADAPTER",
+        ruleType: "ADAPTER",
+        mode: "LIVE",
+        conclusion: "ERROR",
+        reason,
+        durationMs: 0,
+      },
+    ],
+    ip: "unknown",
+    timestamp: Date.now(),
+    durationMs: 0,
+    onError: "open",
+  });
 }

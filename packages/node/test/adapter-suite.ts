@@ -4,14 +4,17 @@
  * routes, and the cases below talk to it over HTTP with fetch:
  *   GET  /hello  -> 200 {"message":"hello"}
  *   POST /echo   -> 200 {"received": <the JSON body, parsed by the framework>}
+ *   POST /unread -> 401 {"error":"login first"}, without reading the body
  */
 import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, it } from "node:test";
 import { type Clock, fixedWindow, MemoryStore, type Parapet, type ParapetOptions, parapet, silentLogger } from "@parapet/core";
+import { keepAliveClient, NO_RESPONSE, rawRequest } from "./http-client.js";
 import { bodyRule, countingRule, DENY_HEADER, FORBIDDEN_WORD, failingRule, headerDenyRule } from "./test-rules.js";
 
+export * from "./http-client.js";
 export * from "./test-rules.js";
 
 export interface RunningServer {
@@ -46,6 +49,17 @@ export interface AdapterTarget {
 }
 
 const LIMIT = 3;
+
+/** Bodies larger than a socket's buffers: the rest waits in the kernel until someone reads or discards it. */
+const LARGE_BODY_BYTES = 3_000_000;
+const JSON_POST = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n";
+
+/** Bodies with nothing in them, framed three ways node:http accepts. */
+const EMPTY_BODIES: Readonly<Record<string, readonly string[]>> = {
+  "an empty chunked body": [`${JSON_POST}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n`],
+  "an empty chunked body whose terminator comes later": [`${JSON_POST}Transfer-Encoding: chunked\r\n\r\n`, "0\r\n\r\n"],
+  "Content-Length: 00": [`${JSON_POST}Content-Length: 00\r\n\r\n`],
+};
 
 export function runAdapterSuite(target: AdapterTarget): void {
   describe(`adapter suite: ${target.name}`, () => {
@@ -148,6 +162,36 @@ export function runAdapterSuite(target: AdapterTarget): void {
       });
       assert.equal(denied.status, 403);
       assert.equal(((await denied.json()) as { rule: string }).rule, "TEST_BODY");
+    });
+
+    for (const [name, parts] of Object.entries(EMPTY_BODIES)) {
+      it(`answers ${name} as it does when no rule reads the body`, async () => {
+        const untouched = await rawRequest(await serve({ rules: [] }), parts);
+        const read = await rawRequest(await serve({ rules: [bodyRule()] }), parts);
+        assert.notEqual(untouched.statusLine, NO_RESPONSE, "the app itself answers");
+        assert.deepEqual(read, untouched);
+      });
+    }
+
+    it("keeps a keep-alive connection usable after denying a large body it read part of", async () => {
+      const client = keepAliveClient(await serve({ rules: [bodyRule()], maxBodyBytes: 64 * 1024 }));
+      try {
+        const body = Buffer.concat([Buffer.from(FORBIDDEN_WORD), Buffer.alloc(LARGE_BODY_BYTES, 0x61)]);
+        assert.equal(await client.send("POST", "/echo", body), 403);
+        assert.equal(await client.send("GET", "/hello"), 200, "the next request on the connection is answered");
+      } finally {
+        client.close();
+      }
+    });
+
+    it("keeps a keep-alive connection usable when the app ignores a large body Parapet read", async () => {
+      const client = keepAliveClient(await serve({ rules: [bodyRule()] }));
+      try {
+        assert.equal(await client.send("POST", "/unread", Buffer.alloc(LARGE_BODY_BYTES, 0x61)), 401);
+        assert.equal(await client.send("GET", "/hello"), 200, "the next request on the connection is answered");
+      } finally {
+        client.close();
+      }
     });
 
     it("does not let a spoofed X-Forwarded-For escape the limit", async () => {

@@ -8,6 +8,7 @@ it("@parapet/node exports exactly its public API", async () => {
     "denialBody",
     "denialHeaders",
     "denialJson",
+    "discardUnreadBody",
     "protectNode",
     "safeProtect",
     "sendDenial",

@@ -26,7 +26,11 @@ runAdapterSuite({
   name: "node:http withParapet",
   start(client) {
     const handler = withParapet(client, async (req, res) => {
-      if (req.method === "POST" && req.url === "/echo") return json(res, 200, { received: await readJson(req) });
+      if (req.method === "POST" && req.url === "/unread") return json(res, 401, { error: "login first" });
+      if (req.method === "POST" && req.url === "/echo") {
+        const received = await readJson(req).catch(() => undefined);
+        return received === undefined ? json(res, 400, { error: "send JSON" }) : json(res, 200, { received });
+      }
       json(res, 200, { message: "hello" });
     });
     return listen(createServer((req, res) => void handler(req, res)));
@@ -111,6 +115,29 @@ describe("@parapet/node", () => {
     assert.equal(decision.conclusion, "ERROR");
     assert.equal(decision.isDenied(), false);
     assert.match(decision.reason.message, /session store down/);
+  });
+
+  it("applies the client's onError and every other rule when the extra callback throws", async () => {
+    const throwing = () => {
+      throw new SyntaxError("Unexpected end of JSON input");
+    };
+    const guard = (onError: "open" | "closed") =>
+      parapet({ rules: [headerDenyRule(), countingRule(5)], characteristics: ["userId"], onError, logger: silentLogger });
+    const handlers = {
+      closed: withParapet(guard("closed"), (_req, res) => json(res, 200, {}), { extra: throwing }),
+      open: withParapet(guard("open"), (_req, res) => json(res, 200, {}), { extra: throwing }),
+    };
+    const server = await listen(createServer((req, res) => void handlers[req.url === "/closed" ? "closed" : "open"](req, res)));
+    try {
+      const closed = await fetch(`${server.url}/closed`);
+      assert.equal(closed.status, 503, "failing closed, as the client says");
+      assert.equal(((await closed.json()) as { rule: string }).rule, "EXTRA");
+      assert.equal((await fetch(`${server.url}/open`)).status, 200, "failing open, as the client says");
+      const denied = await fetch(`${server.url}/open`, { headers: { [DENY_HEADER]: "1" } });
+      assert.equal(denied.status, 403, "the other rules still ran");
+    } finally {
+      await server.close();
+    }
   });
 
   it("turns a rejecting client into an ERROR decision that fails open", async () => {

@@ -1,21 +1,26 @@
 import { type Clock, type Mode, optionError, type Rule } from "@parapet/core";
+import { clientKeyOf } from "./detect/client-key.js";
 import { BoundedMap } from "./sketch/bounded-map.js";
 
 /**
  * A temporary block list fed by the detectors (scanners, brute forcers) and
  * consulted by the protect pipeline through `blockListRule`. Entries expire;
  * at most `maxEntries` are kept (oldest forgotten first) so a flood of
- * distinct IPs cannot exhaust memory.
+ * distinct IPs cannot exhaust memory. Entries are keyed like the detectors key
+ * clients: an IPv4 address, or an IPv6 /64, so blocking one address of a /64
+ * blocks the whole prefix the host could rotate through.
  */
 export interface BlockEntry {
+  /** The blocked client: "203.0.113.7", or "2001:db8:1:2::/64" for IPv6. */
   readonly ip: string;
   readonly until: number;
   readonly reason: string;
 }
 
 export interface BlockList {
+  /** Blocks the client at `ip`: an address (IPv6 is widened to its /64) or a key such as "2001:db8:1:2::/64". */
   add(ip: string, durationMs: number, reason: string): void;
-  /** The live entry for this IP, if any. */
+  /** The live entry covering this IP, if any. */
   lookup(ip: string): BlockEntry | undefined;
   remove(ip: string): void;
   entries(): BlockEntry[];
@@ -25,16 +30,18 @@ export function createBlockList(clock: Clock, maxEntries = 100_000): BlockList {
   const map = new BoundedMap<string, BlockEntry>(maxEntries);
   return {
     add(ip, durationMs, reason) {
-      map.set(ip, { ip, until: clock.now() + durationMs, reason });
+      const key = clientKeyOf(ip);
+      map.set(key, { ip: key, until: clock.now() + durationMs, reason });
     },
     lookup(ip) {
-      const entry = map.peek(ip);
+      const key = clientKeyOf(ip);
+      const entry = map.peek(key);
       if (!entry) return undefined;
       if (entry.until > clock.now()) return entry;
-      map.delete(ip);
+      map.delete(key);
       return undefined;
     },
-    remove: (ip) => map.delete(ip),
+    remove: (ip) => map.delete(clientKeyOf(ip)),
     entries: () => [...map.entries()].map(([, entry]) => entry).filter((entry) => entry.until > clock.now()),
   };
 }
@@ -57,7 +64,7 @@ export function blockListRule(list: BlockList, options: BlockListRuleOptions = {
       if (!entry) return { conclusion: "ALLOW", reason: { type: "ALLOWED", message: "Not on the block list." } };
       return {
         conclusion: "DENY",
-        key: request.ip,
+        key: entry.ip,
         reason: { type: "BLOCKLIST", message: "This client is temporarily blocked.", detail: entry.reason, until: entry.until } as {
           type: string;
           message: string;

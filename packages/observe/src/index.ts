@@ -11,12 +11,15 @@
  * of 500 is waiting) hands the batch, as columns, to the log worker, which
  * feeds the detectors and queues the batch as it is (decision-batch.ts); the
  * writer then writes batches of 2,000 rows (500 without the worker) in one
- * transaction each, with the per-minute rollups in the same transaction. Drops (full ring or queue,
- * a batch failing 5 times) are counted in `stats()`, logged, and become a
- * `log_drops` alert row. `close()` and SIGTERM/SIGINT flush everything.
+ * transaction each, with the per-minute rollups in the same transaction. A
+ * database outage is waited out: the migration and failed batches are retried
+ * with backoff (migration.ts, queue.ts) while the queue holds what fits. Drops
+ * (full ring or queue, a batch the database refuses while it accepts others)
+ * are counted in `stats()`, logged, and become a `log_drops` alert row.
+ * `close()` and SIGTERM/SIGINT flush everything (webhooks get at most 5 s).
  * Detectors and the block list therefore act up to one pump (250 ms) late.
- * Retention (hourly, on the 10 s maintenance tick): raw decisions 7 days,
- * rollups and alerts 90 days.
+ * Retention (on the first 10 s maintenance tick, then hourly): raw decisions
+ * 7 days, rollups and alerts 90 days.
  *
  * Schema (identical in SQLite and PostgreSQL; ms epoch times; migrations in sql/schema.ts):
  * - parapet_decisions: id PK, ts, conclusion (ALLOW|DENY|ERROR), denied 0/1,

@@ -11,18 +11,19 @@ import {
 } from "@parapet/core";
 import type { Alert, Finding, Severity } from "./alerts/alert.js";
 import { type AlertDispatcher, type AlertOptions, createAlertDispatcher } from "./alerts/dispatcher.js";
+import { checkAlertOptions, checkBlockKinds } from "./alerts/options.js";
 import { inThreadBackend, type LogBackend } from "./backend.js";
 import { type BlockList, createBlockList } from "./blocklist.js";
 import { CaptureRing } from "./capture.js";
 import { type AuthDetectorOptions, createAuthDetector } from "./detect/auth.js";
 import { createScanDetector, type ScanDetectorOptions } from "./detect/scan.js";
 import { createSpikeDetector, type SpikeOptions } from "./detect/spike.js";
+import { MIGRATED, startMigration } from "./migration.js";
 import type { AuthInput } from "./pipeline.js";
 import { createQuery, type DecisionLogQuery } from "./query.js";
 import type { QueueStats } from "./queue.js";
 import { flushOnSignals } from "./signals.js";
 import type { SqlDriver } from "./sql/driver.js";
-import { migrate } from "./sql/schema.js";
 import { sqliteLog } from "./sql/sqlite.js";
 import { StatusRing } from "./status-ring.js";
 import { workerBackend } from "./worker/worker-backend.js";
@@ -67,7 +68,10 @@ export interface Observed {
   readonly blockList: BlockList;
   /** Read the log (undefined with `store: false`). */
   readonly query: DecisionLogQuery | undefined;
-  /** Resolves once the schema is migrated; rejects if it could not be (writes are then retried, then dropped and counted). */
+  /**
+   * Resolves once the schema is migrated. While the database is unreachable the migration is retried (0.5 s
+   * doubling to 30 s) and decisions wait in the queue; rejects only if the log is closed first.
+   */
   readonly ready: Promise<void>;
   /** Alerts raised in this process, most recent last. */
   alerts(): readonly Alert[];
@@ -75,7 +79,7 @@ export interface Observed {
   tick(now?: number): void;
   flush(): Promise<void>;
   stats(): ObserveStats;
-  /** Flushes everything queued, waits for webhook deliveries, closes the store. */
+  /** Flushes everything queued, waits for webhook deliveries (at most `alerts.closeTimeoutMs`), closes the store. */
   close(): Promise<void>;
 }
 
@@ -94,22 +98,26 @@ export function observe(options: ObserveOptions = {}): Observed {
   const blockMs = options.block === false ? 0 : (options.block?.durationMs ?? 10 * 60_000);
   if (!Number.isFinite(blockMs) || blockMs < 0)
     throw optionError("observe", "block.durationMs must be a non-negative number of milliseconds");
+  if (options.block !== false) checkBlockKinds(options.block?.kinds);
   const blockKinds = new Set(options.block === false ? [] : (options.block?.kinds ?? ["scan", "brute_force", "credential_stuffing"]));
-  for (const hook of options.alerts?.webhooks ?? []) {
-    if (!hook || !/^https?:\/\//.test(hook.url ?? "")) throw optionError("observe", "each alerts.webhooks entry needs an http(s) `url`");
-    if (typeof hook.secret !== "string" || hook.secret.length < 16) {
-      throw optionError("observe", "each webhook needs a `secret` of at least 16 characters to sign alerts (e.g. openssl rand -hex 32)");
-    }
-  }
+  checkAlertOptions(options.alerts);
   const queueOptions = options.queue ?? {};
   for (const [name, value] of Object.entries(queueOptions)) {
     if (value !== undefined && (!Number.isInteger(value) || value < 1))
       throw optionError("observe", `queue.${name} must be a positive integer`);
   }
+  if (options.worker !== undefined && typeof options.worker !== "boolean") throw optionError("observe", "`worker` must be true or false");
+  const detectors = options.detectors ?? {};
+  checkDetectorOptions(detectors);
 
   const driver = options.store === false ? undefined : (options.store ?? sqliteLog());
-  const ready = driver ? migrate(driver) : Promise.resolve();
-  ready.catch((error) => logger.error("decision log: migration failed; check the database", { error: messageOf(error) }));
+  // The worker needs a driver it can reopen and options that cross threads; otherwise the log runs here.
+  const useWorker = options.worker ?? (driver === undefined || driver.reopen !== undefined);
+  if (useWorker && driver && !driver.reopen) {
+    throw optionError("observe", `this store (${driver.description}) cannot be opened from the log worker; pass worker: false`);
+  }
+  // Retried until it succeeds (or close): a database that is down at start-up costs no decision once it is back.
+  const migration = driver ? startMigration(driver, { logger, clock }) : undefined;
   const capacity = queueOptions.capacity ?? 50_000;
   const batchSize = queueOptions.batchSize ?? 500;
   // The request path only writes into these rings; `pump` hands them, as columns, to the backend.
@@ -130,7 +138,7 @@ export function observe(options: ObserveOptions = {}): Observed {
       backoffMs: options.alerts?.backoffMs ?? 1_000,
       timeoutMs: options.alerts?.timeoutMs ?? 5_000,
       nowSeconds: () => Math.floor(clock.now() / 1000),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      sleep: abortableSleep,
     },
   });
   function report(finding: Finding, ts: number): void {
@@ -148,36 +156,10 @@ export function observe(options: ObserveOptions = {}): Observed {
   }
 
   const retention = { decisionDays, rollupDays, intervalMs: options.retention?.intervalMs ?? 3_600_000 };
-  const detectors = options.detectors ?? {};
   const pipelineQueue = { ...queueOptions, capacity, batchSize };
-  // The worker needs a driver it can reopen and options that cross threads; otherwise the log runs here.
-  const useWorker = options.worker ?? (driver === undefined || driver.reopen !== undefined);
-  if (useWorker && driver && !driver.reopen) {
-    throw optionError("observe", `this store (${driver.description}) cannot be opened from the log worker; pass worker: false`);
-  }
-  if (useWorker) {
-    // The worker builds the detectors; build them here once too, so bad options throw at construction.
-    if (detectors.spike !== false) createSpikeDetector(detectors.spike ?? {}, () => {});
-    if (detectors.auth !== false) createAuthDetector(detectors.auth ?? {}, () => {});
-    if (detectors.scan !== false) createScanDetector(detectors.scan ?? {}, () => {});
-  }
-  if (options.worker !== undefined && typeof options.worker !== "boolean") throw optionError("observe", "`worker` must be true or false");
-  let backend: LogBackend;
-  try {
-    backend = useWorker
-      ? workerBackend({
-          setup: { store: driver?.reopen, queue: pipelineQueue, detectors, retention, startedAt: clock.now() },
-          ready,
-          logger,
-          report,
-        })
-      : inThreadBackend({ driver, ready, logger, queue: pipelineQueue, detectors, retention, startedAt: clock.now(), report });
-  } catch (error) {
-    throw optionError(
-      "observe",
-      `the log worker cannot start (${messageOf(error)}); detector options must be plain data, or pass worker: false`,
-    );
-  }
+  const backend: LogBackend = useWorker
+    ? startWorker({ setup: { store: driver?.reopen, queue: pipelineQueue, detectors, retention }, migration, logger, report })
+    : inThreadBackend({ driver, schema: migration ?? MIGRATED, logger, queue: pipelineQueue, detectors, retention, report });
 
   /** Hands everything captured to the backend, in batches; runs on timers and before flush/tick. */
   function pump(): void {
@@ -299,9 +281,12 @@ export function observe(options: ObserveOptions = {}): Observed {
       clearInterval(pumpTimer);
       maintain();
       closed = true;
+      // One last migration attempt if the tables are still missing, so the final flush can write what waited for them.
+      await migration?.close();
       // Findings from the last batches come back from the worker before their alerts are delivered and logged.
       await flushAll();
-      await dispatcher.settle();
+      // Decisions are written first; webhooks then get a bounded wait, so a hanging receiver cannot hold shutdown.
+      await dispatcher.close();
       pump();
       await backend.close();
       // In-thread, the pipeline closed the driver; with a worker, this connection only served migrations and queries.
@@ -315,7 +300,7 @@ export function observe(options: ObserveOptions = {}): Observed {
     recordStatus,
     blockList,
     query: driver ? createQuery(driver) : undefined,
-    ready,
+    ready: migration?.done ?? Promise.resolve(),
     alerts: () => dispatcher.recent(),
     tick: (now = clock.now()) => maintain(now),
     flush: flushAll,
@@ -330,6 +315,42 @@ export function observe(options: ObserveOptions = {}): Observed {
     },
     close,
   };
+}
+
+/**
+ * The pipeline builds the detectors, in the worker or on this thread; build them once here first, so bad options
+ * throw at construction, as themselves, before a database is opened.
+ */
+function checkDetectorOptions(detectors: NonNullable<ObserveOptions["detectors"]>): void {
+  if (detectors.spike !== false) createSpikeDetector(detectors.spike ?? {}, () => {});
+  if (detectors.auth !== false) createAuthDetector(detectors.auth ?? {}, () => {});
+  if (detectors.scan !== false) createScanDetector(detectors.scan ?? {}, () => {});
+}
+
+/** Starts the log worker; only a failure to start the thread itself is reported as such (option errors throw as themselves). */
+function startWorker(options: Parameters<typeof workerBackend>[0]): LogBackend {
+  try {
+    return workerBackend(options);
+  } catch (error) {
+    throw optionError(
+      "observe",
+      `the log worker cannot start (${messageOf(error)}); detector options must be plain data (no functions or class instances), or pass worker: false`,
+    );
+  }
+}
+
+/** The webhook retry delay; close() ends it early, so an abandoned delivery keeps no timer alive. */
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
 }
 
 export type { Severity };

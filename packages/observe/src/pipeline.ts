@@ -7,6 +7,7 @@ import { createSpikeDetector, type SpikeOptions } from "./detect/spike.js";
 import { toTrafficEvent } from "./detect/traffic.js";
 import { IpMinuteTracker } from "./ip-minutes.js";
 import { entriesIn, type LogEntry, statementsFor } from "./log-writer.js";
+import type { SchemaState } from "./migration.js";
 import { createBatchQueue, type QueueStats } from "./queue.js";
 import { applyRetention } from "./retention.js";
 import { BoundedMap } from "./sketch/bounded-map.js";
@@ -23,8 +24,8 @@ import type { DecisionColumns } from "./worker/columns.js";
  */
 export interface PipelineOptions {
   readonly driver: SqlDriver | undefined;
-  /** Resolves once the schema is migrated; writes wait for it (and fail, then drop, if it rejects). */
-  readonly ready: Promise<void>;
+  /** Whether the tables exist yet: until then writes fail (the queue keeps them and retries) and retention waits. */
+  readonly schema: SchemaState;
   readonly logger: Logger;
   readonly queue: {
     readonly capacity?: number;
@@ -38,8 +39,6 @@ export interface PipelineOptions {
     readonly scan?: ScanDetectorOptions | false;
   };
   readonly retention: { readonly decisionDays: number; readonly rollupDays: number; readonly intervalMs: number };
-  /** When the pipeline started (retention runs `intervalMs` after it). */
-  readonly startedAt: number;
   readonly report: (finding: Finding, ts: number) => void;
 }
 
@@ -53,7 +52,7 @@ export interface Pipeline {
   status(id: string, status: number, ts: number): boolean;
   auth(event: AuthInput): void;
   recordAlert(alert: Alert): void;
-  /** Closes detector windows up to `now` and runs retention when due. */
+  /** Closes detector windows up to `now` and runs retention when due: on the first tick once the tables exist, then every interval. */
   tick(now: number): void;
   flush(): Promise<void>;
   stats(): QueueStats;
@@ -62,17 +61,19 @@ export interface Pipeline {
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
-  const { driver, ready, logger, report } = options;
+  const { driver, schema, logger, report } = options;
   const ipMinutes = new IpMinuteTracker();
   const queue = createBatchQueue<LogEntry>({
     logger,
     ...options.queue,
+    reserve: ALERT_RESERVE,
     weigh: entriesIn,
     write: async (batch) => {
+      // Before sealing: while the tables do not exist yet, statuses still join their rows.
+      if (driver) await schema.check();
       // From here on a status can no longer ride on the INSERT: later ones become UPDATEs, queued after it.
       for (const entry of batch) if (entry.kind === "decisions") entry.batch.statuses.sealed = true;
       if (driver) {
-        await ready;
         const { statements, ipMinutes: stored } = statementsFor(batch, ipMinutes);
         await driver.transaction(statements);
         ipMinutes.remember(stored);
@@ -90,10 +91,34 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const auth = detectors.auth === false ? undefined : createAuthDetector(detectors.auth ?? {}, report);
   const scan = detectors.scan === false ? undefined : createScanDetector(detectors.scan ?? {}, report);
 
-  let lastRetention = options.startedAt;
+  // Retention runs on the first tick once the tables exist: a process that lives less than an interval runs it too.
+  let lastRetention = Number.NEGATIVE_INFINITY;
   let retentionRun: Promise<void> = Promise.resolve();
   // The hour the top-list rollup last caught up to; NaN so the first tick catches up on what is already stored.
   let rolledUpTo = Number.NaN;
+
+  /** Retention when due (on the first run, then every interval) and the hourly top-list rollup of closed hours. */
+  async function maintainTables(driver: SqlDriver, now: number): Promise<void> {
+    if (now - lastRetention >= options.retention.intervalMs) {
+      lastRetention = now;
+      await applyRetention(driver, options.retention, now).catch((error) => {
+        // Tried again in a minute, not an interval: a run that met an outage must not leave the log unbounded for an hour.
+        lastRetention = now - options.retention.intervalMs + Math.min(options.retention.intervalMs, RETENTION_RETRY_MS);
+        logger.error("decision log: retention failed; retrying in a minute", { error: messageOf(error) });
+      });
+    }
+    const closedHour = Math.floor((now - ROLLUP_GRACE_MS) / HOUR_MS);
+    if (closedHour <= rolledUpTo) return;
+    rolledUpTo = closedHour;
+    try {
+      // Rows of the closing hour still queued are written first, so the hour is counted whole.
+      await queue.flush();
+      // A long backlog is done MAX_HOURS_PER_RUN at a time: come back on the next tick.
+      if ((await rollUpClosedHours(driver, now)) > 0) rolledUpTo = Number.NaN;
+    } catch (error) {
+      logger.error("decision log: the hourly top-list rollup failed", { error: messageOf(error) });
+    }
+  }
 
   function arrive(decision: ArrivingDecision, batch: DecisionBatch): void {
     // A status that rode along is the decision's one status: only a decision still without one waits for it.
@@ -136,32 +161,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
     },
     recordAlert(alert) {
-      queue.push({ kind: "alert", alert });
+      queue.push({ kind: "alert", alert }, true);
     },
     tick(now) {
       spike?.tick(now);
-      if (driver && now - lastRetention >= options.retention.intervalMs) {
-        lastRetention = now;
-        retentionRun = retentionRun
-          .then(() => ready)
-          .then(() => applyRetention(driver, options.retention, now))
-          .catch((error) => logger.error("decision log: retention failed", { error: messageOf(error) }));
-      }
-      const closedHour = Math.floor((now - ROLLUP_GRACE_MS) / HOUR_MS);
-      if (driver && !(closedHour <= rolledUpTo)) {
-        rolledUpTo = closedHour;
-        // Chained after retention and any previous run, so two runs never overlap.
-        retentionRun = retentionRun
-          .then(() => ready)
-          // Rows of the closing hour still queued are written first, so the hour is counted whole.
-          .then(() => queue.flush())
-          .then(() => rollUpClosedHours(driver, now))
-          .then((rolled) => {
-            // A long backlog is done MAX_HOURS_PER_RUN at a time: come back on the next tick.
-            if (rolled > 0) rolledUpTo = Number.NaN;
-          })
-          .catch((error) => logger.error("decision log: the hourly top-list rollup failed", { error: messageOf(error) }));
-      }
+      if (!driver) return;
+      // One chain, so two runs never overlap. A tick while the tables are being created waits for them; a tick
+      // without them (the database was down at start-up) does nothing, and a later one looks again.
+      retentionRun = retentionRun
+        .then(() => schema.check())
+        .then(
+          () => maintainTables(driver, now),
+          () => {},
+        );
     },
     flush: async () => {
       await queue.flush();
@@ -169,12 +181,21 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
     stats: () => queue.stats(),
     async close() {
-      await queue.close();
+      // Without tables (the migration gave up at close) no retry can succeed: what is left is counted at once.
+      await queue.close(driver && !schema.isMigrated() ? 0 : undefined);
       await retentionRun;
       await driver?.close();
     },
   };
 }
+
+const RETENTION_RETRY_MS = 60_000;
+
+/**
+ * Queue room beyond capacity for alert rows alone: the `log_drops` alert is raised when the queue is full, and the
+ * dashboard must still show it. Alerts are deduplicated per kind and subject: an outage raises a handful, not 1,000.
+ */
+const ALERT_RESERVE = 1_000;
 
 /** A decision logged without a status yet: where its status goes, and what the 404-scan detector needs of it. */
 interface AwaitingStatus {

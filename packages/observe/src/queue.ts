@@ -4,15 +4,21 @@ import { type Logger, messageOf } from "@parapet/core";
  * A bounded, batching queue between the request path and a slow sink.
  * `push` never blocks and never throws: when the queue is full the entry is
  * dropped and counted. A timer (or `flush()`) hands batches to the writer one
- * at a time; a failed batch is retried on the next tick and dropped (counted)
- * only after `maxAttempts`, so a database outage costs memory up to
- * `capacity`, never the app.
+ * at a time. A batch that fails stays queued and is retried with exponential
+ * backoff for as long as the sink keeps failing, so a database outage costs
+ * memory up to `capacity`, never the app, and never an entry that fitted
+ * (see `retryHead` for the one case where a batch is given up).
  */
 export interface BatchQueueOptions<T> {
   readonly write: (batch: readonly T[]) => Promise<void>;
   readonly logger: Logger;
   /** Entries held at most; beyond it new entries are dropped. Default 50,000. */
   readonly capacity?: number;
+  /**
+   * Room beyond `capacity` that only `push(entry, true)` may use. Default 0. The decision log keeps some for alert
+   * rows: the `log_drops` alert is raised exactly when the queue is full, and must not be dropped with the rest.
+   */
+  readonly reserve?: number;
   /** Entries per write (one transaction). Default 500: short enough not to stall the loop on SQLite. */
   readonly batchSize?: number;
   /** How often the timer flushes. Default 250 ms. */
@@ -23,42 +29,77 @@ export interface BatchQueueOptions<T> {
    * let incoming batches outrun the writer (one batch written per turn while many arrive), so it passes false.
    */
   readonly yieldBetweenBatches?: boolean;
-  /** Attempts per batch before it is dropped. Default 5. */
-  readonly maxAttempts?: number;
+  /** First delay before a failed batch is retried; it doubles on each failure up to `maxRetryDelayMs`. Default 250 ms. */
+  readonly retryDelayMs?: number;
+  /** Longest delay between two retries. Default 5,000 ms: a database that comes back is written to within seconds. */
+  readonly maxRetryDelayMs?: number;
+  /** How long `flush()` retries a failing batch before it returns (the batch stays queued). Default 1,000 ms. */
+  readonly flushRetryMs?: number;
+  /** How long `close()` retries a failing sink before it counts what is left as dropped. Default 5,000 ms. */
+  readonly closeRetryMs?: number;
   /**
    * How many entries one queued item stands for (default 1). The decision log queues a whole captured batch as
    * one item, so the rows waiting to be written cost the garbage collector one object per batch, not several
    * per row; capacity, batch size and every count in `stats()` are in these units.
    */
   readonly weigh?: (item: T) => number;
+  /** Milliseconds, for the retry schedule and its log lines. Default Date.now. */
+  readonly now?: () => number;
 }
 
 /** Counts are in entries (see `weigh`). */
 export interface QueueStats {
   readonly accepted: number;
   readonly written: number;
-  /** Entries dropped because the queue was full or a batch kept failing. */
+  /** Entries dropped because the queue was full, a batch the sink refused was given up, or the sink still failed at close. */
   readonly dropped: number;
   readonly failedWrites: number;
   readonly pending: number;
 }
 
 export interface BatchQueue<T> {
-  /** False (and the item's entries counted as dropped) when it does not fit whole or the queue is closed. */
-  push(entry: T): boolean;
-  /** Writes everything queued so far; resolves when done (or when the writer gave up). */
+  /**
+   * False (and the item's entries counted as dropped) when it does not fit whole or the queue is closed.
+   * `reserved` lets it use the `reserve` beyond capacity.
+   */
+  push(entry: T, reserved?: boolean): boolean;
+  /**
+   * Writes everything queued so far. A failing batch is retried with backoff for up to `flushRetryMs`; then the
+   * flush resolves and the batch stays queued (the timer goes on retrying it), so a flush during an outage ends.
+   */
   flush(): Promise<void>;
   stats(): QueueStats;
-  /** Stops the timer after a final flush. Later pushes are dropped and counted. */
-  close(): Promise<void>;
+  /**
+   * Stops the timer after a final flush, retrying a failing sink for up to `retryMs` (default `closeRetryMs`), then
+   * counts what is left as dropped. Later pushes are dropped and counted.
+   */
+  close(retryMs?: number): Promise<void>;
+}
+
+/** Failures of the head batch after which the batch behind it is tried, to tell a bad batch from an outage. */
+const PROBE_AFTER = 3;
+/** While writes keep failing, one log line per minute at most: an outage must not flood the log it cannot write. */
+const FAILURE_LOG_INTERVAL_MS = 60_000;
+
+/** Items buffer[start…end) and the entries they weigh. */
+interface Slice {
+  readonly start: number;
+  readonly end: number;
+  readonly entries: number;
 }
 
 export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T> {
   const capacity = options.capacity ?? 50_000;
+  const reserve = options.reserve ?? 0;
   const batchSize = options.batchSize ?? 500;
-  const maxAttempts = options.maxAttempts ?? 5;
   const yieldBetweenBatches = options.yieldBetweenBatches ?? true;
+  const retryDelayMs = options.retryDelayMs ?? 250;
+  const maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
+  const flushRetryMs = options.flushRetryMs ?? 1_000;
+  const closeRetryMs = options.closeRetryMs ?? 5_000;
   const weigh = options.weigh ?? (() => 1);
+  const now = options.now ?? Date.now;
+  const { logger } = options;
   let buffer: T[] = [];
   let head = 0;
   /** Entries (weights) of buffer[head…]. */
@@ -67,9 +108,15 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
   let written = 0;
   let dropped = 0;
   let failedWrites = 0;
-  let attempts = 0;
   let closed = false;
   let running: Promise<void> | undefined;
+  /** Failed writes since the last success; the head batch is retried at `retryAt`. */
+  let failures = 0;
+  let headFailures = 0;
+  let retryAt = 0;
+  let lastFailureLog = Number.NEGATIVE_INFINITY;
+  /** The latest write error, quoted when entries are lost at close: the current reason, not the first one. */
+  let lastError: string | undefined;
 
   const timer = setInterval(() => {
     void drain(false);
@@ -77,13 +124,9 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
   // The log must never keep a finished process alive; close() flushes explicitly.
   timer.unref();
 
-  function pending(): number {
-    return pendingEntries;
-  }
-
-  function push(entry: T): boolean {
+  function push(entry: T, reserved = false): boolean {
     const weight = weigh(entry);
-    if (closed || pendingEntries + weight > capacity) {
+    if (closed || pendingEntries + weight > capacity + (reserved ? reserve : 0)) {
       dropped += weight;
       return false;
     }
@@ -96,16 +139,20 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
     return true;
   }
 
-  /** One writer at a time; `untilEmpty` keeps going (yielding between batches) until nothing is left. */
-  function drain(untilEmpty: boolean): Promise<void> {
-    if (running) return untilEmpty ? running.then(() => drain(true)) : running;
+  /**
+   * One writer at a time, until the queue is empty or a batch fails. `immediately` (flush, close) does not wait
+   * for the retry delay; the timer does.
+   */
+  function drain(immediately: boolean): Promise<void> {
+    if (running) return immediately ? running.then(() => drain(true)) : running;
+    // Also keeps the loop below from ending before its first await, which would leave `running` set for good.
+    if (pendingEntries === 0 || (!immediately && failures > 0 && now() < retryAt)) return Promise.resolve();
     running = (async () => {
       try {
-        do {
-          if (!(await writeOne())) break;
+        while (pendingEntries > 0 && (await writeHead())) {
           // Let requests run between two synchronous SQLite transactions.
           if (yieldBetweenBatches) await new Promise((resolve) => setImmediate(resolve));
-        } while (pending() > 0);
+        }
       } finally {
         running = undefined;
       }
@@ -113,42 +160,102 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
     return running;
   }
 
-  /** Writes one batch; false when there was nothing to write or the write failed. */
-  async function writeOne(): Promise<boolean> {
-    if (buffer.length === head) return false;
-    // Items up to `batchSize` entries, at least one (an item is never split).
-    let end = head;
+  /** Up to `batchSize` entries from buffer[start], at least one item (an item is never split). */
+  function sliceFrom(start: number): Slice {
+    let end = start;
     let entries = 0;
     do entries += weigh(buffer[end++] as T);
     while (end < buffer.length && entries + weigh(buffer[end] as T) <= batchSize);
-    const batch = buffer.slice(head, end);
-    try {
-      await options.write(batch);
-      written += entries;
-      attempts = 0;
-      advance(batch.length, entries);
+    return { start, end, entries };
+  }
+
+  /** Writes the head batch; true when the queue moved on (written or given up), false when it must wait. */
+  async function writeHead(): Promise<boolean> {
+    const batch = sliceFrom(head);
+    const error = await attempt(batch);
+    if (error === undefined) {
+      succeeded(batch);
       return true;
-    } catch (error) {
+    }
+    failed(error);
+    headFailures++;
+    return retryHead(batch);
+  }
+
+  /**
+   * When a failing batch is given up: only when the sink demonstrably works without it. Once the head has failed
+   * PROBE_AFTER times, the batch behind it is written; if that succeeds and the head then fails once more, the
+   * database works and this batch is what it refuses (a value it rejects, a constraint): kept, it would block the
+   * log for good. While every write fails it is an outage, and nothing is given up: the queue fills, and only then
+   * are new entries dropped (counted). Why not a time budget per batch: an outage longer than the budget would lose
+   * the oldest batches one after another though the queue had room for them, the very loss this queue is for. Why
+   * not "give up the oldest when full": a bad batch would stall the log until the queue fills, hours at low traffic,
+   * and during an outage it would throw away entries nobody needed the room for. If every batch were refused, that
+   * is indistinguishable from an outage, and is handled as one. The batch behind is written first when it probes;
+   * a status update in it whose row is in the head is lost only if the head is then given up, with that row.
+   */
+  async function retryHead(batch: Slice): Promise<boolean> {
+    if (headFailures < PROBE_AFTER || batch.end >= buffer.length) return false;
+    const behind = sliceFrom(batch.end);
+    if ((await attempt(behind)) !== undefined) {
       failedWrites++;
-      attempts++;
-      if (attempts >= maxAttempts) {
-        dropped += entries;
-        attempts = 0;
-        advance(batch.length, entries);
-        options.logger.error("decision log: dropped a batch after repeated write failures", {
-          entries,
-          error: messageOf(error),
-        });
-        return true;
-      }
-      options.logger.warn("decision log: write failed, will retry", { attempt: attempts, error: messageOf(error) });
       return false;
+    }
+    written += behind.entries;
+    remove(behind);
+    const error = await attempt(batch);
+    if (error === undefined) {
+      succeeded(batch);
+      return true;
+    }
+    failedWrites++;
+    dropped += batch.entries;
+    advance(batch);
+    headFailures = 0;
+    logger.error("decision log: dropped a batch the database refuses while it accepts others", {
+      entries: batch.entries,
+      error: messageOf(error),
+    });
+    return true;
+  }
+
+  async function attempt(batch: Slice): Promise<unknown> {
+    try {
+      await options.write(buffer.slice(batch.start, batch.end));
+      return undefined;
+    } catch (error) {
+      return error ?? new Error("the write failed");
     }
   }
 
-  function advance(count: number, entries: number): void {
-    head += count;
-    pendingEntries -= entries;
+  function succeeded(batch: Slice): void {
+    written += batch.entries;
+    advance(batch);
+    headFailures = 0;
+    if (failures > 0)
+      logger.warn("decision log: writes resumed; the entries kept meanwhile are being written", { failures, pending: pendingEntries });
+    failures = 0;
+  }
+
+  function failed(error: unknown): void {
+    lastError = messageOf(error);
+    failedWrites++;
+    failures++;
+    const at = now();
+    retryAt = at + Math.min(maxRetryDelayMs, retryDelayMs * 2 ** Math.min(failures - 1, 30));
+    if (failures === 1) {
+      logger.warn("decision log: write failed; retrying with backoff, entries wait in the queue meanwhile", { error: lastError });
+      lastFailureLog = at;
+    } else if (at - lastFailureLog >= FAILURE_LOG_INTERVAL_MS) {
+      logger.warn("decision log: writes still failing", { failures, pending: pendingEntries, error: lastError });
+      lastFailureLog = at;
+    }
+  }
+
+  /** Drops the head slice. */
+  function advance(batch: Slice): void {
+    head = batch.end;
+    pendingEntries -= batch.entries;
     // Compact now and then so the array does not grow without bound.
     if (head > 4096 && head * 2 > buffer.length) {
       buffer = buffer.slice(head);
@@ -156,33 +263,43 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
     }
   }
 
-  async function flush(): Promise<void> {
-    // A failing batch is retried up to maxAttempts, then dropped: a flush always ends.
-    let failures = 0;
-    while (pending() > 0 && failures <= maxAttempts) {
-      const before = written + dropped;
+  /** Takes a slice out from behind the head (a probe that was written). */
+  function remove(batch: Slice): void {
+    buffer.splice(batch.start, batch.end - batch.start);
+    pendingEntries -= batch.entries;
+  }
+
+  /** Writes what is queued; a failing batch gets more tries on the retry schedule until `retryMs` has passed. */
+  async function drainWithin(retryMs: number): Promise<void> {
+    const deadline = now() + retryMs;
+    await drain(true);
+    while (pendingEntries > 0 && now() < deadline) {
+      // A timer that holds the process while it waits: a flush or close in progress is awaited by someone.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(retryAt, deadline) - now())));
       await drain(true);
-      failures = written + dropped === before ? failures + 1 : 0;
+    }
+  }
+
+  async function close(retryMs = closeRetryMs): Promise<void> {
+    clearInterval(timer);
+    await drain(true);
+    closed = true;
+    // A sink failing at shutdown gets more tries, with backoff, within a bound the orchestrator's grace allows.
+    await drainWithin(retryMs);
+    const left = pendingEntries;
+    if (left > 0) {
+      dropped += left;
+      buffer = [];
+      head = 0;
+      pendingEntries = 0;
+      logger.error("decision log: entries lost at close because the sink kept failing", { entries: left, error: lastError });
     }
   }
 
   return {
     push,
-    flush,
-    stats: () => ({ accepted, written, dropped, failedWrites, pending: pending() }),
-    async close() {
-      clearInterval(timer);
-      await flush();
-      closed = true;
-      await flush();
-      const left = pending();
-      if (left > 0) {
-        dropped += left;
-        buffer = [];
-        head = 0;
-        pendingEntries = 0;
-        options.logger.error("decision log: entries lost at close because the sink kept failing", { entries: left });
-      }
-    },
+    flush: () => drainWithin(flushRetryMs),
+    stats: () => ({ accepted, written, dropped, failedWrites, pending: pendingEntries }),
+    close,
   };
 }

@@ -22,14 +22,32 @@ export function tempDir(): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export function recordingLogger(): Logger & { lines: string[] } {
+export function recordingLogger(): Logger & { lines: string[]; fields: (Record<string, unknown> | undefined)[] } {
   const lines: string[] = [];
+  const fields: (Record<string, unknown> | undefined)[] = [];
   return {
     lines,
+    /** The fields of each line, by the same index. */
+    fields,
     debug() {},
-    warn: (message) => lines.push(`warn ${message}`),
-    error: (message) => lines.push(`error ${message}`),
+    warn(message, data) {
+      lines.push(`warn ${message}`);
+      fields.push(data);
+    },
+    error(message, data) {
+      lines.push(`error ${message}`);
+      fields.push(data);
+    },
   };
+}
+
+/** Polls until `done()` holds; fails after `ms`. */
+export async function waitFor(done: () => boolean, ms = 10_000, what = "the condition"): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** A rule that labels requests the way a bot detector would, from a test header. */

@@ -5,6 +5,7 @@ import type { Decision } from "@parapet/core";
 import type { Finding } from "../src/alerts/alert.js";
 import { CaptureRing } from "../src/capture.js";
 import { migrate, observe, type SqlDriver, sqliteLog } from "../src/index.js";
+import { MIGRATED } from "../src/migration.js";
 import { createPipeline } from "../src/pipeline.js";
 import type { SqlStatement } from "../src/sql/driver.js";
 import { parapet, recordingLogger, request, tempDir } from "./helpers.js";
@@ -37,12 +38,11 @@ test("a status arriving after its decision left the capture ring joins the row w
   const findings: Finding[] = [];
   const pipeline = createPipeline({
     driver,
-    ready: Promise.resolve(),
+    schema: MIGRATED,
     logger: recordingLogger(),
     queue: { intervalMs: 600_000 },
     detectors: { spike: false },
     retention: { decisionDays: 7, rollupDays: 90, intervalMs: 3_600_000 },
-    startedAt: Date.now(),
     report: (finding) => findings.push(finding),
   });
   const ring = new CaptureRing(100);

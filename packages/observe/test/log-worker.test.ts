@@ -35,6 +35,15 @@ test("log worker: decisions, statuses, bot and attack classes reach the SQLite f
 
 test("log worker: bad detector options still throw at construction, not in the worker", () => {
   assert.throws(() => observe({ store: false, handleSignals: false, detectors: { spike: { windowMs: -1 } } }), /windowMs/);
+  // Without the worker, too: the option error comes through as itself, not as "the log worker cannot start".
+  for (const worker of [{ worker: false }, { worker: true }, {}]) {
+    assert.throws(
+      () =>
+        observe({ store: false, handleSignals: false, ...worker, detectors: { scan: { notFoundPerIp: { capacity: -1, leakMs: 1_000 } } } }),
+      (error: Error) => /detectors\.scan\.notFoundPerIp\.capacity/.test(error.message) && !/worker/.test(error.message),
+      JSON.stringify(worker),
+    );
+  }
   assert.throws(() => observe({ store: false, handleSignals: false, worker: "yes" as never }), /worker/);
   assert.throws(
     () =>
@@ -65,9 +74,8 @@ test("log worker: a worker that keeps dying is reported, restarted, and its deci
       queue: {},
       detectors: { spike: { windowMs: -1 } },
       retention: { decisionDays: 7, rollupDays: 90, intervalMs: 3_600_000 },
-      startedAt: 0,
     },
-    ready: Promise.resolve(),
+    migration: undefined,
     logger,
     report: () => {},
     maxRestarts: 2,

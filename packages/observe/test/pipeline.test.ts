@@ -47,6 +47,37 @@ test("retention runs when its interval is due on the maintenance tick: decisions
   }
 });
 
+test("retention runs on the first tick once the tables exist, not an interval after start", async () => {
+  const dir = tempDir();
+  const start = Date.UTC(2025, 0, 10);
+  const clock = manualClock(start);
+  // Through the log worker: it hears that the tables exist from the main thread.
+  const observed = observe({
+    store: sqliteLog({ path: `${dir.path}/first-run.db` }),
+    clock,
+    logger: recordingLogger(),
+    handleSignals: false,
+  });
+  try {
+    const guard = parapet({ rules: [], observers: [observed.observer], clock });
+    clock.set(start - 30 * DAY);
+    for (let i = 0; i < 3; i++) await guard.protect(request("192.0.2.9", "/old"));
+    clock.set(start);
+    await guard.protect(request("192.0.2.9", "/new"));
+    await observed.flush();
+    const paths = async () =>
+      (await observed.query!.decisions({ from: start - 31 * DAY, to: start + DAY, limit: 10 })).decisions.map((d) => d.path);
+    assert.deepEqual(await paths(), ["/new", "/old", "/old", "/old"]);
+    // A process that lives less than the hourly interval (a CLI run, a short job, a crash loop) still keeps the log bounded.
+    observed.tick();
+    await observed.flush();
+    assert.deepEqual(await paths(), ["/new"], "decisions older than 7 days are gone after the first tick");
+  } finally {
+    await observed.close();
+    dir.remove();
+  }
+});
+
 test("the block list inside a real parapet() client: a scanner is blocked, others are not, and the block expires", async () => {
   const clock = manualClock(Date.UTC(2025, 0, 11));
   const observed = observe({

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
-import { observe, verifySignature } from "../src/index.js";
+import { type AlertOptions, observe, verifySignature } from "../src/index.js";
 import { createBatchQueue } from "../src/queue.js";
-import { recordingLogger } from "./helpers.js";
+import { recordingLogger, waitFor } from "./helpers.js";
 
 test("alerts: signed webhook, retried after a 503, deduplicated within the cooldown", async () => {
   const secret = "0123456789abcdef0123456789abcdef";
@@ -72,33 +72,241 @@ test("observe: invalid options fail loudly at construction", () => {
   assert.throws(() => observe({ store: false, handleSignals: false, queue: { capacity: 0 } }), /queue.capacity/);
 });
 
-test("queue: a full queue drops and counts; a failing sink is retried, then dropped and counted", async () => {
-  let fail = true;
+test("observe: alert and block options are checked, and the error says what to write", () => {
+  const webhooks = [{ url: "http://127.0.0.1:9/hook", secret: "0123456789abcdef0123" }];
+  const rejects = (alerts: Record<string, unknown>, pattern: RegExp, extra: Record<string, unknown> = {}) =>
+    assert.throws(
+      () => observe({ store: false, handleSignals: false, alerts: { webhooks, ...alerts } as AlertOptions, ...extra }),
+      (error: Error & { code?: string }) => error.code === "PARAPET_E_INVALID_OPTION" && pattern.test(error.message),
+      JSON.stringify(alerts),
+    );
+  // A typo here used to rank below every severity: no webhook ever fired, and nothing said why.
+  rejects({ minSeverity: "high" }, /alerts\.minSeverity must be "info", "warning" or "critical" \(default "warning"\), not "high"/);
+  rejects({ attempts: 0 }, /alerts\.attempts must be a positive integer/);
+  rejects({ attempts: 1.5 }, /alerts\.attempts/);
+  rejects({ timeoutMs: "5s" }, /alerts\.timeoutMs is a number of milliseconds: write 5000 instead of "5s"/);
+  rejects({ timeoutMs: 0 }, /alerts\.timeoutMs must be a positive number of milliseconds/);
+  rejects({ backoffMs: -1 }, /alerts\.backoffMs must be a non-negative number/);
+  rejects({ cooldownMs: Number.NaN }, /alerts\.cooldownMs/);
+  rejects({ cooldownMs: "ten minutes" }, /alerts\.cooldownMs is a number of milliseconds: write e\.g\. 5000/);
+  rejects({ closeTimeoutMs: -5 }, /alerts\.closeTimeoutMs/);
+  rejects({ maxPendingDeliveries: 0 }, /alerts\.maxPendingDeliveries must be a positive integer/);
+  rejects({ webhooks: [{ ...webhooks[0], format: "teams" }] }, /`format` must be "json" \(default\) or "slack", not "teams"/);
+  rejects({ webhooks: { url: "http://x" } }, /alerts\.webhooks must be an array/);
+  rejects({}, /block\.kinds has "scanner"; the finding kinds are "spike", .*"scan" or "log_drops"/, { block: { kinds: ["scanner"] } });
+  // The valid forms still construct.
+  const fine = observe({
+    store: false,
+    handleSignals: false,
+    alerts: {
+      webhooks: [{ ...webhooks[0]!, format: "slack" }],
+      minSeverity: "info",
+      attempts: 1,
+      timeoutMs: 100,
+      backoffMs: 0,
+      cooldownMs: 0,
+    },
+    block: { kinds: ["scan"] },
+  });
+  void fine.close();
+});
+
+test("close() waits for a hanging webhook at most alerts.closeTimeoutMs, then abandons and says so", { timeout: 10_000 }, async () => {
+  let requests = 0;
+  // A receiver that reads the request and never answers.
+  const server = createServer((req) => {
+    requests++;
+    req.resume();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  const logger = recordingLogger();
+  const observed = observe({
+    store: false,
+    handleSignals: false,
+    logger,
+    // Four attempts of 5 s each, with backoff, would hold close() for about 27 s.
+    alerts: { webhooks: [{ url, secret: "0123456789abcdef0123" }], closeTimeoutMs: 300 },
+  });
+  try {
+    for (let i = 0; i < 30; i++) {
+      observed.observer.onAuthEvent?.({ type: "failure", timestamp: Date.now(), ip: "192.0.2.78", user: `u${i}`, request: {} as never });
+    }
+    await observed.flush();
+    await waitFor(() => requests > 0, 5_000, "a delivery to start");
+    const started = Date.now();
+    await observed.close();
+    const took = Date.now() - started;
+    assert.ok(took >= 250 && took < 2_000, `close waited about closeTimeoutMs: ${took} ms`);
+    const abandoned = logger.lines.findIndex((line) => line.includes("were abandoned"));
+    assert.ok(abandoned >= 0, logger.lines.join("\n"));
+    assert.ok(Number(logger.fields[abandoned]?.abandoned) >= 1);
+    assert.equal(observed.stats().alerts.delivered, 0);
+    assert.ok(observed.stats().alerts.droppedDeliveries >= 1);
+    assert.equal(
+      logger.lines.filter((line) => line.includes("alert webhook failed")).length,
+      0,
+      "abandoned deliveries are one summary line, not an error each",
+    );
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+/** Failures before the queue tries the batch behind a failing one. */
+const PROBES_NEEDED = 3;
+
+test("queue: a failing sink keeps every batch that fits, retried with backoff, and writes them all once it is back", async () => {
+  let down = true;
   const written: number[] = [];
+  const attemptsAt: number[] = [];
   const logger = recordingLogger();
   const queue = createBatchQueue<number>({
-    capacity: 3,
+    capacity: 20,
     batchSize: 2,
-    intervalMs: 60_000,
-    maxAttempts: 2,
+    intervalMs: 2,
+    retryDelayMs: 10,
+    maxRetryDelayMs: 40,
+    flushRetryMs: 30,
     logger,
     write: async (batch) => {
-      if (fail) throw new Error("database down");
+      attemptsAt.push(Date.now());
+      if (down) throw new Error("connect ECONNREFUSED");
       written.push(...batch);
     },
   });
-  assert.equal(queue.push(1), true);
-  queue.push(2);
-  queue.push(3);
-  assert.equal(queue.push(4), false, "the fourth entry does not fit");
+  for (let i = 1; i <= 10; i++) queue.push(i);
   await queue.flush();
-  assert.equal(queue.stats().dropped, 4, "one refused + the three that kept failing");
-  fail = false;
-  queue.push(5);
+  assert.equal(queue.stats().pending, 10, "a flush during the outage ends, and keeps the entries");
+  // Well past what five attempts 250 ms apart used to allow, at these delays.
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assert.equal(queue.stats().pending, 10);
+  assert.ok(queue.stats().failedWrites >= 6, JSON.stringify(queue.stats()));
+  const gaps = attemptsAt.slice(1).map((at, i) => at - attemptsAt[i]!);
+  assert.ok(Math.max(...gaps) >= 35, `the delay grows to its cap: ${gaps}`);
+  down = false;
+  await waitFor(() => queue.stats().pending === 0);
+  assert.deepEqual(written, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "every entry is written, in order");
+  assert.equal(queue.stats().dropped, 0);
+  assert.deepEqual(
+    logger.lines.filter((line) => line.includes("decision log")),
+    [
+      "warn decision log: write failed; retrying with backoff, entries wait in the queue meanwhile",
+      "warn decision log: writes resumed; the entries kept meanwhile are being written",
+    ],
+    "an outage is two log lines, not one per retry",
+  );
   await queue.close();
-  assert.deepEqual(written, [5]);
-  assert.equal(queue.push(6), false, "closed queues refuse, and count");
-  assert.ok(logger.lines.some((l) => l.includes("dropped a batch")));
+});
+
+test("queue: a batch the sink refuses while it accepts others is given up; the queue goes on", async () => {
+  const written: string[] = [];
+  const logger = recordingLogger();
+  const queue = createBatchQueue<string>({
+    batchSize: 2,
+    intervalMs: 2,
+    retryDelayMs: 5,
+    maxRetryDelayMs: 5,
+    logger,
+    write: async (batch) => {
+      if (batch.includes("bad")) throw new Error('null value in column "ip" violates not-null constraint');
+      written.push(...batch);
+    },
+  });
+  for (const entry of ["a", "bad", "b", "c", "d"]) queue.push(entry);
+  await waitFor(() => queue.stats().pending === 0);
+  assert.deepEqual(written.sort(), ["b", "c", "d"], "the batch behind is written; the refused one is dropped");
+  assert.equal(queue.stats().dropped, 2, "the bad batch's entries are counted");
+  assert.ok(logger.lines.some((line) => line.includes("dropped a batch the database refuses while it accepts others")));
+  queue.push("e");
+  await queue.flush();
+  assert.ok(written.includes("e"), "later entries are written at once");
+  await queue.close();
+});
+
+test("queue: a full queue whose sink keeps failing keeps its oldest entries and drops (and counts) new ones", async () => {
+  let down = true;
+  const written: number[] = [];
+  const queue = createBatchQueue<number>({
+    capacity: 4,
+    batchSize: 2,
+    intervalMs: 60_000,
+    retryDelayMs: 1,
+    flushRetryMs: 50,
+    logger: recordingLogger(),
+    write: async (batch) => {
+      if (down) throw new Error("database down");
+      written.push(...batch);
+    },
+  });
+  for (let i = 1; i <= 6; i++) queue.push(i);
+  await queue.flush();
+  assert.deepEqual(queue.stats(), { accepted: 4, written: 0, dropped: 2, failedWrites: queue.stats().failedWrites, pending: 4 });
+  assert.ok(queue.stats().failedWrites > PROBES_NEEDED, "retried, and probed, without giving anything up");
+  down = false;
+  await queue.close();
+  assert.deepEqual(written, [1, 2, 3, 4]);
+});
+
+test("queue: reserved pushes use room beyond capacity, and only they", async () => {
+  const queue = createBatchQueue<string>({
+    capacity: 2,
+    reserve: 1,
+    intervalMs: 60_000,
+    logger: recordingLogger(),
+    write: async () => {},
+  });
+  queue.push("a");
+  queue.push("b");
+  assert.equal(queue.push("c"), false, "full");
+  assert.equal(queue.push("alert", true), true, "the reserve takes what reports the loss");
+  assert.equal(queue.push("alert 2", true), false, "the reserve is bounded too");
+  assert.deepEqual(queue.stats(), { accepted: 3, written: 0, dropped: 2, failedWrites: 0, pending: 3 });
+  await queue.close();
+  assert.equal(queue.stats().written, 3);
+});
+
+test("queue: close retries a failing sink for closeRetryMs, then counts what is left", async () => {
+  let down = true;
+  const written: string[] = [];
+  const logger = recordingLogger();
+  const queue = createBatchQueue<string>({
+    intervalMs: 60_000,
+    retryDelayMs: 20,
+    flushRetryMs: 0,
+    closeRetryMs: 1_000,
+    logger,
+    write: async (batch) => {
+      if (down) throw new Error("database down");
+      written.push(...batch);
+    },
+  });
+  queue.push("a");
+  queue.push("b");
+  setTimeout(() => {
+    down = false;
+  }, 60);
+  await queue.close();
+  assert.deepEqual(written, ["a", "b"], "a sink back within closeRetryMs still gets everything");
+  assert.equal(queue.stats().dropped, 0);
+
+  const failing = createBatchQueue<string>({
+    intervalMs: 60_000,
+    retryDelayMs: 20,
+    closeRetryMs: 150,
+    logger,
+    write: async () => {
+      throw new Error("database down");
+    },
+  });
+  failing.push("x");
+  const closing = Date.now();
+  await failing.close();
+  const took = Date.now() - closing;
+  assert.ok(took >= 140 && took < 1_000, `close gave up after closeRetryMs: ${took} ms`);
+  assert.equal(failing.stats().dropped, 1);
+  assert.ok(logger.lines.some((line) => line.includes("entries lost at close")));
 });
 
 test("queue: an item weighs its entries: capacity and batches count them, an item is never split, drops count them all", async () => {
@@ -108,7 +316,7 @@ test("queue: an item weighs its entries: capacity and batches count them, an ite
     capacity: 10,
     batchSize: 4,
     intervalMs: 60_000,
-    maxAttempts: 1,
+    flushRetryMs: 0,
     logger: recordingLogger(),
     weigh: (item) => item.rows,
     write: async (batch) => {
@@ -127,6 +335,7 @@ test("queue: an item weighs its entries: capacity and batches count them, an ite
   fail = true;
   queue.push({ name: "e", rows: 5 });
   await queue.flush();
-  assert.equal(queue.stats().dropped, 6, "a batch that keeps failing is dropped with all its entries");
-  await queue.close();
+  assert.equal(queue.stats().pending, 5, "a failing batch stays queued");
+  await queue.close(0);
+  assert.equal(queue.stats().dropped, 6, "left at close, it is counted with all its entries");
 });

@@ -2,6 +2,16 @@ import type { BodyContent } from "../types.js";
 import type { WebRequestLike } from "./shapes.js";
 
 /**
+ * Set on a request whose body was read from a clone. The clone tees the body:
+ * what we read waits in the original for the app, and the rest is pulled from
+ * the client only as the original is read. A server that drains an untouched
+ * body when the app ignores it cannot drain a teed one, so the adapters read
+ * the original to its end when they see this mark and the app did not
+ * (`discardUnreadBody` in @parapet/node).
+ */
+const BODY_CLONED = Symbol.for("parapet.bodyCloned");
+
+/**
  * Reads a Web Request's body from a clone, so the original stays unread for
  * the app. Stops after `limit` bytes and cancels the rest of the clone.
  */
@@ -13,6 +23,7 @@ export async function readWebBody(
 ): Promise<BodyContent | undefined> {
   const stream = request.clone().body;
   if (!stream) return undefined;
+  if (Object.isExtensible(request)) (request as unknown as Record<symbol, boolean>)[BODY_CLONED] = true;
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -1,7 +1,7 @@
 import type { ClientIpResolver } from "../ip/client-ip.js";
 import type { BodyContent, NormalizedRequest } from "../types.js";
-import { utf8LengthAtMost } from "../utf8-length.js";
 import { readNodeBody } from "./body-node.js";
+import { bodyFromValue } from "./body-value.js";
 import { readWebBody } from "./body-web.js";
 import { createHeaderSink, HeaderFinder, type HeaderSink, type HeaderVisitor, mediaType, splitTarget, truncate } from "./headers.js";
 import type { NodeRequestLike, PlainRequest, ProtectableRequest, WebRequestLike } from "./shapes.js";
@@ -45,7 +45,7 @@ function fromWeb(input: WebRequestLike, extra: Readonly<Record<string, unknown>>
 
 function fromNode(input: NodeRequestLike, extra: Readonly<Record<string, unknown>>, options: NormalizeOptions): NormalizedRequest {
   const anomalies: string[] = [];
-  const { path, query } = splitTarget(input.url, anomalies);
+  const { path, query } = splitTarget(typeof input.originalUrl === "string" ? input.originalUrl : input.url, anomalies);
   const socketIp = options.socketIp ?? input.socket?.remoteAddress;
   return new NodeRequest(input, methodOf(input.method, anomalies), path, query, anomalies, socketIp, extra, options);
 }
@@ -67,37 +67,6 @@ function fromPlain(input: PlainRequest, extra: Readonly<Record<string, unknown>>
     extra,
     options,
   );
-}
-
-function plainBody(body: unknown, contentType: string, limit: number): BodyContent | undefined {
-  if (body === undefined || body === null) return undefined;
-  if (typeof body === "string") {
-    if (utf8LengthAtMost(body, limit)) return new StringBody(body, contentType);
-    const bytes = new TextEncoder().encode(body);
-    return { bytes: bytes.subarray(0, limit), truncated: bytes.length > limit, contentType };
-  }
-  if (body instanceof Uint8Array) return { bytes: body.subarray(0, limit), truncated: body.length > limit, contentType };
-  return { bytes: new Uint8Array(0), truncated: false, contentType, parsed: body };
-}
-
-/**
- * A string body that fit the limit. Its bytes are encoded only if a reader asks
- * for them: the shield reads `text`, and encoding a body only for it to be
- * decoded again was a measurable share of inspecting a 10 KB JSON body.
- */
-class StringBody implements BodyContent {
-  readonly truncated = false;
-  #bytes: Uint8Array | undefined;
-
-  constructor(
-    readonly text: string,
-    readonly contentType: string,
-  ) {}
-
-  get bytes(): Uint8Array {
-    this.#bytes ??= new TextEncoder().encode(this.text);
-    return this.#bytes;
-  }
 }
 
 function addHeaderRecord(visitor: HeaderVisitor, headers: PlainRequest["headers"]): void {
@@ -245,6 +214,6 @@ class PlainObjectRequest extends LazyRequest<PlainRequest | undefined> {
 
   protected async readBody(): Promise<BodyContent | undefined> {
     if (this.input === undefined) return undefined;
-    return plainBody(this.input.body, mediaType(this.headers["content-type"]), this.options.maxBodyBytes);
+    return bodyFromValue(this.input.body, mediaType(this.headers["content-type"]), this.options.maxBodyBytes);
   }
 }

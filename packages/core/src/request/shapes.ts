@@ -5,6 +5,12 @@ import type { NodeBodyStream } from "./body-node.js";
 export interface NodeRequestLike extends NodeBodyStream {
   readonly method?: string | undefined;
   readonly url?: string | undefined;
+  /**
+   * The target as the client sent it, when a router rewrites `url`: Express
+   * strips the mount path (`app.use("/api", …)` sees "/hello" for "/api/hello"),
+   * and paths in decisions, shield findings and scan detectors must be the real ones.
+   */
+  readonly originalUrl?: string | undefined;
   readonly rawHeaders?: readonly string[];
   readonly socket?: { readonly remoteAddress?: string | undefined } | null;
 }

@@ -2,6 +2,8 @@
 export type AlertKind = "spike" | "credential_stuffing" | "brute_force" | "scan" | "log_drops";
 export type Severity = "info" | "warning" | "critical";
 
+export const ALERT_KINDS: readonly AlertKind[] = ["spike", "credential_stuffing", "brute_force", "scan", "log_drops"];
+
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
 
 export interface Alert {

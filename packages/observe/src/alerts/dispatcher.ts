@@ -9,7 +9,8 @@ import { type DeliveryOptions, deliver, type WebhookTarget } from "./webhook.js"
  * kind + subject per `cooldownMs` (default 10 minutes; repeats are counted and
  * the count rides on the next alert), every alert is logged as a row, and only
  * alerts at or above `minSeverity` (default "warning") go to webhooks.
- * Deliveries run in the background, at most `maxPendingDeliveries` at once.
+ * Deliveries run in the background, at most `maxPendingDeliveries` at once;
+ * `close()` waits for them at most `closeTimeoutMs`.
  */
 export interface AlertOptions {
   readonly webhooks?: readonly WebhookTarget[];
@@ -19,14 +20,19 @@ export interface AlertOptions {
   readonly backoffMs?: number;
   readonly timeoutMs?: number;
   readonly maxPendingDeliveries?: number;
+  /**
+   * How long close() (and SIGTERM) waits for deliveries still in flight, then abandons them. Default 5,000 ms:
+   * a receiver that hangs would otherwise hold shutdown for every attempt's timeout and backoff (about 27 s by default).
+   */
+  readonly closeTimeoutMs?: number;
 }
 
 export interface AlertDispatcher {
   raise(finding: Finding, ts: number): Alert | undefined;
   /** Alerts raised so far in this process (most recent last, bounded to 1,000). */
   recent(): readonly Alert[];
-  /** Waits for deliveries in flight. */
-  settle(): Promise<void>;
+  /** Waits for deliveries in flight, at most `closeTimeoutMs`; then abandons the rest. Alerts raised later are not sent. */
+  close(): Promise<void>;
   stats(): { raised: number; suppressed: number; delivered: number; failedDeliveries: number; droppedDeliveries: number };
 }
 
@@ -37,6 +43,9 @@ export function createAlertDispatcher(
   const cooldownMs = options.cooldownMs ?? 10 * 60_000;
   const minRank = SEVERITY_RANK[options.minSeverity ?? "warning"];
   const maxPending = options.maxPendingDeliveries ?? 100;
+  const closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
+  // Aborted at close: attempts in flight end, and no retry starts.
+  const abandon = new AbortController();
   const lastRaised = new BoundedMap<string, { ts: number; suppressed: number }>(10_000);
   const recent: Alert[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -67,13 +76,20 @@ export function createAlertDispatcher(
 
   function send(alert: Alert): void {
     for (const target of options.webhooks ?? []) {
+      if (abandon.signal.aborted) {
+        counts.droppedDeliveries++;
+        deps.logger.warn("alert raised after close; not sent (it is still in the decision log)", { alert: alert.id });
+        continue;
+      }
       if (inFlight.size >= maxPending) {
         counts.droppedDeliveries++;
         deps.logger.error("alert webhook backlog full; alert not sent (it is still in the decision log)", { alert: alert.id });
         continue;
       }
-      const job = deliver(target, alert, deps.delivery).then((outcome) => {
+      const job = deliver(target, alert, { ...deps.delivery, signal: abandon.signal }).then((outcome) => {
         if (outcome.ok) counts.delivered++;
+        // Counted and logged once, as a whole, by close().
+        else if (abandon.signal.aborted) counts.droppedDeliveries++;
         else {
           counts.failedDeliveries++;
           deps.logger.error("alert webhook failed", { url: target.url, attempts: outcome.attempts, error: outcome.error });
@@ -87,9 +103,26 @@ export function createAlertDispatcher(
   return {
     raise,
     recent: () => recent,
-    settle: async () => {
-      await Promise.allSettled([...inFlight]);
+    close: async () => {
+      const left = await settleWithin([...inFlight], closeTimeoutMs);
+      abandon.abort();
+      if (left > 0) {
+        deps.logger.warn("alert webhooks: deliveries still in flight at close were abandoned (the alerts are in the decision log)", {
+          abandoned: left,
+          waitedMs: closeTimeoutMs,
+        });
+      }
     },
     stats: () => ({ ...counts }),
   };
+}
+
+/** Waits for the jobs, at most `ms`; resolves to how many had not settled by then. */
+async function settleWithin(jobs: readonly Promise<void>[], ms: number): Promise<number> {
+  let settled = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const all = Promise.allSettled(jobs.map((job) => job.finally(() => settled++)));
+  await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+  return jobs.length - settled;
 }

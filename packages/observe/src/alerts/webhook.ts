@@ -60,7 +60,10 @@ export interface DeliveryOptions {
   /** Per-attempt timeout. Default 5,000 ms. */
   readonly timeoutMs: number;
   readonly nowSeconds: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
+  /** Resolves after `ms`, or as soon as `signal` aborts. */
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Aborts the attempt in flight and every later one (the dispatcher's close). */
+  readonly signal?: AbortSignal;
 }
 
 /** Posts one alert; retries network errors, 429 and 5xx with exponential backoff. Resolves to the final outcome, never rejects. */
@@ -72,6 +75,7 @@ export async function deliver(
   const body = payloadFor(alert, target.format ?? "json");
   let error = "";
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
+    if (options.signal?.aborted) return { ok: false, attempts: attempt - 1, error: "abandoned" };
     const timestamp = options.nowSeconds();
     try {
       const response = await options.fetch(target.url, {
@@ -82,7 +86,9 @@ export async function deliver(
           [SIGNATURE_HEADER]: sign(target.secret, timestamp, body),
         },
         body,
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: options.signal
+          ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)])
+          : AbortSignal.timeout(options.timeoutMs),
       });
       await response.body?.cancel();
       if (response.ok) return { ok: true, attempts: attempt };
@@ -92,7 +98,7 @@ export async function deliver(
     } catch (cause) {
       error = cause instanceof Error ? cause.message : String(cause);
     }
-    if (attempt < options.attempts) await options.sleep(options.backoffMs * 2 ** (attempt - 1));
+    if (attempt < options.attempts) await options.sleep(options.backoffMs * 2 ** (attempt - 1), options.signal);
   }
   return { ok: false, attempts: options.attempts, error };
 }

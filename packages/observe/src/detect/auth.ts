@@ -1,6 +1,7 @@
 import { type AuthEvent, optionError } from "@parapet/core";
 import type { Finding } from "../alerts/alert.js";
 import { checkBucketSpec, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
+import { clientKeyOf } from "./client-key.js";
 import { KeyedBuckets } from "./keyed-buckets.js";
 
 /**
@@ -15,6 +16,8 @@ import { KeyedBuckets } from "./keyed-buckets.js";
  * - usersOverall   {40, 1 s, distinct users}: a distributed list replay, many accounts from many IPs,
  *   each IP below its own threshold (credential_stuffing, subject "site"). Raise it for sites where more
  *   than ~40 distinct accounts fail to log in within a few seconds legitimately.
+ * "IP" means the client's key: the IPv4 address, or the IPv6 /64 (clientKeyOf), so rotating
+ * addresses inside one /64 is one client; the evidence keeps the exact address.
  */
 export interface AuthDetectorOptions {
   readonly failuresPerIp?: LeakyBucketSpec;
@@ -48,6 +51,7 @@ export function createAuthDetector(options: AuthDetectorOptions, report: (findin
   function observe(event: AuthEvent): void {
     if (event.type !== "failure") return;
     const { ip, user, timestamp: now } = event;
+    const client = clientKeyOf(ip);
     const fire = (kind: Finding["kind"], subject: string, summary: string, bucket: string, level: number | undefined) => {
       if (level === undefined) return;
       report(
@@ -55,11 +59,23 @@ export function createAuthDetector(options: AuthDetectorOptions, report: (findin
         now,
       );
     };
-    fire("brute_force", `ip:${ip}`, `Many failed logins from ${ip}.`, "failuresPerIp", perIp.pour(ip, now));
+    fire("brute_force", `ip:${client}`, `Many failed logins from ${client}.`, "failuresPerIp", perIp.pour(client, now));
     if (user === undefined) return;
-    fire("credential_stuffing", `ip:${ip}`, `${ip} is trying many different accounts.`, "usersPerIp", usersPerIp.pour(ip, now, user));
+    fire(
+      "credential_stuffing",
+      `ip:${client}`,
+      `${client} is trying many different accounts.`,
+      "usersPerIp",
+      usersPerIp.pour(client, now, user),
+    );
     fire("brute_force", `user:${user}`, `Account "${user}" keeps failing to log in.`, "failuresPerUser", perUser.pour(user, now));
-    fire("brute_force", `user:${user}`, `Account "${user}" is being tried from many IPs.`, "ipsPerUser", ipsPerUser.pour(user, now, ip));
+    fire(
+      "brute_force",
+      `user:${user}`,
+      `Account "${user}" is being tried from many IPs.`,
+      "ipsPerUser",
+      ipsPerUser.pour(user, now, client),
+    );
     fire(
       "credential_stuffing",
       "site",

@@ -20,8 +20,11 @@ export class KeyedBuckets {
     this.#states = new BoundedMap(maxKeys);
   }
 
-  /** Pours for `key`; returns the level reached when the bucket overflows, else undefined. */
-  pour(key: string, now: number, distinct?: string): number | undefined {
+  /**
+   * Pours `amount` units for `key` (or nothing when `distinct` was seen before for it);
+   * returns the level reached when the bucket overflows, else undefined.
+   */
+  pour(key: string, now: number, distinct?: string, amount = 1): number | undefined {
     let state = this.#states.get(key);
     if (!state || state.bucket.isEmpty(now)) {
       state = { bucket: new LeakyBucket(this.spec, now), seen: new Set() };
@@ -31,7 +34,7 @@ export class KeyedBuckets {
       if (state.seen.has(distinct)) return undefined;
       if (state.seen.size < this.maxDistinct) state.seen.add(distinct);
     }
-    if (!state.bucket.pour(now)) return undefined;
+    if (!state.bucket.pour(now, amount)) return undefined;
     const level = state.bucket.level(now);
     this.#states.delete(key);
     return level;

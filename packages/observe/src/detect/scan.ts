@@ -1,21 +1,29 @@
 import { optionError } from "@parapet/core";
 import type { Finding } from "../alerts/alert.js";
 import { checkBucketSpec, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
+import { clientKeyOf } from "./client-key.js";
 import { KeyedBuckets } from "./keyed-buckets.js";
+import { PATH_WEIGHTS, pathKindOf } from "./path-kind.js";
 
 /**
  * Scanners: a client walking paths that do not exist, or tripping the shield.
+ * Clients are keyed by IPv4 address or IPv6 /64 (clientKeyOf). Paths are
+ * weighed by their kind (path-kind.ts): a missing static asset pours 1/4 unit,
+ * a page 1, a known probe (/.env, /.git/config, /backup.sql, /wp-admin/) 3.
+ * A browser rendering a broken theme misses dozens of assets at once and no
+ * probe; a scanner's wordlist is made of pages and probes. So one broken page
+ * (up to 60 missing assets in a burst) is no scan, and a wordlist is one fast.
  * - notFoundPerIp {20, 2 s, distinct paths}: 404/410s on more than ~20 different
- *   paths in a burst (CrowdSec's http-probing uses 10 per 10 s; ours tolerates
- *   a broken page with many missing assets);
+ *   pages (7 probes, 80 assets) in a burst (CrowdSec's http-probing: 10 per 10 s,
+ *   assets included);
  * - slowProbingPerIp {15, 10 s, distinct paths}: the same 404s over minutes. A
  *   careful scanner (w3af opens at ~30 requests a minute) never bursts, but no
- *   person or page walks into 16 different missing paths while at most one is
- *   forgiven every 10 s (CrowdSec's http-probing: 10 per 10 s);
+ *   person or page walks into 16 different missing pages (6 probes, 60 assets)
+ *   while at most one is forgiven every 10 s;
  * - shieldHitsPerIp {5, 10 s}: requests the shield flagged as attacks;
- * - pathsPerIp {60, 1 s, distinct paths, unauthenticated clients only}: a
- *   crawler walking the site faster than a person or a page load does (a
- *   scanner's discovery phase returns 200s, so the 404 bucket alone is late).
+ * - pathsPerIp {60, 1 s, distinct paths, same weights, unauthenticated clients
+ *   only}: a crawler walking the site faster than a person or a page load does
+ *   (a scanner's discovery phase returns 200s, so the 404 bucket alone is late).
  */
 export interface ScanDetectorOptions {
   readonly notFoundPerIp?: LeakyBucketSpec;
@@ -48,19 +56,21 @@ export function createScanDetector(options: ScanDetectorOptions, report: (findin
   return {
     observeStatus(ip, path, status, now) {
       if (status !== 404 && status !== 410) return;
+      const client = clientKeyOf(ip);
+      const kind = pathKindOf(path);
       for (const [bucket, buckets] of [
         ["notFoundPerIp", notFound],
         ["slowProbingPerIp", slowProbing],
       ] as const) {
-        const level = buckets.pour(ip, now, path);
+        const level = buckets.pour(client, now, path, PATH_WEIGHTS[kind]);
         if (level === undefined) continue;
         report(
           {
             kind: "scan",
             severity: "warning",
-            subject: `ip:${ip}`,
-            summary: `${ip} requested many paths that do not exist: probably a vulnerability scanner.`,
-            evidence: { bucket, level: Math.round(level * 10) / 10, lastPath: path },
+            subject: `ip:${client}`,
+            summary: `${client} requested many paths that do not exist: probably a vulnerability scanner.`,
+            evidence: { bucket, level: Math.round(level * 10) / 10, lastPath: path, lastPathKind: kind },
           },
           now,
         );
@@ -68,28 +78,30 @@ export function createScanDetector(options: ScanDetectorOptions, report: (findin
     },
     observeRequest(ip, path, authenticated, now) {
       if (authenticated) return;
-      const level = paths.pour(ip, now, path);
+      const client = clientKeyOf(ip);
+      const level = paths.pour(client, now, path, PATH_WEIGHTS[pathKindOf(path)]);
       if (level === undefined) return;
       report(
         {
           kind: "scan",
           severity: "warning",
-          subject: `ip:${ip}`,
-          summary: `${ip} is walking many different paths quickly: a crawler or a scanner's discovery phase.`,
+          subject: `ip:${client}`,
+          summary: `${client} is walking many different paths quickly: a crawler or a scanner's discovery phase.`,
           evidence: { bucket: "pathsPerIp", level: Math.round(level * 10) / 10, lastPath: path },
         },
         now,
       );
     },
     observeShieldHit(ip, attackClass, now) {
-      const level = shieldHits.pour(ip, now);
+      const client = clientKeyOf(ip);
+      const level = shieldHits.pour(client, now);
       if (level === undefined) return;
       report(
         {
           kind: "scan",
           severity: "critical",
-          subject: `ip:${ip}`,
-          summary: `${ip} keeps sending requests the shield flags as attacks (${attackClass}).`,
+          subject: `ip:${client}`,
+          summary: `${client} keeps sending requests the shield flags as attacks (${attackClass}).`,
           evidence: { bucket: "shieldHitsPerIp", level: Math.round(level * 10) / 10, attackClass },
         },
         now,

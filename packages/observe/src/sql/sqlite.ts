@@ -51,6 +51,8 @@ export function sqliteLog(options: SqliteLogOptions = {}): SqlDriver {
     throw new ParapetError(
       ErrorCodes.STORE_FAILED,
       `sqliteLog cannot open ${path}: ${messageOf(error)}. Point \`path\` at a writable folder (default .parapet/decisions.db), or use postgresLog().`,
+      // The engine's own words, for callers that give their own advice (the dashboard CLI names its flags).
+      { cause: error },
     );
   }
   const cache = new Map<string, ReturnType<SqliteEngine["prepare"]>>();

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { type Logger, messageOf } from "@parapet/core";
+import { relayedSchema } from "../migration.js";
 import { createPipeline } from "../pipeline.js";
 import type { SqlDriver } from "../sql/driver.js";
 import { postgresLog } from "../sql/postgres.js";
@@ -37,16 +38,12 @@ function openDriver(spec: NonNullable<WorkerSetup["store"]>): SqlDriver {
   return spec.kind === "sqlite" ? sqliteLog(spec.options) : postgresLog(spec.options);
 }
 
-// Writes wait until the main thread has migrated the schema.
-let migrated: (error: string | undefined) => void = () => {};
-const ready = new Promise<void>((resolve, reject) => {
-  migrated = (error) => (error === undefined ? resolve() : reject(new Error(error)));
-});
-ready.catch(() => {});
+// The main thread migrates the schema (retrying while the database is down) and tells us how each attempt went.
+const schema = relayedSchema();
 
 const pipeline = createPipeline({
   driver: setup.store && !driver ? failingDriver() : driver,
-  ready,
+  schema,
   logger,
   // No requests to keep responsive here: write until the queue is empty, in bigger transactions.
   // The capture ring is drained into the worker at once, so the worker's queue also holds the ring's share:
@@ -59,7 +56,6 @@ const pipeline = createPipeline({
   },
   detectors: setup.detectors,
   retention: setup.retention,
-  startedAt: setup.startedAt,
   report: (finding, ts) => send({ type: "finding", finding, ts }),
 });
 
@@ -91,8 +87,8 @@ port.on("message", (message: ToWorker) => {
       if (message.statuses) forEachStatus(message.statuses, joinOrQueue);
       for (const alert of message.alerts) pipeline.recordAlert(alert);
       break;
-    case "migrated":
-      migrated(message.error);
+    case "schema":
+      schema.relay(message.error);
       break;
     case "tick":
       pipeline.tick(message.now);

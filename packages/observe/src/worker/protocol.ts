@@ -10,7 +10,6 @@ export interface WorkerSetup {
   readonly queue: PipelineOptions["queue"];
   readonly detectors: PipelineOptions["detectors"];
   readonly retention: PipelineOptions["retention"];
-  readonly startedAt: number;
 }
 
 /** Main thread → worker, processed in order. */
@@ -24,7 +23,8 @@ export type ToWorker =
       /** Entries in this message that count in queue stats (decisions, separate statuses, alerts). */
       readonly entries: number;
     }
-  | { readonly type: "migrated"; readonly error: string | undefined }
+  /** After each migration attempt: undefined once the tables exist, otherwise why not yet (retried). */
+  | { readonly type: "schema"; readonly error: string | undefined }
   | { readonly type: "tick"; readonly now: number }
   | { readonly type: "flush"; readonly id: number }
   | { readonly type: "close"; readonly id: number };

@@ -2,6 +2,7 @@ import { Worker } from "node:worker_threads";
 import { type Logger, messageOf } from "@parapet/core";
 import type { Alert, Finding } from "../alerts/alert.js";
 import type { LogBackend } from "../backend.js";
+import type { Migration } from "../migration.js";
 import type { AuthInput } from "../pipeline.js";
 import type { QueueStats } from "../queue.js";
 import { entriesOf, transferablesOf } from "./columns.js";
@@ -9,7 +10,8 @@ import type { FromWorker, ToWorker, WorkerProgress, WorkerSetup } from "./protoc
 
 export interface WorkerBackendOptions {
   readonly setup: WorkerSetup;
-  readonly ready: Promise<void>;
+  /** The main thread's migration, relayed to the worker after each attempt; undefined without a store. */
+  readonly migration: Pick<Migration, "watch"> | undefined;
   readonly logger: Logger;
   readonly report: (finding: Finding, ts: number) => void;
   /** Restarts after a crash before the log gives up (and counts every later decision as dropped). Default 5. */
@@ -29,11 +31,8 @@ const NO_PROGRESS: WorkerProgress = { accepted: 0, written: 0, dropped: 0, faile
 export function workerBackend(options: WorkerBackendOptions): LogBackend & { readonly threadId: () => number } {
   const { logger } = options;
   const maxRestarts = options.maxRestarts ?? 5;
-  let migration: ToWorker | undefined;
-  options.ready.then(
-    () => announce({ type: "migrated", error: undefined }),
-    (error) => announce({ type: "migrated", error: messageOf(error) }),
-  );
+  // The latest word on the schema, also given to a worker started after a crash.
+  let schemaState: ToWorker | undefined;
 
   // Counts of workers that are gone, plus what the current one has reported.
   const base = { accepted: 0, written: 0, dropped: 0, failedWrites: 0 };
@@ -46,6 +45,7 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
   let nextId = 0;
   const waiting = new Map<number, () => void>();
   let worker: Worker | undefined = start();
+  options.migration?.watch((error) => announce({ type: "schema", error }));
 
   function start(): Worker {
     const started = new Worker(WORKER_URL, { workerData: options.setup });
@@ -54,12 +54,12 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
     started.on("message", (message: FromWorker) => receive(message));
     started.on("error", (error) => logger.error("decision log worker crashed", { error: messageOf(error) }));
     started.on("exit", (code) => exited(started, code));
-    if (migration) started.postMessage(migration);
+    if (schemaState) started.postMessage(schemaState);
     return started;
   }
 
   function announce(message: ToWorker): void {
-    migration = message;
+    schemaState = message;
     worker?.postMessage(message);
   }
 

@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Finding } from "../src/alerts/alert.js";
+import { createAuthDetector } from "../src/detect/auth.js";
+import { clientKeyOf } from "../src/detect/client-key.js";
+import { createScanDetector } from "../src/detect/scan.js";
+import { blockListRule, createBlockList, observe } from "../src/index.js";
+import { manualClock, parapet, recordingLogger, request } from "./helpers.js";
+
+test("a scanner rotating addresses inside its IPv6 /64 is found and blocked as that /64; the next /64 is not", async () => {
+  const clock = manualClock(Date.UTC(2025, 0, 14));
+  const observed = observe({ store: false, clock, logger: recordingLogger(), handleSignals: false });
+  const guard = parapet({ rules: [blockListRule(observed.blockList)], observers: [observed.observer], clock });
+  try {
+    for (let i = 0; i < 40; i++) {
+      clock.advance(50);
+      const decision = await guard.protect(request(`2001:db8:1:2::${(i + 1).toString(16)}`, `/wp-admin/${i}.php`));
+      observed.recordStatus(decision, 404);
+    }
+    observed.tick();
+    await observed.flush(); // the detectors run in the log worker
+    const scans = observed.alerts().filter((a) => a.kind === "scan");
+    assert.deepEqual(
+      scans.map((a) => a.subject),
+      ["ip:2001:db8:1:2::/64"],
+    );
+    assert.match(scans[0]?.summary ?? "", /^2001:db8:1:2::\/64 /);
+    assert.deepEqual(
+      observed.blockList.entries().map((e) => e.ip),
+      ["2001:db8:1:2::/64"],
+    );
+
+    const fresh = await guard.protect(request("2001:db8:1:2:abcd:ef01:2345:6789", "/"));
+    assert.equal(fresh.conclusion, "DENY", "a fresh address in the same /64 is blocked too");
+    assert.equal(fresh.reason.type, "BLOCKLIST");
+    assert.equal((await guard.protect(request("2001:db8:1:3::1", "/"))).conclusion, "ALLOW", "the next /64 is another client");
+    assert.equal((await guard.protect(request("192.0.2.1", "/"))).conclusion, "ALLOW");
+  } finally {
+    await guard.close();
+    await observed.close();
+  }
+});
+
+test("block list: IPv6 entries cover their /64, IPv4 entries one address, IPv4-mapped IPv6 is the IPv4 address", () => {
+  const clock = manualClock();
+  const list = createBlockList(clock);
+  list.add("2001:DB8:a:b::5", 60_000, "scan");
+  assert.equal(list.lookup("2001:db8:a:b:ffff:ffff:ffff:ffff")?.ip, "2001:db8:a:b::/64");
+  assert.equal(list.lookup("2001:db8:a:c::5"), undefined);
+  list.add("2001:db8:a:d::/64", 60_000, "a finding's subject is a key as it is");
+  assert.ok(list.lookup("2001:db8:a:d::77"));
+
+  list.add("::ffff:198.51.100.7", 60_000, "mapped");
+  assert.equal(list.lookup("198.51.100.7")?.ip, "198.51.100.7");
+  assert.equal(list.lookup("198.51.100.8"), undefined, "IPv4 is not widened");
+  list.add("203.0.113.9", 60_000, "plain");
+  assert.ok(list.lookup("::ffff:203.0.113.9"));
+
+  list.remove("2001:db8:a:b::1234");
+  assert.equal(list.lookup("2001:db8:a:b::5"), undefined, "removing any address of the /64 removes its entry");
+  assert.deepEqual(
+    list
+      .entries()
+      .map((e) => e.ip)
+      .sort(),
+    ["198.51.100.7", "2001:db8:a:d::/64", "203.0.113.9"],
+  );
+});
+
+test("clientKeyOf agrees with core's rate-limit key: /64 for IPv6, the address for IPv4 and IPv4-mapped", () => {
+  assert.equal(clientKeyOf("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+  assert.equal(clientKeyOf("2001:db8:1:2::/64"), "2001:db8:1:2::/64");
+  assert.equal(clientKeyOf("::ffff:1.2.3.4"), "1.2.3.4");
+  assert.equal(clientKeyOf("1.2.3.4"), "1.2.3.4");
+});
+
+test("auth and scan detectors count a rotating /64 as one client, and name it; mapped IPv4 is the IPv4 client", () => {
+  const findings: Finding[] = [];
+  const auth = createAuthDetector({}, (finding) => findings.push(finding));
+  for (let i = 0; i < 11; i++) {
+    auth.observe({ type: "failure", timestamp: i * 100, ip: `2001:db8:9:9::${(i + 1).toString(16)}`, user: "alice", request: {} as never });
+  }
+  const brute = findings.find((f) => f.evidence.bucket === "failuresPerIp");
+  assert.equal(brute?.subject, "ip:2001:db8:9:9::/64");
+  assert.equal(brute?.evidence.ip, "2001:db8:9:9::b", "the evidence keeps the address last seen");
+
+  findings.length = 0;
+  const scan = createScanDetector({}, (finding) => findings.push(finding));
+  for (let i = 0; i < 6; i++) scan.observeStatus(i % 2 ? "::ffff:198.51.100.20" : "198.51.100.20", `/.git/${i}`, 404, i * 10);
+  assert.deepEqual(
+    findings.map((f) => f.subject),
+    ["ip:198.51.100.20"],
+  );
+});
