@@ -43,7 +43,11 @@ export interface ParapetOptions {
   readonly onError?: ErrorPolicy;
   /** Bodies are read up to this many bytes (default 1 MiB); the rest is not inspected. */
   readonly maxBodyBytes?: number;
-  /** A slow client's body is inspected as far as it arrived within this time. Default 2,000 ms. */
+  /**
+   * A slow client's body is inspected as far as it arrived within this time. Default 10,000 ms: the app waits
+   * for the whole body anyway, and the shield denies a text body it could not read whole (partialBody), so a
+   * short wait would deny slow mobile clients rather than save time.
+   */
   readonly bodyTimeoutMs?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -102,7 +106,7 @@ export function parapet(options: ParapetOptions): Parapet {
     forcedMode: options.mode,
     onError: options.onError ?? "open",
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-    bodyTimeoutMs: options.bodyTimeoutMs ?? 2_000,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
     ipKeys: new IpKeyCache(),
   };
   return createClient(shared, options.rules);

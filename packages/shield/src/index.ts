@@ -6,7 +6,9 @@
 import type { AllowReason, Reason, Rule, RuleContext, RuleEvaluation } from "@parapet/core";
 import { type AttackClass, type Detector, REGISTRY } from "./detectors/index.js";
 import { collectCandidates } from "./inspect/index.js";
+import { NO_BODY, readBody } from "./inspect/read-body.js";
 import { resolveShieldOptions, type ShieldOptions } from "./options.js";
+import { partialBodyDenial } from "./partial-body.js";
 import { HeaderVerdictCache, type LocatedFinding, scanCandidates } from "./scan.js";
 
 export interface ShieldFinding {
@@ -40,8 +42,9 @@ export function shield(options: ShieldOptions): Rule {
 
   async function evaluateShield(context: RuleContext): Promise<RuleEvaluation> {
     const { request } = context;
-    const body = config.limits.body ? await request.body() : undefined;
-    const inspection = collectCandidates(request, body, config.limits);
+    const pending = config.limits.body ? readBody(request, await request.body(), config.limits.maxBytes) : NO_BODY;
+    const read = pending instanceof Promise ? await pending : pending;
+    const inspection = collectCandidates(request, read.body, config.limits);
     const onError = (detector: Detector, error: unknown) =>
       context.logger.error("shield detector threw; it was skipped", { detector: detector.class, error: String(error) });
     let findings = scanCandidates(inspection.candidates, detectors, config.threshold, onError, headerCache);
@@ -52,8 +55,10 @@ export function shield(options: ShieldOptions): Rule {
     if (findings.length > 0 && config.exclusions.size > 0)
       findings = findings.filter((finding) => !config.exclusions.covers(finding.location, finding.class));
     const top = findings[0];
-    if (!top) return { conclusion: "ALLOW", reason: allowed };
-    return { conclusion: "DENY", reason: shieldReason(top, findings, inspection.truncated) };
+    if (top) return { conclusion: "DENY", reason: shieldReason(top, findings, inspection.truncated) };
+    // An attack found in what was read says more than that the rest was not read: it goes first.
+    const partial = read.incomplete && partialBodyDenial(config.partialBody, read.incomplete);
+    return partial ? { conclusion: "DENY", reason: partial } : { conclusion: "ALLOW", reason: allowed };
   }
 
   return {
@@ -85,3 +90,4 @@ export type { ExclusionOption } from "./exclusions.js";
 export { collectCandidates, type Inspection } from "./inspect/index.js";
 export type { InspectLimits } from "./inspect/limits.js";
 export { type InspectOptions, SENSITIVITY_THRESHOLDS, type Sensitivity, type ShieldOptions } from "./options.js";
+export type { PartialBodyPolicy, PartialBodyReason } from "./partial-body.js";

@@ -3,6 +3,7 @@ import { ATTACK_CLASSES, type AttackClass } from "./detectors/index.js";
 import { type ExclusionOption, Exclusions } from "./exclusions.js";
 import { DEFAULT_HEADERS } from "./inspect/headers.js";
 import type { InspectLimits } from "./inspect/limits.js";
+import { PARTIAL_BODY_POLICIES, type PartialBodyPolicy } from "./partial-body.js";
 
 export type Sensitivity = "low" | "medium" | "high";
 
@@ -55,6 +56,13 @@ export interface ShieldOptions {
    * `classes`, every class but prototype pollution (a polluting key harms the whole process wherever it sits).
    */
   readonly exclude?: readonly ExclusionOption[];
+  /**
+   * A body the shield could not inspect whole: over the client's `maxBodyBytes`, not all arrived within its
+   * `bodyTimeoutMs`, or in a Content-Encoding it could not decode. Default "deny-text": denied when what was
+   * missed is text the shield reads, let through when it is a binary body or a file in a multipart upload.
+   * "deny" denies them all; "inspect" decides on what was read.
+   */
+  readonly partialBody?: PartialBodyPolicy;
 }
 
 export interface ResolvedShieldOptions {
@@ -64,6 +72,7 @@ export interface ResolvedShieldOptions {
   readonly limits: InspectLimits;
   readonly classes: ReadonlySet<AttackClass>;
   readonly exclusions: Exclusions;
+  readonly partialBody: PartialBodyPolicy;
 }
 
 const WHERE = "shield";
@@ -81,6 +90,9 @@ export function resolveShieldOptions(options: ShieldOptions): ResolvedShieldOpti
     if (!ATTACK_CLASSES.includes(c))
       throw optionError(WHERE, `unknown attack class "${String(c)}"; use one of ${ATTACK_CLASSES.join(", ")}`);
   }
+  const partialBody = options.partialBody ?? "deny-text";
+  if (!PARTIAL_BODY_POLICIES.includes(partialBody))
+    throw optionError(WHERE, `\`partialBody\` must be "deny-text" (the default), "deny" or "inspect", not ${JSON.stringify(partialBody)}`);
   return {
     mode: options.mode,
     name: options.name,
@@ -88,6 +100,7 @@ export function resolveShieldOptions(options: ShieldOptions): ResolvedShieldOpti
     limits: resolveLimits(options.inspect ?? {}),
     classes: new Set(classes),
     exclusions: Exclusions.from(options.exclude, ATTACK_CLASSES),
+    partialBody,
   };
 }
 

@@ -1,8 +1,10 @@
 import { type BodyContent, utf8LengthAtMost } from "@parapet/core";
+import { isJsonType, isTextType, isXmlType, looksBinary, looksLikeJson, SNIFF_BYTES } from "./content-kind.js";
 import { addJson } from "./json.js";
 import { addJsonPrefix } from "./json-prefix.js";
 import type { CandidateSink } from "./limits.js";
 import { addParams } from "./params.js";
+import { PART_FILENAME } from "./upload.js";
 import { addXml } from "./xml.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
@@ -11,11 +13,12 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
  * A body, by its declared type: JSON is walked key by key, forms pair by pair,
  * multipart part by part; anything else (XML, text) is inspected as one value.
  * A body that does not parse as its declared type is still inspected as text:
- * the application may parse it more leniently than we do.
+ * the application may parse it more leniently than we do. A body of any other
+ * type (binary, unknown, none) is read by its bytes: see `addIfBinary`.
  */
 export function addBody(body: BodyContent, sink: CandidateSink): void {
   if (body.parsed !== undefined && body.parsed !== null) {
-    if (typeof body.parsed === "string") addText(body.parsed, body.contentType, sink);
+    if (typeof body.parsed === "string") addContent(body.parsed, body.contentType, sink);
     else addJson(body.parsed, "body", sink);
     if (body.bytes.length === 0) return;
   }
@@ -23,13 +26,45 @@ export function addBody(body: BodyContent, sink: CandidateSink): void {
   // The body arrived as a string: read it as is rather than decode its bytes, when all of it is within our limit.
   if (body.text !== undefined && !body.truncated && utf8LengthAtMost(body.text, sink.limits.maxBytes)) {
     const text = asDecoded(body.text);
-    if (text.length > 0) addText(text, body.contentType, sink);
+    if (text.length > 0) addContent(text, body.contentType, sink);
     return;
   }
   if (body.bytes.length === 0) return;
   const cut = body.truncated || body.bytes.length > sink.limits.maxBytes;
   const bytes = body.bytes.length > sink.limits.maxBytes ? body.bytes.subarray(0, sink.limits.maxBytes) : body.bytes;
-  addText(decoder.decode(bytes), body.contentType, sink, cut);
+  if (isTextType(body.contentType)) {
+    addText(decoder.decode(bytes), body.contentType, sink, cut);
+    return;
+  }
+  // Sniffed on a sample: decoding a whole binary body (each stray byte becomes U+FFFD, slowly) only to skip it is waste.
+  const sample = decoder.decode(bytes.subarray(0, SNIFF_BYTES));
+  if (looksBinary(sample)) {
+    if (looksLikeJson(sample)) addJsonDocument(decoder.decode(bytes), "body", sink, cut);
+    return;
+  }
+  addText(decoder.decode(bytes), "", sink, cut);
+}
+
+/** Text the app already holds as a string, by its declared type. */
+function addContent(text: string, contentType: string, sink: CandidateSink): void {
+  if (isTextType(contentType)) addText(text, contentType, sink);
+  else if (!addIfBinary(text, "body", sink)) addText(text, "", sink);
+}
+
+/**
+ * Content of no text type is read by what it is. Binary (`looksBinary`): not
+ * read, but for one case, a binary-looking JSON document, which is read as
+ * JSON: JSON.parse takes invalid UTF-8 (decoded to U+FFFD) inside strings, so
+ * an app that parses bodies whatever their type reads the fields around the
+ * junk. Text: read as an untyped body (JSON, form or one value), whatever the
+ * label says, since an app reading raw bodies parses it the same; so
+ * relabelling an attack `image/png` does not hide it.
+ * Returns whether `text` was binary and so dealt with here.
+ */
+function addIfBinary(text: string, prefix: string, sink: CandidateSink): boolean {
+  if (!looksBinary(text)) return false;
+  if (looksLikeJson(text)) addJsonDocument(text, prefix, sink, false);
+  return true;
 }
 
 /** ES2024 methods, native since Node 20 (our floor) but outside the ES2023 lib the build targets. */
@@ -51,24 +86,15 @@ function asDecoded(text: string): string {
 
 /** `cut`: the text is only the start of the body (it was larger than a limit). */
 function addText(text: string, contentType: string, sink: CandidateSink, cut = false): void {
-  if (isJson(contentType) || (contentType === "" && looksLikeJson(text))) {
-    // A cut body cannot parse (parsing it would be a pass wasted): its start is read as far as it goes.
-    if (cut) {
-      if (addJsonPrefix(text, sink)) return;
-    } else {
-      const parsed = parseJson(text);
-      if (parsed.ok) {
-        addJson(parsed.value, "body", sink, true);
-        return;
-      }
-    }
+  if (isJsonType(contentType) || (contentType === "" && looksLikeJson(text))) {
+    if (addJsonDocument(text, "body", sink, cut)) return;
   }
   // Without a Content-Type, `a=1&b=2` is still read as a form by lenient parsers (PHP, many proxies), so inspect its fields.
   if (contentType === "application/x-www-form-urlencoded" || (contentType === "" && looksLikeForm(text))) {
     addParams(text, "body", sink);
     return;
   }
-  if (isXml(contentType)) {
+  if (isXmlType(contentType)) {
     addXml(text, sink);
     return;
   }
@@ -77,14 +103,6 @@ function addText(text: string, contentType: string, sink: CandidateSink, cut = f
     return;
   }
   sink.add("body", "body", text);
-}
-
-function isJson(contentType: string): boolean {
-  return contentType === "application/json" || contentType.endsWith("+json");
-}
-
-function isXml(contentType: string): boolean {
-  return contentType === "application/xml" || contentType === "text/xml" || contentType.endsWith("+xml");
 }
 
 /**
@@ -98,9 +116,16 @@ function looksLikeForm(text: string): boolean {
   return FORM_START.test(text);
 }
 
-function looksLikeJson(text: string): boolean {
-  const first = text.trimStart()[0];
-  return first === "{" || first === "[";
+/**
+ * `text` read as one JSON document under `prefix`; false, adding nothing, when it is not one.
+ * `cut`: `text` is the start of the body (only a whole body is ever cut, so its prefix is "body").
+ */
+function addJsonDocument(text: string, prefix: string, sink: CandidateSink, cut: boolean): boolean {
+  // A cut body cannot parse (parsing it would be a pass wasted): its start is read as far as it goes.
+  if (cut) return addJsonPrefix(text, sink);
+  const parsed = parseJson(text);
+  if (parsed.ok) addJson(parsed.value, prefix, sink, true);
+  return parsed.ok;
 }
 
 // JSON.parse stays: a JSON walker written in JavaScript that built no objects
@@ -114,7 +139,6 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 const PART_NAME = /(?:^|[;\s])name="([^"]{0,200})"/;
-const PART_FILENAME = /\bfilename="([^"]{0,500})"/;
 
 /** RFC 7578 parts, split on the delimiter lines; each part's `name` becomes its location. */
 function addMultipart(text: string, sink: CandidateSink): void {
@@ -134,10 +158,12 @@ function addMultipart(text: string, sink: CandidateSink): void {
       .slice(headerEnd)
       .replace(/^\s+/, "")
       .replace(/\r?\n$/, "");
-    sink.add(`body.${name}`, "body", content, name);
+    const filename = PART_FILENAME.exec(head)?.[1];
+    // busboy (multer, @fastify/multipart) hands a part over as a file exactly when it has a file name; a field is
+    // text to the app whatever its bytes. A binary file's content is skipped, its name and file name are not.
+    if (filename === undefined || !addIfBinary(content, `body.${name}`, sink)) sink.add(`body.${name}`, "body", content, name);
     sink.add(`body.${name}`, "body-key", name);
     // The client-supplied file name: `../../etc/cron.d/x` here is how upload handlers get tricked.
-    const filename = PART_FILENAME.exec(head)?.[1];
     if (filename !== undefined) sink.add(`body.${name}.filename`, "body", filename, "filename");
   }
 }

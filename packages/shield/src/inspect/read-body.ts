@@ -1,0 +1,65 @@
+import type { BodyContent, NormalizedRequest } from "@parapet/core";
+import { contentCodings, decodeContent } from "./content-encoding.js";
+
+/** Why the shield could not inspect a body whole, for the `partialBody` policy. */
+export interface Incomplete {
+  /**
+   * "cut": parapet() read only the start (the body was over `maxBodyBytes`,
+   * or the rest did not arrive within `bodyTimeoutMs`, or the client went
+   * away); "undecodable": its Content-Encoding could not be undone.
+   */
+  readonly cause: "cut" | "undecodable";
+  /** What happened, in words an operator can act on. */
+  readonly detail: string;
+  /** Bytes of the body read, as sent. */
+  readonly bytesRead: number;
+  /** What tells an upload from text: the body decoded, as far as it decoded, else as sent. */
+  readonly content: BodyContent;
+}
+
+export interface BodyRead {
+  /** The body as the app reads it: decoded from its Content-Encoding, bounded. */
+  readonly body: BodyContent | undefined;
+  readonly incomplete: Incomplete | undefined;
+}
+
+export const NO_BODY: BodyRead = { body: undefined, incomplete: undefined };
+
+/**
+ * The body to inspect, decoded from its Content-Encoding: a promise only when
+ * there is decoding to do (an await is a microtask more on every request).
+ * A decoded body is bounded by `bound` bytes, the shield's own inspection
+ * limit: it reads no more of any body, so decoding more is work thrown away,
+ * and a zip bomb stops there.
+ */
+export function readBody(request: NormalizedRequest, body: BodyContent | undefined, bound: number): BodyRead | Promise<BodyRead> {
+  if (body === undefined) return NO_BODY;
+  const codings = isAsSent(body) ? contentCodings(request.headers["content-encoding"]) : [];
+  if (codings.length === 0) return { body, incomplete: body.truncated ? cut(request, body, body) : undefined };
+  return decodeBody(request, body, codings, bound);
+}
+
+async function decodeBody(request: NormalizedRequest, body: BodyContent, codings: readonly string[], bound: number): Promise<BodyRead> {
+  const decoded = await decodeContent(body.bytes, codings, bound, body.truncated);
+  const content: BodyContent = { bytes: decoded.bytes, truncated: body.truncated, contentType: body.contentType };
+  if (decoded.ok) return { body: content, incomplete: body.truncated ? cut(request, body, content) : undefined };
+  const judged = decoded.bytes.length > 0 ? content : body;
+  return { body: content, incomplete: { cause: "undecodable", detail: decoded.problem, bytesRead: body.bytes.length, content: judged } };
+}
+
+/**
+ * Bytes as they came off the wire, still in their Content-Encoding. A body a
+ * framework parsed, or a string the app handed over, was decoded already.
+ */
+function isAsSent(body: BodyContent): boolean {
+  return body.parsed === undefined && body.text === undefined && body.bytes.length > 0;
+}
+
+/** `body` as read, `content` as decoded. */
+function cut(request: NormalizedRequest, body: BodyContent, content: BodyContent): Incomplete {
+  const read = body.bytes.length;
+  const declared = Number(request.headers["content-length"]);
+  const detail =
+    Number.isSafeInteger(declared) && declared > read ? `${read} of ${declared} bytes read` : `read stopped after ${read} bytes`;
+  return { cause: "cut", detail, bytesRead: read, content };
+}
