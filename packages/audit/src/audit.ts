@@ -1,22 +1,26 @@
 import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
-import type { Check, CheckContext, ProjectManifest } from "./checks/context.js";
+import { type Check, type CheckContext, type ProjectManifest, uniqueBy } from "./checks/context.js";
 import { createDependencyConfusionCheck } from "./checks/dependency-confusion.js";
 import { createInstallScriptCheck } from "./checks/install-scripts.js";
 import { createKnownVulnerabilityCheck } from "./checks/known-vulnerabilities.js";
 import { createLockfileIntegrityCheck } from "./checks/lockfile-integrity.js";
 import { createMaliciousCodeCheck } from "./checks/malicious-code.js";
 import { createReleaseMetadataCheck } from "./checks/release-metadata.js";
+import { mappedRegistry, npmrcMapping, type RegistryMappings, readYarnrcMapping } from "./checks/scope-registry.js";
 import { createTyposquatCheck } from "./checks/typosquat.js";
 import { type AuditConfig, readConfig } from "./config.js";
+import { AuditError } from "./errors.js";
 import { readLockfiles } from "./lockfiles/index.js";
 import { collectPackuments } from "./metadata/collect.js";
-import { type Finding, type LockedPackage, type Lockfile, packageId, severityRank } from "./model.js";
+import { artifactKey, type Finding, type LockedPackage, type Lockfile, packageId, severityRank } from "./model.js";
 import { loadOsv } from "./osv.js";
-import { resolveRegistry } from "./registry.js";
+import { type NpmrcConfig, readNpmrcConfig, withDefaultRegistry } from "./registry.js";
 import { createTarballCache, type TarballCache } from "./tarball/cache.js";
+import { createHostCircuit } from "./tarball/circuit.js";
 import type { FetchLike } from "./tarball/fetch.js";
-import { scanTarballs } from "./tarball/scan.js";
+import { type ScanOptions, type ScanResult, scanTarballs } from "./tarball/scan.js";
 
 export interface AuditOptions {
   readonly dir: string;
@@ -36,6 +40,10 @@ export interface AuditOptions {
   readonly concurrency?: number;
   readonly fetch?: FetchLike;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The user's home directory, for ~/.npmrc and ~/.yarnrc.yml (default: $HOME, else os.homedir()). */
+  readonly home?: string;
+  /** Environment npm's config is read with: `npm_config_*`, `${VAR}` in .npmrc (default: process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface AuditReport {
@@ -52,28 +60,108 @@ export interface AuditReport {
 function readManifest(dir: string): ProjectManifest | undefined {
   const file = join(dir, "package.json");
   if (!existsSync(file)) return undefined;
-  const text = readFileSync(file, "utf8");
   try {
+    const text = readFileSync(file, "utf8");
     const json: unknown = JSON.parse(text);
     return typeof json === "object" && json !== null ? { file: "package.json", text, json: json as Record<string, unknown> } : undefined;
   } catch {
-    return undefined; // npm itself will refuse it; nothing to point findings at
+    return undefined; // unreadable or not JSON: npm itself will refuse it; nothing to point findings at
   }
 }
 
-/** One entry per name@version: the same package in two places is audited once. */
-function unique(lockfiles: readonly Lockfile[]): LockedPackage[] {
-  const seen = new Map<string, LockedPackage>();
-  for (const lockfile of lockfiles) for (const pkg of lockfile.packages) if (!seen.has(packageId(pkg))) seen.set(packageId(pkg), pkg);
-  return [...seen.values()];
+/** Fetched tarballs only: bundled dependencies ship inside their parent's tarball. */
+function isFetched(pkg: LockedPackage): boolean {
+  return pkg.source === "registry" && !pkg.bundled;
+}
+
+/** Each package's registry, read from the configuration of the package manager that wrote its lockfile. */
+function createRegistryLookup(lockfiles: readonly Lockfile[], mappings: RegistryMappings): (pkg: LockedPackage) => string | undefined {
+  const berryFiles = new Set(lockfiles.filter((l) => l.format === "yarn-berry").map((l) => l.file));
+  return (pkg) => mappedRegistry(berryFiles.has(pkg.location.file) ? mappings.yarn : mappings.npm, pkg.name);
+}
+
+/**
+ * Fetches and analyzes each distinct artifact once, keyed by artifact: a tampered nested
+ * copy beside the genuine one shares its name@version but is fetched from its own URL
+ * and verified against its own integrity.
+ */
+function scanArtifacts(packages: readonly LockedPackage[], options: ScanOptions): Promise<ScanResult> {
+  return scanTarballs(uniqueBy(packages.filter(isFetched), artifactKey), { ...options, keyOf: artifactKey });
+}
+
+/** What reading the registries added: findings, notices, and the data and checks that use it. */
+interface RemoteResult {
+  readonly findings: Finding[];
+  readonly notices: string[];
+  readonly checks: Check[];
+  analyses?: NonNullable<CheckContext["analyses"]>;
+  packuments?: NonNullable<CheckContext["packuments"]>;
+}
+
+/**
+ * Fetches tarballs and packuments. One host circuit serves both phases, so a dead
+ * registry is given up on once per run; `npmrc` routes each scope to its registry with
+ * its login, the same configuration the dependency-confusion check reads.
+ */
+async function readRemote(
+  packages: readonly LockedPackage[],
+  options: AuditOptions,
+  npmrc: NpmrcConfig,
+  config: AuditConfig,
+): Promise<RemoteResult> {
+  const result: RemoteResult = { findings: [], notices: [], checks: [] };
+  const settings = await withDefaultRegistry(npmrc, options.registry === undefined ? {} : { registry: options.registry });
+  const source = {
+    registry: settings.registry,
+    npmrc: settings,
+    circuit: createHostCircuit(),
+    cache: options.cache ?? createTarballCache(),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  const concurrency = options.concurrency ?? 8;
+  if (options.tarballs !== false) {
+    const scan = await scanArtifacts(packages, {
+      ...source,
+      allowedHosts: config.allowedHosts,
+      concurrency,
+      ...(options.offline ? { offline: true } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    result.findings.push(...scan.findings);
+    result.notices.push(...scan.notices);
+    result.analyses = scan.analyses;
+    result.checks.push(createMaliciousCodeCheck());
+  }
+  if (options.metadata === false) return result;
+  if (options.offline) {
+    result.notices.push("registry metadata checks (release age, deprecation, publisher change) were skipped: --offline.");
+    return result;
+  }
+  const now = options.now ?? Date.now;
+  const collected = await collectPackuments(packages.filter(isFetched), { ...source, now }, concurrency, options.onProgress);
+  result.findings.push(...collected.findings);
+  result.notices.push(...collected.notices);
+  result.packuments = collected.packuments;
+  result.checks.push(createReleaseMetadataCheck(now));
+  return result;
 }
 
 /** Runs every check on the project in `dir`. Throws AuditError only for unusable input (no lockfile, bad config). */
 export async function audit(options: AuditOptions): Promise<AuditReport> {
+  if (options.registry !== undefined && !/^https?:\/\/[^/\s]/.test(options.registry))
+    throw new AuditError(
+      "PARAPET_E_AUDIT_USAGE",
+      `registry must be an http(s) URL such as https://registry.npmjs.org/ (got "${options.registry}")`,
+    );
   const config = options.config ?? readConfig(options.dir);
   const lockfiles = readLockfiles(options.dir);
-  const packages = unique(lockfiles);
+  // Every install location: npm ci installs each from its own resolved URL and integrity.
+  const packages = lockfiles.flatMap((l) => l.packages);
   const manifest = readManifest(options.dir);
+  const env = options.env ?? process.env;
+  const home = options.home ?? env.HOME ?? homedir();
+  const npmrc = readNpmrcConfig(options.dir, { home, env });
+  const mappings = { npm: npmrcMapping(npmrc), yarn: readYarnrcMapping(options.dir, home) };
   const checks: Check[] = [
     createTyposquatCheck(),
     createDependencyConfusionCheck(),
@@ -81,42 +169,20 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     createInstallScriptCheck(),
   ];
   if (options.osvPath !== undefined) checks.push(createKnownVulnerabilityCheck(loadOsv(options.osvPath)));
+  let context: CheckContext = {
+    packages,
+    config,
+    configuredRegistry: createRegistryLookup(lockfiles, mappings),
+    ...(manifest ? { manifest } : {}),
+  };
   const findings: Finding[] = [];
-  let context: CheckContext = { packages, config, ...(manifest ? { manifest } : {}) };
   const notices: string[] = [];
-  const wantsTarballs = options.tarballs !== false;
-  const wantsMetadata = options.metadata !== false;
-  if (wantsTarballs || wantsMetadata) {
-    const registry = options.registry ?? (await resolveRegistry(options.dir));
-    const cache = options.cache ?? createTarballCache();
-    const concurrency = options.concurrency ?? 8;
-    if (wantsTarballs) {
-      const scan = await scanTarballs(packages, {
-        registry,
-        cache,
-        concurrency,
-        ...(options.offline ? { offline: true } : {}),
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      });
-      findings.push(...scan.findings);
-      context = { ...context, analyses: scan.analyses };
-      checks.push(createMaliciousCodeCheck());
-    }
-    if (wantsMetadata && options.offline) {
-      notices.push("registry metadata checks (release age, deprecation, publisher change) were skipped: --offline.");
-    } else if (wantsMetadata) {
-      const now = options.now ?? Date.now;
-      const collected = await collectPackuments(
-        packages,
-        { registry, cache, now, ...(options.fetch ? { fetch: options.fetch } : {}) },
-        concurrency,
-        options.onProgress,
-      );
-      findings.push(...collected.findings);
-      context = { ...context, packuments: collected.packuments };
-      checks.push(createReleaseMetadataCheck(now));
-    }
+  if (options.tarballs !== false || options.metadata !== false) {
+    const { findings: found, notices: noted, checks: remoteChecks, ...data } = await readRemote(packages, options, npmrc, config);
+    findings.push(...found);
+    notices.push(...noted);
+    checks.push(...remoteChecks);
+    context = { ...context, ...data };
   }
   for (const check of checks) findings.push(...check(context));
   const isIgnored = (f: Finding) =>
@@ -128,9 +194,10 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   return {
     dir: options.dir,
     lockfiles: lockfiles.map((l) => ({ file: l.file, format: l.format, formatVersion: l.formatVersion, packages: l.packages.length })),
-    packages: packages.length,
+    packages: uniqueBy(packages, packageId).length,
     findings: kept,
     suppressed: findings.length - kept.length,
-    notices,
+    // The tarball and metadata phases word a shared problem (an unwritable cache) alike: say it once.
+    notices: [...new Set(notices)],
   };
 }

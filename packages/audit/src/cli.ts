@@ -33,6 +33,14 @@ options:
 exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error
 `;
 
+/**
+ * A plain decimal number ("2", "0.5"), else undefined. Number() reads "" and " " as 0,
+ * which would turn `--min-age ""` (an unset CI variable) into "check nothing".
+ */
+function decimal(text: string): number | undefined {
+  return /^\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
+}
+
 /** `parapet audit`: returns the exit code; never throws for user errors. */
 export async function run(argv: readonly string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
@@ -73,12 +81,14 @@ export async function run(argv: readonly string[]): Promise<number> {
   const failOn = values["fail-on"];
   if (typeof failOn === "string" && !isSeverity(failOn))
     return usageError(`--fail-on must be one of info, low, medium, high, critical (got "${failOn}")`);
-  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
-    return usageError("--concurrency must be an integer from 1 to 64");
-  const minAge = values["min-age"] === undefined ? undefined : Number(values["min-age"]);
-  if (minAge !== undefined && (!Number.isFinite(minAge) || minAge < 0 || minAge > 3650))
-    return usageError("--min-age must be a number of days from 0 to 3650");
+  const concurrency = values.concurrency === undefined ? 8 : decimal(String(values.concurrency));
+  if (concurrency === undefined || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    return usageError(`--concurrency must be an integer from 1 to 64 (got "${values.concurrency}")`);
+  const minAge = values["min-age"] === undefined ? undefined : decimal(String(values["min-age"]));
+  if (values["min-age"] !== undefined && (minAge === undefined || minAge > 3650))
+    return usageError(
+      `--min-age must be a number of days from 0 to 3650, such as --min-age 2 (got "${values["min-age"]}"); --min-age 0 turns the release-age check off`,
+    );
   if (values.json && values.sarif) return usageError("choose one of --json and --sarif");
   if (typeof values.registry === "string" && !/^https?:\/\//.test(values.registry)) return usageError("--registry must be an http(s) URL");
 
@@ -114,14 +124,31 @@ export async function run(argv: readonly string[]): Promise<number> {
       },
     });
     progress?.stop();
+    const threshold: Severity = typeof failOn === "string" && isSeverity(failOn) ? failOn : config.failOn;
     if (values.json) process.stdout.write(toJson(report));
     else if (values.sarif) process.stdout.write(toSarif(report));
-    else process.stdout.write(toTerminal(report, { color: process.stdout.isTTY === true }));
-    const threshold: Severity = typeof failOn === "string" && isSeverity(failOn) ? failOn : config.failOn;
+    else process.stdout.write(toTerminal(report, { color: process.stdout.isTTY === true, failOn: threshold }));
     return report.findings.some((f) => severityRank(f.severity) >= severityRank(threshold)) ? 1 : 0;
   } catch (error) {
     progress?.stop();
-    if (error instanceof AuditError) return usageError(error.message);
-    throw error;
+    return reportFailure(error);
   }
+}
+
+/**
+ * Exit 1 means "findings at or above --fail-on", and CI gates on it, so a run that could
+ * not finish must never exit 1: input errors and bugs alike exit 2, with a message.
+ */
+function reportFailure(error: unknown): number {
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  let message: string;
+  if (error instanceof AuditError) message = error.message;
+  else if (typeof errno === "string" && /^E[A-Z]+$/.test(errno) && error instanceof Error)
+    message = `${error.message}. Check that the path exists, is the right kind of file, and is readable.`;
+  else {
+    message = `unexpected error: ${error instanceof Error ? error.message : String(error)}. This is a bug in parapet audit; please report it with the command you ran (PARAPET_DEBUG=1 prints the stack trace).`;
+    if (process.env.PARAPET_DEBUG) console.error(error);
+  }
+  process.stderr.write(`parapet audit: ${message}\n`);
+  return 2;
 }

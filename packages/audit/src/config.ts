@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { AuditError } from "./errors.js";
+import { AuditError, readError } from "./errors.js";
 import { isSeverity, type Severity } from "./model.js";
 
 /**
@@ -32,6 +32,21 @@ export interface IgnoreRule {
 
 export const CONFIG_FILE = ".parapet-audit.json";
 
+/**
+ * Registries anyone can publish to: npm itself and its public mirrors, which serve the
+ * same names. An internal package resolved from any of them is public. None of them
+ * lives under a path prefix, so a tarball path there starts with the package name.
+ */
+export const PUBLIC_REGISTRY_HOSTS: readonly string[] = [
+  "registry.npmjs.org",
+  "registry.npmjs.com",
+  "registry.yarnpkg.com",
+  "registry.npmmirror.com",
+  "registry.npm.taobao.org",
+  "r.cnpmjs.org",
+  "registry.cnpmjs.org",
+];
+
 export const DEFAULT_CONFIG: AuditConfig = {
   internalScopes: [],
   internalPackages: [],
@@ -54,6 +69,35 @@ function stringList(file: string, key: string, value: unknown): string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && v !== ""))
     fail(file, `"${key}" must be an array of non-empty strings`);
   return value as string[];
+}
+
+const IGNORE_KEYS = ["check", "package", "version", "reason"];
+const IGNORE_SHAPE = '{ "check": "<id>", "package": "<name>", "version": "<exact version, optional>", "reason": "<why>" }';
+
+/**
+ * One `ignore` rule. Its keys are checked as strictly as the top level: a misspelt or
+ * mistyped `version` would otherwise widen the rule to every version of the package.
+ */
+function parseIgnoreRule(file: string, i: number, rule: unknown): IgnoreRule {
+  if (typeof rule !== "object" || rule === null || Array.isArray(rule)) fail(file, `ignore[${i}] must be ${IGNORE_SHAPE}`);
+  const r = rule as Record<string, unknown>;
+  for (const key of Object.keys(r))
+    if (!IGNORE_KEYS.includes(key)) fail(file, `ignore[${i}] has unknown key "${key}" (allowed: ${IGNORE_KEYS.join(", ")})`);
+  return {
+    check: ruleString(file, i, r, "check"),
+    package: ruleString(file, i, r, "package"),
+    reason: ruleString(file, i, r, "reason"),
+    ...(r.version === undefined ? {} : { version: ruleString(file, i, r, "version") }),
+  };
+}
+
+function ruleString(file: string, i: number, rule: Record<string, unknown>, key: string): string {
+  const value = rule[key];
+  if (typeof value !== "string" || value.trim() === "") {
+    const got = value === undefined ? "it is missing" : `got ${JSON.stringify(value)}`;
+    fail(file, `ignore[${i}].${key} must be a non-empty string (${got}); write ${IGNORE_SHAPE}`);
+  }
+  return value;
 }
 
 export function parseConfig(file: string, raw: unknown): AuditConfig {
@@ -80,20 +124,7 @@ export function parseConfig(file: string, raw: unknown): AuditConfig {
   }
   if (input.ignore !== undefined) {
     if (!Array.isArray(input.ignore)) fail(file, '"ignore" must be an array of { check, package, reason }');
-    config.ignore = input.ignore.map((rule, i) => {
-      const r = rule as Record<string, unknown>;
-      if (
-        typeof r !== "object" ||
-        r === null ||
-        typeof r.check !== "string" ||
-        typeof r.package !== "string" ||
-        typeof r.reason !== "string" ||
-        r.reason.trim() === ""
-      ) {
-        fail(file, `ignore[${i}] must be { "check": "<id>", "package": "<name>", "reason": "<why>" }`);
-      }
-      return { check: r.check, package: r.package, reason: r.reason, ...(typeof r.version === "string" ? { version: r.version } : {}) };
-    });
+    config.ignore = input.ignore.map((rule, i) => parseIgnoreRule(file, i, rule));
   }
   if (input.minReleaseAgeDays !== undefined) {
     const days = input.minReleaseAgeDays;
@@ -115,9 +146,15 @@ export function readConfig(dir: string, explicitPath?: string): AuditConfig {
     if (explicitPath !== undefined) fail(explicitPath, "not found");
     return DEFAULT_CONFIG;
   }
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw readError(path, error);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
+    raw = JSON.parse(text);
   } catch (error) {
     fail(path, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }

@@ -10,6 +10,7 @@ export type AuditErrorCode =
   | "PARAPET_E_AUDIT_LOCKFILE_VERSION"
   | "PARAPET_E_AUDIT_CONFIG"
   | "PARAPET_E_AUDIT_OSV"
+  | "PARAPET_E_AUDIT_READ"
   | "PARAPET_E_AUDIT_USAGE";
 
 export class AuditError extends Error {
@@ -21,10 +22,29 @@ export class AuditError extends Error {
   }
 }
 
+/** How to regenerate a lockfile, by its file name: a pnpm or yarn user must not be told to run npm. */
+function regenerateCommand(file: string): string {
+  if (file.endsWith("pnpm-lock.yaml")) return "`pnpm install --lockfile-only`";
+  if (file.endsWith("yarn.lock")) return "`yarn install`, or `yarn install --mode update-lockfile` with yarn 2+";
+  return "`npm install --package-lock-only`";
+}
+
 export function lockfileError(file: string, line: number | undefined, problem: string): AuditError {
   const where = line === undefined ? file : `${file}:${line}`;
   return new AuditError(
     "PARAPET_E_AUDIT_LOCKFILE_PARSE",
-    `${where}: ${problem}. Regenerate the lockfile with your package manager (e.g. \`npm install --package-lock-only\`) and review the diff.`,
+    `${where}: ${problem}. Regenerate the lockfile with your package manager (${regenerateCommand(file)}) and review the diff.`,
   );
+}
+
+/** A file the audit must read (lockfile, config, package.json) exists but cannot be read. */
+export function readError(file: string, error: unknown): AuditError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason =
+    code === "EISDIR"
+      ? "is a directory, not a file"
+      : code === "EACCES"
+        ? "is not readable (permission denied)"
+        : `cannot be read (${error instanceof Error ? error.message : String(error)})`;
+  return new AuditError("PARAPET_E_AUDIT_READ", `${file}: ${reason}. Replace it with a readable file (or remove it) and re-run.`);
 }

@@ -34,6 +34,13 @@ export interface LockedPackage {
   readonly checksum?: string;
   readonly hasInstallScript?: boolean;
   readonly dev?: boolean;
+  /**
+   * Where the package manager puts it, relative to the project, when the lockfile says:
+   * `node_modules/a/node_modules/b` (npm), or the folder of a local `file:` package.
+   */
+  readonly installPath?: string;
+  /** Shipped inside its parent's tarball (npm `inBundle`): never fetched on its own. */
+  readonly bundled?: boolean;
   readonly location: SourceLocation;
 }
 
@@ -57,4 +64,16 @@ export interface Finding {
 
 export function packageId(pkg: { readonly name: string; readonly version: string }): string {
   return `${pkg.name}@${pkg.version}`;
+}
+
+/**
+ * What an entry actually installs. The integrity pins the bytes; without it the resolved
+ * URL names them; without both, it is the default registry's name@version. Two entries
+ * with one key install the same bytes, so content checks read them once; two entries
+ * that share a name@version but not a key are different artifacts (a tampered nested copy
+ * looks exactly like that) and each is checked.
+ */
+export function artifactKey(pkg: LockedPackage): string {
+  const pin = pkg.integrity ?? pkg.resolved;
+  return pin === undefined ? packageId(pkg) : `${packageId(pkg)}#${pin}`;
 }

@@ -166,6 +166,17 @@ test("--offline with an empty cache touches no network and says what it skipped"
   assert.equal(registry.requests.length, before);
 });
 
+test("--fail-on below the listing threshold lists the findings that fail the run", async () => {
+  const dir = project({
+    "package.json": JSON.stringify({ name: "fixture-app" }),
+    "package-lock.json": lockfileFor([{ name: "tiny-pad", version: "1.0.0", integrity: sriOf(benign.tarball) }]),
+  });
+  const result = await runCli([dir, "--offline", "--fail-on", "info", ...common()]);
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /INFO \(1\)\n {2}\[tarball-not-cached\] tiny-pad@1\.0\.0/);
+  assert.doesNotMatch(result.stdout, /not listed above/);
+});
+
 test("an internal scope resolving from the public registry is dependency confusion", async () => {
   const dir = project({
     "package.json": JSON.stringify({ name: "fixture-app", dependencies: { "@acme/utils": "^1.0.0" } }, null, 2),
@@ -209,6 +220,12 @@ test("bad input exits 2 with a clear message and no stack trace", async () => {
     [{ "package.json": "{}" }, [], /no lockfile in/],
     [{ "package-lock.json": lock }, ["--fail-on", "severe"], /--fail-on must be one of/],
     [{ "package-lock.json": lock }, ["--min-age=-1"], /--min-age must be a number/],
+    // An unset CI variable (`--min-age "$MIN_AGE"`): Number("") is 0, which would turn the check off.
+    [{ "package-lock.json": lock }, ["--min-age", ""], /--min-age must be a number of days from 0 to 3650, such as --min-age 2 \(got ""\)/],
+    [{ "package-lock.json": lock }, ["--min-age", " "], /--min-age must be a number/],
+    [{ "package-lock.json": lock }, ["--min-age", "two"], /--min-age must be a number/],
+    [{ "package-lock.json": lock }, ["--min-age", "0x10"], /--min-age must be a number/],
+    [{ "package-lock.json": lock }, ["--concurrency", ""], /--concurrency must be an integer from 1 to 64 \(got ""\)/],
     [{ "package-lock.json": lock }, ["--osv", "/nonexistent/osv.json"], /osv\.json: not found/],
   ];
   for (const [files, args, message] of cases) {

@@ -16,7 +16,14 @@ export interface TestRegistry {
   readonly url: string;
   /** Paths requested so far, to prove offline runs never touch the network. */
   readonly requests: string[];
+  /** The `authorization` header of each request, in the same order ("(none)" when absent). */
+  readonly authorizations: string[];
   close(): Promise<void>;
+}
+
+export interface TestRegistryOptions {
+  /** A private registry: any request without exactly this `authorization` header gets a 401. */
+  readonly authorization?: string;
 }
 
 export function sriOf(bytes: Uint8Array): string {
@@ -31,11 +38,16 @@ export function sriOf(bytes: Uint8Array): string {
 export async function startTestRegistry(
   versions: readonly PublishedVersion[],
   tarballOverrides: Readonly<Record<string, Uint8Array>> = {},
+  options: TestRegistryOptions = {},
 ): Promise<TestRegistry> {
   const requests: string[] = [];
+  const authorizations: string[] = [];
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     requests.push(path);
+    authorizations.push(req.headers.authorization ?? "(none)");
+    if (options.authorization !== undefined && req.headers.authorization !== options.authorization)
+      return void res.writeHead(401, { "content-type": "application/json" }).end('{"error":"authentication required"}');
     const tarballMatch = /^\/(.+)\/-\/[^/]+-(\d[^/]*)\.tgz$/.exec(path);
     if (tarballMatch) {
       const found = versions.find((v) => v.name === tarballMatch[1] && v.version === tarballMatch[2]);
@@ -69,6 +81,7 @@ export async function startTestRegistry(
   return {
     url: `http://127.0.0.1:${port}/`,
     requests,
+    authorizations,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

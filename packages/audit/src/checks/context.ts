@@ -3,14 +3,25 @@ import type { PackumentSummary } from "../metadata/packument.js";
 import type { Finding, LockedPackage } from "../model.js";
 import type { TarballAnalysis } from "../tarball/analyze.js";
 
-/** What every check sees: the installed packages (one per name@version) and the project's policy. */
+/**
+ * What every check sees: the installed packages and the project's policy. `packages` has
+ * one entry per install location, because a package manager installs each from its own
+ * resolved URL and integrity; a check that only depends on name@version (or on the
+ * artifact) reads each once.
+ */
 export interface CheckContext {
   readonly packages: readonly LockedPackage[];
   readonly config: AuditConfig;
   /** The project's own package.json, when present. */
   readonly manifest?: ProjectManifest;
-  /** Tarball analyses by `name@version`, when tarballs were read. */
+  /** Tarball analyses by artifact (model.ts `artifactKey`), when tarballs were read. */
   readonly analyses?: ReadonlyMap<string, TarballAnalysis>;
+  /**
+   * The registry the package manager that wrote the package's lockfile would fetch it
+   * from, per the project's and user's configuration; undefined when nothing is
+   * configured (the public default).
+   */
+  readonly configuredRegistry?: (pkg: LockedPackage) => string | undefined;
   /** Registry metadata by package name, when it was read. */
   readonly packuments?: ReadonlyMap<string, PackumentSummary>;
 }
@@ -22,6 +33,22 @@ export interface ProjectManifest {
 }
 
 export type Check = (context: CheckContext) => Finding[];
+
+/** Entries with distinct `key(pkg)`, first one kept: for checks that need not repeat themselves per location. */
+export function uniqueBy(packages: readonly LockedPackage[], key: (pkg: LockedPackage) => string): LockedPackage[] {
+  const seen = new Map<string, LockedPackage>();
+  for (const pkg of packages) if (!seen.has(key(pkg))) seen.set(key(pkg), pkg);
+  return [...seen.values()];
+}
+
+/**
+ * `at node_modules/a/node_modules/b: ` when the install location is not the obvious one, so
+ * a reader can tell which of two copies of a version a finding is about, and where a
+ * local package lives on disk.
+ */
+export function installedAt(pkg: LockedPackage): string {
+  return pkg.installPath === undefined || pkg.installPath === `node_modules/${pkg.name}` ? "" : `at ${pkg.installPath}: `;
+}
 
 /** Line of `"name":` inside package.json, for pointing a finding at a direct dependency. */
 export function manifestLine(manifest: ProjectManifest | undefined, name: string): number | undefined {

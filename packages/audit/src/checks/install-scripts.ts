@@ -1,5 +1,5 @@
-import type { Finding } from "../model.js";
-import type { Check } from "./context.js";
+import { artifactKey, type Finding } from "../model.js";
+import { type Check, installedAt, uniqueBy } from "./context.js";
 
 /** Lifecycle scripts npm runs on `npm install`, with the user's privileges and secrets. */
 export const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall"] as const;
@@ -13,8 +13,9 @@ export const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall"] as const
 export function createInstallScriptCheck(): Check {
   return function checkInstallScripts({ packages, config, analyses }) {
     const findings: Finding[] = [];
-    for (const pkg of packages) {
-      const scripts = analyses?.get(`${pkg.name}@${pkg.version}`)?.installScripts;
+    // One finding per artifact: the same tarball at five locations is one script to review.
+    for (const pkg of uniqueBy(packages, artifactKey)) {
+      const scripts = analyses?.get(artifactKey(pkg))?.installScripts;
       const hasScripts = scripts ? Object.keys(scripts).length > 0 : pkg.hasInstallScript === true;
       if (!hasScripts) continue;
       const reason = config.allowInstallScripts[pkg.name];
@@ -29,7 +30,7 @@ export function createInstallScriptCheck(): Check {
           severity: "info",
           packageName: pkg.name,
           version: pkg.version,
-          message: `runs an install script (${shown}); allowed by config: ${reason}`,
+          message: `${installedAt(pkg)}runs an install script (${shown}); allowed by config: ${reason}`,
           location: pkg.location,
         });
         continue;
@@ -39,7 +40,7 @@ export function createInstallScriptCheck(): Check {
         severity: "medium",
         packageName: pkg.name,
         version: pkg.version,
-        message: `runs an install script (${shown}) with your privileges on every install. Review it; if it is needed, add "${pkg.name}" to allowInstallScripts in .parapet-audit.json with a reason, and install with --ignore-scripts elsewhere.`,
+        message: `${installedAt(pkg)}runs an install script (${shown}) with your privileges on every install. Review it; if it is needed, add "${pkg.name}" to allowInstallScripts in .parapet-audit.json with a reason, and install with --ignore-scripts elsewhere.`,
         location: pkg.location,
       });
     }

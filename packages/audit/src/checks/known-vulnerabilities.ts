@@ -1,12 +1,12 @@
-import type { Finding } from "../model.js";
+import { type Finding, packageId } from "../model.js";
 import { isAffected, type OsvIndex, severityOf } from "../osv.js";
-import type { Check } from "./context.js";
+import { type Check, uniqueBy } from "./context.js";
 
 /** Check `known-vulnerability` / `known-malware`: OSV records matched by name and semver range. */
 export function createKnownVulnerabilityCheck(index: OsvIndex): Check {
   return function checkKnownVulnerabilities({ packages }) {
     const findings: Finding[] = [];
-    for (const pkg of packages) {
+    for (const pkg of uniqueBy(packages, packageId)) {
       for (const record of index.get(pkg.name) ?? []) {
         if (!isAffected(record, pkg.name, pkg.version)) continue;
         const malware = record.id.startsWith("MAL-");

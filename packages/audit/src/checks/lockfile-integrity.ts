@@ -1,14 +1,47 @@
+import { PUBLIC_REGISTRY_HOSTS } from "../config.js";
 import type { Finding, LockedPackage, Severity } from "../model.js";
-import type { Check } from "./context.js";
+import { type Check, installedAt } from "./context.js";
 
 function finding(pkg: LockedPackage, severity: Severity, message: string): Finding {
-  return { checkId: "lockfile-tampering", severity, packageName: pkg.name, version: pkg.version, message, location: pkg.location };
+  // Name the install location, so two copies of one version can be told apart, unless the message already does.
+  const where = pkg.installPath !== undefined && message.includes(pkg.installPath) ? "" : installedAt(pkg);
+  return {
+    checkId: "lockfile-tampering",
+    severity,
+    packageName: pkg.name,
+    version: pkg.version,
+    message: `${where}${message}`,
+    location: pkg.location,
+  };
 }
 
 /** The file name a registry gives a tarball: `<base>-<version>.tgz` under `/<name>/-/`. */
 function expectedTarballPath(name: string, version: string): string {
   const base = name.startsWith("@") ? name.slice(name.indexOf("/") + 1) : name;
   return `/${name}/-/${base}-${version}.tgz`;
+}
+
+/**
+ * Whether a registry tarball path names exactly `name@version`:
+ * `<base>/<name>/-/<base-name>-<version>.tgz`, where `<base>` is the registry's own path
+ * prefix (empty on npm and its public mirrors, `/api/npm/npm-remote` on Artifactory,
+ * `/repository/npm-group` on Nexus). The base is whatever precedes the name, so it must
+ * not read as part of a package path itself: with an `@scope` segment there,
+ * `/@evil/lodash/-/lodash-4.17.21.tgz` (another package's tarball) would pass for lodash.
+ * Undefined when the path is not valid percent-encoding, which no package manager writes.
+ */
+export function tarballPathNames(host: string, pathname: string, name: string, version: string): boolean | undefined {
+  let path: string;
+  try {
+    path = decodeURIComponent(pathname);
+  } catch {
+    return undefined;
+  }
+  const expected = expectedTarballPath(name, version);
+  if (!path.endsWith(expected)) return false;
+  const base = path.slice(0, path.length - expected.length);
+  if (PUBLIC_REGISTRY_HOSTS.includes(host)) return base === "";
+  return base.split("/").every((segment) => segment !== "-" && !segment.startsWith("@"));
 }
 
 /**
@@ -19,8 +52,11 @@ function expectedTarballPath(name: string, version: string): string {
 export function createLockfileIntegrityCheck(): Check {
   return function checkLockfileIntegrity({ packages, config }) {
     const findings: Finding[] = [];
+    const { allowedHosts } = config;
     for (const pkg of packages) {
-      if (pkg.source === "workspace" || pkg.source === "link") continue;
+      // A bundled dependency ships inside its parent's tarball (checked with the parent);
+      // npm never fetches it, so it has no resolved URL or integrity of its own to check.
+      if (pkg.source === "workspace" || pkg.source === "link" || pkg.bundled) continue;
       if (pkg.source === "git") {
         findings.push(
           finding(
@@ -46,44 +82,7 @@ export function createLockfileIntegrityCheck(): Check {
           ),
         );
       }
-      if (pkg.resolved !== undefined && /^https?:/.test(pkg.resolved)) {
-        let url: URL | undefined;
-        try {
-          url = new URL(pkg.resolved);
-        } catch {
-          findings.push(
-            finding(pkg, "high", `resolved URL "${pkg.resolved}" is not a valid URL. Regenerate the lockfile and review the diff.`),
-          );
-        }
-        if (url) {
-          if (url.protocol !== "https:") {
-            findings.push(
-              finding(
-                pkg,
-                "high",
-                `resolved over plain HTTP (${pkg.resolved}): anyone on the network path can swap the tarball. Use an https registry and regenerate the lockfile.`,
-              ),
-            );
-          }
-          if (!config.allowedHosts.includes(url.hostname)) {
-            findings.push(
-              finding(
-                pkg,
-                "high",
-                `resolved from "${url.hostname}", which is not in allowedHosts (${config.allowedHosts.join(", ")}). If this is your private registry, add it to allowedHosts in .parapet-audit.json; otherwise the lockfile was tampered with.`,
-              ),
-            );
-          } else if (pkg.source === "registry" && !decodeURIComponent(url.pathname).endsWith(expectedTarballPath(pkg.name, pkg.version))) {
-            findings.push(
-              finding(
-                pkg,
-                "critical",
-                `resolved tarball ${url.pathname} does not match ${pkg.name}@${pkg.version}: the entry installs a different package or version than it claims. Regenerate the lockfile and find out who changed this line.`,
-              ),
-            );
-          }
-        }
-      }
+      if (pkg.resolved !== undefined && /^https?:/.test(pkg.resolved)) findings.push(...checkResolvedUrl(pkg, pkg.resolved, allowedHosts));
       if (pkg.checksum !== undefined) continue; // yarn berry: its checksum covers the zip it builds
       if (pkg.integrity === undefined) {
         findings.push(
@@ -105,4 +104,54 @@ export function createLockfileIntegrityCheck(): Check {
     }
     return findings;
   };
+}
+
+/** Host, transport and tarball path of an http(s) `resolved` URL. */
+function checkResolvedUrl(pkg: LockedPackage, resolved: string, allowedHosts: readonly string[]): Finding[] {
+  let url: URL;
+  try {
+    url = new URL(resolved);
+  } catch {
+    return [finding(pkg, "high", `resolved URL "${resolved}" is not a valid URL. Regenerate the lockfile and review the diff.`)];
+  }
+  const findings: Finding[] = [];
+  if (url.protocol !== "https:") {
+    findings.push(
+      finding(
+        pkg,
+        "high",
+        `resolved over plain HTTP (${resolved}): anyone on the network path can swap the tarball. Use an https registry and regenerate the lockfile.`,
+      ),
+    );
+  }
+  if (!allowedHosts.includes(url.hostname)) {
+    findings.push(
+      finding(
+        pkg,
+        "high",
+        `resolved from "${url.hostname}", which is not in allowedHosts (${allowedHosts.join(", ")}). If this is your private registry, add it to allowedHosts in .parapet-audit.json; otherwise the lockfile was tampered with.`,
+      ),
+    );
+    return findings;
+  }
+  if (pkg.source !== "registry") return findings;
+  const names = tarballPathNames(url.hostname, url.pathname, pkg.name, pkg.version);
+  if (names === undefined) {
+    findings.push(
+      finding(
+        pkg,
+        "high",
+        `resolved URL ${JSON.stringify(resolved)} has a malformed percent-encoding that no package manager writes: the entry was edited by hand. Regenerate the lockfile and find out who changed this line.`,
+      ),
+    );
+  } else if (!names) {
+    findings.push(
+      finding(
+        pkg,
+        "critical",
+        `resolved tarball ${url.pathname} does not match ${pkg.name}@${pkg.version}: the entry installs a different package or version than it claims. Regenerate the lockfile and find out who changed this line.`,
+      ),
+    );
+  }
+  return findings;
 }

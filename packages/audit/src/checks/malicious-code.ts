@@ -1,5 +1,5 @@
-import type { Finding } from "../model.js";
-import type { Check } from "./context.js";
+import { artifactKey, type Finding } from "../model.js";
+import { type Check, uniqueBy } from "./context.js";
 
 /**
  * Check `malicious-code`: turns each tarball verdict (tarball/verdict.ts) into a
@@ -9,8 +9,8 @@ export function createMaliciousCodeCheck(): Check {
   return function checkMaliciousCode({ packages, analyses }) {
     const findings: Finding[] = [];
     if (!analyses) return findings;
-    for (const pkg of packages) {
-      const verdict = analyses.get(`${pkg.name}@${pkg.version}`)?.verdict;
+    for (const pkg of uniqueBy(packages, artifactKey)) {
+      const verdict = analyses.get(artifactKey(pkg))?.verdict;
       if (!verdict) continue;
       findings.push({
         checkId: "malicious-code",

@@ -1,5 +1,5 @@
-import type { Finding, LockedPackage, Severity } from "../model.js";
-import type { Check } from "./context.js";
+import { type Finding, type LockedPackage, packageId, type Severity } from "../model.js";
+import { type Check, uniqueBy } from "./context.js";
 
 const DAY_MS = 86_400_000;
 
@@ -35,9 +35,11 @@ export function createReleaseMetadataCheck(now: () => number): Check {
     const findings: Finding[] = [];
     if (!packuments) return findings;
     const minAgeMs = config.minReleaseAgeDays * DAY_MS;
-    for (const pkg of packages) {
+    // A bundled copy is whatever its parent's author packed, maybe never published on its own.
+    const fromRegistry = packages.filter((pkg) => pkg.source === "registry" && !pkg.bundled);
+    for (const pkg of uniqueBy(fromRegistry, packageId)) {
       const meta = packuments.get(pkg.name);
-      if (!meta || pkg.source !== "registry") continue;
+      if (!meta) continue;
       if (!meta.versions.includes(pkg.version)) {
         findings.push(
           finding(

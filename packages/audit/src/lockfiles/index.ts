@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { AuditError } from "../errors.js";
+import { AuditError, readError } from "../errors.js";
 import type { Lockfile } from "../model.js";
 import { parseNpmLockfile } from "./npm.js";
 import { parsePnpmLockfile } from "./pnpm.js";
@@ -40,7 +40,12 @@ export function readLockfiles(dir: string): Lockfile[] {
   // A shrinkwrap makes package-lock.json irrelevant to installs.
   const used = found.some((l) => l.file === "npm-shrinkwrap.json") ? found.filter((l) => l.file !== "package-lock.json") : found;
   return used.map((l) => {
-    const buffer = readFileSync(join(dir, l.file));
+    let buffer: Buffer;
+    try {
+      buffer = readFileSync(join(dir, l.file));
+    } catch (error) {
+      throw readError(l.file, error);
+    }
     if (buffer.length > MAX_LOCKFILE_BYTES) {
       throw new AuditError("PARAPET_E_AUDIT_LOCKFILE_PARSE", `${l.file}: larger than ${MAX_LOCKFILE_BYTES} bytes; refusing to parse it.`);
     }

@@ -63,14 +63,23 @@ export function parsePnpmLockfile(file: string, text: string): Lockfile {
   return { file, format: "pnpm", formatVersion: rawVersion, packages: out };
 }
 
-/** Splits a pnpm package key into name and version (peer suffixes dropped). */
+/** A semver version at the start of a v5 key's version part; what follows `_` there is the peer suffix. */
+const V5_VERSION_WITH_PEERS = /^(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)_/;
+
+/**
+ * Splits a pnpm package key into name and version, dropping peer suffixes: v6+ write them
+ * in parentheses (`/react-dom@18.2.0(react@18.2.0)`), v5 after an underscore that follows
+ * the version (`/react-dom/18.2.0_react@18.2.0`). Underscores elsewhere are part of the
+ * name (`string_decoder`) and stay.
+ */
 export function parseKey(key: string, major: number): { name: string; version: string } | undefined {
-  const withoutPeers = key.replace(/\(.*$/, "").replace(/_.*$/, "");
+  const withoutPeers = key.replace(/\(.*$/, "");
   const bare = withoutPeers.startsWith("/") ? withoutPeers.slice(1) : withoutPeers;
   if (major === 5) {
     const at = bare.lastIndexOf("/");
     if (at <= 0) return undefined;
-    return { name: bare.slice(0, at), version: bare.slice(at + 1) };
+    const version = bare.slice(at + 1);
+    return { name: bare.slice(0, at), version: V5_VERSION_WITH_PEERS.exec(version)?.[1] ?? version };
   }
   const at = bare.indexOf("@", 1);
   if (at <= 0) return undefined;

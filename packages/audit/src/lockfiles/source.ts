@@ -14,3 +14,16 @@ export function classifyResolved(resolved: string | undefined): SourceKind {
   if (/^https?:\/\//.test(resolved)) return /\/-\/[^/]+\.tgz(\?.*)?$/.test(resolved) ? "registry" : "tarball-url";
   return "registry";
 }
+
+/**
+ * An npm alias spec, `npm:<name>@<range>` (scoped: `npm:@types/node@20.0.0`): the
+ * dependency's folder is named after the alias, but the package installed, and so
+ * every check, is `<name>`.
+ */
+export function aliasTarget(spec: string): { name: string; range?: string } | undefined {
+  if (!spec.startsWith("npm:")) return undefined;
+  const target = spec.slice("npm:".length);
+  const at = target.indexOf("@", 1);
+  if (at === -1) return target === "" ? undefined : { name: target };
+  return { name: target.slice(0, at), range: target.slice(at + 1) };
+}

@@ -4,7 +4,7 @@ import { lockfileError } from "../errors.js";
 import type { LockedPackage, Lockfile, SourceKind } from "../model.js";
 import { isRecord } from "./json.js";
 import { lineStartingWith } from "./lines.js";
-import { classifyResolved } from "./source.js";
+import { aliasTarget, classifyResolved } from "./source.js";
 
 /** yarn.lock: classic (v1, its own format) or berry (YAML-like with a `__metadata` block). */
 export function parseYarnLockfile(file: string, text: string): Lockfile {
@@ -21,6 +21,35 @@ function nameOfDescriptor(descriptor: string): string {
   return at === -1 ? descriptor : descriptor.slice(0, at);
 }
 
+function rangeOfDescriptor(descriptor: string): string {
+  const at = descriptor.indexOf("@", 1);
+  return at === -1 ? "" : descriptor.slice(at + 1);
+}
+
+/** The package a classic descriptor installs: `alias@npm:real@^1` installs `real`. */
+function installedName(descriptor: string): string {
+  return aliasTarget(rangeOfDescriptor(descriptor))?.name ?? nameOfDescriptor(descriptor);
+}
+
+/**
+ * yarn classic writes a local folder dependency with no `resolved` at all
+ * (`"localdep@file:../localdep": version "1.0.0"`): the range is the only sign that
+ * it comes from the filesystem, not from the registry.
+ */
+function localFolder(descriptor: string): string | undefined {
+  const range = rangeOfDescriptor(descriptor);
+  return /^(file|link):/.test(range) ? range : undefined;
+}
+
+/** berry's `patch:` resolutions are percent-encoded; a malformed one is kept as written rather than crash the audit. */
+function decodePatch(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function parseClassic(file: string, text: string): Lockfile {
   let parsed: { type: string; object: unknown };
   try {
@@ -35,10 +64,14 @@ function parseClassic(file: string, text: string): Lockfile {
   const out: LockedPackage[] = [];
   for (const [descriptor, entry] of Object.entries(parsed.object)) {
     if (!isRecord(entry) || typeof entry.version !== "string") continue;
-    const name = nameOfDescriptor(descriptor);
-    const resolved = typeof entry.resolved === "string" ? entry.resolved : undefined;
-    const dedupe = `${name}@${entry.version}@${resolved ?? ""}`;
-    if (seen.has(dedupe)) continue; // one entry lists several ranges ("a@^1, a@^1.2")
+    const name = installedName(descriptor);
+    const folder = localFolder(descriptor);
+    const resolved = typeof entry.resolved === "string" ? entry.resolved : folder;
+    const integrity = typeof entry.integrity === "string" ? entry.integrity : undefined;
+    // One entry lists several ranges ("a@^1, a@^1.2"), and an alias repeats its target's
+    // entry; only an identical artifact is folded, so a tampered twin is still checked.
+    const dedupe = `${name}@${entry.version}@${resolved ?? ""}@${integrity ?? ""}`;
+    if (seen.has(dedupe)) continue;
     seen.add(dedupe);
     const line = lineStartingWith(text, descriptor) ?? lineStartingWith(text, `"${descriptor}`);
     out.push({
@@ -46,7 +79,8 @@ function parseClassic(file: string, text: string): Lockfile {
       version: entry.version,
       source: classifyResolved(resolved?.replace(/#[0-9a-f]{40}$/, "")),
       ...(resolved === undefined ? {} : { resolved }),
-      ...(typeof entry.integrity === "string" ? { integrity: entry.integrity } : {}),
+      ...(integrity === undefined ? {} : { integrity }),
+      ...(folder === undefined ? {} : { installPath: folder.slice(folder.indexOf(":") + 1) }),
       location: { file, ...(line === undefined ? {} : { line }) },
     });
   }
@@ -57,7 +91,7 @@ function berrySource(resolution: string): SourceKind {
   const protocol = resolution.slice(resolution.indexOf("@", 1) + 1);
   if (protocol.startsWith("npm:")) return "registry";
   if (protocol.startsWith("workspace:")) return "workspace";
-  if (protocol.startsWith("patch:")) return berrySource(decodeURIComponent(protocol.slice("patch:".length)).replace(/#.*$/, ""));
+  if (protocol.startsWith("patch:")) return berrySource(decodePatch(protocol.slice("patch:".length)).replace(/#.*$/, ""));
   if (protocol.startsWith("link:") || protocol.startsWith("portal:")) return "link";
   if (protocol.startsWith("file:")) return "file";
   return classifyResolved(protocol);

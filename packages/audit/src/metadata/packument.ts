@@ -1,5 +1,7 @@
 import { isRecord } from "../lockfiles/json.js";
+import { authHeaders, type RegistryRoutes, registryFor } from "../registry.js";
 import type { TarballCache } from "../tarball/cache.js";
+import type { HostCircuit } from "../tarball/circuit.js";
 import { type FetchLike, fetchBytes } from "../tarball/fetch.js";
 
 /**
@@ -21,9 +23,18 @@ export interface PackumentSummary {
 }
 
 export interface PackumentSource {
+  /** Default registry; scoped names use their scope's registry from `npmrc`. */
   readonly registry: string;
+  /** Scoped registries and credentials from .npmrc (registry.ts `readNpmrcSettings`). */
+  readonly npmrc?: RegistryRoutes;
   readonly cache: TarballCache;
   readonly fetch?: FetchLike;
+  /** Share one across the run (tarballs and metadata) so a dead host is given up on once. */
+  readonly circuit?: HostCircuit;
+  /** See fetch.ts; for tests and slow networks. */
+  readonly idleTimeoutMs?: number;
+  /** Told when caching a summary fails; the summary is returned anyway (the cache only saves time). */
+  readonly onCacheError?: (error: unknown) => void;
   /** Injected clock (ms since epoch), for the cache's TTL. */
   readonly now: () => number;
   /**
@@ -71,16 +82,17 @@ interface CachedSummary {
  * registry or parse failure (the caller turns that into a finding).
  */
 export async function readPackument(name: string, source: PackumentSource): Promise<PackumentSummary | undefined> {
-  const url = packumentUrl(source.registry, name);
+  const url = packumentUrl(registryFor(name, source.registry, source.npmrc), name);
   const cached = source.cache.getJson("packument", url) as CachedSummary | undefined;
   const ttl = source.ttlMs ?? DEFAULT_PACKUMENT_TTL_MS;
   if (cached && isRecord(cached.summary) && (source.offline || source.now() - cached.fetchedAt < ttl)) return cached.summary;
   if (source.offline) return undefined;
   const bytes = await fetchBytes(url, {
-    ...(source.fetch ? { fetch: source.fetch } : {}),
-    headers: { accept: "application/json" },
-    timeoutMs: 60_000,
+    headers: { accept: "application/json", ...authHeaders(url, source.npmrc) },
     maxBytes: 200 * 1024 * 1024,
+    ...(source.fetch ? { fetch: source.fetch } : {}),
+    ...(source.circuit ? { circuit: source.circuit } : {}),
+    ...(source.idleTimeoutMs !== undefined ? { idleTimeoutMs: source.idleTimeoutMs } : {}),
   });
   let doc: unknown;
   try {
@@ -89,6 +101,10 @@ export async function readPackument(name: string, source: PackumentSource): Prom
     throw new Error(`${url}: the registry answered with something that is not JSON`);
   }
   const summary = summarizePackument(doc);
-  source.cache.putJson("packument", url, { fetchedAt: source.now(), summary } satisfies CachedSummary);
+  try {
+    source.cache.putJson("packument", url, { fetchedAt: source.now(), summary } satisfies CachedSummary);
+  } catch (error) {
+    source.onCacheError?.(error);
+  }
   return summary;
 }

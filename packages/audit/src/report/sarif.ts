@@ -1,5 +1,9 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { AuditReport } from "../audit.js";
-import type { Severity } from "../model.js";
+import type { Finding, Severity } from "../model.js";
 
 /** Descriptions of each check id, for SARIF `rules` (shown by GitHub code scanning). */
 const RULES: Record<string, string> = {
@@ -13,6 +17,7 @@ const RULES: Record<string, string> = {
   "known-vulnerability": "Version has a known vulnerability in OSV",
   "tarball-unreadable": "Tarball could not be fetched or read",
   "tarball-not-cached": "Tarball not analyzed (offline, not cached)",
+  "tarball-partly-analyzed": "Tarball too large to analyze whole",
   "release-age": "Version is younger than the minimum release age",
   deprecated: "Version is deprecated by its maintainers",
   "publisher-change": "Version published by an account that never published before",
@@ -27,8 +32,63 @@ function level(severity: Severity): "error" | "warning" | "note" {
 
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0", info: "0.0" };
 
+/** The nearest folder holding `.git`, from `dir` upwards. */
+function repositoryRoot(dir: string): string | undefined {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    if (existsSync(join(at, ".git"))) return at;
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/**
+ * Where code scanning finds the files: the repository root (GitHub resolves
+ * %SRCROOT% to the checkout), else the working directory when the audited folder
+ * is inside it, else the audited folder itself.
+ */
+export function sourceRoot(dir: string, cwd: string = process.cwd()): string {
+  const inside = (root: string) => {
+    const path = relative(root, dir);
+    return !path.startsWith("..") && !isAbsolute(path);
+  };
+  return repositoryRoot(dir) ?? (inside(cwd) ? cwd : dir);
+}
+
+/** A finding's file as a URI relative to `root` (forward slashes, percent-encoded). */
+function artifactUri(report: AuditReport, root: string, finding: Finding): string {
+  return encodeURI(relative(root, join(report.dir, finding.location.file)).split(sep).join("/"));
+}
+
+/**
+ * Stable across runs, distinct between findings: code scanning merges results with
+ * equal fingerprints, so two findings of one check on one package (plain http and a
+ * foreign host) need the file and the message in it too. Lines move, and numbers in a
+ * message change from run to run ("published 5 hours ago"): both are left out.
+ */
+function fingerprint(finding: Finding, uri: string): string {
+  const message = createHash("sha256").update(finding.message.replace(/\d+/g, "0")).digest("hex").slice(0, 16);
+  return `${finding.checkId}:${finding.packageName ?? ""}@${finding.version ?? ""}:${uri}:${message}`;
+}
+
+/**
+ * One fingerprint per finding. Two install locations of one version can get the same
+ * finding word for word (a tampered nested copy); only the line tells them apart, so
+ * it is added for those, and only those, keeping every other fingerprint line-free.
+ */
+function fingerprints(findings: readonly Finding[], uris: readonly string[]): string[] {
+  const base = findings.map((f, i) => fingerprint(f, uris[i]!));
+  const counts = new Map<string, number>();
+  for (const print of base) counts.set(print, (counts.get(print) ?? 0) + 1);
+  return base.map((print, i) => (counts.get(print)! > 1 ? `${print}:${findings[i]!.location.line ?? 0}` : print));
+}
+
+export interface SarifOptions {
+  /** Folder the URIs are relative to (%SRCROOT%); see sourceRoot for the default. */
+  readonly root?: string;
+}
+
 /** SARIF 2.1.0 (OASIS), the subset GitHub code scanning accepts for upload. */
-export function toSarif(report: AuditReport): string {
+export function toSarif(report: AuditReport, options: SarifOptions = {}): string {
+  const root = options.root ?? sourceRoot(report.dir);
   const ruleIds = [...new Set(report.findings.map((f) => f.checkId))].sort();
   const sarif = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -47,24 +107,36 @@ export function toSarif(report: AuditReport): string {
             })),
           },
         },
-        results: report.findings.map((f) => ({
-          ruleId: f.checkId,
-          ruleIndex: ruleIds.indexOf(f.checkId),
-          level: level(f.severity),
-          message: { text: `${f.packageName ? `${f.packageName}@${f.version ?? "?"}: ` : ""}${f.message}` },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: f.location.file },
-                region: { startLine: f.location.line ?? 1 },
-              },
-            },
-          ],
-          partialFingerprints: { "parapet/v1": `${f.checkId}:${f.packageName ?? ""}@${f.version ?? ""}` },
-          properties: { "security-severity": SECURITY_SEVERITY[f.severity], severity: f.severity },
-        })),
+        originalUriBaseIds: { "%SRCROOT%": { uri: `${pathToFileURL(root).href.replace(/\/?$/, "/")}` } },
+        results: resultsFor(report, root, ruleIds),
       },
     ],
   };
   return `${JSON.stringify(sarif, null, 2)}\n`;
+}
+
+function resultsFor(report: AuditReport, root: string, ruleIds: readonly string[]) {
+  const uris = report.findings.map((f) => artifactUri(report, root, f));
+  const prints = fingerprints(report.findings, uris);
+  return report.findings.map((f, i) => resultFor(f, uris[i]!, prints[i]!, ruleIds));
+}
+
+/** One SARIF result; the URI is relative to %SRCROOT%. */
+function resultFor(f: Finding, uri: string, fingerprint: string, ruleIds: readonly string[]) {
+  return {
+    ruleId: f.checkId,
+    ruleIndex: ruleIds.indexOf(f.checkId),
+    level: level(f.severity),
+    message: { text: `${f.packageName ? `${f.packageName}@${f.version ?? "?"}: ` : ""}${f.message}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+          region: { startLine: f.location.line ?? 1 },
+        },
+      },
+    ],
+    partialFingerprints: { "parapet/v2": fingerprint },
+    properties: { "security-severity": SECURITY_SEVERITY[f.severity], severity: f.severity },
+  };
 }

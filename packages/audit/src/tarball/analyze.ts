@@ -26,10 +26,13 @@ export interface TarballAnalysis {
   readonly signals: readonly Signal[];
   readonly verdict?: Verdict;
   readonly unsafePaths: readonly string[];
+  /** Code files too long to read whole: only their head and tail were analyzed. */
+  readonly partlyAnalyzed: readonly string[];
+  /** The tarball hit the entry or size cap: files after that point were not analyzed at all. */
   readonly truncated: boolean;
 }
 
-export const ANALYZER_VERSION = 6;
+export const ANALYZER_VERSION = 7;
 
 const CODE_FILE = /\.(c|m)?js$|\.sh$|\.bat$|\.cmd$|\.ps1$|\.py$|(^|\/)[^./]+$/i;
 
@@ -62,8 +65,8 @@ export function isDataTable(line: string): boolean {
  * blob glued onto the end of a minified build). Normal files are either all short
  * lines or one long minified line; a long line *after* many short ones is the tell.
  */
-function appendedPayload(file: TarballFile): string | undefined {
-  const lines = file.text.split("\n");
+function appendedPayload(text: string): string | undefined {
+  const lines = text.split("\n");
   if (lines.length < 8) return undefined;
   const shortLines = lines.filter((l) => l.length < 200).length;
   if (shortLines / lines.length < 0.8) return undefined;
@@ -76,6 +79,11 @@ function appendedPayload(file: TarballFile): string | undefined {
       return `line ${i + 1} is ${line.length} characters`;
   }
   return undefined;
+}
+
+/** Files the analyzer reads as code; extensionless ones only as scripts (`#!`): a Makefile's `npm publish` is release tooling. */
+function isCode(file: TarballFile): boolean {
+  return CODE_FILE.test(file.path) && (/\.\w+$/.test(file.path) || file.text.startsWith("#!"));
 }
 
 export function analyzeTarball(tarball: ExtractedTarball): TarballAnalysis {
@@ -97,20 +105,28 @@ export function analyzeTarball(tarball: ExtractedTarball): TarballAnalysis {
 
   const installFiles = new Set(Object.values(installScripts).flatMap(filesRunBy));
   const signals: Signal[] = [];
-  const scan = (file: string, text: string, atInstall: boolean) => {
-    for (const rule of SIGNAL_RULES) {
-      const evidence = rule.test(text);
-      if (evidence !== undefined) signals.push({ id: rule.id, kind: rule.kind, file, evidence, atInstall });
+  /** Scans each text of a file (head, then tail); a signal the head already showed is not repeated. */
+  const scan = (file: string, texts: readonly string[], atInstall: boolean) => {
+    const found = new Set<SignalId>();
+    for (const text of texts) {
+      for (const rule of SIGNAL_RULES) {
+        if (found.has(rule.id)) continue;
+        const evidence = rule.test(text);
+        if (evidence === undefined) continue;
+        found.add(rule.id);
+        signals.push({ id: rule.id, kind: rule.kind, file, evidence, atInstall });
+      }
     }
   };
-  for (const [hook, command] of Object.entries(installScripts)) scan(`package.json#scripts.${hook}`, command, true);
+  for (const [hook, command] of Object.entries(installScripts)) scan(`package.json#scripts.${hook}`, [command], true);
+  const partlyAnalyzed: string[] = [];
   for (const file of tarball.files) {
-    if (!CODE_FILE.test(file.path)) continue;
-    // Extensionless files count only as scripts (`#!`): a Makefile's `npm publish` is release tooling.
-    if (!/\.\w+$/.test(file.path) && !file.text.startsWith("#!")) continue;
+    if (!isCode(file)) continue;
     const atInstall = installFiles.has(file.path);
-    scan(file.path, file.text, atInstall);
-    const appended = appendedPayload(file);
+    scan(file.path, file.tail === undefined ? [file.text] : [file.text, file.tail], atInstall);
+    if (file.truncated) partlyAnalyzed.push(file.path);
+    // Only a file's real end can carry an appended payload: the tail when the middle was skipped.
+    const appended = appendedPayload(file.tail ?? file.text);
     if (appended) signals.push({ id: "appended-payload", kind: "obfuscation", file: file.path, evidence: appended, atInstall });
   }
   const verdict = judge(signals, tarball.unsafePaths);
@@ -122,6 +138,7 @@ export function analyzeTarball(tarball: ExtractedTarball): TarballAnalysis {
     signals,
     ...(verdict ? { verdict } : {}),
     unsafePaths: tarball.unsafePaths,
+    partlyAnalyzed,
     truncated: tarball.truncated,
   };
 }

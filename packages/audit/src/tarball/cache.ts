@@ -72,3 +72,41 @@ export function createTarballCache(dir: string = defaultCacheDir()): TarballCach
     },
   };
 }
+
+/**
+ * Guards a run's cache writes. The cache only saves time, so a failing write (a
+ * read-only disk, `--cache-dir` pointing at a file) must not cost a package its
+ * analysis; the first failure becomes one notice for the whole run.
+ */
+export interface CacheWriteGuard {
+  /** Notes a failed write (for writes made elsewhere, e.g. by readPackument). */
+  record(error: unknown): void;
+  /** Runs a write, keeping its failure instead of throwing it. */
+  write(action: () => void): void;
+  /** At most one line: the first failure, and what to do about it. */
+  notices(): string[];
+}
+
+export function createCacheWriteGuard(cache: TarballCache): CacheWriteGuard {
+  let problem: string | undefined;
+  // The error code alone (ENOTDIR, EACCES): the same for every write, so the tarball and metadata phases word it alike.
+  const record = (error: unknown) => {
+    problem ??= (error as NodeJS.ErrnoException | undefined)?.code ?? (error instanceof Error ? error.message : String(error));
+  };
+  return {
+    record,
+    write(action) {
+      try {
+        action();
+      } catch (error) {
+        record(error);
+      }
+    },
+    notices() {
+      if (problem === undefined) return [];
+      return [
+        `the cache at ${cache.dir} cannot be written (${problem}), so nothing was cached and the next run downloads everything again. Point --cache-dir or PARAPET_CACHE_DIR at a writable folder.`,
+      ];
+    },
+  };
+}

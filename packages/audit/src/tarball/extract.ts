@@ -3,8 +3,11 @@ import { Parser, type ReadEntry } from "tar";
 export interface TarballFile {
   /** Path inside the package, with npm's leading `package/` removed. */
   readonly path: string;
+  /** The whole file, or its first `maxFileBytes` when it is longer than head and tail together. */
   readonly text: string;
-  /** True when the file was longer than the per-file cap and only its head was kept. */
+  /** The last `maxTailBytes` of a file whose middle was skipped (starts mid-line). */
+  readonly tail?: string;
+  /** True when bytes between `text` and `tail` were never read. */
   readonly truncated: boolean;
 }
 
@@ -13,12 +16,18 @@ export interface ExtractedTarball {
   /** Entries refused because their path escapes the package (`../`, absolute paths). */
   readonly unsafePaths: readonly string[];
   readonly totalBytes: number;
+  /** True when the entry or total-size cap was hit: files after that point were not read at all. */
   readonly truncated: boolean;
 }
 
 export interface ExtractLimits {
-  /** Per-file cap: malware hides in code, not in 20 MB data files. */
+  /** Per-file head kept: malware hides in code, not in 20 MB data files. */
   readonly maxFileBytes?: number;
+  /**
+   * Per-file tail kept as well: padding a file past the head and appending the
+   * payload is the obvious evasion, and the end is where a payload gets glued on.
+   */
+  readonly maxTailBytes?: number;
   /** Per-tarball cap on bytes read into memory (a decompression bomb stops here). */
   readonly maxTotalBytes?: number;
   readonly maxEntries?: number;
@@ -33,11 +42,54 @@ function isUnsafe(path: string): boolean {
 }
 
 /**
+ * Keeps a file's first `headBytes` and last `tailBytes`, whatever its length:
+ * memory stays bounded and the middle is all that can go unread.
+ */
+function keepHeadAndTail(headBytes: number, tailBytes: number) {
+  const head: Buffer[] = [];
+  let headSize = 0;
+  let tail: Buffer[] = [];
+  let tailSize = 0;
+  let skipped = false;
+  return {
+    add(chunk: Buffer) {
+      let rest = chunk;
+      if (headSize < headBytes) {
+        const slice = rest.subarray(0, headBytes - headSize);
+        head.push(slice);
+        headSize += slice.length;
+        rest = rest.subarray(slice.length);
+      }
+      if (rest.length === 0) return;
+      tail.push(rest);
+      tailSize += rest.length;
+      if (tailSize > 2 * tailBytes) {
+        // Compact now and then, so the array stays short and the memory near tailBytes.
+        const joined = Buffer.concat(tail);
+        tail = [Buffer.from(joined.subarray(joined.length - tailBytes))];
+        tailSize = tailBytes;
+        skipped = true;
+      }
+    },
+    finish(): Omit<TarballFile, "path"> {
+      let end = Buffer.concat(tail);
+      if (end.length > tailBytes) {
+        end = end.subarray(end.length - tailBytes);
+        skipped = true;
+      }
+      if (!skipped) return { text: Buffer.concat([...head, end]).toString("utf8"), truncated: false };
+      return { text: Buffer.concat(head).toString("utf8"), tail: end.toString("utf8"), truncated: true };
+    },
+  };
+}
+
+/**
  * Reads a .tgz into memory without writing anything to disk and without running
  * anything. Entries that are not regular files (symlinks, devices) are ignored.
  */
 export function extractTarball(gzipped: Uint8Array, limits: ExtractLimits = {}): Promise<ExtractedTarball> {
   const maxFileBytes = limits.maxFileBytes ?? 2 * 1024 * 1024;
+  const maxTailBytes = limits.maxTailBytes ?? 1024 * 1024;
   const maxTotalBytes = limits.maxTotalBytes ?? 64 * 1024 * 1024;
   const maxEntries = limits.maxEntries ?? 20_000;
   return new Promise((resolve, reject) => {
@@ -57,24 +109,13 @@ export function extractTarball(gzipped: Uint8Array, limits: ExtractLimits = {}):
           entry.resume();
           return;
         }
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        let cut = false;
+        const file = keepHeadAndTail(maxFileBytes, maxTailBytes);
         entry.on("data", (chunk: Buffer) => {
           totalBytes += chunk.length;
           if (totalBytes > maxTotalBytes) truncated = true;
-          if (kept >= maxFileBytes) {
-            cut = true;
-            return;
-          }
-          const slice = chunk.subarray(0, maxFileBytes - kept);
-          if (slice.length < chunk.length) cut = true;
-          chunks.push(slice);
-          kept += slice.length;
+          file.add(chunk);
         });
-        entry.on("end", () => {
-          files.push({ path, text: Buffer.concat(chunks).toString("utf8"), truncated: cut });
-        });
+        entry.on("end", () => files.push({ path, ...file.finish() }));
       },
     });
     parser.on("error", (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
