@@ -102,7 +102,8 @@ describe("decoding a body", () => {
     // The data stops before its end: what decoded is inspected, the rest is unknown.
     const corrupt = await send(bytes(gzipSync('{"a":"benign"}').subarray(0, -8)), "gzip");
     assert.equal((corrupt.reason as PartialBodyReason).cause, "undecodable");
-    assert.match(corrupt.reason.message, /its gzip data is corrupt \(unexpected end of file\)/);
+    // The engine's own words follow where it gives some (Node 20: "unexpected end of file"; Node 24: none).
+    assert.match(corrupt.reason.message, /its gzip data is corrupt( \(unexpected end of file\))?; /);
 
     const tooMany = await send(bytes(gzipSync('{"a":1}')), "identity, gzip, gzip, gzip, gzip");
     assert.match(tooMany.reason.message, /4 stacked Content-Encodings/);

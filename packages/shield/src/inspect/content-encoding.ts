@@ -60,7 +60,12 @@ export async function decodeContent(bytes: Uint8Array, codings: readonly string[
     // already arrives so, its Content-Encoding header still set: denying it as undecodable would be a false alarm.
     if (layer.error !== undefined && layer.bytes.length === 0) continue;
     if (layer.error !== undefined && !prefix)
-      return { ok: false, bytes: layer.bytes, problem: `its ${coding} data is corrupt (${layer.error.slice(0, 100)})` };
+      // The engine's words where it has some (Node 24's DecompressionStream gives none).
+      return {
+        ok: false,
+        bytes: layer.bytes,
+        problem: `its ${coding} data is corrupt${layer.error ? ` (${layer.error.slice(0, 100)})` : ""}`,
+      };
     current = layer.bytes;
     // Beyond the bound, or cut: the next layer decodes a start, and may run out of input.
     prefix ||= layer.bounded;
