@@ -1,3 +1,4 @@
+export { concatBytes } from "./bytes.js";
 export { buildKey, type Characteristic, characteristicValue, DEFAULT_CHARACTERISTICS } from "./characteristics.js";
 export { type AuthReport, type Parapet, type ParapetOptions, type ProtectOptions, parapet } from "./client.js";
 export { createDecision, DECISION_ID_TAG, decisionSequence, type ErrorPolicy, formatDecisionId } from "./decision.js";

@@ -18,6 +18,7 @@ it("exports exactly the documented runtime API", () => {
     "characteristicValue",
     "cidrContains",
     "codeOf",
+    "concatBytes",
     "consoleLogger",
     "createClientIpResolver",
     "createDecision",

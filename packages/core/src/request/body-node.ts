@@ -1,3 +1,4 @@
+import { concatBytes } from "../bytes.js";
 import type { BodyContent } from "../types.js";
 import { bodyFromValue } from "./body-value.js";
 import { mediaType } from "./headers.js";
@@ -70,7 +71,7 @@ function readOnce(stream: NodeBodyStream, limit: number, timeoutMs: number, cont
       stream.removeListener("readable", onReadable);
       stream.removeListener("error", onGone);
       stream.removeListener("close", onGone);
-      const bytes = concat(chunks, size);
+      const bytes = concatBytes(chunks, size);
       if (bytes.length > 0) stream.unshift(bytes);
       // Our read() told node the app is reading; if the app answers without
       // reading, node must still discard the rest, or the connection is stuck.
@@ -125,15 +126,4 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
   if (headers["transfer-encoding"] !== undefined) return true;
   const length = headerValue(headers["content-length"]);
   return length !== undefined && !ZERO_LENGTH.test(length);
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }

@@ -1,3 +1,4 @@
+import { concatBytes } from "@parapet/core";
 /**
  * Request bodies sent with a Content-Encoding (RFC 9110 §8.4) are inspected
  * decoded: body-parser (express.json(), urlencoded(), text()) inflates gzip,
@@ -149,26 +150,15 @@ async function inflate(input: Uint8Array, transform: Transform, bound: number): 
   try {
     for (;;) {
       const next = await reader.read();
-      if (next.done) return { bytes: concat(chunks, size), bounded: false, error: undefined };
+      if (next.done) return { bytes: concatBytes(chunks, size), bounded: false, error: undefined };
       chunks.push(next.value);
       size += next.value.length;
       if (size > bound) {
         reader.cancel().catch(() => {});
-        return { bytes: concat(chunks, size), bounded: true, error: undefined };
+        return { bytes: concatBytes(chunks, size), bounded: true, error: undefined };
       }
     }
   } catch (error) {
-    return { bytes: concat(chunks, size), bounded: true, error: error instanceof Error ? error.message : String(error) };
+    return { bytes: concatBytes(chunks, size), bounded: true, error: error instanceof Error ? error.message : String(error) };
   }
-}
-
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
