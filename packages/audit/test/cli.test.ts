@@ -1,33 +1,14 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { lockfileFor, type PublishedVersion, sriOf, startTestRegistry, type TestRegistry } from "./registry-server.js";
+import { runCli } from "./run-cli.js";
 import { buildTarball, manifest } from "./tarball-fixture.js";
 
-const CLI = fileURLToPath(new URL("../src/cli.js", import.meta.url));
 const DAY = 86_400_000;
 const temps: string[] = [];
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `parapet audit` in a child process, as a developer or CI would. */
-function runCli(args: readonly string[]): Promise<CliResult> {
-  const script = `import(${JSON.stringify(CLI)}).then((m) => m.run(process.argv.slice(1))).then((code) => process.exit(code));`;
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--input-type=module", "-e", script, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error && typeof error.code === "number" ? error.code : error ? -1 : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));

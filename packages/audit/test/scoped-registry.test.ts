@@ -1,20 +1,18 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { audit } from "../src/audit.js";
 import type { Finding } from "../src/model.js";
 import { createTarballCache } from "../src/tarball/cache.js";
 import { type PublishedVersion, sriOf, startTestRegistry, type TestRegistry } from "./registry-server.js";
+import { runCli } from "./run-cli.js";
 import { buildTarball } from "./tarball-fixture.js";
 
 // End to end, through audit() and the CLI: .npmrc routes a scope to a private registry
 // with a token, and both the fetches and the dependency-confusion check follow it.
 
-const CLI = fileURLToPath(new URL("../src/cli.js", import.meta.url));
 const DAY = 86_400_000;
 const TOKEN = "s3cret-9f8e7d";
 const temps: string[] = [];
@@ -30,28 +28,6 @@ function tempDir(files: Record<string, string> = {}): string {
 function isolatedEnv(extra: Record<string, string> = {}): Record<string, string> {
   const home = tempDir();
   return { HOME: home, npm_config_globalconfig: join(home, "no-global-npmrc"), ...extra };
-}
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
-  const script = `import(${JSON.stringify(CLI)}).then((m) => m.run(process.argv.slice(1))).then((code) => process.exit(code));`;
-  const childEnv = { PATH: process.env.PATH ?? "", ...env };
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--input-type=module", "-e", script, ...args],
-      { timeout: 60_000, env: childEnv },
-      (error, stdout, stderr) => {
-        const code = error && typeof error.code === "number" ? error.code : error ? -1 : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
 }
 
 let pub: TestRegistry;

@@ -1,0 +1,25 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../src/cli.js", import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `parapet audit` in a child process, as a developer or CI would. `env`, when given, is the child's whole
+ * environment (plus PATH): the machine's own npm settings must not leak into a test that sets its own.
+ */
+export function runCli(args: readonly string[], env?: Record<string, string>): Promise<CliResult> {
+  const script = `import(${JSON.stringify(CLI)}).then((m) => m.run(process.argv.slice(1))).then((code) => process.exit(code));`;
+  const options = { timeout: 60_000, ...(env ? { env: { PATH: process.env.PATH ?? "", ...env } } : {}) };
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["--input-type=module", "-e", script, ...args], options, (error, stdout, stderr) => {
+      const code = error && typeof error.code === "number" ? error.code : error ? -1 : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
