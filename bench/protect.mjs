@@ -3,7 +3,8 @@
 //  - "protect() in-process": decisions/s of protect() with one fixedWindow
 //    rule on the memory store, plain request objects, 10,000 client IPs;
 //  - "node:http hello world": req/s and p99 latency under autocannon for the
-//    same server unprotected, with Parapet, and with rate-limiter-flexible's
+//    same server unprotected, with Parapet (through @parapet/node's
+//    withParapet, as an app deploys it), and with rate-limiter-flexible's
 //    RateLimiterMemory (the natural peer on plain node:http). Each server is a
 //    child process; autocannon drives it from here over 127.0.0.1 only.
 //    "headers only" sends the two RateLimit headers with no limiter: the floor

@@ -5,6 +5,7 @@
 // Usage: node bench/targets/http-hello.mjs <unprotected|"headers only"|parapet|rate-limiter-flexible>
 import { createServer } from "node:http";
 import { fixedWindow, parapet, silentLogger } from "@parapet/core";
+import { withParapet as nodeAdapter } from "@parapet/node";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 
 // High enough that nothing is denied: every target does the same work per request.
@@ -35,18 +36,14 @@ function headersOnly() {
   };
 }
 
+/**
+ * Parapet as an app on node:http deploys it: the @parapet/node adapter, which
+ * sets the RateLimit headers, answers denials, and (the memory store deciding
+ * at once) runs the handler in the same tick.
+ */
 function withParapet() {
-  const p = parapet({ rules: [fixedWindow({ max: LIMIT, window: `${WINDOW_SECONDS}s` })], logger: silentLogger });
-  return async (req, res) => {
-    const decision = await p.protect(req);
-    for (const name of Object.keys(decision.headers)) res.setHeader(name, decision.headers[name]);
-    if (decision.isDenied()) {
-      res.statusCode = decision.status;
-      res.end(decision.reason.message);
-      return;
-    }
-    hello(res);
-  };
+  const client = parapet({ rules: [fixedWindow({ max: LIMIT, window: `${WINDOW_SECONDS}s` })], logger: silentLogger });
+  return nodeAdapter(client, (_req, res) => hello(res));
 }
 
 function withRateLimiterFlexible() {

@@ -22,6 +22,7 @@ import type {
   RuleResult,
   Store,
 } from "./types.js";
+import { AnchoredWallClock } from "./wall-clock.js";
 
 export interface ParapetOptions {
   readonly rules: readonly Rule[];
@@ -67,6 +68,13 @@ export interface AuthReport {
 export interface Parapet {
   /** Decides on one request. Never throws and never rejects. */
   protect(request: ProtectableRequest, extra?: Readonly<Record<string, unknown>>, options?: ProtectOptions): Promise<Decision>;
+  /**
+   * protect() without the promise when it is not needed: the decision itself
+   * when every rule answered at once (memory-store rate limits, local checks),
+   * a promise when one had to wait (Redis, a request body). For adapters and
+   * hot paths that want to answer in the same tick. Never throws, never rejects.
+   */
+  decide(request: ProtectableRequest, extra?: Readonly<Record<string, unknown>>, options?: ProtectOptions): Decision | Promise<Decision>;
   /** Tells observers (credential-stuffing detectors) that a login failed. */
   reportAuthFailure(request: ProtectableRequest, report?: AuthReport): void;
   reportAuthSuccess(request: ProtectableRequest, report?: AuthReport): void;
@@ -100,6 +108,7 @@ export function parapet(options: ParapetOptions): Parapet {
     resolver,
     store: options.store ?? new MemoryStore(),
     clock: options.clock ?? systemClock,
+    wallClock: options.clock === undefined ? new AnchoredWallClock() : undefined,
     logger: options.logger ?? consoleLogger,
     observers: options.observers ?? [],
     characteristics: options.characteristics ?? DEFAULT_CHARACTERISTICS,
@@ -116,6 +125,8 @@ interface Shared {
   readonly resolver: ReturnType<typeof createClientIpResolver>;
   readonly store: Store;
   readonly clock: Clock;
+  /** The system clock read off the monotonic one (see wall-clock.ts); undefined when a clock was injected. */
+  readonly wallClock: AnchoredWallClock | undefined;
   readonly logger: Logger;
   readonly observers: readonly DecisionObserver[];
   readonly characteristics: readonly Characteristic[];
@@ -167,15 +178,24 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
     extra: Readonly<Record<string, unknown>> = NO_EXTRA,
     options?: ProtectOptions,
   ): Promise<Decision> {
-    const started = shared.clock.now();
+    const decided = decide(input, extra, options);
+    return decided instanceof Promise ? decided : Promise.resolve(decided);
+  }
+
+  function decide(
+    input: ProtectableRequest,
+    extra: Readonly<Record<string, unknown>> = NO_EXTRA,
+    options?: ProtectOptions,
+  ): Decision | Promise<Decision> {
     const startedPrecise = monotonic.now();
+    const started = shared.wallClock === undefined ? shared.clock.now() : shared.wallClock.at(startedPrecise);
     let request: NormalizedRequest;
     try {
       request = normalize(input, extra ?? NO_EXTRA, options);
     } catch (error) {
       // Normalization is written not to throw; this is the last line of defence.
       const result = errorResult("NORMALIZE", "LIVE", ErrorCodes.REQUEST_UNREADABLE, error, 0);
-      return Promise.resolve(finish(undefined, [result], started, startedPrecise, monotonic.now()));
+      return finish(undefined, [result], started, startedPrecise, monotonic.now());
     }
     const context = new ProtectContext(request, shared, started);
     // Sized up front (a first push would reserve room for 16); trimmed in finish() if a rule stops the run.
@@ -201,7 +221,7 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
       if (result.conclusion === "DENY" && result.mode === "LIVE") break;
     }
     if (count < results.length) results.length = count; // setting `length` is a runtime call: only when a rule stopped the run
-    return Promise.resolve(finish(request, results, started, startedPrecise, count > 0 ? ruleStarted : monotonic.now()));
+    return finish(request, results, started, startedPrecise, count > 0 ? ruleStarted : monotonic.now());
   }
 
   /** The rest of a run once rule `index` returned `pending`: from here on, each rule may be awaited. */
@@ -318,6 +338,7 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
 
   return {
     protect,
+    decide,
     reportAuthFailure: (request, report) => reportAuth("failure", request, report),
     reportAuthSuccess: (request, report) => reportAuth("success", request, report),
     withRule: (...more) => {

@@ -1,5 +1,5 @@
 import type { Decision, Parapet } from "@parapet/core";
-import { safeProtect, sendDenial, setDecisionHeaders } from "@parapet/node";
+import { safeDecide, sendDenial, setDecisionHeaders } from "@parapet/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 
 declare module "express-serve-static-core" {
@@ -28,17 +28,25 @@ export function parapetMiddleware(client: Parapet, options: ParapetMiddlewareOpt
     throw new TypeError("parapetMiddleware(client): pass the client created with parapet({ rules: [...] })");
   }
   const { extra, onDenied } = options;
-  return async function parapetExpress(req, res, next) {
-    const decision = await safeProtect(client, req, extra ? () => extra(req) : undefined);
-    req.parapet = decision;
-    setDecisionHeaders(res, decision);
-    if (!decision.isDenied()) return next();
-    if (!onDenied) return sendDenial(res, decision);
+  async function answerDenial(decision: Decision, req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
-      await onDenied(decision, req, res, next);
+      await (onDenied as NonNullable<typeof onDenied>)(decision, req, res, next);
     } catch {
       // A broken custom denial must still deny.
       sendDenial(res, decision);
     }
+  }
+  function respond(decision: Decision, req: Request, res: Response, next: NextFunction): void | Promise<void> {
+    req.parapet = decision;
+    setDecisionHeaders(res, decision);
+    if (!decision.isDenied()) return next();
+    if (!onDenied) return sendDenial(res, decision);
+    return answerDenial(decision, req, res, next);
+  }
+  // Not an async function: when the client decides at once (memory-store limits) next() runs in the same tick.
+  return function parapetExpress(req, res, next) {
+    const decided = safeDecide(client, req, extra ? () => extra(req) : undefined);
+    if (decided instanceof Promise) return decided.then((decision) => respond(decision, req, res, next));
+    return respond(decided, req, res, next);
   };
 }

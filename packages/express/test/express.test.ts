@@ -46,6 +46,31 @@ describe("@parapet/express", () => {
     }
   });
 
+  it("calls next() in the same tick when the client decides at once", async () => {
+    const client = parapet({ rules: [countingRule(5)], logger: silentLogger });
+    const app = express();
+    let inMiddleware = false;
+    const sameTick: boolean[] = [];
+    const guard = parapetMiddleware(client);
+    app.use((req, res, next) => {
+      inMiddleware = true;
+      const returned = guard(req, res, next);
+      inMiddleware = false;
+      return returned;
+    });
+    app.get("/", (_req, res) => {
+      sameTick.push(inMiddleware);
+      res.json({ ok: true });
+    });
+    const server = await listen(app);
+    try {
+      assert.equal((await fetch(server.url)).status, 200);
+      assert.deepEqual(sameTick, [true], "the route ran before parapetMiddleware returned: no microtask in between");
+    } finally {
+      await server.close();
+    }
+  });
+
   it("sees the path the client asked for when mounted on a sub-path", async () => {
     const paths: string[] = [];
     const client = parapet({

@@ -1,5 +1,5 @@
 import type { Decision, Parapet, ProtectableRequest } from "@parapet/core";
-import { denialHeaders, denialJson, safeProtect } from "@parapet/node";
+import { denialHeaders, denialJson, safeDecide } from "@parapet/node";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 declare module "fastify" {
@@ -42,7 +42,9 @@ export async function parapetPlugin(fastify: FastifyInstance, options: ParapetPl
 
   fastify.decorateRequest("parapet", null);
   fastify.addHook(hook, async function parapetFastify(request, reply) {
-    const decision = await safeProtect(client, protectable(request, hook), extra ? () => extra(request) : undefined);
+    const decided = safeDecide(client, protectable(request, hook), extra ? () => extra(request) : undefined);
+    // Awaited only when the client had to wait: each await is a trip through the microtask queue.
+    const decision = decided instanceof Promise ? await decided : decided;
     request.parapet = decision;
     reply.headers(decision.headers);
     if (!decision.isDenied()) return;

@@ -1,5 +1,5 @@
 import type { Decision, Parapet } from "@parapet/core";
-import { denialHeaders, denialJson, discardUnreadBody, safeProtect } from "@parapet/node";
+import { denialHeaders, denialJson, discardUnreadBody, safeDecide } from "@parapet/node";
 import type { Context, MiddlewareHandler } from "hono";
 import type { GetConnInfo } from "hono/conninfo";
 
@@ -37,7 +37,9 @@ export function parapet(client: Parapet, options: ParapetHonoOptions = {}): Midd
   const { getConnInfo, extra, onDenied } = options;
   return async function parapetHono(c, next) {
     const socketIp = peerAddress(c, getConnInfo);
-    const decision = await safeProtect(client, c.req.raw, extra ? () => extra(c) : undefined, socketIp ? { socketIp } : undefined);
+    const decided = safeDecide(client, c.req.raw, extra ? () => extra(c) : undefined, socketIp ? { socketIp } : undefined);
+    // Awaited only when the client had to wait: each await is a trip through the microtask queue.
+    const decision = decided instanceof Promise ? await decided : decided;
     c.set("parapet", decision);
     if (decision.isDenied()) {
       const response = await deny(decision, c, onDenied);

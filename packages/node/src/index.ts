@@ -1,28 +1,36 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Decision, Parapet, ProtectOptions } from "@parapet/core";
-import { safeProtect } from "./safe-protect.js";
+import { safeDecide } from "./safe-protect.js";
 import { sendDenial, setDecisionHeaders } from "./send.js";
 
 export { type DenialBody, denialBody, denialHeaders, denialJson } from "./denial.js";
 export { discardUnreadBody } from "./discard-body.js";
-export { safeProtect } from "./safe-protect.js";
+export { safeDecide, safeProtect } from "./safe-protect.js";
 export { sendDenial, setDecisionHeaders } from "./send.js";
 
 /**
  * Decides on a node:http request and puts the decision's RateLimit headers on
  * the response. The caller acts on `decision.isDenied()`. Never rejects.
  */
-export async function protectNode(
+export function protectNode(
   client: Parapet,
   req: IncomingMessage,
   res: ServerResponse,
   extra?: Readonly<Record<string, unknown>>,
   options?: ProtectOptions,
 ): Promise<Decision> {
-  const decision = await safeProtect(client, req, extra, options);
+  const decided = safeDecide(client, req, extra, options);
+  if (decided instanceof Promise) return decided.then((decision) => withHeaders(res, decision));
+  return Promise.resolve(withHeaders(res, decided));
+}
+
+function withHeaders(res: ServerResponse, decision: Decision): Decision {
   setDecisionHeaders(res, decision);
   return decision;
 }
+
+/** What a synchronous handler's request resolves to: one settled promise for all of them, not one each. */
+const HANDLED: Promise<void> = Promise.resolve();
 
 export type ParapetHandler = (req: IncomingMessage, res: ServerResponse, decision: Decision) => void | Promise<void>;
 
@@ -44,16 +52,30 @@ export function withParapet(
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   if (typeof handler !== "function") throw new TypeError("withParapet(client, handler): `handler` must be a function (req, res, decision)");
   const { extra, onDenied } = options;
-  return async function parapetNodeHandler(req, res) {
-    const decision = await safeProtect(client, req, extra ? () => extra(req) : undefined);
-    setDecisionHeaders(res, decision);
-    if (!decision.isDenied()) return handler(req, res, decision);
-    if (!onDenied) return sendDenial(res, decision);
+  async function answerDenial(decision: Decision, req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      await onDenied(decision, req, res);
+      await (onDenied as NonNullable<typeof onDenied>)(decision, req, res);
     } catch {
       // A broken custom denial must still deny.
       sendDenial(res, decision);
+    }
+  }
+  function respond(req: IncomingMessage, res: ServerResponse, decision: Decision): void | Promise<void> {
+    setDecisionHeaders(res, decision);
+    if (!decision.isDenied()) return handler(req, res, decision);
+    if (!onDenied) return sendDenial(res, decision);
+    return answerDenial(decision, req, res);
+  }
+  // Not an async function: when the client decides at once (memory-store limits) the handler runs in the same
+  // tick. The promise returned settles as an async function's would: a handler's throw becomes its rejection.
+  return function parapetNodeHandler(req, res) {
+    try {
+      const decided = safeDecide(client, req, extra ? () => extra(req) : undefined);
+      if (decided instanceof Promise) return decided.then((decision) => respond(req, res, decision));
+      const handled = respond(req, res, decided);
+      return handled === undefined ? HANDLED : Promise.resolve(handled);
+    } catch (error) {
+      return Promise.reject(error);
     }
   };
 }

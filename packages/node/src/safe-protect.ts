@@ -13,26 +13,53 @@ type Extra = Readonly<Record<string, unknown>>;
  * A throw in the app's `extra` callback is different: the client is fine, so
  * it still decides, with the failure as one more failed check (see extraFailed).
  */
-export async function safeProtect(
+export function safeProtect(
   client: Parapet,
   request: ProtectableRequest,
   extra?: Extra | (() => Extra),
   options?: ProtectOptions,
 ): Promise<Decision> {
+  const decided = safeDecide(client, request, extra, options);
+  return decided instanceof Promise ? decided : Promise.resolve(decided);
+}
+
+/**
+ * safeProtect() without a promise when none is needed: the decision itself
+ * when the client decided at once (rules answered synchronously, see
+ * `Parapet.decide`), a promise otherwise. Adapters use it to answer in the
+ * same tick; every await on the hot path is a trip through the microtask
+ * queue, and one was ~3% of a hello-world server's throughput.
+ * Never throws; the promise never rejects.
+ */
+export function safeDecide(
+  client: Parapet,
+  request: ProtectableRequest,
+  extra?: Extra | (() => Extra),
+  options?: ProtectOptions,
+): Decision | Promise<Decision> {
   try {
     let values: Extra;
     try {
-      values = typeof extra === "function" ? extra() : (extra ?? {});
+      values = typeof extra === "function" ? extra() : (extra ?? NO_EXTRA);
     } catch (error) {
       const message = messageOf(error);
       // A stand-in without withRule() (a test double) gets the adapter's own answer.
       if (typeof client.withRule !== "function") return adapterFailure(`the \`extra\` callback threw: ${message}`);
-      return await clientWithExtraFailed(client).protect(request, { [EXTRA_ERROR]: message }, options);
+      return guarded(clientWithExtraFailed(client), request, { [EXTRA_ERROR]: message }, options);
     }
-    return await client.protect(request, values, options);
+    return guarded(client, request, values, options);
   } catch (error) {
     return adapterFailure(messageOf(error));
   }
+}
+
+const NO_EXTRA: Extra = Object.freeze({});
+
+/** The client's answer, with a rejection turned into the adapter's ERROR decision. A stand-in without decide() is awaited. */
+function guarded(client: Parapet, request: ProtectableRequest, values: Extra, options?: ProtectOptions): Decision | Promise<Decision> {
+  const decided = typeof client.decide === "function" ? client.decide(request, values, options) : client.protect(request, values, options);
+  if (typeof (decided as Partial<PromiseLike<Decision>>).then !== "function") return decided as Decision;
+  return Promise.resolve(decided).then(undefined, (error: unknown) => adapterFailure(messageOf(error)));
 }
 
 /** Where the callback's message travels to the rule: `extra` is the only per-request channel into a rule. */

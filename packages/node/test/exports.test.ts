@@ -10,6 +10,7 @@ it("@parapet/node exports exactly its public API", async () => {
     "denialJson",
     "discardUnreadBody",
     "protectNode",
+    "safeDecide",
     "safeProtect",
     "sendDenial",
     "setDecisionHeaders",

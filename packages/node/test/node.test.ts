@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { describe, it } from "node:test";
 import { type Decision, type Parapet, parapet, silentLogger } from "@parapet/core";
-import { protectNode, safeProtect, withParapet } from "../src/index.js";
+import { protectNode, safeDecide, safeProtect, withParapet } from "../src/index.js";
 import { onLoopback, type RunningServer, runAdapterSuite } from "./adapter-suite.js";
 import { countingRule, DENY_HEADER, headerDenyRule } from "./test-rules.js";
 
@@ -146,6 +146,76 @@ describe("@parapet/node", () => {
     assert.equal(decision.conclusion, "ERROR");
     assert.equal(decision.isAllowed(), true);
     assert.equal(decision.results[0]?.ruleId, "ADAPTER");
+  });
+
+  it("runs the handler in the same tick when the client decides at once, and still returns a promise", async () => {
+    const guard = client();
+    let handled = false;
+    const handler = withParapet(guard, (_req, res) => {
+      handled = true;
+      json(res, 200, {});
+    });
+    const sameTick: boolean[] = [];
+    const server = await listen(
+      createServer((req, res) => {
+        handled = false;
+        const returned = handler(req, res);
+        sameTick.push(handled);
+        assert.ok(returned instanceof Promise, "withParapet's handler returns a promise");
+      }),
+    );
+    try {
+      assert.equal((await fetch(`${server.url}/`)).status, 200);
+      assert.deepEqual(sameTick, [true], "no microtask between the request and the handler");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("turns a handler's synchronous throw into the returned promise's rejection, as an async handler's", async () => {
+    const handler = withParapet(client(), () => {
+      throw new Error("handler bug");
+    });
+    const server = await listen(
+      createServer((req, res) => {
+        let threw = false;
+        let returned: Promise<void> | undefined;
+        try {
+          returned = handler(req, res);
+        } catch {
+          threw = true;
+        }
+        (returned ?? Promise.resolve()).then(
+          () => json(res, 500, { threw, rejected: false }),
+          (error: Error) => json(res, 200, { threw, rejected: error.message }),
+        );
+      }),
+    );
+    try {
+      const answer = await fetch(`${server.url}/`);
+      assert.deepEqual(await answer.json(), { threw: false, rejected: "handler bug" });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("safeDecide answers a client that throws or rejects with an ERROR decision that fails open", async () => {
+    const throwing = {
+      decide: () => {
+        throw new Error("sync bug");
+      },
+      protect: () => Promise.reject(new Error("unused")),
+      withRule: () => throwing,
+    } as unknown as Parapet;
+    const thrown = safeDecide(throwing, { url: "/" });
+    assert.ok(!(thrown instanceof Promise), "a synchronous failure is answered synchronously");
+    assert.equal(thrown.conclusion, "ERROR");
+    assert.match(thrown.reason.message, /sync bug/);
+    const rejecting = { decide: () => Promise.reject(new Error("async bug")) } as unknown as Parapet;
+    const rejected = await safeDecide(rejecting, { url: "/" });
+    assert.equal(rejected.conclusion, "ERROR");
+    assert.equal(rejected.isAllowed(), true);
+    assert.match(rejected.reason.message, /async bug/);
   });
 
   it("rejects a missing handler at construction", () => {

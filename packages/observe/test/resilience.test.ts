@@ -12,9 +12,15 @@ import { parapet, recordingLogger, request, tempDir, waitFor } from "./helpers.j
 const POSTGRES = { host: "127.0.0.1", port: 5432 };
 const CONNECTION = process.env.PARAPET_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 
-/** A TCP relay to the real PostgreSQL that the test can cut (a server going away) and restore. */
-async function relay(options: { up?: boolean } = {}): Promise<{ port: number; cut(): void; restore(): void; close(): Promise<void> }> {
+/**
+ * A TCP relay to the real PostgreSQL that the test can cut (a server going away), freeze (a network that drops
+ * every packet without closing anything: a cable pulled, a failover) and restore.
+ */
+async function relay(
+  options: { up?: boolean } = {},
+): Promise<{ port: number; cut(): void; freeze(): void; restore(): void; close(): Promise<void> }> {
   let up = options.up ?? true;
+  let frozen = false;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     if (!up) {
@@ -22,12 +28,21 @@ async function relay(options: { up?: boolean } = {}): Promise<{ port: number; cu
       return;
     }
     const upstream = connect(POSTGRES.port, POSTGRES.host);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("error", () => {});
-      socket.on("close", () => sockets.delete(socket));
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      sockets.add(from);
+      from.on("error", () => {});
+      from.on("close", () => {
+        sockets.delete(from);
+        to.destroy();
+      });
+      // Frozen, bytes are dropped on the floor, in both directions, and both ends stay open.
+      from.on("data", (chunk) => {
+        if (!frozen) to.write(chunk);
+      });
     }
-    client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const cut = () => {
@@ -37,8 +52,12 @@ async function relay(options: { up?: boolean } = {}): Promise<{ port: number; cu
   return {
     port: (server.address() as AddressInfo).port,
     cut,
+    freeze: () => {
+      frozen = true;
+    },
     restore: () => {
       up = true;
+      frozen = false;
     },
     close: async () => {
       cut();
@@ -254,5 +273,40 @@ test("sqlite: a path that cannot be created or written gets a clear error at con
     assert.throws(() => sqliteLog({ path: dir.path }), /sqliteLog cannot open .*Point `path` at a writable folder/);
   } finally {
     dir.remove();
+  }
+});
+
+test("postgres that stops answering without closing: a statement times out instead of hanging, and a new connection works once it answers", {
+  timeout: 30_000,
+}, async () => {
+  const link = await relay();
+  const schema = `parapet_freeze_${randomBytes(4).toString("hex")}`;
+  const driver = postgresLog({ connectionString: through(link.port), schema, queryTimeoutMs: 400, connectTimeoutMs: 400 });
+  try {
+    assert.deepEqual(await driver.all<{ one: number }>("SELECT 1 AS one"), [{ one: 1 }]);
+    link.freeze();
+    let started = Date.now();
+    await assert.rejects(driver.all("SELECT 1 AS one"), /timeout/i, "a pooled connection whose server went silent");
+    assert.ok(Date.now() - started < 5_000, `the statement gave up after ${Date.now() - started} ms`);
+    started = Date.now();
+    await assert.rejects(
+      driver.transaction([{ sql: "SELECT 1", params: [] }]),
+      /timeout/i,
+      "a new connection through the silent network cannot even log in",
+    );
+    assert.ok(Date.now() - started < 5_000, `the connection attempt gave up after ${Date.now() - started} ms`);
+    link.restore();
+    assert.deepEqual(await driver.all<{ one: number }>("SELECT 1 AS one"), [{ one: 1 }], "the silent connections were discarded");
+  } finally {
+    await driver.close();
+    await link.close();
+    await dropSchema(schema);
+  }
+});
+
+test("postgresLog refuses timeouts that would mean waiting forever", () => {
+  for (const bad of [0, -1, 1.5, Number.NaN, 3_600_001]) {
+    assert.throws(() => postgresLog({ connectionString: CONNECTION, queryTimeoutMs: bad }), /queryTimeoutMs/);
+    assert.throws(() => postgresLog({ connectionString: CONNECTION, connectTimeoutMs: bad }), /connectTimeoutMs/);
   }
 });

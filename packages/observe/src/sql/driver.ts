@@ -20,7 +20,13 @@ export type DriverSpec =
   | { readonly kind: "sqlite"; readonly options: { readonly path: string; readonly engine?: "better-sqlite3" | "node:sqlite" } }
   | {
       readonly kind: "postgres";
-      readonly options: { readonly connectionString: string; readonly schema?: string; readonly maxConnections?: number };
+      readonly options: {
+        readonly connectionString: string;
+        readonly schema?: string;
+        readonly maxConnections?: number;
+        readonly connectTimeoutMs?: number;
+        readonly queryTimeoutMs?: number;
+      };
     };
 
 export interface SqlDriver {

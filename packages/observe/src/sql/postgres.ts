@@ -13,6 +13,19 @@ export interface PostgresLogOptions {
   readonly schema?: string;
   /** Pool size. Default 4: writes are batched, queries are few. */
   readonly maxConnections?: number;
+  /** How long to wait for a connection (from the pool, or a new one) before the write or query fails. Default 10,000 ms. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * How long one statement may wait for its answer. Default 30,000 ms. A server that vanished without closing
+   * the connection (a network drop, a failover) would otherwise hold a write until TCP gives up, minutes later;
+   * a timed-out connection is discarded and the batch retried. Migrations are not bounded: a backfill may be long.
+   */
+  readonly queryTimeoutMs?: number;
+}
+
+/** A statement with its own read timeout: `pg` honours `query_timeout` on a query's config (its types omit it). */
+interface TimedQuery extends pg.QueryConfig {
+  readonly query_timeout: number;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -28,9 +41,14 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
   if (!SCHEMA_NAME.test(schema)) throw optionError("postgresLog", "`schema` must be lowercase letters, digits or _ (max 63), e.g. parapet");
   const max = options.maxConnections ?? 4;
   if (!Number.isInteger(max) || max < 1 || max > 100) throw optionError("postgresLog", "`maxConnections` must be an integer from 1 to 100");
+  const connectTimeoutMs = timeoutOption("connectTimeoutMs", options.connectTimeoutMs, 10_000);
+  const queryTimeoutMs = timeoutOption("queryTimeoutMs", options.queryTimeoutMs, 30_000);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max,
+    connectionTimeoutMillis: connectTimeoutMs,
+    // Idle pooled connections to a server that went away are noticed by TCP keepalive rather than by the next write.
+    keepAlive: true,
     // Every connection works inside the schema, so the shared SQL needs no prefix.
     options: `-c search_path=${schema}`,
     // Our own pool only: BIGINT (20) and NUMERIC (1700, what SUM returns) as numbers,
@@ -55,6 +73,9 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
     return text;
   };
 
+  const timed = (client: pg.PoolClient, sql: string, params: readonly SqlValue[] = []) =>
+    client.query({ text: sql, values: params as SqlValue[], query_timeout: queryTimeoutMs } as TimedQuery);
+
   async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     let failure: Error | undefined;
@@ -66,7 +87,7 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
     client.on("error", onError);
     try {
       // A failure is not cached: the next call tries again (the server may be back).
-      schemaReady ??= client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((error: unknown) => {
+      schemaReady ??= timed(client, `CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((error: unknown) => {
         schemaReady = undefined;
         throw error;
       });
@@ -86,24 +107,37 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
     dialect: "postgres",
     description: `postgres schema ${schema}`,
     // The log worker writes through its own small pool; this one then serves queries.
-    reopen: { kind: "postgres", options: { connectionString: options.connectionString, schema, maxConnections: 2 } },
+    reopen: {
+      kind: "postgres",
+      options: { connectionString: options.connectionString, schema, maxConnections: 2, connectTimeoutMs, queryTimeoutMs },
+    },
     transaction: (statements: readonly SqlStatement[]) =>
       withClient(async (client) => {
-        await client.query("BEGIN");
+        await timed(client, "BEGIN");
         try {
-          for (const { sql, params } of statements) await client.query(numbered(sql), params as SqlValue[]);
-          await client.query("COMMIT");
+          for (const { sql, params } of statements) await timed(client, numbered(sql), params);
+          await timed(client, "COMMIT");
         } catch (error) {
-          await client.query("ROLLBACK").catch(() => {});
+          // Bounded too: after a timeout the connection may be dead, and it is discarded on release anyway.
+          await timed(client, "ROLLBACK").catch(() => {});
           throw error;
         }
       }),
     all: <T>(sql: string, params: readonly SqlValue[] = []) =>
-      withClient(async (client) => (await client.query(numbered(sql), params as SqlValue[])).rows as T[]),
+      withClient(async (client) => (await timed(client, numbered(sql), params)).rows as T[]),
     exec: (script: string) =>
       withClient(async (client) => {
         await client.query(script);
       }),
     close: () => pool.end(),
   };
+}
+
+/** Whole milliseconds from 1 to one hour: 0 would mean "wait forever" to pg, the thing these options exist to prevent. */
+function timeoutOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > 3_600_000) {
+    throw optionError("postgresLog", `\`${name}\` must be whole milliseconds from 1 to 3,600,000, e.g. ${fallback}; got ${String(value)}`);
+  }
+  return value;
 }

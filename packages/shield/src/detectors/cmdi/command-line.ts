@@ -42,7 +42,7 @@ function isCautious(kind: Kind): boolean {
  * is the operator before it (`;`, `|`, `&`, backtick, newline, `(`, `{`), or 0
  * at the start of the value.
  */
-export function scoreCommandAt(text: string, start: number, separator: number, kind: Kind, depth = 0): number {
+export function scoreCommandAt(text: string, start: number, separator: number, kind: Kind, depth = 0, codeSpans = false): number {
   let i = start;
   while (i < text.length && isSpaceLike(text.charCodeAt(i))) i++;
   // `' whoami`, `'time sh -c id`: a quote that closes the app's own string, then a command.
@@ -64,6 +64,8 @@ export function scoreCommandAt(text: string, start: number, separator: number, k
   const after = i + match[0].length;
   // Outside braces a comma does not end a shell word: `;base64,iVBOR…` (a data: URL) names no command `base64`.
   if (text.charCodeAt(after) === 44 && separator !== 123) return 0;
+  // Nor does a colon: `chmod: true`, `node:querystring` are keys and module names, `chmod:` no program.
+  if (text.charCodeAt(after) === 58 && !/[\\/]/.test(text[after + 1] ?? "")) return 0;
   if (separator === 123 && depth === 0 && !bracesRunCommand(text, start, after)) return 0;
   if (WRAPPERS.has(word) && depth < 2) {
     WRAPPER_OPTION.lastIndex = after;
@@ -80,7 +82,7 @@ export function scoreCommandAt(text: string, start: number, separator: number, k
     const looked = /^[\s+]+([a-z0-9_.-]+)\s*$/.exec(text.slice(after, after + 40))?.[1];
     if (looked !== undefined && DISTINCT_COMMANDS.has(looked)) return 0.75;
   }
-  return scoreWord(text, start, i, word, after, hasDir, separator, kind);
+  return scoreWord(text, start, i, word, after, hasDir, separator, kind, codeSpans);
 }
 
 function scoreWord(
@@ -92,12 +94,21 @@ function scoreWord(
   hasDir: boolean,
   separator: number,
   kind: Kind,
+  codeSpans: boolean,
 ): number {
   const distinct = DISTINCT_COMMANDS.has(word);
   const common = !distinct && COMMON_COMMANDS.has(word);
   // The hot path: most values open with a word that is no command, and nothing else could make them one.
   if (!distinct && !common && !hasDir && separator === 0) return 0;
-  const argument = shellArgument(text.slice(after, after + 40), word);
+  let argument = shellArgument(text.slice(after, after + 40), word);
+  if (
+    argument === "operator" &&
+    (separator === 0 || !DISTINCT_COMMANDS.has(word)) &&
+    !operatorContinuesShell(text.slice(after, after + 40), separator, word)
+  )
+    argument = "text";
+  // `Set \`x\` to true`: in prose that quotes code, a backtick after the first word opens a Markdown span.
+  if (argument === "operator" && codeSpans && /^\s+`/.test(text.slice(after, after + 8))) argument = "text";
   const shellish = argument === "flag" || argument === "path" || argument === "operator" || argument === "url";
   // A header that *starts* with `;` or `|` is no browser's User-Agent: judge it as any other value.
   const opensValue = separator !== 0 && /^[\s'"]*$/.test(text.slice(0, start - 1));
@@ -114,14 +125,22 @@ function scoreWord(
     // A newline separates commands too, but also lines of prose in a textarea.
     const strongSeparator = separator !== 10 && separator !== 13;
     if (distinct && (argument !== "text" || hasDir)) return cautious ? 0.8 : 0.95;
-    if (distinct) return strongSeparator && !cautious ? 0.8 : 0.5;
+    // A value that opens with a line break (`%0anslookup x.oast.me`) has no line of prose before it.
+    if (distinct) return (strongSeparator || opensValue) && !cautious ? 0.8 : 0.5;
     // "use `echo` here": one common word quoted in backticks after a space is Markdown, not a substitution.
     if (separator === 96 && start > 1 && /\s/.test(text[start - 2] as string) && text[after] === "`") return 0.5;
     if (isClosedSubstitution(text, start, separator, after) && !cautious) return 0.85;
     if (shellish || (argument === "number" && NUMERIC_COMMANDS.has(word))) return cautious ? 0.7 : 0.9;
+    // "Tom & Jerry & more", "Sales & more": prose's spaced `&` before an everyday word that is also a command.
+    if (separator === 38 && (argument === "end" || argument === "text") && ENGLISH_WORDS.has(word) && isSpacedAmpersand(text, start))
+      return 0.5;
     if (argument === "end" && !cautious) return strongSeparator ? 0.8 : 0.75;
     // `|echo vuln`, `'; ps aux`: a value that opens with the operator has no sentence for it to punctuate.
     if (opensValue && strongSeparator && !cautious) return 0.75;
+    // `x && echo vulnerable`, `|| ps aux`: `&&` and `||` chain commands; prose joins words with one `&` or `|`.
+    if (isDoubledOperator(text, start, separator) && !cautious) return 0.75;
+    // `127.0.0.1; ps aux`, `report.pdf | tail x`: the argument the app expected, then the operator and a command.
+    if (strongSeparator && separator !== 96 && !cautious && !isAssignment(text, after) && followsExpectedArgument(text, start)) return 0.75;
     return 0.5;
   }
   if (hasDir && distinct) return cautious ? 0.7 : 0.9;
@@ -131,10 +150,64 @@ function scoreWord(
   if (shellish) return distinct ? (cautious ? 0.6 : 0.85) : cautious ? 0.5 : 0.75;
   if (argument === "end" && STANDALONE_COMMANDS.has(word)) return cautious ? 0.7 : 0.8;
   // `ansible all -m ping`: a distinct program whose flag comes after a word or two.
-  if (distinct && argument === "text" && hasLaterFlag(text, after)) return cautious ? 0.7 : 0.75;
+  if (distinct && (argument === "text" || argument === "number") && hasLaterFlag(text, after)) return cautious ? 0.7 : 0.75;
   // `sleep 5` alone is a timing probe; `ping 127.0.0.1` alone is what a diagnostics form legitimately receives.
-  if (argument === "number" && NUMERIC_COMMANDS.has(word)) return word === "sleep" || word === "timeout" ? 0.75 : 0.6;
+  if (argument === "number" && NUMERIC_COMMANDS.has(word)) {
+    // "sleep 8 hours a night": a number and then words is a sentence; the probe is the number alone (or a suffix, `5s`).
+    if (!/^[\s+]*\d+(?:\.\d+)?[smhd]?\s*(?:$|[;|&#])/.test(text.slice(after, after + 40))) return 0.5;
+    return word === "sleep" || word === "timeout" ? 0.75 : 0.6;
+  }
   return 0;
+}
+
+/**
+ * Common commands that are everyday English words: after a lone `&` with a
+ * space on each side and nothing shell-like following, the `&` is "and".
+ * Not `id`, `ls`, `ps`, `pwd`: no sentence ends with those.
+ */
+const ENGLISH_WORDS: ReadonlySet<string> = new Set([
+  "more",
+  "less",
+  "head",
+  "tail",
+  "find",
+  "sort",
+  "time",
+  "date",
+  "who",
+  "file",
+  "copy",
+  "move",
+  "start",
+  "call",
+  "exit",
+  "print",
+  "read",
+  "wait",
+  "test",
+  "set",
+  "type",
+  "cut",
+  "touch",
+  "kill",
+  "mail",
+  "host",
+  "source",
+  "history",
+  "sleep",
+  "echo",
+  "finger",
+  "alias",
+  "export",
+  "halt",
+  "diff",
+  "nice",
+]);
+
+/** ` & ` at `start` (just after the `&`): one ampersand with a space on each side, as prose writes "and". */
+function isSpacedAmpersand(text: string, start: number): boolean {
+  const at = start - 1;
+  return text.charCodeAt(at) === 38 && text.charCodeAt(at - 1) === 32 && text.charCodeAt(at - 2) !== 38 && /\s/.test(text[start] ?? "");
 }
 
 /**
@@ -228,6 +301,32 @@ function firstNonSpace(text: string): number {
   return i;
 }
 
+/** `&&` or `||` right before `start` (spaces between allowed). */
+function isDoubledOperator(text: string, start: number, separator: number): boolean {
+  if (separator !== 38 && separator !== 124) return false;
+  return text.charCodeAt(start - 2) === separator;
+}
+
+/**
+ * The text before the operator is one token with a digit, a dot inside it or
+ * a closing quote: an address, a number, a file name, a quoted string. That
+ * is the argument an app passes to its own command (`ping 127.0.0.1`), not
+ * the first clause of a sentence (`Yes; find me later`).
+ */
+function followsExpectedArgument(text: string, start: number): boolean {
+  let end = start - 1;
+  while (end > 0 && (isSpaceLike(text.charCodeAt(end - 1)) || text.charCodeAt(end - 1) === 38 || text.charCodeAt(end - 1) === 124)) end--;
+  if (end === 0 || end > 64) return false;
+  const token = text.slice(0, end);
+  // Not `a=1&b=2`: a query string pasted into a value joins assignments, not commands.
+  return /^[^\s=]+$/.test(token) && (/\d|\w\.\w/.test(token) || /^[\w.:/@-]*['"]$/.test(token));
+}
+
+/** `sort=asc`: to a shell, a word glued to `=` assigns a variable; it runs nothing. */
+function isAssignment(text: string, after: number): boolean {
+  return text.charCodeAt(after) === 61;
+}
+
 /**
  * `` x`echo hi` ``, `$(id)`: a known command inside a command substitution
  * that closes. A backtick after a space is left out: that is how Markdown
@@ -281,6 +380,31 @@ const SCRIPT_FILE =
 
 type Argument = "end" | "flag" | "path" | "operator" | "number" | "url" | "text";
 
+/**
+ * Whether the operator after a value's first word makes it a command line.
+ * Titles and prose put a spaced `&` or `|` between words (`Copy & paste`,
+ * `Start | Stop | Pause`), a space before a parenthesis (`Node (v20)`), or
+ * compare (`node >= 18`); none of those reads as shell. The word after a
+ * spaced operator is scored on its own when it is a command.
+ */
+function operatorContinuesShell(rest: string, separator: number, word: string): boolean {
+  const op = /^(\s*)([;|&<>()]+)(\s*)([a-z]*)/.exec(rest);
+  if (op === null) return true;
+  const [, before, operator, spaceAfter, next] = op as unknown as [string, string, string, string, string];
+  // A `)` glued to the first word closes nothing; inside `(sh)` or `$(id)` it ends the subshell.
+  // `eval('ls')`, `phpinfo()`: a glued call is code that runs a command; `read()`, `tar(1)`, `Node (v20)` are names in prose.
+  if (operator.startsWith("(")) {
+    const call = rest.slice(before.length);
+    // `chroot ()`: a shell function definition; `sleep(20)`: a timing probe in any language.
+    if (before !== "") return /^\(\s*\)/.test(call);
+    return DISTINCT_COMMANDS.has(word) || /^\(\s*['"`]/.test(call) || (NUMERIC_COMMANDS.has(word) && /^\(\s*\d/.test(call));
+  }
+  if (operator.startsWith(")") && before === "" && separator === 0) return false;
+  if (operator === ">=" || operator === "<=" || operator === "=>" || rest.startsWith("=", before.length + operator.length)) return false;
+  if (/^[;|&]+$/.test(operator) && before !== "" && spaceAfter !== "" && next.length >= 2) return isCommandName(next);
+  return true;
+}
+
 /** What follows a command word, as a shell would see it. */
 function shellArgument(rest: string, word: string): Argument {
   if (rest.length > 0 && !/^[\s<>|;&`)'"}$(+,]/.test(rest)) return "text";
@@ -292,7 +416,8 @@ function shellArgument(rest: string, word: string): Argument {
   // `exec (` with nothing inside is prose or code, not a subshell.
   if (c === "(" && trimmed.slice(1).trim() === "") return "end";
   if (";|&`><)}'\"(".includes(c)) return "operator";
-  if (c === "-") return "flag";
+  // `-la`, `--list`, `-5`; a dash between words (`Tail -- the dog`, `copy - paste`) is punctuation.
+  if (c === "-") return /^-(?:-[a-z]|[a-z0-9])/.test(trimmed) ? "flag" : "text";
   if (c === "/" && word !== "who") return "path";
   // `$HOME`, `~/x`, `./x`, `\\share`, `c:\`, `c:`, `%SYSTEMROOT%\x`.
   if (c === "$" || c === "~" || c === "." || c === "\\" || /^[a-z]:(?:[\\/]|$|[\s"'+|&;])|^%[a-z_][a-z0-9_]*%/.test(trimmed)) return "path";

@@ -18,6 +18,10 @@ export const CONSTRUCTS: readonly Construct[] = [
   { pattern: /\$\(\(/, score: 0.8, label: "shell arithmetic expansion", needs: "$((" },
   // `${PATH#{}/}`, `${x%%y}`, `${v:-cmd}`: parameter expansion operators exist only in sh.
   { pattern: /\$\{[a-z_][a-z0-9_]{0,30}(?:#|%|:[-=?+]|\/|\^|,)/, score: 0.8, label: "shell parameter expansion", needs: "${" },
+  // `${PATH:0:1}`, `${HOME: -1}`: substring expansion, how payloads spell `/` without writing one.
+  { pattern: /\$\{[a-z_][a-z0-9_]{0,30}:\s?-?\d{1,4}(?::\d{1,4})?\}/, score: 0.8, label: "shell substring expansion", needs: "${" },
+  // `$'\x69\x64'`, `$'\151\144'`: ANSI-C quoting, bytes spelled as escapes to hide a command's name.
+  { pattern: /\$'(?:\\x[0-9a-f]{2}|\\[0-7]{3}|\\u[0-9a-f]{4})/, score: 0.85, label: "shell ansi-c quoted escapes", needs: "$'" },
   // `<(cmd)`, `>(cmd)`: bash process substitution, opening a word.
   { pattern: /(?:^|[\s;|&=])[<>]\([a-z][^)\n]{0,60}\)/, score: 0.8, label: "process substitution", needs: "(" },
   // `alias a=curl&a evil`, `alias -p x=id`: defining an alias is how a payload renames a blocked command.

@@ -34,6 +34,7 @@ import type { Candidate, Detector, Finding } from "../types.js";
 import { isSpaceLike, mayOpenWithCommand, scoreCommandAt } from "./command-line.js";
 import { COMMON_COMMANDS, DISTINCT_COMMANDS } from "./commands.js";
 import { findConstruct, PLAIN_CONSTRUCTS } from "./constructs.js";
+import { isEntityAfterAmpersand, isProseWithCodeSpans, isTableRow } from "./prose-marks.js";
 import { braceCommand, disguisedWords, unshell } from "./unshell.js";
 
 export { unshell };
@@ -60,16 +61,19 @@ function hasLineBreak(value: string, classes: number): boolean {
   return (classes & CONTROL) !== 0 && (value.indexOf("\n") !== -1 || value.indexOf("\r") !== -1);
 }
 
-/** cmd.exe batch syntax: `FOR /F … IN (…) DO`, `IF ERRORLEVEL`, `%%G` loop variables. */
+/**
+ * cmd.exe batch syntax: `FOR /F … IN (…) DO`, `IF ERRORLEVEL`, `%%G` loop variables. An `IF … ==` operand
+ * never opens with a backtick: `` if `a == b` `` is Markdown quoting a comparison.
+ */
 const BATCH =
-  /\bfor\s+(?:\/[dlrf]\b|%%?\S\s+in\b)|\bif\s+(?:\/i\s+)?(?:not\s+)?(?:errorlevel\b|exist\s|defined\s|\S{1,40}\s+(?:equ|neq|lss|leq|gtr|geq)\s|(?:"[^"\n]{0,40}"|\S{0,40})\s*==)|%errorlevel%/;
+  /\bfor\s+(?:\/[dlrf]\b|%%?\S\s+in\b|%%?\w{1,20}\s+in\s*\()|\bif\s+(?:\/i\s+)?(?:not\s+)?(?:errorlevel\b|exist\s|defined\s|\S{1,40}\s+(?:equ|neq|lss|leq|gtr|geq)\s|(?:"[^"\n]{0,40}"|[^\s`]\S{0,39})\s*==)|%errorlevel%/;
 
 /** Shellshock: a function definition in an environment variable (CVE-2014-6271). */
 const SHELLSHOCK = /\(\s*\)\s*\{/;
 
-/** Code that runs a command from an interpreted language. */
+/** Code that runs a command from an interpreted language: `system('id')`; with a space before `(`, only a string or variable argument (`system (ie, …)` is prose). */
 const EXEC_CALL =
-  /\b(?:system|passthru|shell_exec|popen|proc_open|pcntl_exec|exec|execsync|spawnsync|spawn|runtime\.getruntime\(\)\.exec|child_process)\s*\(\s*[^\s)]|require\s*\(\s*['"]child_process/;
+  /\b(?:system|passthru|shell_exec|popen|proc_open|pcntl_exec|exec|execsync|spawnsync|spawn|runtime\.getruntime\(\)\.exec|child_process)(?:\(\s*[^\s)]|\s+\(\s*['"`$])|require\s*\(\s*['"]child_process/;
 
 /** A root-anchored path written with globs to dodge word filters: `/???/??t /e??/p?ss??`, `/etc/pa[s]swd`. */
 const GLOB_PATH = /(?:^|[\s;|&`=(,{+])\/[a-z?*]*[?*[][a-z?*\]-]*\/[a-z?*[\]-]+/;
@@ -91,8 +95,9 @@ export const cmdiDetector: Detector = {
     const batch = BATCH.exec(text);
     if (batch && candidate.kind !== "header") return finding(0.85, "cmd.exe batch syntax", text.slice(batch.index));
     let best: Finding | undefined;
-    for (const position of commandPositions(text)) {
-      const score = scoreCommandAt(text, position.index, position.separator, candidate.kind);
+    const proseSpans = text.indexOf("`") !== -1 && isProseWithCodeSpans(text);
+    for (const position of commandPositions(text, proseSpans)) {
+      const score = scoreAt(text, position, candidate.kind, proseSpans);
       if (score > (best?.score ?? 0))
         best = finding(score, position.separator ? "command after shell operator" : "shell command", text.slice(position.index));
       if (score >= 0.95) return best;
@@ -249,18 +254,53 @@ interface Position {
   readonly index: number;
   /** The shell operator before the command (`;`, `|`, `&`, backtick, newline, `(`, `{`), or 0 at the start. */
   readonly separator: number;
+  /** The position opens a backtick span of several words in prose (see ./prose-marks.ts). */
+  readonly codeSpan?: boolean;
+  /** Only a distinct program counts here (a `(` after a space). */
+  readonly distinctOnly?: boolean;
+}
+
+/**
+ * The score of the command at one position. A backtick span in prose
+ * (`` Run `npm test` first ``) quotes code for a reader, and a parenthesis
+ * after a space is prose's: unless the first word there is a distinct
+ * program (`curl`, `nc`, `whoami`), it is not taken for a command.
+ */
+function scoreAt(text: string, position: Position, kind: Candidate["kind"], proseSpans: boolean): number {
+  const score = scoreCommandAt(text, position.index, position.separator, kind, 0, proseSpans);
+  if ((position.codeSpan !== true && position.distinctOnly !== true) || score <= 0.5) return score;
+  const first = /^\s*(?:\.{0,2}\/)?([a-z0-9_.-]+)/.exec(text.slice(position.index, position.index + 40))?.[1] ?? "";
+  return DISTINCT_COMMANDS.has(first.endsWith(".exe") ? first.slice(0, -4) : first) ? score : 0.5;
 }
 
 /** Where a shell would read a command name. */
-function* commandPositions(text: string): Generator<Position> {
+function* commandPositions(text: string, proseSpans: boolean): Generator<Position> {
   yield { index: 0, separator: 0 };
+  // A closing backtick ends a substitution: the text after it continues the same command.
+  let backticks = 0;
+  const tableRow = text.indexOf("|") !== -1 && isTableRow(text);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
+    if (c === 96) {
+      if (backticks++ % 2 === 1) continue;
+      if (proseSpans) {
+        // A one-word span in prose (`` the `uname` field ``, `` call `read()` ``) names a thing; it runs nothing.
+        const close = text.indexOf("`", i + 1);
+        const content = text.slice(i + 1, close).trim();
+        if (!/\s/.test(content)) continue;
+        yield { index: i + 1, separator: c, codeSpan: true };
+        continue;
+      }
+    }
+    if ((c === 124 && tableRow) || (c === 38 && isEntityAfterAmpersand(text, i))) continue;
     // ; | & ` newline, "{" (brace expansion `{cat,/etc/passwd}`), "$(" and "(" after an operator.
     if (c === 59 || c === 124 || c === 38 || c === 96 || c === 10 || c === 13 || c === 123) {
       yield { index: i + 1, separator: c };
     } else if (c === 40 && i > 0 && (text.charCodeAt(i - 1) === 36 || isOperator(text.charCodeAt(i - 1)))) {
       yield { index: i + 1, separator: c };
+    } else if (c === 40 && i > 0 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) {
+      // After a space a `(` is mostly prose (`report (copy).pdf`); it counts with a distinct program inside (`"sys"."tem" ('uname')`).
+      yield { index: i + 1, separator: c, distinctOnly: true };
     } else {
       continue;
     }
@@ -270,6 +310,7 @@ function* commandPositions(text: string): Generator<Position> {
   }
 }
 
+/** `;|&(` and newline open a subshell with `(`; after a space, `(` is prose's parenthesis (`report (copy).pdf`). */
 function isOperator(c: number): boolean {
-  return c === 59 || c === 124 || c === 38 || c === 40 || c === 32 || c === 10;
+  return c === 59 || c === 124 || c === 38 || c === 40 || c === 10;
 }

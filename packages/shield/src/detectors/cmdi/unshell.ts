@@ -11,6 +11,10 @@ export function unshell(text: string): string {
   if (out.indexOf("$") !== -1)
     out = out
       .replace(/\$\{ifs\}|\$ifs(?:\$\d)?/g, " ")
+      // `$0` names the running shell: `;$0 -c id` runs `sh -c id`.
+      .replace(/\$0(?=\s|$|<)/g, "sh")
+      // `$'id'`: ANSI-C quoting (its `\x69` escapes are already decoded) is a quoted word like `'id'`.
+      .replace(/\$(?=')/g, "")
       .replace(/\$\(\)|\$[@*!\d$?#-]|\$\{[@*!\d#?-]?\}/g, "")
       // `$_` is the last argument, empty in a fresh shell; only glued inside a word (`c$_at`), not PHP's `$_GET`.
       .replace(/(?<=[a-z])\$_(?=[a-z])/g, "");
@@ -19,6 +23,8 @@ export function unshell(text: string): string {
   // One-letter globs inside a word (`adduse[r]`, `c[a]t`) match the letter itself.
   if (out.indexOf("[") !== -1) out = out.replace(/(?<=[a-z])\[([a-z])\]|\[([a-z])\](?=[a-z])/g, "$1$2");
   if (out.indexOf("\\") !== -1) out = out.replace(/(?<=[a-z0-9])\\(?=[a-z0-9])/g, "");
+  // cmd.exe drops a `^` before any character: `wh^oami`, `c^m^d`.
+  if (out.indexOf("^") !== -1) out = out.replace(/(?<=[a-z])\^(?=[a-z])/g, "");
   const quotes = quoteCount(out);
   // A lone quote (`o'brien`, prose) can only be one glued inside a word: the three pair patterns need two.
   if (quotes === 1) out = out.replace(/(?<=[a-z0-9/])['"](?=[a-z0-9])/g, "");
@@ -43,8 +49,8 @@ function quoteCount(text: string): number {
   return text.indexOf(single === -1 ? '"' : "'", (single === -1 ? double : single) + 1) === -1 ? 1 : 2;
 }
 
-/** Markers of a word split to dodge a filter: `c''at`, `c$@at`, `pi``ng`, `w\ho`. */
-const EVASION = /[a-z](?:(?:''|""|``|\$\(\)|[<>]\(\)|\$[@*!\d$?#_-]|\$\{[@*!\d#?-]?\}|\\|['"])[a-z]|(?:''|""|``|\$\(\))(?=\s|$))/g;
+/** Markers of a word split to dodge a filter: `c''at`, `c$@at`, `pi``ng`, `w\ho`, `wh^oami`. */
+const EVASION = /[a-z](?:(?:''|""|``|\$\(\)|[<>]\(\)|\$[@*!\d$?#_-]|\$\{[@*!\d#?-]?\}|\\|\^|['"])[a-z]|(?:''|""|``|\$\(\))(?=\s|$))/g;
 /** `[\s;|&]`, as a character test: what ends a word for the shell (and every space JavaScript's `\s` knows). */
 function isTokenBreak(c: number): boolean {
   if (c === 59 || c === 124 || c === 38 || c === 32 || (c >= 9 && c <= 13)) return true;
@@ -75,11 +81,26 @@ export function disguisedWords(lower: string): string[] {
     while (start > 0 && match.index - start < 40 && !isTokenBreak(lower.charCodeAt(start - 1))) start--;
     let end = match.index + match[0].length;
     while (end < lower.length && end - match.index < 40 && !isTokenBreak(lower.charCodeAt(end))) end++;
-    const word = unshell(lower.slice(start, end)).replace(/^.*[/\\]/, "");
-    words.push(word.endsWith(".exe") ? word.slice(0, -4) : word);
+    const raw = lower.slice(start, end);
     EVASION.lastIndex = match.index + match[0].length - 1;
+    // `I'd like…`: an English contraction where no command can start is an apostrophe, not a split `id`.
+    if (CONTRACTION.test(raw) && !followsOperator(lower, start)) continue;
+    const word = unshell(raw).replace(/^.*[/\\]/, "");
+    words.push(word.endsWith(".exe") ? word.slice(0, -4) : word);
   }
   return words;
+}
+
+/** A word whose one quote is an English contraction's apostrophe: `i'd`, `we'll`, `don't`, `it's`. */
+const CONTRACTION = /^[a-z]{1,12}'(?:d|s|t|ll|re|ve|m)$/;
+
+/** Whether a shell operator (`;`, `|`, `&`, a backtick, `(`, a line break) comes before `start`, spaces aside: a command position. */
+function followsOperator(text: string, start: number): boolean {
+  let i = start - 1;
+  while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i--;
+  if (i < 0) return false;
+  const c = text.charCodeAt(i);
+  return c === 59 || c === 124 || c === 38 || c === 96 || c === 40 || c === 10 || c === 13;
 }
 
 /** `{,ifconfig}`, `{cat,/etc/passwd}`, `c{a,oun}t`: a comma list in braces, with no space, that bash expands into words. */

@@ -57,7 +57,7 @@ function resolveLookups(value: string): { text: string; jndi: boolean } {
   return { text, jndi };
 }
 
-/** `lower:j` → j, `upper:J` → j, `::-j` or `env:X:-j` → j (the default), `date:'j'` → j; anything else → "". */
+/** `lower:j` → j, `upper:J` or `upper:ı` → j or i, `::-j` or `env:X:-j` → j (the default), `date:'j'` → j; anything else → "". */
 function resolveOne(body: string): string {
   const fallback = body.indexOf(":-");
   if (fallback !== -1) return body.slice(fallback + 2);
@@ -65,7 +65,9 @@ function resolveOne(body: string): string {
   if (colon === -1) return "";
   const prefix = body.slice(0, colon).trim();
   const arg = body.slice(colon + 1);
-  if (prefix === "lower" || prefix === "upper") return arg;
+  if (prefix === "lower") return arg;
+  // Java upper-cases the dotless `ı` to `I` and the long `ſ` to `S`: `${upper:ı}` spells the `i` of `jndi`.
+  if (prefix === "upper") return arg.toUpperCase().toLowerCase();
   if (prefix === "date") return arg.replace(/'/g, "");
   return "";
 }

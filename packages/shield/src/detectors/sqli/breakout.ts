@@ -12,6 +12,7 @@ import {
   looksLikeSelectList,
   operandAt,
   type SignificantTokens,
+  skipGroupedOperand,
   skipOperand,
   startsStatement,
 } from "./grammar.js";
@@ -88,7 +89,10 @@ export function findBreakout(sig: SignificantTokens, context: Context): SqlSigna
       // A value that opens with a parenthesised constant comparison, `(5=5)*5`, is a boolean probe too.
       return brokeOut || isTautology(tokens, at) ? subExpressionAfterBreakout(tokens, at + 1, start) : undefined;
     case "comma":
-      return brokeOut ? subExpressionAfterBreakout(tokens, at + 1, start) : undefined;
+      // `1,(select 1)`: a number, then a sub-select as the next item of the list it lands in.
+      return brokeOut || (at === 1 && tokens[0]?.kind === "number" && tokens[2]?.kind === "open")
+        ? subExpressionAfterBreakout(tokens, at + 1, start)
+        : undefined;
     case "string":
       return context !== "" && isQuoteRebalancing(tokens, at)
         ? { score: 0.7, technique: "string concatenation probe after breakout", at: start }
@@ -128,7 +132,7 @@ function conditionAfterLogic(
   if (brokeOut && first.text === "select" && tokens[operand - 1]?.kind === "open" && selectList) {
     return { score: 0.9, technique: "sub-select after breakout", at: start };
   }
-  const after = skipOperand(tokens, operand);
+  const after = skipGroupedOperand(tokens, from, operand);
   const next = tokens[after];
   if (isComparison(next)) {
     const right = operandAt(tokens, after + 1);
@@ -151,9 +155,55 @@ function conditionAfterLogic(
     return brokeOut ? { score: 0.8, technique: "constant condition after breakout", at: start } : undefined;
   }
   if (brokeOut && (next.kind === "close" || next.kind === "semicolon" || next.kind === "logic" || isArithmetic(next))) {
-    return { score: 0.85, technique: "condition after breakout", at: start };
+    // `" and 3/4" pipes`: inches after a quoted size. Arithmetic that ends in a word or another literal is no expression.
+    return isArithmetic(next) && !endsExpression(tokens[arithmeticEnd(tokens, after)])
+      ? undefined
+      : { score: 0.85, technique: "condition after breakout", at: start };
   }
   return undefined;
+}
+
+/** Index just past a run of `operator operand` pairs starting at `at` (`+1`, `/4*2`); `at` itself when none. */
+function arithmeticEnd(tokens: readonly Token[], at: number): number {
+  let i = at;
+  while (isArithmetic(tokens[i])) {
+    const operand = operandAt(tokens, i + 1);
+    if (operand === -1) return i;
+    i = skipOperand(tokens, operand);
+  }
+  return i;
+}
+
+/** What may follow a complete expression inside a condition: its end, `)`, `;`, AND/OR or a comparison. */
+function endsExpression(token: Token | undefined): boolean {
+  return token === undefined || token.kind === "close" || token.kind === "semicolon" || token.kind === "logic" || isComparison(token);
+}
+
+/** After AND/OR: a condition, not a lone word ("null and void"). A name must be compared to something. */
+function conditionFollows(tokens: readonly Token[], from: number): boolean {
+  const operand = operandAt(tokens, from);
+  if (operand === -1) return false;
+  return (tokens[operand] as Token).kind !== "bareword" || isComparison(tokens[skipOperand(tokens, operand)]);
+}
+
+/**
+ * `'='`, `'-0-'`, `'+1+'`: constants joined by arithmetic, the last one an
+ * empty literal the query's own closing quote completes. Starts at the first
+ * operand after the operator that followed the breakout.
+ */
+function endsInQueryQuote(tokens: readonly Token[], operand: number): boolean {
+  let at = operand;
+  for (;;) {
+    const value = tokens[at] as Token;
+    const after = skipOperand(tokens, at);
+    // After arithmetic the last literal must be empty of words: "the '-0-' emoticon" quotes a symbol in prose.
+    if (value.kind === "string" && !value.closed) return after === tokens.length && (at === operand || !/[a-z]/.test(value.text));
+    if (value.kind !== "number" && value.kind !== "string") return false;
+    if (!isArithmetic(tokens[after])) return false;
+    const next = operandAt(tokens, after + 1);
+    if (next === -1) return false;
+    at = next;
+  }
 }
 
 /** An operator right after a closed literal: `1'+(select …)`, `'||(select …)||'`, `1' rlike (select …)`, `'='`. */
@@ -170,17 +220,18 @@ function expressionAfterOperator(sig: SignificantTokens, at: number, brokeOut: b
     return { score: 0.9, technique: "expression after breakout", at: start };
   }
   if (!brokeOut) return undefined;
-  // `'='`, `1'-'`, `x'+'`: the value rebuilds the query's own closing quote.
+  // `'='`, `1'-'`, `x'+'`, `'-0-'`: the value rebuilds the query's own closing quote, maybe after arithmetic on constants.
   const after = skipOperand(tokens, operand);
-  if (value.kind === "string" && !value.closed && after === tokens.length) {
+  if (endsInQueryQuote(tokens, operand)) {
     return { score: 0.75, technique: "quote rebalancing after breakout", at: start };
   }
   const next = tokens[after];
-  // The comparison needs its right side: `)+|90=-` ends on a dangling operator.
+  // The comparison needs its right side: `)+|90=-` ends on a dangling operator; AND/OR needs a condition
+  // (`' is null and void'` is the idiom, quoted).
   if (
     value.kind !== "bareword" &&
     next !== undefined &&
-    (next.kind === "logic" || (isComparison(next) && operandAt(tokens, after + 1) !== -1))
+    ((next.kind === "logic" && conditionFollows(tokens, after + 1)) || (isComparison(next) && operandAt(tokens, after + 1) !== -1))
   ) {
     return { score: 0.85, technique: "expression after breakout", at: start };
   }

@@ -24,9 +24,15 @@ export type { Context, SqlSignal } from "./signal.js";
 
 export function classify(all: readonly Token[], context: Context): SqlSignal | undefined {
   const sig = significant(all);
-  // The identifier context only adds breakouts: a SQL-only construct is found as well in the other contexts.
-  if (context === "`") return findBreakout(sig, context);
+  // In the identifier context, a SQL-only construct counts once the value closed a name (no spaces in it: Markdown
+  // code spans have them). The raw context reads everything after a backtick as one name, so only this one sees it:
+  // `` id` desc,(select sleep(3))-- ``.
+  if (context === "`") return findBreakout(sig, context) ?? (closesName(sig.tokens[0]) ? findSqlOnlyConstruct(sig) : undefined);
   const found = findBreakout(sig, context) ?? findSqlOnlyConstruct(sig);
   if (found !== undefined || context !== "") return found;
   return wholeValueAlwaysTrue(sig.tokens) ?? findStatementFragment(sig);
+}
+
+function closesName(literal: Token | undefined): boolean {
+  return literal?.closed === true && !/\s/.test(literal.text);
 }

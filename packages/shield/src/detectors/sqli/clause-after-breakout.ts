@@ -40,7 +40,9 @@ export function clauseAfterBreakout(tokens: readonly Token[], at: number, brokeO
     case "group": {
       if (next?.text !== "by") return undefined;
       const column = tokens[at + 2];
-      const after = tokens[at + 3];
+      // `ORDER BY 3 DESC`: a direction may follow the column.
+      const direction = tokens[at + 3]?.text === "asc" || tokens[at + 3]?.text === "desc" ? 1 : 0;
+      const after = tokens[at + 3 + direction];
       const ends = after === undefined || after.kind === "comma" || after.kind === "close" || after.kind === "semicolon";
       if (column?.kind === "number" && ends) return { score: 0.85, technique: `${token.text} by column probe`, at: start };
       if (brokeOut && column !== undefined && (column.kind === "bareword" || column.kind === "function") && ends) {

@@ -14,7 +14,7 @@ export interface SignificantTokens {
   readonly leadingComment: boolean;
   /** A MySQL executable comment `/*!…` appeared: there is no benign reason for one in a parameter. */
   readonly executableComment: boolean;
-  /** What follows a `#` or `--` line comment's marker (it runs to the end of the value); undefined without one. */
+  /** What follows the last `#` or `--` line comment's marker, to the end of its line; undefined without one. */
   readonly lineCommentBody: string | undefined;
 }
 
@@ -126,6 +126,49 @@ export function skipOperand(tokens: readonly Token[], at: number): number {
   return end;
 }
 
+/**
+ * Whether a call's argument list reads as SQL: no two numbers or names side
+ * by side with only a space between them. "sleep (8 hours)" and "benchmark
+ * (cpu vs gpu)" are prose in parentheses; `sleep(5)`, `cast(x as int)`,
+ * `benchmark(1e7,md5(1))` are calls, and so are `sleep(20.to_i)` (glued) and
+ * `benchmark(2999/**\/999,…)` (a comment splitting a number is an evasion).
+ */
+export function hasSqlArguments(sig: SignificantTokens, at: number): boolean {
+  const { tokens } = sig;
+  const end = skipArguments(tokens, at);
+  for (let i = at + 3; i < end; i++) {
+    const before = tokens[i - 1] as Token;
+    const token = tokens[i] as Token;
+    if (
+      isWordOrNumber(before) &&
+      isWordOrNumber(token) &&
+      sig.commentAfter[i - 1] !== true &&
+      before.start + before.text.length < token.start
+    )
+      return false;
+  }
+  return true;
+}
+
+function isWordOrNumber(token: Token): boolean {
+  return token.kind === "number" || token.kind === "bareword";
+}
+
+/**
+ * `skipOperand`, also past the `)` that close parentheses opened before the
+ * operand since `from`: `(1)=1` compares `(1)`, the operand `operandAt(tokens, from)` found.
+ */
+export function skipGroupedOperand(tokens: readonly Token[], from: number, operand: number): number {
+  let open = 0;
+  for (let i = from; i < operand; i++) if ((tokens[i] as Token).kind === "open") open++;
+  let end = skipOperand(tokens, operand);
+  while (open > 0 && tokens[end]?.kind === "close") {
+    end++;
+    open--;
+  }
+  return end;
+}
+
 function skipArguments(tokens: readonly Token[], at: number): number {
   let depth = 0;
   const limit = Math.min(tokens.length, at + 256);
@@ -166,7 +209,12 @@ export function startsStatement(tokens: readonly Token[], at: number): boolean {
     case "exec":
     case "execute":
     case "call":
-      return second.kind === "bareword" || second.kind === "function" || second.kind === "string" || second.kind === "open";
+      return (
+        (second.kind === "bareword" && isProcedureCall(tokens, at + 1)) ||
+        second.kind === "function" ||
+        second.kind === "string" ||
+        second.kind === "open"
+      );
     case "declare":
     case "set":
       return second.kind === "variable";
@@ -188,6 +236,33 @@ export function startsStatement(tokens: readonly Token[], at: number): boolean {
       return second.kind === "open" || second.kind === "function" || second.kind === "keyword";
     default:
       return second.kind === "keyword" || second.kind === "function";
+  }
+}
+
+/** Characters a stored procedure's name has and an English word does not: `xp_cmdshell`, `dbo.proc`, `sp2`. */
+const PROCEDURE_NAME = /[_.$0-9]/;
+
+/**
+ * `EXEC xp_cmdshell 'dir'`, `CALL proc`, `EXEC sp_who;`: the name is a
+ * procedure's (it has `_`, `.`, a digit), or it is followed by what a call
+ * takes: nothing, `;`, a closed literal, a number, a variable. "execute the
+ * will" and "call the doctor" go on with another word.
+ */
+function isProcedureCall(tokens: readonly Token[], at: number): boolean {
+  const name = tokens[at] as Token;
+  if (PROCEDURE_NAME.test(name.text)) return true;
+  const argument = tokens[at + 1];
+  if (argument === undefined) return true;
+  switch (argument.kind) {
+    case "semicolon":
+    case "number":
+    case "variable":
+    case "open":
+      return true;
+    case "string":
+      return argument.closed;
+    default:
+      return false;
   }
 }
 

@@ -41,13 +41,42 @@ function variantsOf(value: string): string[] {
   // Some database character-set conversions turn typographic quotes into ASCII ones.
   if (TYPOGRAPHIC_QUOTES.test(value))
     variants.push(value.replace(TYPOGRAPHIC_QUOTES_ALL, (q) => (q === "\u201c" || q === "\u201d" ? '"' : "'")));
+  const unpercented = withoutStrayPercents(value);
+  if (unpercented !== undefined) variants.push(unpercented);
   return variants;
+}
+
+/** A `%` that starts no `%XX` escape, before a letter: `%S` in `%S%E%L%E%C%T`. */
+const STRAY_PERCENT = /%(?![0-9a-f]{2})(?=[a-z])/gi;
+
+/**
+ * ASP on IIS drops a `%` that starts no `%XX` escape, so `%S%E%L%E%C%T`
+ * reaches the database as `SELECT` (sqlmap's percentage tamper). Read that way
+ * when at least two letters are hidden so: one stray `%` is a typo or `100%off`.
+ */
+function withoutStrayPercents(value: string): string | undefined {
+  if (!value.includes("%")) return undefined;
+  let stray = 0;
+  STRAY_PERCENT.lastIndex = 0;
+  while (STRAY_PERCENT.exec(value) !== null) if (++stray === 2) return value.replace(STRAY_PERCENT, "");
+  return undefined;
+}
+
+/**
+ * "`SELECT * FROM t` is slow": Markdown opening with a code span, its code
+ * glued to the backtick and closed by a second one. A value that closes a
+ * quoted identifier goes on after a space or a symbol: `` ` AS `x` FROM``.
+ */
+function opensCodeSpan(value: string): boolean {
+  const first = value.charCodeAt(1);
+  return value.startsWith("`") && first > 0x20 && first !== 0x60 && value.indexOf("`", 2) !== -1;
 }
 
 function strongest(value: string): { signal: SqlSignal; context: Context } | undefined {
   let best: { signal: SqlSignal; context: Context } | undefined;
   for (const context of CONTEXTS) {
     if (context !== "" && !value.includes(context)) continue;
+    if (context === "`" && opensCodeSpan(value)) continue;
     const signal = classify(tokenize(value, context), context);
     if (signal !== undefined && (best === undefined || signal.score > best.signal.score)) best = { signal, context };
   }
@@ -119,7 +148,7 @@ function detectSqli(candidate: Candidate): Finding | undefined {
 
 /** `classes`: the character classes of `value` (char-classes.ts). */
 function detectValue(value: string, classes: number): Finding | undefined {
-  if (value.length === 0 || !mightBeSql(value, classes)) return undefined;
+  if (value.length === 0 || !(mightBeSql(value, classes) || mightBeSql(withoutStrayPercents(value) ?? "", classes))) return undefined;
   let best: { signal: SqlSignal; context: Context; value: string } | undefined;
   for (const variant of variantsOf(value)) {
     const found = strongest(variant);

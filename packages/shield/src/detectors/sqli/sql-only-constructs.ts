@@ -5,6 +5,7 @@
  */
 
 import {
+  hasSqlArguments,
   isArithmetic,
   isCast,
   isComparison,
@@ -75,7 +76,7 @@ export function findSqlOnlyConstruct(sig: SignificantTokens): SqlSignal | undefi
       return { score: 0.8, technique: `literal cast to ${(tokens[i + 2] as Token).text}`, at: token.start };
     }
     if (token.kind === "function") {
-      if (ATTACK_FUNCTIONS.has(text) || ATTACK_FUNCTIONS.has(lastSegment(text))) {
+      if ((ATTACK_FUNCTIONS.has(text) || ATTACK_FUNCTIONS.has(lastSegment(text))) && hasSqlArguments(sig, i)) {
         return { score: 0.9, technique: `attack function ${text}()`, at: token.start };
       }
       if (isEncodingChain(tokens, i)) return { score: 0.85, technique: `encoded string ${text}()`, at: token.start };
@@ -97,6 +98,10 @@ export function findSqlOnlyConstruct(sig: SignificantTokens): SqlSignal | undefi
       return { score: 0.8, technique: `server variable ${text}`, at: token.start };
     }
     if ((token.kind === "bareword" || token.kind === "keyword") && catalogAt === -1 && isCatalogName(text)) catalogAt = i;
+    // `-1/**/or/**/1`: AND/OR with comments for spaces on both sides, a filter evasion no sentence has.
+    if (token.kind === "logic" && token.text !== "not" && i > 0 && sig.commentAfter[i - 1] === true && sig.commentAfter[i] === true) {
+      return { score: 0.8, technique: `comments around ${text}`, at: token.start };
+    }
     if (token.kind === "logic" && isTautology(tokens, i + 1)) {
       return { score: 0.85, technique: "tautology", at: token.start };
     }

@@ -4,7 +4,7 @@
  * reaches a query's WHERE clause.
  */
 
-import { isComparison, operandAt } from "./grammar.js";
+import { isComparison, operandAt, skipGroupedOperand } from "./grammar.js";
 import type { SqlSignal } from "./signal.js";
 import type { Token } from "./tokenizer.js";
 
@@ -64,9 +64,10 @@ export function isTautology(tokens: readonly Token[], from: number): boolean {
   const left = operandAt(tokens, from);
   if (left === -1) return false;
   const leftToken = tokens[left] as Token;
-  const operator = tokens[left + 1];
+  const operatorAt = leftToken.kind === "function" ? -1 : skipGroupedOperand(tokens, from, left);
+  const operator = tokens[operatorAt];
   if (!isComparison(operator)) return false;
-  const right = operandAt(tokens, left + 2);
+  const right = operandAt(tokens, operatorAt + 1);
   if (right === -1) return false;
   const rightToken = tokens[right] as Token;
   const constant = (t: Token) => t.kind === "number" || t.kind === "string";

@@ -33,9 +33,13 @@ export interface Token {
   readonly closed: boolean;
 }
 
-/** Characters MySQL, MSSQL and PostgreSQL all accept as whitespace between tokens. */
+/**
+ * Whitespace between tokens: what MySQL, MSSQL and PostgreSQL accept, and
+ * every other C0 control, which SQL Server skips as a blank (sqlmap's
+ * space2mssqlblank sends `%01`…`%0F` for spaces) and no text field carries.
+ */
 function isSpace(code: number): boolean {
-  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x00;
+  return code <= 0x20 || code === 0xa0;
 }
 
 function isWordStart(code: number): boolean {
@@ -133,9 +137,11 @@ export function tokenize(input: string, openQuote: "" | "'" | '"' | "`"): Token[
       continue;
     }
     if (char === "#" || (char === "-" && next === "-")) {
-      // A line comment runs to the end of the value: its text is the marker and all that follows.
-      tokens.push({ kind: "comment", text: lower.slice(i), start, closed: true });
-      i = length;
+      // A line comment runs to the end of its line: its text is the marker and the rest of the line. SQL goes on
+      // after the newline, so `1--x\nAND--x\n1=1` (sqlmap's space2dash) is `1 AND 1=1`.
+      const end = lineEnd(lower, i + 1);
+      tokens.push({ kind: "comment", text: lower.slice(i, end), start, closed: true });
+      i = end;
       continue;
     }
     if (char === "/" && next === "*") {
@@ -184,6 +190,15 @@ export function tokenize(input: string, openQuote: "" | "'" | '"' | "`"): Token[
   return tokens;
 }
 
+/** Index of the line break ending the line comment that starts before `from`, or the end of the text. */
+function lineEnd(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const char = text[i];
+    if (char === "\n" || char === "\r") return i;
+  }
+  return text.length;
+}
+
 interface StringEnd {
   /** Index just past the last content character. */
   readonly contentEnd: number;
@@ -225,7 +240,16 @@ function readNumber(text: string, from: number): number {
     i += 2;
     while (i < text.length && isDigit(text.charCodeAt(i))) i++;
   }
+  // Oracle's BINARY_DOUBLE and BINARY_FLOAT literals, `1d` and `1f`: `1DUNION SELECT` is `1d UNION SELECT` there
+  // (sqlmap's dunion). Only before UNION, so `3days` and `2fall` stay words.
+  if ((text[i] === "d" || text[i] === "f") && wordAt(text, i + 1) === "union") i++;
   return i;
+}
+
+function wordAt(text: string, from: number): string {
+  let i = from;
+  while (i < text.length && isWordPart(text.charCodeAt(i))) i++;
+  return text.slice(from, i);
 }
 
 /**

@@ -117,6 +117,9 @@ export const ATTACK_FUNCTIONS: ReadonlySet<string> = new Set([
   "benchmark",
   "pg_sleep",
   "pg_sleep_for",
+  // MySQL's GET_LOCK waits up to its timeout for a lock a second session holds: a sleep by another name (sqlmap's sleep2getlock).
+  "get_lock",
+  "dbms_session.sleep",
   "extractvalue",
   "updatexml",
   "load_file",
@@ -141,6 +144,10 @@ export const ATTACK_FUNCTIONS: ReadonlySet<string> = new Set([
   "generate_series",
   "pg_read_file",
   "lo_import",
+  "pg_ls_dir",
+  "pg_read_binary_file",
+  // SQLite loads a shared library: code execution.
+  "load_extension",
   // PostgreSQL large objects: read (`lo_get`) and write (`lo_export`) server files by object id.
   "lo_get",
   "lo_export",

@@ -76,9 +76,22 @@ export function classifyHost(rawHost: string): TargetKind | undefined {
 /** True when a host is an IP literal written other than as dotted decimal: hex, octal, a bare integer, IPv6. */
 export function isObfuscatedIp(rawHost: string): boolean {
   const host = rawHost.toLowerCase();
-  if (host.startsWith("[")) return true;
+  if (host.startsWith("[")) return !isGlobalUnicastLiteral(host);
   if (parseIpv4(host) === undefined) return false;
   return !/^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(host);
+}
+
+/**
+ * `[2606:4700:4700::1111]`: a plain literal in 2000::/3, the only block of
+ * public internet hosts (RFC 4291 §2.4), is how an IPv6 host is written.
+ * Any other block (`[a::b]`, `[dead:beef::1]`), an embedded IPv4 address
+ * (`[::127.0.0.1]`, `[::ffff:…]`) or a zone is spelled to slip past a filter.
+ */
+function isGlobalUnicastLiteral(bracketed: string): boolean {
+  const inner = bracketed.slice(1, bracketed.endsWith("]") ? -1 : undefined);
+  if (inner.indexOf(".") !== -1 || inner.indexOf("%") !== -1 || inner.indexOf("::ffff:") !== -1) return false;
+  const first = /^([0-9a-f]{4}):/.exec(inner)?.[1];
+  return first !== undefined && (Number.parseInt(first, 16) & 0xe000) === 0x2000;
 }
 
 export function parseIpv4(host: string): number | undefined {

@@ -39,7 +39,7 @@ export const ssrfDetector: Detector = {
     if (candidate.kind === "header" || candidate.kind === "path") return undefined;
     const canonical = candidate.canonical;
     if ((classesOf(candidate) & (COLON | SLASH)) === 0 && !parameterSuggestsUrl(candidate.name)) return undefined;
-    const value = canonical.trim().toLowerCase();
+    const value = withAsciiDots(canonical.trim().toLowerCase());
     let best = findUrlTargets(value, 0);
     if (!best && (value.startsWith("//") || parameterSuggestsUrl(candidate.name))) {
       const host = hostOf(value, value.startsWith("//") ? 2 : 0);
@@ -53,6 +53,15 @@ export const ssrfDetector: Detector = {
     return best;
   },
 };
+
+/**
+ * `127。0。0。1`: IDNA (UTS #46) maps the ideographic full stop to a dot, so
+ * WHATWG URL parsers and browsers read it as 127.0.0.1. (NFKC, which the
+ * canonical form applies, already folds the full-width `．` and half-width `｡`.)
+ */
+function withAsciiDots(value: string): string {
+  return value.indexOf("\u3002") === -1 ? value : value.replaceAll("\u3002", ".");
+}
 
 /**
  * Every `scheme://authority` in `value` whose host (or, for a parser that

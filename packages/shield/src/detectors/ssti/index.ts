@@ -12,11 +12,21 @@ import type { Candidate, Detector, Finding } from "../types.js";
 const RUNTIME_ESCAPE =
   /__(?:class|mro|subclasses|globals|builtins|init|base|bases|import|dict|getattribute)__|\.getclass\s*\(|\bforname\s*\(|\bclassloader\b|freemarker\.template\.utility|\bjava\.lang\.(?:runtime|processbuilder|system)|\bt\s*\(\s*java\.|\bnew\s*\(\s*\)|\bscriptenginemanager\b|\bruntime\.getruntime|_templatereference__context|\.module\.runtime|\blipsum\.|\bcycler\.|\bjoiner\.|\bself\._templatereference|\brequest\.application\b|\bconfig\.items\s*\(|\bget_flashed_messages\b|\burl_for\.__|\battr\s*\(\s*["']__|\bos\.(?:popen|system)\s*\(|\bsubprocess\b/;
 
-/** A template expression that computes: arithmetic, a call, an attribute or index, a filter. */
-const EXPRESSION_BODY = /[-+*/%]\s*[\w'"(]|\(|\.\s*[a-z_]|\[|\|\s*[a-z_]|^\s*['"$=]/;
+/**
+ * A template expression that computes: arithmetic, a call, an index, a Ruby backtick command, or an engine's own sigil (`{{=7*7}}`,
+ * `{{$x}}`). A dotted path with filters (`{{ user.name }}`, `{{ price | currency }}`, `{{ 'now' | date }}`)
+ * is what every template holds; it counts only from a dangerous root (see PATH_FROM_GLOBAL).
+ */
+const EXPRESSION_BODY = /[-+*/%]\s*[\w'"(]|\(|\[|`|^\s*[$=]/;
+/** `{{ user.name }}`, `{{ price|currency }}`, `{{ 'now' | date: '%Y' }}`: a value, its attributes and filters. */
+const PLAIN_PATH =
+  /^\s*(?:[a-z_][\w]*|'[^'\n]{0,40}'|"[^"\n]{0,40}")(?:\s*\.\s*[a-z_]\w*)*(?:\s*\|\s*[a-z_]\w*(?::\s*(?:'[^'\n]{0,20}'|"[^"\n]{0,20}"|\w+))?)*\s*$/;
 /** Objects template engines expose that lead to configuration or the runtime: `{{config}}`, `{{self}}`. */
 const DANGEROUS_GLOBAL =
   /^\s*(?:self|_self|request|config|settings|app|application|lipsum|cycler|joiner|namespace|url_for|get_flashed_messages|range|session|g|env|environment|context|this|global|process|root)\s*$/;
+/** A path that starts at one of those objects (`{{ settings.SECRET_KEY }}`, `${pageContext.request}`) reads the server's state. */
+const PATH_FROM_GLOBAL =
+  /^\s*(?:self|_self|request|config|settings|app|application|lipsum|cycler|joiner|namespace|url_for|get_flashed_messages|session|env|environment|context|global|process|root|pagecontext|applicationscope|facescontext)\s*[.|]/;
 
 const DELIMITERS: readonly { open: string; close: string; name: string }[] = [
   { open: "{{", close: "}}", name: "jinja/twig/handlebars" },
@@ -35,7 +45,13 @@ const DELIMITERS: readonly { open: string; close: string; name: string }[] = [
  * Probes send one to see whether the server runs it (the reply holds `49` but not the tag). Only
  * keywords that start a statement count, and the tag must be closed: `{%` in a price or a URL does not.
  */
-const STATEMENT_TAG = /^\s*-?\s*(?:if|elif|for|set|import|from|include|extends|macro|call|debug|load|with|print|filter)(?:\s+\S|\s*-?\s*$)/;
+const STATEMENT_TAG = /^\s*-?\s*(?:set|import|from|include|extends|macro|call|debug|load|print|filter)(?:\s+\S|\s*-?\s*$)/;
+/**
+ * `{% if 7*7 == 49 %}`, `{% for x in range(9) %}`, `{% if True %}`: a condition that computes or is a
+ * constant (which no template author writes: it is a probe for whether the tag runs). One over a name
+ * (`{% if user %}`, `{% for item in cart %}`) is an ordinary template a CMS field stores.
+ */
+const COMPUTED_CONDITION = /^\s*-?\s*(?:if|elif|for|with)\s+(?:\S[\s\S]{0,200}?(?:\d|\(|\[|==|['"])|(?:true|false|none|null)\s*-?\s*$)/;
 
 /** Smarty tags and the Smarty variable `{$smarty.…}`. */
 const SMARTY = /\{\s*(?:php|\/php|\$smarty\b|system\s*\(|literal\}|fetch\s+file=|include\s+file=)/;
@@ -62,21 +78,30 @@ export const sstiDetector: Detector = {
     if (other) return finding(0.85, "template directive", other[0]);
     let variable: Finding | undefined;
     for (const delimiter of DELIMITERS) {
-      const body = templateBody(lower, delimiter.open, delimiter.close);
-      if (body === undefined) continue;
+      const found = templateBody(lower, delimiter.open, delimiter.close);
+      if (found === undefined) continue;
+      // `<%= x %>` and `<%- x %>` are ERB/EJS output tags: the sign is the tag's, not the expression's.
+      const body = delimiter.open === "<%" ? found.replace(/^[=-]/, "") : found;
+      // `{{! note }}`, `{{!-- note --}}`: a Handlebars comment renders nothing.
+      if (delimiter.open === "{{" && body.startsWith("!")) continue;
+      // Arithmetic is read outside string literals: `'%Y'` is a date format, not a modulo.
+      const code = body.indexOf("'") === -1 && body.indexOf('"') === -1 ? body : body.replace(/'[^'\n]{0,40}'|"[^"\n]{0,40}"/g, "''");
       // `${jndi:` is Log4Shell, the JNDI detector's business.
       if (delimiter.open === "${" && /^\s*(?:jndi|env|sys|lower|upper|java|ctx|date|::-)/.test(body)) continue;
       if (DANGEROUS_GLOBAL.test(body) && delimiter.open !== "[[") return finding(0.85, `${delimiter.name} runtime object`, body);
       // ERB and EJS write statements between `<%` and `%>` the same way: `<% if true %>49<% end %>`.
       // (An unclosed `<%` reads to the end of the value for expressions; a statement needs its `%>`.)
       const statementTag = delimiter.open === "{%" || (delimiter.open === "<%" && lower.indexOf("%>", lower.indexOf("<%") + 2) !== -1);
-      if (statementTag && STATEMENT_TAG.test(body))
+      if (statementTag && (STATEMENT_TAG.test(body) || COMPUTED_CONDITION.test(body)))
         return finding(
           0.8,
           `${delimiter.open === "{%" ? "jinja/twig" : "erb/ejs"} statement`,
           `${delimiter.open}${body}${delimiter.close}`,
         );
-      if (EXPRESSION_BODY.test(body)) return finding(0.85, `${delimiter.name} expression`, `${delimiter.open}${body}${delimiter.close}`);
+      // `${'ff'}` (a PHP variable variable), `<%'`: a string opening any body but a Liquid/Jinja `{{ 'now' | date }}`.
+      const quoted = delimiter.open !== "{{" && /^\s*['"]/.test(body);
+      if (quoted || EXPRESSION_BODY.test(code) || PATH_FROM_GLOBAL.test(body) || (!PLAIN_PATH.test(body) && /[.|]/.test(body)))
+        return finding(0.85, `${delimiter.name} expression`, `${delimiter.open}${body}${delimiter.close}`);
       // A bare variable is weak: another delimiter further on may hold the real thing (`{{x}}{% debug %}`).
       if (/^\s*\w+\s*$/.test(body) && delimiter.open !== "[[") variable ??= finding(0.6, `${delimiter.name} variable`, body);
     }

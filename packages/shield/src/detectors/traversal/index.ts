@@ -13,9 +13,13 @@ import { namesServerFile } from "./server-files.js";
 const SENSITIVE_FILE =
   /(?:^|[/=:])(?:etc\/(?:passwd|shadow|group|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|network|apache2?|httpd|nginx|mysql|php|ssh|ssl|security|sysconfig|init\.d|rc\.d|x11|default|opt|inetd|master\.passwd|pwd\.db|spwd\.db|aliases|exports|ftpusers|my\.cnf|ld\.so)|proc\/(?:self|\d+|version|cmdline|mounts|net|sched_debug|cpuinfo|meminfo)|sys\/(?:class|kernel|devices|module|block|bus|firmware|power|fs)|var\/(?:log|lib|www|mail|spool|run|adm|db|backups)|root\/|home\/[^/]+\/\.|usr\/local\/(?:apache|etc|lib|bin)|dev\/(?:null|tcp|udp|zero|random|stdin|fd)|boot\.ini|win\.ini|system\.ini|windows\/|winnt\/|inetpub\/|system32\/|boot\/grub|\.ssh\/|\.aws\/|\.git\/|\.svn\/|\.htaccess|\.htpasswd|\.bash_history|\.env(?:$|[.?/])|web\.config|web-inf\/|meta-inf\/|wp-config\.php|id_rsa|id_dsa|authorized_keys|known_hosts)/;
 
-/** A Windows drive path: `c:/`, or drive-relative `c:windows` (backslashes are folded to slashes first). */
+/**
+ * A Windows drive path into the system: `c:/windows`, or drive-relative `c:windows` (backslashes are folded to
+ * slashes first). `C:\Users\alice\Documents` and `C:\Program Files\App` are what a settings form holds; they
+ * count only behind a `/`, as a URL path (`/C:\Program Files\`) that asks the server for its own disk.
+ */
 const DRIVE =
-  /(?:^|[\s"'=])[a-z]:\/?(?:windows|winnt|boot|inetpub|program|users|documents|xampp|wamp|apache|php|mysql|system|autoexec|boot\.ini)/;
+  /(?:^|[\s"'=])[a-z]:\/?(?:windows|winnt|boot|inetpub|xampp|wamp|appserv|apache|php|mysql|system|autoexec|boot\.ini)|^\/[a-z]:\/(?:program|users|documents)/;
 
 /** A value that is itself an absolute path into a system directory: `/etc/make.conf`, `/opt/lampp/logs/access_log`. */
 const SYSTEM_PATH =
@@ -64,8 +68,8 @@ const BASE64 = /^[a-z0-9+/]{8,}={0,2}$/i;
 /** Decoded base64 that is text, not the bytes of a token or an image. */
 const PRINTABLE = /^[\x20-\x7e]+$/;
 
-/** Parameter names that usually carry a file or path, where even one `../` is an attack. */
-const FILE_PARAM = /(?:file|path|dir|folder|page|template|include|inc|doc|download|load|read|view|name|src|resource|lang)/i;
+/** Parameter names that usually carry a file or path, where even one `../` is an attack (`dir`, not `redirect`). */
+const FILE_PARAM = /(?:file|path|dir(?!ect)|folder|page|template|include|inc|doc|download|load|read|view|name|src|resource|lang)/i;
 
 /** Matched after slashes are collapsed, so `file://` reads as `file:/`. */
 const FILE_SCHEME =
@@ -111,7 +115,14 @@ function judgePath(path: string, value: string, candidate: Candidate): Finding |
   if (scheme) return finding(0.9, "file-reading scheme", scheme[0]);
   if (climbs >= 2) return finding(0.92, `climbs ${climbs} directories`, path);
   if (climbs === 1 && SERVER_FILE.test(path)) return finding(0.85, "climb to a server file", path);
-  if (climbs === 1 && candidate.kind !== "path" && candidate.name !== undefined && FILE_PARAM.test(candidate.name))
+  // An http(s) URL's `a/../b` is resolved by the URL parser inside the URL; it reaches no file.
+  if (
+    climbs === 1 &&
+    candidate.kind !== "path" &&
+    candidate.name !== undefined &&
+    FILE_PARAM.test(candidate.name) &&
+    !/^https?:\//.test(path)
+  )
     return finding(0.85, "climb in a file parameter", path);
   if (file && startsLikePath(path, file.index)) return finding(0.85, "sensitive file", file[0]);
   if (candidate.kind !== "path" && isAbsolute(path) && namesServerFile(path))
@@ -122,8 +133,10 @@ function judgePath(path: string, value: string, candidate: Candidate): Finding |
   const dots = DOT_RUN_TARGET.exec(path);
   if (dots) return finding(0.8, "dot run to a system file", `....${dots[0]}`);
   const hidden = HIDDEN_ENTRY.exec(path);
-  if (hidden && (candidate.kind === "path" || path.startsWith("/")) && hidden[0].length > 2) return finding(0.75, "hidden file", hidden[0]);
-  if (/^\/?[a-z]:\//.test(path)) return finding(0.75, "windows drive path", path);
+  // From a root written with `/`: `\b\w+\.com` is a regex, whose `\.` folds to `/.` too.
+  if (hidden && (candidate.kind === "path" || value.startsWith("/")) && hidden[0].length > 2)
+    return finding(0.75, "hidden file", hidden[0]);
+  if (/^\/[a-z]:\//.test(path)) return finding(0.75, "windows drive path", path);
   if (climbs === 1 && path.indexOf("..;") !== -1 && PARAMETER_CLIMB.test(path)) return finding(0.8, "climb through a path parameter", path);
   if (path.endsWith("}") && value.length <= MAX_TEMPLATE && UNFILLED_TEMPLATE.test(foldSeparators(value)))
     return finding(0.8, "traversal template with its slot unfilled", path);

@@ -81,10 +81,19 @@ function cssVerdict(value: string): Verdict | undefined {
 
 /**
  * UTF-7 spells `<` as `+ADw-`: a page served without a charset and sniffed as
- * UTF-7 (old IE) decodes it back. Only the markup characters are decoded.
+ * UTF-7 (old IE) decodes it back. Only the markup and call characters are decoded.
  */
-const UTF7_MARKUP = /\+A(?:Dw|D4|CI|Cc)-/g;
-const UTF7_CHARACTERS: Readonly<Record<string, string>> = { "+ADw-": "<", "+AD4-": ">", "+ACI-": '"', "+ACc-": "'" };
+const UTF7_MARKUP = /\+A(?:Dw|D4|CI|Cc|D0|Cg|Ck)-/g;
+const UTF7_CHARACTERS: Readonly<Record<string, string>> = {
+  "+ADw-": "<",
+  "+AD4-": ">",
+  "+ACI-": '"',
+  "+ACc-": "'",
+  // `=`, `(`, `)`: a handler written in UTF-7 (`onerror+AD0-alert+ACg-1+ACk-`) reads as one once decoded.
+  "+AD0-": "=",
+  "+ACg-": "(",
+  "+ACk-": ")",
+};
 
 function decodeUtf7Markup(value: string): string {
   if (!value.includes("+A")) return value;

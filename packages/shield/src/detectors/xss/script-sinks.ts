@@ -22,9 +22,11 @@ const PROSE_AFTER_SINK_NAME = /^[a-z]+\s+\(\s*[a-z][a-z\s/-]*\)/i;
  * Reaching into the DOM's secrets or navigation: what a real exploit does
  * after proving the bug. Another window's location (`top.`, `opener.`) only
  * counts when it is set or followed; web storage holds the session tokens.
+ * A property write (`.src=`, `.innerHTML=`) may follow a call or a bracket,
+ * `new Image().src=`, so it needs no word boundary before its dot.
  */
 const DOM_GADGET =
-  /\b(?:document\s*\.\s*(?:cookie|domain|write|writeln|location)|window\s*\.\s*(?:location|name|open)|location\s*\.\s*(?:href|hash|replace|assign)|(?:top|parent|opener|self)\s*\.\s*location\s*(?:=(?!=)|\.\s*(?:href|replace|assign)\b)|(?:localstorage|sessionstorage)\s*(?:\.\s*(?:getitem|setitem|removeitem|key)\s*\(|\[)|\.innerhtml\s*=|\.outerhtml\s*=|\.src\s*=|new\s+function\b|\.constructor\s*\(|constructor\.constructor)/i;
+  /\b(?:document\s*\.\s*(?:cookie|domain|write|writeln|location)|window\s*\.\s*(?:location|name|open)|location\s*\.\s*(?:href|hash|replace|assign)|(?:top|parent|opener|self)\s*\.\s*location\s*(?:=(?!=)|\.\s*(?:href|replace|assign)\b)|(?:localstorage|sessionstorage)\s*(?:\.\s*(?:getitem|setitem|removeitem|key)\s*\(|\[)|new\s+function\b|constructor\.constructor)|\.\s*(?:innerhtml|outerhtml|src)\s*=(?!=)|\.constructor\s*\(/i;
 /**
  * `Function('alert(1)')()`, `Function(name)()`, ``Function`…` ``: the
  * constructor that compiles a string, capitalised as only JS spells it.
@@ -139,6 +141,64 @@ export function stripJsComments(value: string): string {
   return out + value.slice(from);
 }
 
+/**
+ * The start of a value that leaves the JS string it was reflected into:
+ * the quote (maybe escaped, `\'`, against a filter that adds a backslash),
+ * then what closes the call, array or object around the string (`')`,
+ * `"}]`), then a separator that starts the next expression or statement.
+ */
+const STRING_EXIT = /^\s{0,8}\\?(['"`])\s{0,8}((?:[)\]}]\s{0,8}){0,6})([;,+\-*/|&^]?)\s{0,8}/;
+/**
+ * A call right after the exit: `fetch(`, `top.print(`, `new Image(`, `(0,alert)(`.
+ * Bounded runs of single classes: linear.
+ */
+const CALL_START =
+  /^(?:new\s{1,8})?[a-z_$][\w$]{0,40}(?:\s{0,8}\.\s{0,8}[a-z_$][\w$]{0,40}){0,6}\s{0,8}\(|^\(\s{0,8}0\s{0,8},\s{0,8}[\w$.]{1,60}\s{0,8}\)\s{0,8}\(/i;
+/** How far a call's arguments may run before its `)`: a payload's are short. */
+const MAX_ARGUMENTS = 200;
+
+/**
+ * `';fetch('//x')//`, `"}];navigator.sendBeacon(…)//`, `'-(0,alert)(1)-'`,
+ * `'}print();{'`: the value leaves a JS string and calls a function, then
+ * disposes of the rest of the line, with a `//` comment or by reopening the
+ * string it left. Any function: the names a filter lists are the ones a
+ * payload avoids. Prose does not open with a quote, a `;` and a call that
+ * ends the way a script line does.
+ */
+export function findStringBreakoutCall(code: string): number {
+  const exit = STRING_EXIT.exec(code);
+  if (exit === null) return -1;
+  const [whole, quote, closers, separator] = exit as unknown as [string, string, string, string];
+  if (closers === "" && separator === "") return -1;
+  const call = CALL_START.exec(code.slice(whole.length, whole.length + 120));
+  if (call === null) return -1;
+  const close = closingParen(code, whole.length + call[0].length);
+  if (close === -1) return -1;
+  const rest = code.slice(close + 1).trim();
+  return disposesOfLine(rest, quote) ? whole.length : -1;
+}
+
+/** Index of the `)` that closes the parenthesis opened just before `from`, within a bound; -1 if none. */
+function closingParen(code: string, from: number): number {
+  let depth = 1;
+  const limit = Math.min(code.length, from + MAX_ARGUMENTS);
+  for (let i = from; i < limit; i++) {
+    const char = code[i];
+    if (char === "(") depth++;
+    else if (char === ")" && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** After the call: a `//` comment, or the string reopened (`-'`, `;{'`, `+"`) for the page's own closing quote. */
+function disposesOfLine(rest: string, quote: string): boolean {
+  let i = 0;
+  while (i < rest.length && (rest[i] === ";" || rest[i] === " " || rest[i] === "}" || rest[i] === "{")) i++;
+  if (rest.startsWith("//", i) || rest.startsWith("<!--", i)) return true;
+  const tail = rest.slice(i);
+  return tail === quote || (tail.length === 2 && "+-*/|&^,".includes(tail[0] as string) && tail[1] === quote);
+}
+
 export interface ScriptHit {
   readonly what: string;
   readonly index: number;
@@ -190,6 +250,8 @@ export function findScriptSink(value: string): ScriptHit | undefined {
     const match = pattern.exec(code);
     if (match !== null) return { what, index: match.index, brokeOut, score };
   }
+  const breakoutCall = findStringBreakoutCall(code);
+  if (breakoutCall !== -1) return { what: "call after leaving a JS string", index: breakoutCall, brokeOut: false, score: 0.8 };
   const jsFuck = findJsFuck(code);
   if (jsFuck !== -1) return { what: "JSFuck-style code", index: jsFuck, brokeOut, score: 0.8 };
   const tail = code.includes(">") ? findHandlerTail(code) : -1;

