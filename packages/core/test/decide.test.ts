@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Decision, fixedWindow, MemoryStore, parapet, type Rule, type Store, silentLogger } from "../src/index.js";
-import { manualClock, plainRequest } from "./helpers.js";
+import { type Decision, fixedWindow, MemoryStore, parapet, type Store, silentLogger } from "../src/index.js";
+import { manualClock, plainRequest, throwingRule } from "./helpers.js";
 
 const isPromise = (value: unknown): value is Promise<Decision> => value instanceof Promise;
 
@@ -43,14 +43,7 @@ describe("decide(): the decision without a promise when no rule waits", () => {
   });
 
   it("never throws: a throwing rule and an unreadable request are decisions", () => {
-    const throwing: Rule = {
-      type: "BROKEN",
-      mode: "LIVE",
-      cost: 1,
-      evaluate() {
-        throw new Error("boom");
-      },
-    };
+    const throwing = throwingRule();
     const guard = parapet({ rules: [throwing], logger: silentLogger, onError: "closed" });
     const decided = guard.decide(plainRequest());
     assert.ok(!isPromise(decided));

@@ -1,16 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Logger, parapet, type Rule } from "../src/index.js";
-import { manualClock, plainRequest } from "./helpers.js";
+import { type Logger, parapet } from "../src/index.js";
+import { manualClock, plainRequest, throwingRule } from "./helpers.js";
 
-const alwaysThrows: Rule = {
-  type: "FLAKY",
-  mode: "LIVE",
-  cost: 1,
-  evaluate() {
-    throw new Error("store unreachable");
-  },
-};
+const alwaysThrows = throwingRule("store unreachable", "FLAKY");
 
 describe("rule failure warnings", () => {
   it("warns once per interval with a count of what it held back, not once per request", async () => {

@@ -1,5 +1,5 @@
 /** Shared test fixtures: a clock the test drives, and request builders. */
-import type { Clock, PlainRequest, RateLimitReason, RuleResult } from "../src/index.js";
+import type { Clock, PlainRequest, RateLimitReason, Rule, RuleResult } from "../src/index.js";
 
 export interface ManualClock extends Clock {
   set(ms: number): void;
@@ -29,4 +29,16 @@ export function rateLimitReason(results: readonly RuleResult[], index = 0): Rate
   const result = results[index];
   if (!result) throw new Error(`expected a result at index ${index}; got ${results.length} results`);
   return result.reason as RateLimitReason;
+}
+
+/** A LIVE rule whose every evaluation throws `message` (a bug, or a store that is down). */
+export function throwingRule(message = "boom", type = "BROKEN"): Rule {
+  return {
+    type,
+    mode: "LIVE",
+    cost: 1,
+    evaluate() {
+      throw new Error(message);
+    },
+  };
 }

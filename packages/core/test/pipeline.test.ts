@@ -16,7 +16,7 @@ import {
   slidingWindow,
   tokenBucket,
 } from "../src/index.js";
-import { manualClock, plainRequest } from "./helpers.js";
+import { manualClock, plainRequest, throwingRule } from "./helpers.js";
 
 function fakeRule(type: string, cost: number, conclusion: RuleEvaluation["conclusion"], log: string[], mode: Mode = "LIVE"): Rule {
   return {
@@ -30,14 +30,7 @@ function fakeRule(type: string, cost: number, conclusion: RuleEvaluation["conclu
   };
 }
 
-const throwingRule: Rule = {
-  type: "BROKEN",
-  mode: "LIVE",
-  cost: 1,
-  evaluate() {
-    throw new Error("boom");
-  },
-};
+const failing = throwingRule();
 
 describe("the decision pipeline", () => {
   it("runs rules cheapest first and stops at the first LIVE denial", async () => {
@@ -95,7 +88,7 @@ describe("the decision pipeline", () => {
         throw new Error("observer down");
       },
     };
-    const p = parapet({ rules: [throwingRule], logger: throwing, observers: [observer] });
+    const p = parapet({ rules: [failing], logger: throwing, observers: [observer] });
     const decision = await p.protect(plainRequest());
     assert.equal(decision.conclusion, "ERROR");
     assert.equal(decision.isDenied(), false, "fails open");
@@ -138,7 +131,7 @@ describe("the decision pipeline", () => {
   it("turns a throwing rule into an ERROR that fails open by default", async () => {
     const warnings: string[] = [];
     const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
-    const p = parapet({ rules: [throwingRule], logger });
+    const p = parapet({ rules: [failing], logger });
     const decision = await p.protect(plainRequest());
     assert.equal(decision.conclusion, "ERROR");
     assert.equal(decision.isErrored(), true);
@@ -150,7 +143,7 @@ describe("the decision pipeline", () => {
   });
 
   it('denies with 503 when a rule throws under onError: "closed"', async () => {
-    const p = parapet({ rules: [throwingRule], onError: "closed", logger: silentLogger });
+    const p = parapet({ rules: [failing], onError: "closed", logger: silentLogger });
     const decision = await p.protect(plainRequest());
     assert.equal(decision.isDenied(), true);
     assert.equal(decision.status, 503);

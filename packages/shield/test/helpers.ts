@@ -1,3 +1,5 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
 import { canonicalize } from "../src/canonicalize.js";
 import type { Candidate, Detector, Finding, InputKind } from "../src/detectors/types.js";
 
@@ -14,3 +16,20 @@ export function scoreOf(detector: Detector, raw: string, kind: InputKind = "quer
 
 /** The default ("medium") threshold: what a LIVE shield blocks out of the box. */
 export const BLOCKS = 0.7;
+
+/** Rules a detector follows, each with the attacks it must block and the near-miss values it must let through. */
+export type RuleTable = Record<string, { readonly attacks: readonly string[]; readonly benign: readonly string[] }>;
+
+/** Two tests per rule of `rules`: every attack scores at least BLOCKS, every benign value below it. */
+export function describeRules(title: string, score: (value: string) => number, rules: RuleTable): void {
+  describe(title, () => {
+    for (const [rule, { attacks, benign }] of Object.entries(rules)) {
+      it(`blocks: ${rule}`, () => {
+        for (const value of attacks) assert.ok(score(value) >= BLOCKS, `missed ${JSON.stringify(value)}: ${score(value)}`);
+      });
+      it(`lets near misses through: ${rule}`, () => {
+        for (const value of benign) assert.ok(score(value) < BLOCKS, `false positive on ${JSON.stringify(value)}: ${score(value)}`);
+      });
+    }
+  });
+}

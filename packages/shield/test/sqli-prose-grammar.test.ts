@@ -1,14 +1,12 @@
-import assert from "node:assert/strict";
-import { describe, it } from "node:test";
 import { sqliDetector } from "../src/detectors/sqli/index.js";
-import { BLOCKS, scoreOf } from "./helpers.js";
+import { describeRules, type RuleTable, scoreOf } from "./helpers.js";
 
 function score(raw: string): number {
   return scoreOf(sqliDetector, raw, "body", "comment");
 }
 
 /** Prose that used to read as SQL, each beside the attack the same rule must still block. */
-const RULES: Record<string, { readonly attacks: readonly string[]; readonly benign: readonly string[] }> = {
+const RULES: RuleTable = {
   "EXEC and CALL name a procedure, not a word followed by more words": {
     attacks: ["'; exec xp_cmdshell 'dir'--", "1; EXEC sp_who;", "'; call dbo.reset_all()--", "x'; EXECUTE myproc 1--"],
     benign: ['"execute the will" please', "'call the doctor' she said", "I'm busy; call me later", "done; exec summary attached"],
@@ -31,13 +29,4 @@ const RULES: Record<string, { readonly attacks: readonly string[]; readonly beni
   },
 };
 
-describe("sqliDetector on prose that looks like SQL", () => {
-  for (const [rule, { attacks, benign }] of Object.entries(RULES)) {
-    it(`blocks: ${rule}`, () => {
-      for (const value of attacks) assert.ok(score(value) >= BLOCKS, `missed ${JSON.stringify(value)}: ${score(value)}`);
-    });
-    it(`lets near misses through: ${rule}`, () => {
-      for (const value of benign) assert.ok(score(value) < BLOCKS, `false positive on ${JSON.stringify(value)}: ${score(value)}`);
-    });
-  }
-});
+describeRules("sqliDetector on prose that looks like SQL", score, RULES);

@@ -1,7 +1,5 @@
-import assert from "node:assert/strict";
-import { describe, it } from "node:test";
 import { sqliDetector } from "../src/detectors/sqli/index.js";
-import { BLOCKS, scoreOf } from "./helpers.js";
+import { describeRules, type RuleTable, scoreOf } from "./helpers.js";
 
 function score(raw: string): number {
   return scoreOf(sqliDetector, raw, "query", "id");
@@ -11,7 +9,7 @@ function score(raw: string): number {
  * Each rule: the evasion it reads through (written the way sqlmap's tamper
  * scripts rewrite a payload) and near-miss values real traffic sends.
  */
-const RULES: Record<string, { readonly attacks: readonly string[]; readonly benign: readonly string[] }> = {
+const RULES: RuleTable = {
   "a line comment ends at its newline (space2dash, space2hash)": {
     attacks: ["7--qz\nOR--qz\n2=2", "7#k9\nAND#k9\n8=8", "0'#\nunion#\nselect#\n1,2,3#", "4--\r\nAND--\r\nsleep(3)"],
     benign: ["# Shopping list\nmilk and eggs", "-- draft --\nsee you at 5", "#1 fan\n#2 runner-up", "Notes:\n-- call Bob\n-- order lunch"],
@@ -54,13 +52,4 @@ const RULES: Record<string, { readonly attacks: readonly string[]; readonly beni
   },
 };
 
-describe("sqliDetector on tamper-script evasions", () => {
-  for (const [rule, { attacks, benign }] of Object.entries(RULES)) {
-    it(`blocks: ${rule}`, () => {
-      for (const value of attacks) assert.ok(score(value) >= BLOCKS, `missed ${JSON.stringify(value)}: ${score(value)}`);
-    });
-    it(`lets near misses through: ${rule}`, () => {
-      for (const value of benign) assert.ok(score(value) < BLOCKS, `false positive on ${JSON.stringify(value)}: ${score(value)}`);
-    });
-  }
-});
+describeRules("sqliDetector on tamper-script evasions", score, RULES);

@@ -1,13 +1,11 @@
-import assert from "node:assert/strict";
-import { describe, it } from "node:test";
 import { xssDetector } from "../src/detectors/xss/index.js";
-import { BLOCKS, scoreOf } from "./helpers.js";
+import { describeRules, type RuleTable, scoreOf } from "./helpers.js";
 
 function score(raw: string): number {
   return scoreOf(xssDetector, raw, "query", "q");
 }
 
-const RULES: Record<string, { readonly attacks: readonly string[]; readonly benign: readonly string[] }> = {
+const RULES: RuleTable = {
   "leaving a JS string to call any function": {
     attacks: [
       "';fetch('//evil.example')//",
@@ -33,13 +31,4 @@ const RULES: Record<string, { readonly attacks: readonly string[]; readonly beni
   },
 };
 
-describe("xssDetector on script and markup shapes", () => {
-  for (const [rule, { attacks, benign }] of Object.entries(RULES)) {
-    it(`blocks: ${rule}`, () => {
-      for (const value of attacks) assert.ok(score(value) >= BLOCKS, `missed ${JSON.stringify(value)}: ${score(value)}`);
-    });
-    it(`lets near misses through: ${rule}`, () => {
-      for (const value of benign) assert.ok(score(value) < BLOCKS, `false positive on ${JSON.stringify(value)}: ${score(value)}`);
-    });
-  }
-});
+describeRules("xssDetector on script and markup shapes", score, RULES);
