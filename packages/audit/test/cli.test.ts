@@ -1,23 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { lockfileFor, type PublishedVersion, sriOf, startTestRegistry, type TestRegistry } from "./registry-server.js";
 import { runCli } from "./run-cli.js";
 import { buildTarball, manifest } from "./tarball-fixture.js";
+import { tempDir } from "./temp-dir.js";
 
 const DAY = 86_400_000;
-const temps: string[] = [];
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
-
 function project(files: Record<string, string>): string {
-  const dir = tempDir("parapet-audit-project-");
+  const dir = tempDir();
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
@@ -58,10 +50,9 @@ before(async () => {
 
 after(async () => {
   await registry.close();
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
-const common = () => ["--registry", registry.url, "--cache-dir", tempDir("parapet-audit-cache-")];
+const common = () => ["--registry", registry.url, "--cache-dir", tempDir()];
 
 test("a clean project exits 0 and --json has the documented shape", async () => {
   const dir = project({

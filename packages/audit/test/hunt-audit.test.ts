@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { audit } from "../src/audit.js";
@@ -8,17 +7,9 @@ import { createTarballCache } from "../src/tarball/cache.js";
 import { type PublishedVersion, sriOf, startTestRegistry, type TestRegistry } from "./registry-server.js";
 import { runCli } from "./run-cli.js";
 import { buildTarball } from "./tarball-fixture.js";
+import { tempDir } from "./temp-dir.js";
 
 const DAY = 86_400_000;
-const temps: string[] = [];
-
-function tempDir(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), "parapet-audit-hunt-"));
-  temps.push(dir);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
-
 /** A v3 lockfile from `path → entry`, as npm lays it out. */
 function lockV3(entries: Record<string, Record<string, unknown>>): string {
   return `${JSON.stringify({ name: "app", lockfileVersion: 3, requires: true, packages: { "": { name: "app" }, ...entries } }, null, 2)}\n`;
@@ -66,7 +57,6 @@ before(async () => {
 
 after(async () => {
   await registry.close();
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
 test("a tampered nested copy of a name@version that is also installed elsewhere is checked at its own location", async () => {

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { audit } from "../src/audit.js";
 import type { CheckContext } from "../src/checks/context.js";
 import { createDependencyConfusionCheck } from "../src/checks/dependency-confusion.js";
@@ -12,18 +10,7 @@ import { DEFAULT_CONFIG, PUBLIC_REGISTRY_HOSTS, parseConfig } from "../src/confi
 import { AuditError } from "../src/errors.js";
 import type { Finding, LockedPackage } from "../src/model.js";
 import { readNpmrcConfig } from "../src/registry.js";
-
-const temps: string[] = [];
-after(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), "parapet-audit-hunt-"));
-  temps.push(dir);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
+import { tempDir } from "./temp-dir.js";
 
 const INTEGRITY = `sha512-${"A".repeat(86)}==`;
 

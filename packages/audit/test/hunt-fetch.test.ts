@@ -1,27 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { collectPackuments } from "../src/metadata/collect.js";
 import type { LockedPackage } from "../src/model.js";
 import { createTarballCache } from "../src/tarball/cache.js";
 import { createHostCircuit } from "../src/tarball/circuit.js";
 import { type FetchLike, fetchBytes } from "../src/tarball/fetch.js";
 import { scanTarballs } from "../src/tarball/scan.js";
-
-const temps: string[] = [];
-after(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-
-function cacheDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "parapet-hunt-fetch-"));
-  temps.push(dir);
-  return dir;
-}
+import { tempDir } from "./temp-dir.js";
 
 /** A registry that accepts every request and never answers. */
 async function startHangingServer(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
@@ -52,7 +39,7 @@ test("a registry that hangs costs one round of timeouts, is given up on, and is 
   const registry = await startHangingServer();
   try {
     const circuit = createHostCircuit();
-    const cache = createTarballCache(cacheDir());
+    const cache = createTarballCache(tempDir());
     const started = Date.now();
     const scan = await scanTarballs(packages, { registry: registry.url, cache, concurrency: 4, circuit, idleTimeoutMs: 300 });
     const tarballMs = Date.now() - started;

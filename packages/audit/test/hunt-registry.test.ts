@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { collectPackuments } from "../src/metadata/collect.js";
 import type { LockedPackage } from "../src/model.js";
 import { authHeaders, expandEnv, readNpmrcSettings } from "../src/registry.js";
@@ -12,17 +11,7 @@ import { createTarballCache } from "../src/tarball/cache.js";
 import { scanTarballs } from "../src/tarball/scan.js";
 import { sriOf, startTestRegistry } from "./registry-server.js";
 import { buildTarball } from "./tarball-fixture.js";
-
-const temps: string[] = [];
-after(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "parapet-hunt-registry-"));
-  temps.push(dir);
-  return dir;
-}
+import { tempDir } from "./temp-dir.js";
 
 /** Settings as npm would read them in `dir`, isolated from this machine's own npm config. */
 function settingsFor(dir: string, env: Record<string, string> = {}) {

@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import type { AuditReport } from "../src/audit.js";
 import type { Finding } from "../src/model.js";
 import { sourceRoot, toSarif } from "../src/report/sarif.js";
 import { toTerminal } from "../src/report/terminal.js";
-
-const temps: string[] = [];
-after(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
+import { tempDir } from "./temp-dir.js";
 
 function report(dir: string, findings: Finding[]): AuditReport {
   return {
@@ -44,8 +39,7 @@ interface SarifLog {
 }
 
 test("SARIF locations are relative to the repository root, with %SRCROOT%", () => {
-  const repo = mkdtempSync(join(tmpdir(), "parapet-hunt-sarif-"));
-  temps.push(repo);
+  const repo = tempDir();
   const app = join(repo, "packages", "app");
   mkdirSync(app, { recursive: true });
   // `parapet audit packages/app` run from the checkout root, no .git: the working directory is the root.
@@ -61,8 +55,7 @@ test("SARIF locations are relative to the repository root, with %SRCROOT%", () =
 });
 
 test("SARIF fingerprints tell two findings of one check on one package apart", () => {
-  const dir = mkdtempSync(join(tmpdir(), "parapet-hunt-sarif-"));
-  temps.push(dir);
+  const dir = tempDir();
   const findings = [
     finding({ message: 'resolved over plain HTTP (http://evil.example/x.tgz)"' }),
     finding({ message: 'resolved from "evil.example", which is not in allowedHosts' }),
@@ -81,8 +74,7 @@ test("SARIF fingerprints tell two findings of one check on one package apart", (
 });
 
 test("SARIF fingerprints tell two install locations of one version apart, even with the same message", () => {
-  const dir = mkdtempSync(join(tmpdir(), "parapet-hunt-sarif-"));
-  temps.push(dir);
+  const dir = tempDir();
   // scan.ts words a finding the same for every copy it fetches: only the line differs.
   const copy = (line: number) =>
     finding({

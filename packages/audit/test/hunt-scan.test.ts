@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { collectPackuments } from "../src/metadata/collect.js";
 import type { Finding, LockedPackage } from "../src/model.js";
 import { ANALYZER_VERSION, analyzeTarball } from "../src/tarball/analyze.js";
@@ -14,17 +13,7 @@ import type { FetchLike } from "../src/tarball/fetch.js";
 import { scanTarballs } from "../src/tarball/scan.js";
 import { sriOf, startTestRegistry } from "./registry-server.js";
 import { buildTarball } from "./tarball-fixture.js";
-
-const temps: string[] = [];
-after(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "parapet-hunt-scan-"));
-  temps.push(dir);
-  return dir;
-}
+import { tempDir } from "./temp-dir.js";
 
 function locked(name: string, version: string, integrity: string, resolved?: string): LockedPackage {
   return {

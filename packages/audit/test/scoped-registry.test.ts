@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { audit } from "../src/audit.js";
@@ -9,21 +7,13 @@ import { createTarballCache } from "../src/tarball/cache.js";
 import { type PublishedVersion, sriOf, startTestRegistry, type TestRegistry } from "./registry-server.js";
 import { runCli } from "./run-cli.js";
 import { buildTarball } from "./tarball-fixture.js";
+import { tempDir } from "./temp-dir.js";
 
 // End to end, through audit() and the CLI: .npmrc routes a scope to a private registry
 // with a token, and both the fetches and the dependency-confusion check follow it.
 
 const DAY = 86_400_000;
 const TOKEN = "s3cret-9f8e7d";
-const temps: string[] = [];
-
-function tempDir(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), "parapet-audit-scoped-"));
-  temps.push(dir);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
-
 /** An environment with no npm config but the project's: a temp HOME, no global npmrc. */
 function isolatedEnv(extra: Record<string, string> = {}): Record<string, string> {
   const home = tempDir();
@@ -58,7 +48,6 @@ before(async () => {
 after(async () => {
   await pub.close();
   await priv.close();
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
 /** npm with omit-lockfile-registry-resolved: no host in the lockfile, so only .npmrc says where @acme lives. */

@@ -30,6 +30,20 @@ after(async () => {
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
+/** An Express app where `parser` runs first, then protect(), then POST / answers "ok". */
+function behindParser(parser: express.RequestHandler, p: Parapet): express.Express {
+  const app = express();
+  app.use(parser);
+  app.use(async (req, _res, next) => {
+    await p.protect(req);
+    next();
+  });
+  app.post("/", (_req, res) => {
+    res.end("ok");
+  });
+  return app;
+}
+
 async function listen(listener: RequestListener): Promise<string> {
   const server = createServer(listener);
   servers.push(server);
@@ -168,16 +182,7 @@ describe("reading a Node request body on a real node:http server", () => {
     const p = bodyReadingClient(1024 * 1024, (content) => {
       inspected = content;
     });
-    const app = express();
-    app.use(express.json());
-    app.use(async (req, _res, next) => {
-      await p.protect(req);
-      next();
-    });
-    app.post("/", (_req, res) => {
-      res.end("ok");
-    });
-    const url = await listen(app);
+    const url = await listen(behindParser(express.json(), p));
     assert.equal(
       await (await fetch(url, { method: "POST", body: '{"a":1}', headers: { "content-type": "application/json" } })).text(),
       "ok",
@@ -247,16 +252,7 @@ describe("reading a Node request body on a real node:http server", () => {
     const p = bodyReadingClient(1024, (content) => {
       inspected = content;
     });
-    const app = express();
-    app.use(express.raw({ type: "*/*" }));
-    app.use(async (req, _res, next) => {
-      await p.protect(req);
-      next();
-    });
-    app.post("/", (_req, res) => {
-      res.end("ok");
-    });
-    const url = await listen(app);
+    const url = await listen(behindParser(express.raw({ type: "*/*" }), p));
     const body = "<script>alert(1)</script>".padEnd(2_000, " ");
     assert.equal(await (await fetch(url, { method: "POST", body, headers: { "content-type": "text/plain" } })).text(), "ok");
     assert.equal(inspected?.parsed, undefined, "bytes, not an object of a property per byte");

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { collectCandidates, type ShieldReason, shield } from "../src/index.js";
 import { looksBinary } from "../src/inspect/content-kind.js";
 import { resolveShieldOptions } from "../src/options.js";
-import { type App, post, startApp } from "./http-app.js";
+import { liveShieldApp, post } from "./http-app.js";
 
 const DOCS = new URL("../../../../docs/", import.meta.url);
 const PNGS = readdirSync(DOCS)
@@ -142,16 +142,7 @@ describe("the binary sniff", () => {
 });
 
 describe("a multipart upload through a real server", () => {
-  let client: Parapet;
-  let app: App;
-  before(async () => {
-    client = parapet({ rules: [shield({ mode: "LIVE" })], logger: silentLogger });
-    app = await startApp(client);
-  });
-  after(async () => {
-    await app.close();
-    await client.close();
-  });
+  const app = liveShieldApp();
 
   const png = () => new Blob([PNGS.find((p) => p.name === "dashboard-live.png")?.bytes ?? new Uint8Array()], { type: "image/png" });
 

@@ -5,22 +5,13 @@ import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { type Decision, type Parapet, parapet, silentLogger } from "@parapet/core";
 import { type PartialBodyReason, type ShieldOptions, type ShieldReason, shield } from "../src/index.js";
 import { decodeContent } from "../src/inspect/content-encoding.js";
-import { type App, post, startApp } from "./http-app.js";
+import { liveShieldApp, post } from "./http-app.js";
 
 const ATTACK = JSON.stringify({ q: "1' OR '1'='1' --", h: "<script>alert(1)</script>" });
 const bytes = (buffer: Buffer) => new Uint8Array(buffer);
 
 describe("a compressed body through a real server", () => {
-  let client: Parapet;
-  let app: App;
-  before(async () => {
-    client = parapet({ rules: [shield({ mode: "LIVE" })], logger: silentLogger });
-    app = await startApp(client);
-  });
-  after(async () => {
-    await app.close();
-    await client.close();
-  });
+  const app = liveShieldApp();
 
   it("is inspected as the app reads it: inflated", async () => {
     const encodings: [string, Buffer][] = [

@@ -1,8 +1,10 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, request } from "node:http";
 import type { AddressInfo } from "node:net";
+import { after, before } from "node:test";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
-import type { Parapet } from "@parapet/core";
+import { type Parapet, parapet, silentLogger } from "@parapet/core";
+import { shield } from "../src/index.js";
 
 /** A node:http app on 127.0.0.1 behind `protect()`: a denial answers with the reason; otherwise the app echoes the body it read. */
 export interface App {
@@ -14,6 +16,29 @@ export interface Answer {
   readonly status: number;
   /** The denial's reason, or what the app read: `{ got }`, the body decoded as body-parser would. */
   readonly json: Record<string, unknown>;
+}
+
+/**
+ * A LIVE shield with default options in front of the app, for the enclosing describe(): started before its tests,
+ * closed after them. Its `url` is readable once the tests run.
+ */
+export function liveShieldApp(): { readonly url: string } {
+  let client: Parapet | undefined;
+  let app: App | undefined;
+  before(async () => {
+    client = parapet({ rules: [shield({ mode: "LIVE" })], logger: silentLogger });
+    app = await startApp(client);
+  });
+  after(async () => {
+    await app?.close();
+    await client?.close();
+  });
+  return {
+    get url() {
+      if (app === undefined) throw new Error("liveShieldApp(): the app starts in before(); read `url` inside a test");
+      return app.url;
+    },
+  };
 }
 
 export async function startApp(client: Parapet): Promise<App> {
