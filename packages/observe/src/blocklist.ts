@@ -1,5 +1,5 @@
 import { type Clock, type Mode, optionError, type Rule } from "@parapet/core";
-import { clientKeyOf } from "./detect/client-key.js";
+import { clientKeyFor, DEFAULT_IPV6_PREFIX } from "./detect/client-key.js";
 import { BoundedMap } from "./sketch/bounded-map.js";
 
 /**
@@ -7,18 +7,19 @@ import { BoundedMap } from "./sketch/bounded-map.js";
  * consulted by the protect pipeline through `blockListRule`. Entries expire;
  * at most `maxEntries` are kept (oldest forgotten first) so a flood of
  * distinct IPs cannot exhaust memory. Entries are keyed like the detectors key
- * clients: an IPv4 address, or an IPv6 /64, so blocking one address of a /64
+ * clients: an IPv4 address, or an IPv6 network (/64 unless `ipv6Prefix` says
+ * otherwise; observe() passes its own), so blocking one address of the prefix
  * blocks the whole prefix the host could rotate through.
  */
 export interface BlockEntry {
-  /** The blocked client: "203.0.113.7", or "2001:db8:1:2::/64" for IPv6. */
+  /** The blocked client: "203.0.113.7", or "2001:db8:1:2::/64" for IPv6 (its prefix). */
   readonly ip: string;
   readonly until: number;
   readonly reason: string;
 }
 
 export interface BlockList {
-  /** Blocks the client at `ip`: an address (IPv6 is widened to its /64) or a key such as "2001:db8:1:2::/64". */
+  /** Blocks the client at `ip`: an address (IPv6 is widened to its prefix) or a key such as "2001:db8:1:2::/64". */
   add(ip: string, durationMs: number, reason: string): void;
   /** The live entry covering this IP, if any. */
   lookup(ip: string): BlockEntry | undefined;
@@ -26,7 +27,8 @@ export interface BlockList {
   entries(): BlockEntry[];
 }
 
-export function createBlockList(clock: Clock, maxEntries = 100_000): BlockList {
+export function createBlockList(clock: Clock, maxEntries = 100_000, ipv6Prefix = DEFAULT_IPV6_PREFIX): BlockList {
+  const clientKeyOf = clientKeyFor(ipv6Prefix);
   const map = new BoundedMap<string, BlockEntry>(maxEntries);
   return {
     add(ip, durationMs, reason) {

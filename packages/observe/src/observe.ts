@@ -16,6 +16,7 @@ import { inThreadBackend, type LogBackend } from "./backend.js";
 import { type BlockList, createBlockList } from "./blocklist.js";
 import { CaptureRing } from "./capture.js";
 import { type AuthDetectorOptions, createAuthDetector } from "./detect/auth.js";
+import { DEFAULT_IPV6_PREFIX } from "./detect/client-key.js";
 import { createScanDetector, type ScanDetectorOptions } from "./detect/scan.js";
 import { createSpikeDetector, type SpikeOptions } from "./detect/spike.js";
 import { MIGRATED, startMigration } from "./migration.js";
@@ -41,6 +42,11 @@ export interface ObserveOptions {
   readonly block?: { readonly durationMs?: number; readonly kinds?: readonly Finding["kind"][] } | false;
   readonly retention?: { readonly decisionDays?: number; readonly rollupDays?: number; readonly intervalMs?: number };
   readonly queue?: { readonly capacity?: number; readonly batchSize?: number; readonly intervalMs?: number };
+  /**
+   * The IPv6 network a client is taken to own, as in `parapet({ ipv6Prefix })`: the detectors count, and the block
+   * list blocks, IPv6 clients by this prefix. Default 64; give the same value as the protect client's.
+   */
+  readonly ipv6Prefix?: number;
   /**
    * Build records, run the detectors and write to the database in a worker thread (default), so that work
    * runs beside the request thread instead of on it. Default: true when the store can be reopened from
@@ -107,6 +113,9 @@ export function observe(options: ObserveOptions = {}): Observed {
       throw optionError("observe", `queue.${name} must be a positive integer`);
   }
   if (options.worker !== undefined && typeof options.worker !== "boolean") throw optionError("observe", "`worker` must be true or false");
+  const ipv6Prefix = options.ipv6Prefix ?? DEFAULT_IPV6_PREFIX;
+  if (!Number.isInteger(ipv6Prefix) || ipv6Prefix < 1 || ipv6Prefix > 128)
+    throw optionError("observe", "`ipv6Prefix` must be an integer from 1 to 128, the same as parapet({ ipv6Prefix }) (default 64)");
   const detectors = options.detectors ?? {};
   checkDetectorOptions(detectors);
 
@@ -123,7 +132,7 @@ export function observe(options: ObserveOptions = {}): Observed {
   // The request path only writes into these rings; `pump` hands them, as columns, to the backend.
   const captured = new CaptureRing(capacity, batchSize);
   const statuses = new StatusRing(capacity);
-  const blockList = createBlockList(clock);
+  const blockList = createBlockList(clock, undefined, ipv6Prefix);
   let pendingAlerts: Alert[] = [];
   let pendingAuth: AuthInput[] = [];
   const dispatcher = createAlertDispatcher(options.alerts ?? {}, {
@@ -158,8 +167,8 @@ export function observe(options: ObserveOptions = {}): Observed {
   const retention = { decisionDays, rollupDays, intervalMs: options.retention?.intervalMs ?? 3_600_000 };
   const pipelineQueue = { ...queueOptions, capacity, batchSize };
   const backend: LogBackend = useWorker
-    ? startWorker({ setup: { store: driver?.reopen, queue: pipelineQueue, detectors, retention }, migration, logger, report })
-    : inThreadBackend({ driver, schema: migration ?? MIGRATED, logger, queue: pipelineQueue, detectors, retention, report });
+    ? startWorker({ setup: { store: driver?.reopen, queue: pipelineQueue, detectors, ipv6Prefix, retention }, migration, logger, report })
+    : inThreadBackend({ driver, schema: migration ?? MIGRATED, logger, queue: pipelineQueue, detectors, ipv6Prefix, retention, report });
 
   /** Hands everything captured to the backend, in batches; runs on timers and before flush/tick. */
   function pump(): void {

@@ -2,6 +2,7 @@ import { type AuthEvent, type Logger, messageOf } from "@parapet/core";
 import type { Alert, Finding } from "./alerts/alert.js";
 import { type ArrivingDecision, type BatchStatuses, DecisionBatch } from "./decision-batch.js";
 import { type AuthDetectorOptions, createAuthDetector } from "./detect/auth.js";
+import { clientKeyFor, DEFAULT_IPV6_PREFIX } from "./detect/client-key.js";
 import { createScanDetector, type ScanDetectorOptions } from "./detect/scan.js";
 import { createSpikeDetector, type SpikeOptions } from "./detect/spike.js";
 import { toTrafficEvent } from "./detect/traffic.js";
@@ -38,6 +39,8 @@ export interface PipelineOptions {
     readonly auth?: AuthDetectorOptions | false;
     readonly scan?: ScanDetectorOptions | false;
   };
+  /** IPv6 clients are counted by this prefix (observe's `ipv6Prefix`, default 64). */
+  readonly ipv6Prefix?: number;
   readonly retention: { readonly decisionDays: number; readonly rollupDays: number; readonly intervalMs: number };
   readonly report: (finding: Finding, ts: number) => void;
 }
@@ -87,9 +90,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const awaitingStatus = new BoundedMap<string, AwaitingStatus>(20_000);
   const fingerprints = new BoundedMap<string, string>(10_000);
   const detectors = options.detectors;
+  const ipv6Prefix = options.ipv6Prefix ?? DEFAULT_IPV6_PREFIX;
+  const clientKey = clientKeyFor(ipv6Prefix);
   const spike = detectors.spike === false ? undefined : createSpikeDetector(detectors.spike ?? {}, report);
-  const auth = detectors.auth === false ? undefined : createAuthDetector(detectors.auth ?? {}, report);
-  const scan = detectors.scan === false ? undefined : createScanDetector(detectors.scan ?? {}, report);
+  const auth = detectors.auth === false ? undefined : createAuthDetector(detectors.auth ?? {}, report, clientKey);
+  const scan = detectors.scan === false ? undefined : createScanDetector(detectors.scan ?? {}, report, clientKey);
 
   // Retention runs on the first tick once the tables exist: a process that lives less than an interval runs it too.
   let lastRetention = Number.NEGATIVE_INFINITY;
@@ -127,7 +132,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
     if (!spike && !scan) return;
     try {
-      spike?.observe(toTrafficEvent(decision));
+      spike?.observe(toTrafficEvent(decision, ipv6Prefix));
       scan?.observeRequest(decision.ip, decision.path, decision.apiKey !== null || decision.userId !== null, decision.ts);
       if (decision.attackClass !== null) scan?.observeShieldHit(decision.ip, decision.attackClass, decision.ts);
       if (decision.status !== 0) scan?.observeStatus(decision.ip, decision.path, decision.status, decision.statusTs);

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Finding } from "../src/alerts/alert.js";
 import { createAuthDetector } from "../src/detect/auth.js";
-import { clientKeyOf } from "../src/detect/client-key.js";
+import { clientKeyFor, clientKeyOf } from "../src/detect/client-key.js";
 import { createScanDetector } from "../src/detect/scan.js";
+import { prefixOf } from "../src/detect/traffic.js";
 import { blockListRule, createBlockList, observe } from "../src/index.js";
 import { manualClock, parapet, recordingLogger, request } from "./helpers.js";
 
@@ -91,4 +92,69 @@ test("auth and scan detectors count a rotating /64 as one client, and name it; m
     findings.map((f) => f.subject),
     ["ip:198.51.100.20"],
   );
+});
+
+test("observe({ ipv6Prefix: 56 }) counts and blocks a scanner hopping across the /64s of its /56 as that /56", async () => {
+  const clock = manualClock(Date.UTC(2025, 0, 14));
+  const observed = observe({ store: false, clock, logger: recordingLogger(), handleSignals: false, ipv6Prefix: 56 });
+  const guard = parapet({ rules: [blockListRule(observed.blockList)], observers: [observed.observer], clock, ipv6Prefix: 56 });
+  try {
+    for (let i = 0; i < 40; i++) {
+      clock.advance(50);
+      // A new /64 every request (2001:db8:1:00xx::1): with the default /64 each would be a client of its own.
+      const decision = await guard.protect(request(`2001:db8:1:${(i + 1).toString(16)}::1`, `/wp-admin/${i}.php`));
+      observed.recordStatus(decision, 404);
+    }
+    observed.tick();
+    await observed.flush();
+    assert.deepEqual(
+      observed
+        .alerts()
+        .filter((a) => a.kind === "scan")
+        .map((a) => a.subject),
+      ["ip:2001:db8:1::/56"],
+    );
+    assert.deepEqual(
+      observed.blockList.entries().map((e) => e.ip),
+      ["2001:db8:1::/56"],
+    );
+    assert.equal((await guard.protect(request("2001:db8:1:ff::9", "/"))).reason.type, "BLOCKLIST", "another /64 of the /56");
+    assert.equal((await guard.protect(request("2001:db8:1:100::1", "/"))).conclusion, "ALLOW", "the next /56 is another client");
+  } finally {
+    await guard.close();
+    await observed.close();
+  }
+});
+
+test("ipv6Prefix reaches every IPv6 key: the auth detector's, the scan detector's, the spike prefixes and the block list", () => {
+  const findings: Finding[] = [];
+  const auth = createAuthDetector({}, (finding) => findings.push(finding), clientKeyFor(48));
+  // A new /64 of the same /48 each time.
+  for (let i = 0; i < 11; i++) {
+    auth.observe({ type: "failure", timestamp: i * 100, ip: `2001:db8:0:${(i + 1).toString(16)}::1`, request: {} as never });
+  }
+  assert.deepEqual(
+    findings.map((f) => f.subject),
+    ["ip:2001:db8::/48"],
+  );
+  findings.length = 0;
+  const scan = createScanDetector({}, (finding) => findings.push(finding), clientKeyFor(48));
+  for (let i = 0; i < 6; i++) scan.observeStatus(`2001:db8:7:${i}::1`, `/.git/${i}`, 404, i * 10);
+  assert.deepEqual(
+    findings.map((f) => f.subject),
+    ["ip:2001:db8:7::/48"],
+  );
+  assert.equal(prefixOf("2001:db8:1:2:3:4:5:6", 48), "2001:db8:1::/48");
+  assert.equal(prefixOf("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+  assert.equal(prefixOf("198.51.100.7", 48), "198.51.100.0/24", "IPv4 keeps its /24");
+  const list = createBlockList(manualClock(), 10, 48);
+  list.add("2001:db8:5:6::1", 60_000, "scan");
+  assert.equal(list.lookup("2001:db8:5:ffff::1")?.ip, "2001:db8:5::/48");
+  assert.equal(list.lookup("2001:db8:6::1"), undefined);
+});
+
+test("observe rejects an ipv6Prefix core would reject, naming the option", () => {
+  for (const ipv6Prefix of [0, 129, 56.5, Number.NaN]) {
+    assert.throws(() => observe({ store: false, handleSignals: false, ipv6Prefix }), /ipv6Prefix` must be an integer from 1 to 128/);
+  }
 });

@@ -1,7 +1,7 @@
 import { type AuthEvent, optionError } from "@parapet/core";
 import type { Finding } from "../alerts/alert.js";
 import { checkBucketSpec, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
-import { clientKeyOf } from "./client-key.js";
+import { type ClientKey, clientKeyOf } from "./client-key.js";
 import { KeyedBuckets } from "./keyed-buckets.js";
 
 /**
@@ -16,8 +16,8 @@ import { KeyedBuckets } from "./keyed-buckets.js";
  * - usersOverall   {40, 1 s, distinct users}: a distributed list replay, many accounts from many IPs,
  *   each IP below its own threshold (credential_stuffing, subject "site"). Raise it for sites where more
  *   than ~40 distinct accounts fail to log in within a few seconds legitimately.
- * "IP" means the client's key: the IPv4 address, or the IPv6 /64 (clientKeyOf), so rotating
- * addresses inside one /64 is one client; the evidence keeps the exact address.
+ * "IP" means the client's key: the IPv4 address, or the IPv6 /64 by default (observe's `ipv6Prefix`, client-key.ts), so rotating
+ * addresses inside one prefix is one client; the evidence keeps the exact address.
  */
 export interface AuthDetectorOptions {
   readonly failuresPerIp?: LeakyBucketSpec;
@@ -33,7 +33,12 @@ export interface AuthDetector {
   observe(event: AuthEvent): void;
 }
 
-export function createAuthDetector(options: AuthDetectorOptions, report: (finding: Finding, ts: number) => void): AuthDetector {
+/** `clientKey`: how an IP becomes a client (IPv6 by its prefix, see client-key.ts). */
+export function createAuthDetector(
+  options: AuthDetectorOptions,
+  report: (finding: Finding, ts: number) => void,
+  clientKey: ClientKey = clientKeyOf,
+): AuthDetector {
   const maxKeys = options.maxKeys ?? 50_000;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw optionError("observe", "detectors.auth.maxKeys must be a positive integer");
   const family = (name: keyof Omit<AuthDetectorOptions, "maxKeys">, fallback: LeakyBucketSpec) => {
@@ -51,7 +56,7 @@ export function createAuthDetector(options: AuthDetectorOptions, report: (findin
   function observe(event: AuthEvent): void {
     if (event.type !== "failure") return;
     const { ip, user, timestamp: now } = event;
-    const client = clientKeyOf(ip);
+    const client = clientKey(ip);
     const fire = (kind: Finding["kind"], subject: string, summary: string, bucket: string, level: number | undefined) => {
       if (level === undefined) return;
       report(

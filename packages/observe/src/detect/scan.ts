@@ -1,13 +1,13 @@
 import { optionError } from "@parapet/core";
 import type { Finding } from "../alerts/alert.js";
 import { checkBucketSpec, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
-import { clientKeyOf } from "./client-key.js";
+import { type ClientKey, clientKeyOf } from "./client-key.js";
 import { KeyedBuckets } from "./keyed-buckets.js";
 import { PATH_WEIGHTS, pathKindOf } from "./path-kind.js";
 
 /**
  * Scanners: a client walking paths that do not exist, or tripping the shield.
- * Clients are keyed by IPv4 address or IPv6 /64 (clientKeyOf). Paths are
+ * Clients are keyed by IPv4 address or IPv6 prefix (/64 by default; client-key.ts). Paths are
  * weighed by their kind (path-kind.ts): a missing static asset pours 1/4 unit,
  * a page 1, a known probe (/.env, /.git/config, /backup.sql, /wp-admin/) 3.
  * A browser rendering a broken theme misses dozens of assets at once and no
@@ -39,7 +39,12 @@ export interface ScanDetector {
   observeRequest(ip: string, path: string, authenticated: boolean, now: number): void;
 }
 
-export function createScanDetector(options: ScanDetectorOptions, report: (finding: Finding, ts: number) => void): ScanDetector {
+/** `clientKey`: how an IP becomes a client (IPv6 by its prefix, see client-key.ts). */
+export function createScanDetector(
+  options: ScanDetectorOptions,
+  report: (finding: Finding, ts: number) => void,
+  clientKey: ClientKey = clientKeyOf,
+): ScanDetector {
   const maxKeys = options.maxKeys ?? 50_000;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw optionError("observe", "detectors.scan.maxKeys must be a positive integer");
   const build = (name: "notFoundPerIp" | "slowProbingPerIp" | "shieldHitsPerIp" | "pathsPerIp", fallback: LeakyBucketSpec) => {
@@ -56,7 +61,7 @@ export function createScanDetector(options: ScanDetectorOptions, report: (findin
   return {
     observeStatus(ip, path, status, now) {
       if (status !== 404 && status !== 410) return;
-      const client = clientKeyOf(ip);
+      const client = clientKey(ip);
       const kind = pathKindOf(path);
       for (const [bucket, buckets] of [
         ["notFoundPerIp", notFound],
@@ -78,7 +83,7 @@ export function createScanDetector(options: ScanDetectorOptions, report: (findin
     },
     observeRequest(ip, path, authenticated, now) {
       if (authenticated) return;
-      const client = clientKeyOf(ip);
+      const client = clientKey(ip);
       const level = paths.pour(client, now, path, PATH_WEIGHTS[pathKindOf(path)]);
       if (level === undefined) return;
       report(
@@ -93,7 +98,7 @@ export function createScanDetector(options: ScanDetectorOptions, report: (findin
       );
     },
     observeShieldHit(ip, attackClass, now) {
-      const client = clientKeyOf(ip);
+      const client = clientKey(ip);
       const level = shieldHits.pour(client, now);
       if (level === undefined) return;
       report(

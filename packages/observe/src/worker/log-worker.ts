@@ -55,6 +55,7 @@ const pipeline = createPipeline({
     batchSize: Math.max(setup.queue.batchSize ?? 500, WORKER_BATCH),
   },
   detectors: setup.detectors,
+  ...(setup.ipv6Prefix === undefined ? {} : { ipv6Prefix: setup.ipv6Prefix }),
   retention: setup.retention,
   report: (finding, ts) => send({ type: "finding", finding, ts }),
 });

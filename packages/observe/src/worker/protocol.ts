@@ -9,6 +9,7 @@ export interface WorkerSetup {
   readonly store: DriverSpec | undefined;
   readonly queue: PipelineOptions["queue"];
   readonly detectors: PipelineOptions["detectors"];
+  readonly ipv6Prefix?: number;
   readonly retention: PipelineOptions["retention"];
 }
 
