@@ -23,6 +23,8 @@ describe("@parapet/shield public exports", () => {
       "ldap",
       "nosqli",
       "proto-pollution",
+      "rfi",
+      "session-fixation",
       "sqli",
       "ssrf",
       "ssti",

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { type Decision, parapet, silentLogger } from "@parapet/core";
 import { canonicalize } from "../src/canonicalize.js";
 import type { Candidate, Detector, Finding, InputKind } from "../src/detectors/types.js";
+import { shield } from "../src/index.js";
 
 /** A candidate as the plumbing would build it for a query parameter (or another place). */
 export function candidate(raw: string, kind: InputKind = "query", name = "q"): Candidate {
@@ -32,4 +34,14 @@ export function describeRules(title: string, score: (value: string) => number, r
       });
     }
   });
+}
+
+/** One request through a fresh client holding only a LIVE shield at the default sensitivity, from 192.0.2.1. */
+export async function shieldDecision(request: Request): Promise<Decision> {
+  const client = parapet({ rules: [shield({ mode: "LIVE" })], logger: silentLogger });
+  try {
+    return await client.protect(request, { ip: "192.0.2.1" });
+  } finally {
+    await client.close();
+  }
 }

@@ -6,6 +6,8 @@ import { jndiDetector } from "./jndi/index.js";
 import { ldapDetector } from "./ldap/index.js";
 import { nosqliDetector } from "./nosqli/index.js";
 import { protoPollutionDetector } from "./proto-pollution/index.js";
+import { rfiDetector } from "./rfi/index.js";
+import { sessionFixationDetector } from "./session-fixation/index.js";
 import { sqliDetector } from "./sqli/index.js";
 import { mayBeInertTarget, ssrfDetector } from "./ssrf/index.js";
 import { sstiDetector } from "./ssti/index.js";
@@ -61,12 +63,19 @@ export const REGISTRY: readonly RegisteredDetector[] = [
   { detector: ssrfDetector, plainValues: true, plainKeys: false, inertGate: mayBeInertTarget, anyHeader: false },
   { detector: jndiDetector, plainValues: false, plainKeys: false, anyHeader: true },
   { detector: protoPollutionDetector, plainValues: true, plainKeys: true, anyHeader: false },
-  { detector: nosqliDetector, plainValues: false, plainKeys: false, anyHeader: false },
+  // Plain keys: an ORM-leak filter is spelled in letters and underscores (`user__password__startswith`); on a plain
+  // key the detector only runs its operator and ORM checks (see ./nosqli/orm-leak.ts).
+  { detector: nosqliDetector, plainValues: false, plainKeys: true, anyHeader: false },
   { detector: sstiDetector, plainValues: true, plainKeys: false, anyHeader: true },
   // Plain values and keys: a Java class path (`java.lang.Runtime=x`) needs only letters and dots.
   { detector: codeInjectionDetector, plainValues: true, plainKeys: true, inertGate: mayBeBase64Run, anyHeader: true },
   // A filter needs parentheses: plain values and headers (whose comments are parenthesized) are left out.
   { detector: ldapDetector, plainValues: false, plainKeys: false, anyHeader: false },
+  // Plain keys: `connect.sid` and `PHPSESSID` are spelled in letters, dots and underscores. Its values (a
+  // `document.cookie` with `; domain=`, a `Set-Cookie:` line) need syntax, and headers are where cookies belong.
+  { detector: sessionFixationDetector, plainValues: false, plainKeys: true, anyHeader: false },
+  // A remote URL needs `://`: no plain value holds one. Headers are never included as code.
+  { detector: rfiDetector, plainValues: false, plainKeys: false, anyHeader: false },
 ];
 
 export const DETECTORS: readonly Detector[] = REGISTRY.map((r) => r.detector);

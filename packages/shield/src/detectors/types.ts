@@ -14,7 +14,9 @@ export type AttackClass =
   | "nosqli"
   | "ssti"
   | "code-injection"
-  | "ldap";
+  | "ldap"
+  | "session-fixation"
+  | "rfi";
 
 /** Where a value came from; detectors may weigh evidence differently by place. */
 export type InputKind = "path" | "query" | "query-key" | "header" | "cookie" | "body" | "body-key";

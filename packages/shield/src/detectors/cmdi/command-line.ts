@@ -115,7 +115,11 @@ function scoreWord(
   const cautious = isCautious(kind) && !opensValue;
   if (!distinct && !common) {
     // An unknown program: still an injection when it sits in a binary directory, or opens the value after a shell operator.
-    if (hasDir && BINARY_PATH.test(text.slice(start).trimStart())) return cautious ? 0.5 : separator !== 0 ? 0.9 : 0.75;
+    if (hasDir && BINARY_PATH.test(text.slice(start).trimStart())) {
+      // "bin/semver.js has the details": a file the value names, then a sentence about it.
+      if (separator === 0 && argument === "text" && isSentenceAfter(text, after)) return 0.5;
+      return cautious ? 0.5 : separator !== 0 ? 0.9 : 0.75;
+    }
     if (opensValue && (argument === "flag" || argument === "path") && separator !== 10 && !cautious) return 0.75;
     return 0;
   }
@@ -144,6 +148,8 @@ function scoreWord(
     return 0.5;
   }
   if (hasDir && distinct) return cautious ? 0.7 : 0.9;
+  // "rm -rf is dangerous, don't run it", "ls -la output attached": a command named in a sentence about it.
+  if (argument === "flag" && !hasDir && isSentenceAfterFlags(text, after)) return 0.5;
   // A value that opens with a distinct program and a flag (`ansible-inventory --list`, `nc -e`): no browser sends that as a User-Agent either.
   if (distinct && (argument === "flag" || (argument === "path" && /^\s/.test(text[after] ?? ""))) && wordStart === firstNonSpace(text))
     return cautious ? 0.7 : 0.85;
@@ -299,6 +305,25 @@ function firstNonSpace(text: string): number {
   let i = 0;
   while (i < text.length && isSpaceLike(text.charCodeAt(i))) i++;
   return i;
+}
+
+/** Two or more plain words after a space, and nothing else: "has the details", not `-la /tmp` or `x.sh`. */
+const PLAIN_WORDS = /^\s+[a-z]+(?:\s+[a-z]+){1,11}[.!]?\s*$/;
+
+/** The rest of the value (at most 80 characters after `after`) is a clause of English words. */
+function isSentenceAfter(text: string, after: number): boolean {
+  return text.length - after <= 80 && PLAIN_WORDS.test(text.slice(after));
+}
+
+/**
+ * Options, then two or more plain words and nothing else: the words a sentence goes on with, where an attack
+ * names what the command acts on (`/`, `/tmp`, `*`, `~`, `x.sh`, an address, a number). Words only, so
+ * `rm -rf tmp logs` reads as a sentence too: relative names of that kind are not what a probe deletes or lists.
+ */
+const FLAGS_THEN_WORDS = /^(?:\s+-{1,2}[a-z0-9][a-z0-9-]{0,20}){1,4}(?:\s+[a-z]+[,.!?]?){2,16}\s*$/;
+
+function isSentenceAfterFlags(text: string, after: number): boolean {
+  return text.length - after <= 160 && FLAGS_THEN_WORDS.test(text.slice(after));
 }
 
 /** `&&` or `||` right before `start` (spaces between allowed). */

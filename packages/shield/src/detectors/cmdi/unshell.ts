@@ -83,8 +83,9 @@ export function disguisedWords(lower: string): string[] {
     while (end < lower.length && end - match.index < 40 && !isTokenBreak(lower.charCodeAt(end))) end++;
     const raw = lower.slice(start, end);
     EVASION.lastIndex = match.index + match[0].length - 1;
-    // `I'd like…`: an English contraction where no command can start is an apostrophe, not a split `id`.
-    if (CONTRACTION.test(raw) && !followsOperator(lower, start)) continue;
+    // `I'd like…`: an English contraction where no command can start is an apostrophe, not a split `id`; nor
+    // where one can but the sentence goes on with its apostrophe never closed ("Tom & I'd like to come").
+    if (CONTRACTION.test(raw) && (!followsOperator(lower, start) || isUnclosedApostropheInSentence(lower, end))) continue;
     const word = unshell(raw).replace(/^.*[/\\]/, "");
     words.push(word.endsWith(".exe") ? word.slice(0, -4) : word);
   }
@@ -93,6 +94,20 @@ export function disguisedWords(lower: string): string[] {
 
 /** A word whose one quote is an English contraction's apostrophe: `i'd`, `we'll`, `don't`, `it's`. */
 const CONTRACTION = /^[a-z]{1,12}'(?:d|s|t|ll|re|ve|m)$/;
+
+/**
+ * "Tom & I'd like to come": after the contraction (ending at `end`) the sentence goes on with a word, and the
+ * value's single quotes are odd in number, with no `"` or `\\` that could pair or escape one. A POSIX shell
+ * then meets an unterminated quote and refuses the whole line (`sh -c "echo hi; i'd x"` runs nothing), and
+ * cmd.exe, where `'` is no quote, reads `i'd`, no command. `x|i'd` at the end of the value is still the split.
+ */
+function isUnclosedApostropheInSentence(lower: string, end: number): boolean {
+  if (!/^\s{1,4}[a-z]/.test(lower.slice(end, end + 8))) return false;
+  if (lower.indexOf('"') !== -1 || lower.indexOf("\\") !== -1) return false;
+  let quotes = 0;
+  for (let i = lower.indexOf("'"); i !== -1; i = lower.indexOf("'", i + 1)) quotes++;
+  return quotes % 2 === 1;
+}
 
 /** Whether a shell operator (`;`, `|`, `&`, a backtick, `(`, a line break) comes before `start`, spaces aside: a command position. */
 function followsOperator(text: string, start: number): boolean {

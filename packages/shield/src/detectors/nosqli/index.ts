@@ -3,8 +3,10 @@
  * scalar (`password[$ne]=x` becomes `{ password: { $ne: "x" } }` after qs or
  * a JSON body), and JavaScript injected into `$where`/`mapReduce` strings.
  */
+import { classesOf, PLAIN_CLASSES } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
+import { djangoLookupLeak, djangoLookupLeakInText, type OrmLeak, PRISMA_COMPARISONS, prismaFilterLeak } from "./orm-leak.js";
 
 /** MongoDB query and update operators an attacker uses to change a query's meaning. */
 const OPERATORS = new Set([
@@ -69,14 +71,22 @@ export const nosqliDetector: Detector = {
     const value = candidate.canonical;
     const isKey = candidate.kind === "query-key" || candidate.kind === "body-key";
     if (isKey) {
-      const operator = operatorInKey(value);
+      // A plain key (words, `_ . - @`; see char-classes.ts) holds no operator (`$`) and no script: only an ORM
+      // filter can be spelled in it, and most keys of most requests are plain.
+      const plain = (classesOf(candidate) & ~PLAIN_CLASSES) === 0;
+      const operator = plain ? undefined : operatorInKey(value);
       if (operator) return finding(0.95, "query operator in key", operator);
+      const leak = ormLeakInKey(candidate);
+      if (leak) return finding(leak.score, leak.label, value);
+      if (plain) return undefined;
     }
     const dollar = value.indexOf("$");
     if (dollar !== -1 || value.indexOf("&") !== -1) {
       const match = OPERATOR_IN_TEXT.exec(value) ?? SIGIL_OPERATOR.exec(value);
       if (match) return finding(0.9, "query operator", match[0]);
     }
+    const textLeak = isKey ? undefined : djangoLookupLeakInText(value);
+    if (textLeak) return finding(textLeak.score, textLeak.label, value);
     if (!/['";|&]|return|this\.|db\.|while/.test(value)) return undefined;
     for (const { pattern, label } of JS_INJECTION) {
       const match = pattern.exec(value);
@@ -85,6 +95,38 @@ export const nosqliDetector: Detector = {
     return undefined;
   },
 };
+
+/**
+ * An ORM filter in a parameter name (see ./orm-leak.ts): a Django lookup
+ * (`password__startswith`), or a Prisma comparison key whose place names a
+ * secret (`where[password][startsWith]`, or in JSON `where.password.startsWith`).
+ */
+function ormLeakInKey(candidate: Candidate): OrmLeak | undefined {
+  const key = candidate.canonical;
+  const django = djangoLookupLeak(key);
+  if (django) return django;
+  // Only a key whose last name is a comparison can be a Prisma filter: every other key stops here, unsplit.
+  if (!PRISMA_COMPARISONS.has(lastName(key))) return undefined;
+  // `where[password][startsWith]`, or with qs's `allowDots`, `where.password.startsWith`.
+  const parts = key.split(/[[\].]+/).filter((part) => part !== "");
+  const last = parts[parts.length - 1];
+  if (last === undefined || !PRISMA_COMPARISONS.has(last)) return undefined;
+  // A JSON key arrives alone: the keys above it are read from its location (read only for these few names).
+  const path = parts.length > 1 || candidate.kind !== "body-key" ? parts : candidate.location.split(".");
+  return prismaFilterLeak(path);
+}
+
+/** The last name in a key path: `startsWith` of `where[password][startsWith]` or `where.password.startsWith`. */
+function lastName(key: string): string {
+  const end = key.endsWith("]") ? key.length - 1 : key.length;
+  let start = end;
+  while (start > 0) {
+    const c = key.charCodeAt(start - 1);
+    if (c === 91 /* [ */ || c === 93 /* ] */ || c === 46 /* . */) break;
+    start--;
+  }
+  return start === 0 && end === key.length ? key : key.slice(start, end);
+}
 
 /** `$ne`, `password[$ne]`, `a.$gt`: the key's last segment (or any bracket segment) is an operator. */
 function operatorInKey(key: string): string | undefined {

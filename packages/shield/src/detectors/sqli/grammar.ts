@@ -267,7 +267,7 @@ function isProcedureCall(tokens: readonly Token[], at: number): boolean {
 }
 
 /** What GRANT and REVOKE hand out; "grant me access" is not one. */
-const PRIVILEGES = new Set([
+export const PRIVILEGES: ReadonlySet<string> = new Set([
   "all",
   "select",
   "insert",

@@ -3,13 +3,15 @@
  * starts the way a clause does (SELECT, FROM, ALTER TABLE, a destructive
  * statement) and goes on in SQL grammar, not in English. Each rule asks for
  * the clause keyword AND a continuation prose does not write: "select the best
- * option", "from home where I live" and "drop me a line" stay clean.
+ * option", "from home where I live" and "drop me a line" stay clean. Complete
+ * INSERT, UPDATE, DELETE, DROP, CREATE and GRANT statements: ./whole-statements.ts.
  */
 
 import { isComparison, operandAt, type SignificantTokens, skipOperand } from "./grammar.js";
 import type { SqlSignal } from "./signal.js";
 import type { Token } from "./tokenizer.js";
 import { ATTACK_FUNCTIONS, isKnownFunction } from "./vocabulary.js";
+import { findWholeStatement } from "./whole-statements.js";
 
 export function findStatementFragment(sig: SignificantTokens): SqlSignal | undefined {
   const first = sig.tokens[0];
@@ -24,7 +26,7 @@ export function findStatementFragment(sig: SignificantTokens): SqlSignal | undef
     default:
       if (sig.tokens.length === 1 && isSystemCatalog(first))
         return { score: 0.7, technique: `system catalog ${first.text}`, at: first.start };
-      return DESTRUCTIVE.has(first.text) ? terminatedStatement(sig) : undefined;
+      return findWholeStatement(sig.tokens, sig.commentAfter) ?? (DESTRUCTIVE.has(first.text) ? terminatedStatement(sig) : undefined);
   }
 }
 

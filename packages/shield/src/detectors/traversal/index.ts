@@ -114,6 +114,8 @@ function judgePath(path: string, value: string, candidate: Candidate): Finding |
   const scheme = FILE_SCHEME.exec(path);
   if (scheme) return finding(0.9, "file-reading scheme", scheme[0]);
   if (climbs >= 2) return finding(0.92, `climbs ${climbs} directories`, path);
+  const repeated = REPEATED_CLIMB.exec(path);
+  if (repeated) return finding(0.85, "climb repeated with an unusual separator", path.slice(repeated.index));
   if (climbs === 1 && SERVER_FILE.test(path)) return finding(0.85, "climb to a server file", path);
   // An http(s) URL's `a/../b` is resolved by the URL parser inside the URL; it reaches no file.
   if (
@@ -177,13 +179,47 @@ function spellsSeparators(value: string): boolean {
 const HEX_SPELLED_ONLY = /^[a-z0-9{}]+$/i;
 const SPELLED_SEPARATOR = /0x(?:2e|2f|5c)/i;
 
-/** Lowercase with backslashes as slashes, `0x2e`/`0x2f` spelled out folded too, but runs of slashes kept. */
+/**
+ * Lowercase with backslashes as slashes, `0x2e`/`0x2f` spelled out folded too, but runs of slashes kept. Also the
+ * separators only a lenient decoder sees (exoticSeparators).
+ */
 function foldSeparators(value: string): string {
   let out = value.toLowerCase();
   if (out.indexOf("\\") !== -1) out = out.replaceAll("\\", "/");
   if (out.indexOf("0x2") !== -1 || out.indexOf("0x5c") !== -1) out = out.replace(/0x2e/g, ".").replace(/0x2f|0x5c/g, "/");
+  return exoticSeparators(out);
+}
+
+/**
+ * U+EFC8 and U+F025: private-use code points that traversal fuzzers (fuzzdb, dotdotpwn) send as `..%uEFC8`,
+ * `..%uF025` for IIS, whose `%u` decoding and Windows' best-fit conversion of code points to the system code page
+ * have turned look-alikes into separators (the look-alikes Unicode defines, U+2215, U+2216, U+FF0F, are folded by
+ * canonicalize). Private-use characters are not text: icon fonts put glyphs there (Font Awesome's U+F025), which
+ * is why they are read as separators here, in a path, and not in canonicalize for every detector.
+ */
+const PRIVATE_USE_SEPARATORS = /[\uefc8\uf025]/g;
+
+/**
+ * `..%c0%5c`: a lead byte `%c0`/`%c1` that begins only overlong forms, left as written by canonicalize because the
+ * byte after it is no continuation. A decoder that drops the invalid byte reads `..\`. Only right before a
+ * separator or a dot, where dropping it makes a climb.
+ */
+const DROPPED_OVERLONG_LEAD = /%c[01](?=[/.])/g;
+
+function exoticSeparators(folded: string): string {
+  let out = folded;
+  if (out.indexOf("\uefc8") !== -1 || out.indexOf("\uf025") !== -1) out = out.replace(PRIVATE_USE_SEPARATORS, "/");
+  if (out.indexOf("%c") !== -1) out = out.replace(DROPPED_OVERLONG_LEAD, "");
   return out;
 }
+
+/**
+ * `..;..;..;`, `..*..*..*`, `..|..|..|`: `..` and the same separator three times, from the start of the value or a
+ * segment. Whatever the character, that is a climb written for a parser that splits on it (fuzzers cycle through
+ * them); prose pauses with spaces ("wait.. what.. ok") and ranges join digits or names (`1..2..3`, `a..b`).
+ * Fixed width after the first `..`: linear.
+ */
+const REPEATED_CLIMB = /(?:^|[/=])\.\.([^\p{L}\p{N}.\s])\.\.\1\.\.\1/u;
 
 /** `/x`, `c:/x`: a path from a root, not relative to the page that links it. */
 function isAbsolute(path: string): boolean {
