@@ -9,6 +9,7 @@
  */
 import { ANGLE, AT, BRACE, BRACKET, COLON, classesOf, DOLLAR, DOT, EQUALS, HASH, PAREN, PLUS, SLASH, UNDERSCORE } from "../char-classes.js";
 import { around, evidenceOf } from "../evidence.js";
+import { higherScore } from "../score.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { base64CodeSignal, holdsSerializedBase64, mayHoldBase64Code } from "./base64-code.js";
 import { decodeBase64Text } from "./base64-text.js";
@@ -17,7 +18,7 @@ import { javaSignal } from "./java.js";
 import { infiniteLoopSignal } from "./js-loops.js";
 import { nodeSignal } from "./node.js";
 import { phpSignal } from "./php.js";
-import { type CodeSignal, followsProseWord, looksLikeProse, PROSE_PENALTY, stronger } from "./signal.js";
+import { type CodeSignal, followsProseWord, looksLikeProse, PROSE_PENALTY } from "./signal.js";
 import { wrapperSignal } from "./wrappers.js";
 
 export const codeInjectionDetector: Detector = {
@@ -38,7 +39,7 @@ export const codeInjectionDetector: Detector = {
     const java = javaSignal(value, base64);
     const php = syntax ? phpSignal(value, classes) : undefined;
     const wrapper = syntax ? wrapperSignal(value, classes) : undefined;
-    const node = escapedIdentifiers(stronger(nodeSignal(value), syntax ? infiniteLoopSignal(value) : undefined), candidate.raw);
+    const node = escapedIdentifiers(higherScore(nodeSignal(value), syntax ? infiniteLoopSignal(value) : undefined), candidate.raw);
     // Most values that get this far hold no signal at all: done before the prose reader is made.
     if (
       encoded === undefined &&
@@ -50,11 +51,11 @@ export const codeInjectionDetector: Detector = {
     )
       return undefined;
     const prose = proseReader(value);
-    let signal = stronger(encoded, weigh(java, prose));
-    signal = stronger(signal, weigh(php, prose));
-    signal = stronger(signal, weigh(wrapper, prose));
-    signal = stronger(signal, weigh(node, prose));
-    if (decoded !== undefined) signal = stronger(signal, decodedSignal(decoded));
+    let signal = higherScore(encoded, weigh(java, prose));
+    signal = higherScore(signal, weigh(php, prose));
+    signal = higherScore(signal, weigh(wrapper, prose));
+    signal = higherScore(signal, weigh(node, prose));
+    if (decoded !== undefined) signal = higherScore(signal, decodedSignal(decoded));
     if (signal === undefined) return undefined;
     return finding(signal, value);
   },
@@ -62,7 +63,7 @@ export const codeInjectionDetector: Detector = {
 
 /** JavaScript in a base64 token, weighed as the text it decodes to; the evidence names the encoding. */
 function decodedSignal(text: string): CodeSignal | undefined {
-  const signal = weigh(stronger(nodeSignal(text), infiniteLoopSignal(text)), proseReader(text));
+  const signal = weigh(higherScore(nodeSignal(text), infiniteLoopSignal(text)), proseReader(text));
   return signal === undefined ? undefined : { ...signal, label: `base64 ${signal.label}`, index: 0 };
 }
 

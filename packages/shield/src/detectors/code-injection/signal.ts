@@ -11,13 +11,6 @@ export interface CodeSignal {
   readonly mention?: boolean;
 }
 
-/** The stronger of two signals (the first on a tie). */
-export function stronger(a: CodeSignal | undefined, b: CodeSignal | undefined): CodeSignal | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return b.score > a.score ? b : a;
-}
-
 /**
  * A value written as sentences (three or more spaces between two words)
  * mentions code rather than being code: a support message quoting a stack

@@ -19,6 +19,7 @@
 import { percentDecodeRounds } from "../../canonicalize.js";
 import { COLON, classesOf } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
+import { higherScore } from "../score.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { isIncludeName, isVulnerableGlobal } from "./include-names.js";
 import { remoteUrls } from "./url-shape.js";
@@ -68,7 +69,7 @@ export const rfiDetector: Detector = {
     let best = judgeUrls(value, candidate);
     if ((best?.score ?? 0) < SCORES.strong) {
       const truncated = nulTruncated(candidate.raw);
-      if (truncated !== undefined) best = stronger(best, judgeNulCut(truncated));
+      if (truncated !== undefined) best = higherScore(best, judgeNulCut(truncated));
     }
     return best;
   },
@@ -91,7 +92,7 @@ function judgeUrls(value: string, candidate: Candidate): Finding | undefined {
     else if (includeName && codeFile && !url.hasQuery) [score, label] = [SCORES.likely, "code file URL in an include parameter"];
     else if (url.rawIpHost) [score, label] = [SCORES.rawIp, "raw IP host"];
     else if (url.cutsSuffix || (script && !url.hasQuery) || includeName || url.ftp) [score, label] = [SCORES.weak, "remote URL"];
-    if (score > 0) best = stronger(best, finding(score, label, value.slice(url.index, url.index + 80)));
+    if (score > 0) best = higherScore(best, finding(score, label, value.slice(url.index, url.index + 80)));
   }
   return best;
 }
@@ -115,11 +116,6 @@ function judgeNulCut(decoded: string): Finding | undefined {
       return finding(SCORES.strong, "URL cut by a NUL", decoded.slice(url.index, nul));
   }
   return undefined;
-}
-
-function stronger(a: Finding | undefined, b: Finding | undefined): Finding | undefined {
-  if (!b) return a;
-  return a && a.score >= b.score ? a : b;
 }
 
 function finding(score: number, label: string, excerpt: string): Finding {

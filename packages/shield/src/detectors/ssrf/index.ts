@@ -7,6 +7,7 @@
 import { percentDecodeRounds } from "../../canonicalize.js";
 import { COLON, classesOf, SLASH } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
+import { higherScore } from "../score.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { classifyHost, isObfuscatedIp, type TargetKind } from "./host.js";
 
@@ -79,10 +80,10 @@ function findUrlTargets(value: string, discount: number, reading = ""): Finding 
     const authorityStart = match.index + match[0].length;
     const host = hostOf(value, authorityStart);
     const kind = classifyHost(host);
-    if (kind) best = stronger(best, finding(SCORES[kind] - discount, `${reading}${kind} target`, `${scheme}://${host}`));
+    if (kind) best = higherScore(best, finding(SCORES[kind] - discount, `${reading}${kind} target`, `${scheme}://${host}`));
     const confused = kind ? undefined : confusedTarget(value, authorityStart);
     if (confused)
-      best = stronger(
+      best = higherScore(
         best,
         finding(
           SCORES[confused.kind] - 0.02 - discount,
@@ -91,8 +92,9 @@ function findUrlTargets(value: string, discount: number, reading = ""): Finding 
         ),
       );
     // Nobody links to `http://2852039166/` or `http://[a::b]/` except to get past a host filter.
-    else if (isObfuscatedIp(host)) best = stronger(best, finding(0.8, "encoded IP literal", `${scheme}://${host}`));
-    else if (SMUGGLING_SCHEMES.has(scheme) && slashes === "//") best = stronger(best, finding(0.8, "protocol-smuggling scheme", match[0]));
+    else if (isObfuscatedIp(host)) best = higherScore(best, finding(0.8, "encoded IP literal", `${scheme}://${host}`));
+    else if (SMUGGLING_SCHEMES.has(scheme) && slashes === "//")
+      best = higherScore(best, finding(0.8, "protocol-smuggling scheme", match[0]));
     if ((best?.score ?? 0) >= 0.97) return best;
   }
   return best;
@@ -163,10 +165,6 @@ export function parameterSuggestsUrl(name: string | undefined): boolean {
   lastName = name;
   lastVerdict = verdict;
   return verdict;
-}
-
-function stronger(a: Finding | undefined, b: Finding): Finding {
-  return a && a.score >= b.score ? a : b;
 }
 
 function finding(score: number, label: string, excerpt: string): Finding {

@@ -12,6 +12,7 @@
  */
 
 import { evidenceOf } from "../evidence.js";
+import { higherScore } from "../score.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { findAttributeBreakout } from "./attribute-breakout.js";
 import { decodeBase64Markup } from "./base64-markup.js";
@@ -35,11 +36,6 @@ interface Verdict {
   readonly score: number;
   readonly label: string;
   readonly index: number;
-}
-
-function better(current: Verdict | undefined, next: Verdict | undefined): Verdict | undefined {
-  if (next === undefined) return current;
-  return current === undefined || next.score > current.score ? next : current;
 }
 
 function urlVerdict(value: string): Verdict | undefined {
@@ -116,7 +112,7 @@ function xmlAttributeVerdict(value: string): Verdict | undefined {
   for (const tag of findTags(value)) {
     for (const attribute of tag.attributes) {
       if (checked++ >= MAX_XML_ATTRIBUTES) return verdict;
-      verdict = better(verdict, verdictOf(attribute.value, true));
+      verdict = higherScore(verdict, verdictOf(attribute.value, true));
     }
   }
   return verdict;
@@ -131,7 +127,7 @@ function encodedMarkupVerdict(value: string): Verdict | undefined {
   let verdict: Verdict | undefined;
   for (const markup of decodeBase64Markup(value)) {
     const tags = scoreTags(markup);
-    if (tags !== undefined && tags.score >= 0.85) verdict = better(verdict, { ...tags, label: `base64 of ${tags.label}`, index: 0 });
+    if (tags !== undefined && tags.score >= 0.85) verdict = higherScore(verdict, { ...tags, label: `base64 of ${tags.label}`, index: 0 });
   }
   return verdict;
 }
@@ -147,7 +143,7 @@ function highBitVerdict(raw: string): Verdict | undefined {
   const tags = scoreTags(sevenBitView(raw));
   const element = findHighBitElement(raw);
   const paired = element === undefined ? undefined : { score: 0.8, label: `<${element.name}> in high-bit brackets`, index: 0 };
-  return better(tags === undefined ? undefined : { ...tags, label: `high-bit ${tags.label}`, index: 0 }, paired);
+  return higherScore(tags === undefined ? undefined : { ...tags, label: `high-bit ${tags.label}`, index: 0 }, paired);
 }
 
 /**
@@ -163,16 +159,16 @@ const SCREEN = /[<>"'`:=(\\[{*$+!#]/;
 function verdictOf(value: string, nested: boolean): Verdict | undefined {
   if (!SCREEN.test(value)) return nested ? domVerdict(value) : wholeDomVerdict(value);
   let verdict = dtdVerdict(value);
-  if (!XSS_CHARACTERS.test(value)) return nested ? better(verdict, domVerdict(value)) : verdict;
+  if (!XSS_CHARACTERS.test(value)) return nested ? higherScore(verdict, domVerdict(value)) : verdict;
   // A namespace declaration (`xmlns:svg="…"`) arrives without its tag's `<` when the app supplies it.
-  if (value.includes("<") || XMLNS.test(value)) verdict = better(verdict, scoreTags(value));
-  if (value.includes("--")) verdict = better(verdict, closesCommentFirst(value));
-  if ((verdict?.score ?? 0) < 0.9) verdict = better(verdict, findAttributeBreakout(value));
-  if ((verdict?.score ?? 0) < 0.9) verdict = better(verdict, urlVerdict(value));
-  if ((verdict?.score ?? 0) < 0.9) verdict = better(verdict, scriptVerdict(value));
-  if ((verdict?.score ?? 0) < 0.85) verdict = better(verdict, cssVerdict(value));
-  if ((verdict?.score ?? 0) < 0.85) verdict = better(verdict, encodedMarkupVerdict(value));
-  if (!nested && (verdict?.score ?? 0) < 0.9 && isXmlDocument(value)) verdict = better(verdict, xmlAttributeVerdict(value));
+  if (value.includes("<") || XMLNS.test(value)) verdict = higherScore(verdict, scoreTags(value));
+  if (value.includes("--")) verdict = higherScore(verdict, closesCommentFirst(value));
+  if ((verdict?.score ?? 0) < 0.9) verdict = higherScore(verdict, findAttributeBreakout(value));
+  if ((verdict?.score ?? 0) < 0.9) verdict = higherScore(verdict, urlVerdict(value));
+  if ((verdict?.score ?? 0) < 0.9) verdict = higherScore(verdict, scriptVerdict(value));
+  if ((verdict?.score ?? 0) < 0.85) verdict = higherScore(verdict, cssVerdict(value));
+  if ((verdict?.score ?? 0) < 0.85) verdict = higherScore(verdict, encodedMarkupVerdict(value));
+  if (!nested && (verdict?.score ?? 0) < 0.9 && isXmlDocument(value)) verdict = higherScore(verdict, xmlAttributeVerdict(value));
   return verdict;
 }
 
@@ -180,7 +176,7 @@ function detectXss(candidate: Candidate): Finding | undefined {
   const value = decodeUtf7Markup(decodeHtmlEntities(candidate.canonical));
   let verdict = verdictOf(value, false);
   // `¼` and `\xbc` never survive canonicalization unchanged: an unchanged value cannot hold them.
-  if (candidate.raw !== candidate.canonical) verdict = better(verdict, highBitVerdict(candidate.raw));
+  if (candidate.raw !== candidate.canonical) verdict = higherScore(verdict, highBitVerdict(candidate.raw));
   if (verdict === undefined) return undefined;
   return { class: "xss", score: verdict.score, evidence: evidenceOf(verdict.label, value.slice(verdict.index, verdict.index + 80)) };
 }

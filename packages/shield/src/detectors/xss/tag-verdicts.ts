@@ -6,6 +6,7 @@
  * or switch parsing rules (`<svg>`, `<math>` namespaces, `<style>`).
  */
 
+import { higherScore } from "../score.js";
 import { type Attribute, findTags, type Tag } from "./html-tags.js";
 import { findScriptUrl } from "./url-schemes.js";
 
@@ -308,11 +309,6 @@ function quoteBreakoutInto(value: string, tag: Tag): TagVerdict | undefined {
   return quote === '"' || quote === "'" ? { score: 0.75, label: `quote breakout into <${tag.name}>`, index: i } : undefined;
 }
 
-function better(a: TagVerdict | undefined, b: TagVerdict | undefined): TagVerdict | undefined {
-  if (a === undefined) return b;
-  return b === undefined || a.score >= b.score ? a : b;
-}
-
 export function scoreTags(value: string): TagVerdict | undefined {
   const xmlDocument = isXmlDocument(value);
   const declaration = XML_DECLARATION.exec(xmlDocument ? value.slice(5) : value);
@@ -324,7 +320,7 @@ export function scoreTags(value: string): TagVerdict | undefined {
   if (namespace !== null && !xmlDocument && (best === undefined || best.score < 0.75))
     best = { score: 0.75, label: "script-capable namespace declaration", index: namespace.index };
   for (const tag of findTags(value)) {
-    let verdict = better(tagDanger(tag), quoteBreakoutInto(value, tag));
+    let verdict = higherScore(tagDanger(tag), quoteBreakoutInto(value, tag));
     if (verdict !== undefined && verdict.score < 0.75 && isGluedComparison(value, tag)) verdict = { ...verdict, score: 0.6 };
     if (xmlDocument && verdict !== undefined && verdict.score < XML_DOCUMENT_MINIMUM) continue;
     if (verdict !== undefined && (best === undefined || verdict.score > best.score)) best = verdict;
