@@ -18,9 +18,12 @@ export type ExclusionOption = string | { readonly location: string; readonly cla
  * is one segment: a key or an array index), `body.content.**` (`**`, last
  * only: the place and everything under it).
  */
-interface Exclusion {
+export interface LocationPattern {
   readonly segments: readonly string[];
   readonly subtree: boolean;
+}
+
+interface Exclusion extends LocationPattern {
   readonly classes: ReadonlySet<AttackClass>;
 }
 
@@ -59,7 +62,7 @@ export class Exclusions {
   covers(location: string, attackClass: AttackClass): boolean {
     const segments = location.split(".");
     for (const exclusion of this.#list) {
-      if (exclusion.classes.has(attackClass) && matches(exclusion, segments)) return true;
+      if (exclusion.classes.has(attackClass) && matchesPattern(exclusion, segments)) return true;
     }
     return false;
   }
@@ -70,16 +73,24 @@ function parse(option: unknown, known: readonly AttackClass[]): Exclusion {
   if (typeof spec !== "object" || spec === null || typeof (spec as { location?: unknown }).location !== "string")
     throw optionError(WHERE, 'each `exclude` entry is a location string or { location, classes }, e.g. "body.content"');
   const { location, classes } = spec as { location: string; classes?: unknown };
+  return { ...parseLocationPattern(location, "exclude"), classes: parseClasses(location, classes, known) };
+}
+
+/** A location pattern as written in the option named `option` (for its error messages). */
+export function parseLocationPattern(location: string, option: string): LocationPattern {
   const segments = location.split(".");
   const place = segments[0] as string;
   if (!PLACES.has(place) || segments.some((s) => s === ""))
-    throw optionError(WHERE, `\`exclude\` location "${location}" must start with path, query, body, header or cookie, e.g. "body.content"`);
+    throw optionError(
+      WHERE,
+      `\`${option}\` location "${location}" must start with path, query, body, header or cookie, e.g. "body.content"`,
+    );
   const subtree = segments[segments.length - 1] === "**";
   if (subtree) segments.pop();
-  if (segments.includes("**")) throw optionError(WHERE, `\`exclude\` location "${location}": "**" may only be the last segment`);
+  if (segments.includes("**")) throw optionError(WHERE, `\`${option}\` location "${location}": "**" may only be the last segment`);
   // Decisions spell header names in lower case.
   const normalized = place === "header" ? segments.map((s) => s.toLowerCase()) : segments;
-  return { segments: normalized, subtree, classes: parseClasses(location, classes, known) };
+  return { segments: normalized, subtree };
 }
 
 function parseClasses(location: string, classes: unknown, known: readonly AttackClass[]): ReadonlySet<AttackClass> {
@@ -93,9 +104,10 @@ function parseClasses(location: string, classes: unknown, known: readonly Attack
   return new Set(classes as AttackClass[]);
 }
 
-function matches(exclusion: Exclusion, segments: readonly string[]): boolean {
-  const pattern = exclusion.segments;
-  if (exclusion.subtree ? segments.length < pattern.length : segments.length !== pattern.length) return false;
+/** Whether a location, split at its dots, is one the pattern names. */
+export function matchesPattern(location: LocationPattern, segments: readonly string[]): boolean {
+  const pattern = location.segments;
+  if (location.subtree ? segments.length < pattern.length : segments.length !== pattern.length) return false;
   for (let i = 0; i < pattern.length; i++) {
     if (pattern[i] !== "*" && pattern[i] !== segments[i]) return false;
   }

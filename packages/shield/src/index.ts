@@ -9,6 +9,7 @@ import { collectCandidates } from "./inspect/index.js";
 import { NO_BODY, readBody } from "./inspect/read-body.js";
 import { resolveShieldOptions, type ShieldOptions } from "./options.js";
 import { partialBodyDenial } from "./partial-body.js";
+import { judgeRichText } from "./rich-text.js";
 import { HeaderVerdictCache, type LocatedFinding, scanCandidates } from "./scan.js";
 
 export interface ShieldFinding {
@@ -36,6 +37,7 @@ export function shield(options: ShieldOptions): Rule {
   const config = resolveShieldOptions(options);
   const detectors = REGISTRY.filter((entry) => config.classes.has(entry.detector.class));
   const anyHeaderDetectors = detectors.filter((entry) => entry.anyHeader);
+  const detectorsByClass = new Map(detectors.map((entry) => [entry.detector.class, entry.detector]));
   const headerCache = new HeaderVerdictCache();
   const otherHeaderCache = new HeaderVerdictCache();
   const allowed: AllowReason = { type: "ALLOWED", message: "no attack found" };
@@ -52,6 +54,8 @@ export function shield(options: ShieldOptions): Rule {
       const more = scanCandidates(inspection.otherHeaders, anyHeaderDetectors, config.threshold, onError, otherHeaderCache);
       if (more.length > 0) findings = [...findings, ...more].sort((a, b) => b.score - a.score);
     }
+    if (findings.length > 0 && config.richText.length > 0)
+      findings = judgeRichText(findings, inspection.candidates, config.richText, detectorsByClass, config.threshold);
     if (findings.length > 0 && config.exclusions.size > 0)
       findings = findings.filter((finding) => !config.exclusions.covers(finding.location, finding.class));
     const top = findings[0];

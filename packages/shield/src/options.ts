@@ -1,6 +1,6 @@
 import { type Mode, optionError } from "@parapet/core";
 import { ATTACK_CLASSES, type AttackClass } from "./detectors/index.js";
-import { type ExclusionOption, Exclusions } from "./exclusions.js";
+import { type ExclusionOption, Exclusions, type LocationPattern, parseLocationPattern } from "./exclusions.js";
 import { DEFAULT_HEADERS } from "./inspect/headers.js";
 import type { InspectLimits } from "./inspect/limits.js";
 import { PARTIAL_BODY_POLICIES, type PartialBodyPolicy } from "./partial-body.js";
@@ -57,6 +57,14 @@ export interface ShieldOptions {
    */
   readonly exclude?: readonly ExclusionOption[];
   /**
+   * Places that hold HTML from a rich-text editor, rendered by the app as markup: e.g. `["body.content",
+   * "body.posts.*.html"]` (patterns as in `exclude`). There the XSS check judges the value as an HTML
+   * sanitizer's allow-list would: formatting (`<p>`, `<strong>`, `<a href="https://…">`, `<img src>`, tables,
+   * inline styles) passes; script, frames, `<svg>`, `<style>`, `<form>`, event handlers and script URLs
+   * still deny. Safer than excluding the field, which turns the XSS check off there. Other classes are unchanged.
+   */
+  readonly richText?: readonly string[];
+  /**
    * A body the shield could not inspect whole: over the client's `maxBodyBytes`, not all arrived within its
    * `bodyTimeoutMs`, or in a Content-Encoding it could not decode. Default "deny-text": denied when what was
    * missed is text the shield reads, let through when it is a binary body or a file in a multipart upload.
@@ -72,6 +80,8 @@ export interface ResolvedShieldOptions {
   readonly limits: InspectLimits;
   readonly classes: ReadonlySet<AttackClass>;
   readonly exclusions: Exclusions;
+  /** Where `richText` put formatting markup, as location patterns; empty when the option is not used. */
+  readonly richText: readonly LocationPattern[];
   readonly partialBody: PartialBodyPolicy;
 }
 
@@ -100,6 +110,7 @@ export function resolveShieldOptions(options: ShieldOptions): ResolvedShieldOpti
     limits: resolveLimits(options.inspect ?? {}),
     classes: new Set(classes),
     exclusions: Exclusions.from(options.exclude, ATTACK_CLASSES),
+    richText: resolveRichText(options.richText),
     partialBody,
   };
 }
@@ -124,6 +135,13 @@ function resolveLimits(inspect: InspectOptions): InspectLimits {
     maxValues: positiveInteger("maxValues", inspect.maxValues, 1_000),
     maxDepth: positiveInteger("maxDepth", inspect.maxDepth, 32),
   };
+}
+
+function resolveRichText(option: unknown): readonly LocationPattern[] {
+  if (option === undefined) return [];
+  if (!Array.isArray(option) || option.some((location) => typeof location !== "string"))
+    throw optionError(WHERE, '`richText` must be an array of locations that hold editor HTML, e.g. ["body.content"]');
+  return option.map((location: string) => parseLocationPattern(location, "richText"));
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {

@@ -22,6 +22,8 @@ export interface Tag {
   /** Whether a `>` ended the tag (a browser waits for one; an unclosed tag can still be completed by the page). */
   readonly terminated: boolean;
   readonly start: number;
+  /** Just past the tag: after its `>`, or where an unterminated tag stopped being read. */
+  readonly end: number;
 }
 
 /** Bound on attributes read per tag: enough for any real payload, keeps a hostile value from building a huge list. */
@@ -68,7 +70,7 @@ export function findTags(value: string): Tag[] {
     }
     const name = value.slice(nameStart, i).toLowerCase();
     const read = readAttributes(value, i);
-    tags.push({ name, closing, attributes: read.attributes, terminated: read.terminated, start: open });
+    tags.push({ name, closing, attributes: read.attributes, terminated: read.terminated, start: open, end: read.end });
     from = Math.max(read.end, open + 1);
   }
   return tags;

@@ -23,7 +23,7 @@ import { findTags } from "./html-tags.js";
 import { findWholeDomRead } from "./plain-shapes.js";
 import { findDomAccess, findScriptSink } from "./script-sinks.js";
 import { findHighBitElement, mayHoldHighBitMarkup, sevenBitView } from "./seven-bit.js";
-import { closesCommentFirst, isXmlDocument, scoreTags } from "./tag-verdicts.js";
+import { closesCommentFirst, isXmlDocument, scoreRichText, scoreTags } from "./tag-verdicts.js";
 import { findScriptUrl } from "./url-schemes.js";
 
 /**
@@ -182,3 +182,18 @@ function detectXss(candidate: Candidate): Finding | undefined {
 }
 
 export const xssDetector: Detector = { class: "xss", detect: detectXss };
+
+/**
+ * The XSS finding on a value the app declared rich text (`shield({ richText })`): HTML an editor produced,
+ * judged as a sanitizer would (see scoreRichText). Read from the value as received, not its canonical form:
+ * the app renders that text as markup, so `&lt;b&gt;` stays text and `%3Cscript%3E` stays letters.
+ */
+export function detectRichTextXss(raw: string): Finding | undefined {
+  const verdict = scoreRichText(raw);
+  if (verdict === undefined) return undefined;
+  return {
+    class: "xss",
+    score: verdict.score,
+    evidence: evidenceOf(`rich text: ${verdict.label}`, raw.slice(verdict.index, verdict.index + 80)),
+  };
+}

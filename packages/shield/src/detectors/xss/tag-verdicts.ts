@@ -7,6 +7,7 @@
  */
 
 import { higherScore } from "../score.js";
+import { decodeHtmlEntities } from "./html-entities.js";
 import { type Attribute, findTags, type Tag } from "./html-tags.js";
 import { findScriptUrl } from "./url-schemes.js";
 
@@ -128,6 +129,22 @@ const URL_ATTRIBUTES = new Set([
  */
 const DANGEROUS_CSS = /expression\s*\(|behaviou?r\s*:|binding\s*:|javascript\s*:|@import|\\[0-9a-f]/i;
 
+/** `expr` + a comment + `ession(`: CSS reads a comment as nothing, so a keyword split by one is still the keyword. */
+function withoutCssComments(css: string): string {
+  let open = css.indexOf("/*");
+  if (open === -1) return css;
+  let out = "";
+  let from = 0;
+  while (open !== -1) {
+    out += css.slice(from, open);
+    const close = css.indexOf("*/", open + 2);
+    if (close === -1) return out;
+    from = close + 2;
+    open = css.indexOf("/*", from);
+  }
+  return out + css.slice(from);
+}
+
 function isEventHandler(name: string): boolean {
   return name.length > 4 && name.startsWith("on") && /^on[a-z]+$/.test(name);
 }
@@ -138,14 +155,14 @@ function attributeDanger(tag: Tag, attribute: Attribute): TagVerdict | undefined
   if (URL_ATTRIBUTES.has(attribute.name) || attribute.name === "srcdoc") {
     if (attribute.name === "srcdoc" && attribute.value.includes("<"))
       return { score: 0.9, label: `<${tag.name} srcdoc> markup`, index: at };
-    const url = findScriptUrl(attribute.value);
+    const url = findScriptUrl(attribute.value, true);
     if (url !== undefined) return { score: 0.95, label: `<${tag.name} ${attribute.name}=${url.scheme}>`, index: at };
   }
   // IE data binding renders a data island as HTML: `<span datasrc=#x datafld=b dataformatas=html>`.
   if (attribute.name === "dataformatas" || attribute.name === "datasrc" || attribute.name === "datafld") {
     return { score: 0.85, label: `<${tag.name} ${attribute.name}> data binding`, index: at };
   }
-  if (attribute.name === "style" && DANGEROUS_CSS.test(attribute.value))
+  if (attribute.name === "style" && DANGEROUS_CSS.test(withoutCssComments(attribute.value)))
     return { score: 0.9, label: `<${tag.name} style> scripted CSS`, index: at };
   if (tag.name === "meta" && attribute.name === "http-equiv" && /refresh|set-cookie|content-security/i.test(attribute.value)) {
     return { score: 0.9, label: `<meta http-equiv=${attribute.value.slice(0, 20)}>`, index: at };
@@ -154,6 +171,13 @@ function attributeDanger(tag: Tag, attribute: Attribute): TagVerdict | undefined
 }
 
 function tagDanger(tag: Tag): TagVerdict | undefined {
+  const best = activeDanger(tag);
+  if (best === undefined && (tag.terminated || tag.attributes.length > 0)) return spacedOutVerdict(tag) ?? markupVerdict(tag);
+  return best;
+}
+
+/** What a tag runs, loads or switches by itself: its element (`<script>`, `<iframe>`) or one of its attributes (a handler, a script URL). */
+function activeDanger(tag: Tag): TagVerdict | undefined {
   let best: TagVerdict | undefined;
   for (const attribute of tag.attributes) {
     const verdict = attributeDanger(tag, attribute);
@@ -168,7 +192,6 @@ function tagDanger(tag: Tag): TagVerdict | undefined {
       index: tag.start,
     };
   }
-  if (best === undefined && (tag.terminated || tag.attributes.length > 0)) best = spacedOutVerdict(tag) ?? markupVerdict(tag);
   return best;
 }
 
@@ -327,4 +350,145 @@ export function scoreTags(value: string): TagVerdict | undefined {
     if ((best?.score ?? 0) >= 0.95) break;
   }
   return best;
+}
+
+/**
+ * `<meta charset="utf-8">` heads what Google Docs and Word put on the clipboard, and an editor may keep it: in
+ * rich text a meta element without `http-equiv` (refresh, cookies, charset switches, link headers) is inert.
+ */
+function isInertMeta(tag: Tag): boolean {
+  return tag.name === "meta" && !tag.attributes.some((a) => a.name === "http-equiv");
+}
+
+/**
+ * Markup or a handler inside an attribute value (`<img src="--><img src=x onerror=…>`, `` src=` onerror=… ``):
+ * no editor writes that, and a parser that reads the quotes or comments differently (a browser after a
+ * sanitizer, an old engine) finds a live tag there. Scored as the tag it hides.
+ */
+const HIDDEN_HANDLER = /(?:^|[\s/"'`])on[a-z]{3,20}\s*=/i;
+
+function hiddenInValue(tag: Tag, depth: number): TagVerdict | undefined {
+  let best: TagVerdict | undefined;
+  for (const attribute of tag.attributes) {
+    const value = attribute.value;
+    if (value.includes("<") && depth === 0) {
+      const inner = scoreRichText(value, depth + 1);
+      if (inner !== undefined)
+        best = higherScore(best, { ...inner, label: `${inner.label} inside <${tag.name} ${attribute.name}>`, index: tag.start });
+    }
+    // SVG's `<set attributeName="onmouseover" to="alert(1)">` writes a handler when the element animates.
+    if (attribute.name === "attributename" && isEventHandler(value.trim().toLowerCase()))
+      best = higherScore(best, { score: 0.9, label: `<${tag.name}> animating ${value.trim()}`, index: tag.start });
+    if (HIDDEN_HANDLER.test(value))
+      best = higherScore(best, { score: 0.9, label: `event handler inside <${tag.name} ${attribute.name}>`, index: tag.start });
+  }
+  return best;
+}
+
+/**
+ * The verdict on HTML an app takes from a rich-text editor and renders as
+ * markup (a post, a comment, an e-mail body): judged the way an HTML
+ * sanitizer's allow-list judges it, on the value as the app received it.
+ * Formatting passes whatever its shape (`<p>`, `<strong>`, `<a href=https:…>`,
+ * `<img src=…>`, tables, inline styles, quotes before tags, comments from a
+ * Word paste); what runs script, loads active content or changes how the
+ * page parses still counts as everywhere else: `<script>`, `<iframe>`,
+ * `<svg>`, `<style>`, `<form>`, `<base>`, event handlers, script URLs (also
+ * behind character references, which a browser decodes inside attribute
+ * values), scripted CSS, XML and DTD declarations, and markup hidden in an
+ * attribute value. Character references in the text stay text: `&lt;script&gt;`
+ * in a code sample is not a tag.
+ */
+export function scoreRichText(value: string, depth = 0): TagVerdict | undefined {
+  const declaration = XML_DECLARATION.exec(value);
+  let best: TagVerdict | undefined = declaration === null ? undefined : { score: 0.75, label: "XML declaration", index: declaration.index };
+  if (value.includes("<![") && /<!\[cdata\[/i.test(value)) best = higherScore(best, { score: 0.7, label: "CDATA section", index: 0 });
+  const namespace = SCRIPT_NAMESPACE.exec(value);
+  if (namespace !== null) best = higherScore(best, { score: 0.75, label: "script-capable namespace declaration", index: namespace.index });
+  if (!value.includes("<!--")) return higherScore(best, scoreRichTags(value, depth));
+  // Markup inside a comment is inert (Word's `<!--[if gte mso 9]><xml>…` paste); what a comment hides from a filter that
+  // strips comments (`<scr<!-- -->ipt>`) is judged too.
+  const comments = commentsIn(value);
+  best = higherScore(best, scoreRichTags(withoutComments(value, comments, " "), depth));
+  best = higherScore(best, scoreRichTags(withoutComments(value, comments, ""), depth));
+  for (const comment of comments) best = higherScore(best, commentDanger(value.slice(comment.bodyStart, comment.bodyEnd), comment.start));
+  return best;
+}
+
+/** `<!--#exec cmd="…"-->`: a server-side include directive, run by a server that parses the page (Apache, nginx SSI). */
+const SSI_DIRECTIVE = /^\s*#\s*(?:exec|include|echo|config|set|printenv|fsize|flastmod|if|elif)\b/i;
+/** What a conditional comment's body must run to count: old IE ran it, Word pastes harmless `<xml>` islands in it. */
+const CONDITIONAL_MINIMUM = 0.9;
+
+function commentDanger(body: string, at: number): TagVerdict | undefined {
+  if (SSI_DIRECTIVE.test(body)) return { score: 0.9, label: "server-side include directive", index: at };
+  if (!body.startsWith("[if")) return undefined;
+  const inner = scoreRichTags(body, 1);
+  return inner !== undefined && inner.score >= CONDITIONAL_MINIMUM
+    ? { ...inner, label: `${inner.label} in a conditional comment`, index: at }
+    : undefined;
+}
+
+function scoreRichTags(value: string, depth: number): TagVerdict | undefined {
+  let best: TagVerdict | undefined;
+  for (const tag of findTags(value)) {
+    const decoded = withDecodedValues(tag);
+    const own = isInertMeta(tag)
+      ? decoded.attributes.reduce<TagVerdict | undefined>((worst, a) => higherScore(worst, attributeDanger(decoded, a)), undefined)
+      : activeDanger(decoded);
+    best = higherScore(best, higherScore(own, hiddenInValue(decoded, depth)));
+    if ((best?.score ?? 0) >= 0.95) break;
+  }
+  return best;
+}
+
+interface CommentSpan {
+  readonly start: number;
+  readonly bodyStart: number;
+  readonly bodyEnd: number;
+  readonly end: number;
+}
+
+/**
+ * The HTML comments in `value`, read as a browser does: `<!--` to the first
+ * `-->` or `--!>`, `<!-->` and `<!--->` empty, an unclosed one running to the end.
+ */
+function commentsIn(value: string): CommentSpan[] {
+  const spans: CommentSpan[] = [];
+  let open = value.indexOf("<!--");
+  while (open !== -1) {
+    const bodyStart = open + 4;
+    let bodyEnd = value.length;
+    let end = value.length;
+    if (value[bodyStart] === ">") [bodyEnd, end] = [bodyStart, bodyStart + 1];
+    else if (value.startsWith("->", bodyStart)) [bodyEnd, end] = [bodyStart, bodyStart + 2];
+    else {
+      for (let at = value.indexOf("--", bodyStart); at !== -1; at = value.indexOf("--", at + 1)) {
+        if (value[at + 2] === ">" || (value[at + 2] === "!" && value[at + 3] === ">")) {
+          bodyEnd = at;
+          end = at + (value[at + 2] === ">" ? 3 : 4);
+          break;
+        }
+      }
+    }
+    spans.push({ start: open, bodyStart, bodyEnd, end });
+    open = value.indexOf("<!--", end);
+  }
+  return spans;
+}
+
+function withoutComments(value: string, comments: readonly CommentSpan[], replacement: string): string {
+  let out = "";
+  let from = 0;
+  for (const comment of comments) {
+    out += value.slice(from, comment.start) + replacement;
+    from = comment.end;
+  }
+  return out + value.slice(from);
+}
+
+/** The tag with its attribute values as the browser reads them: character references decoded. */
+function withDecodedValues(tag: Tag): Tag {
+  if (!tag.attributes.some((a) => a.value.includes("&"))) return tag;
+  return { ...tag, attributes: tag.attributes.map((a) => (a.value.includes("&") ? { ...a, value: decodeHtmlEntities(a.value) } : a)) };
 }

@@ -78,14 +78,16 @@ const MARKUP_DATA_URL = /^data:(?:[a-z0-9.+-]{1,40}\/[a-z0-9.+-]{1,40})?(?:;[a-z
 /**
  * A script-running URL in `value`: at the start of the value (a link the app
  * will render) or right after `=`, a quote or `(` (inside injected markup or CSS).
+ * `atStart` for an attribute's own value, which the browser follows from its
+ * first character: `?logo=data:image/svg…` in a badge URL's query is data.
  */
-export function findScriptUrl(value: string): SchemeHit | undefined {
+export function findScriptUrl(value: string, atStart = false): SchemeHit | undefined {
   if (!value.includes(":")) return undefined;
   const text = compact(value);
   for (const scheme of RUNNING_PREFIXES) {
     let at = text.indexOf(scheme);
     while (at !== -1) {
-      if (startsUrl(text[at - 1])) {
+      if (atStart ? at === 0 : startsUrl(text[at - 1])) {
         const rest = text.slice(at + scheme.length, at + scheme.length + 200);
         const isData = scheme.startsWith("data:");
         return { scheme, withCode: isData || CODE_HINT.test(rest) || isSplitScheme(value, scheme) };
@@ -95,7 +97,7 @@ export function findScriptUrl(value: string): SchemeHit | undefined {
   }
   let data = text.indexOf("data:");
   while (data !== -1) {
-    if (startsUrl(text[data - 1]) && MARKUP_DATA_URL.test(text.slice(data, data + 80)))
+    if ((atStart ? data === 0 : startsUrl(text[data - 1])) && MARKUP_DATA_URL.test(text.slice(data, data + 80)))
       return { scheme: "data: with markup", withCode: true };
     data = text.indexOf("data:", data + 1);
   }
