@@ -26,7 +26,7 @@ export function judgeRichText(
   threshold: number,
 ): LocatedFinding[] {
   const judged: LocatedFinding[] = [];
-  const partsByLocation = new Map<string, readonly Candidate[]>();
+  const partsByLocation = new Map<string, readonly Part[]>();
   for (const finding of findings) {
     const value = richTextValueAt(finding.location, candidates, places);
     const detector = detectors.get(finding.class);
@@ -41,7 +41,9 @@ export function judgeRichText(
         parts = partsOf(value);
         partsByLocation.set(finding.location, parts);
       }
-      for (const part of parts) {
+      for (const { part, link } of parts) {
+        // A link's address is for the reader to follow; the server fetches what it embeds (`<img src>`), not that.
+        if (link && finding.class === "ssrf") continue;
         const found = detector.detect(part);
         if (found !== undefined && (again === undefined || found.score > again.score)) again = found;
       }
@@ -58,20 +60,32 @@ function richTextValueAt(location: string, candidates: readonly Candidate[], pla
   return candidates.find((c) => c.location === location && c.kind !== "query-key" && c.kind !== "body-key");
 }
 
+interface Part {
+  readonly part: Candidate;
+  /** The `href` of a link (`<a>`, `<area>`). */
+  readonly link: boolean;
+}
+
 /** The markup's text (each tag read as a space) and its attribute values, each a candidate of the same place. */
-function partsOf(value: Candidate): Candidate[] {
+function partsOf(value: Candidate): Part[] {
   const raw = value.raw;
-  const parts: string[] = [];
+  const parts: Part[] = [];
   let text = "";
   let from = 0;
   for (const tag of findTags(raw)) {
     text += `${raw.slice(from, tag.start)} `;
     from = tag.end;
+    const anchor = tag.name === "a" || tag.name === "area";
     for (const attribute of tag.attributes) {
-      if (attribute.value !== "" && parts.length < MAX_ATTRIBUTE_VALUES) parts.push(attribute.value);
+      if (attribute.value === "" || parts.length >= MAX_ATTRIBUTE_VALUES) continue;
+      parts.push({ part: partCandidate(value, attribute.value), link: anchor && attribute.name === "href" });
     }
   }
   text += raw.slice(from);
-  parts.unshift(text);
-  return parts.map((part) => ({ location: value.location, kind: value.kind, raw: part, canonical: canonicalize(part), name: value.name }));
+  parts.unshift({ part: partCandidate(value, text), link: false });
+  return parts;
+}
+
+function partCandidate(value: Candidate, part: string): Candidate {
+  return { location: value.location, kind: value.kind, raw: part, canonical: canonicalize(part), name: value.name };
 }

