@@ -1,5 +1,7 @@
 import { cmdiDetector } from "../src/detectors/cmdi/index.js";
+import { sqliDetector } from "../src/detectors/sqli/index.js";
 import { ssrfDetector } from "../src/detectors/ssrf/index.js";
+import { xssDetector } from "../src/detectors/xss/index.js";
 import { describeRules, scoreOf } from "./helpers.js";
 
 // What people write in comments and support messages: a program named in an aside, a local URL in a sentence.
@@ -25,5 +27,26 @@ describeRules("ssrf: a local URL inside a sentence", (value) => scoreOf(ssrfDete
       "http://localhost/admin then more words here",
     ],
     benign: ["Open http://localhost:3000 in your browser.", "The dev server runs on http://127.0.0.1:8080 by default, try it"],
+  },
+});
+
+describeRules("sqli: sentences that share SQL's words", (value) => scoreOf(sqliDetector, value, "body", "comment"), {
+  "WHERE … IS / LIKE in a sentence": {
+    attacks: ["where id is null", "1 where id is null--", "1) where 1 like 1", "x' where name like 'a%'--"],
+    benign: ["Where res is the response as serialized by the serializer.", "Places where people like to go on holiday"],
+  },
+  "a quoted symbol in a sentence": {
+    attacks: ["'='", "1'-'", "a'+'"],
+    benign: ['Use the dash ("-") as parameters separator.', 'He said "-" and left', 'Redirect to trailing "/" when the pathname is a dir.'],
+  },
+});
+
+describeRules("xss: Markdown code spans in prose", (value) => scoreOf(xssDetector, value, "body", "comment"), {
+  "a span naming a function": {
+    attacks: ["hello world `alert(1)` bye", "`;alert(1)//", "a`;alert(1)//`", "x`-alert(1)-`"],
+    benign: [
+      "Exactly like your beloved `setTimeout`. Returns a `Retimer object`",
+      "It supports the scripting commands such as `EVAL`, `EVALSHA` and `SCRIPT`. However, it is tedious to use.",
+    ],
   },
 });

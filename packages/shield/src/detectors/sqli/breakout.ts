@@ -197,7 +197,9 @@ function endsInQueryQuote(tokens: readonly Token[], operand: number): boolean {
     const value = tokens[at] as Token;
     const after = skipOperand(tokens, at);
     // After arithmetic the last literal must be empty of words: "the '-0-' emoticon" quotes a symbol in prose.
-    if (value.kind === "string" && !value.closed) return after === tokens.length && (at === operand || !/[a-z]/.test(value.text));
+    // The first operand may hold text (`'=' x`), but not a clause of prose: `the dash ("-") as separator` quotes a symbol.
+    if (value.kind === "string" && !value.closed)
+      return after === tokens.length && (at === operand ? !PROSE_CLAUSE.test(value.text) : !/[a-z]/.test(value.text));
     if (value.kind !== "number" && value.kind !== "string") return false;
     if (!isArithmetic(tokens[after])) return false;
     const next = operandAt(tokens, after + 1);
@@ -205,6 +207,9 @@ function endsInQueryQuote(tokens: readonly Token[], operand: number): boolean {
     at = next;
   }
 }
+
+/** Two words in a row: what a sentence carries on with after a quoted symbol. */
+const PROSE_CLAUSE = /[a-z]{2,}[\s,.;:!?]+[a-z]{2,}/i;
 
 /** An operator right after a closed literal: `1'+(select …)`, `'||(select …)||'`, `1' rlike (select …)`, `'='`. */
 function expressionAfterOperator(sig: SignificantTokens, at: number, brokeOut: boolean, start: number): SqlSignal | undefined {

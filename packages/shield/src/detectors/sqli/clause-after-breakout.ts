@@ -20,8 +20,9 @@ export function clauseAfterBreakout(tokens: readonly Token[], at: number, brokeO
     case "having": {
       const left = operandAt(tokens, at + 1);
       if (left === -1) return undefined;
-      const operator = tokens[skipOperand(tokens, left)];
-      if (isComparison(operator) || (brokeOut && tokens[left]?.kind === "function")) {
+      const operatorAt = skipOperand(tokens, left);
+      const operator = tokens[operatorAt];
+      if ((isComparison(operator) && comparisonCompletes(tokens, operatorAt)) || (brokeOut && tokens[left]?.kind === "function")) {
         return { score: 0.9, technique: `${token.text} clause after breakout`, at: start };
       }
       return undefined;
@@ -65,6 +66,24 @@ export function clauseAfterBreakout(tokens: readonly Token[], at: number, brokeO
     default:
       return undefined;
   }
+}
+
+/** What may follow IS: `IS NULL`, `IS NOT …`, `IS TRUE`, `IS DISTINCT FROM …`. */
+const AFTER_IS = new Set(["null", "not", "true", "false", "unknown", "distinct"]);
+
+/**
+ * A word comparison that SQL could parse: "Where res is the response" and
+ * "where people like the beach" are sentences, since IS takes only NULL, NOT,
+ * a truth value or DISTINCT, and a bare name compared by a word is not
+ * followed by another bare word.
+ */
+function comparisonCompletes(tokens: readonly Token[], at: number): boolean {
+  const operator = tokens[at] as Token;
+  if (operator.text === "is") return AFTER_IS.has(tokens[at + 1]?.text ?? "");
+  if (!/^[a-z]/.test(operator.text)) return true;
+  const right = operandAt(tokens, at + 1);
+  if (right === -1) return false;
+  return !(tokens[right]?.kind === "bareword" && tokens[skipOperand(tokens, right)]?.kind === "bareword");
 }
 
 /** A whole statement sent as the value: it ends the way a query does, with `;`. */

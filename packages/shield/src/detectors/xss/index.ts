@@ -11,6 +11,7 @@
  * Prose with `<` and `>` ("a < b", "<3", `Name <a@b.c>`) never forms a tag.
  */
 
+import { isProseWithCodeSpans } from "../cmdi/prose-marks.js";
 import { evidenceOf } from "../evidence.js";
 import { higherScore } from "../score.js";
 import type { Candidate, Detector, Finding } from "../types.js";
@@ -53,6 +54,15 @@ function scriptVerdict(value: string): Verdict | undefined {
     label: hit.brokeOut ? `JS breakout then ${hit.what}` : hit.what,
     index: hit.index,
   };
+}
+
+/**
+ * "Exactly like your beloved `setTimeout`.", "the cookie in `document.cookie`.": Markdown code spans in prose (see
+ * isProseWithCodeSpans) name code for a reader; their backticks are no template literal to break out of. Read
+ * without them, so what a span holds still counts as written (`` `alert(1)` `` is a call).
+ */
+function withoutCodeSpanMarks(value: string): string {
+  return value.includes("`") && isProseWithCodeSpans(value) ? value.replaceAll("`", " ") : value;
 }
 
 /**
@@ -165,7 +175,7 @@ function verdictOf(value: string, nested: boolean): Verdict | undefined {
   if (value.includes("--")) verdict = higherScore(verdict, closesCommentFirst(value));
   if ((verdict?.score ?? 0) < 0.9) verdict = higherScore(verdict, findAttributeBreakout(value));
   if ((verdict?.score ?? 0) < 0.9) verdict = higherScore(verdict, urlVerdict(value));
-  if ((verdict?.score ?? 0) < 0.9) verdict = higherScore(verdict, scriptVerdict(value));
+  if ((verdict?.score ?? 0) < 0.9) verdict = higherScore(verdict, scriptVerdict(withoutCodeSpanMarks(value)));
   if ((verdict?.score ?? 0) < 0.85) verdict = higherScore(verdict, cssVerdict(value));
   if ((verdict?.score ?? 0) < 0.85) verdict = higherScore(verdict, encodedMarkupVerdict(value));
   if (!nested && (verdict?.score ?? 0) < 0.9 && isXmlDocument(value)) verdict = higherScore(verdict, xmlAttributeVerdict(value));
