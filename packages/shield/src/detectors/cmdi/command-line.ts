@@ -158,6 +158,10 @@ function scoreWord(
   if (argument === "end" && STANDALONE_COMMANDS.has(word)) return cautious ? 0.7 : 0.8;
   // `ansible all -m ping`: a distinct program whose flag comes after a word or two.
   if (distinct && (argument === "text" || argument === "number") && hasLaterFlag(text, after)) return cautious ? 0.7 : 0.75;
+  // `ansible-vault decrypt secret`, `aa-disable php-fpm`: a program whose name is no word of any language (a hyphen or a
+  // digit in it), opening the value with one to three bare arguments and nothing else: a command line, not a sentence.
+  if (distinct && argument === "text" && /[-\d]/.test(word) && wordStart === firstNonSpace(text) && areBareArguments(text.slice(after)))
+    return cautious ? 0.6 : 0.75;
   // `sleep 5` alone is a timing probe; `ping 127.0.0.1` alone is what a diagnostics form legitimately receives.
   if (argument === "number" && NUMERIC_COMMANDS.has(word)) {
     // "sleep 8 hours a night": a number and then words is a sentence; the probe is the number alone (or a suffix, `5s`).
@@ -306,6 +310,24 @@ function firstNonSpace(text: string): number {
   let i = 0;
   while (i < text.length && isSpaceLike(text.charCodeAt(i))) i++;
   return i;
+}
+
+/** One to three bare arguments (names, sub-commands, `community.general`), and nothing else. */
+const BARE_ARGUMENTS = /^(?:\s+[a-z0-9][\w.:=-]{0,40}){1,3}\s*$/;
+
+/** Words that make a run of words a sentence ("ssh-keygen is a tool"); no sub-command or argument is spelled so. */
+const FUNCTION_WORDS = new Set(
+  "a an the is are was were be been it its this that these to of and or but for in on at with by from as not".split(" "),
+);
+
+function areBareArguments(rest: string): boolean {
+  return (
+    BARE_ARGUMENTS.test(rest) &&
+    !rest
+      .trim()
+      .split(/\s+/)
+      .some((word) => FUNCTION_WORDS.has(word))
+  );
 }
 
 /** Two or more plain words after a space, and nothing else: "has the details", not `-la /tmp` or `x.sh`. */

@@ -38,6 +38,15 @@ export const CONSTRUCTS: readonly Construct[] = [
     label: "sqlite dot-command",
     needs: ".",
   },
+  // `pip install x`, `npm i x`, `gem install x` as a whole value: a package manager fetching and running someone's
+  // install hooks, the download step of a payload. In a sentence ("run npm install first") it does not open the value.
+  {
+    pattern:
+      /^\s*(?:pip[0-9.]{0,4}|pipx|npm|pnpm|yarn|gem|cargo|composer|apt|apt-get|yum|dnf|apk|brew)\s+(?:install|i|add)(?:\s+-{1,2}[a-z][\w-]{0,30}){0,3}(?:\s+[@a-z0-9][\w@/.:=+-]{0,80}){1,4}\s*$/,
+    score: 0.75,
+    label: "package install command",
+    needs: " ",
+  },
   // `reg add "HKLM\…"`: Windows registry edits name a hive no prose names.
   {
     pattern: /\breg(?:\.exe)?\s+(?:add|query|delete|save|export|import|load|copy)\s+['"]?(?:hk(?:lm|cu|cr|u|cc)\b|hkey_)/,

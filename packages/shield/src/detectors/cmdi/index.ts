@@ -155,12 +155,17 @@ const PLAIN_CONSTRUCT_CLASSES = SPACE | CONTROL | NON_ASCII | EQUALS | BANG | CO
 
 function mayHoldPlainConstruct(value: string, classes: number): boolean {
   if ((classes & PLAIN_CONSTRUCT_CLASSES) === 0) return false;
+  if (PACKAGE_INSTALL_OPENER.test(value)) return true;
   // Tabs and Unicode spaces (`\s` to the regexes), `!`, `=` and `/`: the full trigger decides.
   if ((classes & (CONTROL | NON_ASCII | BANG | EQUALS | SLASH)) !== 0) return PLAIN_TRIGGER.test(value);
   // Prose: words, spaces, `, - . _ @ +`. Left are `sh,-c,`, `powershell -e…`, and `netsh`, `reg` or `if` opening a clause.
   if ((classes & MINUS) !== 0 && hasDashOption(value)) return true;
   return hasClauseWord(value);
 }
+
+/** A package manager's install opening the value: the package install construct's first words. */
+const PACKAGE_INSTALL_OPENER =
+  /^\s*(?:pip[0-9.]{0,4}|pipx|npm|pnpm|yarn|gem|cargo|composer|apt|apt-get|yum|dnf|apk|brew)\s+(?:install|i|add)\s/i;
 
 /** ` -e` (`powershell -enc`) or `,-c,` (`sh,-c,id`), in either case. */
 function hasDashOption(value: string): boolean {
