@@ -1,6 +1,9 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
 import { cmdiDetector } from "../src/detectors/cmdi/index.js";
 import { sqliDetector } from "../src/detectors/sqli/index.js";
 import { ssrfDetector } from "../src/detectors/ssrf/index.js";
+import { traversalDetector } from "../src/detectors/traversal/index.js";
 import { xssDetector } from "../src/detectors/xss/index.js";
 import { describeRules, scoreOf } from "./helpers.js";
 
@@ -49,4 +52,16 @@ describeRules("xss: Markdown code spans in prose", (value) => scoreOf(xssDetecto
       "It supports the scripting commands such as `EVAL`, `EVALSHA` and `SCRIPT`. However, it is tedious to use.",
     ],
   },
+});
+
+describe("traversal: an ellipsis ends a sentence", () => {
+  const score = (value: string) => scoreOf(traversalDetector, value, "query", "q");
+  it("does not read trailing dots as a climb, even at high sensitivity", () => {
+    for (const value of ["I'm leaving my house now...", "see you soon..", "Sindu got job in birla soft .."]) {
+      assert.ok(score(value) < 0.5, `${value}: ${score(value)}`);
+    }
+  });
+  it("still reads a climb that names no file", () => {
+    for (const value of ["..", "../", "foo/..", "/img../etc/passwd"]) assert.ok(score(value) >= 0.5, `${value}: ${score(value)}`);
+  });
 });

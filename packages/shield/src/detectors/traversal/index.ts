@@ -241,7 +241,9 @@ function countClimbs(path: string): number {
     const leftoverPercent = after === 37 && before === 47;
     const boundedAfter = after === 47 || after === 59 || leftoverPercent || (after === 50 && (path.charCodeAt(end + 1) | 32) === 102);
     if (boundedBefore && boundedAfter) count++;
-    else if (boundedAfter && before !== 46) count++;
+    // `/img../etc/passwd` (an alias that lacks its slash) climbs from inside a name; "see you soon..." ends a sentence:
+    // the end of the value stands for a separator only after one.
+    else if (boundedAfter && before !== 46 && end < path.length) count++;
     i = path.indexOf("..", end);
   }
   return count;
