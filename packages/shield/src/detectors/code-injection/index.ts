@@ -12,6 +12,7 @@ import { around, evidenceOf } from "../evidence.js";
 import { higherScore } from "../score.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { base64CodeSignal, holdsSerializedBase64, mayHoldBase64Code } from "./base64-code.js";
+import { base64JavaSignal } from "./base64-java.js";
 import { decodeBase64Text } from "./base64-text.js";
 import { escapesAsciiLetter } from "./escaped-identifiers.js";
 import { javaSignal } from "./java.js";
@@ -29,9 +30,10 @@ export const codeInjectionDetector: Detector = {
     const syntax = hasCodeSyntax(value, classes);
     // One regex for both base64 checks: nearly every value holds neither.
     const base64 = mayHoldBase64Code(value);
-    const encoded = base64 ? base64CodeSignal(value) : undefined;
-    // Only letters, digits and `+ / =` can be one base64 token: other values are not decoded.
-    const decoded = (classes & ~BASE64_CLASSES) === 0 ? decodeBase64Text(value) : undefined;
+    // Only letters, digits and `+ / =` can be one base64 token: other values are not decoded or searched for Java gadgets.
+    const token = (classes & ~BASE64_CLASSES) === 0;
+    const encoded = higherScore(base64 ? base64CodeSignal(value) : undefined, token ? base64JavaSignal(value) : undefined);
+    const decoded = token ? decodeBase64Text(value) : undefined;
     if (!syntax && encoded === undefined && !mayHoldPlainCode(value, classes, base64)) {
       const hidden = decoded === undefined ? undefined : decodedSignal(decoded);
       return hidden === undefined ? undefined : finding(hidden, value);
