@@ -12,8 +12,11 @@ declare module "express-serve-static-core" {
 export interface ParapetMiddlewareOptions {
   /** Values for characteristics and rules, e.g. `(req) => ({ userId: req.session?.userId })`. */
   readonly extra?: (req: Request) => Readonly<Record<string, unknown>>;
-  /** Answers a denial yourself; the default sends `decision.status` with a small JSON body. */
-  readonly onDenied?: (decision: Decision, req: Request, res: Response, next: NextFunction) => void | Promise<void>;
+  /**
+   * Answers a denial yourself; the default sends `decision.status` with a small JSON body. What it returns is
+   * ignored (a promise is awaited), so `(d, req, res) => res.status(429).json(…)` fits.
+   */
+  readonly onDenied?: (decision: Decision, req: Request, res: Response, next: NextFunction) => unknown;
 }
 
 /**

@@ -20,8 +20,11 @@ export interface ParapetPluginOptions {
   readonly hook?: "onRequest" | "preHandler";
   /** Values for characteristics and rules, e.g. `(request) => ({ userId: request.user?.id })`. */
   readonly extra?: (request: FastifyRequest) => Readonly<Record<string, unknown>>;
-  /** Answers a denial yourself; the default sends `decision.status` with a small JSON body. */
-  readonly onDenied?: (decision: Decision, request: FastifyRequest, reply: FastifyReply) => void | Promise<void>;
+  /**
+   * Answers a denial yourself; the default sends `decision.status` with a small JSON body. What it returns is
+   * ignored (a promise is awaited), so `(d, request, reply) => reply.code(429).send(…)` fits.
+   */
+  readonly onDenied?: (decision: Decision, request: FastifyRequest, reply: FastifyReply) => unknown;
 }
 
 const HOOKS = ["onRequest", "preHandler"] as const;

@@ -32,13 +32,32 @@ function withHeaders(res: ServerResponse, decision: Decision): Decision {
 /** What a synchronous handler's request resolves to: one settled promise for all of them, not one each. */
 const HANDLED: Promise<void> = Promise.resolve();
 
-export type ParapetHandler = (req: IncomingMessage, res: ServerResponse, decision: Decision) => void | Promise<void>;
+/**
+ * Keeps a handler's promise (its rejection must surface) and drops any other value it returned. The promise is
+ * passed on as it is, not chained to drop its value: no one reads that value, and a `.then` costs every request.
+ */
+function handlerOutcome(returned: unknown): void | Promise<void> {
+  if (returned instanceof Promise) return returned as Promise<void>;
+  if (typeof (returned as PromiseLike<unknown> | undefined)?.then === "function") {
+    return Promise.resolve(returned as PromiseLike<void>);
+  }
+  return undefined;
+}
+
+/**
+ * The app's handler. Its return value is ignored except a promise, whose rejection becomes the wrapper's, so
+ * `(req, res) => res.end("ok")` (which returns `res`) is a handler like any other.
+ */
+export type ParapetHandler = (req: IncomingMessage, res: ServerResponse, decision: Decision) => unknown;
 
 export interface WithParapetOptions {
   /** Values for characteristics and rules, e.g. `(req) => ({ userId: sessionOf(req) })`. */
   readonly extra?: (req: IncomingMessage) => Readonly<Record<string, unknown>>;
-  /** Answers a denial yourself; the default sends `decision.status` with a small JSON body. */
-  readonly onDenied?: (decision: Decision, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+  /**
+   * Answers a denial yourself; the default sends `decision.status` with a small JSON body. What it returns is
+   * ignored (a promise is awaited), so `(d, req, res) => res.writeHead(429).end()` fits.
+   */
+  readonly onDenied?: (decision: Decision, req: IncomingMessage, res: ServerResponse) => unknown;
 }
 
 /**
@@ -62,7 +81,7 @@ export function withParapet(
   }
   function respond(req: IncomingMessage, res: ServerResponse, decision: Decision): void | Promise<void> {
     setDecisionHeaders(res, decision);
-    if (!decision.isDenied()) return handler(req, res, decision);
+    if (!decision.isDenied()) return handlerOutcome(handler(req, res, decision));
     if (!onDenied) return sendDenial(res, decision);
     return answerDenial(decision, req, res);
   }
