@@ -169,6 +169,13 @@ export class CaptureRing {
       batch.ruleDurations[i] = only.durationMs;
     }
     batch.flags[i] = flag;
+    // A denial's status is the one Parapet's adapters answer with (429, 403, 503), so a denied row is not left without
+    // one when the app never calls recordStatus (the adapters answer before the app sees the request); a status the
+    // app records later replaces it.
+    if (flag & FLAG_DENIED) {
+      batch.statuses[i] = decision.status;
+      batch.statusTs[i] = decision.timestamp;
+    }
     const r = this.#recentNext;
     this.#recent[r] = decision;
     this.#recentBatch[r] = batch;

@@ -169,11 +169,19 @@ describe("capture ring columns", () => {
       );
       assert.equal(arrived.id, arrived.status === 0 ? decision.id : "", "the id is read for the decisions still waiting for a status");
     }
+    // Denials (the attack paths of the first client: 0, 14, 28) carry the status the adapters answer with, 403, unless
+    // the app recorded its own (200 for decision 0).
+    assert.deepEqual(
+      [0, 14, 28].map((i) => decisions[i]!.isDenied()),
+      [true, true, true],
+    );
     assert.deepEqual(
       stored.filter((row) => row.status !== null).map((row) => [row.id, row.status]),
       [
         [decisions[0]!.id, 200],
+        [decisions[14]!.id, 403],
         [decisions[20]!.id, 404],
+        [decisions[28]!.id, 403],
         [decisions[29]!.id, 201],
       ],
     );
@@ -181,7 +189,9 @@ describe("capture ring columns", () => {
       arriving.filter((row) => row.status !== 0).map((row) => [row.index, row.status, row.statusTs]),
       [
         [0, 200, 7],
+        [14, 403, decisions[14]!.timestamp],
         [20, 404, 6],
+        [28, 403, decisions[28]!.timestamp],
         [29, 201, 5],
       ],
     );
