@@ -67,7 +67,7 @@ export function tokenBucket(options: TokenBucketOptions): Rule {
     limit: capacity,
     windowMs: fillMs,
     policy,
-    unit: `tokens (refilled ${refillRate} per ${secondsText(intervalMs)})`,
+    unit: `${capacity === 1 ? "token" : "tokens"} (refilled ${refillRate} per ${secondsText(intervalMs)})`,
   });
   const single: TokenBucketParams = { capacity, refillRate, intervalMs, requested: 1 };
 

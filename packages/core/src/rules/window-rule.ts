@@ -41,7 +41,13 @@ export function windowRule(algorithm: WindowAlgorithm, options: WindowOptions): 
   const keyId = name ? `${RATE_LIMIT}:${name}:${kind}:${windowMs}` : `${RATE_LIMIT}:${kind}:${windowMs}:${limit}`;
   // Both window steps take the same parameters (SlidingWindowParams has FixedWindowParams' shape).
   const params: FixedWindowParams = { limit, windowMs, cost: 1 };
-  const description = describeRateLimit({ algorithm, limit, windowMs, policy, unit: `requests per ${secondsText(windowMs)}` });
+  const description = describeRateLimit({
+    algorithm,
+    limit,
+    windowMs,
+    policy,
+    unit: `${limit === 1 ? "request" : "requests"} per ${secondsText(windowMs)}`,
+  });
   const fixed = algorithm === "fixedWindow";
 
   function evaluateWindow(context: RuleContext): RuleEvaluation | Promise<RuleEvaluation> {
