@@ -19,6 +19,7 @@ describe("@parapet/shield public exports", () => {
     assert.deepEqual([...shieldPackage.ATTACK_CLASSES].sort(), [
       "cmdi",
       "code-injection",
+      "file-upload",
       "jndi",
       "ldap",
       "nosqli",

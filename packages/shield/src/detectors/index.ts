@@ -2,6 +2,7 @@ import { mayBeBase64Run } from "./base64-run.js";
 import { STANDALONE_COMMANDS } from "./cmdi/commands.js";
 import { cmdiDetector } from "./cmdi/index.js";
 import { codeInjectionDetector } from "./code-injection/index.js";
+import { fileUploadDetector } from "./file-upload/index.js";
 import { jndiDetector } from "./jndi/index.js";
 import { ldapDetector } from "./ldap/index.js";
 import { nosqliDetector } from "./nosqli/index.js";
@@ -76,6 +77,8 @@ export const REGISTRY: readonly RegisteredDetector[] = [
   { detector: sessionFixationDetector, plainValues: false, plainKeys: true, anyHeader: false },
   // A remote URL needs `://`: no plain value holds one. Headers are never included as code.
   { detector: rfiDetector, plainValues: false, plainKeys: false, anyHeader: false },
+  // Plain values: `shell.php` and `.htaccess` are spelled in letters and dots. Only upload file names are read.
+  { detector: fileUploadDetector, plainValues: true, plainKeys: false, anyHeader: false },
 ];
 
 export const DETECTORS: readonly Detector[] = REGISTRY.map((r) => r.detector);

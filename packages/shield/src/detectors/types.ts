@@ -16,7 +16,8 @@ export type AttackClass =
   | "code-injection"
   | "ldap"
   | "session-fixation"
-  | "rfi";
+  | "rfi"
+  | "file-upload";
 
 /** Where a value came from; detectors may weigh evidence differently by place. */
 export type InputKind = "path" | "query" | "query-key" | "header" | "cookie" | "body" | "body-key";
