@@ -10,6 +10,7 @@ import { protoPollutionDetector } from "./proto-pollution/index.js";
 import { rfiDetector } from "./rfi/index.js";
 import { sessionFixationDetector } from "./session-fixation/index.js";
 import { sqliDetector } from "./sqli/index.js";
+import { SYSTEM_SCHEMA_WORDS } from "./sqli/statement-fragments.js";
 import { mayBeInertTarget, ssrfDetector } from "./ssrf/index.js";
 import { sstiDetector } from "./ssti/index.js";
 import { traversalDetector } from "./traversal/index.js";
@@ -54,7 +55,8 @@ export interface RegisteredDetector {
 }
 
 export const REGISTRY: readonly RegisteredDetector[] = [
-  { detector: sqliDetector, plainValues: true, plainKeys: false, anyHeader: false },
+  // Inert words: a system catalog's name alone (`sysobjects`, `tempdb`) maps the database.
+  { detector: sqliDetector, plainValues: true, plainKeys: false, inertWords: SYSTEM_SCHEMA_WORDS, anyHeader: false },
   // UTF-7 markup and a bare `document.cookie` look plain: the gate lets them in (see ./xss/plain-shapes.ts).
   { detector: xssDetector, plainValues: false, plainKeys: false, plainGate: XSS_PLAIN_GATE, inertGate: mayBeBase64Run, anyHeader: true },
   { detector: traversalDetector, plainValues: true, plainKeys: false, inertGate: mayBeBase64Run, anyHeader: true },

@@ -26,6 +26,7 @@ export function findStatementFragment(sig: SignificantTokens): SqlSignal | undef
     default:
       if (sig.tokens.length === 1 && isSystemCatalog(first))
         return { score: 0.7, technique: `system catalog ${first.text}`, at: first.start };
+      if (isUnclosedCall(sig.tokens)) return { score: 0.75, technique: `unclosed ${first.text}( call`, at: first.start };
       return findWholeStatement(sig.tokens, sig.commentAfter) ?? (DESTRUCTIVE.has(first.text) ? terminatedStatement(sig) : undefined);
   }
 }
@@ -44,8 +45,65 @@ const SYSTEM_SCHEMAS = new Set([
   "sqlite_master",
   "sqlite_schema",
   "mysql.user",
+  "mysql.db",
+  // SQL Server's legacy catalog views and its scratch database; Access's system tables.
+  "sysobjects",
+  "syscolumns",
+  "sysdatabases",
+  "tempdb",
   "msysobjects",
+  "msysaccessobjects",
+  "msysqueries",
+  "msysrelationships",
 ]);
+
+/**
+ * SQL functions beyond the attack, probe and encoding lists that a probe
+ * opens a call to: date and math functions every dialect has, and SQL
+ * Server's and Oracle's own (`db_name`, `xmltype`).
+ */
+const SQL_FUNCTIONS = new Set([
+  "db_name",
+  "sysdate",
+  "now",
+  "xmltype",
+  "compress",
+  "strcmp",
+  "abs",
+  "cos",
+  "sin",
+  "pow",
+  "power",
+  "log",
+  "ln",
+  "max",
+  "min",
+  "avg",
+  "sum",
+  "trim",
+  "ltrim",
+  "rtrim",
+  "date",
+  "year",
+  "month",
+  "day",
+  "minute",
+]);
+
+/**
+ * `md5(`, `DaTaBasE(`, `sin (`: the whole value is a SQL function's name and
+ * an open parenthesis, nothing after. The call is left for the query to go on
+ * with: a probe for where the value lands. A finished call (`sin(30)`) is a
+ * formula, and a word before a parenthesis in prose is followed by the aside.
+ */
+function isUnclosedCall(tokens: readonly Token[]): boolean {
+  if (tokens.length !== 2 || tokens[1]?.kind !== "open") return false;
+  const name = (tokens[0] as Token).text;
+  return isKnownFunction(name) || SQL_FUNCTIONS.has(name);
+}
+
+/** The catalog names spelled in letters alone (`sysobjects`, `tempdb`): the scan takes such values for words, so it must be told. */
+export const SYSTEM_SCHEMA_WORDS: ReadonlySet<string> = new Set([...SYSTEM_SCHEMAS].filter((name) => /^[a-z]+$/.test(name)));
 
 function isSystemCatalog(token: Token): boolean {
   if (token.kind !== "bareword") return false;
