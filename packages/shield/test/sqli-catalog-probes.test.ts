@@ -11,6 +11,10 @@ describeRules("sqli: catalog names and unclosed calls as whole values", (value) 
     attacks: ["database(", "DaTaBasE(", "db_name(", "md5(", "sin (", "now(", "substring(", "GROUP_CONCAT("],
     benign: ["sin(30)", "max(3, 4)", "Call me (", "now (or never)", "date ideas (cheap)", "(", "foo("],
   },
+  "a condition led by AND/OR that stops at its comparison": {
+    attacks: ["AND 7829=(", "&& setPath !=", "||(e===", "xor 2 <", "or 'a' <", "AND uid!=("],
+    benign: ["and so on", "or 88", "and then = done", "or not", "and I <3 you too"],
+  },
   "a system catalog alone": {
     attacks: ["sysobjects", "tempdb", "MSysAccessObjects", "mysql.db", "mysql.user", "information_schema"],
     benign: ["Sysobjects are fun to query", "temp db", "mysql", "my sql user"],

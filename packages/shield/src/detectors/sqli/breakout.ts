@@ -136,7 +136,12 @@ function conditionAfterLogic(
   const next = tokens[after];
   if (isComparison(next)) {
     const right = operandAt(tokens, after + 1);
-    if (right !== -1) return { score: brokeOut ? 0.9 : 0.85, technique: "boolean condition after breakout", at: start };
+    if (right !== -1) {
+      // "and I <3 you too": without a breakout, a comparison that two plain words go on from is a sentence's.
+      const tail = skipOperand(tokens, right);
+      if (!brokeOut && tokens[tail]?.kind === "bareword" && tokens[tail + 1]?.kind === "bareword") return undefined;
+      return { score: brokeOut ? 0.9 : 0.85, technique: "boolean condition after breakout", at: start };
+    }
     // `x' or 1=`, `' or 'a' <`: the query's own closing quote becomes the right operand, `'x' or 1=''`.
     if (quoted && after === tokens.length - 1 && COMPARISON_SYMBOLS.test(next?.text ?? "")) {
       return { score: 0.8, technique: "comparison completed by the query's quote", at: start };

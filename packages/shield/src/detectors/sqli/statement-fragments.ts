@@ -27,6 +27,7 @@ export function findStatementFragment(sig: SignificantTokens): SqlSignal | undef
       if (sig.tokens.length === 1 && isSystemCatalog(first))
         return { score: 0.7, technique: `system catalog ${first.text}`, at: first.start };
       if (isUnclosedCall(sig.tokens)) return { score: 0.75, technique: `unclosed ${first.text}( call`, at: first.start };
+      if (isUnfinishedCondition(sig.tokens)) return { score: 0.75, technique: "condition left for the query to finish", at: first.start };
       return findWholeStatement(sig.tokens, sig.commentAfter) ?? (DESTRUCTIVE.has(first.text) ? terminatedStatement(sig) : undefined);
   }
 }
@@ -89,6 +90,24 @@ const SQL_FUNCTIONS = new Set([
   "day",
   "minute",
 ]);
+
+/**
+ * `AND 7829=(`, `|| checker ==`, `xor 2 <`: the value opens with AND, OR,
+ * XOR, `&&` or `||`, names one operand and a comparison, and stops there (or
+ * at an open parenthesis): a condition whose right side the query's own text
+ * supplies. Prose does not end on a comparison sign.
+ */
+function isUnfinishedCondition(tokens: readonly Token[]): boolean {
+  if (tokens[0]?.kind !== "logic") return false;
+  const operand = operandAt(tokens, 1);
+  if (operand === -1) return false;
+  let at = skipOperand(tokens, operand);
+  if (!isComparison(tokens[at])) return false;
+  // `===` is read as `==` then `=`.
+  while (isComparison(tokens[at])) at++;
+  while (tokens[at]?.kind === "open") at++;
+  return at === tokens.length;
+}
 
 /**
  * `md5(`, `DaTaBasE(`, `sin (`: the whole value is a SQL function's name and
