@@ -155,7 +155,7 @@ const PLAIN_CONSTRUCT_CLASSES = SPACE | CONTROL | NON_ASCII | EQUALS | BANG | CO
 
 function mayHoldPlainConstruct(value: string, classes: number): boolean {
   if ((classes & PLAIN_CONSTRUCT_CLASSES) === 0) return false;
-  if (PACKAGE_INSTALL_OPENER.test(value)) return true;
+  if (PACKAGE_MANAGER_INITIALS.has(value.charCodeAt(firstNonSpace(value)) | 32) && PACKAGE_INSTALL_OPENER.test(value)) return true;
   // Tabs and Unicode spaces (`\s` to the regexes), `!`, `=` and `/`: the full trigger decides.
   if ((classes & (CONTROL | NON_ASCII | BANG | EQUALS | SLASH)) !== 0) return PLAIN_TRIGGER.test(value);
   // Prose: words, spaces, `, - . _ @ +`. Left are `sh,-c,`, `powershell -e…`, and `netsh`, `reg` or `if` opening a clause.
@@ -163,6 +163,14 @@ function mayHoldPlainConstruct(value: string, classes: number): boolean {
   return hasClauseWord(value);
 }
 
+function firstNonSpace(value: string): number {
+  let i = 0;
+  while (isSpaceLike(value.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The first letters of the package managers below: a value opening with another letter skips the regex. */
+const PACKAGE_MANAGER_INITIALS = new Set([..."pnygcaydb"].map((letter) => letter.charCodeAt(0)));
 /** A package manager's install opening the value: the package install construct's first words. */
 const PACKAGE_INSTALL_OPENER =
   /^\s*(?:pip[0-9.]{0,4}|pipx|npm|pnpm|yarn|gem|cargo|composer|apt|apt-get|yum|dnf|apk|brew)\s+(?:install|i|add)\s/i;

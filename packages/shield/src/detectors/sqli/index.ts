@@ -14,6 +14,7 @@ import { isXmlDocument } from "../xss/tag-verdicts.js";
 import { type Context, classify, type SqlSignal } from "./classify.js";
 import { mightBeSql } from "./gate.js";
 import { findMixedQuoteRun, isQuoteProbe } from "./probes.js";
+import { isSystemCatalogName } from "./statement-fragments.js";
 import { tokenize } from "./tokenizer.js";
 
 const CONTEXTS: readonly Context[] = ["", "'", '"', "`"];
@@ -148,7 +149,10 @@ function detectSqli(candidate: Candidate): Finding | undefined {
 
 /** `classes`: the character classes of `value` (char-classes.ts). */
 function detectValue(value: string, classes: number): Finding | undefined {
-  if (value.length === 0 || !(mightBeSql(value, classes) || mightBeSql(withoutStrayPercents(value) ?? "", classes))) return undefined;
+  if (value.length === 0) return undefined;
+  if (!(mightBeSql(value, classes) || mightBeSql(withoutStrayPercents(value) ?? "", classes))) {
+    return isSystemCatalogName(value) ? catalogFinding(value) : undefined;
+  }
   let best: { signal: SqlSignal; context: Context; value: string } | undefined;
   for (const variant of variantsOf(value)) {
     const found = strongest(variant);
@@ -156,6 +160,10 @@ function detectValue(value: string, classes: number): Finding | undefined {
   }
   if (best === undefined) return probeFinding(value);
   return { class: "sqli", score: best.signal.score, evidence: describe(best.value, best.signal, best.context) };
+}
+
+function catalogFinding(value: string): Finding {
+  return { class: "sqli", score: 0.7, evidence: evidenceOf("system catalog named alone", value) };
 }
 
 /** Scanner probes that break a query without writing one (./probes.ts); they block at medium sensitivity. */

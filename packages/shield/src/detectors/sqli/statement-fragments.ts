@@ -121,6 +121,22 @@ function isUnclosedCall(tokens: readonly Token[]): boolean {
   return isKnownFunction(name) || SQL_FUNCTIONS.has(name);
 }
 
+/** The shortest and longest names in SYSTEM_SCHEMAS, and their first letters: a value outside these is not one. */
+const SHORTEST_SCHEMA = Math.min(...[...SYSTEM_SCHEMAS].map((name) => name.length));
+const LONGEST_SCHEMA = Math.max(...[...SYSTEM_SCHEMAS].map((name) => name.length));
+const SCHEMA_INITIALS = new Set([...SYSTEM_SCHEMAS].map((name) => name.charCodeAt(0)));
+
+/**
+ * Whether the whole value is a system catalog's name (`mysql.db`, `tempdb`): asked of values the word gate
+ * turned away, which keeps the gate's regex, run on every value, short.
+ */
+export function isSystemCatalogName(value: string): boolean {
+  // Every name is one word starting with i, m, p, s or t: most values (words, sentences, numbers) are turned away before
+  // the lower-casing the lookup needs.
+  if (value.length < SHORTEST_SCHEMA || value.length > LONGEST_SCHEMA || !SCHEMA_INITIALS.has(value.charCodeAt(0) | 32)) return false;
+  return value.indexOf(" ") === -1 && SYSTEM_SCHEMAS.has(value.toLowerCase());
+}
+
 /** The catalog names spelled in letters alone (`sysobjects`, `tempdb`): the scan takes such values for words, so it must be told. */
 export const SYSTEM_SCHEMA_WORDS: ReadonlySet<string> = new Set([...SYSTEM_SCHEMAS].filter((name) => /^[a-z]+$/.test(name)));
 
