@@ -1,10 +1,11 @@
 import { DECISION_ID_TAG, type Decision, decisionSequence, type NormalizedRequest, type RuleResult } from "@parapet/core";
-import { compactHead } from "./results-codec.js";
+import { compactHead, compactRulesHead, compactRulesKeys, MAX_COMPACT_RULES } from "./results-codec.js";
 import {
   CODES_PER_DECISION,
   CONCLUSION_SHIFT,
   CONCLUSIONS,
   type DecisionColumns,
+  FLAG_COMPACT_RULES,
   FLAG_DENIED,
   FLAG_ID_FROM_SEQUENCE,
   FLAG_OBJECT_RESULTS,
@@ -19,6 +20,10 @@ const MAX_ID = 128;
 /** API keys are fingerprinted, not stored; a longer one is fingerprinted by its first 1,024 units. */
 const MAX_API_KEY = 1024;
 const MAX_TEXT = 512;
+/** The longest joined keys of several compact rules that travel as text; longer ones (long keys) travel as objects. */
+const MAX_COMPACT_KEYS = 4096;
+/** Slots per decision for the durations of rules after the first (see compactRulesHead). */
+const MORE_RULES = MAX_COMPACT_RULES - 1;
 /** How far back recordStatus looks for its decision among the latest captured. */
 const RECENT = 64;
 
@@ -28,6 +33,7 @@ class CaptureBatch {
   readonly ts: Float64Array;
   readonly durations: Float64Array;
   readonly ruleDurations: Float64Array;
+  readonly moreRuleDurations: Float64Array;
   readonly flags: Uint8Array;
   readonly statuses: Uint16Array;
   readonly statusTs: Float64Array;
@@ -40,7 +46,7 @@ class CaptureBatch {
   constructor(readonly size: number) {
     // Every column is a view into one buffer: allocating (and zeroing, and accounting for) a buffer is what costs,
     // not its size, so one per batch instead of eight. Widest elements first keeps each view aligned.
-    const buffer = new ArrayBuffer(size * (4 * 8 + (CODES_PER_DECISION + STRINGS_PER_DECISION + 1) * 4 + 2 + 1));
+    const buffer = new ArrayBuffer(size * ((4 + MORE_RULES) * 8 + (CODES_PER_DECISION + STRINGS_PER_DECISION + 1) * 4 + 2 + 1));
     let at = 0;
     const take = <T>(View: new (buffer: ArrayBuffer, offset: number, length: number) => T, length: number, bytes: number): T => {
       const view = new View(buffer, at, length);
@@ -51,6 +57,7 @@ class CaptureBatch {
     this.durations = take(Float64Array, size, 8);
     this.ruleDurations = take(Float64Array, size, 8);
     this.statusTs = take(Float64Array, size, 8);
+    this.moreRuleDurations = take(Float64Array, size * MORE_RULES, 8);
     this.codes = take(Uint32Array, size * CODES_PER_DECISION, 4);
     this.strings = new StringPacker(size * STRINGS_PER_DECISION, take(Uint32Array, size * STRINGS_PER_DECISION, 4));
     this.sequences = take(Uint32Array, size, 4);
@@ -66,6 +73,7 @@ class CaptureBatch {
       ts: this.ts.subarray(0, n),
       durations: this.durations.subarray(0, n),
       ruleDurations: this.ruleDurations.subarray(0, n),
+      moreRuleDurations: this.moreRuleDurations.subarray(0, n * MORE_RULES),
       flags: this.flags.subarray(0, n),
       strings: this.strings.finish(),
       sequences: this.sequences.subarray(0, n),
@@ -159,7 +167,18 @@ export class CaptureRing {
     const results = decision.results;
     const head = compactHead(results);
     batch.codes[code + 2] = table.code(head);
-    if (head === undefined) {
+    const rulesHead = head === undefined ? compactRulesHead(results) : undefined;
+    const keys = rulesHead === undefined ? undefined : compactRulesKeys(results);
+    if (rulesHead !== undefined && keys !== undefined && keys.length <= MAX_COMPACT_KEYS) {
+      // Several rules that allowed (a rate limit and the shield): a head code, numbers and the keys, not objects to
+      // clone to the log worker; it formats the line (compactRulesLine).
+      batch.codes[code + 2] = table.code(rulesHead);
+      strings.add(keys, MAX_COMPACT_KEYS);
+      batch.ruleDurations[i] = (results[0] as RuleResult).durationMs;
+      const more = i * MORE_RULES;
+      for (let r = 1; r < results.length; r++) batch.moreRuleDurations[more + r - 1] = (results[r] as RuleResult).durationMs;
+      flag |= FLAG_COMPACT_RULES;
+    } else if (head === undefined) {
       strings.add(undefined, 0);
       flag |= FLAG_OBJECT_RESULTS;
       batch.objectResults.push(results);

@@ -1,13 +1,14 @@
 import { type Decision, formatDecisionId, type RuleResult } from "@parapet/core";
 import { cachedFingerprint, classesOf, NO_CLASSES, type ResultClasses } from "./record.js";
-import { compactLine, encodeResults } from "./results-codec.js";
-import { redactKey, redactResultKeys } from "./secret-keys.js";
+import { compactLine, compactRulesLine, encodeResults, MAX_COMPACT_RULES, mapRuleKeys } from "./results-codec.js";
+import { mayHoldSecret, redactKey, redactResultKeys } from "./secret-keys.js";
 import type { BoundedMap } from "./sketch/bounded-map.js";
 import {
   CODES_PER_DECISION,
   CONCLUSION_SHIFT,
   CONCLUSIONS,
   type DecisionColumns,
+  FLAG_COMPACT_RULES,
   FLAG_DENIED,
   FLAG_ID_FROM_SEQUENCE,
   FLAG_OBJECT_RESULTS,
@@ -36,6 +37,7 @@ export class DecisionBatch {
   readonly #ts: Float64Array;
   readonly #durations: Float64Array;
   readonly #ruleDurations: Float64Array;
+  readonly #moreRuleDurations: Float64Array;
   readonly #flags: Uint8Array;
   readonly #strings: PackedStrings;
   readonly #sequences: Uint32Array;
@@ -57,6 +59,7 @@ export class DecisionBatch {
       columns.ts,
       columns.durations,
       columns.ruleDurations,
+      columns.moreRuleDurations,
       columns.flags,
       columns.codes,
       columns.strings.lengths,
@@ -68,6 +71,7 @@ export class DecisionBatch {
     this.#ts = keep(columns.ts);
     this.#durations = keep(columns.durations);
     this.#ruleDurations = keep(columns.ruleDurations);
+    this.#moreRuleDurations = keep(columns.moreRuleDurations);
     this.#flags = keep(columns.flags);
     this.#strings = { text: columns.strings.text, lengths: keep(columns.strings.lengths) };
     this.#codes = keep(columns.codes);
@@ -122,7 +126,12 @@ export class DecisionBatch {
       // A key that counts by a credential is stored with the credential's fingerprint (secret-keys.ts).
       const resultsKey = strings.nextShared();
       if (resultsKey !== undefined && resultsKey !== "") {
-        const redacted = redactKey(resultsKey, fingerprints);
+        const redacted =
+          (flags & FLAG_COMPACT_RULES) === 0
+            ? redactKey(resultsKey, fingerprints)
+            : mayHoldSecret(resultsKey)
+              ? mapRuleKeys(resultsKey, (key) => redactKey(key, fingerprints))
+              : resultsKey;
         if (redacted !== resultsKey) {
           batch.#redactedKeys ??= new Array<string | undefined>(batch.count);
           batch.#redactedKeys[i] = redacted;
@@ -183,8 +192,17 @@ export class DecisionBatch {
         row.ruleId = null;
         row.botClass = null;
         row.attackClass = null;
+        const key = this.#redactedKeys?.[i] ?? resultsKey ?? "";
         const head = tableValue(table, this.#codes[code + 2]!) ?? "";
-        row.results = compactLine(head, this.#ruleDurations[i]!, this.#redactedKeys?.[i] ?? resultsKey ?? "");
+        if ((flags & FLAG_COMPACT_RULES) === 0) row.results = compactLine(head, this.#ruleDurations[i]!, key);
+        else {
+          const more = i * (MAX_COMPACT_RULES - 1) - 1;
+          row.results = compactRulesLine(
+            head,
+            (rule) => (rule === 0 ? this.#ruleDurations[i]! : this.#moreRuleDurations[more + rule]!),
+            key,
+          );
+        }
       }
       each(row);
     }

@@ -2,6 +2,7 @@ import type { Mode, Reason, RuleResult } from "@parapet/core";
 
 /**
  * How a decision's rule results are stored in the `results` column.
+ * (Several rules that all allowed share the compact form: see compactRules.)
  *
  * Most decisions are a single rule that allowed: its full JSON (reason
  * details, counters) tells an investigator nothing the other columns do not,
@@ -59,10 +60,120 @@ export function compactLine(head: string, durationMs: number, key: string): stri
   return `${head}${durationMs}${SEPARATOR}${key}`;
 }
 
+/** Between the rules of a compact line that holds several (ASCII record separator: no id, type or key has one). */
+const RECORD = "\x1e";
+/** More rules than this keep the JSON: the durations of the others travel in fixed slots. */
+export const MAX_COMPACT_RULES = 8;
+/** The reason fields record.ts reads an attack class from: an attack rule's allow that names one keeps the JSON. */
+const ATTACK_FIELDS = ["attack", "attackClass", "category", "class"] as const;
+const BOT_TYPE = /BOT/i;
+
+/**
+ * Several rules that all allowed (a rate limit and the shield, say) as one
+ * compact line: each rule's fields as in the single-rule form, the rules
+ * joined by a record separator, the `~` once in front. Undefined when one of
+ * them has more to say: a denial or error, a bot rule (its allow names a
+ * class), an attack rule whose reason names one, or a value the line cannot
+ * hold. The request thread sends the parts that change per decision (the
+ * durations as numbers, the keys joined) and the head, which is the same on
+ * every request of a rule set and sent as a code; the log worker joins them
+ * (`compactRulesLine`): formatting the durations is its work, not the request's.
+ */
+export function compactRulesHead(results: readonly RuleResult[]): string | undefined {
+  if (results.length < 2 || results.length > MAX_COMPACT_RULES) return undefined;
+  for (const result of results) {
+    if (result.conclusion !== "ALLOW" || result.key === "" || (result.key !== undefined && !fitsLine(result.key))) return undefined;
+  }
+  const last = lastRulesHead;
+  if (last !== undefined && sameRules(last.results, results)) return last.head;
+  let head = "";
+  for (let i = 0; i < results.length; i++) {
+    const result = results[i]!;
+    const reason = result.reason as unknown as Record<string, unknown>;
+    const reasonType = reason.type;
+    if (BOT_TYPE.test(result.ruleType) || typeof reasonType !== "string") return undefined;
+    if (CLASSIFIED_TYPE.test(result.ruleType) && ATTACK_FIELDS.some((field) => reason[field] !== undefined)) return undefined;
+    if (!fitsLine(result.ruleId) || !fitsLine(result.ruleType) || !fitsLine(reasonType)) return undefined;
+    head += `${i === 0 ? "" : RECORD}${result.ruleId}${SEPARATOR}${result.ruleType}${SEPARATOR}${result.mode}${SEPARATOR}${reasonType}`;
+  }
+  lastRulesHead = { results, head };
+  return head;
+}
+
+/**
+ * The last rule set's head, kept with the results it was built from: the next decision's results come from the same
+ * rules, whose ids, types and modes are the very same strings, and whose allowing reasons say the same. An attack
+ * rule's reason is read again each time (a class there means the JSON form).
+ */
+let lastRulesHead: { results: readonly RuleResult[]; head: string } | undefined;
+
+function sameRules(cached: readonly RuleResult[], results: readonly RuleResult[]): boolean {
+  if (cached.length !== results.length) return false;
+  for (let i = 0; i < results.length; i++) {
+    const a = cached[i]!;
+    const b = results[i]!;
+    if (a.ruleId !== b.ruleId || a.ruleType !== b.ruleType || a.mode !== b.mode) return false;
+    const reason = b.reason as unknown as Record<string, unknown>;
+    if ((a.reason as unknown as Record<string, unknown>).type !== reason.type) return false;
+    if (CLASSIFIED_TYPE.test(b.ruleType) && ATTACK_FIELDS.some((field) => reason[field] !== undefined)) return false;
+  }
+  return true;
+}
+
+/** The rules' keys joined by the record separator ("" for a rule without one), for compactRulesLine. */
+export function compactRulesKeys(results: readonly RuleResult[]): string {
+  let keys = results[0]?.key ?? "";
+  for (let i = 1; i < results.length; i++) keys += RECORD + (results[i]!.key ?? "");
+  return keys;
+}
+
+/** The stored value: the head's rules, each with its duration and key (`keys` as compactRulesKeys joins them). */
+export function compactRulesLine(head: string, durationOf: (rule: number) => number, keys: string): string {
+  const rules = head.split(RECORD);
+  const keyList = keys.split(RECORD);
+  let line = COMPACT;
+  for (let i = 0; i < rules.length; i++) {
+    line += `${i === 0 ? "" : RECORD}${rules[i]}${SEPARATOR}${durationOf(i)}${SEPARATOR}${keyList[i] ?? ""}`;
+  }
+  return line;
+}
+
+/** The results as compactRulesLine stores them, or undefined when they need the JSON (for tests and one-off use). */
+export function compactRules(results: readonly RuleResult[]): string | undefined {
+  const head = compactRulesHead(results);
+  return head === undefined ? undefined : compactRulesLine(head, (i) => results[i]!.durationMs, compactRulesKeys(results));
+}
+
+/** Each key of compactRulesKeys' string passed through `redact` (credentials to fingerprints); the same string when none changed. */
+export function mapRuleKeys(keys: string, redact: (key: string) => string): string {
+  const list = keys.split(RECORD);
+  let changed = false;
+  for (let i = 0; i < list.length; i++) {
+    const key = list[i]!;
+    const redacted = key === "" ? key : redact(key);
+    if (redacted !== key) {
+      list[i] = redacted;
+      changed = true;
+    }
+  }
+  return changed ? list.join(RECORD) : keys;
+}
+
+function fitsLine(value: string): boolean {
+  return !value.includes(SEPARATOR) && !value.includes(RECORD);
+}
+
 /** Reads either form; a value that is neither (a row written by something else) throws, and the caller reports it. */
 export function decodeResults(stored: string): RuleResult[] {
   if (!stored.startsWith(COMPACT)) return JSON.parse(stored) as RuleResult[];
-  const fields = stored.slice(COMPACT.length).split(SEPARATOR);
+  return stored
+    .slice(COMPACT.length)
+    .split(RECORD)
+    .map((rule) => decodeRule(rule, stored));
+}
+
+function decodeRule(rule: string, stored: string): RuleResult {
+  const fields = rule.split(SEPARATOR);
   const [ruleId, ruleType, mode, reasonType, durationMs, key] = fields;
   if (
     fields.length !== 6 ||
@@ -82,7 +193,7 @@ export function decodeResults(stored: string): RuleResult[] {
     reason: { type: reasonType } as Reason,
     durationMs: Number(durationMs),
   };
-  return [key ? { ...result, key } : result];
+  return key ? { ...result, key } : result;
 }
 
 /** A tab would break the compact line: such values keep the JSON form. */

@@ -18,6 +18,11 @@ const SECRET_PAIR =
 /** Cheap screen first: most keys (ip only) have none of these letters after a `|`. */
 const MAYBE_SECRET = /\|[^=|]*(?:key|token|secret|auth|session|passw|cookie)/i;
 
+/** Whether `text` may hold a secret pair; false means redactKey returns it unchanged. */
+export function mayHoldSecret(text: string): boolean {
+  return MAYBE_SECRET.test(text);
+}
+
 export function redactKey(key: string, fingerprints: BoundedMap<string, string>): string {
   if (!MAYBE_SECRET.test(key)) return key;
   return key.replace(SECRET_PAIR, (_pair, name: string, value: string) =>

@@ -16,6 +16,8 @@ export interface DecisionColumns {
   readonly durations: Float64Array;
   /** The one rule's duration, for results in the compact form (joined with its head and key by the worker). */
   readonly ruleDurations: Float64Array;
+  /** For several compact rules (FLAG_COMPACT_RULES), the durations of the rules after the first: MAX_COMPACT_RULES - 1 slots per decision. */
+  readonly moreRuleDurations: Float64Array;
   /** See FLAG_*: denied, the conclusion, whether the results are objects. */
   readonly flags: Uint8Array;
   /** STRINGS_PER_DECISION values per decision, in the order of STRINGS_PER_DECISION's list. */
@@ -53,6 +55,11 @@ export const FLAG_OBJECT_RESULTS = 1 << 3;
 /** The id is formatted from `sequences` (see DecisionColumns.sequences); its slot in `strings` is empty. */
 export const FLAG_ID_FROM_SEQUENCE = 1 << 4;
 /**
+ * Several allowing rules in the compact form (results-codec.ts compactRulesHead): the head as the third code, the
+ * keys joined in the results key's slot of `strings`, the durations in ruleDurations and moreRuleDurations.
+ */
+export const FLAG_COMPACT_RULES = 1 << 5;
+/**
  * id, ip, path, apiKey, userId, user agent, compact results key. An API key or user id given as a number
  * travels as its text, which is also what the log stores (String(n) reads back as the same number).
  */
@@ -63,7 +70,16 @@ export const CODES_PER_DECISION = 3;
 export function transferablesOf(columns: DecisionColumns | undefined, statuses: StatusColumns | undefined): ArrayBuffer[] {
   const arrays: ArrayBufferView[] = [];
   if (columns) {
-    arrays.push(columns.ts, columns.durations, columns.ruleDurations, columns.flags, columns.codes, columns.statuses, columns.statusTs);
+    arrays.push(
+      columns.ts,
+      columns.durations,
+      columns.ruleDurations,
+      columns.moreRuleDurations,
+      columns.flags,
+      columns.codes,
+      columns.statuses,
+      columns.statusTs,
+    );
     arrays.push(columns.strings.lengths, columns.sequences);
   }
   if (statuses) arrays.push(statuses.statuses, statuses.ts, statuses.ids.lengths);
