@@ -12,6 +12,7 @@ import {
   FLAG_DENIED,
   FLAG_ID_FROM_SEQUENCE,
   FLAG_OBJECT_RESULTS,
+  rowColumnsOf,
 } from "./worker/columns.js";
 import { type PackedStrings, StringReader, tableValue } from "./worker/packed-strings.js";
 
@@ -55,17 +56,7 @@ export class DecisionBatch {
     this.count = columns.count;
     // The capture ring's columns share one buffer sized for a full batch. A batch far smaller than that (a quiet
     // pump) keeps copies instead, so a queue of small batches costs memory by its rows, not by its batches.
-    const kept = [
-      columns.ts,
-      columns.durations,
-      columns.ruleDurations,
-      columns.moreRuleDurations,
-      columns.flags,
-      columns.codes,
-      columns.strings.lengths,
-      columns.sequences,
-    ];
-    const used = kept.reduce((bytes, view) => bytes + view.byteLength, 0);
+    const used = rowColumnsOf(columns).reduce((bytes, view) => bytes + view.byteLength, 0);
     const copy = 2 * used < columns.ts.buffer.byteLength;
     const keep = <T extends Float64Array | Uint32Array | Uint8Array>(view: T): T => (copy ? (view.slice() as T) : view);
     this.#ts = keep(columns.ts);

@@ -66,22 +66,27 @@ export const FLAG_COMPACT_RULES = 1 << 5;
 export const STRINGS_PER_DECISION = 7;
 export const CODES_PER_DECISION = 3;
 
+/**
+ * The typed columns a DecisionBatch keeps for its rows (statuses aside, which it copies): one list, so a column added
+ * to DecisionColumns is transferred and kept alike.
+ */
+export function rowColumnsOf(columns: DecisionColumns): (Float64Array | Uint32Array | Uint8Array)[] {
+  return [
+    columns.ts,
+    columns.durations,
+    columns.ruleDurations,
+    columns.moreRuleDurations,
+    columns.flags,
+    columns.codes,
+    columns.strings.lengths,
+    columns.sequences,
+  ];
+}
+
 /** The buffers to list in postMessage's transfer list (each once: a buffer listed twice makes postMessage throw). */
 export function transferablesOf(columns: DecisionColumns | undefined, statuses: StatusColumns | undefined): ArrayBuffer[] {
   const arrays: ArrayBufferView[] = [];
-  if (columns) {
-    arrays.push(
-      columns.ts,
-      columns.durations,
-      columns.ruleDurations,
-      columns.moreRuleDurations,
-      columns.flags,
-      columns.codes,
-      columns.statuses,
-      columns.statusTs,
-    );
-    arrays.push(columns.strings.lengths, columns.sequences);
-  }
+  if (columns) arrays.push(...rowColumnsOf(columns), columns.statuses, columns.statusTs);
   if (statuses) arrays.push(statuses.statuses, statuses.ts, statuses.ids.lengths);
   return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
 }
