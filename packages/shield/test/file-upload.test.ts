@@ -63,6 +63,11 @@ describe("file upload places", () => {
     assert.equal(image.conclusion, "ALLOW");
   });
 
+  it("reads long runs of spaces and dots as a filesystem does", () => {
+    assert.ok(asPartName(`shell${" ".repeat(400)}. php${" .".repeat(40)}`) >= BLOCKS);
+    assert.ok(asPartName(`notes${" ".repeat(400)}x.txt`) < BLOCKS);
+  });
+
   it("scores below the blocking line nothing it was not sure of", () => {
     assert.ok(asPartName("index.html") < BLOCKS);
   });

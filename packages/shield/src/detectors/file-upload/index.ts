@@ -55,11 +55,33 @@ function isUploadName(candidate: Candidate): boolean {
 
 /** The last path segment, as a filesystem stores it: trailing dots, spaces and NULs dropped, spaces beside dots removed. */
 function storedName(value: string): string {
-  const base = value.slice(0, MAX_NAME).replace(/^.*[\\/]/, "");
-  return base
-    .replace(/[.\s\0]+$/, "")
-    .replace(/\s*\.\s*/g, ".")
-    .toLowerCase();
+  const cut = value.slice(0, MAX_NAME);
+  const base = cut.slice(Math.max(cut.lastIndexOf("/"), cut.lastIndexOf("\\")) + 1);
+  let end = base.length;
+  while (end > 0 && isDroppedAtEnd(base.charCodeAt(end - 1))) end--;
+  // One pass, no regex: spaces on either side of each dot go (`photo. php` is stored by IIS as `photo.php`).
+  let name = "";
+  let i = 0;
+  while (i < end) {
+    if (!isSpace(base.charCodeAt(i))) {
+      name += base[i];
+      i++;
+      continue;
+    }
+    let run = i;
+    while (run < end && isSpace(base.charCodeAt(run))) run++;
+    if (base.charCodeAt(run) !== 46 && !name.endsWith(".")) name += base.slice(i, run);
+    i = run;
+  }
+  return name.toLowerCase();
+}
+
+function isDroppedAtEnd(c: number): boolean {
+  return c === 46 || c === 0 || isSpace(c);
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
 function detectFileUpload(candidate: Candidate): Finding | undefined {
