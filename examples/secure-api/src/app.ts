@@ -5,6 +5,7 @@ import { jsonErrors, notFound } from "./errors.js";
 import { createProtection, type ProtectionOptions } from "./protection.js";
 import { authRoutes } from "./routes/auth.js";
 import { itemRoutes } from "./routes/items.js";
+import { postRoutes } from "./routes/posts.js";
 import { securityHeaders } from "./security-headers.js";
 import { createUserStore, type UserStoreOptions } from "./users.js";
 
@@ -60,6 +61,7 @@ export function createApp(options: AppOptions = {}): SecureApi {
   });
   app.use("/api", authRoutes(protection, users));
   app.use("/api", itemRoutes());
+  app.use("/api", postRoutes());
 
   app.use(notFound());
   app.use(jsonErrors(log));

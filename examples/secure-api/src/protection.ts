@@ -71,7 +71,8 @@ export function createProtection(options: ProtectionOptions = {}): Protection {
   const site = base.withRule(
     ...(options.firstRules ?? []),
     ...(bots === false ? [] : [detectBot({ mode: "LIVE", ...bots })]),
-    shield({ mode: "LIVE" }),
+    // `body.content` holds a post's editor HTML (routes/posts.ts): formatting passes there, script does not.
+    shield({ mode: "LIVE", richText: ["body.content"] }),
     fixedWindow({ name: "api", max: 100, window: "60s" }),
   );
   return {

@@ -59,3 +59,25 @@ export function checkItem(input: unknown): Checked<NewItem> {
   }
   return { ok: true, value: { name: name.trim(), quantity } };
 }
+
+export interface NewPost {
+  readonly title: string;
+  readonly content: string;
+}
+
+// A post's HTML, bounded well below the JSON body limit.
+const MAX_CONTENT = 20_000;
+
+export function checkPost(input: unknown): Checked<NewPost> {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return { ok: false, error: 'Send a JSON object such as {"title": "Hello", "content": "<p>Hi <strong>all</strong></p>"}.' };
+  }
+  const { title, content } = input as Record<string, unknown>;
+  if (typeof title !== "string" || title.trim().length < 1 || title.length > 200) {
+    return { ok: false, error: "`title` must be a string of 1 to 200 characters." };
+  }
+  if (typeof content !== "string" || content.length > MAX_CONTENT) {
+    return { ok: false, error: `\`content\` must be a string of HTML of at most ${MAX_CONTENT} characters.` };
+  }
+  return { ok: true, value: { title: title.trim(), content } };
+}

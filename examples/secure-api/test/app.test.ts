@@ -81,3 +81,34 @@ describe("secure-api defaults", () => {
     assert.deepEqual(api.errors, [], "a client error is not logged as a server failure");
   });
 });
+
+describe("secure-api posts: rich-text content", () => {
+  let api: TestApi;
+  beforeEach(async () => {
+    api = await startApi();
+  });
+  afterEach(() => api.close());
+
+  it("takes formatted HTML in content and lists it back", async () => {
+    const content = '<p>Hello <strong>team</strong>, see <a href="https://example.com/notes">the notes</a>.</p><ul><li>one</li></ul>';
+    const created = await postJson(`${api.url}/api/posts`, { title: "Release", content });
+    assert.equal(created.status, 201);
+    const list = await fetch(`${api.url}/api/posts`);
+    assert.deepEqual(await list.json(), { posts: [{ id: 1, title: "Release", content }] });
+  });
+
+  it("denies script in content, and markup in the title, which is no rich-text field", async () => {
+    const script = await postJson(`${api.url}/api/posts`, { title: "Hi", content: "<p>Nice</p><img src=x onerror=alert(1)>" });
+    assert.equal(script.status, 403);
+    assert.match(((await script.json()) as { reason: string }).reason, /xss in body\.content/);
+    const title = await postJson(`${api.url}/api/posts`, { title: "<b>Hi</b>", content: "<p>ok</p>" });
+    assert.equal(title.status, 403);
+    assert.match(((await title.json()) as { reason: string }).reason, /xss in body\.title/);
+  });
+
+  it("answers a post without a title with 400 and what to send", async () => {
+    const response = await postJson(`${api.url}/api/posts`, { content: "<p>x</p>" });
+    assert.equal(response.status, 400);
+    assert.match(((await response.json()) as { reason: string }).reason, /`title`/);
+  });
+});
