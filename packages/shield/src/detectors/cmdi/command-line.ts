@@ -306,7 +306,7 @@ function isCommandName(word: string): boolean {
   return DISTINCT_COMMANDS.has(word) || COMMON_COMMANDS.has(word);
 }
 
-function firstNonSpace(text: string): number {
+export function firstNonSpace(text: string): number {
   let i = 0;
   while (i < text.length && isSpaceLike(text.charCodeAt(i))) i++;
   return i;

@@ -11,6 +11,14 @@ export interface Construct {
   readonly needs: string;
 }
 
+/** Package managers whose install fetches code and runs its install hooks (the install construct below). */
+const PACKAGE_MANAGERS = "pip[0-9.]{0,4}|pipx|npm|pnpm|yarn|gem|cargo|composer|apt|apt-get|yum|dnf|apk|brew";
+
+/** A package manager's install opening the value: the install construct's first words, for the plain-value pre-check. */
+export const PACKAGE_INSTALL_OPENER = new RegExp(`^\\s*(?:${PACKAGE_MANAGERS})\\s+(?:install|i|add)\\s`, "i");
+/** The first letters of the package managers: a value opening with another letter skips the opener's regex. */
+export const PACKAGE_MANAGER_INITIALS: ReadonlySet<number> = new Set(PACKAGE_MANAGERS.split("|").map((name) => name.charCodeAt(0)));
+
 export const CONSTRUCTS: readonly Construct[] = [
   // `c89 -wrapper sh,-c,id`, `find -exec sh,-c,…`: a shell's argv written out with commas.
   { pattern: /\b(?:ba|da|z|k|c|tc)?sh,-c,/, score: 0.9, label: "shell argv", needs: ",-c," },
@@ -41,8 +49,9 @@ export const CONSTRUCTS: readonly Construct[] = [
   // `pip install x`, `npm i x`, `gem install x` as a whole value: a package manager fetching and running someone's
   // install hooks, the download step of a payload. In a sentence ("run npm install first") it does not open the value.
   {
-    pattern:
-      /^\s*(?:pip[0-9.]{0,4}|pipx|npm|pnpm|yarn|gem|cargo|composer|apt|apt-get|yum|dnf|apk|brew)\s+(?:install|i|add)(?:\s+-{1,2}[a-z][\w-]{0,30}){0,3}(?:\s+[@a-z0-9][\w@/.:=+-]{0,80}){1,4}\s*$/,
+    pattern: new RegExp(
+      `^\\s*(?:${PACKAGE_MANAGERS})\\s+(?:install|i|add)(?:\\s+-{1,2}[a-z][\\w-]{0,30}){0,3}(?:\\s+[@a-z0-9][\\w@/.:=+-]{0,80}){1,4}\\s*$`,
+    ),
     score: 0.75,
     label: "package install command",
     needs: " ",

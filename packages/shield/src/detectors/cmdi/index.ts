@@ -31,9 +31,9 @@ import {
 } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
-import { isSpaceLike, mayOpenWithCommand, scoreCommandAt } from "./command-line.js";
+import { firstNonSpace, isSpaceLike, mayOpenWithCommand, scoreCommandAt } from "./command-line.js";
 import { COMMON_COMMANDS, DISTINCT_COMMANDS } from "./commands.js";
-import { findConstruct, PLAIN_CONSTRUCTS } from "./constructs.js";
+import { findConstruct, PACKAGE_INSTALL_OPENER, PACKAGE_MANAGER_INITIALS, PLAIN_CONSTRUCTS } from "./constructs.js";
 import { isEntityAfterAmpersand, isProseWithCodeSpans, isTableRow } from "./prose-marks.js";
 import { braceCommand, disguisedWords, unshell } from "./unshell.js";
 
@@ -162,18 +162,6 @@ function mayHoldPlainConstruct(value: string, classes: number): boolean {
   if ((classes & MINUS) !== 0 && hasDashOption(value)) return true;
   return hasClauseWord(value);
 }
-
-function firstNonSpace(value: string): number {
-  let i = 0;
-  while (isSpaceLike(value.charCodeAt(i))) i++;
-  return i;
-}
-
-/** The first letters of the package managers below: a value opening with another letter skips the regex. */
-const PACKAGE_MANAGER_INITIALS = new Set([..."pnygcaydb"].map((letter) => letter.charCodeAt(0)));
-/** A package manager's install opening the value: the package install construct's first words. */
-const PACKAGE_INSTALL_OPENER =
-  /^\s*(?:pip[0-9.]{0,4}|pipx|npm|pnpm|yarn|gem|cargo|composer|apt|apt-get|yum|dnf|apk|brew)\s+(?:install|i|add)\s/i;
 
 /** ` -e` (`powershell -enc`) or `,-c,` (`sh,-c,id`), in either case. */
 function hasDashOption(value: string): boolean {
