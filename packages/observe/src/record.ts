@@ -55,10 +55,10 @@ export function isBot(botClass: string | null): boolean {
  * `botClass`/`category`/`class` (or `attack`/`category`/`class`). A denying
  * shield with no such field is recorded by its rule type.
  */
-const BOT_TYPE = /BOT/i;
-const ATTACK_TYPE = /SHIELD|ATTACK|WAF/i;
+export const BOT_TYPE = /BOT/i;
+export const ATTACK_TYPE = /SHIELD|ATTACK|WAF/i;
 const BOT_FIELDS = ["botClass", "category", "class", "verdict"] as const;
-const ATTACK_FIELDS = ["attack", "attackClass", "category", "class"] as const;
+export const ATTACK_FIELDS = ["attack", "attackClass", "category", "class"] as const;
 
 function classOf(results: readonly RuleResult[], kind: "bot" | "attack"): string | null {
   const typePattern = kind === "bot" ? BOT_TYPE : ATTACK_TYPE;

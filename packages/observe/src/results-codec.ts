@@ -1,4 +1,5 @@
 import type { Mode, Reason, RuleResult } from "@parapet/core";
+import { ATTACK_FIELDS, ATTACK_TYPE, BOT_TYPE } from "./record.js";
 
 /**
  * How a decision's rule results are stored in the `results` column.
@@ -64,9 +65,6 @@ export function compactLine(head: string, durationMs: number, key: string): stri
 const RECORD = "\x1e";
 /** More rules than this keep the JSON: the durations of the others travel in fixed slots. */
 export const MAX_COMPACT_RULES = 8;
-/** The reason fields record.ts reads an attack class from: an attack rule's allow that names one keeps the JSON. */
-const ATTACK_FIELDS = ["attack", "attackClass", "category", "class"] as const;
-const BOT_TYPE = /BOT/i;
 
 /**
  * Several rules that all allowed (a rate limit and the shield, say) as one
@@ -91,8 +89,7 @@ export function compactRulesHead(results: readonly RuleResult[]): string | undef
     const result = results[i]!;
     const reason = result.reason as unknown as Record<string, unknown>;
     const reasonType = reason.type;
-    if (BOT_TYPE.test(result.ruleType) || typeof reasonType !== "string") return undefined;
-    if (CLASSIFIED_TYPE.test(result.ruleType) && ATTACK_FIELDS.some((field) => reason[field] !== undefined)) return undefined;
+    if (BOT_TYPE.test(result.ruleType) || typeof reasonType !== "string" || namesAttackClass(result)) return undefined;
     if (!fitsLine(result.ruleId) || !fitsLine(result.ruleType) || !fitsLine(reasonType)) return undefined;
     head += `${i === 0 ? "" : RECORD}${result.ruleId}${SEPARATOR}${result.ruleType}${SEPARATOR}${result.mode}${SEPARATOR}${reasonType}`;
   }
@@ -113,11 +110,17 @@ function sameRules(cached: readonly RuleResult[], results: readonly RuleResult[]
     const a = cached[i]!;
     const b = results[i]!;
     if (a.ruleId !== b.ruleId || a.ruleType !== b.ruleType || a.mode !== b.mode) return false;
-    const reason = b.reason as unknown as Record<string, unknown>;
-    if ((a.reason as unknown as Record<string, unknown>).type !== reason.type) return false;
-    if (CLASSIFIED_TYPE.test(b.ruleType) && ATTACK_FIELDS.some((field) => reason[field] !== undefined)) return false;
+    if ((a.reason as unknown as Record<string, unknown>).type !== (b.reason as unknown as Record<string, unknown>).type) return false;
+    if (namesAttackClass(b)) return false;
   }
   return true;
+}
+
+/** An attack rule whose allowing reason still names a class (record.ts reads it from there): such results keep the JSON. */
+function namesAttackClass(result: RuleResult): boolean {
+  if (!ATTACK_TYPE.test(result.ruleType)) return false;
+  const reason = result.reason as unknown as Record<string, unknown>;
+  return ATTACK_FIELDS.some((field) => reason[field] !== undefined);
 }
 
 /** The rules' keys joined by the record separator ("" for a rule without one), for compactRulesLine. */
