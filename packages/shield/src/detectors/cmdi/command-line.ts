@@ -118,6 +118,9 @@ function scoreWord(
     if (hasDir && BINARY_PATH.test(text.slice(start).trimStart())) {
       // "bin/semver.js has the details": a file the value names, then a sentence about it.
       if (separator === 0 && argument === "text" && isSentenceAfter(text, after)) return 0.5;
+      // `bin/semver.js`, `bin/www`, `bin/rails` alone: a project's own script (package.json's `bin`, a framework's
+      // launcher), named relative to the project. No program the system has: a known one (`bin/visudo`) scores below.
+      if (separator === 0 && argument === "end" && text.startsWith("bin/", start)) return 0.5;
       return cautious ? 0.5 : separator !== 0 ? 0.9 : 0.75;
     }
     if (opensValue && (argument === "flag" || argument === "path") && separator !== 10 && !cautious) return 0.75;

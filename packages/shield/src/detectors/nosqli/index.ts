@@ -8,7 +8,10 @@ import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { djangoLookupLeak, djangoLookupLeakInText, type OrmLeak, PRISMA_COMPARISONS, prismaFilterLeak } from "./orm-leak.js";
 
-/** MongoDB query and update operators an attacker uses to change a query's meaning. */
+/**
+ * MongoDB query and update operators an attacker uses to change a query's meaning. Not `$comment`: it only
+ * annotates a query, and it is a JSON Schema keyword, so schemas posted to an API carry it as a key.
+ */
 const OPERATORS = new Set([
   "$ne",
   "$eq",
@@ -35,7 +38,6 @@ const OPERATORS = new Set([
   "$mod",
   "$text",
   "$search",
-  "$comment",
   "$set",
   "$unset",
   "$push",

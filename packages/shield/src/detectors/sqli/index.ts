@@ -16,6 +16,7 @@ import { mightBeSql } from "./gate.js";
 import { findMixedQuoteRun, isQuoteProbe } from "./probes.js";
 import { isSystemCatalogName } from "./statement-fragments.js";
 import { tokenize } from "./tokenizer.js";
+import { isVersionRange } from "./version-range.js";
 
 const CONTEXTS: readonly Context[] = ["", "'", '"', "`"];
 
@@ -153,6 +154,8 @@ function detectValue(value: string, classes: number): Finding | undefined {
   if (!(mightBeSql(value, classes) || mightBeSql(withoutStrayPercents(value) ?? "", classes))) {
     return isSystemCatalogName(value) ? catalogFinding(value) : undefined;
   }
+  // `>=16 || 14 >=14.17` compares versions, not columns: package.json's `engines`, a dependency's range.
+  if (isVersionRange(value)) return undefined;
   let best: { signal: SqlSignal; context: Context; value: string } | undefined;
   for (const variant of variantsOf(value)) {
     const found = strongest(variant);

@@ -72,7 +72,6 @@ export function classifyHost(rawHost: string): TargetKind | undefined {
   return undefined;
 }
 
-/** inet_aton: one to four parts, each decimal, octal (leading 0) or hex (0x); the last part fills the remaining bytes. */
 /** True when a host is an IP literal written other than as dotted decimal: hex, octal, a bare integer, IPv6. */
 export function isObfuscatedIp(rawHost: string): boolean {
   const host = rawHost.toLowerCase();
@@ -94,6 +93,7 @@ function isGlobalUnicastLiteral(bracketed: string): boolean {
   return first !== undefined && (Number.parseInt(first, 16) & 0xe000) === 0x2000;
 }
 
+/** inet_aton: one to four parts, each decimal, octal (leading 0) or hex (0x); the last part fills the remaining bytes. */
 export function parseIpv4(host: string): number | undefined {
   if (host.length === 0 || host.length > 64) return undefined;
   const parts = host.split(".");
@@ -140,7 +140,10 @@ export function classifyIpv4(ip: number): TargetKind | undefined {
   // 192.0.0.192 is Oracle Cloud's.
   if (ip === 0xa9fea9fe || ip === 0x646464c8 || ip === 0xc00000c0) return "metadata";
   if (a === 127) return "loopback";
-  if (a === 0) return "unspecified";
+  // Only 0.0.0.0 itself reaches this host (Linux and browsers treat it as the local machine); the rest of 0/8
+  // routes nowhere, and what reads as one of its addresses is mostly a version number (`0.35.5` is 0.35.0.5).
+  if (ip === 0) return "unspecified";
+  if (a === 0) return undefined;
   if (a === 10 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168)) return "private";
   if (a === 100 && b >= 64 && b < 128) return "private";
   if (a === 169 && b === 254) return "link-local";

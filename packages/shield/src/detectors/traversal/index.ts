@@ -131,7 +131,9 @@ function judgePath(path: string, value: string, candidate: Candidate): Finding |
     return finding(0.85, "server configuration or log file", path);
   const drive = DRIVE.exec(path);
   if (drive) return finding(0.85, "windows system path", drive[0]);
-  if (SYSTEM_PATH.test(path)) return finding(0.8, "system path", path);
+  // `/lib/**/*` is a glob (package.json's `files`, a build config): open() reads no such file, and a shell that
+  // would expand it is the command-injection detector's to judge.
+  if (SYSTEM_PATH.test(path) && path.indexOf("*") === -1) return finding(0.8, "system path", path);
   const dots = DOT_RUN_TARGET.exec(path);
   if (dots) return finding(0.8, "dot run to a system file", `....${dots[0]}`);
   const hidden = HIDDEN_ENTRY.exec(path);
