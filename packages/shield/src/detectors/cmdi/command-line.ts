@@ -113,6 +113,9 @@ function scoreWord(
   // A header that *starts* with `;` or `|` is no browser's User-Agent: judge it as any other value.
   const opensValue = separator !== 0 && /^[\s'"]*$/.test(text.slice(0, start - 1));
   const cautious = isCautious(kind) && !opensValue;
+  // `(Windows NT 10.0; Touch; .NET4.0C)`, `(iPhone; …; gzip)`, `lua-resty-http/0.10 (Lua)`: a User-Agent's comment
+  // lists tokens between `(`, `;` and `)`. A command word that is a whole token there runs nothing: it has no argument.
+  if (cautious && kind === "header" && (separator === 59 || separator === 40) && isWholeCommentToken(text, after)) return 0.5;
   if (!distinct && !common) {
     // An unknown program: still an injection when it sits in a binary directory, or opens the value after a shell operator.
     if (hasDir && BINARY_PATH.test(text.slice(start).trimStart())) {
@@ -457,6 +460,14 @@ function operatorContinuesShell(rest: string, separator: number, word: string): 
 }
 
 /** What follows a command word, as a shell would see it. */
+/** The word ends at `;` or `)` followed by a space, another `;`/`)` or the end: a token of a User-Agent's comment. */
+function isWholeCommentToken(text: string, after: number): boolean {
+  const end = text.charCodeAt(after);
+  if (end !== 59 && end !== 41) return false;
+  const next = text.charCodeAt(after + 1);
+  return Number.isNaN(next) || next === 32 || next === 59 || next === 41;
+}
+
 function shellArgument(rest: string, word: string): Argument {
   if (rest.length > 0 && !/^[\s<>|;&`)'"}$(+,]/.test(rest)) return "text";
   // `chmod +x`: a "+" after a space is a mode, not an encoded space.
