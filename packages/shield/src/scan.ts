@@ -1,5 +1,6 @@
 import { classesOf, PLAIN_CLASSES } from "./detectors/char-classes.js";
 import type { AttackClass, Candidate, Detector, Finding, PlainGate, RegisteredDetector } from "./detectors/index.js";
+import { isSecretField, looksGenerated } from "./generated-secret.js";
 
 /** A finding with the place it was found. */
 export interface LocatedFinding extends Finding {
@@ -109,10 +110,23 @@ export function scanCandidates(
     const cached = cacheKey === undefined ? undefined : headerCache?.get(cacheKey);
     const found = cached ?? detectAll(candidate, registry, plan, onDetectorError);
     if (cacheKey !== undefined && cached === undefined) headerCache?.set(cacheKey, found);
-    for (const finding of found) if (finding.score >= threshold) findings.push({ ...finding, location: candidate.location });
+    if (found.length === 0) continue;
+    const floor = found.some((f) => f.score >= threshold) ? thresholdFor(candidate, threshold) : threshold;
+    for (const finding of found) if (finding.score >= floor) findings.push({ ...finding, location: candidate.location });
   }
   return findings.sort((a, b) => b.score - a.score);
 }
+
+/**
+ * The score a finding on this candidate needs: GENERATED_SECRET_SCORE for what looks like a generated password in a
+ * password or secret field (see generated-secret.ts), the sensitivity's threshold elsewhere.
+ */
+function thresholdFor(candidate: Candidate, threshold: number): number {
+  if (candidate.kind !== "body" && candidate.kind !== "query") return threshold;
+  return isSecretField(candidate.name) && looksGenerated(candidate.raw) ? Math.max(threshold, GENERATED_SECRET_SCORE) : threshold;
+}
+/** What a finding must score in a generated-looking secret: the clearest patterns only (`<?php`, `${jndi:`, stacked queries). */
+const GENERATED_SECRET_SCORE = 0.95;
 
 /** Every detector's finding on one candidate, whatever its score. */
 function detectAll(

@@ -11,7 +11,7 @@
  */
 const PARTIAL = String.raw`v?(?:[xX*]|\d{1,9})(?:\.(?:[xX*]|\d{1,9})(?:\.(?:[xX*]|\d{1,9})(?:-[0-9A-Za-z.-]{1,40})?(?:\+[0-9A-Za-z.-]{1,40})?)?)?`;
 const COMPARATOR = String.raw`(?:[<>]=?|=|~>?|\^)? ?${PARTIAL}`;
-const RANGE = String.raw`${COMPARATOR}(?: - ${PARTIAL}|(?: +${COMPARATOR}){0,8})`;
+const RANGE = `${COMPARATOR}(?: - ${PARTIAL}|(?: +${COMPARATOR}){0,8})`;
 const VERSION_RANGE = new RegExp(String.raw`^ *${RANGE}(?: *\|\| *${RANGE}){0,8} *$`);
 
 /** Longer than any real constraint; the regex is linear anyway, this keeps it from reading a long body. */
