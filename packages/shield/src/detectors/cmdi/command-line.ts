@@ -11,6 +11,7 @@ import {
   LOOKUP_COMMANDS,
   NET_SUBCOMMANDS,
   NUMERIC_COMMANDS,
+  RUNTIMES,
   STANDALONE_COMMANDS,
   WRAPPERS,
 } from "./commands.js";
@@ -101,6 +102,7 @@ function scoreWord(
   // The hot path: most values open with a word that is no command, and nothing else could make them one.
   if (!distinct && !common && !hasDir && separator === 0) return 0;
   let argument = shellArgument(text.slice(after, after + 40), word);
+  if (argument === "number" && RUNTIMES.has(word)) argument = "text";
   if (
     argument === "operator" &&
     (separator === 0 || !DISTINCT_COMMANDS.has(word)) &&

@@ -402,5 +402,13 @@ export const NET_SUBCOMMANDS: ReadonlySet<string> = new Set([
   "time",
 ]);
 
+/**
+ * Interpreters whose name before a number is how prose gives a version (`Python 3.10 or later`, `Ruby 2.3+.`,
+ * `Node 18+`); as a command, the number would only name a script file. Their attacks take a flag (`python -c`).
+ */
+export const RUNTIMES: ReadonlySet<string> = new Set(
+  "python python2 python3 ruby perl php node nodejs java lua bash zsh deno bun dotnet go".split(" "),
+);
+
 /** Commands that take a number as their natural argument: `sleep 5`, `ping -n 3`. */
 export const NUMERIC_COMMANDS: ReadonlySet<string> = new Set(["sleep", "timeout", "ping", "wait"]);

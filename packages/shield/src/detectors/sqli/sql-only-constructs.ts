@@ -94,7 +94,8 @@ export function findSqlOnlyConstruct(sig: SignificantTokens): SqlSignal | undefi
       return { score: 0.8, technique: `package function ${text}`, at: token.start };
     }
     // `@@version`, `@@datadir`: a server variable, standing apart (`XW@@W!Q` is a keyboard walk, not `xw @@w`).
-    if (token.kind === "variable" && token.text.startsWith("@@") && !gluedToWord(tokens[i - 1], token)) {
+    // A bare `@@` names nothing: `@@ -1,3 +1,4 @@` opens a hunk of a unified diff (code review comments, webhooks).
+    if (token.kind === "variable" && token.text.length > 2 && token.text.startsWith("@@") && !gluedToWord(tokens[i - 1], token)) {
       return { score: 0.8, technique: `server variable ${text}`, at: token.start };
     }
     if ((token.kind === "bareword" || token.kind === "keyword") && catalogAt === -1 && isCatalogName(text)) catalogAt = i;
