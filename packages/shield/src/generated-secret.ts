@@ -8,8 +8,11 @@
  * value that looks generated must show a stronger finding to be denied.
  */
 
-/** Field names that hold a password or a secret: `password`, `newPassword`, `confirm_pwd`, `client_secret`, `passphrase`. */
-const SECRET_FIELD = /passw(?:or)?d|passphrase|passcode|pwd|secret|^pass$/i;
+/**
+ * Field names that hold a password or a secret: `password`, `newPassword`, `confirm_pwd`, `client_secret`,
+ * `passphrase`, `pass2`, `pw`, and the word in German, French, Spanish, Portuguese, Dutch and Polish forms.
+ */
+const SECRET_FIELD = /passw(?:or)?[dt]|passphrase|passcode|pwd|secret|^pass\d?$|^pw\d?$|mot_?de_?passe|contrase|senha|wachtwoord|haslo/i;
 
 /** Words of at least four letters that an attack writes; found inside any run of letters, in any case. */
 const ATTACK_WORDS = [

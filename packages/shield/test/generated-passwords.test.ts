@@ -49,7 +49,8 @@ describe("generated passwords in secret fields", () => {
   });
 
   it("names secret fields: password, passwd, pwd, passphrase, secret, but not passport or bypass", () => {
-    for (const name of ["password", "newPassword", "confirm_password", "passwd", "pwd", "user_pwd", "passphrase", "client_secret", "pass"])
+    const names = ["password", "newPassword", "confirm_password", "passwd", "pwd", "user_pwd", "passphrase", "client_secret", "pass"];
+    for (const name of [...names, "pass2", "pw", "Passwort", "mot_de_passe", "contrasena", "senha", "wachtwoord"])
       assert.ok(isSecretField(name), name);
     for (const name of ["passport", "bypass", "compass", "comment", "q", undefined]) assert.equal(isSecretField(name), false, String(name));
   });
