@@ -123,6 +123,12 @@ export class CaptureRing {
     return this.#size;
   }
 
+  /** Batches holding `batchSize` decisions: all pending batches but the one still filling. */
+  get fullBatches(): number {
+    const last = this.#batches[this.#batches.length - 1];
+    return last === undefined || last.count === last.size ? this.#batches.length : this.#batches.length - 1;
+  }
+
   get dropped(): number {
     return this.#dropped;
   }

@@ -170,30 +170,37 @@ export function observe(options: ObserveOptions = {}): Observed {
     ? startWorker({ setup: { store: driver?.reopen, queue: pipelineQueue, detectors, ipv6Prefix, retention }, migration, logger, report })
     : inThreadBackend({ driver, schema: migration ?? MIGRATED, logger, queue: pipelineQueue, detectors, ipv6Prefix, retention, report });
 
-  /** Hands everything captured to the backend, in batches; runs on timers and before flush/tick. */
-  function pump(): void {
+  /**
+   * Hands what was captured to the backend, in batches: everything on timers and before flush/tick; only full
+   * batches when a batch has just filled (`onlyFull`). The batch still filling waits: sent along, it would be a
+   * message and a transaction for a handful of rows (half the messages under load were), and the statuses of its
+   * decisions could no longer ride along with them.
+   */
+  function pump(onlyFull = false): void {
     pumpScheduled = false;
     const auth = pendingAuth;
     const alerts = pendingAlerts;
     pendingAuth = [];
     pendingAlerts = [];
+    const drainable = () => (onlyFull ? captured.fullBatches > 0 : captured.size > 0);
     let first = true;
     do {
-      const decisions = captured.size > 0 ? captured.drainColumns() : undefined;
-      const statusColumns = captured.size === 0 && statuses.size > 0 ? statuses.drainColumns() : undefined;
+      const decisions = drainable() ? captured.drainColumns() : undefined;
+      const statusColumns = !drainable() && statuses.size > 0 ? statuses.drainColumns() : undefined;
       if (!first && !decisions && !statusColumns) break;
       if (first && !decisions && !statusColumns && auth.length === 0 && alerts.length === 0) break;
       backend.send(decisions, statusColumns, first ? auth : [], first ? alerts : []);
       first = false;
-    } while (captured.size > 0 || statuses.size > 0);
+    } while (drainable() || statuses.size > 0);
   }
+  const pumpFull = () => pump(true);
   function schedulePump(): void {
     if (pumpScheduled) return;
     pumpScheduled = true;
-    setImmediate(pump);
+    setImmediate(pumpFull);
   }
   let pumpScheduled = false;
-  const pumpTimer = setInterval(pump, queueOptions.intervalMs ?? 250);
+  const pumpTimer = setInterval(() => pump(), queueOptions.intervalMs ?? 250);
   pumpTimer.unref();
 
   let lastDropped = 0;

@@ -122,3 +122,33 @@ test("log worker: a batch size below the default still writes every decision, in
     dir.remove();
   }
 });
+
+test("capture: a batch that fills is handed on at once, without the few decisions captured after it", { timeout: 20_000 }, async () => {
+  const dir = tempDir();
+  const observed = observe({
+    store: sqliteLog({ path: join(dir.path, "full-batches.db") }),
+    logger: recordingLogger(),
+    handleSignals: false,
+    // On this thread, so `written` shows what the capture ring handed on (the log worker batches again, by thousands).
+    worker: false,
+    // No timer pump during the test: only a filled batch (or flush) sends anything.
+    queue: { batchSize: 10, intervalMs: 60_000 },
+  });
+  const guard = parapet({ rules: [labelBot], observers: [observed.observer] });
+  try {
+    await observed.ready;
+    for (let i = 0; i < 25; i++) observed.recordStatus(await guard.protect(request(`10.9.1.${i}`, `/q/${i}`)), 200);
+    const deadline = Date.now() + 10_000;
+    while (observed.stats().queue.written < 20 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Two full batches went; the five decisions of the third wait to fill it (a message and a transaction for five
+    // rows each time a batch fills is what made half the messages under load), and their statuses ride with them.
+    assert.equal(observed.stats().queue.written, 20);
+    await observed.flush();
+    assert.equal(observed.stats().queue.written, 25);
+    assert.equal(observed.stats().queue.dropped, 0);
+  } finally {
+    await observed.close();
+    dir.remove();
+  }
+});
