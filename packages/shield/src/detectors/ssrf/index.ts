@@ -43,6 +43,7 @@ export const ssrfDetector: Detector = {
     const value = withAsciiDots(canonical.trim().toLowerCase());
     let best = findUrlTargets(value, 0);
     if (best !== undefined && best.score < SCORES.metadata && isProse(value)) best = { ...best, score: PROSE_SCORE };
+    if (best !== undefined && isBrowserRedirect(candidate.name, value)) best = { ...best, score: BROWSER_REDIRECT_SCORE };
     if (!best && (value.startsWith("//") || parameterSuggestsUrl(candidate.name))) {
       const host = hostOf(value, value.startsWith("//") ? 2 : 0);
       const kind = classifyHost(host);
@@ -81,6 +82,27 @@ function isProse(value: string): boolean {
 }
 
 const PROSE_WORD = /^[a-z]{2,}[,.:;!?]?$/;
+
+/**
+ * Where the browser goes next, not what the server fetches: OAuth's `redirect_uri` (RFC 8252 §7.3 sends native
+ * apps' logins to `http://127.0.0.1:{port}/`, and every developer's to `http://localhost:3000/callback`), a login's
+ * `returnTo` or `next`. A plain http(s) URL to a loopback or private host there reaches the user's own machine. Written
+ * any other way (an encoded IP, credentials, a backslash, a second URL) it is still judged as a target, and so is the
+ * metadata address. Webhook and callback URLs, which servers do fetch, are not in this list.
+ */
+const BROWSER_REDIRECT_PARAM =
+  /^(?:redirect(?:_?ur[il]|_?to)?|post_?logout_?redirect_?ur[il]|return_?(?:to|ur[il])|next|continue|success_?url|cancel_?url|back_?url)$/i;
+const PLAIN_LOCAL_URL = /^https?:\/\/[a-z0-9.[\]:-]{1,80}(?:[/?#][^\s@\\]*)?$/;
+const BROWSER_REDIRECT_SCORE = 0.6;
+
+function isBrowserRedirect(name: string | undefined, value: string): boolean {
+  if (name === undefined || !BROWSER_REDIRECT_PARAM.test(name) || !PLAIN_LOCAL_URL.test(value)) return false;
+  if (value.indexOf("://", 8) !== -1) return false;
+  const host = hostOf(value, value.indexOf("://") + 3);
+  const kind = classifyHost(host);
+  // `[::1]` is how RFC 8252 writes the IPv6 loopback; other bracketed or numeric spellings get past filters.
+  return (kind === "loopback" || kind === "private") && (host === "[::1]" || !isObfuscatedIp(host));
+}
 
 /**
  * `127。0。0。1`: IDNA (UTS #46) maps the ideographic full stop to a dot, so
