@@ -11,11 +11,15 @@
  */
 const PARTIAL = String.raw`v?(?:[xX*]|\d{1,9})(?:\.(?:[xX*]|\d{1,9})(?:\.(?:[xX*]|\d{1,9})(?:-[0-9A-Za-z.-]{1,40})?(?:\+[0-9A-Za-z.-]{1,40})?)?)?`;
 const COMPARATOR = String.raw`(?:[<>]=?|=|~>?|\^)? ?${PARTIAL}`;
-const RANGE = `${COMPARATOR}(?: - ${PARTIAL}|(?: +${COMPARATOR}){0,8})`;
-const VERSION_RANGE = new RegExp(String.raw`^ *${RANGE}(?: *\|\| *${RANGE}){0,8} *$`);
+const RANGE = `${COMPARATOR}(?: - ${PARTIAL}|(?: +${COMPARATOR}){0,3})`;
+const VERSION_RANGE = new RegExp(String.raw`^ *${RANGE}(?: *\|\| *${RANGE}){0,5} *$`);
 
 /** Longer than any real constraint; the regex is linear anyway, this keeps it from reading a long body. */
 const MAX_RANGE_LENGTH = 200;
+/** What a range is written with (letters for `x`, `v` and pre-release tags); a quote or a parenthesis ends the question. */
+const RANGE_CHARACTERS = /^[0-9a-zA-Z*.^~<>=|+ -]+$/;
+/** Six ranges of four comparators: more words than that is not a range, and the regex need not try its splits. */
+const MAX_WORDS = 32;
 
 /** A number, then a comparison and a number: where SQL would compare two constants (`14 >=14.17`, `1 >= 1`). */
 const NUMBER_COMPARISON = /(?:^|[ |])(\d{1,9}(?:\.\d{1,9})?) ?([<>]=?|=) ?(\d{1,9}(?:\.\d{1,9})?)(?=$|[ |])/g;
@@ -27,7 +31,8 @@ const NUMBER_COMPARISON = /(?:^|[ |])(\d{1,9}(?:\.\d{1,9})?) ?([<>]=?|=) ?(\d{1,
  * is a range too, and a tautology in MySQL: not exempt.
  */
 export function isVersionRange(value: string): boolean {
-  if (value.length > MAX_RANGE_LENGTH || value.length < 3 || !VERSION_RANGE.test(value)) return false;
+  if (value.length > MAX_RANGE_LENGTH || value.length < 3 || !RANGE_CHARACTERS.test(value)) return false;
+  if (value.split(" ", MAX_WORDS + 1).length > MAX_WORDS || !VERSION_RANGE.test(value)) return false;
   for (const [, left, operator, right] of value.matchAll(NUMBER_COMPARISON)) {
     if (holds(Number(left), operator as string, Number(right))) return false;
   }
