@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { parapet, silentLogger } from "@parapet/core";
 import { cmdiDetector } from "../src/detectors/cmdi/index.js";
 import { shield } from "../src/index.js";
-import { BLOCKS, scoreOf } from "./helpers.js";
+import { BLOCKS, describeRules, scoreOf } from "./helpers.js";
 
 /**
  * After `{` bash runs a command only in brace expansion (`{cat,/etc/passwd}`)
@@ -54,4 +54,18 @@ describe("cmdi: commands after a brace", () => {
     scoreOf(cmdiDetector, value, "body", "query");
     assert.ok(performance.now() - started < 500);
   });
+});
+
+// GitHub's API root and HAL links carry RFC 6570 URI templates: an operator, then variable names. Found by posting the
+// request and response examples of GitHub's OpenAPI description (900 JSON documents) through the shield.
+describeRules("cmdi: URI templates are no brace expansion", (value) => scoreOf(cmdiDetector, value, "body", "code_search_url"), {
+  "{&a,b}, {?a,b}, {/a,b}": {
+    attacks: ["{cat,/etc/passwd}", "{/bin/cat,/etc/passwd}", "x;{,ifconfig}", "a{/sort,x}"],
+    benign: [
+      "https://api.github.com/search/code?q={query}{&page,per_page,sort,order}",
+      "https://api.github.com/user/repos{?type,page,per_page,sort}",
+      "https://api.github.com/repos/{owner}/{repo}/contents/{+path}",
+      "/orders{?since,id:3,sort}",
+    ],
+  },
 });

@@ -121,12 +121,20 @@ function followsOperator(text: string, start: number): boolean {
 /** `{,ifconfig}`, `{cat,/etc/passwd}`, `c{a,oun}t`: a comma list in braces, with no space, that bash expands into words. */
 const BRACE_LIST = /([a-z0-9_]{0,20})\{([^{}\s]{0,80},[^{}\s]{0,80})\}([a-z0-9_]{0,20})/g;
 
+/**
+ * `{&page,per_page,sort}`, `{?since,all}`, `{/owner,repo}`: an RFC 6570 URI template expression (API roots such as
+ * GitHub's and HAL links list them), an operator then variable names. The shell would expand it into words that
+ * begin with the operator (`&page`, `?since`, `/owner`), none of them a command; `{/bin/cat,/etc/passwd}` names paths.
+ */
+const URI_TEMPLATE_EXPRESSION = /^[+#./;?&][a-z0-9_%]+(?::\d{1,4}|\*)?(?:,[a-z0-9_%]+(?::\d{1,4}|\*)?){0,16}$/i;
+
 /** The first command a brace expansion produces, if it produces one (at most 8 lists are examined). */
 export function braceCommand(text: string, isCommand: (word: string) => boolean): string | undefined {
   if (text.indexOf("{") === -1) return undefined;
   BRACE_LIST.lastIndex = 0;
   for (let match = BRACE_LIST.exec(text), n = 0; match !== null && n < 8; match = BRACE_LIST.exec(text), n++) {
     const [, prefix, list, suffix] = match as unknown as [string, string, string, string];
+    if (URI_TEMPLATE_EXPRESSION.test(list)) continue;
     for (const item of list.split(",", 8)) {
       const word = `${prefix}${item.replace(/^\$?'|'$/g, "")}${suffix}`.replace(/^.*\//, "");
       if (isCommand(word)) return match[0];
