@@ -15,7 +15,15 @@ import { describeRules, scoreOf, shieldDecision } from "./helpers.js";
 describeRules("sqli: version ranges", (value) => scoreOf(sqliDetector, value, "body", "node"), {
   "a range whose || joins versions": {
     attacks: ["1 || 1=1", "1 || 1 >= 1", "2 || 3 <= 4", "1 ||1 >=1", "1 or 1=1"],
-    benign: [">=16 || 14 >=14.17", "^1.2.3 || ^2.0.0", "~1.2 || 3.x", ">=1.0.0 <2.0.0", "1.2 - 1.4", "^14.18.0 || >=16.0.0", "1.0.0-beta.1 || 2.x"],
+    benign: [
+      ">=16 || 14 >=14.17",
+      "^1.2.3 || ^2.0.0",
+      "~1.2 || 3.x",
+      ">=1.0.0 <2.0.0",
+      "1.2 - 1.4",
+      "^14.18.0 || >=16.0.0",
+      "1.0.0-beta.1 || 2.x",
+    ],
   },
 });
 
