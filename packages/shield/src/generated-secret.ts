@@ -12,7 +12,8 @@
  * Field names that hold a password or a secret: `password`, `newPassword`, `confirm_pwd`, `client_secret`,
  * `passphrase`, `pass2`, `pw`, and the word in German, French, Spanish, Portuguese, Dutch and Polish forms.
  */
-const SECRET_FIELD = /passw(?:or)?[dt]|passphrase|passcode|pwd|secret|^pass\d?$|^pw\d?$|mot_?de_?passe|contrase|senha|wachtwoord|haslo/i;
+const SECRET_FIELD =
+  /passw(?:or)?[dt]|passphrase|passcode|pwd|secret(?!ar)|^pass\d?$|^pw\d?$|mot_?de_?passe|contrase|senha|wachtwoord|haslo/i;
 
 /** Words of at least four letters that an attack writes; found inside any run of letters, in any case. */
 const ATTACK_WORDS = [
@@ -36,7 +37,7 @@ const ATTACK_WORDS = [
     "print while inject"
   ).split(" "),
   // files
-  ..."conf httpd apache mysql named syslog passwd htaccess".split(" "),
+  ..."conf httpd apache mysql named syslog htaccess".split(" "),
 ];
 /** Three-letter words count only as a whole run of letters: random runs contain them by chance. */
 const SHORT_WORDS = new Set("and xor not cat bin etc img svg src php cmd dir rmi hex win ini sys env var log usr opt tmp dev".split(" "));

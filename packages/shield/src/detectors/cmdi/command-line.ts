@@ -461,7 +461,6 @@ function operatorContinuesShell(rest: string, separator: number, word: string): 
   return true;
 }
 
-/** What follows a command word, as a shell would see it. */
 /** The word ends at `;` or `)` followed by a space, another `;`/`)` or the end: a token of a User-Agent's comment. */
 function isWholeCommentToken(text: string, after: number): boolean {
   const end = text.charCodeAt(after);
@@ -470,6 +469,7 @@ function isWholeCommentToken(text: string, after: number): boolean {
   return Number.isNaN(next) || next === 32 || next === 59 || next === 41;
 }
 
+/** What follows a command word, as a shell would see it. */
 function shellArgument(rest: string, word: string): Argument {
   if (rest.length > 0 && !/^[\s<>|;&`)'"}$(+,]/.test(rest)) return "text";
   // `chmod +x`: a "+" after a space is a mode, not an encoded space.
