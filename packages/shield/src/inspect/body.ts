@@ -1,5 +1,6 @@
 import { type BodyContent, utf8LengthAtMost } from "@parapet/core";
-import { isJsonType, isTextType, isXmlType, looksBinary, looksLikeJson, SNIFF_BYTES } from "./content-kind.js";
+import { isCsvType, isJsonType, isTextType, isXmlType, looksBinary, looksLikeJson, SNIFF_BYTES } from "./content-kind.js";
+import { addCsv } from "./csv.js";
 import { addJson } from "./json.js";
 import { addJsonPrefix } from "./json-prefix.js";
 import type { CandidateSink } from "./limits.js";
@@ -98,6 +99,10 @@ function addText(text: string, contentType: string, sink: CandidateSink, cut = f
     addXml(text, sink);
     return;
   }
+  if (isCsvType(contentType)) {
+    addCsv(text, "body", sink);
+    return;
+  }
   if (contentType === "multipart/form-data") {
     addMultipart(text, sink);
     return;
@@ -139,6 +144,13 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 const PART_NAME = /(?:^|[;\s])name="([^"]{0,200})"/;
+const PART_TYPE = /content-type:[ \t]*([^;\r\n]{1,100})/i;
+
+/** A file part that holds CSV: typed so, or named `*.csv` (browsers label CSV files in many ways, Excel's among them). */
+function isCsvPart(head: string, filename: string): boolean {
+  const type = PART_TYPE.exec(head)?.[1]?.trim().toLowerCase() ?? "";
+  return isCsvType(type) || filename.toLowerCase().endsWith(".csv");
+}
 
 /** RFC 7578 parts, split on the delimiter lines; each part's `name` becomes its location. */
 function addMultipart(text: string, sink: CandidateSink): void {
@@ -161,7 +173,8 @@ function addMultipart(text: string, sink: CandidateSink): void {
     const filename = PART_FILENAME.exec(head)?.[1];
     // busboy (multer, @fastify/multipart) hands a part over as a file exactly when it has a file name; a field is
     // text to the app whatever its bytes. A binary file's content is skipped, its name and file name are not.
-    if (filename === undefined || !addIfBinary(content, `body.${name}`, sink)) sink.add(`body.${name}`, "body", content, name);
+    if (filename !== undefined && isCsvPart(head, filename) && !looksBinary(content)) addCsv(content, `body.${name}`, sink);
+    else if (filename === undefined || !addIfBinary(content, `body.${name}`, sink)) sink.add(`body.${name}`, "body", content, name);
     sink.add(`body.${name}`, "body-key", name);
     // The client-supplied file name: `../../etc/cron.d/x` here is how upload handlers get tricked.
     if (filename !== undefined) sink.add(`body.${name}.filename`, "body", filename, "filename");

@@ -13,6 +13,11 @@ export function isXmlType(contentType: string): boolean {
   return contentType === "application/xml" || contentType === "text/xml" || contentType.endsWith("+xml");
 }
 
+/** CSV, as `text/csv` (RFC 7111) or the `application/csv` some clients send. */
+export function isCsvType(contentType: string): boolean {
+  return contentType === "text/csv" || contentType === "application/csv";
+}
+
 /**
  * Types an app's body parsers read as text: these bodies are inspected by
  * their type, whatever their bytes. Any other type (image/*, octet-stream,
@@ -22,6 +27,7 @@ export function isXmlType(contentType: string): boolean {
 export function isTextType(contentType: string): boolean {
   return (
     contentType.startsWith("text/") ||
+    contentType === "application/csv" ||
     isJsonType(contentType) ||
     isXmlType(contentType) ||
     contentType === "application/x-www-form-urlencoded" ||

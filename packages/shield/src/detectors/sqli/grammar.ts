@@ -210,7 +210,7 @@ export function startsStatement(tokens: readonly Token[], at: number): boolean {
     case "execute":
     case "call":
       return (
-        (second.kind === "bareword" && isProcedureCall(tokens, at + 1)) ||
+        (second.kind === "bareword" && isProcedureCall(tokens, at + 1, first.text === "call")) ||
         second.kind === "function" ||
         second.kind === "string" ||
         second.kind === "open"
@@ -248,19 +248,21 @@ const PROCEDURE_NAME = /[_.$0-9]/;
  * takes: nothing, `;`, a closed literal, a number, a variable. "execute the
  * will" and "call the doctor" go on with another word.
  */
-function isProcedureCall(tokens: readonly Token[], at: number): boolean {
+function isProcedureCall(tokens: readonly Token[], at: number, parenthesized = false): boolean {
   const name = tokens[at] as Token;
   if (PROCEDURE_NAME.test(name.text)) return true;
   const argument = tokens[at + 1];
   if (argument === undefined) return true;
   switch (argument.kind) {
     case "semicolon":
-    case "number":
-    case "variable":
     case "open":
       return true;
+    // CALL takes its arguments in parentheses (MySQL, PostgreSQL, Oracle): "call after 5pm" is a note, not a call.
+    case "number":
+    case "variable":
+      return !parenthesized;
     case "string":
-      return argument.closed;
+      return argument.closed && !parenthesized;
     default:
       return false;
   }
