@@ -50,6 +50,7 @@ describe("CSV bodies are read cell by cell", () => {
       "body.1.2": "7",
     });
     assert.equal(valuesOf("name;city\nMüller;Köln, Nord\n", "application/csv")["body.1.city"], "Köln, Nord");
+    assert.equal(valuesOf("name\tcity\nMüller\tKöln, Nord\n", "text/tab-separated-values")["body.1.city"], "Köln, Nord");
   });
 
   it("lets a contact list in, and denies the one cell that is an injection, by its place", async () => {

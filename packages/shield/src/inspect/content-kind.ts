@@ -13,9 +13,9 @@ export function isXmlType(contentType: string): boolean {
   return contentType === "application/xml" || contentType === "text/xml" || contentType.endsWith("+xml");
 }
 
-/** CSV, as `text/csv` (RFC 7111) or the `application/csv` some clients send. */
+/** CSV, as `text/csv` (RFC 7111) or the `application/csv` some clients send, and its tab-separated sibling. */
 export function isCsvType(contentType: string): boolean {
-  return contentType === "text/csv" || contentType === "application/csv";
+  return contentType === "text/csv" || contentType === "application/csv" || contentType === "text/tab-separated-values";
 }
 
 /**
