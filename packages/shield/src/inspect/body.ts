@@ -1,5 +1,5 @@
 import { type BodyContent, utf8LengthAtMost } from "@parapet/core";
-import { isCsvType, isJsonType, isTextType, isXmlType, looksBinary, looksLikeJson, SNIFF_BYTES } from "./content-kind.js";
+import { isCsvType, isJsonLinesType, isJsonType, isTextType, isXmlType, looksBinary, looksLikeJson, SNIFF_BYTES } from "./content-kind.js";
 import { addCsv } from "./csv.js";
 import { addJson } from "./json.js";
 import { addJsonPrefix } from "./json-prefix.js";
@@ -89,7 +89,10 @@ function asDecoded(text: string): string {
 function addText(text: string, contentType: string, sink: CandidateSink, cut = false): void {
   if (isJsonType(contentType) || (contentType === "" && looksLikeJson(text))) {
     if (addJsonDocument(text, "body", sink, cut)) return;
+    // JSON Lines sent as JSON (Elasticsearch's _bulk takes both types).
+    if (addJsonLines(text, sink)) return;
   }
+  if (isJsonLinesType(contentType) && (addJsonLines(text, sink) || addJsonDocument(text, "body", sink, cut))) return;
   // Without a Content-Type, `a=1&b=2` is still read as a form by lenient parsers (PHP, many proxies), so inspect its fields.
   if (contentType === "application/x-www-form-urlencoded" || (contentType === "" && looksLikeForm(text))) {
     addParams(text, "body", sink);
@@ -131,6 +134,36 @@ function addJsonDocument(text: string, prefix: string, sink: CandidateSink, cut:
   const parsed = parseJson(text);
   if (parsed.ok) addJson(parsed.value, prefix, sink, true);
   return parsed.ok;
+}
+
+/**
+ * JSON Lines (NDJSON: log shippers, bulk APIs): one document per line, each walked under `body.<line>` as the app
+ * parses them one by one, so a quote in one record cannot pair with a keyword in the next. Only when the first line
+ * is a JSON document and there is more than one; false, adding nothing, otherwise. A line that does not parse is
+ * inspected as one value, as a lenient reader would keep it.
+ */
+function addJsonLines(text: string, sink: CandidateSink): boolean {
+  const firstBreak = text.indexOf("\n");
+  if (firstBreak === -1 || firstBreak === text.length - 1) return false;
+  const first = parseJson(withoutRecordSeparator(text.slice(0, firstBreak)));
+  if (!first.ok || first.value === null || typeof first.value !== "object") return false;
+  let line = 0;
+  for (let start = 0; start < text.length && !sink.full; line++) {
+    const end = text.indexOf("\n", start);
+    const stop = end === -1 ? text.length : end;
+    const record = withoutRecordSeparator(text.slice(start, stop)).trim();
+    start = stop + 1;
+    if (record.length === 0) continue;
+    const parsed = line === 0 ? first : parseJson(record);
+    if (parsed.ok) addJson(parsed.value, `body.${line}`, sink, true);
+    else sink.add(`body.${line}`, "body", record);
+  }
+  return true;
+}
+
+/** RFC 7464 (`application/json-seq`) opens each record with an ASCII record separator. */
+function withoutRecordSeparator(line: string): string {
+  return line.charCodeAt(0) === 0x1e ? line.slice(1) : line;
 }
 
 // JSON.parse stays: a JSON walker written in JavaScript that built no objects

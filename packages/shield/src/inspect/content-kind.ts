@@ -13,6 +13,18 @@ export function isXmlType(contentType: string): boolean {
   return contentType === "application/xml" || contentType === "text/xml" || contentType.endsWith("+xml");
 }
 
+/** JSON Lines, by its registered and common names (`application/x-ndjson`, `application/jsonl`, `application/json-seq`…). */
+export function isJsonLinesType(contentType: string): boolean {
+  return (
+    contentType === "application/x-ndjson" ||
+    contentType === "application/ndjson" ||
+    contentType === "application/jsonl" ||
+    contentType === "application/x-jsonlines" ||
+    contentType === "application/jsonlines" ||
+    contentType === "application/json-seq"
+  );
+}
+
 /** CSV, as `text/csv` (RFC 7111) or the `application/csv` some clients send, and its tab-separated sibling. */
 export function isCsvType(contentType: string): boolean {
   return contentType === "text/csv" || contentType === "application/csv" || contentType === "text/tab-separated-values";
@@ -28,6 +40,7 @@ export function isTextType(contentType: string): boolean {
   return (
     contentType.startsWith("text/") ||
     contentType === "application/csv" ||
+    isJsonLinesType(contentType) ||
     isJsonType(contentType) ||
     isXmlType(contentType) ||
     contentType === "application/x-www-form-urlencoded" ||
