@@ -1,18 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { BodyContent } from "@parapet/core";
-import { collectCandidates } from "../src/index.js";
-import { resolveShieldOptions } from "../src/options.js";
+import { bodyValues } from "./helpers.js";
 
-const limits = resolveShieldOptions({ mode: "LIVE" }).limits;
-const request = { query: "", path: "/", headers: {} } as unknown as Parameters<typeof collectCandidates>[0];
-
-function valuesOf(text: string, contentType: string): Record<string, string> {
-  const body: BodyContent = { bytes: new TextEncoder().encode(text), truncated: false, contentType };
-  const out: Record<string, string> = {};
-  for (const c of collectCandidates(request, body, limits).candidates) if (c.kind === "body") out[c.location] = c.canonical;
-  return out;
-}
+const valuesOf = (text: string, contentType: string) => bodyValues(text, contentType, "canonical");
 
 describe("body formats", () => {
   it("reads an untyped body that looks like a form as form fields", () => {

@@ -1,22 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { BodyContent, Decision } from "@parapet/core";
+import type { Decision } from "@parapet/core";
 import fc from "fast-check";
 import { sqliDetector } from "../src/detectors/sqli/index.js";
-import { collectCandidates } from "../src/index.js";
-import { resolveShieldOptions } from "../src/options.js";
-import { describeRules, scoreOf, shieldDecision } from "./helpers.js";
+import { bodyValues, DEFAULT_LIMITS, describeRules, scoreOf, shieldDecision } from "./helpers.js";
 
-const limits = resolveShieldOptions({ mode: "LIVE" }).limits;
-const request = { query: "", path: "/", headers: {} } as unknown as Parameters<typeof collectCandidates>[0];
-
-/** The body values the shield inspects, by location. */
-function valuesOf(text: string, contentType: string): Record<string, string> {
-  const body: BodyContent = { bytes: new TextEncoder().encode(text), truncated: false, contentType };
-  const out: Record<string, string> = {};
-  for (const c of collectCandidates(request, body, limits).candidates) if (c.kind === "body") out[c.location] = c.raw;
-  return out;
-}
+const valuesOf = bodyValues;
 
 // A contact list as a CRM export writes it. Read as one value, the quote of O'Brien opened a string that the note's
 // "; call" three cells later turned into a stacked query: every import of such a list was denied.
@@ -77,9 +66,7 @@ describe("CSV bodies are read cell by cell", () => {
     const csvish = fc.stringMatching(/^[a-z0-9 ,;\t"'\r\n=-]{0,400}$/);
     fc.assert(
       fc.property(csvish, (text) => {
-        const body: BodyContent = { bytes: new TextEncoder().encode(text), truncated: false, contentType: "text/csv" };
-        const { candidates } = collectCandidates(request, body, limits);
-        assert.ok(candidates.length <= limits.maxValues);
+        assert.ok(Object.keys(bodyValues(text, "text/csv")).length <= DEFAULT_LIMITS.maxValues);
       }),
       { numRuns: 500 },
     );

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Decision, parapet, silentLogger } from "@parapet/core";
+import { type BodyContent, type Decision, parapet, silentLogger } from "@parapet/core";
 import { canonicalize } from "../src/canonicalize.js";
 import type { Candidate, Detector, Finding, InputKind } from "../src/detectors/types.js";
-import { shield } from "../src/index.js";
+import { collectCandidates, shield } from "../src/index.js";
+import { resolveShieldOptions } from "../src/options.js";
 
 /** A candidate as the plumbing would build it for a query parameter (or another place). */
 export function candidate(raw: string, kind: InputKind = "query", name = "q"): Candidate {
@@ -44,4 +45,16 @@ export async function shieldDecision(request: Request): Promise<Decision> {
   } finally {
     await client.close();
   }
+}
+
+/** The default inspection limits, as a LIVE shield without options reads a request. */
+export const DEFAULT_LIMITS = resolveShieldOptions({ mode: "LIVE" }).limits;
+const NO_REQUEST = { query: "", path: "/", headers: {} } as unknown as Parameters<typeof collectCandidates>[0];
+
+/** The body values a default shield inspects in `text` sent as `contentType`, by location: as received, or canonical. */
+export function bodyValues(text: string, contentType: string, form: "raw" | "canonical" = "raw"): Record<string, string> {
+  const body: BodyContent = { bytes: new TextEncoder().encode(text), truncated: false, contentType };
+  const out: Record<string, string> = {};
+  for (const c of collectCandidates(NO_REQUEST, body, DEFAULT_LIMITS).candidates) if (c.kind === "body") out[c.location] = c[form];
+  return out;
 }

@@ -1,19 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { BodyContent } from "@parapet/core";
-import { collectCandidates } from "../src/index.js";
-import { resolveShieldOptions } from "../src/options.js";
-import { shieldDecision } from "./helpers.js";
+import { bodyValues, shieldDecision } from "./helpers.js";
 
-const limits = resolveShieldOptions({ mode: "LIVE" }).limits;
-const request = { query: "", path: "/", headers: {} } as unknown as Parameters<typeof collectCandidates>[0];
-
-function valuesOf(text: string, contentType: string): Record<string, string> {
-  const body: BodyContent = { bytes: new TextEncoder().encode(text), truncated: false, contentType };
-  const out: Record<string, string> = {};
-  for (const c of collectCandidates(request, body, limits).candidates) if (c.kind === "body") out[c.location] = c.raw;
-  return out;
-}
+const valuesOf = bodyValues;
 
 // An Elasticsearch _bulk request or a log shipper's batch: one JSON document per line. Read as one value, a finding
 // named only `body` and a quote in one record could pair with a keyword in another.
