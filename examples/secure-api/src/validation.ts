@@ -47,17 +47,14 @@ export interface NewItem {
 }
 
 export function checkItem(input: unknown): Checked<NewItem> {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    return { ok: false, error: 'Send a JSON object such as {"name": "lamp", "quantity": 2}.' };
-  }
-  const { name, quantity } = input as Record<string, unknown>;
-  if (typeof name !== "string" || name.trim().length < 1 || name.length > 100) {
-    return { ok: false, error: "`name` must be a string of 1 to 100 characters." };
-  }
+  if (!isJsonObject(input)) return { ok: false, error: 'Send a JSON object such as {"name": "lamp", "quantity": 2}.' };
+  const name = boundedText(input.name, 100);
+  if (name === undefined) return { ok: false, error: "`name` must be a string of 1 to 100 characters." };
+  const { quantity } = input;
   if (typeof quantity !== "number" || !Number.isInteger(quantity) || quantity < 0 || quantity > 10_000) {
     return { ok: false, error: "`quantity` must be an integer from 0 to 10000." };
   }
-  return { ok: true, value: { name: name.trim(), quantity } };
+  return { ok: true, value: { name, quantity } };
 }
 
 export interface NewPost {
@@ -69,15 +66,26 @@ export interface NewPost {
 const MAX_CONTENT = 20_000;
 
 export function checkPost(input: unknown): Checked<NewPost> {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+  if (!isJsonObject(input)) {
     return { ok: false, error: 'Send a JSON object such as {"title": "Hello", "content": "<p>Hi <strong>all</strong></p>"}.' };
   }
-  const { title, content } = input as Record<string, unknown>;
-  if (typeof title !== "string" || title.trim().length < 1 || title.length > 200) {
-    return { ok: false, error: "`title` must be a string of 1 to 200 characters." };
-  }
+  const title = boundedText(input.title, 200);
+  if (title === undefined) return { ok: false, error: "`title` must be a string of 1 to 200 characters." };
+  const { content } = input;
   if (typeof content !== "string" || content.length > MAX_CONTENT) {
     return { ok: false, error: `\`content\` must be a string of HTML of at most ${MAX_CONTENT} characters.` };
   }
-  return { ok: true, value: { title: title.trim(), content } };
+  return { ok: true, value: { title, content } };
+}
+
+/** A JSON object body (not an array, not null): the shape every record route takes. */
+function isJsonObject(input: unknown): input is Record<string, unknown> {
+  return typeof input === "object" && input !== null && !Array.isArray(input);
+}
+
+/** A string of at most `max` characters with something besides spaces, trimmed; undefined otherwise. */
+function boundedText(value: unknown, max: number): string | undefined {
+  if (typeof value !== "string" || value.length > max) return undefined;
+  const trimmed = value.trim();
+  return trimmed.length > 0 ? trimmed : undefined;
 }
