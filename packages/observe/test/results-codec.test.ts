@@ -20,19 +20,20 @@ const allowed: RuleResult = {
   durationMs: 0.25,
 };
 
+/** `allowed` as the compact form reads it back: the reason keeps its type only. */
+const allowedReadBack = {
+  ruleId: "RATE_LIMIT:api",
+  ruleType: "RATE_LIMIT",
+  mode: "LIVE",
+  conclusion: "ALLOW",
+  reason: { type: "RATE_LIMIT" },
+  durationMs: 0.25,
+};
+
 test("a single allowed rule is stored compactly and read back as that rule", () => {
   const stored = encodeResults([allowed]);
   assert.equal(stored, "~RATE_LIMIT:api\tRATE_LIMIT\tLIVE\tRATE_LIMIT\t0.25\t");
-  assert.deepEqual(decodeResults(stored), [
-    {
-      ruleId: "RATE_LIMIT:api",
-      ruleType: "RATE_LIMIT",
-      mode: "LIVE",
-      conclusion: "ALLOW",
-      reason: { type: "RATE_LIMIT" },
-      durationMs: 0.25,
-    },
-  ]);
+  assert.deepEqual(decodeResults(stored), [allowedReadBack]);
 });
 
 test("a rule's key survives the compact form", () => {
@@ -71,15 +72,7 @@ test("several rules that all allowed travel as one compact line and read back ru
   const line = compactRules([keyed, shieldAllowed]);
   assert.ok(line !== undefined);
   assert.deepEqual(decodeResults(line), [
-    {
-      ruleId: "RATE_LIMIT:api",
-      ruleType: "RATE_LIMIT",
-      mode: "LIVE",
-      conclusion: "ALLOW",
-      reason: { type: "RATE_LIMIT" },
-      durationMs: 0.25,
-      key: "RATE_LIMIT:api|ip=10.0.0.1",
-    },
+    { ...allowedReadBack, key: "RATE_LIMIT:api|ip=10.0.0.1" },
     { ruleId: "SHIELD", ruleType: "SHIELD", mode: "LIVE", conclusion: "ALLOW", reason: { type: "ALLOWED" }, durationMs: 4.5 },
   ]);
 });
