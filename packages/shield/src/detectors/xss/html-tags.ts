@@ -27,7 +27,7 @@ export interface Tag {
 }
 
 /** Bound on attributes read per tag: enough for any real payload, keeps a hostile value from building a huge list. */
-const MAX_ATTRIBUTES = 64;
+export const MAX_ATTRIBUTES = 64;
 
 function isAsciiLetter(code: number): boolean {
   return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);

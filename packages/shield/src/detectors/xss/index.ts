@@ -7,7 +7,8 @@
  *  - a JS string: breaking out and calling a sink (./script-sinks.ts).
  * Encodings a browser or old engine undoes are read too: base64 markup
  * (./base64-markup.ts), US-ASCII high-bit brackets (./seven-bit.ts), UTF-7,
- * and bracketless DTD declarations (./dtd.ts).
+ * and bracketless DTD declarations (./dtd.ts). SVG images that only draw
+ * (./svg-images.ts) are blanked out first.
  * Prose with `<` and `>` ("a < b", "<3", `Name <a@b.c>`) never forms a tag.
  */
 
@@ -24,6 +25,7 @@ import { findTags } from "./html-tags.js";
 import { findWholeDomRead } from "./plain-shapes.js";
 import { findDomAccess, findScriptSink } from "./script-sinks.js";
 import { findHighBitElement, mayHoldHighBitMarkup, sevenBitView } from "./seven-bit.js";
+import { withoutInertSvgImages } from "./svg-images.js";
 import { closesCommentFirst, isXmlDocument, scoreRichText, scoreTags } from "./tag-verdicts.js";
 import { findScriptUrl } from "./url-schemes.js";
 
@@ -183,7 +185,8 @@ function verdictOf(value: string, nested: boolean): Verdict | undefined {
 }
 
 function detectXss(candidate: Candidate): Finding | undefined {
-  const value = decodeUtf7Markup(decodeHtmlEntities(candidate.canonical));
+  // A logo or icon sent as an SVG data URL is a document that could run script; one that draws only is data.
+  const value = withoutInertSvgImages(decodeUtf7Markup(decodeHtmlEntities(candidate.canonical)));
   let verdict = verdictOf(value, false);
   // `¼` and `\xbc` never survive canonicalization unchanged: an unchanged value cannot hold them.
   if (candidate.raw !== candidate.canonical) verdict = higherScore(verdict, highBitVerdict(candidate.raw));
