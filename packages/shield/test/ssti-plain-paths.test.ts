@@ -32,3 +32,24 @@ describe("ssti: a template's own paths and filters are content, computing ones a
   ])
     it(`blocks ${value}`, () => assert.ok(scoreOf(sstiDetector, value) >= BLOCKS, value));
 });
+
+describe("ssti: Python's dunders outside a template walk only when chained", () => {
+  for (const value of [
+    "__init__.py",
+    "src/app/__init__.py",
+    "__init__.cpython-313.pyc",
+    "override __init__ in your subclass",
+    "the __dict__ of an instance",
+  ])
+    it(`lets ${value} through at medium`, () => assert.ok(scoreOf(sstiDetector, value) < BLOCKS, value));
+  for (const value of [
+    "''.__class__.__mro__[1].__subclasses__()",
+    "self.__init__",
+    "__init__.__globals__",
+    "__globals__['os']",
+    "__import__('os').popen('id').read()",
+    "attr('__class__')",
+    "().__class__.__base__",
+  ])
+    it(`blocks ${value}`, () => assert.ok(scoreOf(sstiDetector, value) >= BLOCKS, value));
+});

@@ -38,3 +38,27 @@ describe("traversal detector", () => {
     assert.ok(score > 0 && score < BLOCKS);
   });
 });
+
+describe("traversal in base64", () => {
+  /** An icon-like file: a header, mostly zero bytes, and `../` and `..\` where pixel data happens to spell them. */
+  function binaryFile(): Buffer {
+    const bytes = Buffer.alloc(4096);
+    bytes.write("\u0000\u0000\u0001\u0000\u0001\u0000", 0, "latin1");
+    for (let at = 64; at < bytes.length - 8; at += 97) bytes.write(at % 2 === 0 ? "../" : "..\\", at, "latin1");
+    for (let at = 100; at < bytes.length; at += 13) bytes[at] = (at * 31) & 0xff;
+    return bytes;
+  }
+
+  it("denies climbs and server files encoded in base64, also with a NUL to cut a suffix", () => {
+    for (const path of ["../../etc/passwd", "../../etc/passwd\u0000.png", "..\\..\\windows\\win.ini", "/etc/shadow"]) {
+      const encoded = Buffer.from(path, "latin1").toString("base64");
+      assert.ok(scoreOf(traversalDetector, encoded, "body", "file") >= BLOCKS, `${path} as ${encoded}`);
+    }
+  });
+
+  it("lets a binary file's base64 through though its bytes spell climbs", () => {
+    const file = binaryFile();
+    assert.ok(file.toString("latin1").split("../").length > 10, "the fixture holds climbs");
+    assert.ok(scoreOf(traversalDetector, file.toString("base64"), "body", "file") < BLOCKS);
+  });
+});

@@ -59,6 +59,25 @@ const SMARTY = /\{\s*(?:php|\/php|\$smarty\b|system\s*\(|literal\}|fetch\s+file=
 const OTHER_ENGINES =
   /@\(\s*\d+\s*[-+*/]|@\{[^}]{0,100}(?:system\.|process\.)|#set\s*\(\s*\$|#foreach\s*\(|\$class\.inspect|#evaluate\s*\(/;
 
+/**
+ * Outside template delimiters, a dunder by itself is Python's vocabulary, not a gadget chain: a file named
+ * `__init__.py` or `__init__.cpython-313.pyc`, "override `__init__`" in a question. It takes an attribute access
+ * (`''.__class__`, `self.__init__`), a subscript or call (`__globals__['os']`, `__import__('os')`), a quoted name
+ * (`attr("__class__")`) or a second dunder (`__init__.__globals__`) to walk anywhere; alone it blocks only at high
+ * sensitivity.
+ */
+const LONE_DUNDER_SCORE = 0.6;
+const DUNDER_WALKS_ON = /^\s*(?:[([]|\.\s*__[a-z]+__)/;
+const DUNDER_REACHED_FROM = /[.'"[]\s*$/;
+
+function isLoneDunder(lower: string, match: RegExpExecArray): boolean {
+  if (!match[0].startsWith("__")) return false;
+  const end = match.index + match[0].length;
+  return (
+    !DUNDER_WALKS_ON.test(lower.slice(end, end + 40)) && !DUNDER_REACHED_FROM.test(lower.slice(Math.max(0, match.index - 8), match.index))
+  );
+}
+
 export const sstiDetector: Detector = {
   class: "ssti",
   // Every delimiter opens with one of `{ % @ # [`; a runtime escape has `__` or a call.
@@ -70,7 +89,8 @@ export const sstiDetector: Detector = {
     const runtimeEscape = RUNTIME_ESCAPE.exec(lower);
     if (runtimeEscape) {
       const inTemplate = DELIMITERS.some((d) => lower.indexOf(d.open) !== -1);
-      return finding(inTemplate ? 0.97 : 0.8, "template runtime escape", lower.slice(runtimeEscape.index, runtimeEscape.index + 60));
+      const score = inTemplate ? 0.97 : isLoneDunder(lower, runtimeEscape) ? LONE_DUNDER_SCORE : 0.8;
+      return finding(score, "template runtime escape", lower.slice(runtimeEscape.index, runtimeEscape.index + 60));
     }
     const smarty = SMARTY.exec(lower);
     if (smarty) return finding(0.9, "smarty tag", lower.slice(smarty.index, smarty.index + 40));

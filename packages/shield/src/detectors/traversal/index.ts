@@ -4,6 +4,8 @@
  * should (`/etc/passwd`, `win.ini`, `/proc/self/environ`), or uses a
  * file-reading scheme (`file://`, `php://filter`).
  */
+
+import { looksBinary } from "../../inspect/content-kind.js";
 import { BACKSLASH, BRACE, COLON, DOT, EQUALS, PLUS, SLASH } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
@@ -96,7 +98,10 @@ export const traversalDetector: Detector = {
     const path = foldPath(value);
     const verdict = judgePath(path, value, candidate);
     if (verdict || !BASE64.test(value) || value.length % 4 !== 0) return verdict;
-    const decoded = foldPath(Buffer.from(value, "base64").toString("latin1"));
+    const bytes = Buffer.from(value, "base64").toString("latin1");
+    // A file's bytes (an icon, an image sent as base64) hold `../` by chance; a path to open is text.
+    if (looksBinary(bytes)) return undefined;
+    const decoded = foldPath(bytes);
     const climbs = countClimbs(decoded);
     if (climbs >= 2 || (climbs > 0 && SENSITIVE_FILE.test(decoded))) return finding(0.85, "base64-encoded climb", decoded);
     // `L2V0Yy9wYXNzd2Q=` is `/etc/passwd`: for an app that decodes a file parameter before opening it.
