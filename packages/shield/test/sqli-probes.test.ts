@@ -34,6 +34,15 @@ describe("quote fuzz probes", () => {
     for (const value of ["1'00", "1'0000", "12'34"]) assert.ok(isQuoteProbe(value), value);
   });
 
+  it("reads a crying face as a face: its apostrophe is a tear", () => {
+    for (const value of [":'(", ":'-(", ";')", "='[", ":'( :'(", " :'-) "]) {
+      assert.equal(isQuoteProbe(value), false, value);
+      assert.ok(scoreOf(value) < BLOCKS, value);
+    }
+    // A probe beside a face is still a probe.
+    for (const value of [":'( 1'", "1' :')"]) assert.ok(isQuoteProbe(value), value);
+  });
+
   it("ignores long values: a probe is short", () => {
     assert.equal(isQuoteProbe(`${"1".repeat(40)}'`), false);
   });

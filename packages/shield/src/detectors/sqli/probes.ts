@@ -28,13 +28,19 @@ const FEET_AND_INCHES = /^\d{1,2}' ?\d{1,2}(?:\.\d{1,2})?"$/;
  */
 const APOSTROPHE_GROUPED_NUMBER = /^[-+]?\d{1,3}(?:'\d{3})+(?:[.,]\d{1,6})?$/;
 
+/**
+ * A crying or laughing-to-tears face, `:'(`, `:'-(`, `;')`, `='[`: chat's most common use of an apostrophe
+ * next to punctuation alone. Its quote is a tear, not a probe: the faces are set aside before the count.
+ */
+const TEARFUL_FACE = /[:;=]'-?[()[\]]/g;
+
 function isAsciiLetter(code: number): boolean {
   return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
 }
 
 /** `1'`, `'1`, `1'1`, `1"`, `` 1` ``, `1\`, `'\"`, `1""(.'.(,(.`, a quote hidden in a comment. */
 export function isQuoteProbe(value: string): boolean {
-  const text = value.trim();
+  const text = value.replace(TEARFUL_FACE, " ").trim();
   if (text.length < 2 || text.length > MAX_PROBE_LENGTH) return false;
   let single = 0;
   let double = 0;
