@@ -15,11 +15,12 @@
 const MAX_PROBE_LENGTH = 32;
 
 /**
- * Feet and inches, `5'11"`, `6' 2.5"`: the one common way to write both quotes
- * next to digits alone. (A bare `5'` is indistinguishable from the `1'` probe
- * and is flagged.) Anchored, single character classes: linear.
+ * Feet and inches, `5'11"`, `6' 2.5"`, and as builders write lengths, `10'-6"`:
+ * the one common way to write both quotes next to digits alone. (A bare `5'` is
+ * indistinguishable from the `1'` probe and is flagged.) Anchored, single
+ * character classes: linear.
  */
-const FEET_AND_INCHES = /^\d{1,2}' ?\d{1,2}(?:\.\d{1,2})?"$/;
+const FEET_AND_INCHES = /^\d{1,3}'[ -]?\d{1,2}(?:\.\d{1,2})?"$/;
 
 /**
  * Thousands grouped with apostrophes, as Switzerland and Liechtenstein write
