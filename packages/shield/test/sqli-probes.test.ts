@@ -20,7 +20,22 @@ describe("quote fuzz probes", () => {
   });
 
   it("leaves names, words, balanced quotes, feet and inches and lone characters alone", () => {
-    for (const value of ["O'Brien", "l'Eliana", "d'Aro 12", '"1,000"', "''", "'", '"', "5'11\"", "6' 2.5\"", "10'-6\"", "120' 6\"", "12", "Ça'", "1 2 3"]) {
+    for (const value of [
+      "O'Brien",
+      "l'Eliana",
+      "d'Aro 12",
+      '"1,000"',
+      "''",
+      "'",
+      '"',
+      "5'11\"",
+      "6' 2.5\"",
+      "10'-6\"",
+      "120' 6\"",
+      "12",
+      "Ça'",
+      "1 2 3",
+    ]) {
       assert.equal(isQuoteProbe(value), false, value);
     }
   });
