@@ -30,3 +30,10 @@ for (const name of ["callback", "webhook_url", "url", "imageUrl"]) {
     "a local URL is a target": { attacks: [...PLAIN_LOCAL, ...SPELLED_TO_EVADE], benign: ["https://app.example.com/callback"] },
   });
 }
+
+// Auth.js keeps the post-sign-in destination in a cookie sent with every request: on a developer's machine it is local.
+for (const name of ["next-auth.callback-url", "__Secure-next-auth.callback-url", "authjs.callback-url"]) {
+  describeRules(`ssrf: Auth.js's ${name} cookie`, (value) => scoreOf(ssrfDetector, value, "cookie", name), {
+    "a plain local URL is where the user's browser goes": { attacks: SPELLED_TO_EVADE, benign: PLAIN_LOCAL },
+  });
+}

@@ -88,10 +88,12 @@ const PROSE_WORD = /^[a-z]{2,}[,.:;!?]?$/;
  * apps' logins to `http://127.0.0.1:{port}/`, and every developer's to `http://localhost:3000/callback`), a login's
  * `returnTo` or `next`. A plain http(s) URL to a loopback or private host there reaches the user's own machine. Written
  * any other way (an encoded IP, credentials, a backslash, a second URL) it is still judged as a target, and so is the
- * metadata address. Webhook and callback URLs, which servers do fetch, are not in this list.
+ * metadata address. Webhook and callback URLs, which servers do fetch, are not in this list; Auth.js's
+ * `next-auth.callback-url` cookie is, being where it sends the browser after sign-in (in development,
+ * `http://localhost:3000/`, sent with every request once a developer has signed in).
  */
 const BROWSER_REDIRECT_PARAM =
-  /^(?:redirect(?:_?ur[il]|_?to)?|post_?logout_?redirect_?ur[il]|return_?(?:to|ur[il])|next|continue|success_?url|cancel_?url|back_?url)$/i;
+  /^(?:redirect(?:_?ur[il]|_?to)?|post_?logout_?redirect_?ur[il]|return_?(?:to|ur[il])|next|continue|success_?url|cancel_?url|back_?url|(?:__secure-)?(?:next-auth|authjs)\.callback-url)$/i;
 const PLAIN_LOCAL_URL = /^https?:\/\/[a-z0-9.[\]:-]{1,80}(?:[/?#][^\s@\\]*)?$/;
 const BROWSER_REDIRECT_SCORE = 0.6;
 
