@@ -226,11 +226,21 @@ const IDENTIFIER_FIELD = /user|login|account|owner|author|nick|handle|name|e-?ma
 /** ...unless the field names a program (`commandName`, `execUser`, `scriptName`): a tool that runs what it is given. */
 const PROGRAM_FIELD = /cmd|command|exec|run|program|script|shell|tool/i;
 
+/**
+ * A request path without shell syntax or spaces names a resource: `/api/whoami`, `/tools/base64`, `/wiki/Sudo`. It
+ * reads as a command only where it is a program's own path in a system directory, as a CGI handler might run it.
+ */
+const SYSTEM_PROGRAM_PATH = /^\/(?:usr\/(?:local\/)?)?s?bin\/[^/]+$/;
+
+function isResourcePath(lower: string, kind: Candidate["kind"]): boolean {
+  return kind === "path" && lower.indexOf(" ") === -1 && lower.indexOf("+") === -1 && !SYSTEM_PROGRAM_PATH.test(lower);
+}
+
 /** A value without shell syntax can only be a command line by itself: `whoami`, `sleep 5`, `net user x /add`. */
 function detectPlain(lower: string, kind: Candidate["kind"], name: string | undefined): Finding | undefined {
   // One word in an identifier field is the identifier: a command alone runs only where the whole value is the command.
   if (name !== undefined && lower.indexOf(" ") === -1 && IDENTIFIER_FIELD.test(name) && !PROGRAM_FIELD.test(name)) return undefined;
-  const score = mayOpenWithCommand(lower) ? scoreCommandAt(lower, 0, 0, kind) : 0;
+  const score = mayOpenWithCommand(lower) && !isResourcePath(lower, kind) ? scoreCommandAt(lower, 0, 0, kind) : 0;
   const construct = findConstruct(lower, PLAIN_CONSTRUCTS);
   if (construct && construct.construct.score > score)
     return finding(cautiousScore(construct.construct.score, kind), construct.construct.label, lower.slice(construct.index));

@@ -31,8 +31,13 @@ const SYSTEM_PATH =
 const SERVER_FILE =
   /\.(?:php\d?|phtml|asp|aspx|jsp|ini|conf|cnf|config|cfg|log|env|sql|bak|old|swp|yml|yaml|properties|htaccess|htpasswd|sh|pl|cgi|db|sqlite|key|pem|crt|passwd|xml|json|inc)(?:$|[?#\s])|(?:^|\/)(?:\.[a-z][\w.-]*|[\w-]*_log)$/;
 
-/** Hidden files and directories (`/.git/`, `/.env`, `/.cshrc`), except the public `/.well-known/`. */
-const HIDDEN_ENTRY = /(?:^|\/)\.(?!well-known)[a-z_][\w.-]*/;
+/**
+ * Hidden files and directories (`/.git/`, `/.env`, `/.cshrc`), except the public `/.well-known/` and the
+ * directories platforms route requests through: Netlify's `/.netlify/functions/`, Azure App Service's
+ * authentication at `/.auth/login/…`, Vite's prebundled dependencies at `/node_modules/.vite/deps/` (an
+ * Express app serving Vite in middleware mode).
+ */
+const HIDDEN_ENTRY = /(?:^|\/)\.(?!(?:well-known|netlify|auth|vite)(?:[/?#]|$))[a-z_][\w.-]*/;
 
 /**
  * Slashes stripped by a filter but dots left: `....web-inf/web.xml`, `........etcpasswd`.
