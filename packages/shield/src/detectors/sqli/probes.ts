@@ -41,8 +41,10 @@ function isAsciiLetter(code: number): boolean {
 
 /** `1'`, `'1`, `1'1`, `1"`, `` 1` ``, `1\`, `'\"`, `1""(.'.(,(.`, a quote hidden in a comment. */
 export function isQuoteProbe(value: string): boolean {
-  const text = value.replace(TEARFUL_FACE, " ").trim();
-  if (text.length < 2 || text.length > MAX_PROBE_LENGTH) return false;
+  const trimmed = value.trim();
+  if (trimmed.length < 2 || trimmed.length > MAX_PROBE_LENGTH) return false;
+  const text = trimmed.indexOf("'") === -1 ? trimmed : trimmed.replace(TEARFUL_FACE, " ").trim();
+  if (text.length < 2) return false;
   let single = 0;
   let double = 0;
   let backtick = 0;
