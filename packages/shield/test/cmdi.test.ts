@@ -87,3 +87,16 @@ describe("command injection detector", () => {
     assert.ok(scoreOf(cmdiDetector, ua, "header", "user-agent") < BLOCKS);
   });
 });
+
+describe("cmdi: function definitions", () => {
+  it("blocks Shellshock and shell functions wherever a definition starts", () => {
+    for (const value of ["() { :;}; /bin/bash -c 'id'", "x=() { :; }; echo hi", "f(){ f|f& };f", "myfunc(){ myfunc|myfunc& };myfunc"])
+      assert.ok(scoreOf(cmdiDetector, value) >= BLOCKS, value);
+    assert.ok(scoreOf(cmdiDetector, "() { :;}; echo vulnerable", "header", "user-agent") >= BLOCKS);
+  });
+
+  it("lets a run of brackets in a code page's punctuation table through", () => {
+    const table = "、。.‧;:?!.......,、.·;:?!|–——_╴__()(){}{}〔〕〔〕【】【】《》《》〈〉〈〉「」「」『』『』()";
+    assert.ok(scoreOf(cmdiDetector, table, "body", "chars") < BLOCKS);
+  });
+});

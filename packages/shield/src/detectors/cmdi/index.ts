@@ -80,8 +80,12 @@ function withoutAcronymAsides(value: string): string {
   return value.indexOf(" (") === -1 ? value : value.replace(ACRONYM_ASIDE, " $1 ");
 }
 
-/** Shellshock: a function definition in an environment variable (CVE-2014-6271). */
-const SHELLSHOCK = /\(\s*\)\s*\{/;
+/**
+ * Shellshock (CVE-2014-6271), a function definition in an environment variable, and shell functions such as the
+ * fork bomb `f(){ f|f& };f`: `()` then `{` at the start, after `=`, `:` or `;`, or after a function's name. Not
+ * inside a run of punctuation (a code page's table of brackets, `()(){}`).
+ */
+const SHELLSHOCK = /(?:^|[=:;\w]\s*)\(\s*\)\s*\{/;
 
 /** Code that runs a command from an interpreted language: `system('id')`; with a space before `(`, only a string or variable argument (`system (ie, …)` is prose). */
 const EXEC_CALL =
