@@ -56,6 +56,11 @@ describe("traversal in base64", () => {
     }
   });
 
+  it("denies a climb a NUL cuts off from binary padding, as a NUL-truncating API opens it", () => {
+    const padded = Buffer.concat([Buffer.from("../../etc/passwd\u0000", "latin1"), Buffer.alloc(4096, 1)]);
+    assert.ok(scoreOf(traversalDetector, padded.toString("base64"), "body", "file") >= BLOCKS);
+  });
+
   it("lets a binary file's base64 through though its bytes spell climbs", () => {
     const file = binaryFile();
     assert.ok(file.toString("latin1").split("../").length > 10, "the fixture holds climbs");

@@ -103,10 +103,9 @@ export const traversalDetector: Detector = {
     const path = foldPath(value);
     const verdict = judgePath(path, value, candidate);
     if (verdict || !BASE64.test(value) || value.length % 4 !== 0) return verdict;
-    const bytes = Buffer.from(value, "base64").toString("latin1");
-    // A file's bytes (an icon, an image sent as base64) hold `../` by chance; a path to open is text.
-    if (looksBinary(bytes)) return undefined;
-    const decoded = foldPath(bytes);
+    const text = decodedPathText(Buffer.from(value, "base64").toString("latin1"));
+    if (text === undefined) return undefined;
+    const decoded = foldPath(text);
     const climbs = countClimbs(decoded);
     if (climbs >= 2 || (climbs > 0 && SENSITIVE_FILE.test(decoded))) return finding(0.85, "base64-encoded climb", decoded);
     // `L2V0Yy9wYXNzd2Q=` is `/etc/passwd`: for an app that decodes a file parameter before opening it.
@@ -116,6 +115,17 @@ export const traversalDetector: Detector = {
     return named ? finding(0.85, "base64-encoded sensitive file", decoded) : undefined;
   },
 };
+
+/**
+ * The text of decoded base64 that may name a path, or undefined for a file's bytes (an icon, an image sent as
+ * base64), which hold `../` by chance. What comes before a NUL is read on its own: an API that stops at the NUL
+ * opens that path whatever bytes follow it (`../../etc/passwd\0` and then binary padding).
+ */
+function decodedPathText(bytes: string): string | undefined {
+  const nul = bytes.indexOf("\0");
+  if (nul > 0 && !looksBinary(bytes.slice(0, nul))) return bytes.slice(0, nul);
+  return looksBinary(bytes) ? undefined : bytes;
+}
 
 function judgePath(path: string, value: string, candidate: Candidate): Finding | undefined {
   const climbs = countClimbs(path);
