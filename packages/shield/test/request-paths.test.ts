@@ -6,7 +6,7 @@ import { describeRules, scoreOf } from "./helpers.js";
 // per command; platforms route through dot-directories of their own.
 describeRules("cmdi: a request path is a resource name", (path) => scoreOf(cmdiDetector, path, "path", "path"), {
   "a command's name as a segment is a page, a program's path in a system directory is a command": {
-    attacks: ["/bin/whoami", "/usr/bin/uname", "/usr/local/bin/whoami", "/sbin/ifconfig", "/x/;cat+/etc/passwd"],
+    attacks: ["/bin/whoami", "/usr/bin/uname", "/usr/local/bin/whoami", "/sbin/ifconfig", "/x/;cat+/etc/passwd", "/x/whoami\t-a"],
     benign: ["/api/whoami", "/auth/whoami", "/tools/base64", "/wiki/Sudo", "/man/chmod", "/docs/commands/wget", "/uname"],
   },
 });

@@ -235,9 +235,11 @@ const PROGRAM_FIELD = /cmd|command|exec|run|program|script|shell|tool/i;
  * reads as a command only where it is a program's own path in a system directory, as a CGI handler might run it.
  */
 const SYSTEM_PROGRAM_PATH = /^\/(?:usr\/(?:local\/)?)?s?bin\/[^/]+$/;
+/** Whitespace or `+` (a space a client did not encode): what separates a command from its arguments. */
+const WORD_BREAK = /[\s+]/;
 
 function isResourcePath(lower: string, kind: Candidate["kind"]): boolean {
-  return kind === "path" && lower.indexOf(" ") === -1 && lower.indexOf("+") === -1 && !SYSTEM_PROGRAM_PATH.test(lower);
+  return kind === "path" && !WORD_BREAK.test(lower) && !SYSTEM_PROGRAM_PATH.test(lower);
 }
 
 /** A value without shell syntax can only be a command line by itself: `whoami`, `sleep 5`, `net user x /add`. */
