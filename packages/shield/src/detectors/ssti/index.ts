@@ -70,12 +70,24 @@ const LONE_DUNDER_SCORE = 0.6;
 const DUNDER_WALKS_ON = /^\s*(?:[([]|\.\s*__[a-z]+__)/;
 const DUNDER_REACHED_FROM = /[.'"[]\s*$/;
 
+const RUNTIME_ESCAPES = new RegExp(RUNTIME_ESCAPE.source, "g");
+
 function isLoneDunder(lower: string, match: RegExpExecArray): boolean {
   if (!match[0].startsWith("__")) return false;
   const end = match.index + match[0].length;
   return (
     !DUNDER_WALKS_ON.test(lower.slice(end, end + 40)) && !DUNDER_REACHED_FROM.test(lower.slice(Math.max(0, match.index - 8), match.index))
   );
+}
+
+/** The first runtime escape in `lower` that is not a lone dunder, from `first` on: a lone one before a chain hides nothing. */
+function walkingEscape(lower: string, first: RegExpExecArray): RegExpExecArray | undefined {
+  if (!isLoneDunder(lower, first)) return first;
+  RUNTIME_ESCAPES.lastIndex = first.index + first[0].length;
+  for (let match = RUNTIME_ESCAPES.exec(lower); match !== null; match = RUNTIME_ESCAPES.exec(lower)) {
+    if (!isLoneDunder(lower, match)) return match;
+  }
+  return undefined;
 }
 
 export const sstiDetector: Detector = {
@@ -89,8 +101,10 @@ export const sstiDetector: Detector = {
     const runtimeEscape = RUNTIME_ESCAPE.exec(lower);
     if (runtimeEscape) {
       const inTemplate = DELIMITERS.some((d) => lower.indexOf(d.open) !== -1);
-      const score = inTemplate ? 0.97 : isLoneDunder(lower, runtimeEscape) ? LONE_DUNDER_SCORE : 0.8;
-      return finding(score, "template runtime escape", lower.slice(runtimeEscape.index, runtimeEscape.index + 60));
+      const walking = inTemplate ? runtimeEscape : walkingEscape(lower, runtimeEscape);
+      const shown = walking ?? runtimeEscape;
+      const score = inTemplate ? 0.97 : walking !== undefined ? 0.8 : LONE_DUNDER_SCORE;
+      return finding(score, "template runtime escape", lower.slice(shown.index, shown.index + 60));
     }
     const smarty = SMARTY.exec(lower);
     if (smarty) return finding(0.9, "smarty tag", lower.slice(smarty.index, smarty.index + 40));
