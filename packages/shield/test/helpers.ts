@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type BodyContent, type Decision, parapet, silentLogger } from "@parapet/core";
+import { type BodyContent, type Decision, type PlainRequest, parapet, silentLogger } from "@parapet/core";
 import { canonicalize } from "../src/canonicalize.js";
 import type { Candidate, Detector, Finding, InputKind } from "../src/detectors/types.js";
-import { collectCandidates, shield } from "../src/index.js";
+import { collectCandidates, type ShieldOptions, shield } from "../src/index.js";
 import { resolveShieldOptions } from "../src/options.js";
 
 /** A candidate as the plumbing would build it for a query parameter (or another place). */
@@ -42,6 +42,19 @@ export async function shieldDecision(request: Request): Promise<Decision> {
   const client = parapet({ rules: [shield({ mode: "LIVE" })], logger: silentLogger });
   try {
     return await client.protect(request, { ip: "192.0.2.1" });
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * One plain request (`{ method, url, headers, body }`) through a fresh client holding only a LIVE shield, with
+ * `options` over the defaults, from 192.0.2.1 to host `localhost` unless the request says otherwise.
+ */
+export async function shieldDecisionOn(request: PlainRequest, options: Partial<ShieldOptions> = {}): Promise<Decision> {
+  const client = parapet({ rules: [shield({ mode: "LIVE", ...options })], logger: silentLogger });
+  try {
+    return await client.protect({ headers: { host: "localhost" }, ip: "192.0.2.1", ...request });
   } finally {
     await client.close();
   }

@@ -1,17 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: attack payloads are literal "${...}" strings, not templates.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Decision, ParapetError, type PlainRequest, parapet, silentLogger } from "@parapet/core";
+import { type Decision, ParapetError } from "@parapet/core";
 import { type ShieldOptions, type ShieldReason, shield } from "../src/index.js";
+import { shieldDecisionOn } from "./helpers.js";
 
-async function decide(request: PlainRequest, options: Partial<ShieldOptions> = {}): Promise<Decision> {
-  const client = parapet({ rules: [shield({ mode: "LIVE", ...options })], logger: silentLogger });
-  try {
-    return await client.protect({ headers: { host: "localhost" }, ip: "192.0.2.1", ...request });
-  } finally {
-    await client.close();
-  }
-}
+const decide = shieldDecisionOn;
 
 function reasonOf(decision: Decision): ShieldReason {
   assert.equal(decision.conclusion, "DENY");

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Decision, parapet, silentLogger } from "@parapet/core";
+import type { Decision } from "@parapet/core";
 import fc from "fast-check";
 import { isInertSvg, withoutInertSvgImages } from "../src/detectors/xss/svg-images.js";
-import { shield } from "../src/index.js";
+import { shieldDecisionOn } from "./helpers.js";
 
 const SVG_NS = 'xmlns="http://www.w3.org/2000/svg"';
 
@@ -53,19 +53,10 @@ function dataUrl(svg: string): string {
   return `data:image/svg+xml;base64,${base64(svg)}`;
 }
 
-async function decide(request: { url: string; body?: string }): Promise<Decision> {
-  const client = parapet({ rules: [shield({ mode: "LIVE" })], logger: silentLogger });
-  try {
-    return await client.protect({
-      method: request.body === undefined ? "GET" : "POST",
-      url: request.url,
-      ip: "203.0.113.9",
-      headers: { host: "app.test", "content-type": "application/json" },
-      body: request.body,
-    });
-  } finally {
-    await client.close();
-  }
+/** A GET, or with a body a JSON POST, through a LIVE shield. */
+function decide(request: { url: string; body?: string }): Promise<Decision> {
+  const method = request.body === undefined ? "GET" : "POST";
+  return shieldDecisionOn({ ...request, method, headers: { host: "app.test", "content-type": "application/json" } });
 }
 
 describe("SVG images as data URLs", () => {

@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Decision, type PlainRequest, parapet, silentLogger } from "@parapet/core";
+import type { Decision } from "@parapet/core";
 import { charClassesOf } from "../src/detectors/char-classes.js";
 import { admitsPlainXss } from "../src/detectors/xss/plain-shapes.js";
-import { type ShieldReason, shield } from "../src/index.js";
+import type { ShieldReason } from "../src/index.js";
+import { shieldDecisionOn } from "./helpers.js";
 
 // XSS payloads spelled with letters, digits and `. + -` only: the scan takes them for plain text, so they reach
 // the XSS detector through its gate. Checked end to end, because the gate lives in the scan.
-async function decide(request: PlainRequest): Promise<Decision> {
-  const client = parapet({ rules: [shield({ mode: "LIVE" })], logger: silentLogger });
-  try {
-    return await client.protect({ headers: { host: "localhost" }, ip: "192.0.2.1", ...request });
-  } finally {
-    await client.close();
-  }
-}
+const decide = shieldDecisionOn;
 
 function xssIn(decision: Decision): boolean {
   return decision.conclusion === "DENY" && (decision.reason as ShieldReason).findings.some((f) => f.class === "xss");
