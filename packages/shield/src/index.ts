@@ -4,7 +4,7 @@
  * the place and the evidence of what it found.
  */
 import type { AllowReason, Reason, Rule, RuleContext, RuleEvaluation } from "@parapet/core";
-import { type AttackClass, type Detector, REGISTRY } from "./detectors/index.js";
+import { type AttackClass, type Detector, PAGE_FILE_DETECTOR, REGISTRY } from "./detectors/index.js";
 import { collectCandidates } from "./inspect/index.js";
 import { NO_BODY, readBody } from "./inspect/read-body.js";
 import { resolveShieldOptions, type ShieldOptions } from "./options.js";
@@ -37,6 +37,7 @@ export function shield(options: ShieldOptions): Rule {
   const config = resolveShieldOptions(options);
   const detectors = REGISTRY.filter((entry) => config.classes.has(entry.detector.class));
   const anyHeaderDetectors = detectors.filter((entry) => entry.anyHeader);
+  const pageFileDetectors = config.classes.has(PAGE_FILE_DETECTOR.detector.class) ? [PAGE_FILE_DETECTOR] : [];
   const detectorsByClass = new Map(detectors.map((entry) => [entry.detector.class, entry.detector]));
   const headerCache = new HeaderVerdictCache();
   const otherHeaderCache = new HeaderVerdictCache();
@@ -50,12 +51,15 @@ export function shield(options: ShieldOptions): Rule {
     const onError = (detector: Detector, error: unknown) =>
       context.logger.error("shield detector threw; it was skipped", { detector: detector.class, error: String(error) });
     let findings = scanCandidates(inspection.candidates, detectors, config.threshold, onError, headerCache);
-    if (inspection.otherHeaders.length > 0) {
-      const more = scanCandidates(inspection.otherHeaders, anyHeaderDetectors, config.threshold, onError, otherHeaderCache);
-      if (more.length > 0) findings = [...findings, ...more].sort((a, b) => b.score - a.score);
+    // The places some detectors skip, each with its own set; rare, so merged only when they find something.
+    if (inspection.otherHeaders.length > 0)
+      findings = merged(findings, scanCandidates(inspection.otherHeaders, anyHeaderDetectors, config.threshold, onError, otherHeaderCache));
+    if (inspection.pageFiles.length > 0)
+      findings = merged(findings, scanCandidates(inspection.pageFiles, pageFileDetectors, config.threshold, onError));
+    if (findings.length > 0 && config.richText.length > 0) {
+      const values = inspection.pageFiles.length > 0 ? [...inspection.candidates, ...inspection.pageFiles] : inspection.candidates;
+      findings = judgeRichText(findings, values, config.richText, detectorsByClass, config.threshold);
     }
-    if (findings.length > 0 && config.richText.length > 0)
-      findings = judgeRichText(findings, inspection.candidates, config.richText, detectorsByClass, config.threshold);
     if (findings.length > 0 && config.exclusions.size > 0)
       findings = findings.filter((finding) => !config.exclusions.covers(finding.location, finding.class));
     const top = findings[0];
@@ -72,6 +76,11 @@ export function shield(options: ShieldOptions): Rule {
     cost: 20,
     evaluate: evaluateShield,
   };
+}
+
+/** Two lists of findings as one, strongest first. */
+function merged(findings: LocatedFinding[], more: LocatedFinding[]): LocatedFinding[] {
+  return more.length === 0 ? findings : [...findings, ...more].sort((a, b) => b.score - a.score);
 }
 
 function shieldReason(top: LocatedFinding, findings: readonly LocatedFinding[], truncated: boolean): ShieldReason {
@@ -93,5 +102,6 @@ export type { AttackClass, Candidate, Detector, Finding, InputKind } from "./det
 export type { ExclusionOption } from "./exclusions.js";
 export { collectCandidates, type Inspection } from "./inspect/index.js";
 export type { InspectLimits } from "./inspect/limits.js";
+export type { FileContentPolicy } from "./inspect/upload.js";
 export { type InspectOptions, SENSITIVITY_THRESHOLDS, type Sensitivity, type ShieldOptions } from "./options.js";
 export type { PartialBodyPolicy, PartialBodyReason } from "./partial-body.js";

@@ -3,6 +3,7 @@ import { ATTACK_CLASSES, type AttackClass } from "./detectors/index.js";
 import { type ExclusionOption, Exclusions, type LocationPattern, parseLocationPattern } from "./exclusions.js";
 import { DEFAULT_HEADERS } from "./inspect/headers.js";
 import type { InspectLimits } from "./inspect/limits.js";
+import { FILE_CONTENT_POLICIES, type FileContentPolicy } from "./inspect/upload.js";
 import { PARTIAL_BODY_POLICIES, type PartialBodyPolicy } from "./partial-body.js";
 
 export type Sensitivity = "low" | "medium" | "high";
@@ -39,6 +40,13 @@ export interface InspectOptions {
   readonly maxValues?: number;
   /** JSON and `a[b][c]` nesting followed, default 32. */
   readonly maxDepth?: number;
+  /**
+   * How much of an uploaded file's content (a multipart part with a file name) is read; the file name always is.
+   * Default "by-kind": CSV and JSON files as data, for every class; HTML, SVG and XML files for script; other text
+   * files (source code, Markdown, logs) not at all, since a stored file is no parameter. "text": every text file for
+   * every class, as a form field. "none": no file content. Binary files are never read.
+   */
+  readonly fileContent?: FileContentPolicy;
 }
 
 export interface ShieldOptions {
@@ -124,6 +132,12 @@ function resolveLimits(inspect: InspectOptions): InspectLimits {
   const headers = inspect.headers ?? DEFAULT_HEADERS;
   if (!Array.isArray(headers) || headers.some((h) => typeof h !== "string" || h === ""))
     throw optionError(WHERE, '`inspect.headers` must be an array of header names, e.g. ["user-agent", "referer"]');
+  const fileContent = inspect.fileContent ?? "by-kind";
+  if (!FILE_CONTENT_POLICIES.includes(fileContent))
+    throw optionError(
+      WHERE,
+      `\`inspect.fileContent\` must be "by-kind" (the default), "text" or "none", not ${JSON.stringify(fileContent)}`,
+    );
   return {
     path: inspect.path ?? true,
     query: inspect.query ?? true,
@@ -134,6 +148,7 @@ function resolveLimits(inspect: InspectOptions): InspectLimits {
     maxBytes: positiveInteger("maxBytes", inspect.maxBytes, 64 * 1024),
     maxValues: positiveInteger("maxValues", inspect.maxValues, 1_000),
     maxDepth: positiveInteger("maxDepth", inspect.maxDepth, 32),
+    fileContent,
   };
 }
 

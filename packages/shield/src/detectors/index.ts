@@ -1,4 +1,5 @@
 import { mayBeBase64Run } from "./base64-run.js";
+import { ANGLE } from "./char-classes.js";
 import { STANDALONE_COMMANDS } from "./cmdi/commands.js";
 import { cmdiDetector } from "./cmdi/index.js";
 import { codeInjectionDetector } from "./code-injection/index.js";
@@ -15,6 +16,7 @@ import { mayBeInertTarget, ssrfDetector } from "./ssrf/index.js";
 import { sstiDetector } from "./ssti/index.js";
 import { traversalDetector } from "./traversal/index.js";
 import type { AttackClass, Candidate, Detector, PlainGate } from "./types.js";
+import { detectScriptInDocument } from "./xss/documents.js";
 import { xssDetector } from "./xss/index.js";
 import { XSS_PLAIN_GATE } from "./xss/plain-shapes.js";
 
@@ -84,6 +86,18 @@ export const REGISTRY: readonly RegisteredDetector[] = [
 ];
 
 export const DETECTORS: readonly Detector[] = REGISTRY.map((r) => r.detector);
+
+/**
+ * The one detector an uploaded page (an HTML, SVG or XML file, see inspect/upload.ts) meets: a page is stored and
+ * served, not pasted into a query or a command, so what it can do is run script where it is opened. It reads the
+ * file as the browser does (`raw`), and only files with markup.
+ */
+export const PAGE_FILE_DETECTOR: RegisteredDetector = {
+  detector: { class: "xss", needs: ANGLE, detect: (candidate) => detectScriptInDocument(candidate.raw) },
+  plainValues: false,
+  plainKeys: false,
+  anyHeader: false,
+};
 
 export const ATTACK_CLASSES: readonly AttackClass[] = DETECTORS.map((d) => d.class);
 

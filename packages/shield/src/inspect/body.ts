@@ -5,7 +5,7 @@ import { addJson } from "./json.js";
 import { addJsonPrefix } from "./json-prefix.js";
 import type { CandidateSink } from "./limits.js";
 import { addParams } from "./params.js";
-import { PART_FILENAME } from "./upload.js";
+import { fileKindOf, PART_FILENAME } from "./upload.js";
 import { addXml } from "./xml.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
@@ -177,13 +177,6 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 const PART_NAME = /(?:^|[;\s])name="([^"]{0,200})"/;
-const PART_TYPE = /content-type:[ \t]*([^;\r\n]{1,100})/i;
-
-/** A file part that holds CSV: typed so, or named `*.csv` (browsers label CSV files in many ways, Excel's among them). */
-function isCsvPart(head: string, filename: string): boolean {
-  const type = PART_TYPE.exec(head)?.[1]?.trim().toLowerCase() ?? "";
-  return isCsvType(type) || filename.toLowerCase().endsWith(".csv");
-}
 
 /** RFC 7578 parts, split on the delimiter lines; each part's `name` becomes its location. */
 function addMultipart(text: string, sink: CandidateSink): void {
@@ -205,11 +198,40 @@ function addMultipart(text: string, sink: CandidateSink): void {
       .replace(/\r?\n$/, "");
     const filename = PART_FILENAME.exec(head)?.[1];
     // busboy (multer, @fastify/multipart) hands a part over as a file exactly when it has a file name; a field is
-    // text to the app whatever its bytes. A binary file's content is skipped, its name and file name are not.
-    if (filename !== undefined && isCsvPart(head, filename) && !looksBinary(content)) addCsv(content, `body.${name}`, sink);
-    else if (filename === undefined || !addIfBinary(content, `body.${name}`, sink)) sink.add(`body.${name}`, "body", content, name);
+    // text to the app whatever its bytes.
+    if (filename === undefined) sink.add(`body.${name}`, "body", content, name);
+    else addFileContent(content, head, filename, `body.${name}`, name, sink);
     sink.add(`body.${name}`, "body-key", name);
     // The client-supplied file name: `../../etc/cron.d/x` here is how upload handlers get tricked.
     if (filename !== undefined) sink.add(`body.${name}.filename`, "body", filename, "filename");
+  }
+}
+
+/**
+ * An uploaded file's content, as the `fileContent` policy says (see `FileContentPolicy`). A binary file's content is
+ * skipped (but for binary-looking JSON, see `addIfBinary`) whatever the policy, its name and file name are not.
+ */
+function addFileContent(content: string, head: string, filename: string, location: string, name: string, sink: CandidateSink): void {
+  const policy = sink.limits.fileContent;
+  if (policy === "none" || addIfBinary(content, location, sink)) return;
+  const kind = fileKindOf(head, filename, content);
+  if (policy === "text") {
+    if (kind === "csv") addCsv(content, location, sink);
+    else sink.add(location, "body", content, name);
+    return;
+  }
+  switch (kind) {
+    case "csv":
+      addCsv(content, location, sink);
+      return;
+    case "page":
+      sink.addPageFile(location, content, name);
+      return;
+    case "json":
+      // A file that does not parse cannot be imported as JSON, but a lenient reader may still take it: read it whole.
+      if (!addJsonDocument(content, location, sink, false)) sink.add(location, "body", content, name);
+      return;
+    case "stored":
+      return;
   }
 }

@@ -10,6 +10,8 @@ export interface Inspection {
   readonly candidates: readonly Candidate[];
   /** Values of headers outside the inspected list, for the detectors that read any header. */
   readonly otherHeaders: readonly Candidate[];
+  /** Uploaded pages (HTML, SVG, XML files), for the XSS detector alone (see `FileContentPolicy`). */
+  readonly pageFiles: readonly Candidate[];
   readonly truncated: boolean;
 }
 
@@ -21,5 +23,5 @@ export function collectCandidates(request: NormalizedRequest, body: BodyContent 
   if (limits.path && request.path !== "/") sink.add("path", "path", decodePathComponent(request.path));
   if (limits.cookies) addCookies(request.headers.cookie, sink);
   addHeaders(request.headers, limits.headers, limits.otherHeaders, sink);
-  return { candidates: sink.candidates, otherHeaders: sink.otherHeaders, truncated: sink.truncated };
+  return { candidates: sink.candidates, otherHeaders: sink.otherHeaders, pageFiles: sink.pageFiles, truncated: sink.truncated };
 }

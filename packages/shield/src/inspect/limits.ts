@@ -3,6 +3,7 @@ import { AMPERSAND, BACKSLASH, CONTROL, charClassesOf, NON_ASCII, PERCENT } from
 import { parameterSuggestsUrl } from "../detectors/ssrf/index.js";
 import type { Candidate, InputKind } from "../detectors/types.js";
 import { type Container, InspectedValue } from "./inspected-value.js";
+import type { FileContentPolicy } from "./upload.js";
 
 /** How much of a request the shield reads. Every bound exists so a hostile request costs us a fixed amount of work. */
 export interface InspectLimits {
@@ -20,6 +21,8 @@ export interface InspectLimits {
   readonly maxValues: number;
   /** Nesting depth followed in JSON bodies and `a[b][c]` keys. */
   readonly maxDepth: number;
+  /** How much of an uploaded file's content is read (see `FileContentPolicy`). */
+  readonly fileContent: FileContentPolicy;
 }
 
 /** Classes of the characters that start an encoding canonicalize() undoes (`% & \`, NUL, non-ASCII); a value without them is canonical. */
@@ -33,6 +36,8 @@ export class CandidateSink {
   readonly candidates: Candidate[] = [];
   /** Headers outside the inspected list: read by fewer detectors (see `addHeaders`). */
   readonly otherHeaders: Candidate[] = [];
+  /** Uploaded pages (HTML, SVG, XML files): read for script only (see `FileContentPolicy`). */
+  readonly pageFiles: Candidate[] = [];
   /** True when a limit cut inspection short. */
   truncated = false;
   private readonly seenKeys = new Set<string>();
@@ -131,7 +136,20 @@ export class CandidateSink {
     if (this.candidates.length > before) this.otherHeaders.push(this.candidates.pop() as Candidate);
   }
 
-  /** `place` and `segment`: see InspectedValue. `recorded`: `wants` already recorded the value as seen. */
+  /**
+   * An uploaded page, read by the XSS detector alone. Never dropped as a repeat, nor recorded as seen: a field with
+   * the same text must still reach every detector.
+   */
+  addPageFile(location: string, value: string, name: string): void {
+    const before = this.candidates.length;
+    this.insert(location, "", "body", value, name, true, false);
+    if (this.candidates.length > before) this.pageFiles.push(this.candidates.pop() as Candidate);
+  }
+
+  /**
+   * `place` and `segment`: see InspectedValue. `recorded`: `wants` already recorded the value as seen.
+   * `dedupe`: drop the value if seen before (and record it); false for values read by fewer detectors than others.
+   */
   private insert(
     place: string | Container,
     segment: string | number,
@@ -139,6 +157,7 @@ export class CandidateSink {
     value: string,
     name: string | undefined,
     recorded: boolean,
+    dedupe = true,
   ): void {
     if (value.length === 0) return;
     if (this.full) {
@@ -155,7 +174,7 @@ export class CandidateSink {
     }
     this.budget -= raw.length;
     // Repeats are dropped before canonicalizing (the same raw text has the same canonical form): JSON arrays repeat values a lot.
-    if (!seenAlready && !this.isNew(kind, raw, name)) return;
+    if (dedupe && !seenAlready && !this.isNew(kind, raw, name)) return;
     // Header values are mostly answered from the scan's cache, which needs no classes: they are computed there on a miss.
     if (kind === "header") {
       this.candidates.push(new InspectedValue(place, segment, kind, raw, canonicalize(raw), name, undefined));

@@ -1,16 +1,91 @@
 import type { BodyContent } from "@parapet/core";
-import { isTextType, looksBinary, looksLikeJson, SNIFF_BYTES } from "./content-kind.js";
+import { isCsvType, isJsonType, isTextType, looksBinary, looksLikeJson, SNIFF_BYTES } from "./content-kind.js";
 
 /** A multipart part's client-supplied file name (RFC 7578 §4.2). */
 export const PART_FILENAME = /\bfilename="([^"]{0,500})"/;
+const PART_TYPE = /content-type:[ \t]*([^;\r\n]{1,100})/i;
+
+/**
+ * How much of an uploaded file's content (a multipart part with a file name)
+ * the shield reads; the file name is read in every case.
+ * - "by-kind" (default): a text file as the app uses it (`FileKind`): CSV
+ *   and JSON files as data, cell by cell and key by key, for every class;
+ *   a page (HTML, SVG, XML) for script (XSS); any other text file (source
+ *   code, Markdown, logs) not at all. A file is stored, not pasted into a
+ *   query or a command: read as one parameter, 65% of real source and
+ *   documentation files were "attacks".
+ * - "text": every text file for every class: a CSV file cell by cell, any other as one value, like a form field.
+ * - "none": no file content.
+ * Binary files (images, archives) are never read.
+ */
+export type FileContentPolicy = "by-kind" | "text" | "none";
+export const FILE_CONTENT_POLICIES: readonly FileContentPolicy[] = ["by-kind", "text", "none"];
+
+/**
+ * What the content of an uploaded text file is to the app that receives it
+ * (see `FileContentPolicy`): rows or a document it imports (`csv`, `json`),
+ * a page a browser renders if the app serves the file back (`page`), or a
+ * file it stores and hands out as it came (`stored`: source code, Markdown,
+ * logs, prose). Read from the part's declared type and the file name's
+ * extension, the two things a server serving the file back goes by
+ * (express.static and nginx type a file by its extension), and from how the
+ * content starts, for an app that types what it stores by sniffing it. Any
+ * one saying "page" is enough: a client that chooses all three cannot make
+ * a page read less strictly by labelling it `photo.png`.
+ */
+export type FileKind = "csv" | "json" | "page" | "stored";
+
+/** Types a browser renders as a document that runs script: HTML, XHTML, SVG, and XML (which may carry XHTML or XSLT). */
+const PAGE_TYPES = new Set([
+  "text/html",
+  "application/xhtml+xml",
+  "image/svg+xml",
+  "text/xml",
+  "application/xml",
+  "text/xsl",
+  "application/xslt+xml",
+  "multipart/related", // MHTML
+  "message/rfc822",
+  "application/x-mimearchive",
+]);
+const PAGE_EXTENSIONS = new Set(["html", "htm", "xhtml", "xht", "shtml", "shtm", "svg", "xml", "xsl", "xslt", "mht", "mhtml", "hta"]);
+
+/**
+ * A document start that content sniffers (libmagic, file-type, a browser on an untyped response) take for HTML, SVG
+ * or XML, after any byte order mark and blank space. Not `<p>`, `<div>` or `<!--`, which WHATWG sniffing also
+ * counts: a Markdown README opens with those, and served as Markdown or text it runs nothing.
+ */
+const PAGE_START = /^\uFEFF?\s{0,256}<(?:!doctype\s+html|html|head|body|script|iframe|svg|\?xml)[\s>/]/i;
+
+export function fileKindOf(partHead: string, filename: string, content: string): FileKind {
+  const type = PART_TYPE.exec(partHead)?.[1]?.trim().toLowerCase() ?? "";
+  const extension = extensionOf(filename);
+  if (PAGE_TYPES.has(type) || PAGE_EXTENSIONS.has(extension) || PAGE_START.test(content)) return "page";
+  // Browsers label CSV files in many ways (Excel's among them): the name settles it.
+  if (isCsvType(type) || extension === "csv" || extension === "tsv") return "csv";
+  if (isJsonType(type) || extension === "json") return "json";
+  return "stored";
+}
+
+/** The last extension, lowercased, as a server maps it to a type: trailing dots and spaces dropped (Windows drops them). */
+function extensionOf(filename: string): string {
+  let end = filename.length;
+  while (end > 0 && (filename[end - 1] === "." || filename[end - 1] === " ")) end--;
+  const dot = filename.lastIndexOf(".", end - 1);
+  if (dot === -1) return "";
+  const extension = filename.slice(dot + 1, end);
+  // A dot in a folder name (`v1.2/readme`) is no extension.
+  return extension.includes("/") || extension.includes("\\") ? "" : extension.toLowerCase();
+}
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
 /**
  * Whether the place where a body was cut holds an upload rather than text
  * the app reads: a binary body, or a multipart body cut inside a file part.
- * Uploads are the large, slow bodies, and their content is not inspected
- * anyway, so a cut there hides nothing the shield would have read.
+ * Uploads are the large, slow bodies, and most files' content is not read
+ * (see `FileContentPolicy`), so a cut there mostly hides nothing the shield
+ * would have read.
  */
 export function isUpload(body: BodyContent): boolean {
   if (body.contentType === "multipart/form-data") return lastPartIsFile(body.bytes);

@@ -492,3 +492,31 @@ function withDecodedValues(tag: Tag): Tag {
   if (!tag.attributes.some((a) => a.value.includes("&"))) return tag;
   return { ...tag, attributes: tag.attributes.map((a) => (a.value.includes("&") ? { ...a, value: decodeHtmlEntities(a.value) } : a)) };
 }
+
+/** Elements that run code in a page opened on its own: script (in any namespace: `<html:script>` in XHTML), and plugins. */
+const DOCUMENT_CODE_ELEMENTS: ReadonlyMap<string, number> = new Map([
+  ["script", 0.95],
+  ["object", 0.9],
+  ["embed", 0.9],
+  ["applet", 0.9],
+]);
+
+/**
+ * What runs script in `value` read as a whole page (an uploaded HTML, SVG or
+ * XML file): a code element, an event handler, a script URL, markup in
+ * `srcdoc`, scripted CSS, a meta refresh. Unlike a value pasted into a page,
+ * a page is made of markup: formatting, styles, images, forms and frames of
+ * other pages are what it holds, not an injection.
+ */
+export function scoreDocumentTags(value: string): TagVerdict | undefined {
+  let best: TagVerdict | undefined;
+  for (const tag of findTags(value)) {
+    if (tag.closing) continue;
+    const decoded = withDecodedValues(tag);
+    for (const attribute of decoded.attributes) best = higherScore(best, attributeDanger(decoded, attribute));
+    const code = DOCUMENT_CODE_ELEMENTS.get(localName(tag.name));
+    if (code !== undefined) best = higherScore(best, { score: code, label: `<${tag.name}> element`, index: tag.start });
+    if ((best?.score ?? 0) >= 0.95) break;
+  }
+  return best;
+}
