@@ -53,7 +53,9 @@ const PAGE_EXTENSIONS = new Set(["html", "htm", "xhtml", "xht", "shtml", "shtm",
 /**
  * A document start that content sniffers (libmagic, file-type, a browser on an untyped response) take for HTML, SVG
  * or XML, after any byte order mark and blank space. Not `<p>`, `<div>` or `<!--`, which WHATWG sniffing also
- * counts: a Markdown README opens with those, and served as Markdown or text it runs nothing.
+ * counts: a Markdown README opens with those, and served as Markdown or text it runs nothing. Not covered: an app that
+ * types stored files as libmagic does, by an HTML tag anywhere in the first 4 KB. Read so, framework docs (JSX in
+ * Markdown: `<button onClick={…}>`) and this package's own sources were pages with handlers.
  */
 const PAGE_START = /^\uFEFF?\s{0,256}<(?:!doctype\s+html|html|head|body|script|iframe|svg|\?xml)[\s>/]/i;
 
