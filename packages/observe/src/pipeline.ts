@@ -135,7 +135,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       spike?.observe(toTrafficEvent(decision, ipv6Prefix));
       scan?.observeRequest(decision.ip, decision.path, decision.apiKey !== null || decision.userId !== null, decision.ts);
       if (decision.attackClass !== null) scan?.observeShieldHit(decision.ip, decision.attackClass, decision.ts);
-      if (decision.status !== 0) scan?.observeStatus(decision.ip, decision.path, decision.status, decision.statusTs);
+      if (decision.status !== 0) {
+        spike?.observeStatus(decision.status);
+        scan?.observeStatus(decision.ip, decision.path, decision.status, decision.statusTs);
+      }
     } catch (error) {
       logger.error("observe: could not record a decision", { error: messageOf(error) });
     }
@@ -155,6 +158,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const awaiting = awaitingStatus.peek(id);
       const joined = awaiting?.statuses.set(awaiting.index, status) === true;
       if (!joined) queue.push({ kind: "status", id, status, ts });
+      spike?.observeStatus(status);
       if (awaiting) scan?.observeStatus(awaiting.ip, awaiting.path, status, ts);
       return joined;
     },

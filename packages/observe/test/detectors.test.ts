@@ -104,3 +104,66 @@ test("spike: a flood right after a customer's surge is still an attack (new clie
     JSON.stringify(flood[0]?.evidence),
   );
 });
+
+/**
+ * 30 minutes of 20 requests per 10 s from 10 established API keys over `paths` (each answered 200), one early request
+ * from the network 203.0.113.0/24 (so it is no new client later), then `surge` for one minute, each request answered
+ * with the status it names.
+ */
+function replayWithStatuses(paths: (i: number) => string, surge: (ts: number, i: number) => [TrafficEvent, number]): Finding[] {
+  const findings: Finding[] = [];
+  const detector = createSpikeDetector({}, (finding) => findings.push(finding));
+  const visitor = { ip: "203.0.113.7", prefix: "203.0.113.0/24", authenticated: false };
+  detector.observe(event(0, "203.0.113.0/24", { ...visitor, path: "/" }));
+  let ts = 0;
+  for (let i = 0; ts < 30 * 60_000; ts += 500, i++) {
+    detector.observe(event(ts, `key-${i % 10}`, { path: paths(i) }));
+    detector.observeStatus(200);
+  }
+  for (let i = 0; ts < 31 * 60_000; ts += 20, i++) {
+    const [request, status] = surge(ts, i);
+    detector.observe(request);
+    detector.observeStatus(status);
+  }
+  detector.tick(ts + 20_000);
+  return findings;
+}
+
+const SHOP_PATHS = ["/", "/products", "/products/42", "/cart", "/api/cart", "/login", "/search", "/about"];
+const scannerRequest = (ts: number, fields: Partial<TrafficEvent>) =>
+  event(ts, "203.0.113.0/24", { ip: "203.0.113.7", prefix: "203.0.113.0/24", authenticated: false, ...fields });
+
+test("spike: one known client walking a wordlist of missing paths is an attack (unseen paths, 4xx)", () => {
+  const findings = replayWithStatuses(
+    (i) => SHOP_PATHS[i % SHOP_PATHS.length] as string,
+    (ts, i) => [scannerRequest(ts, { path: `/backup-${i}.zip` }), 404],
+  );
+  assert.ok(findings.length > 0, "a 25x jump is a spike");
+  const first = findings[0]!;
+  assert.equal(first.evidence.verdict, "attack", JSON.stringify(first.evidence));
+  assert.deepEqual(first.evidence.signals, ["client errors (4xx) rose", "requests for unseen paths rose"]);
+  assert.equal(first.evidence.clientErrorShare, 1);
+});
+
+test("spike: a client sending attacks at volume is an attack (shield hits)", () => {
+  const findings = replayWithStatuses(
+    (i) => SHOP_PATHS[i % SHOP_PATHS.length] as string,
+    (ts) => [scannerRequest(ts, { path: "/search", attack: true }), 200],
+  );
+  const first = findings[0]!;
+  assert.equal(first.evidence.verdict, "attack", JSON.stringify(first.evidence));
+  assert.deepEqual(first.evidence.signals, ["shield hits rose"]);
+});
+
+test("spike: unseen paths are a share of requests, so a customer reading ever new ids is still a customer", () => {
+  // Every request names another order, before and during the surge: distinct paths grow with volume, not faster.
+  const findings = replayWithStatuses(
+    (i) => `/api/orders/${i}`,
+    (ts, i) => [event(ts, "key-3", { path: `/api/orders/${100_000 + i}` }), 200],
+  );
+  assert.ok(findings.length > 0);
+  assert.ok(
+    findings.every((f) => f.evidence.verdict === "customer"),
+    JSON.stringify(findings[0]?.evidence),
+  );
+});

@@ -24,10 +24,12 @@ import type { TrafficEvent } from "./traffic.js";
  * - customer: established clients carry most of the excess and bot, deny and
  *   error rates stay near their baselines;
  * - attack: the excess comes from new or unauthenticated clients and at least
- *   one attack signal fired (distinct IPs or prefixes jumped, bot share up,
- *   deny or error rate up);
+ *   one attack signal fired (distinct IPs or prefixes jumped; bot share,
+ *   deny or error rate, shield hits, client errors (4xx) or requests for
+ *   paths never seen before up: a scanner is one client asking for paths
+ *   nobody asked for, most of them missing);
  * - unexplained: neither story fits; a human should look.
- * Memory is bounded: one window of sketches plus `maxClients` first-seen times.
+ * Memory is bounded: one window of sketches, `maxClients` first-seen times and `maxPaths` recent paths.
  */
 export interface SpikeOptions {
   readonly windowMs?: number;
@@ -46,6 +48,8 @@ export interface SpikeOptions {
   readonly establishedAfterMs?: number;
   /** First-seen times kept at most. Default 50,000. */
   readonly maxClients?: number;
+  /** Recently requested paths remembered, to tell a path never seen before. Default 20,000. */
+  readonly maxPaths?: number;
 }
 
 export type SpikeVerdict = "customer" | "attack" | "unexplained";
@@ -57,6 +61,13 @@ interface Window {
   denied: number;
   errored: number;
   bots: number;
+  /** Requests the shield found an attack in. */
+  attacks: number;
+  /** Responses whose status was reported in this window, and how many of them were 4xx. */
+  statuses: number;
+  clientErrors: number;
+  /** Requests for a path not among the recent ones. */
+  unseenPaths: number;
   ips: HyperLogLog;
   prefixes: HyperLogLog;
   paths: HyperLogLog;
@@ -74,9 +85,31 @@ interface Baseline {
   botShare: number;
   denyRate: number;
   errorRate: number;
+  attackShare: number;
+  clientErrorShare: number;
+  /**
+   * The share of requests for paths not asked for recently: near 0 while people use the same pages (or near 1, and
+   * steady, on an API of ever new ids), near 1 for a wordlist. A share, so windows of any size compare.
+   */
+  unseenPathShare: number;
   windows: number;
 }
 
+/** The rates a window is judged on, next to their baselines. */
+interface WindowRates {
+  readonly ips: number;
+  readonly prefixes: number;
+  readonly botShare: number;
+  readonly denyRate: number;
+  readonly errorRate: number;
+  readonly attackShare: number;
+  /** Undefined when too few statuses were reported to tell. */
+  readonly clientErrorShare: number | undefined;
+  readonly unseenPathShare: number;
+}
+
+/** Characters of a path remembered: paths that share their first 128 count as one (at most ~5 MB for maxPaths). */
+const MAX_PATH_KEY = 128;
 /** An attack signal must move a rate by this much (absolute) to count: small shares are noisy. */
 const RATE_JUMP = 0.15;
 /** Distinct IPs or prefixes growing this many times over baseline is many new clients. */
@@ -84,6 +117,8 @@ const DISTINCT_JUMP = 3;
 
 export interface SpikeDetector {
   observe(event: TrafficEvent): void;
+  /** The response status of a request observed before (statuses are reported after the app answers). */
+  observeStatus(status: number): void;
   /** Closes windows that ended before `now` (call from a timer when traffic may stop). */
   tick(now: number): void;
 }
@@ -96,6 +131,7 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
   const alpha = 2 / (positive(options.baselineWindows ?? 180, "baselineWindows") + 1);
   const establishedAfterMs = positive(options.establishedAfterMs ?? 15 * 60_000, "establishedAfterMs");
   const firstSeen = new BoundedMap<string, number>(positive(options.maxClients ?? 50_000, "maxClients"));
+  const recentPaths = new BoundedMap<string, true>(positive(options.maxPaths ?? 20_000, "maxPaths"));
   const baseline: Baseline = {
     total: 0,
     other: 0,
@@ -105,6 +141,9 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     botShare: 0,
     denyRate: 0,
     errorRate: 0,
+    attackShare: 0,
+    clientErrorShare: 0,
+    unseenPathShare: 0,
     windows: 0,
   };
   let window: Window | undefined;
@@ -117,6 +156,10 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
       denied: 0,
       errored: 0,
       bots: 0,
+      attacks: 0,
+      statuses: 0,
+      clientErrors: 0,
+      unseenPaths: 0,
       ips: new HyperLogLog(),
       prefixes: new HyperLogLog(),
       paths: new HyperLogLog(),
@@ -145,9 +188,16 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     if (event.denied) w.denied++;
     if (event.errored) w.errored++;
     if (event.bot) w.bots++;
+    if (event.attack) w.attacks++;
     w.ips.add(event.ip);
     w.prefixes.add(event.prefix);
     w.paths.add(event.path);
+    // Bounded keys: a client chooses its path's length.
+    const pathKey = event.path.length > MAX_PATH_KEY ? event.path.slice(0, MAX_PATH_KEY) : event.path;
+    if (recentPaths.get(pathKey) === undefined) {
+      recentPaths.set(pathKey, true);
+      w.unseenPaths++;
+    }
     w.hitters.add(event.client);
     const seen = firstSeen.get(event.client);
     if (seen === undefined) {
@@ -158,36 +208,59 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     }
   }
 
+  /**
+   * Counted in the window open when it arrives: a status follows its request by the app's response time, so the
+   * few that cross a window's end move to the next with no effect on a share.
+   */
+  function observeStatus(status: number): void {
+    if (!window) return;
+    window.statuses++;
+    if (status >= 400 && status < 500) window.clientErrors++;
+  }
+
+  function ratesOf(w: Window): WindowRates {
+    const share = (count: number) => (w.total ? count / w.total : 0);
+    return {
+      ips: w.ips.count(),
+      prefixes: w.prefixes.count(),
+      botShare: share(w.bots),
+      denyRate: share(w.denied),
+      errorRate: share(w.errored),
+      attackShare: share(w.attacks),
+      clientErrorShare: w.statuses >= minRequests / 2 ? w.clientErrors / w.statuses : undefined,
+      unseenPathShare: share(w.unseenPaths),
+    };
+  }
+
   function close(w: Window): void {
-    const ips = w.ips.count();
-    const prefixes = w.prefixes.count();
-    const botShare = w.total ? w.bots / w.total : 0;
-    const denyRate = w.total ? w.denied / w.total : 0;
-    const errorRate = w.total ? w.errored / w.total : 0;
+    const now = ratesOf(w);
     const warmedUp = baseline.windows >= warmup;
     const other = w.total - w.established;
     const siteSpike = w.total >= minRequests && w.total > spikeFactor * Math.max(baseline.total, 1);
     const otherSpike = other >= minRequests && other > spikeFactor * Math.max(baseline.other, 1);
     if (warmedUp && (siteSpike || otherSpike)) {
-      report(classify(w, { ips, prefixes, botShare, denyRate, errorRate }), w.start + windowMs);
+      report(classify(w, now), w.start + windowMs);
     }
     const blend = (old: number, now: number) => (baseline.windows === 0 ? now : old + alpha * (now - old));
     const cap = spikeFactor * Math.max(baseline.total, minRequests);
     baseline.total = blend(baseline.total, Math.min(w.total, cap));
     baseline.established = blend(baseline.established, w.established);
     baseline.other = blend(baseline.other, Math.min(other, spikeFactor * Math.max(baseline.other, minRequests)));
-    baseline.ips = blend(baseline.ips, ips);
-    baseline.prefixes = blend(baseline.prefixes, prefixes);
+    baseline.ips = blend(baseline.ips, now.ips);
+    baseline.prefixes = blend(baseline.prefixes, now.prefixes);
     // Rates only move on windows with traffic, so a quiet night does not reset them to zero.
     if (w.total > 0) {
-      baseline.botShare = blend(baseline.botShare, botShare);
-      baseline.denyRate = blend(baseline.denyRate, denyRate);
-      baseline.errorRate = blend(baseline.errorRate, errorRate);
+      baseline.botShare = blend(baseline.botShare, now.botShare);
+      baseline.denyRate = blend(baseline.denyRate, now.denyRate);
+      baseline.errorRate = blend(baseline.errorRate, now.errorRate);
+      baseline.attackShare = blend(baseline.attackShare, now.attackShare);
+      baseline.unseenPathShare = blend(baseline.unseenPathShare, now.unseenPathShare);
     }
+    if (now.clientErrorShare !== undefined) baseline.clientErrorShare = blend(baseline.clientErrorShare, now.clientErrorShare);
     baseline.windows++;
   }
 
-  function classify(w: Window, now: { ips: number; prefixes: number; botShare: number; denyRate: number; errorRate: number }): Finding {
+  function classify(w: Window, now: WindowRates): Finding {
     // Measured against whichever baseline tripped: the whole site, or the clients that are not established.
     const excess = Math.max(w.total - baseline.total, w.total - w.established - baseline.other, 1);
     const establishedExcess = w.established - baseline.established;
@@ -198,6 +271,10 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     if (now.botShare - baseline.botShare > RATE_JUMP) signals.push("bot share rose");
     if (now.denyRate - baseline.denyRate > RATE_JUMP) signals.push("deny rate rose");
     if (now.errorRate - baseline.errorRate > RATE_JUMP) signals.push("error rate rose");
+    if (now.attackShare - baseline.attackShare > RATE_JUMP) signals.push("shield hits rose");
+    if (now.clientErrorShare !== undefined && now.clientErrorShare - baseline.clientErrorShare > RATE_JUMP)
+      signals.push("client errors (4xx) rose");
+    if (now.unseenPathShare - baseline.unseenPathShare > RATE_JUMP) signals.push("requests for unseen paths rose");
     // One client nobody knew carrying most of the jump: a scanner or a scraper, not a customer.
     const [topHitter] = w.hitters.top(1);
     const topSeen = topHitter ? firstSeen.peek(topHitter.key) : undefined;
@@ -225,6 +302,12 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
       denyRate: round(now.denyRate),
       baselineDenyRate: round(baseline.denyRate),
       errorRate: round(now.errorRate),
+      attackShare: round(now.attackShare),
+      baselineAttackShare: round(baseline.attackShare),
+      clientErrorShare: now.clientErrorShare === undefined ? null : round(now.clientErrorShare),
+      baselineClientErrorShare: round(baseline.clientErrorShare),
+      unseenPathShare: round(now.unseenPathShare),
+      baselineUnseenPathShare: round(baseline.unseenPathShare),
       signals,
       topClients: top,
     };
@@ -244,7 +327,7 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     };
   }
 
-  return { observe, tick };
+  return { observe, observeStatus, tick };
 }
 
 function positive(value: number, name: string): number {
