@@ -46,6 +46,14 @@ describe("ssrf detector", () => {
     it(`blocks ${attack}`, () => assert.ok(scoreOf(ssrfDetector, attack) >= BLOCKS, attack));
   }
 
+  it("blocks a DNS alias of an internal address given alone, whatever the parameter", () => {
+    for (const alias of ["127.0.0.1.nip.io", "app.10.0.0.5.sslip.io", "localtest.me", "metadata.google.internal"])
+      assert.ok(scoreOf(ssrfDetector, alias, "query", "comment") >= BLOCKS, alias);
+    // Names that also mean something else stay with the URL-named parameters: a search for "localhost" or a printer.
+    for (const name of ["localhost", "printer.local", "nip.io", "example.com", "see 127.0.0.1.nip.io docs"])
+      assert.ok(scoreOf(ssrfDetector, name, "query", "comment") < BLOCKS, name);
+  });
+
   it("blocks a bare internal host in a URL-named parameter", () => {
     assert.ok(scoreOf(ssrfDetector, "localhost/", "query", "url") >= BLOCKS);
     assert.equal(scoreOf(ssrfDetector, "localhost/", "query", "comment"), 0);

@@ -19,6 +19,13 @@ describe("traversal: server configuration, logs and credentials scripts named by
     "/core/config.php",
     "/includes/db.inc.php",
     "/master.passwd",
+    "/home/postgres/data/pg_hba.conf",
+    "c:/Program Files/PostgreSQL/9.1/data/postgresql.conf",
+    "C:/Users/Administrator/NTUser.dat",
+    "C:/Program Files/MySQL/MySQL Server 5.0/data/mysql.err",
+    "/var/lib/mysql/data/mysql-bin.index",
+    "/home/postgres/data/PG_VERSION",
+    "C:/Program Files/Microsoft SQL Server/MSSQL.1/Template Data/master.mdf",
   ]) {
     it(`blocks ${attack}`, () => assert.ok(scoreOf(traversalDetector, attack) >= BLOCKS, attack));
   }
@@ -31,6 +38,10 @@ describe("traversal: server configuration, logs and credentials scripts named by
     "/logs/",
     "/blog/changelog",
     "/images/logo.png",
+    "/docs/mysql/data/",
+    "/guides/postgres-data-types",
+    "/mysql/database/index.html",
+    "/docs/postgresql/data/types.html",
     "config.php",
     "read the httpd.conf docs",
     "error log is empty",
@@ -69,6 +80,16 @@ describe("traversal: encodings of a path", () => {
     "2f2f..2f",
     "50%/..%",
   ]) {
+    it(`lets ${benign} through`, () => assert.ok(scoreOf(traversalDetector, benign) < BLOCKS, benign));
+  }
+});
+
+describe("traversal: hidden files in the home directory", () => {
+  for (const attack of ["~/.bashrc", "~/.mysql_history", "~/.profile"]) {
+    it(`blocks ${attack}`, () => assert.ok(scoreOf(traversalDetector, attack) >= BLOCKS, attack));
+  }
+
+  for (const benign of ["~/Documents/report.pdf", "~/", "see ~/.bashrc for the alias", "~/.", "a~/.b"]) {
     it(`lets ${benign} through`, () => assert.ok(scoreOf(traversalDetector, benign) < BLOCKS, benign));
   }
 });

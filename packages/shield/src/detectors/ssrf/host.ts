@@ -51,6 +51,24 @@ const REBINDING_SUFFIXES = [
   ".127.0.0.1.nip.io",
 ];
 
+/** Public DNS names whose only purpose is to resolve to the loopback address. */
+const LOOPBACK_SERVICE_NAMES = new Set(["lvh.me", "localtest.me", "vcap.me"]);
+
+/**
+ * A name that exists only to reach an internal address from outside a filter: a wildcard-DNS name
+ * (`127.0.0.1.nip.io`, `customer1.app.127.0.0.1.nip.io`), a public loopback alias (`localtest.me`), a cloud
+ * metadata name (`metadata.google.internal`). Unlike `localhost` or `printer.local`, no one writes such a name
+ * into a form except to have a server fetch it, so it is a target even without a scheme. Undefined for others.
+ */
+export function classifyServiceAlias(rawHost: string): TargetKind | undefined {
+  const host = rawHost.toLowerCase();
+  if (host.indexOf(".") === -1) return undefined;
+  if (LOOPBACK_SERVICE_NAMES.has(host)) return "loopback";
+  if (METADATA_NAMES.has(host)) return "metadata";
+  for (const suffix of REBINDING_SUFFIXES) if (host.endsWith(suffix)) return classifyHost(host);
+  return undefined;
+}
+
 export function classifyHost(rawHost: string): TargetKind | undefined {
   let host = rawHost.toLowerCase();
   if (host.endsWith(".")) host = host.slice(0, -1);

@@ -9,7 +9,7 @@ import { COLON, classesOf, SLASH } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import { higherScore } from "../score.js";
 import type { Candidate, Detector, Finding } from "../types.js";
-import { classifyHost, isObfuscatedIp, type TargetKind } from "./host.js";
+import { classifyHost, classifyServiceAlias, isObfuscatedIp, type TargetKind } from "./host.js";
 
 /**
  * `scheme://authority`. Special schemes (http, https, ftp, ws) are also
@@ -39,7 +39,7 @@ export const ssrfDetector: Detector = {
     // Referer and Origin point at localhost in every developer's browser; they are not fetched by the server.
     if (candidate.kind === "header" || candidate.kind === "path") return undefined;
     const canonical = candidate.canonical;
-    if ((classesOf(candidate) & (COLON | SLASH)) === 0 && !parameterSuggestsUrl(candidate.name)) return undefined;
+    if ((classesOf(candidate) & (COLON | SLASH)) === 0 && !parameterSuggestsUrl(candidate.name)) return bareServiceAlias(canonical);
     const value = withAsciiDots(canonical.trim().toLowerCase());
     let best = findUrlTargets(value, 0);
     if (best !== undefined && best.score < SCORES.metadata && isProse(value)) best = { ...best, score: PROSE_SCORE };
@@ -216,6 +216,17 @@ export function parameterSuggestsUrl(name: string | undefined): boolean {
   lastName = name;
   lastVerdict = verdict;
   return verdict;
+}
+
+/** A whole value of host name characters: a bare host, as a form that builds the URL itself asks for. */
+const BARE_HOST = /^[a-z0-9][a-z0-9.-]{2,252}$/;
+
+/** `127.0.0.1.nip.io` given alone, in any parameter: see classifyServiceAlias. */
+function bareServiceAlias(canonical: string): Finding | undefined {
+  const value = canonical.trim().toLowerCase();
+  if (!BARE_HOST.test(value)) return undefined;
+  const kind = classifyServiceAlias(value);
+  return kind === undefined ? undefined : finding(SCORES[kind] - 0.05, `${kind} target by a DNS alias`, value);
 }
 
 function finding(score: number, label: string, excerpt: string): Finding {

@@ -157,8 +157,8 @@ function judgePath(path: string, value: string, candidate: Candidate): Finding |
   const dots = DOT_RUN_TARGET.exec(path);
   if (dots) return finding(0.8, "dot run to a system file", `....${dots[0]}`);
   const hidden = HIDDEN_ENTRY.exec(path);
-  // From a root written with `/`: `\b\w+\.com` is a regex, whose `\.` folds to `/.` too.
-  if (hidden && (candidate.kind === "path" || value.startsWith("/")) && hidden[0].length > 2)
+  // From a root written with `/` or the home directory (`~/.bashrc`): `\b\w+\.com` is a regex, whose `\.` folds to `/.` too.
+  if (hidden && (candidate.kind === "path" || value.startsWith("/") || value.startsWith("~/")) && hidden[0].length > 2)
     return finding(0.75, "hidden file", hidden[0]);
   if (/^\/[a-z]:\//.test(path)) return finding(0.75, "windows drive path", path);
   if (climbs === 1 && path.indexOf("..;") !== -1 && PARAMETER_CLIMB.test(path)) return finding(0.8, "climb through a path parameter", path);

@@ -6,9 +6,12 @@
  * one of them is a probe even without `../`.
  */
 
-/** Server and interpreter configuration: `httpd.conf`, `php.ini`, `my.cnf`, `nginx.conf`. */
+/**
+ * Server, database and interpreter configuration: `httpd.conf`, `php.ini`, `my.cnf`, `nginx.conf`, PostgreSQL's
+ * `pg_hba.conf` (who may log in, and how), `redis.conf`; and a Windows user's registry hive, `NTUSER.DAT`.
+ */
 const SERVER_CONFIG =
-  /^(?:httpd|httpd-vhosts|httpd-ssl|apache2?|nginx|lighttpd|php|php-fpm|my|proftpd|vsftpd|pure-ftpd|tomcat-users|server|sshd_config|ssh_config)\.(?:conf|ini|cnf|xml)$|^sshd_config$|^master\.passwd$/;
+  /^(?:httpd|httpd-vhosts|httpd-ssl|apache2?|nginx|lighttpd|php|php-fpm|my|proftpd|vsftpd|pure-ftpd|tomcat-users|server|sshd_config|ssh_config|postgresql|pg_hba|pg_ident|redis|mongod)\.(?:conf|ini|cnf|xml)$|^sshd_config$|^master\.passwd$|^ntuser\.dat$/;
 
 /**
  * Application files that keep database credentials: `config.php`, `database.php`, `db.inc.php`,
@@ -17,18 +20,26 @@ const SERVER_CONFIG =
 const CREDENTIALS_SCRIPT =
   /^_?(?:config|configuration|database|db|dbase|dbconnect|db_connect|localsettings|wp-config|connection|conn)(?:\.inc|\.db)?\.(?:php\d?|asp|aspx|jsp|inc)$/;
 
+/**
+ * A database server's own files: anything in a MySQL, MariaDB or PostgreSQL data directory (its error and binary
+ * logs, which MySQL log poisoning reads back; `pg_hba.conf`; `PG_VERSION`), by the kinds of file a server keeps
+ * there (not a docs page at `/docs/postgresql/data/types.html`), and SQL Server's `.mdf`/`.ldf` databases.
+ */
+const DATABASE_FILE =
+  /\/(?:mysql|mariadb|pgsql|postgres(?:ql)?)[^/]*\/(?:[^/]+\/){0,3}data\/[\w-]+(?:\.(?:err|log|index|conf|pid|ibd|frm|myd|myi|\d+))?$|\.(?:mdf|ldf)$/;
+
 /** A log file's name: `access.log`, `error_log`, `proftpd.system.log`, `accesslog`. */
 const LOG_NAME = /(?:\.log|[_-]log|^accesslog|^errorlog)$/;
 
 /**
  * `path` is folded (lowercase, `/` separators). True when its last segment is
- * server configuration or a credentials script, or a log file inside a `log`
+ * server configuration or a credentials script, a database server's file, or a log file inside a `log`
  * or `logs` directory (a log kept elsewhere may be an app's own upload).
  */
 export function namesServerFile(path: string): boolean {
   const slash = path.lastIndexOf("/");
   const name = slash === -1 ? path : path.slice(slash + 1);
   if (name.length === 0 || name.length > 64) return false;
-  if (SERVER_CONFIG.test(name) || CREDENTIALS_SCRIPT.test(name)) return true;
+  if (SERVER_CONFIG.test(name) || CREDENTIALS_SCRIPT.test(name) || DATABASE_FILE.test(path)) return true;
   return LOG_NAME.test(name) && (path.indexOf("/log/") !== -1 || path.indexOf("/logs/") !== -1 || path.startsWith("logs/"));
 }
