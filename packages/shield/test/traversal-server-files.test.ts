@@ -84,6 +84,16 @@ describe("traversal: encodings of a path", () => {
   }
 });
 
+describe("traversal: one climb from the root", () => {
+  for (const attack of ["/../x", "/\\..%2f", "/..\\", "/../"]) {
+    it(`blocks ${attack}`, () => assert.ok(scoreOf(traversalDetector, attack) >= BLOCKS, attack));
+  }
+
+  for (const benign of ["/docs/../api", "/a/b/../c", "/...", "/..foo/bar", "see /.. above"]) {
+    it(`lets ${benign} through`, () => assert.ok(scoreOf(traversalDetector, benign) < BLOCKS, benign));
+  }
+});
+
 describe("traversal: hidden files in the home directory", () => {
   for (const attack of ["~/.bashrc", "~/.mysql_history", "~/.profile"]) {
     it(`blocks ${attack}`, () => assert.ok(scoreOf(traversalDetector, attack) >= BLOCKS, attack));

@@ -46,6 +46,9 @@ const HIDDEN_ENTRY = /(?:^|\/)\.(?!(?:well-known|netlify|auth|vite)(?:[/?#]|$))[
  */
 const DOT_RUN_TARGET = /(?<=\.{4})(?:etc|web-inf|windows|winnt|boot|proc|var|usr)/;
 
+/** A folded path whose first segment is `..`: `/../`, `/..` (separators already folded and collapsed). */
+const ROOT_CLIMB = /^\/\.\.(?:\/|$)/;
+
 /** `boot.ini`, `config.php`, and dot-files named alone (`.htaccess`). */
 const BARE_SERVER_FILE = /^[\w.-]{0,64}\.(?:ini|conf|cnf|config|htaccess|htpasswd|php\d?|asp|aspx|jsp|log|env|sql|bak|inc|passwd)$/i;
 
@@ -164,6 +167,9 @@ function judgePath(path: string, value: string, candidate: Candidate): Finding |
   if (climbs === 1 && path.indexOf("..;") !== -1 && PARAMETER_CLIMB.test(path)) return finding(0.8, "climb through a path parameter", path);
   if (path.endsWith("}") && value.length <= MAX_TEMPLATE && UNFILLED_TEMPLATE.test(foldSeparators(value)))
     return finding(0.8, "traversal template with its slot unfilled", path);
+  // `/../x`, `/\..%2f`: above the root there is nothing to climb to, so no link is written so; it gets past a check
+  // that the value starts with `/`, or a prefix the app joins it to.
+  if (climbs === 1 && ROOT_CLIMB.test(path) && startsWithSeparator(value)) return finding(0.85, "climb above the root", path);
   // One `../` is also how relative links look; it is suspicious, not conclusive.
   if (climbs === 1) return finding(candidate.kind === "path" ? 0.8 : 0.6, "climbs a directory", path);
   if (file || (SERVER_FILE.test(path) && path.indexOf("/") !== -1 && candidate.kind !== "path"))
@@ -244,6 +250,12 @@ function exoticSeparators(folded: string): string {
 const REPEATED_CLIMB = /(?:^|[/=])\.\.([^\p{L}\p{N}.\s])\.\.\1\.\.\1/u;
 
 /** `/x`, `c:/x`: a path from a root, not relative to the page that links it. */
+/** The value itself opens with `/` or `\\`, not with text a fold turned into one (`2f2f..2f`). */
+function startsWithSeparator(value: string): boolean {
+  const c = value.charCodeAt(0);
+  return c === 47 || c === 92;
+}
+
 function isAbsolute(path: string): boolean {
   return path.charCodeAt(0) === 47 || /^[a-z]:\//.test(path);
 }
