@@ -7,9 +7,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { detectBot } from "@parapet/bots";
 import { createClientIpResolver, parapet, silentLogger } from "@parapet/core";
 import { blockListRule, LeakyBucket, observe, sqliteLog } from "@parapet/observe";
-import { isbot } from "isbot";
 
 const CORPUS = "/work/shared/corpora/observe";
 const MIN = 60_000;
@@ -31,6 +31,15 @@ const randomIp = () =>
   `${1 + Math.floor(random() * 222)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${1 + Math.floor(random() * 254)}`;
 
 const BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36";
+/** What Chrome sends with that User-Agent (an attacker copying a browser copies these too). */
+const BROWSER_HEADERS = {
+  accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+  "accept-language": "en-US,en;q=0.9",
+  "accept-encoding": "gzip, deflate, br, zstd",
+  "sec-fetch-mode": "navigate",
+  "sec-fetch-site": "same-origin",
+  "sec-fetch-dest": "document",
+};
 const BOT_AGENTS = ["python-requests/2.31.0", "curl/8.4.0", "Go-http-client/1.1", "Scrapy/2.11 (+https://scrapy.org)"];
 const PATHS = ["/", "/api/items", "/api/items/42", "/api/orders", "/api/search", "/login", "/account", "/static/app.js"];
 
@@ -271,15 +280,19 @@ const observed = observe({
   handleSignals: false,
   worker: false,
 });
-const labelBots = {
-  type: "DETECT_BOT",
-  mode: "LIVE",
-  cost: 2,
-  evaluate: ({ request }) => ({
-    conclusion: "ALLOW",
-    reason: { type: "BOT", message: "classified", botClass: isbot(request.headers["user-agent"] ?? "") ? "automated" : "human" },
-  }),
+// The real bot rule, in DRY_RUN: it labels every request (the log's bot column, the detectors' bot share) and
+// denies none, so the replay measures the detectors alone. Googlebot's reverse DNS as Google answers it, offline.
+const googleDns = {
+  reverse: async (ip) =>
+    ip.startsWith("66.249.")
+      ? [`crawl-${ip.replaceAll(".", "-")}.googlebot.com`]
+      : Promise.reject(Object.assign(new Error("no PTR"), { code: "ENOTFOUND" })),
+  resolve: async (host) => {
+    const match = /^crawl-(\d+)-(\d+)-(\d+)-(\d+)\.googlebot\.com$/.exec(host);
+    return match ? [match.slice(1).join(".")] : Promise.reject(Object.assign(new Error("no A"), { code: "ENOTFOUND" }));
+  },
 };
+const labelBots = detectBot({ mode: "DRY_RUN", resolver: googleDns });
 const guard = parapet({
   rules: [blockListRule(observed.blockList, { mode: "DRY_RUN" }), labelBots],
   observers: [observed.observer],
@@ -320,7 +333,7 @@ for (const [index, event] of events.entries()) {
     lastTick = now;
   }
   if (event.type === "req") {
-    const headers = { host: "shop.example", "user-agent": event.ua };
+    const headers = { host: "shop.example", "user-agent": event.ua, ...(event.ua === BROWSER ? BROWSER_HEADERS : {}) };
     if (event.apiKey) headers["x-api-key"] = event.apiKey;
     const decision = await guard.protect({ method: "GET", url: event.path, ip: event.ip, headers });
     observed.recordStatus(decision, event.status);

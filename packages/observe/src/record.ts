@@ -52,8 +52,10 @@ export function isBot(botClass: string | null): boolean {
  * Bot and attack classes come from rule results, read structurally so this
  * package does not import the bot or shield packages: a result whose rule type
  * mentions BOT (or SHIELD/ATTACK) and whose reason carries a string
- * `botClass`/`category`/`class` (or `attack`/`category`/`class`). A denying
- * shield with no such field is recorded by its rule type.
+ * `botClass`/`category`/`class` (or `attack`/`category`/`class`), or, for bots,
+ * a `categories` list: @parapet/bots' detectBot names what it found that way
+ * (`categories: ["HTTP_LIBRARY"]`, empty for a person), allowed or denied. A
+ * denying shield with no such field is recorded by its rule type.
  */
 export const BOT_TYPE = /BOT/i;
 export const ATTACK_TYPE = /SHIELD|ATTACK|WAF/i;
@@ -69,6 +71,10 @@ function classOf(results: readonly RuleResult[], kind: "bot" | "attack"): string
     for (const field of fields) {
       const value = reason[field];
       if (typeof value === "string" && value.length > 0) return clip(value, MAX_ID);
+    }
+    if (kind === "bot") {
+      const first = Array.isArray(reason.categories) ? reason.categories[0] : undefined;
+      if (typeof first === "string" && first.length > 0) return clip(first, MAX_ID);
     }
     if (kind === "attack" && result.conclusion === "DENY") return result.ruleType;
   }
