@@ -47,19 +47,21 @@ export function createApp(options: AppOptions = {}): SecureApi {
   app.set("etag", false);
   app.use(securityHeaders());
   app.use(express.json({ limit: BODY_LIMIT }));
-  // Every request, known route or not, goes through the site rules: scanners
-  // probing for /.env or /wp-admin are exactly what bot detection, the shield
-  // and the decision log should see.
   if (options.onResponse) app.use(reportStatus(options.onResponse));
+  // Routes with a limit of their own come first: their client is the site
+  // rules plus that limit, so each request is decided (and logged) once.
+  app.get("/api/hello", parapetMiddleware(protection.hello), (_req, res) => {
+    res.json({ message: "Hello" });
+  });
+  app.use("/api", authRoutes(protection, users));
+  // Every other request, known route or not, goes through the site rules:
+  // scanners probing for /.env or /wp-admin are exactly what bot detection,
+  // the shield and the decision log should see.
   app.use(parapetMiddleware(protection.site));
 
   app.get("/api/health", (_req, res) => {
     res.json({ status: "ok" });
   });
-  app.get("/api/hello", parapetMiddleware(protection.hello), (_req, res) => {
-    res.json({ message: "Hello" });
-  });
-  app.use("/api", authRoutes(protection, users));
   app.use("/api", itemRoutes());
   app.use("/api", postRoutes());
 

@@ -40,19 +40,23 @@ export interface ProtectionOptions {
 export interface Protection {
   /**
    * Every request: the block list, bot detection, the attack shield, then
-   * 100 requests per minute per IP. The route clients below add only their
-   * own limits, so no limit is counted twice.
+   * 100 requests per minute per IP. The route clients below are these rules
+   * plus their own limit, and a request goes through exactly one of them: one
+   * request, one decision in the log (with its status, bot and attack class),
+   * and no limit counted twice.
    */
   readonly site: Parapet;
-  /** GET /api/hello, the contract: 10 requests per 60 s per client IP. */
+  /** GET /api/hello, the contract: 10 requests per 60 s per client IP (and the site rules). */
   readonly hello: Parapet;
-  /** POST /api/signup: account creation is cheap to abuse, so 5 per hour per IP. */
+  /** POST /api/signup: account creation is cheap to abuse, so 5 per hour per IP (and the site rules). */
   readonly signup: Parapet;
-  /** POST /api/login, checked before the password is looked at: 20 attempts per 15 min per IP. */
+  /** POST /api/login, checked before the password is looked at: 20 attempts per 15 min per IP (and the site rules). */
   readonly loginByIp: Parapet;
   /**
    * POST /api/login, per submitted username (`protect(req, { userId })`): 5 per
    * 15 min, whatever the IP, because credential stuffing rotates addresses.
+   * A second decision for a well-formed login: the name is only known once
+   * the body is checked, and a request without one is limited by IP alone.
    */
   readonly loginByUser: Parapet;
   close(): Promise<void>;
@@ -77,9 +81,9 @@ export function createProtection(options: ProtectionOptions = {}): Protection {
   );
   return {
     site,
-    hello: base.withRule(fixedWindow({ name: "hello", max: 10, window: "60s" })),
-    signup: base.withRule(fixedWindow({ name: "signup", max: 5, window: "1h" })),
-    loginByIp: base.withRule(fixedWindow({ name: "login-ip", max: 20, window: "15m" })),
+    hello: site.withRule(fixedWindow({ name: "hello", max: 10, window: "60s" })),
+    signup: site.withRule(fixedWindow({ name: "signup", max: 5, window: "1h" })),
+    loginByIp: site.withRule(fixedWindow({ name: "login-ip", max: 20, window: "15m" })),
     loginByUser: base.withRule(fixedWindow({ name: "login-user", max: 5, window: "15m", characteristics: ["userId"] })),
     close: () => base.close(),
   };
