@@ -223,6 +223,8 @@ const BARE_HOST = /^[a-z0-9][a-z0-9.-]{2,252}$/;
 
 /** `127.0.0.1.nip.io` given alone, in any parameter: see classifyServiceAlias. */
 function bareServiceAlias(canonical: string): Finding | undefined {
+  // Most values have no dot or are too long for a host name: they leave here, before any copy is made.
+  if (canonical.length > 260 || canonical.indexOf(".") === -1) return undefined;
   const value = canonical.trim().toLowerCase();
   if (!BARE_HOST.test(value)) return undefined;
   const kind = classifyServiceAlias(value);

@@ -249,13 +249,13 @@ function exoticSeparators(folded: string): string {
  */
 const REPEATED_CLIMB = /(?:^|[/=])\.\.([^\p{L}\p{N}.\s])\.\.\1\.\.\1/u;
 
-/** `/x`, `c:/x`: a path from a root, not relative to the page that links it. */
 /** The value itself opens with `/` or `\\`, not with text a fold turned into one (`2f2f..2f`). */
 function startsWithSeparator(value: string): boolean {
   const c = value.charCodeAt(0);
   return c === 47 || c === 92;
 }
 
+/** `/x`, `c:/x`: a path from a root, not relative to the page that links it. */
 function isAbsolute(path: string): boolean {
   return path.charCodeAt(0) === 47 || /^[a-z]:\//.test(path);
 }
