@@ -219,14 +219,13 @@ export function parameterSuggestsUrl(name: string | undefined): boolean {
 }
 
 /** A whole value of host name characters: a bare host, as a form that builds the URL itself asks for. */
-const BARE_HOST = /^[a-z0-9][a-z0-9.-]{2,252}$/;
+const BARE_HOST = /^\s*[a-z0-9][a-z0-9.-]{2,252}\s*$/i;
 
 /** `127.0.0.1.nip.io` given alone, in any parameter: see classifyServiceAlias. */
 function bareServiceAlias(canonical: string): Finding | undefined {
-  // Most values have no dot or are too long for a host name: they leave here, before any copy is made.
-  if (canonical.length > 260 || canonical.indexOf(".") === -1) return undefined;
+  // Most values have no dot, are too long for a host name or hold other characters: they leave before any copy.
+  if (canonical.length > 260 || canonical.indexOf(".") === -1 || !BARE_HOST.test(canonical)) return undefined;
   const value = canonical.trim().toLowerCase();
-  if (!BARE_HOST.test(value)) return undefined;
   const kind = classifyServiceAlias(value);
   return kind === undefined ? undefined : finding(SCORES[kind] - 0.05, `${kind} target by a DNS alias`, value);
 }
