@@ -19,6 +19,9 @@ const METADATA_NAMES = new Set([
   "169.254.169.254.nip.io",
 ]);
 
+/** Public DNS names whose only purpose is to resolve to the loopback address. */
+const LOOPBACK_SERVICE_NAMES = new Set(["lvh.me", "localtest.me", "vcap.me"]);
+
 /** Names that resolve to the host itself or the container host. */
 const LOOPBACK_NAMES = new Set([
   "localhost",
@@ -34,9 +37,7 @@ const LOOPBACK_NAMES = new Set([
   "host.containers.internal",
   "kubernetes.default",
   "kubernetes.default.svc",
-  "lvh.me",
-  "localtest.me",
-  "vcap.me",
+  ...LOOPBACK_SERVICE_NAMES,
 ]);
 
 /** Wildcard DNS services that resolve `127.0.0.1.nip.io` to 127.0.0.1, a classic filter bypass. */
@@ -51,9 +52,6 @@ const REBINDING_SUFFIXES = [
   ".127.0.0.1.nip.io",
 ];
 
-/** Public DNS names whose only purpose is to resolve to the loopback address. */
-const LOOPBACK_SERVICE_NAMES = new Set(["lvh.me", "localtest.me", "vcap.me"]);
-
 /**
  * A name that exists only to reach an internal address from outside a filter: a wildcard-DNS name
  * (`127.0.0.1.nip.io`, `customer1.app.127.0.0.1.nip.io`), a public loopback alias (`localtest.me`), a cloud
@@ -63,10 +61,10 @@ const LOOPBACK_SERVICE_NAMES = new Set(["lvh.me", "localtest.me", "vcap.me"]);
 export function classifyServiceAlias(rawHost: string): TargetKind | undefined {
   const host = rawHost.toLowerCase();
   if (host.indexOf(".") === -1) return undefined;
-  if (LOOPBACK_SERVICE_NAMES.has(host)) return "loopback";
-  if (METADATA_NAMES.has(host)) return "metadata";
-  for (const suffix of REBINDING_SUFFIXES) if (host.endsWith(suffix)) return classifyHost(host);
-  return undefined;
+  const isAlias =
+    LOOPBACK_SERVICE_NAMES.has(host) || METADATA_NAMES.has(host) || REBINDING_SUFFIXES.some((suffix) => host.endsWith(suffix));
+  // What the name reaches is classifyHost's to say, as for the same name inside a URL.
+  return isAlias ? classifyHost(host) : undefined;
 }
 
 export function classifyHost(rawHost: string): TargetKind | undefined {
