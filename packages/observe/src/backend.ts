@@ -8,6 +8,11 @@ import { type DecisionColumns, forEachStatus, type StatusColumns } from "./worke
  * the default) or the pipeline on this thread. Sending never throws and never waits.
  */
 export interface LogBackend {
+  /**
+   * False while the backend holds as much as it should in flight: the caller keeps what it captured (its ring is
+   * bounded and counts what it must drop) and sends it when there is room again.
+   */
+  accepting(): boolean;
   send(decisions: DecisionColumns | undefined, statuses: StatusColumns | undefined, auth: AuthInput[], alerts: Alert[]): void;
   tick(now: number): void;
   flush(): Promise<void>;
@@ -19,6 +24,8 @@ export interface LogBackend {
 export function inThreadBackend(options: PipelineOptions): LogBackend {
   const pipeline = createPipeline(options);
   return {
+    // The pipeline's own queue bounds what it holds (and counts its drops): it always takes more.
+    accepting: () => true,
     send(decisions, statuses, auth, alerts) {
       for (const event of auth) pipeline.auth(event);
       if (decisions) pipeline.ingest(decisions);

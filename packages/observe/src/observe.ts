@@ -167,7 +167,13 @@ export function observe(options: ObserveOptions = {}): Observed {
   const retention = { decisionDays, rollupDays, intervalMs: options.retention?.intervalMs ?? 3_600_000 };
   const pipelineQueue = { ...queueOptions, capacity, batchSize };
   const backend: LogBackend = useWorker
-    ? startWorker({ setup: { store: driver?.reopen, queue: pipelineQueue, detectors, ipv6Prefix, retention }, migration, logger, report })
+    ? startWorker({
+        setup: { store: driver?.reopen, queue: pipelineQueue, detectors, ipv6Prefix, retention },
+        migration,
+        logger,
+        report,
+        onRoom: () => schedulePump(),
+      })
     : inThreadBackend({ driver, schema: migration ?? MIGRATED, logger, queue: pipelineQueue, detectors, ipv6Prefix, retention, report });
 
   /**
@@ -182,16 +188,21 @@ export function observe(options: ObserveOptions = {}): Observed {
     const alerts = pendingAlerts;
     pendingAuth = [];
     pendingAlerts = [];
-    const drainable = () => (onlyFull ? captured.fullBatches > 0 : captured.size > 0);
+    // While the backend has enough in flight, decisions and statuses wait in their rings (bounded, drops counted)
+    // and go when it has caught up (onRoom); auth events and alerts are few and go at once.
+    const drainable = () => backend.accepting() && (onlyFull ? captured.fullBatches > 0 : captured.size > 0);
+    const statusesDrainable = () => statuses.size > 0 && backend.accepting();
     let first = true;
     do {
       const decisions = drainable() ? captured.drainColumns() : undefined;
-      const statusColumns = !drainable() && statuses.size > 0 ? statuses.drainColumns() : undefined;
+      // Statuses go with the last batch of decisions to send, after the decisions they belong to.
+      const statusColumns = !drainable() && statusesDrainable() ? statuses.drainColumns() : undefined;
       if (!first && !decisions && !statusColumns) break;
       if (first && !decisions && !statusColumns && auth.length === 0 && alerts.length === 0) break;
       backend.send(decisions, statusColumns, first ? auth : [], first ? alerts : []);
+      sends++;
       first = false;
-    } while (drainable() || statuses.size > 0);
+    } while (drainable() || statusesDrainable());
   }
   const pumpFull = () => pump(true);
   function schedulePump(): void {
@@ -200,6 +211,8 @@ export function observe(options: ObserveOptions = {}): Observed {
     setImmediate(pumpFull);
   }
   let pumpScheduled = false;
+  /** Messages handed to the backend so far: flush() knows from it whether one went after its round trip began. */
+  let sends = 0;
   const pumpTimer = setInterval(() => pump(), queueOptions.intervalMs ?? 250);
   pumpTimer.unref();
 
@@ -283,11 +296,15 @@ export function observe(options: ObserveOptions = {}): Observed {
   let lateDrops = 0;
   const detachSignals = options.handleSignals === false ? () => {} : flushOnSignals(() => close());
   async function flushAll(): Promise<void> {
-    // Findings from one round trip raise alerts that need another: a few rounds settle it.
-    for (let round = 0; round < 3; round++) {
+    // Findings from one round trip raise alerts that need another: a few rounds settle it. The log worker takes a
+    // few batches per round trip (see accepting()), so a full ring takes more rounds; each one sends some.
+    for (let round = 0; round < MAX_FLUSH_ROUNDS; round++) {
       pump();
+      const covered = sends;
       await backend.flush();
-      if (pendingAlerts.length === 0 && captured.size === 0 && statuses.size === 0) break;
+      // A pump that ran meanwhile (the worker made room) sent batches this round trip does not cover.
+      const rest = captured.size + statuses.size + (sends - covered);
+      if (rest === 0 && (pendingAlerts.length === 0 || round >= 2)) break;
     }
   }
   function close(): Promise<void> {
@@ -332,6 +349,9 @@ export function observe(options: ObserveOptions = {}): Observed {
     close,
   };
 }
+
+/** Round trips flush() may take: enough to move two full rings a few batches at a time; a bound, not a target. */
+const MAX_FLUSH_ROUNDS = 1_000;
 
 /**
  * The pipeline builds the detectors, in the worker or on this thread; build them once here first, so bad options

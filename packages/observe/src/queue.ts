@@ -81,6 +81,9 @@ const PROBE_AFTER = 3;
 /** While writes keep failing, one log line per minute at most: an outage must not flood the log it cannot write. */
 const FAILURE_LOG_INTERVAL_MS = 60_000;
 
+/** Emptied slots at the front of the queue's array before it is cut down to what still waits. */
+const COMPACT_AFTER = 1024;
+
 /** Items buffer[start…end) and the entries they weigh. */
 interface Slice {
   readonly start: number;
@@ -100,7 +103,8 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
   const weigh = options.weigh ?? (() => 1);
   const now = options.now ?? Date.now;
   const { logger } = options;
-  let buffer: T[] = [];
+  /** Items waiting from `head` on; the slots before it are written and emptied (see `advance`). */
+  let buffer: (T | undefined)[] = [];
   let head = 0;
   /** Entries (weights) of buffer[head…]. */
   let pendingEntries = 0;
@@ -221,7 +225,8 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
 
   async function attempt(batch: Slice): Promise<unknown> {
     try {
-      await options.write(buffer.slice(batch.start, batch.end));
+      // Slots from the head on always hold an item: only written ones are emptied.
+      await options.write(buffer.slice(batch.start, batch.end) as T[]);
       return undefined;
     } catch (error) {
       return error ?? new Error("the write failed");
@@ -252,12 +257,19 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
     }
   }
 
-  /** Drops the head slice. */
+  /**
+   * Drops the head slice. Its slots are emptied at once: an item is a whole batch of decisions (see `weigh`), and
+   * written ones left in the array until it was compacted kept ~2 million decisions' rows alive, gigabytes under
+   * steady traffic. The emptied front is cut off when the queue runs dry, or in bulk once it is the larger part.
+   */
   function advance(batch: Slice): void {
+    buffer.fill(undefined, batch.start, batch.end);
     head = batch.end;
     pendingEntries -= batch.entries;
-    // Compact now and then so the array does not grow without bound.
-    if (head > 4096 && head * 2 > buffer.length) {
+    if (head === buffer.length) {
+      buffer.length = 0;
+      head = 0;
+    } else if (head > COMPACT_AFTER && head * 2 > buffer.length) {
       buffer = buffer.slice(head);
       head = 0;
     }

@@ -79,15 +79,37 @@ const reporter = setInterval(() => {
   }
 }, 50);
 
+/**
+ * Batches wait here until the event loop's next check phase. Node hands a worker every queued message (at least
+ * 1,000 of them) before its event loop turns again: batches processed right in the handler kept the loop from
+ * turning while the main thread kept sending, so no write, timer or database reply ran during a burst (the queue
+ * overflowed with the database idle). Taking a message is now cheap, the loop turns between groups of them, and the
+ * acknowledgement the main thread paces itself by (see worker-backend.ts) goes once a group is processed.
+ */
+let inbox: Extract<ToWorker, { type: "batch" }>[] = [];
+
+function processInbox(): void {
+  if (inbox.length === 0) return;
+  const batches = inbox;
+  inbox = [];
+  for (const message of batches) {
+    received += message.entries;
+    for (const event of message.auth) pipeline.auth(event);
+    if (message.decisions) pipeline.ingest(message.decisions);
+    if (message.statuses) forEachStatus(message.statuses, joinOrQueue);
+    for (const alert of message.alerts) pipeline.recordAlert(alert);
+  }
+  send({ type: "progress", progress: progress() });
+}
+
 port.on("message", (message: ToWorker) => {
+  if (message.type === "batch") {
+    if (inbox.push(message) === 1) setImmediate(processInbox);
+    return;
+  }
+  // Everything else comes after the batches sent before it.
+  processInbox();
   switch (message.type) {
-    case "batch":
-      received += message.entries;
-      for (const event of message.auth) pipeline.auth(event);
-      if (message.decisions) pipeline.ingest(message.decisions);
-      if (message.statuses) forEachStatus(message.statuses, joinOrQueue);
-      for (const alert of message.alerts) pipeline.recordAlert(alert);
-      break;
     case "schema":
       schema.relay(message.error);
       break;

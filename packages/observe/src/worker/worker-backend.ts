@@ -16,7 +16,17 @@ export interface WorkerBackendOptions {
   readonly report: (finding: Finding, ts: number) => void;
   /** Restarts after a crash before the log gives up (and counts every later decision as dropped). Default 5. */
   readonly maxRestarts?: number;
+  /** Called when the worker has caught up after `accepting()` said no: what waits can be sent now. */
+  readonly onRoom?: () => void;
 }
+
+/**
+ * Batches in flight to the worker (sent, not yet acknowledged) before `accepting()` says no. Without a bound the
+ * worker fell behind unnoticed: Node hands a worker at least 1,000 queued messages (500,000 decisions) before its
+ * event loop turns, so its writes and timers waited out a burst while its queue overflowed and the messages
+ * still queued held memory no capacity counted. A few batches keep the worker busy and its loop turning.
+ */
+const IN_FLIGHT_BATCHES = 8;
 
 const WORKER_URL = new URL("./log-worker.js", import.meta.url);
 const NO_PROGRESS: WorkerProgress = { accepted: 0, written: 0, dropped: 0, failedWrites: 0, pending: 0, received: 0, joined: 0 };
@@ -42,6 +52,9 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
   let droppedWithoutWorker = 0;
   let restarts = 0;
   let closing = false;
+  /** accepting() said no since the last acknowledgement: onRoom is owed once there is room. */
+  let heldBack = false;
+  const maxInFlight = IN_FLIGHT_BATCHES * (options.setup.queue.batchSize ?? 500);
   let nextId = 0;
   const waiting = new Map<number, () => void>();
   let worker: Worker | undefined = start();
@@ -70,16 +83,29 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
         break;
       case "progress":
         progress = message.progress;
+        offerRoom();
         break;
       case "done":
         progress = message.progress;
         waiting.get(message.id)?.();
         waiting.delete(message.id);
+        offerRoom();
         break;
       case "log":
         logger[message.level](message.message, message.fields);
         break;
     }
+  }
+
+  function hasRoom(): boolean {
+    // Without a worker nothing is held back: what is sent is counted as dropped at once.
+    return worker === undefined || sent - progress.received < maxInFlight;
+  }
+
+  function offerRoom(): void {
+    if (!heldBack || !hasRoom()) return;
+    heldBack = false;
+    options.onRoom?.();
   }
 
   function exited(gone: Worker, code: number): void {
@@ -104,6 +130,8 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
     } else if (!closing) {
       logger.error("decision log worker keeps failing; decisions are now dropped and counted. Check the database and the logs above.");
     }
+    // Nothing is in flight to a new worker (and without one nothing is held back): what waited can go.
+    offerRoom();
   }
 
   function post(message: ToWorker): boolean {
@@ -132,6 +160,11 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
   }
 
   return {
+    accepting() {
+      if (hasRoom()) return true;
+      heldBack = true;
+      return false;
+    },
     send(decisions, statuses, auth: AuthInput[], alerts: Alert[]) {
       // Alert rows are queue entries too: left out, a written alert made the count of lost entries negative.
       const entries = entriesOf(decisions, statuses) + alerts.length;
