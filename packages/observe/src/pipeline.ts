@@ -33,6 +33,8 @@ export interface PipelineOptions {
     readonly batchSize?: number;
     readonly intervalMs?: number;
     readonly yieldBetweenBatches?: boolean;
+    /** See BatchQueueOptions.onIdle (a function: the log worker sets it on its side, it does not cross threads). */
+    readonly onIdle?: () => void;
   };
   readonly detectors: {
     readonly spike?: SpikeOptions | false;
@@ -59,6 +61,8 @@ export interface Pipeline {
   tick(now: number): void;
   flush(): Promise<void>;
   stats(): QueueStats;
+  /** True while the queue is writing to the database. */
+  writing(): boolean;
   /** Flushes, then closes the driver. */
   close(): Promise<void>;
 }
@@ -189,6 +193,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       await retentionRun;
     },
     stats: () => queue.stats(),
+    writing: () => queue.writing(),
     async close() {
       // Without tables (the migration gave up at close) no retry can succeed: what is left is counted at once.
       await queue.close(driver && !schema.isMigrated() ? 0 : undefined);

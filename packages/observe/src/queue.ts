@@ -45,6 +45,8 @@ export interface BatchQueueOptions<T> {
   readonly weigh?: (item: T) => number;
   /** Milliseconds, for the retry schedule and its log lines. Default Date.now. */
   readonly now?: () => number;
+  /** Called each time the writer stops: the queue ran dry, or the head batch waits for its retry. */
+  readonly onIdle?: () => void;
 }
 
 /** Counts are in entries (see `weigh`). */
@@ -74,6 +76,8 @@ export interface BatchQueue<T> {
    * counts what is left as dropped. Later pushes are dropped and counted.
    */
   close(retryMs?: number): Promise<void>;
+  /** True while a write is under way (between a drain's first write and the moment it stops). */
+  writing(): boolean;
 }
 
 /** Failures of the head batch after which the batch behind it is tried, to tell a bad batch from an outage. */
@@ -159,6 +163,7 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
         }
       } finally {
         running = undefined;
+        options.onIdle?.();
       }
     })();
     return running;
@@ -311,6 +316,7 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
   return {
     push,
     flush: () => drainWithin(flushRetryMs),
+    writing: () => running !== undefined,
     stats: () => ({ accepted, written, dropped, failedWrites, pending: pendingEntries }),
     close,
   };

@@ -36,6 +36,11 @@ export interface WorkerProgress extends QueueStats {
   readonly received: number;
   /** Separate statuses that joined their decision's row (received, but never an entry of the queue). */
   readonly joined: number;
+  /**
+   * Entries the worker lets the main thread count as taken when it decides whether to send more: `received`, but
+   * held back while a write is under way (see log-worker.ts).
+   */
+  readonly acknowledged: number;
 }
 
 /** Worker → main thread. */

@@ -29,7 +29,16 @@ export interface WorkerBackendOptions {
 const IN_FLIGHT_BATCHES = 8;
 
 const WORKER_URL = new URL("./log-worker.js", import.meta.url);
-const NO_PROGRESS: WorkerProgress = { accepted: 0, written: 0, dropped: 0, failedWrites: 0, pending: 0, received: 0, joined: 0 };
+const NO_PROGRESS: WorkerProgress = {
+  accepted: 0,
+  written: 0,
+  dropped: 0,
+  failedWrites: 0,
+  pending: 0,
+  received: 0,
+  joined: 0,
+  acknowledged: 0,
+};
 
 /**
  * The main thread's side of the log worker. Batches go over as columns with
@@ -99,7 +108,7 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
 
   function hasRoom(): boolean {
     // Without a worker nothing is held back: what is sent is counted as dropped at once.
-    return worker === undefined || sent - progress.received < maxInFlight;
+    return worker === undefined || sent - progress.acknowledged < maxInFlight;
   }
 
   function offerRoom(): void {
