@@ -79,14 +79,14 @@ function asRegistryUrl(value: string | undefined): string | undefined {
 
 /** `//host/path/` for a URL, the form .npmrc keys credentials by. */
 function nerfDart(url: URL): string {
-  return `//${url.host}${url.pathname.replace(/[^/]*$/, "")}`;
+  return `//${url.host}${url.pathname.slice(0, url.pathname.lastIndexOf("/") + 1)}`;
 }
 
 /** Credentials from `//host/:_authToken`, `//host/:_auth`, and `//host/:username` + `//host/:_password` (base64). */
 function credentialsFrom(entries: ReadonlyMap<string, string>): RegistryCredential[] {
   const found = new Map<string, string>();
   for (const [key, value] of entries) {
-    const match = /^(\/\/[^:]+(?::\d+)?[^:]*):(_authToken|_auth|_password)$/.exec(key);
+    const match = /^(\/\/[^:]+(?::\d+(?:[^:\d][^:]*)?)?):(_authToken|_auth|_password)$/.exec(key);
     // npm would send an unset `${NPM_TOKEN}` as written; it cannot log in, so send nothing.
     if (!match || value === "" || isUnexpanded(key) || isUnexpanded(value)) continue;
     const prefix = match[1]!.endsWith("/") ? match[1]! : `${match[1]}/`;

@@ -55,7 +55,7 @@ export class RangeRefreshError extends Error {
 export function resolveSourceUrl(official: string, baseUrl: string | undefined): string {
   if (baseUrl === undefined) return official;
   const file = new URL(official).pathname.split("/").pop() ?? "";
-  return `${baseUrl.replace(/\/+$/, "")}/${file}`;
+  return `${baseUrl.replace(/(?<!\/)\/+$/, "")}/${file}`;
 }
 
 /** Validates one operator file; throws a RangeRefreshError naming the list and the problem. */

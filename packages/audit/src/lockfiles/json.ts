@@ -10,7 +10,7 @@ export function parseJsonFile(file: string, text: string): unknown {
     const lineMatch = /line (\d+)/.exec(message);
     const positionMatch = /position (\d+)/.exec(message);
     const line = lineMatch ? Number(lineMatch[1]) : positionMatch ? lineAtOffset(text, Number(positionMatch[1])) : undefined;
-    throw lockfileError(file, line, `not valid JSON (${message.replace(/\s*\(line \d+ column \d+\)/, "")})`);
+    throw lockfileError(file, line, `not valid JSON (${message.replace(/(?<!\s)\s*\(line \d+ column \d+\)/, "")})`);
   }
 }
 

@@ -73,7 +73,7 @@ function workspacePatterns(workspaces: unknown): RegExp[] {
     .map((glob) => {
       const body = glob
         .replace(/^\.\//, "")
-        .replace(/\/+$/, "")
+        .replace(/(?<!\/)\/+$/, "")
         .split("**")
         .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*"))
         .join(".*");

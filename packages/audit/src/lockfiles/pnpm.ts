@@ -73,7 +73,8 @@ const V5_VERSION_WITH_PEERS = /^(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-
  * name (`string_decoder`) and stay.
  */
 export function parseKey(key: string, major: number): { name: string; version: string } | undefined {
-  const withoutPeers = key.replace(/\(.*$/, "");
+  const peers = key.indexOf("(");
+  const withoutPeers = peers === -1 ? key : key.slice(0, peers);
   const bare = withoutPeers.startsWith("/") ? withoutPeers.slice(1) : withoutPeers;
   if (major === 5) {
     const at = bare.lastIndexOf("/");

@@ -50,6 +50,12 @@ function decodePatch(text: string): string {
   }
 }
 
+/** The resolution without its `#…` part (a patch's hash and options); indexOf rather than `/#.*$/`, which is quadratic. */
+function withoutFragment(text: string): string {
+  const hash = text.indexOf("#");
+  return hash === -1 ? text : text.slice(0, hash);
+}
+
 function parseClassic(file: string, text: string): Lockfile {
   let parsed: { type: string; object: unknown };
   try {
@@ -91,7 +97,7 @@ function berrySource(resolution: string): SourceKind {
   const protocol = resolution.slice(resolution.indexOf("@", 1) + 1);
   if (protocol.startsWith("npm:")) return "registry";
   if (protocol.startsWith("workspace:")) return "workspace";
-  if (protocol.startsWith("patch:")) return berrySource(decodePatch(protocol.slice("patch:".length)).replace(/#.*$/, ""));
+  if (protocol.startsWith("patch:")) return berrySource(withoutFragment(decodePatch(protocol.slice("patch:".length))));
   if (protocol.startsWith("link:") || protocol.startsWith("portal:")) return "link";
   if (protocol.startsWith("file:")) return "file";
   return classifyResolved(protocol);

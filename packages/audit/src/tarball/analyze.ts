@@ -39,7 +39,7 @@ const CODE_FILE = /\.(c|m)?js$|\.sh$|\.bat$|\.cmd$|\.ps1$|\.py$|(^|\/)[^./]+$/i;
 /** Files an install script runs: `node x.js`, `sh setup.sh`, `./bin/thing`. */
 function filesRunBy(command: string): string[] {
   const out: string[] = [];
-  for (const match of command.matchAll(/(?:^|[\s;&|])(?:node|sh|bash|\.)?\s*\.?\/?([\w./-]{1,200}\.(?:c?m?js|sh|bat|cmd|ps1))\b/g))
+  for (const match of command.matchAll(/(?:^|[\s;&|])(?:(?:node|sh|bash|\.)\s*)?\.?\/?([\w./-]{1,200}\.(?:c?m?js|sh|bat|cmd|ps1))\b/g))
     out.push(match[1]!.replace(/^\.\//, ""));
   return out;
 }

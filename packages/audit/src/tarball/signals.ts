@@ -88,7 +88,7 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
   {
     id: "exec",
     kind: "capability",
-    test: firstMatch(/(?:require\(|from\s*)\s*["'](?:node:)?child_process["']/, /(?<![.\w$])(?:execSync|execFileSync|spawnSync)\s*\(/),
+    test: firstMatch(/(?:require\(|from)\s*["'](?:node:)?child_process["']/, /(?<![.\w$])(?:execSync|execFileSync|spawnSync)\s*\(/),
   },
   {
     id: "env-dump",

@@ -33,15 +33,16 @@ export const CONSTRUCTS: readonly Construct[] = [
   // `<(cmd)`, `>(cmd)`: bash process substitution, opening a word.
   { pattern: /(?:^|[\s;|&=])[<>]\([a-z][^)\n]{0,60}\)/, score: 0.8, label: "process substitution", needs: "(" },
   // `alias a=curl&a evil`, `alias -p x=id`: defining an alias is how a payload renames a blocked command.
+  // No newline in the space after the opener (the last newline of a run opens instead): linear, see the mail commands.
   {
-    pattern: /(?:^|[;&|\n`(])\s*alias\s+(?:[-+][a-z]{1,10}\+?\s+){0,4}['"]?[\w.-]{1,40}['"]?=/,
+    pattern: /(?:^\s*|[;&|\n`(][^\S\n]*)alias\s+(?:[-+][a-z]{1,10}\+?\s+){0,4}['"]?[\w.-]{1,40}['"]?=/,
     score: 0.85,
     label: "shell alias definition",
     needs: "alias",
   },
   // SQLite's CLI runs `.shell`/`.system` dot-commands from a new line or after `;` (CVE class behind CRS 932210).
   {
-    pattern: /(?:^|[;\n])\s*\.\s?['"\\]{0,2}(?:sh|shell|system|databases|tables|dump|import|output|once|load|schema)(?=[\s'"]|$)/,
+    pattern: /(?:^\s*|[;\n][^\S\n]*)\.\s?['"\\]{0,2}(?:sh|shell|system|databases|tables|dump|import|output|once|load|schema)(?=[\s'"]|$)/,
     score: 0.85,
     label: "sqlite dot-command",
     needs: ".",
@@ -87,17 +88,19 @@ export const CONSTRUCTS: readonly Construct[] = [
     needs: "!",
   },
   // Mail protocol injection (SMTP, IMAP, POP3): a CR/LF in a field the app passes to a mail server starts a protocol command.
-  { pattern: /[\r\n]\s*(?:mail\s+from|rcpt\s+to)\s*:\s*</, score: 0.85, label: "smtp command injection", needs: "\n" },
+  // After the line break only spaces and tabs, not `\s*`: with `\s*` every newline of a long run started a match that
+  // rescanned the rest of the run (40,000 newlines took 5 s); now the match starts at the run's last line break.
+  { pattern: /[\r\n][^\S\r\n]*(?:mail\s+from|rcpt\s+to)\s*:\s*</, score: 0.85, label: "smtp command injection", needs: "\n" },
   {
     pattern:
-      /[\r\n]\s*[a-z]{1,4}\d{1,6}\s+(?:append|authenticate|uid|copy|list|lsub|store|search|examine|select|login|fetch|logout|create|delete|rename|status|expunge|noop|capability|quit)\b/,
+      /[\r\n][^\S\r\n]*[a-z]{1,4}\d{1,6}\s+(?:append|authenticate|uid|copy|list|lsub|store|search|examine|select|login|fetch|logout|create|delete|rename|status|expunge|noop|capability|quit)\b/,
     score: 0.85,
     label: "imap command injection",
     needs: "\n",
   },
   {
     pattern:
-      /[\r\n]\s*(?:(?:retr|dele|list|uidl)\s+\d{1,9}|top\s+\d{1,9}\s+\d{1,9}|auth\s+[a-z0-9_-]{1,40}\s+[a-z0-9+/]{8,}=*|quit|data)\s*(?:[\r\n]|$)/,
+      /[\r\n][^\S\r\n]*(?:(?:retr|dele|list|uidl)\s+\d{1,9}|top\s+\d{1,9}\s+\d{1,9}|auth\s+[a-z0-9_-]{1,40}\s+[a-z0-9+/]{8,}=*|quit|data)\s*(?:[\r\n]|$)/,
     score: 0.8,
     label: "mail protocol command injection",
     needs: "\n",

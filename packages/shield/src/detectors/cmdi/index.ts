@@ -91,8 +91,11 @@ const SHELLSHOCK = /(?:^|[=:;\w]\s*)\(\s*\)\s*\{/;
 const EXEC_CALL =
   /\b(?:system|passthru|shell_exec|popen|proc_open|pcntl_exec|exec|execsync|spawnsync|spawn|runtime\.getruntime\(\)\.exec|child_process)(?:\(\s*[^\s)]|\s+\(\s*['"`$])|require\s*\(\s*['"]child_process/;
 
-/** A root-anchored path written with globs to dodge word filters: `/???/??t /e??/p?ss??`, `/etc/pa[s]swd`. */
-const GLOB_PATH = /(?:^|[\s;|&`=(,{+])\/[a-z?*]*[?*[][a-z?*\]-]*\/[a-z?*[\]-]+/;
+/**
+ * A root-anchored path written with globs to dodge word filters: `/???/??t /e??/p?ss??`, `/etc/pa[s]swd`. A segment
+ * is letters up to its first `?`/`*` and anything after, or has one `[`: a run of `?` splits only one way (linear).
+ */
+const GLOB_PATH = /(?:^|[\s;|&`=(,{+])\/(?:[a-z]*[?*][a-z?*\]-]*|[a-z?*]*\[[a-z?*\]-]*)\/[a-z?*[\]-]+/;
 
 export const cmdiDetector: Detector = {
   class: "cmdi",

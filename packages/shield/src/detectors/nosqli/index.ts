@@ -47,7 +47,7 @@ const OPERATORS = new Set([
 
 /** An operator written as a key inside a value: `[$ne]=`, `{$gt: ''}`, `"$where":`, `$where: '1 == 1'`. */
 const OPERATOR_IN_TEXT =
-  /(?:\[\s*|["'{,]\s*|^\s*)\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|function|elemmatch|comment)\b\s*["']?\s*[\]:]/i;
+  /(?:\[\s*|["'{,]\s*|^\s*)\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|function|elemmatch|comment)\b\s*(?:["']\s*)?[\]:]/i;
 /** `&exists` style: operators spelled with a different sigil inside JSON keys. */
 const SIGIL_OPERATOR = /["']\s*[&$](?:ne|gt|lt|exists|where|regex)["']\s*:/i;
 
@@ -57,7 +57,7 @@ const JS_INJECTION = [
     pattern: /['"]\s*(?:;|\|\||&&)\s*(?:return\b|sleep\s*\(|this\.|db\.|while\s*\(|it\s*=|[a-z]+\s*=\s*new\s+date)/i,
     label: "javascript after closing quote",
   },
-  { pattern: /(?:^|;)\s*return\s*\(?\s*(?:true|false|1|0|['"][^'"]{0,20}['"]\s*==)/i, label: "return in query string" },
+  { pattern: /(?:^|;)\s*return\s*(?:\(\s*)?(?:true|false|1|0|['"][^'"]{0,20}['"]\s*==)/i, label: "return in query string" },
   { pattern: /\bthis\.[a-z_$][\w$]{0,40}\.match\s*\(/i, label: "this.field.match" },
   {
     pattern: /\bdb\.[a-z_$][\w$]{0,40}\.(?:insert|find|update|remove|drop|mapreduce|aggregate|count)\w*\s*\(/i,

@@ -13,7 +13,7 @@ import type { Candidate, Detector, Finding } from "../types.js";
  * (`__proto__ explained`, `what is __proto__ in JS`) makes it a mention in prose, scored below the threshold.
  */
 const PROTO_STEP = /(?:^|[.[\]"'\s{,&;])__proto__(?:$|[.[\]"'=:]|\s(?![\s\p{L}]))/u;
-const CONSTRUCTOR_PROTOTYPE = /constructor\s*(?:\.|\[\s*["']?|["']?\]\s*\[\s*["']?|"\s*:\s*\{\s*")\s*prototype/;
+const CONSTRUCTOR_PROTOTYPE = /constructor\s*(?:\.\s*|\[\s*(?:["']\s*)?|["']?\]\s*\[\s*(?:["']\s*)?|"\s*:\s*\{\s*"\s*)prototype/;
 
 export const protoPollutionDetector: Detector = {
   class: "proto-pollution",

@@ -213,8 +213,8 @@ function endsInQueryQuote(tokens: readonly Token[], operand: number): boolean {
   }
 }
 
-/** Two words in a row: what a sentence carries on with after a quoted symbol. */
-const PROSE_CLAUSE = /[a-z]{2,}[\s,.;:!?]+[a-z]{2,}/i;
+/** Two words in a row: what a sentence carries on with after a quoted symbol. Starts only at a word's first letter (linear on a long word). */
+const PROSE_CLAUSE = /(?<![a-z])[a-z]{2,}[\s,.;:!?]+[a-z]{2,}/i;
 
 /** An operator right after a closed literal: `1'+(select …)`, `'||(select …)||'`, `1' rlike (select …)`, `'='`. */
 function expressionAfterOperator(sig: SignificantTokens, at: number, brokeOut: boolean, start: number): SqlSignal | undefined {

@@ -45,13 +45,14 @@ const DELIMITERS: readonly { open: string; close: string; name: string }[] = [
  * Probes send one to see whether the server runs it (the reply holds `49` but not the tag). Only
  * keywords that start a statement count, and the tag must be closed: `{%` in a price or a URL does not.
  */
-const STATEMENT_TAG = /^\s*-?\s*(?:set|import|from|include|extends|macro|call|debug|load|print|filter)(?:\s+\S|\s*-?\s*$)/;
+const STATEMENT_TAG = /^\s*(?:-\s*)?(?:set|import|from|include|extends|macro|call|debug|load|print|filter)(?:\s+\S|\s*(?:-\s*)?$)/;
 /**
  * `{% if 7*7 == 49 %}`, `{% for x in range(9) %}`, `{% if True %}`: a condition that computes or is a
  * constant (which no template author writes: it is a probe for whether the tag runs). One over a name
  * (`{% if user %}`, `{% for item in cart %}`) is an ordinary template a CMS field stores.
  */
-const COMPUTED_CONDITION = /^\s*-?\s*(?:if|elif|for|with)\s+(?:\S[\s\S]{0,200}?(?:\d|\(|\[|==|['"])|(?:true|false|none|null)\s*-?\s*$)/;
+const COMPUTED_CONDITION =
+  /^\s*(?:-\s*)?(?:if|elif|for|with)\s+(?:\S[\s\S]{0,200}?(?:\d|\(|\[|==|['"])|(?:true|false|none|null)\s*(?:-\s*)?$)/;
 
 /** Smarty tags and the Smarty variable `{$smarty.…}`. */
 const SMARTY = /\{\s*(?:php|\/php|\$smarty\b|system\s*\(|literal\}|fetch\s+file=|include\s+file=)/;

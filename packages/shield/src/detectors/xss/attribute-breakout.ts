@@ -14,7 +14,7 @@ export interface AttributeVerdict {
 /** An event handler attribute, `onload=`, `onmouseover =`. Linear: each match starts after a non-word character. */
 const EVENT_HANDLER = /\bon[a-z]{3,}\s*=/gi;
 /** What follows a handler in an attack: a call, a template call, an assignment, a property access. */
-const HANDLER_CODE = /^\s*["'`]?\s*[^\s"'`>]{0,40}?[(`=.]/;
+const HANDLER_CODE = /^\s*(?:["'`]\s*)?[^\s"'`>]{0,40}?[(`=.]/;
 /** How far back to look for the quote an attribute breakout closes; one extra attribute (`autofocus`) fits. */
 const BREAKOUT_LOOKBEHIND = 64;
 /** How far back an open tag may start before a handler: a few attributes' worth. */

@@ -10,7 +10,8 @@
 /** `{ color:`, `*{background:`, `body {font:`: a declaration block opening with a property name. */
 const DECLARATION_BLOCK = /\{\s*(-?[a-z][a-z-]{0,30})\s*:/gi;
 /** Script-running CSS: IE expressions, HTC behaviours, XBL bindings. Each needs the CSS property syntax. */
-const SCRIPTED_CSS = /:\s*expression\s*\(|\bbehaviou?r\s*:\s*url\s*\(|-moz-binding\s*:|:\s*url\s*\(\s*["']?\s*(?:java|vb|live)script\b/i;
+const SCRIPTED_CSS =
+  /:\s*expression\s*\(|\bbehaviou?r\s*:\s*url\s*\(|-moz-binding\s*:|:\s*url\s*\(\s*(?:["']\s*)?(?:java|vb|live)script\b/i;
 
 /**
  * `@import url(//evil.example/x.css)`, `@import 'x.css'`: pulls a whole

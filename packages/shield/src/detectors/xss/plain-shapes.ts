@@ -31,7 +31,7 @@ const GLOBAL_PROPERTY = /^\s*(?:document|window|top|parent|self|opener|location)
  * Each quantifier applies to one character class: linear.
  */
 const WHOLE_DOM_READ =
-  /^\s*(?:(?:window|self|top|parent|opener)\s*\.\s*)?(?:document\s*\.\s*(?:cookie|domain|location|url|referrer)|location\s*\.\s*(?:href|hash|search|pathname|origin))\s*;?\s*$|^\s*(?:window|self|top|parent|opener)\s*\.\s*(?:location|name)\s*;?\s*$/i;
+  /^\s*(?:(?:window|self|top|parent|opener)\s*\.\s*)?(?:document\s*\.\s*(?:cookie|domain|location|url|referrer)|location\s*\.\s*(?:href|hash|search|pathname|origin))\s*(?:;\s*)?$|^\s*(?:window|self|top|parent|opener)\s*\.\s*(?:location|name)\s*(?:;\s*)?$/i;
 
 /** Where in the value a whole-value DOM read starts, or -1. */
 export function findWholeDomRead(value: string): number {

@@ -46,7 +46,7 @@ const CONVERSION_HOOK = /['"`]\s*(?:in\b|[-+*/%|&^,;)])[^'"`=]{0,40}\b(?:valueof
  * Found from its `)`, which a regex scan finds fast; the call before it is
  * then checked within a bounded window.
  */
-const HANDLER_TAIL_CLOSE = /\)\s*;?\s*(?:["'`]|\s(?:autofocus|open)\b)\s*\/?>/gi;
+const HANDLER_TAIL_CLOSE = /\)(?:\s*;)?(?:\s*["'`]|\s+(?:autofocus|open)\b)\s*\/?>/gi;
 const CALL_BEFORE = /[\w$]\s{0,8}\([^()<>]{0,60}$/;
 
 function findHandlerTail(code: string): number {
@@ -65,7 +65,7 @@ function findHandlerTail(code: string): number {
  * and a name that opens with a letter or digit must be called.
  */
 const COMPUTED_GLOBAL =
-  /\b(?:window|top|self|parent|frames|globalthis|this|document)\s*\)?\s*\[\s*(?:['"`(]|\/[^/\]\n]{1,40}\/[a-z]{0,6}\s*\.\s*source\b|[\w$][^\]\n]{0,80}\]\s*[(`])/i;
+  /\b(?:window|top|self|parent|frames|globalthis|this|document)\s*(?:\)\s*)?\[\s*(?:['"`(]|\/[^/\]\n]{1,40}\/[a-z]{0,6}\s*\.\s*source\b|[\w$][^\]\n]{0,80}\]\s*[(`])/i;
 /**
  * Gadgets that reach a sink without naming it: tagged-template calls
  * (`[].sort.call`${alert}``), `Reflect.apply`, `navigation.navigate`, DOM
@@ -76,14 +76,14 @@ const CODE_GADGET =
 /** `scriptalert(1)/script`: a script element whose angle brackets a filter (or a lossy decoder) removed. */
 const TAG_STRIPPED_SCRIPT = /script\s*(?:(?:alert|prompt|confirm|eval)\s*\(|document\s*\.|window\s*\.)/i;
 /** `location="//evil.example"`, `location='javascript:…'`: navigating the page away is the exploit. */
-const LOCATION_ASSIGNMENT = /(?:^|[^\w.$])location\s*=\s*["'`]?\s*(?:[a-z][a-z0-9+.-]{0,20}:|\/\/)/i;
+const LOCATION_ASSIGNMENT = /(?:^|[^\w.$])location\s*=\s*(?:["'`]\s*)?(?:[a-z][a-z0-9+.-]{0,20}:|\/\/)/i;
 /**
  * A function definition, a C-style loop or a jQuery call chain: `function f(a){`,
  * `for (i=0;i<9;i++) {`, `$("a.x").click(`.
  * Code, not prose, but code snippets are sometimes posted legitimately: weaker evidence.
  */
 const JS_DEFINITION =
-  /\bfunction\s*[\w$]*\s*\([\w$,\s]{0,80}\)\s*\{|\bfor\s*\([^;()]{0,80};[^;()]{0,80};[^;()]{0,80}\)\s*\{|\$\s*\(\s*["'`][^"'`]{0,80}["'`]\s*\)\s*\.\s*[a-z]+\s*\(/i;
+  /\bfunction(?:\s*[\w$]+)?\s*\([\w$,\s]{0,80}\)\s*\{|\bfor\s*\([^;()]{0,80};[^;()]{0,80};[^;()]{0,80}\)\s*\{|\$\s*\(\s*["'`][^"'`]{0,80}["'`]\s*\)\s*\.\s*[a-z]+\s*\(/i;
 /** JSFuck and friends write any program with `[]()!+` alone; `![]` and `+[]` are its atoms. */
 const JSFUCK_RUN = /[[\]()!+]{4,}/g;
 /** `alert?.(1)`, `(alert)(1)`, `[1].find(alert)`, `throw onerror=alert`: sinks passed or called indirectly. */

@@ -297,7 +297,7 @@ const MARKUP_SWITCH = /<!--|<!\[cdata\[/i;
  * into (`<!-- search: … -->`), so what follows is live. An arrow in prose
  * ("a --> b", "--> next") has words around it.
  */
-const COMMENT_CLOSE_FIRST = /^\s*["'`]?\s*--!?>\s*(?:<|$)/;
+const COMMENT_CLOSE_FIRST = /^\s*(?:["'`]\s*)?--!?>\s*(?:<|$)/;
 
 export function closesCommentFirst(value: string): TagVerdict | undefined {
   return COMMENT_CLOSE_FIRST.test(value) ? { score: 0.7, label: "HTML comment breakout", index: value.indexOf("--") } : undefined;
@@ -321,7 +321,7 @@ export function isXmlDocument(value: string): boolean {
  * MathML namespace, whose elements run script or switch the parser's rules.
  */
 const SCRIPT_NAMESPACE =
-  /\bxmlns(?::[a-z]{1,20})?\s*=\s*["']?\s*https?:\/\/www\.w3\.org\/(?:2000\/svg|1999\/xhtml|1999\/xsl\/transform|1998\/math\/mathml)/i;
+  /\bxmlns(?::[a-z]{1,20})?\s*=\s*(?:["']\s*)?https?:\/\/www\.w3\.org\/(?:2000\/svg|1999\/xhtml|1999\/xsl\/transform|1998\/math\/mathml)/i;
 
 /** `"<xss>`, `'><x>`: a tag right after the quote that closed an attribute value, whatever its name. */
 function quoteBreakoutInto(value: string, tag: Tag): TagVerdict | undefined {

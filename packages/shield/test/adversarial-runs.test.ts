@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { DETECTORS } from "../src/detectors/index.js";
+import type { InputKind } from "../src/detectors/types.js";
+import { candidate, shieldDecisionOn } from "./helpers.js";
+
+/**
+ * The input that makes a backtracking regex slow: something that starts a match (a prefix), a long run of one
+ * character that two quantifiers can share or that every start position rescans, and a character that makes the
+ * match fail at the end. fuzz.test.ts repeats whole fragments; this feeds prefix + run + reject, the shape that
+ * found `[\r\n]\s*…` (a run of newlines: 1.6 s per 20,000 characters) and `constructor\[\s*["']?\s*prototype`
+ * (a run of spaces). The repository-wide static check (test/regex-linearity.test.mjs) covers single-character
+ * runs in every regex; this covers what the detectors do around their regexes, on real detector inputs.
+ */
+const PREFIXES = [
+  "",
+  "'",
+  '"',
+  "(",
+  ")",
+  "[",
+  "{%",
+  "<",
+  "/",
+  "\n",
+  ";",
+  "=",
+  ":",
+  "$ne",
+  "constructor[",
+  "constructor.",
+  "; return",
+  "location=",
+  "function",
+  "window",
+  "-->",
+  "alias",
+  ".",
+  "../",
+  "select",
+  "or ",
+  "onload=",
+];
+const RUNS = [" ", "\t", "\n", "\r\n", "a", "0", "'", "?", "*", "/", ".", "(", "-", "=", "\\", "%"];
+const REJECT = "\u0001";
+/** Long enough that a quadratic regex takes seconds here (the newline runs took 6 s at this length), a linear pass milliseconds. */
+const LENGTH = 40_000;
+/** Generous: the point is "does not hang" on a loaded CI machine, not speed (bench/shield.mjs measures speed). */
+const BOUND_MS = 250;
+const KINDS: readonly InputKind[] = ["query", "body-key"];
+
+describe("prefix + long run + rejecting character stays linear", () => {
+  for (const prefix of PREFIXES) {
+    it(`after ${JSON.stringify(prefix)}`, () => {
+      const slow: string[] = [];
+      for (const run of RUNS) {
+        const value = prefix + run.repeat(Math.ceil(LENGTH / run.length)).slice(0, LENGTH) + REJECT;
+        for (const kind of KINDS) {
+          const started = performance.now();
+          const input = candidate(value, kind, "x");
+          for (const detector of DETECTORS) detector.detect(input);
+          const elapsed = performance.now() - started;
+          if (elapsed > BOUND_MS) slow.push(`${JSON.stringify(run)} x ${LENGTH} as ${kind}: ${Math.round(elapsed)} ms`);
+        }
+      }
+      assert.deepEqual(slow, []);
+    });
+  }
+
+  it("a 16 KB query value of newlines is decided through protect() within the bound", async () => {
+    // The largest query node:http accepts by default (16 KB of headers): it took the shield 800 ms before.
+    const value = `)${"\n".repeat(16_000)}x`;
+    const started = performance.now();
+    const decision = await shieldDecisionOn({ method: "GET", url: `/search?q=${encodeURIComponent(value)}` });
+    const elapsed = performance.now() - started;
+    assert.equal(decision.conclusion, "ALLOW");
+    assert.ok(elapsed < BOUND_MS, `took ${Math.round(elapsed)} ms`);
+  });
+});
