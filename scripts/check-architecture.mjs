@@ -4,22 +4,17 @@
 //    is erased by the compiler, so a type-only back-reference is not a cycle at run time.
 // 2. The core imports no framework and no I/O: no node: built-ins, no third-party packages,
 //    so it runs on Node, edge runtimes and in tests without a network or a disk.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { filesUnder, packageDirs as packageDirsOf } from "./repo-files.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const IMPORT = /^\s*(?:import|export)\s[^'"]*?from\s+["']([^"']+)["']|^\s*import\s+["']([^"']+)["']/gm;
 const TYPE_ONLY = /^\s*(?:import|export)\s+type\s/;
 const failures = [];
 
-function sources(dir, out = []) {
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) sources(path, out);
-    else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) out.push(path);
-  }
-  return out;
+function sources(dir) {
+  return filesUnder(dir, (name) => name.endsWith(".ts") && !name.endsWith(".d.ts"));
 }
 
 function importsOf(file) {
@@ -29,9 +24,7 @@ function importsOf(file) {
   return specifiers;
 }
 
-const packageDirs = ["packages", "examples"].flatMap((top) =>
-  existsSync(join(root, top)) ? readdirSync(join(root, top)).map((d) => join(root, top, d)) : [],
-);
+const packageDirs = packageDirsOf(root);
 
 for (const dir of packageDirs) {
   const files = sources(join(dir, "src"));

@@ -3,32 +3,17 @@
 // Usage: node scripts/test.mjs [package-dir ...]   (default: every package and example, and test/*.test.mjs)
 // Node 20's `--test` does not expand globs, so the files are collected here.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { filesUnder, packageDirs } from "./repo-files.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const roots = process.argv.slice(2);
-const dirs =
-  roots.length > 0
-    ? roots.map((d) => resolve(d))
-    : [
-        ...readdirSync(join(root, "packages")).map((d) => join(root, "packages", d)),
-        ...readdirSync(join(root, "examples")).map((d) => join(root, "examples", d)),
-      ];
+const dirs = roots.length > 0 ? roots.map((d) => resolve(d)) : packageDirs(root);
 
-function collect(dir, out) {
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) collect(path, out);
-    else if (name.endsWith(".test.js") || name.endsWith(".test.mjs")) out.push(path);
-  }
-  return out;
-}
-
+const compiledTests = dirs.flatMap((dir) => filesUnder(join(dir, "dist", "test"), (name) => name.endsWith(".test.js")));
 // Checks of the whole repository (test/*.test.mjs, plain JavaScript) run with the full suite.
-const repositoryChecks = roots.length > 0 ? [] : collect(join(root, "test"), []).filter((path) => path.endsWith(".test.mjs"));
-const files = [...dirs.flatMap((dir) => collect(join(dir, "dist", "test"), [])).sort(), ...repositoryChecks.sort()];
+const repositoryChecks = roots.length > 0 ? [] : filesUnder(join(root, "test"), (name) => name.endsWith(".test.mjs"));
+const files = [...compiledTests.sort(), ...repositoryChecks.sort()];
 if (files.length === 0) {
   console.error("no compiled tests found: run `npm run build` first");
   process.exit(1);

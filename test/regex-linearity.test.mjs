@@ -13,33 +13,18 @@
 // every RegExp the built packages construct while they load (the shield builds some from word lists).
 // A regex that needs an exception should be rewritten instead: see docs/linear-regexes.md.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { analyse } from "scslre";
 import ts from "typescript";
+import { filesUnder, packageDirs } from "../scripts/repo-files.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 
 /** Modules that do something when loaded (a CLI's main, a worker's entry): not imported here. */
 const ENTRY_POINTS = new Set(["packages/cli/dist/src/main.js", "packages/observe/dist/src/worker/log-worker.js"]);
-
-function filesUnder(dir, accept, out = []) {
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) filesUnder(path, accept, out);
-    else if (accept(name)) out.push(path);
-  }
-  return out;
-}
-
-function packageDirs() {
-  return ["packages", "examples"].flatMap((top) =>
-    existsSync(join(root, top)) ? readdirSync(join(root, top)).map((name) => join(root, top, name)) : [],
-  );
-}
 
 /** `Trade '\n'` and the like for each way `regex` can be made to backtrack or rescan; empty when it is linear. */
 function superLinearities({ source, flags }) {
@@ -95,7 +80,7 @@ describe("the linearity check", () => {
 
 describe("every regex Parapet ships is linear", () => {
   it("regex literals in the sources", () => {
-    const files = packageDirs().flatMap((dir) => [
+    const files = packageDirs(root).flatMap((dir) => [
       ...filesUnder(join(dir, "src"), (name) => name.endsWith(".ts") && !name.endsWith(".d.ts")),
       ...filesUnder(join(dir, "static"), (name) => name.endsWith(".js")),
     ]);
@@ -115,25 +100,21 @@ describe("every regex Parapet ships is linear", () => {
   });
 
   it("RegExps the built packages construct while they load", async () => {
-    const modules = packageDirs()
-      .filter((dir) => dir.includes(`${join(root, "packages")}`))
+    const modules = packageDirs(root)
+      .filter((dir) => dir.startsWith(join(root, "packages")))
       .flatMap((dir) => filesUnder(join(dir, "dist", "src"), (name) => name.endsWith(".js")))
       .filter((file) => !ENTRY_POINTS.has(relative(root, file)));
     assert.ok(modules.length > 100, "run `npm run build` first: the built packages are what this test loads");
     const Native = globalThis.RegExp;
     const constructed = [];
     // Records each `new RegExp(…)` (and `RegExp(…)`) made while the modules load, with the module that made it.
+    const record = (made) => {
+      constructed.push({ source: made.source, flags: made.flags, at: callerOutsideThisFile() });
+      return made;
+    };
     globalThis.RegExp = new Proxy(Native, {
-      construct(target, args, newTarget) {
-        const made = Reflect.construct(target, args, newTarget);
-        constructed.push({ source: made.source, flags: made.flags, at: callerOutsideThisFile() });
-        return made;
-      },
-      apply(target, self, args) {
-        const made = Reflect.apply(target, self, args);
-        constructed.push({ source: made.source, flags: made.flags, at: callerOutsideThisFile() });
-        return made;
-      },
+      construct: (target, args, newTarget) => record(Reflect.construct(target, args, newTarget)),
+      apply: (target, self, args) => record(Reflect.apply(target, self, args)),
     });
     try {
       for (const file of modules) await import(pathToFileURL(file).href);
