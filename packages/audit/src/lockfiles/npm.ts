@@ -3,6 +3,7 @@ import type { LockedPackage, Lockfile } from "../model.js";
 import { isRecord, parseJsonFile } from "./json.js";
 import { createLineIndex } from "./lines.js";
 import { aliasTarget, classifyResolved } from "./source.js";
+import { type WorkspaceMatcher, workspaceMatcher } from "./workspace-glob.js";
 
 type LineOf = (trimmedLine: string) => number | undefined;
 
@@ -61,24 +62,14 @@ function fromPackages(file: string, doc: Record<string, unknown>, lineOf: LineOf
   return out.concat(localPackages(file, entries, lineOf));
 }
 
-/** npm `workspaces` globs (`packages/*`, `apps/**`) as anchored patterns over lockfile paths. */
-function workspacePatterns(workspaces: unknown): RegExp[] {
+/** The matchers of npm `workspaces` globs (`packages/*`, `apps/**`), an array or `{ packages: [...] }`. */
+function workspaceMatchers(workspaces: unknown): WorkspaceMatcher[] {
   const globs = Array.isArray(workspaces)
     ? workspaces
     : isRecord(workspaces) && Array.isArray(workspaces.packages)
       ? workspaces.packages
       : [];
-  return globs
-    .filter((glob): glob is string => typeof glob === "string")
-    .map((glob) => {
-      const body = glob
-        .replace(/^\.\//, "")
-        .replace(/(?<!\/)\/+$/, "")
-        .split("**")
-        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*"))
-        .join(".*");
-      return new RegExp(`^${body}$`);
-    });
+  return globs.filter((glob): glob is string => typeof glob === "string").map(workspaceMatcher);
 }
 
 /**
@@ -90,13 +81,13 @@ function workspacePatterns(workspaces: unknown): RegExp[] {
  */
 function localPackages(file: string, entries: Record<string, unknown>, lineOf: LineOf): LockedPackage[] {
   const root = entries[""];
-  const workspaces = workspacePatterns(isRecord(root) ? root.workspaces : undefined);
+  const workspaces = workspaceMatchers(isRecord(root) ? root.workspaces : undefined);
   const out: LockedPackage[] = [];
   const seen = new Set<string>();
   for (const [path, link] of Object.entries(entries)) {
     if (!isRecord(link) || link.link !== true || typeof link.resolved !== "string") continue;
     const folder = link.resolved;
-    if (seen.has(folder) || workspaces.some((pattern) => pattern.test(folder))) continue;
+    if (seen.has(folder) || workspaces.some((matches) => matches(folder))) continue;
     seen.add(folder);
     const target = isRecord(entries[folder]) ? (entries[folder] as Record<string, unknown>) : {};
     const line = lineOf(`${JSON.stringify(folder)}: {`) ?? lineOf(`${JSON.stringify(path)}: {`);
