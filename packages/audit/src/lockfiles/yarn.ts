@@ -3,7 +3,7 @@ import { parseSyml } from "@yarnpkg/parsers";
 import { lockfileError } from "../errors.js";
 import type { LockedPackage, Lockfile, SourceKind } from "../model.js";
 import { isRecord } from "./json.js";
-import { lineStartingWith } from "./lines.js";
+import { createYarnEntryIndex, lineStartingWith } from "./lines.js";
 import { aliasTarget, classifyResolved } from "./source.js";
 
 /** yarn.lock: classic (v1, its own format) or berry (YAML-like with a `__metadata` block). */
@@ -56,16 +56,63 @@ function withoutFragment(text: string): string {
   return hash === -1 ? text : text.slice(0, hash);
 }
 
+/**
+ * @yarnpkg/lockfile 1.1's tokenizer reads a comment until a newline and a
+ * quoted string until its closing quote, past the end of the text if there is
+ * none, appending "undefined" until V8's string limit: a yarn.lock cut short
+ * inside a string, or ending in a comment without a newline, cost ~10 s and
+ * ~1 GB before its "Invalid string length". A final newline ends any comment,
+ * and a closing quote in a comment line after it ends any string that was left
+ * open, which then fails as the invalid token it is, at its own line. A
+ * complete lockfile reads the same: one more comment line changes nothing.
+ */
+function withRunawayStop(text: string): string {
+  return `${text}${text.endsWith("\n") ? "" : "\n"}#"\n`;
+}
+
+/**
+ * The file line of a line number in @yarnpkg/lockfile 1.1's errors. Its
+ * tokenizer takes a line break and the "\n" after it as one (a check meant for
+ * "\r\n" that never looks at the first character), so every blank line puts
+ * its positions a line earlier. Replays that count: breaks only occur between
+ * tokens, never inside a comment or a string.
+ */
+function classicFileLine(text: string, tokenizerLine: number): number {
+  let counted = 1;
+  let line = 1;
+  for (let i = 0; i < text.length && counted < tokenizerLine; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== LF && code !== CR) continue;
+    if (code === LF) line++;
+    if (text.charCodeAt(i + 1) === LF) {
+      line++;
+      i++;
+    }
+    counted++;
+  }
+  return line;
+}
+
+const LF = 10;
+const CR = 13;
+
 function parseClassic(file: string, text: string): Lockfile {
   let parsed: { type: string; object: unknown };
   try {
-    parsed = yarnLockfile.parse(text);
+    parsed = yarnLockfile.parse(withRunawayStop(text));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw lockfileError(file, errorLine(message), `not a valid yarn.lock (${message})`);
+    const line = errorLine(message);
+    // The library's own position ("{ line: 2, col: 2, type: 'INVALID', … } 2:2 in lockfile") would contradict the
+    // file line reported: keep only what it found.
+    const detail = message
+      .replace(/ ?\{ line: \d+, col: \d+, type: '(\w+)'[^}\n]*\}/, (_, type: string) => ` ${type.toLowerCase()}`)
+      .replace(/ \d+:\d+ in lockfile$/, "");
+    throw lockfileError(file, line === undefined ? undefined : classicFileLine(text, line), `not a valid yarn.lock (${detail})`);
   }
   if (parsed.type === "conflict") throw lockfileError(file, lineStartingWith(text, "<<<<<<<"), "has unresolved merge conflict markers");
   if (!isRecord(parsed.object)) throw lockfileError(file, 1, "is empty or not a yarn lockfile");
+  const lineOf = createYarnEntryIndex(text);
   const seen = new Set<string>();
   const out: LockedPackage[] = [];
   for (const [descriptor, entry] of Object.entries(parsed.object)) {
@@ -79,7 +126,7 @@ function parseClassic(file: string, text: string): Lockfile {
     const dedupe = `${name}@${entry.version}@${resolved ?? ""}@${integrity ?? ""}`;
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);
-    const line = lineStartingWith(text, descriptor) ?? lineStartingWith(text, `"${descriptor}`);
+    const line = lineOf(descriptor);
     out.push({
       name,
       version: entry.version,
@@ -113,13 +160,14 @@ function parseBerry(file: string, text: string): Lockfile {
   }
   if (!isRecord(doc)) throw lockfileError(file, 1, "is empty or not a yarn lockfile");
   const metadata = isRecord(doc.__metadata) ? doc.__metadata : {};
+  const lineOf = createYarnEntryIndex(text);
   const out: LockedPackage[] = [];
   for (const [descriptor, entry] of Object.entries(doc)) {
     if (descriptor === "__metadata" || !isRecord(entry) || typeof entry.version !== "string") continue;
     const resolution = typeof entry.resolution === "string" ? entry.resolution : descriptor;
     const source = berrySource(resolution);
     if (source === "workspace") continue;
-    const line = lineStartingWith(text, `"${descriptor}`) ?? lineStartingWith(text, descriptor);
+    const line = lineOf(descriptor);
     out.push({
       name: nameOfDescriptor(resolution),
       version: entry.version,
