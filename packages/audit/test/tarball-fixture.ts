@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { createGzip } from "node:zlib";
 import { create } from "tar";
 
 /** Builds an npm-style .tgz (entries under `package/`) from source strings, in memory. */
@@ -23,4 +24,60 @@ export async function buildTarball(files: Record<string, string>): Promise<Uint8
 
 export function manifest(name: string, scripts: Record<string, string> = {}): string {
   return JSON.stringify({ name, version: "1.0.0", scripts });
+}
+
+/** A ustar header for a regular file (or `type`) of `size` bytes. */
+function tarHeader(path: string, size: number, type = "0"): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(path, 0, 100);
+  header.write("0000644\0", 100);
+  header.write("0000000\0", 108);
+  header.write("0000000\0", 116);
+  header.write(`${size.toString(8).padStart(11, "0")}\0`, 124);
+  header.write("00000000000\0", 136);
+  header.write(type, 156);
+  header.write("ustar\u000000", 257);
+  header.write("        ", 148);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += header[i] as number;
+  header.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
+  return header;
+}
+
+/**
+ * A .tgz of `entries`, each `size` bytes of `fill` (zeros by default), streamed through gzip so that gigabytes of
+ * content never sit in memory: the shape of a decompression bomb, or of an archive with a million entries.
+ */
+export async function buildFilledTarball(entries: readonly { path: string; size: number; fill?: number }[]): Promise<Uint8Array> {
+  const gzip = createGzip({ level: 1 });
+  const chunks: Buffer[] = [];
+  gzip.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise((resolve) => gzip.on("end", resolve));
+  // Small writes (a header each) are gathered: one gzip write per 512 bytes made a 300,000-entry archive take 20 s.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    const joined = Buffer.concat(pending);
+    pending = [];
+    pendingBytes = 0;
+    if (!gzip.write(joined)) await new Promise((resolve) => gzip.once("drain", resolve));
+  };
+  const write = async (buffer: Buffer) => {
+    // Copied: the fill block is reused for the next entry.
+    pending.push(Buffer.from(buffer));
+    pendingBytes += buffer.length;
+    if (pendingBytes >= 1024 * 1024) await flush();
+  };
+  const block = Buffer.alloc(1024 * 1024);
+  for (const { path, size, fill = 0 } of entries) {
+    await write(tarHeader(`package/${path}`, size));
+    if (size > 0 && block[0] !== fill) block.fill(fill);
+    for (let left = size; left > 0; left -= block.length) await write(left >= block.length ? block : block.subarray(0, left));
+    if (size % 512 !== 0) await write(Buffer.alloc(512 - (size % 512)));
+  }
+  await write(Buffer.alloc(1024));
+  await flush();
+  gzip.end();
+  await ended;
+  return new Uint8Array(Buffer.concat(chunks));
 }

@@ -1,3 +1,4 @@
+import { createGunzip } from "node:zlib";
 import { Parser, type ReadEntry } from "tar";
 
 export interface TarballFile {
@@ -16,7 +17,7 @@ export interface ExtractedTarball {
   /** Entries refused because their path escapes the package (`../`, absolute paths). */
   readonly unsafePaths: readonly string[];
   readonly totalBytes: number;
-  /** True when the entry or total-size cap was hit: files after that point were not read at all. */
+  /** True when a cap (entries, bytes read, bytes inflated) was hit: files after that point were not read at all. */
   readonly truncated: boolean;
 }
 
@@ -28,10 +29,20 @@ export interface ExtractLimits {
    * payload is the obvious evasion, and the end is where a payload gets glued on.
    */
   readonly maxTailBytes?: number;
-  /** Per-tarball cap on bytes read into memory (a decompression bomb stops here). */
+  /** Per-tarball cap on bytes of the files kept in memory. */
   readonly maxTotalBytes?: number;
+  /**
+   * Per-tarball cap on bytes decompressed, skipped files included: a
+   * decompression bomb (gzip inflates zeros ~1000×, so a 100 MB download can
+   * hold 100 GB) stops here, after a second or so, instead of costing minutes.
+   */
+  readonly maxInflatedBytes?: number;
+  /** Entries read at most; the archive is not read further. */
   readonly maxEntries?: number;
 }
+
+/** Unsafe paths kept for the report: enough to show; a million of them must not fill memory. */
+const MAX_UNSAFE_PATHS = 100;
 
 /** Files worth reading: code and the manifests that launch it. Images, fonts and maps are skipped. */
 const TEXT_FILE = /(\.(c|m)?js|\.jsx|\.ts|\.tsx|\.sh|\.bat|\.cmd|\.ps1|\.py|\.json|\.node\.js)$|(^|\/)[^./]+$/i;
@@ -86,46 +97,94 @@ function keepHeadAndTail(headBytes: number, tailBytes: number) {
 /**
  * Reads a .tgz into memory without writing anything to disk and without running
  * anything. Entries that are not regular files (symlinks, devices) are ignored.
+ *
+ * It gunzips on its own (on libuv's threads, not the event loop, which a
+ * synchronous inflate inside the tar parser blocked for seconds) and counts
+ * what comes out, so that reading stops at the first cap reached: past
+ * `maxEntries` entries or `maxInflatedBytes` decompressed, the rest of the
+ * archive is never inflated and the result says `truncated`.
  */
 export function extractTarball(gzipped: Uint8Array, limits: ExtractLimits = {}): Promise<ExtractedTarball> {
   const maxFileBytes = limits.maxFileBytes ?? 2 * 1024 * 1024;
   const maxTailBytes = limits.maxTailBytes ?? 1024 * 1024;
   const maxTotalBytes = limits.maxTotalBytes ?? 64 * 1024 * 1024;
+  const maxInflatedBytes = limits.maxInflatedBytes ?? 512 * 1024 * 1024;
   const maxEntries = limits.maxEntries ?? 20_000;
   return new Promise((resolve, reject) => {
     const files: TarballFile[] = [];
     const unsafePaths: string[] = [];
     let totalBytes = 0;
+    let inflated = 0;
     let entries = 0;
     let truncated = false;
+    let settled = false;
+    /** The file being read when a cap stops the archive: what was read of it is kept. */
+    let reading: { readonly path: string; readonly file: ReturnType<typeof keepHeadAndTail> } | undefined;
+    const input = Buffer.from(gzipped.buffer, gzipped.byteOffset, gzipped.byteLength);
+    // npm tarballs are gzip; anything else goes to the tar parser as it is (a plain tar, or its error).
+    const gunzip = input[0] === 0x1f && input[1] === 0x8b ? createGunzip() : undefined;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      gunzip?.destroy();
+      if (error) reject(error);
+      else if (entries === 0) reject(new Error("not a valid tarball (no entries could be read)"));
+      else resolve({ files, unsafePaths, totalBytes, truncated });
+    };
+    /** A cap was reached: what was read so far is the result. */
+    const stop = () => {
+      truncated = true;
+      if (reading) files.push({ path: reading.path, ...reading.file.finish(), truncated: true });
+      reading = undefined;
+      settle();
+    };
     const parser = new Parser({
       onReadEntry(entry: ReadEntry) {
-        entries++;
+        if (settled) {
+          entry.resume();
+          return;
+        }
+        if (++entries > maxEntries) {
+          entry.resume();
+          return stop();
+        }
         const path = entry.path.replace(/^[^/]+\//, "");
-        if (isUnsafe(entry.path) || isUnsafe(path)) unsafePaths.push(entry.path);
-        const wanted =
-          entry.type === "File" && !isUnsafe(path) && entries <= maxEntries && TEXT_FILE.test(path) && !SKIPPED.test(path) && !truncated;
+        if ((isUnsafe(entry.path) || isUnsafe(path)) && unsafePaths.length < MAX_UNSAFE_PATHS) unsafePaths.push(entry.path);
+        const wanted = entry.type === "File" && !isUnsafe(path) && TEXT_FILE.test(path) && !SKIPPED.test(path) && !truncated;
         if (!wanted) {
           entry.resume();
           return;
         }
         const file = keepHeadAndTail(maxFileBytes, maxTailBytes);
+        reading = { path, file };
         entry.on("data", (chunk: Buffer) => {
           totalBytes += chunk.length;
           if (totalBytes > maxTotalBytes) truncated = true;
           file.add(chunk);
         });
-        entry.on("end", () => files.push({ path, ...file.finish() }));
+        entry.on("end", () => {
+          reading = undefined;
+          if (!settled) files.push({ path, ...file.finish() });
+        });
       },
     });
-    parser.on("error", (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
+    parser.on("error", (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))));
     parser.on("warn", (_code: string, message: string) => {
-      if (/invalid|unexpected|TAR_BAD_ARCHIVE/i.test(message)) reject(new Error(`not a valid tarball: ${message}`));
+      if (/invalid|unexpected|TAR_BAD_ARCHIVE/i.test(message)) settle(new Error(`not a valid tarball: ${message}`));
     });
-    parser.on("end", () => {
-      if (entries === 0) reject(new Error("not a valid tarball (no entries could be read)"));
-      else resolve({ files, unsafePaths, totalBytes, truncated: truncated || entries > maxEntries });
+    parser.on("end", () => settle());
+    if (gunzip === undefined) {
+      parser.end(input);
+      return;
+    }
+    gunzip.on("data", (chunk: Buffer) => {
+      if (settled) return;
+      inflated += chunk.length;
+      if (inflated > maxInflatedBytes) return stop();
+      parser.write(chunk);
     });
-    parser.end(Buffer.from(gzipped));
+    gunzip.on("end", () => parser.end());
+    gunzip.on("error", (error: Error) => settle(new Error(`not a valid tarball: ${error.message}`)));
+    gunzip.end(input);
   });
 }

@@ -185,7 +185,8 @@ function checkAnalysis(pkg: LockedPackage, analysis: TarballAnalysis, note: Note
     const more = analysis.partlyAnalyzed.length > 3 ? ` and ${analysis.partlyAnalyzed.length - 3} more` : "";
     unread.push(`${analysis.partlyAnalyzed.length} code file(s) over 3 MB were read only at their start and end (${shown}${more})`);
   }
-  if (analysis.truncated) unread.push("the tarball is over 20,000 entries or 64 MB, and the files past that point were not read");
+  if (analysis.truncated)
+    unread.push("the tarball is over 20,000 entries, 64 MB of code or 512 MB unpacked, and the files past that point were not read");
   if (unread.length > 0) {
     note(
       "tarball-partly-analyzed",
