@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { type Check, type CheckContext, type ProjectManifest, uniqueBy } from "./checks/context.js";
@@ -16,6 +16,7 @@ import { readLockfiles } from "./lockfiles/index.js";
 import { collectPackuments } from "./metadata/collect.js";
 import { artifactKey, type Finding, type LockedPackage, type Lockfile, packageId, severityRank } from "./model.js";
 import { loadOsv } from "./osv.js";
+import { readProjectFile } from "./project-file.js";
 import { type NpmrcConfig, readNpmrcConfig, withDefaultRegistry } from "./registry.js";
 import { createTarballCache, type TarballCache } from "./tarball/cache.js";
 import { createHostCircuit } from "./tarball/circuit.js";
@@ -57,11 +58,14 @@ export interface AuditReport {
   readonly notices: readonly string[];
 }
 
+/** A package.json is kilobytes; a megabyte or more is not one npm would install from either. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
 function readManifest(dir: string): ProjectManifest | undefined {
   const file = join(dir, "package.json");
   if (!existsSync(file)) return undefined;
   try {
-    const text = readFileSync(file, "utf8");
+    const text = readProjectFile(file, { maxBytes: MAX_MANIFEST_BYTES, within: dir }).toString("utf8");
     const json: unknown = JSON.parse(text);
     return typeof json === "object" && json !== null ? { file: "package.json", text, json: json as Record<string, unknown> } : undefined;
   } catch {

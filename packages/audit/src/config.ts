@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { AuditError, readError } from "./errors.js";
 import { isSeverity, type Severity } from "./model.js";
+import { MAX_CONFIG_BYTES, readProjectFile } from "./project-file.js";
 
 /**
  * `.parapet-audit.json` in the audited directory. Every allowance needs a
@@ -148,7 +149,8 @@ export function readConfig(dir: string, explicitPath?: string): AuditConfig {
   }
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    // The config in the project is the project's (a pull request's); one named on the command line is the user's own.
+    text = readProjectFile(path, { maxBytes: MAX_CONFIG_BYTES, ...(explicitPath === undefined ? { within: dir } : {}) }).toString("utf8");
   } catch (error) {
     throw readError(path, error);
   }

@@ -1,3 +1,5 @@
+import { ProjectFileError } from "./project-file.js";
+
 /**
  * Every error the audit shows a user comes from here, with a stable code
  * (PARAPET_E_AUDIT_…) and a message that says what to do next. The CLI prints
@@ -41,10 +43,12 @@ export function lockfileError(file: string, line: number | undefined, problem: s
 export function readError(file: string, error: unknown): AuditError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const reason =
-    code === "EISDIR"
-      ? "is a directory, not a file"
-      : code === "EACCES"
-        ? "is not readable (permission denied)"
-        : `cannot be read (${error instanceof Error ? error.message : String(error)})`;
+    error instanceof ProjectFileError && error.code === undefined
+      ? error.message
+      : code === "EISDIR"
+        ? "is a directory, not a file"
+        : code === "EACCES"
+          ? "is not readable (permission denied)"
+          : `cannot be read (${error instanceof Error ? error.message : String(error)})`;
   return new AuditError("PARAPET_E_AUDIT_READ", `${file}: ${reason}. Replace it with a readable file (or remove it) and re-run.`);
 }

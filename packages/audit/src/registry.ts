@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { MAX_CONFIG_BYTES, readProjectFile } from "./project-file.js";
 
 export const DEFAULT_REGISTRY = "https://registry.npmjs.org/";
 
@@ -165,7 +166,8 @@ export function readNpmrcConfig(dir: string, sources: Pick<NpmrcSources, "env" |
     if (!existsSync(file)) continue;
     let text: string;
     try {
-      text = readFileSync(file, "utf8");
+      // Bounded and regular files only: a project's .npmrc linked to /dev/zero or made a FIFO must not stall the audit.
+      text = readProjectFile(file, { maxBytes: MAX_CONFIG_BYTES }).toString("utf8");
     } catch {
       continue; // an unreadable config is npm's problem to report, not a reason to stop the audit
     }

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { MAX_CONFIG_BYTES, readProjectFile } from "../project-file.js";
 import type { NpmrcConfig } from "../registry.js";
 
 /**
@@ -65,7 +66,7 @@ export function yarnrcMapping(texts: readonly string[]): RegistryMapping {
 
 function readIfFile(path: string): string[] {
   try {
-    return existsSync(path) ? [readFileSync(path, "utf8")] : [];
+    return existsSync(path) ? [readProjectFile(path, { maxBytes: MAX_CONFIG_BYTES }).toString("utf8")] : [];
   } catch {
     return []; // unreadable config is config the package manager cannot use either
   }

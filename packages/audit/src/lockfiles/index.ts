@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { AuditError, readError } from "../errors.js";
 import type { Lockfile } from "../model.js";
+import { readProjectFile } from "../project-file.js";
 import { parseNpmLockfile } from "./npm.js";
 import { parsePnpmLockfile } from "./pnpm.js";
 import { parseYarnLockfile } from "./yarn.js";
@@ -42,12 +43,9 @@ export function readLockfiles(dir: string): Lockfile[] {
   return used.map((l) => {
     let buffer: Buffer;
     try {
-      buffer = readFileSync(join(dir, l.file));
+      buffer = readProjectFile(join(dir, l.file), { maxBytes: MAX_LOCKFILE_BYTES, within: dir });
     } catch (error) {
       throw readError(l.file, error);
-    }
-    if (buffer.length > MAX_LOCKFILE_BYTES) {
-      throw new AuditError("PARAPET_E_AUDIT_LOCKFILE_PARSE", `${l.file}: larger than ${MAX_LOCKFILE_BYTES} bytes; refusing to parse it.`);
     }
     return l.parse(l.file, buffer.toString("utf8").replace(/^\uFEFF/, ""));
   });
