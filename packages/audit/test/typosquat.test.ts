@@ -60,3 +60,19 @@ test("false alarms: ranked names judged as if new, against names 10x more popula
   assert.ok(flagged > 0, "the measurement must be able to see false alarms at all");
   assert.ok(rate <= 0.005, `${flagged} of ${npmHighImpact.length} flagged (${(rate * 100).toFixed(2)}%)`);
 });
+
+test("names far past npm's 214-character limit are judged in linear time, and still by their shape", () => {
+  // A pull request's lockfile may name anything: 200 names of 5,000 characters took 15 s (every deletion of each
+  // name built and looked up); one edit changes a length by one at most, so none of those can be an edit of a
+  // published name.
+  const long = Array.from({ length: 200 }, (_, i) => `react${"x".repeat(5_000)}${i}`);
+  const started = performance.now();
+  for (const name of long) assert.equal(index.match(name), undefined);
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed < 2_000, `200 long names judged in ${elapsed.toFixed(0)} ms`);
+  // Shape checks are linear and still apply: separators alone do not make a long name a new one.
+  const spaced = `e${"-".repeat(300)}xpress`;
+  assert.deepEqual([index.match(spaced)?.target, index.match(spaced)?.kind], ["express", "separator"]);
+  // At npm's limit the edit search still runs.
+  assert.equal(index.match("expresss")?.kind, "repeated");
+});

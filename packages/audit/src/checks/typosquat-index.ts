@@ -76,6 +76,9 @@ function isReorderable(name: string): boolean {
   return words.length >= 2 && words.length <= 3 && !words.includes("to");
 }
 
+/** npm refuses longer names (validate-npm-package-name); the lockfile of a pull request may still hold one. */
+const MAX_NPM_NAME_LENGTH = 214;
+
 /**
  * An index of popular names built once (17k names, a few hundred ms) that answers
  * "which popular package does this name imitate?" in microseconds.
@@ -157,6 +160,9 @@ export function createTyposquatIndex(ranked: readonly string[], options: Typosqu
       if (original !== undefined && original < below && original < wordOrderTargets)
         return { target: suffix[1]!, targetRank: original, kind: "version-suffix" };
     }
+    // One edit changes a length by one at most, so a name past npm's limit is no edit away from any published name;
+    // and its deletions would cost its length squared (a lockfile of 5,000-character names took a minute).
+    if (lower.length > MAX_NPM_NAME_LENGTH + 1) return undefined;
     let edit: SquatMatch | undefined;
     const keys = [lower, ...deletions(lower)];
     for (const key of keys) {
