@@ -12,6 +12,7 @@ import {
 import type { Alert, Finding, Severity } from "./alerts/alert.js";
 import { type AlertDispatcher, type AlertOptions, createAlertDispatcher } from "./alerts/dispatcher.js";
 import { checkAlertOptions, checkBlockKinds } from "./alerts/options.js";
+import { authUserKey } from "./auth-user.js";
 import { inThreadBackend, type LogBackend } from "./backend.js";
 import { type BlockList, createBlockList } from "./blocklist.js";
 import { CaptureRing } from "./capture.js";
@@ -257,13 +258,9 @@ export function observe(options: ObserveOptions = {}): Observed {
     },
     onAuthEvent(event: AuthEvent) {
       try {
-        // Only what the auth detector reads: the request object stays on this thread.
-        pendingAuth.push({
-          type: event.type,
-          timestamp: event.timestamp,
-          ip: event.ip,
-          ...(event.user === undefined ? {} : { user: event.user }),
-        });
+        // Only what the auth detector reads: the request object stays on this thread, the user name is bounded.
+        const user = authUserKey(event.user);
+        pendingAuth.push({ type: event.type, timestamp: event.timestamp, ip: event.ip, ...(user === undefined ? {} : { user }) });
         if (pendingAuth.length >= batchSize) schedulePump();
       } catch (error) {
         logger.error("observe: could not process an auth event", { error: messageOf(error) });
