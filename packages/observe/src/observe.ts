@@ -12,9 +12,9 @@ import {
 import type { Alert, Finding, Severity } from "./alerts/alert.js";
 import { type AlertDispatcher, type AlertOptions, createAlertDispatcher } from "./alerts/dispatcher.js";
 import { checkAlertOptions, checkBlockKinds } from "./alerts/options.js";
-import { authUserKey } from "./auth-user.js";
 import { inThreadBackend, type LogBackend } from "./backend.js";
 import { type BlockList, createBlockList } from "./blocklist.js";
+import { authUserKey } from "./bounded-key.js";
 import { CaptureRing } from "./capture.js";
 import { type AuthDetectorOptions, createAuthDetector } from "./detect/auth.js";
 import { DEFAULT_IPV6_PREFIX } from "./detect/client-key.js";

@@ -79,6 +79,22 @@ describe("packed strings", () => {
     assert.equal(reader.next(), "abc");
     assert.equal(reader.next(), undefined);
   });
+
+  it("a value cut at its limit keeps only what was kept alive while the batch waits, not the request's whole string", () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    // What a full ring holds during a database outage: values cut from long headers (flat strings of their own).
+    const packers = Array.from({ length: 20 }, () => new StringPacker(500));
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let p = 0; p < packers.length; p++) {
+      for (let i = 0; i < 500; i++) packers[p]?.add(Buffer.alloc(16_000, `${p}-${i}|`).toString("latin1"), 512);
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.equal(new StringReader((packers[19] as StringPacker).finish()).next()?.length, 512);
+    assert.ok(grown < 40_000_000, `10,000 values cut to 512 kept ${(grown / 1e6).toFixed(1)} MB alive; slices would keep 160 MB`);
+  });
 });
 
 describe("capture ring columns", () => {

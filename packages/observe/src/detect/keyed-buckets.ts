@@ -1,3 +1,4 @@
+import { boundedKey } from "../bounded-key.js";
 import { BoundedMap } from "../sketch/bounded-map.js";
 import { LeakyBucket, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
 
@@ -5,7 +6,7 @@ import { LeakyBucket, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
  * One leaky bucket per key (IP, user), CrowdSec style, with an optional
  * `distinct` field: the bucket is poured only the first time a value (a path,
  * a user name) is seen for that key, so "many users from one IP" counts users,
- * not attempts. Keys and distinct values are bounded; a bucket that overflowed
+ * not attempts. Keys and distinct values are bounded in number and size; a bucket that overflowed
  * is reset, so a sustained attack fires again only after it refills.
  */
 export class KeyedBuckets {
@@ -31,8 +32,10 @@ export class KeyedBuckets {
       this.#states.set(key, state);
     }
     if (distinct !== undefined) {
-      if (state.seen.has(distinct)) return undefined;
-      if (state.seen.size < this.maxDistinct) state.seen.add(distinct);
+      // Remembered by a bounded key: 256 distinct 1 KB paths for each of 50,000 clients would be gigabytes.
+      const value = boundedKey(distinct);
+      if (state.seen.has(value)) return undefined;
+      if (state.seen.size < this.maxDistinct) state.seen.add(value);
     }
     if (!state.bucket.pour(now, amount)) return undefined;
     const level = state.bucket.level(now);
