@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import {
   createClientIpResolver,
   type Decision,
@@ -69,6 +71,24 @@ describe("rule state keys", () => {
     const again = await p.protect(plainRequest("198.51.100.3"), { apiKey: `${prefix}-alice` });
     assert.equal(again.conclusion, "DENY");
     assert.ok((again.results[0]?.key ?? "").length < 300, "the key stays bounded");
+  });
+
+  it("a shortened key keeps nothing of the long value alive: 10,000 clients with 16 KB API keys cost a few MB", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const p = parapet({ rules: [fixedWindow({ max: 100, window: "1h", characteristics: ["apiKey"] })], logger: silentLogger });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 10_000; i++) {
+      // A flat string of its own per request, as a header value is.
+      const apiKey = Buffer.alloc(16_000, `${i}-key|`).toString("latin1");
+      await p.protect({ method: "GET", url: "/", ip: "198.51.100.1", headers: { "x-api-key": apiKey } });
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    // The store is still in use, so the collector could not take its keys.
+    assert.equal((await p.protect(plainRequest(), { apiKey: "after" })).conclusion, "ALLOW");
+    assert.ok(grown < 40_000_000, `the store kept ${(grown / 1e6).toFixed(1)} MB alive; slices of the values kept 200 MB`);
   });
 
   it("escapes the pair separator, so no value can spell another characteristic", async () => {
