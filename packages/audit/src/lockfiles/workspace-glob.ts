@@ -28,47 +28,54 @@ function segmentsOf(path: string): string[] {
 }
 
 const GLOBSTAR = "**";
-
-/** `**` segments against folder segments: the wildcard walk at segment level, with `matchSegment` for the rest. */
-function matchSegments(pattern: readonly string[], folder: readonly string[]): boolean {
-  let p = 0;
-  let f = 0;
-  let starP = -1;
-  let starF = 0;
-  while (f < folder.length) {
-    if (p < pattern.length && pattern[p] === GLOBSTAR) {
-      starP = p++;
-      starF = f;
-    } else if (p < pattern.length && matchSegment(pattern[p] as string, folder[f] as string)) {
-      p++;
-      f++;
-    } else if (starP !== -1) {
-      // Let the latest `**` take one more segment and retry what follows it.
-      p = starP + 1;
-      f = ++starF;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.length && pattern[p] === GLOBSTAR) p++;
-  return p === pattern.length;
-}
-
 const STAR = 0x2a;
 const QUESTION = 0x3f;
 
-/** One segment with `*` and `?`, by the same walk over characters. A `**` inside a segment (`a**b`) is a `*`. */
+/** `**` segments against folder segments, each other segment by `matchSegment`. */
+function matchSegments(pattern: readonly string[], folder: readonly string[]): boolean {
+  return wildcardWalk(
+    pattern.length,
+    folder.length,
+    (p) => pattern[p] === GLOBSTAR,
+    (p, f) => matchSegment(pattern[p] as string, folder[f] as string),
+  );
+}
+
+/** One segment with `*` and `?`. A `**` inside a segment (`a**b`) is a `*`. */
 function matchSegment(pattern: string, text: string): boolean {
+  return wildcardWalk(
+    pattern.length,
+    text.length,
+    (p) => pattern.charCodeAt(p) === STAR,
+    (p, t) => {
+      const code = pattern.charCodeAt(p);
+      return code === QUESTION || code === text.charCodeAt(t);
+    },
+  );
+}
+
+/**
+ * The classic wildcard match, over segments or over characters: a star is
+ * remembered, and on a mismatch only the latest star takes one more item
+ * before what follows it is retried. Every other pattern item matches exactly
+ * one text item (`matches`), which is what makes retrying from the latest star
+ * enough, and the cost at most pattern × text.
+ */
+function wildcardWalk(
+  patternLength: number,
+  textLength: number,
+  isStar: (p: number) => boolean,
+  matches: (p: number, t: number) => boolean,
+): boolean {
   let p = 0;
   let t = 0;
   let starP = -1;
   let starT = 0;
-  while (t < text.length) {
-    const code = p < pattern.length ? pattern.charCodeAt(p) : -1;
-    if (code === STAR) {
+  while (t < textLength) {
+    if (p < patternLength && isStar(p)) {
       starP = p++;
       starT = t;
-    } else if (code === QUESTION || (code !== -1 && code === text.charCodeAt(t))) {
+    } else if (p < patternLength && matches(p, t)) {
       p++;
       t++;
     } else if (starP !== -1) {
@@ -78,6 +85,6 @@ function matchSegment(pattern: string, text: string): boolean {
       return false;
     }
   }
-  while (p < pattern.length && pattern.charCodeAt(p) === STAR) p++;
-  return p === pattern.length;
+  while (p < patternLength && isStar(p)) p++;
+  return p === patternLength;
 }
