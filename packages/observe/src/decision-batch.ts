@@ -1,6 +1,6 @@
 import { type Decision, formatDecisionId, type RuleResult } from "@parapet/core";
 import { cachedFingerprint, classesOf, NO_CLASSES, type ResultClasses } from "./record.js";
-import { compactLine, compactRulesLine, encodeResults, MAX_COMPACT_RULES, mapRuleKeys } from "./results-codec.js";
+import { compactLine, compactRulesLine, encodeResults, essentials, MAX_COMPACT_RULES, mapRuleKeys } from "./results-codec.js";
 import { mayHoldSecret, redactKey, redactResultKeys } from "./secret-keys.js";
 import type { BoundedMap } from "./sketch/bounded-map.js";
 import {
@@ -278,15 +278,7 @@ function objectRowOf(results: readonly RuleResult[]): ObjectRow {
     classes = classesOf(results);
     return { classes, results: encodeResults(results) };
   } catch {
-    const plain = results.map(({ ruleId, ruleType, mode, conclusion, durationMs, reason }) => ({
-      ruleId,
-      ruleType,
-      mode,
-      conclusion,
-      reason: { type: String((reason as { type?: unknown } | null | undefined)?.type) },
-      durationMs,
-    }));
-    return { classes, results: JSON.stringify(plain) };
+    return { classes, results: JSON.stringify(essentials(results)) };
   }
 }
 

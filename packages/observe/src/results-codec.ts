@@ -21,7 +21,48 @@ const SEPARATOR = "\t";
 const CLASSIFIED_TYPE = /BOT|SHIELD|ATTACK|WAF/i;
 
 export function encodeResults(results: readonly RuleResult[]): string {
-  return compactResults(results) ?? JSON.stringify(results);
+  return compactResults(results) ?? boundedJson(results);
+}
+
+/**
+ * Characters of results JSON a row stores. A denial's JSON is a few hundred; a rule whose reason quotes the
+ * request (a custom rule, a list of findings) must not make each row as large as the request, or larger.
+ */
+export const MAX_RESULTS_TEXT = 16_384;
+/** Within a bounded row, strings keep this many characters and lists this many items (the rest counted). */
+const MAX_STORED_STRING = 1_024;
+const MAX_STORED_ITEMS = 50;
+
+/**
+ * The results' JSON, or when it is over MAX_RESULTS_TEXT, the same JSON with long strings and lists inside results
+ * cut (still results, read back alike), or failing that, what every result has (see `essentials`). Throws what
+ * JSON.stringify throws (a cycle, a BigInt): the caller stores the essentials then.
+ */
+function boundedJson(results: readonly RuleResult[]): string {
+  const text = JSON.stringify(results);
+  if (text.length <= MAX_RESULTS_TEXT) return text;
+  const cut = JSON.stringify(results, cutForStorage);
+  if (cut.length <= MAX_RESULTS_TEXT) return cut;
+  return JSON.stringify(essentials(results));
+}
+
+/** A JSON.stringify replacer: long strings end in "…", long lists in a count of what was left out; results stay whole. */
+function cutForStorage(key: string, value: unknown): unknown {
+  if (typeof value === "string") return value.length > MAX_STORED_STRING ? `${value.slice(0, MAX_STORED_STRING)}…` : value;
+  // The results list itself (key "") is never cut: a reader maps it to one result per rule.
+  if (key !== "" && Array.isArray(value) && value.length > MAX_STORED_ITEMS) {
+    return [...value.slice(0, MAX_STORED_ITEMS), `… ${value.length - MAX_STORED_ITEMS} more`];
+  }
+  return value;
+}
+
+/** What every result has, its reason reduced to its type and (cut) message: for results JSON cannot write or bound. */
+export function essentials(results: readonly RuleResult[]): readonly RuleResult[] {
+  return results.map(({ ruleId, ruleType, mode, conclusion, durationMs, reason }) => {
+    const { type, message } = (reason ?? {}) as { type?: unknown; message?: unknown };
+    const kept = { type: String(type), ...(typeof message === "string" ? { message: cutForStorage("message", message) as string } : {}) };
+    return { ruleId, ruleType, mode, conclusion, reason: kept as Reason, durationMs } as RuleResult;
+  });
 }
 
 /** The compact line, or undefined when the results need the JSON. */

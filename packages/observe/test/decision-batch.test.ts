@@ -5,7 +5,7 @@ import { runInNewContext } from "node:vm";
 import type { Decision, NormalizedRequest, Rule } from "@parapet/core";
 import { CaptureRing } from "../src/capture.js";
 import { DecisionBatch, type StoredDecisionRow } from "../src/decision-batch.js";
-import { decodeResults } from "../src/results-codec.js";
+import { decodeResults, MAX_RESULTS_TEXT } from "../src/results-codec.js";
 import { BoundedMap } from "../src/sketch/bounded-map.js";
 import { denyAttackPaths, parapet, request } from "./helpers.js";
 
@@ -69,9 +69,51 @@ test("a rule result JSON cannot write keeps its row, with what every result has;
       ruleType: "CUSTOM_RULE",
       mode: "LIVE",
       conclusion: "DENY",
-      reason: { type: "CUSTOM" },
+      reason: { type: "CUSTOM", message: "loops" },
       durationMs: denied.results[0]!.durationMs,
     },
   ]);
   assert.equal(decodeResults(stored[1]!.results)[0]?.reason.type, "SHIELD", "the whole JSON for a result that has one");
+});
+
+test("a result that quotes the request is stored bounded, and read back as results all the same", async () => {
+  const huge = Buffer.alloc(100_000, "q").toString("latin1");
+  const quoting: Rule = {
+    type: "CUSTOM_RULE",
+    mode: "LIVE",
+    cost: 1,
+    evaluate: () => ({
+      conclusion: "DENY",
+      reason: { type: "CUSTOM", message: `blocked ${huge}`, items: Array.from({ length: 1_000 }, (_, i) => `item ${i}`) },
+    }),
+  };
+  // Not to be cut item by item: thousands of keys. The row keeps what every result has.
+  const wide: Rule = {
+    type: "WIDE_RULE",
+    mode: "LIVE",
+    cost: 1,
+    evaluate: () => ({
+      conclusion: "DENY",
+      reason: { type: "WIDE", message: "many fields", ...Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i])) },
+    }),
+  };
+  const ring = new CaptureRing(10);
+  const observers = [{ onDecision: (d: Decision, r: NormalizedRequest) => void ring.push(d, r) }];
+  await parapet({ rules: [quoting], observers }).protect(request("192.0.2.11", "/q"));
+  await parapet({ rules: [wide], observers }).protect(request("192.0.2.12", "/w"));
+  const stored: StoredDecisionRow[] = [];
+  DecisionBatch.receive(ring.drainColumns(), new BoundedMap(10), () => {}).forEachStored((row) => stored.push({ ...row }));
+  for (const row of stored) assert.ok(row.results.length <= MAX_RESULTS_TEXT, `${row.ip}: ${row.results.length} characters stored`);
+
+  const [quoted] = decodeResults(stored[0]!.results);
+  const reason = quoted?.reason as unknown as { type: string; message: string; items: string[] };
+  assert.equal(quoted?.ruleId, "CUSTOM_RULE");
+  assert.equal(reason.type, "CUSTOM");
+  assert.ok(reason.message.startsWith("blocked qqq") && reason.message.endsWith("…"), "a long string keeps its start");
+  assert.equal(reason.items.length, 51);
+  assert.deepEqual(reason.items.slice(48), ["item 48", "item 49", "… 950 more"]);
+
+  const [kept] = decodeResults(stored[1]!.results);
+  assert.equal(kept?.ruleId, "WIDE_RULE");
+  assert.deepEqual(kept?.reason, { type: "WIDE", message: "many fields" });
 });

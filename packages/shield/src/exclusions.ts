@@ -10,6 +10,7 @@
  */
 import { optionError } from "@parapet/core";
 import type { AttackClass } from "./detectors/index.js";
+import { locationSegment } from "./reported.js";
 
 export type ExclusionOption = string | { readonly location: string; readonly classes?: readonly AttackClass[] };
 
@@ -88,9 +89,9 @@ export function parseLocationPattern(location: string, option: string): Location
   const subtree = segments[segments.length - 1] === "**";
   if (subtree) segments.pop();
   if (segments.includes("**")) throw optionError(WHERE, `\`${option}\` location "${location}": "**" may only be the last segment`);
-  // Decisions spell header names in lower case.
+  // Decisions spell header names in lower case; a long key is matched by its cut form (see matchesPattern).
   const normalized = place === "header" ? segments.map((s) => s.toLowerCase()) : segments;
-  return { segments: normalized, subtree };
+  return { segments: normalized.map((s) => (s === "*" ? s : locationSegment(s))), subtree };
 }
 
 function parseClasses(location: string, classes: unknown, known: readonly AttackClass[]): ReadonlySet<AttackClass> {
@@ -104,12 +105,16 @@ function parseClasses(location: string, classes: unknown, known: readonly Attack
   return new Set(classes as AttackClass[]);
 }
 
-/** Whether a location, split at its dots, is one the pattern names. */
+/**
+ * Whether a location, split at its dots, is one the pattern names. Keys are compared as locations name them
+ * (reported.ts locationSegment): the JSON walker spells a long key cut, the other places in full, and a pattern
+ * naming a long key matches it either way.
+ */
 export function matchesPattern(location: LocationPattern, segments: readonly string[]): boolean {
   const pattern = location.segments;
   if (location.subtree ? segments.length < pattern.length : segments.length !== pattern.length) return false;
   for (let i = 0; i < pattern.length; i++) {
-    if (pattern[i] !== "*" && pattern[i] !== segments[i]) return false;
+    if (pattern[i] !== "*" && pattern[i] !== locationSegment(segments[i] as string)) return false;
   }
   return true;
 }

@@ -9,6 +9,7 @@ import { collectCandidates } from "./inspect/index.js";
 import { NO_BODY, readBody } from "./inspect/read-body.js";
 import { resolveShieldOptions, type ShieldOptions } from "./options.js";
 import { partialBodyDenial } from "./partial-body.js";
+import { MAX_REPORTED_FINDINGS, reportedLocation } from "./reported.js";
 import { judgeRichText } from "./rich-text.js";
 import { HeaderVerdictCache, type LocatedFinding, scanCandidates } from "./scan.js";
 
@@ -27,8 +28,10 @@ export interface ShieldReason extends Reason {
   readonly location: string;
   readonly score: number;
   readonly evidence: string;
-  /** Every finding at or above the threshold, strongest first. */
+  /** The findings at or above the threshold, strongest first: at most MAX_REPORTED_FINDINGS (20). */
   readonly findings: readonly ShieldFinding[];
+  /** Findings at or above the threshold beyond those listed; 0 when `findings` holds them all. */
+  readonly moreFindings: number;
   /** True when the request was larger than the inspection limits and only its start was inspected. */
   readonly truncated: boolean;
 }
@@ -83,15 +86,21 @@ function merged(findings: LocatedFinding[], more: LocatedFinding[]): LocatedFind
   return more.length === 0 ? findings : [...findings, ...more].sort((a, b) => b.score - a.score);
 }
 
+/** The reason a denial gives, bounded whatever the request held (see reported.ts). */
 function shieldReason(top: LocatedFinding, findings: readonly LocatedFinding[], truncated: boolean): ShieldReason {
+  const reported = findings
+    .slice(0, MAX_REPORTED_FINDINGS)
+    .map((f) => ({ class: f.class, location: reportedLocation(f.location), score: f.score, evidence: f.evidence }));
+  const first = reported[0] as ShieldFinding;
   return {
     type: "SHIELD",
-    message: `blocked: ${top.class} in ${top.location}`,
+    message: `blocked: ${top.class} in ${first.location}`,
     class: top.class,
-    location: top.location,
+    location: first.location,
     score: top.score,
     evidence: top.evidence,
-    findings: findings.map((f) => ({ class: f.class, location: f.location, score: f.score, evidence: f.evidence })),
+    findings: reported,
+    moreFindings: findings.length - reported.length,
     truncated,
   };
 }

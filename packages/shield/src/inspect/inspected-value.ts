@@ -1,4 +1,5 @@
 import type { Candidate, InputKind } from "../detectors/types.js";
+import { locationSegment } from "../reported.js";
 
 /** A container a walker reads values from (a JSON object or array), which spells out its location only when asked. */
 export interface Container {
@@ -32,7 +33,7 @@ export class InspectedValue implements Candidate {
   }
 
   get location(): string {
-    if (typeof this.#place !== "string") this.#place = `${this.#place.location}.${this.#segment}`;
+    if (typeof this.#place !== "string") this.#place = `${this.#place.location}.${locationSegment(this.#segment)}`;
     return this.#place;
   }
 

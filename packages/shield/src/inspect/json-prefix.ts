@@ -1,3 +1,4 @@
+import { locationSegment } from "../reported.js";
 import type { CandidateSink } from "./limits.js";
 
 /**
@@ -173,8 +174,8 @@ function scalarEnd(text: string, start: number): number {
 }
 
 function locationOf(frame: Frame): string {
-  let location = frame.segment;
-  for (let up = frame.parent; up !== undefined; up = up.parent) location = `${up.segment}.${location}`;
+  let location = locationSegment(frame.segment);
+  for (let up = frame.parent; up !== undefined; up = up.parent) location = `${locationSegment(up.segment)}.${location}`;
   return location;
 }
 
@@ -187,7 +188,7 @@ function addLeaves(leaves: readonly Leaf[], sink: CandidateSink, maxDepth: numbe
     const kind = isKey ? "body-key" : "body";
     const name = isKey || owner === undefined ? undefined : owner.isArray ? owner.name : segment;
     if (!sink.wants(kind, value, name)) continue;
-    const location = owner === undefined ? "body" : `${locationOf(owner)}.${segment}`;
+    const location = owner === undefined ? "body" : `${locationOf(owner)}.${locationSegment(segment)}`;
     sink.addWanted(location, kind, value, name);
   }
 }

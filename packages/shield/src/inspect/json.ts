@@ -1,3 +1,4 @@
+import { locationSegment } from "../reported.js";
 import type { Container } from "./inspected-value.js";
 import type { CandidateSink } from "./limits.js";
 
@@ -16,7 +17,7 @@ class Node implements Container {
   ) {}
 
   get location(): string {
-    this.#location ??= this.parent === undefined ? String(this.segment) : `${this.parent.location}.${this.segment}`;
+    this.#location ??= this.parent === undefined ? String(this.segment) : `${this.parent.location}.${locationSegment(this.segment)}`;
     return this.#location;
   }
 }

@@ -44,11 +44,13 @@ export const sessionFixationDetector: Detector = {
 };
 
 function judgeName(candidate: Candidate): Finding | undefined {
-  // The scan reports cookie names as keys too: a session cookie in the Cookie header is where it belongs.
-  if (candidate.location.startsWith("cookie.")) return undefined;
   const name = lastSegment(candidate.canonical);
   const verdict = sessionCookieName(name);
   if (verdict === undefined) return undefined;
+  // The scan reports cookie names as query keys too: a session cookie in the Cookie header is where it belongs. Asked
+  // last, and of query keys only: a JSON key's location is spelled out when read (the whole path of keys above it,
+  // copied for each key), which the walker defers until a finding needs it.
+  if (candidate.kind === "query-key" && candidate.location.startsWith("cookie.")) return undefined;
   const score = verdict === "framework" ? FRAMEWORK_NAME_SCORE : GENERIC_NAME_SCORE;
   return finding(score, "session cookie name as parameter", name);
 }
