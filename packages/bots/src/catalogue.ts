@@ -53,6 +53,26 @@ function stringList(value: unknown, field: string): string[] {
   return value as string[];
 }
 
+/** Two or more labels of letters, digits and hyphens, once lowercased and without the root's trailing dot. */
+const DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * A verifier domain as PTR names are compared with it: lowercase, no trailing dot. Written "Googlebot.com" or
+ * "googlebot.com." it would otherwise match no PTR name, and every real crawler would be called spoofed. A single
+ * label ("com") is refused: anyone can own a name under a top-level domain and make it resolve back to their IP.
+ */
+function verifierDomain(raw: string, field: string): string {
+  const domain = raw.toLowerCase().replace(/\.$/, "");
+  const labels = domain.split(".");
+  if (labels.length < 2 || !labels.every((label) => DOMAIN_LABEL.test(label))) {
+    throw optionError(
+      WHERE,
+      `\`${field}\` has ${JSON.stringify(raw)}, which is not an operator's domain; write one such as "googlebot.com" (PTR names must end with it)`,
+    );
+  }
+  return domain;
+}
+
 function record(value: unknown, field: string): Record<string, unknown> {
   if (!value || typeof value !== "object" || Array.isArray(value)) throw optionError(WHERE, `\`${field}\` must be an object`);
   return value as Record<string, unknown>;
@@ -66,7 +86,9 @@ export function parseCatalogue(input: unknown): BotCatalogue {
     const spec = record(raw, `verifiers.${id}`);
     const ipRanges = spec.ipRanges;
     if (ipRanges !== undefined && typeof ipRanges !== "string") throw optionError(WHERE, `\`verifiers.${id}.ipRanges\` must be a string`);
-    verifiers[id] = { domains: stringList(spec.domains ?? [], `verifiers.${id}.domains`), ...(ipRanges ? { ipRanges } : {}) };
+    const field = `verifiers.${id}.domains`;
+    const domains = stringList(spec.domains ?? [], field).map((domain) => verifierDomain(domain, field));
+    verifiers[id] = { domains, ...(ipRanges ? { ipRanges } : {}) };
   }
   if (!Array.isArray(root.bots)) throw optionError(WHERE, "`bots` must be an array of { name, categories, tokens }");
   const bots = root.bots.map((raw: unknown, index: number): BotEntry => {

@@ -16,7 +16,7 @@ import { browserHeaderSignals } from "./header-signals.js";
 import { bundledIpRanges, type IpRangeSnapshot } from "./ip-ranges.js";
 import { type BotPolicy, compilePolicy } from "./policy.js";
 import type { BotResolver } from "./resolver.js";
-import { createVerifier, type Verification } from "./verify.js";
+import { createVerifier, DEFAULT_MAX_CONCURRENT_LOOKUPS, type Verification } from "./verify.js";
 
 export interface BotReason extends Reason {
   readonly type: "BOT";
@@ -55,6 +55,11 @@ export interface DetectBotOptions extends BotPolicy {
    * so most requests skip the scan. Default 1,024; at most twice this many are held.
    */
   readonly userAgentCacheSize?: number;
+  /**
+   * Verifications (reverse and forward DNS) running at once. A claim past it is unverifiable (`verify:busy`), so
+   * a flood of fake crawlers from fresh IPs cannot fan out into unbounded DNS work. Default 64.
+   */
+  readonly maxConcurrentLookups?: number;
   /** Verification answers remembered (LRU). Default 10,000. */
   readonly cacheSize?: number;
   /** How long a verification answer is remembered, in ms. Default one hour. */
@@ -100,6 +105,7 @@ export function detectBot(options: DetectBotOptions = {}): Rule {
     timeoutMs: positiveInteger(options.dnsTimeoutMs, "dnsTimeoutMs", 500, 30_000),
     cacheSize: positiveInteger(options.cacheSize, "cacheSize", 10_000, 10_000_000),
     cacheTtlMs: positiveInteger(options.cacheTtlMs, "cacheTtlMs", 3_600_000, 7 * 86_400_000),
+    maxConcurrentLookups: positiveInteger(options.maxConcurrentLookups, "maxConcurrentLookups", DEFAULT_MAX_CONCURRENT_LOOKUPS, 100_000),
   };
 
   function reason(fields: Omit<BotReason, "type">): BotReason {
@@ -162,6 +168,7 @@ export function detectBot(options: DetectBotOptions = {}): Rule {
         timeoutMs: verifierOptions.timeoutMs,
         cacheSize: verifierOptions.cacheSize,
         cacheTtlMs: verifierOptions.cacheTtlMs,
+        maxConcurrentLookups: verifierOptions.maxConcurrentLookups,
         now: () => context.clock.now(),
       });
       const spec = catalogue.verifiers[claim.verifier]!;

@@ -5,7 +5,7 @@
  */
 import { Resolver } from "node:dns/promises";
 import { isIP } from "node:net";
-import type { BotResolver } from "./resolver.js";
+import { type BotResolver, isNegativeAnswer } from "./resolver.js";
 
 export interface DnsResolverOptions {
   /** Per-query timeout handed to c-ares, in ms. The rule enforces its own overall bound too. Default 1,000. */
@@ -25,9 +25,13 @@ export function createDnsResolver(options: DnsResolverOptions = {}): BotResolver
         (a) => isIP(a) !== 0,
       );
       if (addresses.length > 0) return addresses;
-      // Both failed or both were empty: report the IPv4 failure, which names the reason (ENOTFOUND, ETIMEOUT…).
-      if (v4.status === "rejected") throw v4.reason;
-      if (v6.status === "rejected") throw v6.reason;
+      // Nothing found. "No A record" (ENODATA) proves nothing about AAAA: when the other question timed out or
+      // failed, the answer is unknown, not "no such address", or an IPv6 crawler whose AAAA query was slow would be
+      // called spoofed (and remembered so for an hour). Report a failure to ask before a proof of absence.
+      const failures = [v4, v6].flatMap((result) => (result.status === "rejected" ? [result.reason as unknown] : []));
+      const unanswered = failures.find((error) => !isNegativeAnswer(error));
+      if (unanswered !== undefined) throw unanswered;
+      if (failures.length > 0) throw failures[0];
       return [];
     },
   };

@@ -94,13 +94,15 @@ async function fetchList(list: string, url: string, options: RefreshOptions): Pr
     if (!response.ok) throw new RangeRefreshError(`${list}: ${url} answered HTTP ${response.status}`);
     const declared = Number(response.headers.get("content-length") ?? 0);
     if (declared > MAX_RESPONSE_BYTES) throw new RangeRefreshError(`${list}: ${url} sent ${declared} bytes, more than a range file can be`);
-    text = await response.text();
+    const body = await readAtMost(response, MAX_RESPONSE_BYTES);
+    if (body === undefined)
+      throw new RangeRefreshError(`${list}: ${url} sent more than ${MAX_RESPONSE_BYTES} bytes, more than a range file can be (a few kB)`);
+    text = body;
   } catch (error) {
     if (error instanceof RangeRefreshError) throw error;
     const reason = (error as Error).name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : describeNetworkError(error);
     throw new RangeRefreshError(`${list}: could not fetch ${url} (${reason})`);
   }
-  if (text.length > MAX_RESPONSE_BYTES) throw new RangeRefreshError(`${list}: ${url} sent more than a range file can be`);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -108,6 +110,28 @@ async function fetchList(list: string, url: string, options: RefreshOptions): Pr
     throw new RangeRefreshError(`${list}: ${url} did not return JSON (a captive portal or an error page?)`);
   }
   return parseOperatorRangeFile(body, list);
+}
+
+/**
+ * The body as text, or undefined once it passes `limit` bytes (the download is then cancelled). Content-Length
+ * alone is not enough: a chunked response declares none, and `response.text()` would hold all of it in memory.
+ */
+async function readAtMost(response: Response, limit: number): Promise<string | undefined> {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    bytes += value.byteLength;
+    if (bytes > limit) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
 }
 
 function describeNetworkError(error: unknown): string {

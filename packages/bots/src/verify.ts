@@ -29,12 +29,19 @@ export interface VerifierOptions {
   readonly cacheSize: number;
   /** How long a verified or spoofed answer is remembered; unverifiable answers are kept a tenth as long. */
   readonly cacheTtlMs: number;
+  /**
+   * Verifications allowed to run at once; a claim past it is unverifiable (`verify:busy`) and nothing is asked.
+   * Default 64.
+   */
+  readonly maxConcurrentLookups?: number;
   readonly now: () => number;
 }
 
 export type VerifyClaim = (verifierId: string, spec: VerifierSpec, ip: string) => Promise<VerificationResult>;
 
 const TIMEOUT = Symbol("timeout");
+export const DEFAULT_MAX_CONCURRENT_LOOKUPS = 64;
+const BUSY: VerificationResult = Object.freeze({ verification: "unverifiable", signal: "verify:busy" });
 
 function endsWithDomain(host: string, domain: string): boolean {
   const name = host.toLowerCase().replace(/\.$/, "");
@@ -45,6 +52,7 @@ export function createVerifier(options: VerifierOptions): VerifyClaim {
   const cache = new Map<string, { result: VerificationResult; expires: number }>();
   // One lookup per (verifier, IP) at a time: a crawl burst must not fan out into a DNS storm.
   const inFlight = new Map<string, Promise<VerificationResult>>();
+  const maxConcurrentLookups = options.maxConcurrentLookups ?? DEFAULT_MAX_CONCURRENT_LOOKUPS;
 
   function remember(key: string, result: VerificationResult): void {
     const ttl = result.verification === "unverifiable" ? options.cacheTtlMs / 10 : options.cacheTtlMs;
@@ -112,6 +120,11 @@ export function createVerifier(options: VerifierOptions): VerifyClaim {
     }
     const pending = inFlight.get(key);
     if (pending) return pending;
+    // Every new IP costs DNS round trips, and a client claiming Googlebot from a rotating IPv6 /64 has 2^64 of them
+    // (and answers its own PTR queries as slowly as it likes). Past the bound it is turned away without a lookup
+    // and not cached: the next request from that IP may be verified once the flood passes. A slot is freed when
+    // its verification settles or times out, so a resolver that never answers cannot hold one for good.
+    if (inFlight.size >= maxConcurrentLookups) return BUSY;
     const work = withDeadline(
       lookUp(spec, ip).catch((): VerificationResult => ({ verification: "unverifiable", signal: "verify:resolver-error" })),
     ).then((result) => {

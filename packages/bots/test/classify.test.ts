@@ -149,6 +149,23 @@ describe("User-Agent classification", () => {
     assert.equal(result.isBot, true);
     assert.ok(performance.now() - started < 1_000);
   });
+
+  it("stays linear in the number of token matches when a benign word is present (does not hang)", () => {
+    // 128 nested tokens match ~120,000 times in 1 KB; checking each match against every other one (to find the
+    // benign words that excuse it) would be ~10^10 steps.
+    const nested = createUserAgentClassifier(
+      parseCatalogue({
+        bots: [],
+        generic: Array.from({ length: 128 }, (_, i) => ({ token: "a".repeat(i + 1), category: "SCRAPER" })),
+        benign: ["b"],
+      }),
+    );
+    const started = performance.now();
+    const result = nested(`b ${"a".repeat(1_000)}`);
+    assert.deepEqual(result.categories, ["SCRAPER"]);
+    // Generous bound: this checks "does not hang", not speed.
+    assert.ok(performance.now() - started < 5_000);
+  });
 });
 
 describe("catalogue", () => {
@@ -168,6 +185,19 @@ describe("catalogue", () => {
       /verifier "ghost"/,
     );
     assert.throws(() => parseCatalogue({ bots: "no" }), /`bots` must be an array/);
+    for (const domain of ["com", ".googlebot.com", "googlebot..com", "google bot.com"]) {
+      assert.throws(
+        () => parseCatalogue({ verifiers: { g: { domains: [domain] } }, bots: [], generic: [] }),
+        /verifiers\.g\.domains.*not an operator's domain/,
+        domain,
+      );
+    }
     assert.throws(() => parseCatalogue(null), /catalogue/);
+  });
+
+  it("compares verifier domains as PTR names are written: lowercase, without the root's dot", () => {
+    // Written as in an operator's docs, "Googlebot.com." matched no PTR name: every real crawler was "spoofed".
+    const catalogue = parseCatalogue({ verifiers: { g: { domains: ["Googlebot.COM."] } }, bots: [], generic: [] });
+    assert.deepEqual(catalogue.verifiers.g?.domains, ["googlebot.com"]);
   });
 });

@@ -157,6 +157,21 @@ describe("detectBot: verifying crawlers", () => {
     assert.equal(reason.verification, "spoofed");
   });
 
+  it("does not take a Compute Engine VM for Googlebot, but verifies Google's own fetchers", async () => {
+    // Anyone can rent a VM whose PTR is <ip>.bc.googleusercontent.com and resolves back: that proves a Google
+    // Cloud customer, not Google. Google's user-triggered fetchers reverse to gae.googleusercontent.com.
+    const dns = scriptedResolver(
+      { "34.70.64.107": ["107.64.70.34.bc.googleusercontent.com"], "34.64.6.5": ["34-64-6-5.gae.googleusercontent.com."] },
+      { "107.64.70.34.bc.googleusercontent.com": ["34.70.64.107"], "34-64-6-5.gae.googleusercontent.com.": ["34.64.6.5"] },
+    );
+    const rule = detectBot({ ...DEFAULT_BOT_POLICY, ipRanges: NO_RANGES, resolver: dns });
+    const rented = await decide(rule, "34.70.64.107", { "user-agent": GOOGLEBOT_UA });
+    assert.equal(rented.reason.verification, "spoofed");
+    assert.equal(rented.decision.isDenied(), true);
+    const fetcher = await decide(rule, "34.64.6.5", { "user-agent": "Mozilla/5.0 (compatible; Google-Site-Verification/1.0)" });
+    assert.equal(fetcher.reason.verification, "verified");
+  });
+
   it("remembers an answer instead of asking DNS again", async () => {
     const dns = resolver();
     const rule = detectBot({ ...DEFAULT_BOT_POLICY, ipRanges: NO_RANGES, resolver: dns });

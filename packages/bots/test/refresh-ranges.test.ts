@@ -23,15 +23,21 @@ describe("parapet bots refresh-ranges", () => {
   let server: Server;
   let base: string;
   let dir: string;
-  /** File name -> body; a name that is absent answers 404, `HANG` never answers. */
+  /** File name -> body; a name that is absent answers 404, `HANG` never answers, `ENDLESS` streams 5 MB and never ends. */
   let routes: Map<string, string>;
   const HANG = "\u0000hang";
+  const ENDLESS = "\u0000endless";
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "parapet-ranges-"));
     server = createServer((req, res) => {
       const body = routes.get((req.url ?? "").slice(1));
       if (body === HANG) return;
+      if (body === ENDLESS) {
+        // No Content-Length (chunked), so only counting what arrives can tell that this is no range file.
+        res.writeHead(200, { "content-type": "application/json" }).write(Buffer.alloc(5 * 1024 * 1024, 0x20));
+        return;
+      }
       if (body === undefined) {
         res.writeHead(404).end("not found");
         return;
@@ -115,6 +121,17 @@ describe("parapet bots refresh-ranges", () => {
     assert.match(hanging.stderr, /apple: could not fetch .* \(no answer within 200 ms\)/);
     routes.delete("bingbot.json");
     assert.match((await refresh(out, "--timeout", "200")).stderr, /HTTP 404|no answer/);
+    assert.equal(await readFile(out, "utf8"), "previous snapshot");
+  });
+
+  it("stops reading a response that grows past any range file's size, without waiting for its end", async () => {
+    serveAll();
+    routes.set("gptbot.json", ENDLESS);
+    const out = join(dir, "bounded.json");
+    await writeFile(out, "previous snapshot");
+    const { code, stderr } = await refresh(out, "--timeout", "5000");
+    assert.equal(code, 1);
+    assert.match(stderr, /openai-gptbot: \S+ sent more than \d+ bytes/);
     assert.equal(await readFile(out, "utf8"), "previous snapshot");
   });
 
