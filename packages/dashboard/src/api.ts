@@ -70,7 +70,8 @@ export async function handleApi(
   context: ApiContext,
 ): Promise<boolean> {
   const match = /^\/api\/([a-z]+)(?:\/([^/]*))?$/.exec(pathname);
-  const handler = match ? ROUTES[match[1]!] : undefined;
+  // Own names only: `/api/constructor` would otherwise find Object on the prototype and answer with it.
+  const handler = match && Object.hasOwn(ROUTES, match[1]!) ? ROUTES[match[1]!] : undefined;
   if (!match || !handler) return false;
   try {
     const tail = decodeTail(match[2] ?? "");

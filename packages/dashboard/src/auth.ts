@@ -39,14 +39,16 @@ export function tokenMatches(expected: string, candidate: string): boolean {
 }
 
 export function authenticate(request: IncomingMessage, url: URL, token: string, cookie: string): AuthResult {
-  // A Bearer credential is judged on its own: a right cookie does not rescue a wrong one.
+  // An explicit credential is judged on its own: a right cookie does not rescue a wrong one.
   const bearer = bearerToken(request.headers.authorization);
   if (bearer !== undefined) return tokenMatches(token, bearer) ? "ok" : "wrong";
-  const fromCookie = readCookie(request.headers.cookie, cookie);
-  if (fromCookie !== undefined && tokenMatches(token, fromCookie)) return "ok";
+  // Before the cookie: opening the printed URL again in a browser that still has the session must also
+  // strip the token, or it stays in the address bar and the history.
   const fromQuery = url.searchParams.get("token");
   if (fromQuery !== null) return tokenMatches(token, fromQuery) ? "from-query" : "wrong";
-  return fromCookie === undefined ? "missing" : "wrong";
+  const fromCookie = readCookie(request.headers.cookie, cookie);
+  if (fromCookie === undefined) return "missing";
+  return tokenMatches(token, fromCookie) ? "ok" : "wrong";
 }
 
 /**

@@ -1,8 +1,8 @@
-import { createServer } from "node:http";
 import { isIP } from "node:net";
 import { type Clock, consoleLogger, type Logger, messageOf, optionError } from "@parapet/core";
 import { createQuery, type DecisionLogQuery, type SqlDriver } from "@parapet/observe";
 import { cookieName, generateToken, isAcceptableToken } from "./auth.js";
+import { createDashboardServer } from "./http-server.js";
 import { createLiveHub, type LiveSource, pollingSource } from "./live.js";
 import { createRequestHandler } from "./server.js";
 import { loadStaticFiles } from "./static-files.js";
@@ -69,7 +69,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const hub = createLiveHub(source);
   const files = loadStaticFiles();
   // The handler is attached once the port is known: the cookie name and the Host check both include it.
-  const server = createServer();
+  const server = createDashboardServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -81,9 +81,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
   const address = server.address();
   const boundPort = typeof address === "object" && address ? address.port : port;
-  const allowedHosts = isLoopback(host)
-    ? new Set(["127.0.0.1", "localhost", "[::1]", hostForUrl(host)].map((h) => `${h}:${boundPort}`))
-    : undefined;
+  const allowedHosts = isLoopback(host) ? loopbackHostHeaders(host, boundPort) : undefined;
   server.on("request", createRequestHandler({ token, cookie: cookieName(boundPort), query, hub, files, allowedHosts, now, logger }));
   const url = `http://${hostForUrl(host)}:${boundPort}/`;
 
@@ -106,6 +104,15 @@ export function isLoopback(host: string): boolean {
   if (host === "localhost") return true;
   if (isIP(host) === 4) return host.startsWith("127.");
   return host === "::1";
+}
+
+/**
+ * The Host headers a browser sends to this dashboard. On port 80, the default, browsers leave the port out
+ * (`http://127.0.0.1:80/` is sent as `Host: 127.0.0.1`), so the bare names count too; elsewhere the port must match.
+ */
+function loopbackHostHeaders(host: string, port: number): Set<string> {
+  const names = ["127.0.0.1", "localhost", "[::1]", hostForUrl(host)];
+  return new Set(names.flatMap((name) => (port === 80 ? [`${name}:80`, name] : [`${name}:${port}`])));
 }
 
 function hostForUrl(host: string): string {

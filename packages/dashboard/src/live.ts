@@ -161,11 +161,11 @@ export function createLiveHub(source: LiveSource): LiveHub {
 
   return {
     attach(response) {
-      if (clients.size >= MAX_CLIENTS) {
-        response.writeHead(503, { "content-type": "application/json; charset=utf-8" });
-        response.end(JSON.stringify({ error: `at most ${MAX_CLIENTS} live tails may be open; close another tab` }));
-        return;
-      }
+      // No socket yet: the request was pipelined behind another response on its connection. Behind a tail, which
+      // never ends, it would never start, and its response never closes (only an assigned socket's close reaches
+      // it): each such tail held a slot for good, so one connection with 32 pipelined tails locked the page out.
+      if (!response.socket) return refuse(response, "a live tail cannot wait behind another request; open it on a connection of its own");
+      if (clients.size >= MAX_CLIENTS) return refuse(response, `at most ${MAX_CLIENTS} live tails may be open; close another tab`);
       response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", connection: "keep-alive" });
       response.write("retry: 3000\n\n");
       clients.add(response);
@@ -180,4 +180,9 @@ export function createLiveHub(source: LiveSource): LiveHub {
       unsubscribe = undefined;
     },
   };
+}
+
+function refuse(response: ServerResponse, message: string): void {
+  response.writeHead(503, { "content-type": "application/json; charset=utf-8" });
+  response.end(JSON.stringify({ error: message }));
 }

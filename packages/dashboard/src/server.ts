@@ -70,7 +70,8 @@ async function handle(request: IncomingMessage, response: ServerResponse, contex
   if (auth === "from-query") {
     url.searchParams.delete("token");
     response.setHeader("set-cookie", sessionCookie(context.cookie, context.token));
-    response.setHeader("location", `${url.pathname}${url.search}`);
+    // One leading slash: a path that starts with two ("/.//evil.example/" normalizes to one) is a link to another host.
+    response.setHeader("location", `${url.pathname.replace(/^\/+/, "/")}${url.search}`);
     response.writeHead(303);
     response.end();
     return;

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { parapet } from "@parapet/core";
 import { observe, sqliteLog } from "@parapet/observe";
 import { createLiveFeed, startDashboard } from "../src/index.js";
-import { get, nextLiveDecision } from "./client.js";
+import { bearer, get, nextLiveDecision } from "./client.js";
 import { quietLogger, request, tempDir } from "./helpers.js";
 
 const dir = tempDir();
@@ -72,6 +74,27 @@ test("the live tail needs the token too", async () => {
   try {
     assert.equal((await get(new URL("/api/live", dashboard.url).href)).status, 401);
   } finally {
+    await dashboard.close();
+    await log.close();
+  }
+});
+
+test("tails pipelined on one connection take one slot, not all of them", async () => {
+  const log = sqliteLog({ path: ":memory:" });
+  const dashboard = await startDashboard({ log, port: 0, observer: createLiveFeed(), logger: quietLogger });
+  const socket = connect(dashboard.port, "127.0.0.1");
+  try {
+    // 32 tails (the limit) in one write. The first streams; the others wait behind it for a socket they never
+    // get, and their responses never close: had they taken slots, they would hold them after the connection ends.
+    const tail = `GET /api/live HTTP/1.1\r\nHost: 127.0.0.1:${dashboard.port}\r\nAuthorization: Bearer ${dashboard.token}\r\n\r\n`;
+    socket.write(tail.repeat(32));
+    await once(socket, "data");
+    socket.on("data", () => {});
+    const reply = await fetch(new URL("/api/live", dashboard.url), { headers: bearer(dashboard.token) });
+    await reply.body?.cancel();
+    assert.equal(reply.status, 200, "another tab can still open the live tail");
+  } finally {
+    socket.destroy();
     await dashboard.close();
     await log.close();
   }

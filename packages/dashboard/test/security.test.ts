@@ -18,10 +18,10 @@ after(async () => {
   await driver.close();
 });
 
-function statusWithHost(host: string): Promise<number | undefined> {
+function statusWithHost(host: string, target: Dashboard = dashboard): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: "127.0.0.1", port: dashboard.port, path: "/api/overview", headers: { host, ...bearer(dashboard.token) } },
+      { host: "127.0.0.1", port: target.port, path: "/api/overview", headers: { host, ...bearer(target.token) } },
       (res) => {
         res.resume();
         resolve(res.statusCode);
@@ -105,6 +105,36 @@ test("?token= is swapped for an HttpOnly SameSite=Strict cookie and stripped fro
   assertSecurityHeaders(page, "the page");
 });
 
+test("the login redirect stays on the dashboard whatever path the token came with", async () => {
+  // A raw request target (a browser normalizes these itself): "/./" drops out and leaves "//evil.example/".
+  const location = await new Promise<string | undefined>((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: "127.0.0.1",
+        port: dashboard.port,
+        path: `/.//evil.example/?token=${dashboard.token}`,
+        headers: { host: `127.0.0.1:${dashboard.port}` },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.headers.location);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+  assert.equal(location, "/evil.example/", "a Location of //evil.example/ sends the browser, with its new cookie set, to another host");
+});
+
+test("opening the printed URL again while the session cookie is set still strips the token from the URL", async () => {
+  const cookie = `parapet_dashboard_${dashboard.port}=${dashboard.token}`;
+  const again = await get(at(`/?token=${dashboard.token}`), { cookie });
+  assert.equal(again.status, 303, "a 200 here leaves ?token= in the address bar and the history");
+  assert.equal(again.headers.get("location"), "/");
+  // A wrong token in the URL is judged on its own, as a wrong Bearer is: the cookie does not make it right.
+  assert.equal((await get(at(`/?token=${"x".repeat(dashboard.token.length)}`), { cookie })).status, 401);
+});
+
 test("authenticated responses of every kind carry the security headers", async () => {
   for (const [path, status] of [
     ["/", 200],
@@ -113,6 +143,7 @@ test("authenticated responses of every kind carry the security headers", async (
     ["/api/overview", 200],
     ["/api/decisions?limit=0", 400],
     ["/api/unknown", 404],
+    ["/api/constructor", 404],
     ["/../../etc/passwd", 404],
     ["/static/app.js", 404],
   ] as const) {
@@ -144,6 +175,20 @@ test("cross-site requests and foreign Host headers (DNS rebinding) are refused",
   assert.equal(await statusWithHost(`evil.example:${dashboard.port}`), 421);
   assert.equal(await statusWithHost("127.0.0.1"), 421, "the port is part of the check");
   assert.equal(await statusWithHost(`localhost:${dashboard.port}`), 200);
+});
+
+test("on port 80, browsers' port-less Host headers are the dashboard's own", async (t) => {
+  const onDefaultPort = await startDashboard({ log: driver, port: 80, logger: quietLogger }).catch(() => undefined);
+  if (!onDefaultPort) return t.skip("port 80 cannot be bound here (needs root, and the port free)");
+  try {
+    // What a browser sends for http://127.0.0.1/ or http://127.0.0.1:80/ (the URL the dashboard prints).
+    assert.equal(await statusWithHost("127.0.0.1", onDefaultPort), 200);
+    assert.equal(await statusWithHost("localhost", onDefaultPort), 200);
+    assert.equal(await statusWithHost("127.0.0.1:80", onDefaultPort), 200);
+    assert.equal(await statusWithHost("evil.example", onDefaultPort), 421);
+  } finally {
+    await onDefaultPort.close();
+  }
 });
 
 test("options are validated loudly at start", async () => {
