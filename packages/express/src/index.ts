@@ -1,6 +1,7 @@
 import type { Decision, Parapet } from "@parapet/core";
-import { safeDecide, sendDenial, setDecisionHeaders } from "@parapet/node";
+import { clientLeft, safeDecide, sendDenial, setDecisionHeaders } from "@parapet/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { parserPlaceholder } from "./parser-placeholder.js";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -24,7 +25,10 @@ export interface ParapetMiddlewareOptions {
  * answers denials, and leaves the decision on `req.parapet` for handlers.
  *
  * Mount it before or after `express.json()`: before, the core reads the body
- * and puts it back on the stream for the parser; after, it inspects `req.body`.
+ * and puts it back on the stream for the parser; after, it inspects `req.body`,
+ * or the stream when the parser left the body unread (another content type).
+ * A request whose client closed the connection before the decision goes no
+ * further (see clientLeft in @parapet/node).
  */
 export function parapetMiddleware(client: Parapet, options: ParapetMiddlewareOptions = {}): RequestHandler {
   if (!client || typeof client.protect !== "function") {
@@ -39,8 +43,23 @@ export function parapetMiddleware(client: Parapet, options: ParapetMiddlewareOpt
       sendDenial(res, decision);
     }
   }
-  function respond(decision: Decision, req: Request, res: Response, next: NextFunction): void | Promise<void> {
+  /** `extra` sees `req.body` as the parser left it. */
+  function extraValues(req: Request, placeholder: object | undefined): Readonly<Record<string, unknown>> {
+    const values = extra as NonNullable<typeof extra>;
+    if (placeholder === undefined) return values(req);
+    req.body = placeholder;
+    try {
+      return values(req);
+    } finally {
+      req.body = undefined;
+    }
+  }
+  function respond(decision: Decision, req: Request, res: Response, next: NextFunction, placeholder?: object): void | Promise<void> {
+    // Put back as the parser left it: the app, and Express 4's parsers after us, expect an object.
+    if (placeholder !== undefined && req.body === undefined) req.body = placeholder;
     req.parapet = decision;
+    // Neither next() nor an answer: the client is gone, and with it its IP (see clientLeft).
+    if (clientLeft(req)) return void res.destroy();
     setDecisionHeaders(res, decision);
     if (!decision.isDenied()) return next();
     if (!onDenied) return sendDenial(res, decision);
@@ -48,8 +67,11 @@ export function parapetMiddleware(client: Parapet, options: ParapetMiddlewareOpt
   }
   // Not an async function: when the client decides at once (memory-store limits) next() runs in the same tick.
   return function parapetExpress(req, res, next) {
-    const decided = safeDecide(client, req, extra ? () => extra(req) : undefined);
-    if (decided instanceof Promise) return decided.then((decision) => respond(decision, req, res, next));
-    return respond(decided, req, res, next);
+    // Hidden while deciding, so the core reads the unread body off the stream (and puts it back).
+    const placeholder = parserPlaceholder(req);
+    if (placeholder !== undefined) req.body = undefined;
+    const decided = safeDecide(client, req, extra ? () => extraValues(req, placeholder) : undefined);
+    if (decided instanceof Promise) return decided.then((decision) => respond(decision, req, res, next, placeholder));
+    return respond(decided, req, res, next, placeholder);
   };
 }

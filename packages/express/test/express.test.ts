@@ -2,7 +2,21 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { describe, it } from "node:test";
 import { type Parapet, parapet, silentLogger } from "@parapet/core";
-import { countingRule, DENY_HEADER, headerDenyRule, onLoopback, type RunningServer, runAdapterSuite } from "@parapet/node/test-suite";
+import {
+  bodyRule,
+  countingRule,
+  DENY_HEADER,
+  FORBIDDEN_WORD,
+  headerDenyRule,
+  LEAVING_HEADER,
+  leavingRequest,
+  onLoopback,
+  type RunningServer,
+  runAdapterSuite,
+  sendAndLeave,
+  waitFor,
+  whenClosed,
+} from "@parapet/node/test-suite";
 import express, { type Express } from "express";
 import { parapetMiddleware } from "../src/index.js";
 
@@ -151,6 +165,70 @@ describe("@parapet/express", () => {
       assert.equal(await custom.text(), "custom");
       const broken = await fetch(`${server.url}/broken`, { headers: { [DENY_HEADER]: "1" } });
       assert.equal(broken.status, 403);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("does not run the app for a client that closed its connection before the decision (its IP went with it)", async () => {
+    let decided = 0;
+    const client = parapet({ rules: [countingRule(1)], logger: silentLogger, observers: [{ onDecision: () => void decided++ }] });
+    const app = express();
+    // An earlier middleware the client does not wait for (a session lookup): it goes on once the connection is gone.
+    app.use((req, _res, next) => (req.headers[LEAVING_HEADER] ? whenClosed(req.socket, next) : next()));
+    app.use(parapetMiddleware(client));
+    let sent = 0;
+    app.post("/send-sms", (_req, res) => {
+      sent++;
+      res.json({ sent: true });
+    });
+    const server = await listen(app);
+    try {
+      for (const how of ["fin", "reset", "fin", "reset"] as const) await sendAndLeave(server.url, leavingRequest("/send-sms"), how);
+      await waitFor(() => decided === 4, "four decisions");
+      const stayed = await fetch(`${server.url}/send-sms`, { method: "POST" });
+      assert.equal(stayed.status, 200, "a client that waits is answered, and counted from here");
+      assert.equal(sent, 1, "only the client that stayed reached the route; the limit is 1 per IP");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("inspects a body an Express 4 parser before it left unread (another content type), and leaves it to the next parser", async () => {
+    const client = parapet({ rules: [bodyRule()], logger: silentLogger });
+    const app = express();
+    // What express.json() of Express 4 (body-parser 1.x) does with a body of another type: `req.body = req.body || {}`,
+    // the stream left unread, and no `req._body` (its "I read it" flag).
+    app.use((req, _res, next) => {
+      req.body = req.body || {};
+      next();
+    });
+    const extraSaw: unknown[] = [];
+    const extra = (req: express.Request) => {
+      extraSaw.push(req.body);
+      return {};
+    };
+    app.use(parapetMiddleware(client, { extra }));
+    app.use(express.urlencoded({ extended: false }));
+    app.post("/comment", (req, res) => {
+      res.json({ stored: req.body });
+    });
+    app.get("/comment", (req, res) => {
+      res.json({ body: req.body });
+    });
+    const server = await listen(app);
+    const post = (text: string) =>
+      fetch(`${server.url}/comment`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ text }).toString(),
+      });
+    try {
+      assert.equal((await post(FORBIDDEN_WORD)).status, 403, "the rule saw the form");
+      const stored = await post("hello");
+      assert.deepEqual(await stored.json(), { stored: { text: "hello" } }, "the parser after Parapet still reads it");
+      assert.deepEqual(await (await fetch(`${server.url}/comment`)).json(), { body: {} }, "req.body is left as the parser set it");
+      assert.deepEqual(extraSaw, [{}, {}, {}], "the extra callback too sees req.body as the parser set it");
     } finally {
       await server.close();
     }

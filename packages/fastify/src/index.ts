@@ -1,5 +1,5 @@
 import type { Decision, Parapet, ProtectableRequest } from "@parapet/core";
-import { denialHeaders, denialJson, safeDecide } from "@parapet/node";
+import { clientLeft, denialHeaders, denialJson, safeDecide } from "@parapet/node";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 declare module "fastify" {
@@ -32,7 +32,11 @@ const HOOKS = ["onRequest", "preHandler"] as const;
 /**
  * `fastify.register(parapetPlugin, { client })`. Not encapsulated (like a
  * plugin wrapped in fastify-plugin): it guards every route of the instance
- * it is registered on, including routes registered after it.
+ * it is registered on, including routes registered after it. Register it
+ * again in a child scope for a stricter client there (a login route): both
+ * decide, the outer first, and `request.parapet` holds the last decision.
+ * A request whose client closed the connection before the decision goes no
+ * further (see clientLeft in @parapet/node).
  */
 export async function parapetPlugin(fastify: FastifyInstance, options: ParapetPluginOptions): Promise<void> {
   const { client, extra, onDenied } = options ?? ({} as ParapetPluginOptions);
@@ -43,12 +47,15 @@ export async function parapetPlugin(fastify: FastifyInstance, options: ParapetPl
   if (!HOOKS.includes(hook))
     throw new TypeError(`parapetPlugin options error: \`hook\` must be "onRequest" or "preHandler", not "${hook}"`);
 
-  fastify.decorateRequest("parapet", null);
+  // Registered again below (a stricter limit on a login scope): the decorator is inherited, and adding it twice throws.
+  if (!fastify.hasRequestDecorator("parapet")) fastify.decorateRequest("parapet", null);
   fastify.addHook(hook, async function parapetFastify(request, reply) {
     const decided = safeDecide(client, protectable(request, hook), extra ? () => extra(request) : undefined);
     // Awaited only when the client had to wait: each await is a trip through the microtask queue.
     const decision = decided instanceof Promise ? await decided : decided;
     request.parapet = decision;
+    // Neither the route nor an answer: the client is gone, and with it its IP (see clientLeft).
+    if (clientLeft(request.raw)) return abandon(reply);
     reply.headers(decision.headers);
     if (!decision.isDenied()) return;
     if (onDenied) {
@@ -61,6 +68,13 @@ export async function parapetPlugin(fastify: FastifyInstance, options: ParapetPl
     }
     return reply.code(decision.status).headers(denialHeaders(decision)).send(denialJson(decision));
   });
+}
+
+/** Ends the lifecycle without an answer: hijacked, Fastify runs no later hook, parser or handler. */
+function abandon(reply: FastifyReply): FastifyReply {
+  reply.hijack();
+  reply.raw.destroy();
+  return reply;
 }
 
 /** In onRequest the raw stream is untouched; in preHandler Fastify has consumed it and parsed `request.body`. */

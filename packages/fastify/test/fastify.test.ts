@@ -1,7 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Parapet, parapet, silentLogger } from "@parapet/core";
-import { countingRule, DENY_HEADER, headerDenyRule, type RunningServer, runAdapterSuite } from "@parapet/node/test-suite";
+import {
+  countingRule,
+  DENY_HEADER,
+  headerDenyRule,
+  LEAVING_HEADER,
+  leavingRequest,
+  type RunningServer,
+  runAdapterSuite,
+  sendAndLeave,
+  waitFor,
+  whenClosed,
+} from "@parapet/node/test-suite";
 import Fastify, { type FastifyInstance } from "fastify";
 import { type ParapetPluginOptions, parapetPlugin } from "../src/index.js";
 
@@ -65,6 +76,58 @@ describe("@parapet/fastify", () => {
     broken.get("/", async () => "ok");
     assert.equal((await broken.inject({ url: "/", headers: { [DENY_HEADER]: "1" } })).statusCode, 403);
     await Promise.all([custom.close(), broken.close()]);
+  });
+
+  for (const hook of ["onRequest", "preHandler"] as const) {
+    it(`does not run the route for a client that closed its connection before the decision (${hook})`, async () => {
+      let decided = 0;
+      const client = parapet({ rules: [countingRule(1)], logger: silentLogger, observers: [{ onDecision: () => void decided++ }] });
+      const app = Fastify({ forceCloseConnections: true });
+      // An earlier hook the client does not wait for (a session lookup): it goes on once the connection is gone.
+      app.addHook("onRequest", (request, _reply, done) =>
+        request.headers[LEAVING_HEADER] ? whenClosed(request.raw.socket, done) : done(),
+      );
+      await app.register(parapetPlugin, { client, hook });
+      let sent = 0;
+      app.post("/send-sms", async () => {
+        sent++;
+        return { sent: true };
+      });
+      const server = await listen(app);
+      try {
+        for (const how of ["fin", "reset", "fin", "reset"] as const) await sendAndLeave(server.url, leavingRequest("/send-sms"), how);
+        await waitFor(() => decided === 4, "four decisions");
+        assert.equal((await fetch(`${server.url}/send-sms`, { method: "POST" })).status, 200, "a client that waits is answered");
+        assert.equal(sent, 1, "only the client that stayed reached the route; the limit is 1 per IP");
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it("can be registered again in a child scope, for a stricter limit there (a login route)", async () => {
+    const everywhere = parapet({ rules: [countingRule(100)], logger: silentLogger });
+    const login = parapet({ rules: [countingRule(2)], logger: silentLogger });
+    const app = Fastify();
+    await app.register(parapetPlugin, { client: everywhere });
+    app.get("/", async () => "home");
+    await app.register(
+      async (auth) => {
+        await auth.register(parapetPlugin, { client: login });
+        auth.post("/login", async (request) => ({ conclusion: request.parapet?.conclusion }));
+      },
+      { prefix: "/auth" },
+    );
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await app.inject({ method: "POST", url: "/auth/login" })).statusCode);
+      assert.deepEqual(statuses, [200, 200, 429], "the scope's own limit applies");
+      const home = await app.inject({ url: "/" });
+      assert.equal(home.statusCode, 200, "routes outside the scope keep the outer limit only");
+      assert.equal(home.headers.ratelimit, '"test";r=96;t=60', "the outer limit counted every request");
+    } finally {
+      await app.close();
+    }
   });
 
   it("fails registration loudly without a client or with an unknown hook", async () => {

@@ -1,7 +1,9 @@
+import type { IncomingMessage } from "node:http";
 import type { Decision, Parapet } from "@parapet/core";
-import { denialHeaders, denialJson, discardUnreadBody, safeDecide } from "@parapet/node";
+import { clientLeft, denialHeaders, denialJson, discardUnreadBody, safeDecide } from "@parapet/node";
 import type { Context, MiddlewareHandler } from "hono";
 import type { GetConnInfo } from "hono/conninfo";
+import { inspectableRequest } from "./inspectable-request.js";
 
 /** Type the app with `new Hono<{ Variables: ParapetVariables }>()` to read `c.get("parapet")`. */
 export interface ParapetVariables {
@@ -28,7 +30,9 @@ export interface ParapetHonoOptions {
  * Hono middleware. The body is read (only if a rule asks) from a clone of
  * `c.req.raw`, so `c.req.json()` still works in the handler; if the handler
  * ignores it, or the request is denied, the rest is read and dropped so the
- * connection can carry the next request.
+ * connection can carry the next request. A body a validator before it read
+ * is inspected as Hono kept it. A request whose client closed the connection
+ * before the decision goes no further.
  */
 export function parapet(client: Parapet, options: ParapetHonoOptions = {}): MiddlewareHandler<{ Variables: ParapetVariables }> {
   if (!client || typeof client.protect !== "function") {
@@ -37,10 +41,13 @@ export function parapet(client: Parapet, options: ParapetHonoOptions = {}): Midd
   const { getConnInfo, extra, onDenied } = options;
   return async function parapetHono(c, next) {
     const socketIp = peerAddress(c, getConnInfo);
-    const decided = safeDecide(client, c.req.raw, extra ? () => extra(c) : undefined, socketIp ? { socketIp } : undefined);
+    const inspectable = inspectableRequest(c);
+    const request = inspectable instanceof Promise ? await inspectable : inspectable;
+    const decided = safeDecide(client, request, extra ? () => extra(c) : undefined, socketIp ? { socketIp } : undefined);
     // Awaited only when the client had to wait: each await is a trip through the microtask queue.
     const decision = decided instanceof Promise ? await decided : decided;
     c.set("parapet", decision);
+    if (clientGone(c)) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
     if (decision.isDenied()) {
       const response = await deny(decision, c, onDenied);
       discardUnreadBody(c.req.raw, response);
@@ -64,18 +71,40 @@ async function deny(decision: Decision, c: Context, onDenied: ParapetHonoOptions
   return new Response(denialJson(decision), { status: decision.status, headers: denialHeaders(decision) });
 }
 
+/**
+ * What a client that left before the decision is "answered": nobody reads it,
+ * and the app does not run (see clientLeft in @parapet/node: its IP is gone
+ * with its connection). 499 is the status nginx logs for such a request.
+ */
+const CLIENT_CLOSED_REQUEST = 499;
+
 interface NodeServerBindings {
-  readonly incoming?: { readonly socket?: { readonly remoteAddress?: string } };
+  readonly incoming?: IncomingMessage;
   readonly server?: NodeServerBindings;
+}
+
+/** @hono/node-server passes { incoming, outgoing } as env (under `server` when the app has its own bindings). */
+function nodeIncoming(c: Context): IncomingMessage | undefined {
+  const env = c.env as NodeServerBindings | undefined;
+  return (env?.server ?? env)?.incoming;
 }
 
 function peerAddress(c: Context, getConnInfo: GetConnInfo | undefined): string | undefined {
   try {
     if (getConnInfo) return getConnInfo(c).remote.address;
-    // @hono/node-server passes { incoming, outgoing } as env (under `server` when the app has its own bindings).
-    const env = c.env as NodeServerBindings | undefined;
-    return (env?.server ?? env)?.incoming?.socket?.remoteAddress;
+    return nodeIncoming(c)?.socket?.remoteAddress;
   } catch {
     return undefined;
+  }
+}
+
+/** On Node the socket says it; other runtimes abort the request's signal when the client disconnects. */
+function clientGone(c: Context): boolean {
+  try {
+    const incoming = nodeIncoming(c);
+    if (incoming?.socket) return clientLeft(incoming);
+    return c.req.raw.signal?.aborted === true;
+  } catch {
+    return false;
   }
 }

@@ -1,11 +1,27 @@
 import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import { describe, it } from "node:test";
-import { serve } from "@hono/node-server";
+import { type HttpBindings, serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { parapet as createClient, type Parapet, silentLogger } from "@parapet/core";
-import { countingRule, DENY_HEADER, headerDenyRule, onLoopback, type RunningServer, runAdapterSuite } from "@parapet/node/test-suite";
+import {
+  bodyRule,
+  countingRule,
+  DENY_HEADER,
+  FORBIDDEN_WORD,
+  headerDenyRule,
+  LEAVING_HEADER,
+  leavingRequest,
+  onLoopback,
+  type RunningServer,
+  runAdapterSuite,
+  sendAndLeave,
+  waitFor,
+  whenClosed,
+} from "@parapet/node/test-suite";
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
+import { validator } from "hono/validator";
 import { type ParapetHonoOptions, type ParapetVariables, parapet } from "../src/index.js";
 
 function listen(app: Hono<{ Variables: ParapetVariables }>): Promise<RunningServer> {
@@ -74,6 +90,80 @@ describe("@parapet/hono", () => {
     broken.get("/", (c) => c.text("ok"));
     assert.equal((await broken.request("/", { headers: { [DENY_HEADER]: "1" } })).status, 403);
     assert.equal((await broken.request("/")).status, 200);
+  });
+
+  for (const [name, options] of [
+    ["getConnInfo", { getConnInfo }],
+    ["node-server bindings", {}],
+  ] as const) {
+    it(`does not run the route for a client that closed its connection before the decision (${name})`, async () => {
+      let decided = 0;
+      const client = createClient({ rules: [countingRule(1)], logger: silentLogger, observers: [{ onDecision: () => void decided++ }] });
+      const app = new Hono<{ Bindings: HttpBindings; Variables: ParapetVariables }>();
+      // An earlier middleware the client does not wait for (a session lookup): it goes on once the connection is gone.
+      app.use(async (c, next) => {
+        if (c.req.header(LEAVING_HEADER)) await new Promise<void>((resolve) => whenClosed(c.env.incoming.socket, resolve));
+        await next();
+      });
+      app.use(parapet(client, options));
+      let sent = 0;
+      app.post("/send-sms", (c) => {
+        sent++;
+        return c.json({ sent: true });
+      });
+      const server = await onLoopback(serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }) as Server);
+      try {
+        for (const how of ["fin", "reset", "fin", "reset"] as const) await sendAndLeave(server.url, leavingRequest("/send-sms"), how);
+        await waitFor(() => decided === 4, "four decisions");
+        assert.equal((await fetch(`${server.url}/send-sms`, { method: "POST" })).status, 200, "a client that waits is answered");
+        assert.equal(sent, 1, "only the client that stayed reached the route; the limit is 1 per IP");
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it("inspects a body that a middleware before it read through Hono (a validator first on the route)", async () => {
+    const client = createClient({ rules: [bodyRule()], logger: silentLogger });
+    const guard = parapet(client, { getConnInfo });
+    const app = new Hono<{ Variables: ParapetVariables }>();
+    const accept = (value: unknown) => value as Record<string, string>;
+    app.post("/json", validator("json", accept), guard, (c) => c.json({ received: c.req.valid("json") }));
+    app.post("/form", validator("form", accept), guard, (c) => c.json({ received: c.req.valid("form") }));
+    const readsText = createMiddleware(async (c, next) => {
+      await c.req.text();
+      await next();
+    });
+    app.post("/text", readsText, guard, async (c) => c.json({ received: await c.req.text() }));
+    const server = await listen(app);
+    const post = async (path: string, body: string | FormData, type?: string) => {
+      const response = await fetch(`${server.url}${path}`, {
+        method: "POST",
+        body,
+        ...(type ? { headers: { "content-type": type } } : {}),
+      });
+      return { status: response.status, body: (await response.json()) as { received?: unknown } };
+    };
+    const form = (q: string) => {
+      const data = new FormData();
+      data.set("q", q);
+      return data;
+    };
+    try {
+      for (const [path, make, type] of [
+        ["/json", (q: string) => JSON.stringify({ q }), "application/json"],
+        ["/form", (q: string) => new URLSearchParams({ q }).toString(), "application/x-www-form-urlencoded"],
+        ["/form", form, undefined],
+        ["/text", (q: string) => q, "text/plain"],
+      ] as const) {
+        assert.equal((await post(path, make(FORBIDDEN_WORD), type)).status, 403, `${path} ${type ?? "multipart"}: the rule saw the body`);
+        const allowed = await post(path, make("hello"), type);
+        assert.equal(allowed.status, 200, `${path} ${type ?? "multipart"}`);
+        assert.deepEqual(allowed.body.received, path === "/text" ? "hello" : { q: "hello" }, "the route still reads what was sent");
+      }
+    } finally {
+      await server.close();
+    }
   });
 
   it("rejects a missing client at construction", () => {

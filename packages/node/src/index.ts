@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Decision, Parapet, ProtectOptions } from "@parapet/core";
+import { clientLeft } from "./client-left.js";
 import { safeDecide } from "./safe-protect.js";
 import { sendDenial, setDecisionHeaders } from "./send.js";
 
+export { clientLeft } from "./client-left.js";
 export { type DenialBody, denialBody, denialHeaders, denialJson } from "./denial.js";
 export { discardUnreadBody } from "./discard-body.js";
 export { safeDecide, safeProtect } from "./safe-protect.js";
@@ -62,7 +64,9 @@ export interface WithParapetOptions {
 
 /**
  * Wraps a `http.createServer` handler: denied requests are answered here,
- * allowed ones reach `handler` with the decision as a third argument.
+ * allowed ones reach `handler` with the decision as a third argument. A
+ * request whose client closed the connection before the decision reaches
+ * neither (see clientLeft).
  */
 export function withParapet(
   client: Parapet,
@@ -80,6 +84,7 @@ export function withParapet(
     }
   }
   function respond(req: IncomingMessage, res: ServerResponse, decision: Decision): void | Promise<void> {
+    if (clientLeft(req)) return void res.destroy();
     setDecisionHeaders(res, decision);
     if (!decision.isDenied()) return handlerOutcome(handler(req, res, decision));
     if (!onDenied) return sendDenial(res, decision);

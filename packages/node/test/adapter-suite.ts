@@ -15,6 +15,7 @@ import { keepAliveClient, NO_RESPONSE, rawRequest } from "./http-client.js";
 import { bodyRule, countingRule, DENY_HEADER, FORBIDDEN_WORD, failingRule, headerDenyRule } from "./test-rules.js";
 
 export * from "./http-client.js";
+export * from "./leaving-client.js";
 export * from "./test-rules.js";
 
 export interface RunningServer {

@@ -5,6 +5,7 @@ import { it } from "node:test";
 it("@parapet/node exports exactly its public API", async () => {
   const module = await import("@parapet/node");
   assert.deepEqual(Object.keys(module).sort(), [
+    "clientLeft",
     "denialBody",
     "denialHeaders",
     "denialJson",

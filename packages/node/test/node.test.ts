@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { type Decision, type Parapet, parapet, silentLogger } from "@parapet/core";
 import { protectNode, safeDecide, safeProtect, withParapet } from "../src/index.js";
 import { onLoopback, type RunningServer, runAdapterSuite } from "./adapter-suite.js";
+import { LEAVING_HEADER, leavingRequest, sendAndLeave, waitFor, whenClosed } from "./leaving-client.js";
 import { countingRule, DENY_HEADER, headerDenyRule } from "./test-rules.js";
 
 /** Reads a whole request body the plain node:http way. */
@@ -216,6 +217,30 @@ describe("@parapet/node", () => {
     assert.equal(rejected.conclusion, "ERROR");
     assert.equal(rejected.isAllowed(), true);
     assert.match(rejected.reason.message, /async bug/);
+  });
+
+  it("does not run the handler for a client that closed its connection before the decision (its IP went with it)", async () => {
+    let decided = 0;
+    const guard = parapet({ rules: [countingRule(1)], logger: silentLogger, observers: [{ onDecision: () => void decided++ }] });
+    let sent = 0;
+    const handler = withParapet(guard, (_req, res) => {
+      sent++;
+      json(res, 200, { sent: true });
+    });
+    // The app awaits something of its own (a session) before handing over; the client does not wait for it.
+    const server = await listen(
+      createServer((req, res) =>
+        req.headers[LEAVING_HEADER] ? whenClosed(req.socket, () => void handler(req, res)) : void handler(req, res),
+      ),
+    );
+    try {
+      for (const how of ["fin", "reset", "fin", "reset"] as const) await sendAndLeave(server.url, leavingRequest("/send-sms"), how);
+      await waitFor(() => decided === 4, "four decisions");
+      assert.equal((await fetch(`${server.url}/send-sms`, { method: "POST" })).status, 200, "a client that waits is answered");
+      assert.equal(sent, 1, "only the client that stayed reached the handler; the limit is 1 per IP");
+    } finally {
+      await server.close();
+    }
   });
 
   it("rejects a missing handler at construction", () => {
