@@ -99,6 +99,7 @@ export function detectBot(options: DetectBotOptions = {}): Rule {
   const classify = createUserAgentClassifier(catalogue, { cacheSize: userAgentCacheSize });
   const checkHeaders = options.headerSignals ?? true;
   let verify: ReturnType<typeof createVerifier> | undefined;
+  let clock: RuleContext["clock"] | undefined;
   const verifierOptions = {
     resolver: options.resolver,
     ipRanges: options.ipRanges,
@@ -162,6 +163,9 @@ export function detectBot(options: DetectBotOptions = {}): Rule {
         return { conclusion: denied ? "DENY" : "ALLOW", reason: botReason };
       }
 
+      // The clock of the client deciding now (a rule may serve several); a closure over `context` would keep the
+      // first request that verified alive, body and all, for as long as the rule lives.
+      clock = context.clock;
       verify ??= createVerifier({
         resolver: verifierOptions.resolver ?? createDnsResolver(),
         ipRanges: verifierOptions.ipRanges ?? bundledIpRanges(),
@@ -169,7 +173,7 @@ export function detectBot(options: DetectBotOptions = {}): Rule {
         cacheSize: verifierOptions.cacheSize,
         cacheTtlMs: verifierOptions.cacheTtlMs,
         maxConcurrentLookups: verifierOptions.maxConcurrentLookups,
-        now: () => context.clock.now(),
+        now: () => (clock as RuleContext["clock"]).now(),
       });
       const spec = catalogue.verifiers[claim.verifier]!;
       const result = await verify(claim.verifier, spec, request.ip);

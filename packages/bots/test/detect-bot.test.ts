@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { parapet, silentLogger } from "@parapet/core";
 import { DEFAULT_BOT_POLICY, DEMO_BOT_POLICY, detectBot, parseIpRangeSnapshot } from "../src/index.js";
-import { CHROME_HEADERS, decide, pythonRequestsHeaders, scriptedResolver } from "./helpers.js";
+import { CHROME_HEADERS, decide, NOW, pythonRequestsHeaders, request, scriptedResolver } from "./helpers.js";
 
 const GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 const GOOGLE_IP = "66.249.66.1";
@@ -121,6 +122,23 @@ describe("detectBot: verifying crawlers", () => {
     assert.equal(reason.verification, "verified");
     assert.equal(reason.bot, "Googlebot");
     assert.deepEqual(dns.calls, [`reverse ${GOOGLE_IP}`, `resolve ${GOOGLE_HOST}`]);
+  });
+
+  it("remembers a verification by the clock of the client deciding now, not the first one's", async () => {
+    const dns = resolver();
+    const rule = detectBot({ ...DEFAULT_BOT_POLICY, ipRanges: NO_RANGES, resolver: dns, cacheTtlMs: 60_000 });
+    let now = NOW;
+    const first = parapet({ rules: [rule], logger: silentLogger, clock: { now: () => NOW } });
+    const second = parapet({ rules: [rule], logger: silentLogger, clock: { now: () => now } });
+    const googlebot = request(GOOGLE_IP, { "user-agent": GOOGLEBOT_UA });
+    assert.equal((await first.protect(googlebot)).isAllowed(), true);
+    assert.equal((await second.protect(googlebot)).isAllowed(), true);
+    assert.equal(dns.calls.length, 2, "the second client's request is answered from the cache");
+    now = NOW + 120_000;
+    assert.equal((await second.protect(googlebot)).isAllowed(), true);
+    assert.equal(dns.calls.length, 4, "two minutes later on its clock the answer has expired: looked up again");
+    await first.close();
+    await second.close();
   });
 
   it("denies a spoofed Googlebot from a non-Google IP", async () => {
