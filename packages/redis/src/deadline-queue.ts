@@ -28,6 +28,7 @@ export class DeadlineQueue {
   #timer: NodeJS.Timeout | undefined;
   #unstamped = 0;
   #stampScheduled = false;
+  #unref = false;
 
   constructor(timeoutMs: number, now: () => number) {
     this.#timeoutMs = timeoutMs;
@@ -61,6 +62,19 @@ export class DeadlineQueue {
     this.#compact();
     this.#calls.push(call);
     return call;
+  }
+
+  /**
+   * From now on the timer does not keep the process alive. For a closed
+   * store, which adds no more calls: its timer stays armed for the oldest
+   * deadline, `timeoutMs` away (users raise it to seconds), so a script, a
+   * test run or a serverless handler lingered that long after close() with
+   * nothing waiting. A call still in flight keeps its deadline while the
+   * process runs, and a live client's socket keeps it running until the reply.
+   */
+  unref(): void {
+    this.#unref = true;
+    this.#timer?.unref();
   }
 
   /** Gives the calls added since the last stamp their deadline (they are the newest, at the back), then arms the timer. */
@@ -101,6 +115,7 @@ export class DeadlineQueue {
       },
       Math.max(0, delayMs),
     );
+    if (this.#unref) this.#timer.unref();
   }
 
   #expire(): void {

@@ -37,6 +37,7 @@ export interface RedisStoreOptions {
    * The longest a decision waits for Redis, in ms. Default 50: a rate limit
    * must not become the slowest part of a request. On timeout the call fails
    * with PARAPET_E_STORE_TIMEOUT and the client's `onError` policy decides.
+   * At most 2,147,483,647 (Node's longest timer).
    */
   readonly timeoutMs?: number;
   readonly circuitBreaker?: {
@@ -53,6 +54,9 @@ export interface RedisStoreOptions {
 }
 
 const monotonicClock: Clock = { now: () => performance.now() };
+
+/** setTimeout's limit: a 32-bit signed number of milliseconds. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A rate-limit store on Redis. Each decision is one Lua script run atomically
@@ -122,6 +126,7 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#deadlines.unref();
     if (this.#ownsClient) await closeRedisClient(this.#client, 1_000);
   }
 
@@ -220,6 +225,14 @@ function validateOptions(options: RedisStoreOptions): Settings {
     throw optionError("RedisStore", '`prefix` must be a string without "{" or "}" (those would become the Redis Cluster hash tag)');
   }
   const timeoutMs = positiveInteger(options.timeoutMs, 50, "timeoutMs");
+  // Node runs a longer timer after 1 ms instead, with a warning: the deadline timer re-armed every
+  // millisecond while a call waited, printing a TimeoutOverflowWarning each time.
+  if (timeoutMs > MAX_TIMER_MS) {
+    throw optionError(
+      "RedisStore",
+      `\`timeoutMs\` must be at most ${MAX_TIMER_MS} (Node's longest timer, about 24.8 days); got ${timeoutMs}`,
+    );
+  }
   const failureThreshold = positiveInteger(options.circuitBreaker?.failureThreshold, 5, "circuitBreaker.failureThreshold");
   const cooldownMs = positiveInteger(options.circuitBreaker?.cooldownMs, 1_000, "circuitBreaker.cooldownMs");
   const denyCacheEntries = options.denyCache === false ? 0 : positiveInteger(options.denyCache?.maxEntries, 10_000, "denyCache.maxEntries");

@@ -125,6 +125,16 @@ describe("fixedWindow", () => {
     assert.equal(keys.length, 1);
     assert.ok(keys[0]!.length < 120, keys[0]);
   });
+
+  test("keys that differ only in unpaired surrogates are separate clients, not one counter", async (t) => {
+    if (skip) return t.skip(skip);
+    // Redis reads keys as UTF-8, where each of these used to become "alice\uFFFD".
+    const params = { limit: 1, windowMs: DAY_MS, cost: 1 };
+    for (const key of ["user=alice\uD800", "user=alice\uDBFF", "user=alice\uFFFD", "user=alice\uDC00\uD800"]) {
+      const state = await store.fixedWindow(key, params, 0);
+      assert.equal(state.allowed, true, `${JSON.stringify(key)} was counted as another client`);
+    }
+  });
 });
 
 describe("slidingWindow", () => {
@@ -175,6 +185,16 @@ describe("tokenBucket", () => {
     assert.equal(state.resetMs, 3_000);
     const ttl = await redis!.pttl(`${prefix}{tb-ttl}:tb`);
     assert.ok(ttl > 2_000 && ttl <= 3_000, `pttl ${ttl}`);
+  });
+
+  test("a bucket that takes ages to fill (capacity 2e9, 1 token a day) still gets a TTL and a decision", async (t) => {
+    if (skip) return t.skip(skip);
+    // The fill time, 1.7e17 ms, once reached PEXPIRE as "1.728e+17": an error after the tokens were taken.
+    const params = { capacity: 2_000_000_000, refillRate: 1, intervalMs: DAY_MS, requested: 2_000_000_000 };
+    const state = await store.tokenBucket("tb-ages", params, 0);
+    assert.deepEqual([state.allowed, state.remaining, state.resetMs], [true, 0, 2_000_000_000 * DAY_MS]);
+    assert.ok((await redis!.pttl(`${prefix}{tb-ages}:tb`)) > 0, "the key must keep a TTL");
+    assert.equal((await store.tokenBucket("tb-ages", { ...params, requested: 1 }, 0)).allowed, false);
   });
 
   test("asking for more than is left is denied without taking anything", async (t) => {

@@ -4,7 +4,9 @@
  * Real Redis behaviour is covered by the integration tests.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { test } from "node:test";
+import { promisify } from "node:util";
 import { silentLogger } from "@parapet/core";
 import { type RedisClientLike, RedisStore, type RedisStoreOptions } from "../src/index.js";
 
@@ -37,6 +39,7 @@ test("invalid options are refused at construction with a message saying what to 
     [{ client, prefix: "app:{x}:" }, /prefix.*hash tag/],
     [{ client, timeoutMs: 0 }, /timeoutMs.*positive integer/],
     [{ client, timeoutMs: 1.5 }, /timeoutMs/],
+    [{ client, timeoutMs: 3_600_000_000 }, /timeoutMs.*at most 2147483647/],
     [{ client, circuitBreaker: { failureThreshold: -1 } }, /failureThreshold/],
     [{ client, denyCache: { maxEntries: Number.NaN } }, /maxEntries/],
     [{ client, url: "redis://x" }, /either `client` or `url`/],
@@ -53,6 +56,15 @@ test("keys carry the prefix and the key as a Cluster hash tag", async () => {
   await storeWith(client, { prefix: "app:" }).fixedWindow("RATE_LIMIT:api|ip=1.2.3.4", params, 0);
   await storeWith(client, { prefix: "app:" }).tokenBucket("k", { capacity: 1, refillRate: 1, intervalMs: 1, requested: 1 }, 0);
   assert.deepEqual(calls, ["evalsha app:{RATE_LIMIT:api|ip=1.2.3.4}:fw", "evalsha app:{k}:tb"]);
+});
+
+test("a key with an unpaired surrogate reaches Redis as text that survives UTF-8, so no two clients share it", async () => {
+  const { client, calls } = fakeClient(async () => allowReply);
+  const store = storeWith(client);
+  for (const key of ["u=\uD800", "u=\uDBFF", "u=\uFFFD", `u=${"x".repeat(600)}\uD800`]) await store.fixedWindow(key, params, 0);
+  const sent = calls.map((call) => call.slice("evalsha ".length));
+  for (const key of sent) assert.equal(Buffer.from(key).toString(), key, "Redis and ioredis's Cluster routing must see the same bytes");
+  assert.equal(new Set(sent).size, 4);
 });
 
 test("a Redis that never answers is a STORE_TIMEOUT after timeoutMs, not a hang", async () => {
@@ -132,4 +144,25 @@ test("a closed store refuses calls with a clear error and leaves a given client 
   await store.close();
   await assert.rejects(store.fixedWindow("k", params, 0), { code: "PARAPET_E_STORE_FAILED", message: /closed/ });
   assert.equal(quit, false);
+});
+
+test("close() leaves no timer keeping the process alive, even with a long timeoutMs", async () => {
+  // In a child process: the count of active timers there is the store's alone.
+  const child = `
+    import { RedisStore } from ${JSON.stringify(new URL("../src/index.js", import.meta.url).href)};
+    const timers = () => process.getActiveResourcesInfo().filter((type) => type === "Timeout").length;
+    let answer;
+    const client = { status: "ready", evalsha: () => new Promise((resolve) => (answer = resolve)), eval: async () => [] };
+    const store = new RedisStore({ client, timeoutMs: 600000 });
+    const decision = store.fixedWindow("k", { limit: 10, windowMs: 1000, cost: 1 }, 0);
+    await new Promise((resolve) => setImmediate(resolve));
+    const whileWaiting = timers();
+    answer([1, 9, 1000, 0]);
+    await decision;
+    await store.close();
+    // Exit at once: on failure, waiting for the timer would take timeoutMs.
+    process.stdout.write(JSON.stringify({ whileWaiting, afterClose: timers() }), () => process.exit(0));
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", child], { timeout: 30_000 });
+  assert.deepEqual(JSON.parse(stdout), { whileWaiting: 1, afterClose: 0 }, "the deadline timer kept the process alive after close()");
 });

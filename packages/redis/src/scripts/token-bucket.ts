@@ -1,6 +1,16 @@
 import { luaScript, SERVER_TIME_MS } from "./lua-script.js";
 
 /**
+ * The longest TTL the script sets: about 31,700 years. A bucket's fill time
+ * is capacity * interval / refillRate, which valid options put past 1e17 ms
+ * (capacity 2e9, 1 token a day), and Redis hands such a Lua number to a
+ * command as "1.728e+17", which PEXPIRE refuses: the script failed after its
+ * HSET, so the tokens were taken, the key was left without a TTL, and the
+ * call failed (open by default). A bucket idle that long may start full again.
+ */
+const MAX_TTL_MS = 1e15;
+
+/**
  * Token bucket, as specified in @parapet/core's rules/token-bucket.ts:
  * continuous refill of `refillRate` tokens per `intervalMs`, computed lazily
  * from the Redis server's clock; a denied call takes nothing.
@@ -40,7 +50,7 @@ end
 tokens = math.max(0, tokens - requested)
 reset = math.max(0, math.ceil((capacity - tokens) * interval / rate))
 redis.call('HSET', KEYS[1], 't', tokens, 'ts', last)
-redis.call('PEXPIRE', KEYS[1], math.max(1, last + reset - now))
+redis.call('PEXPIRE', KEYS[1], math.min(${MAX_TTL_MS}, math.max(1, last + reset - now)))
 return {1, math.floor(tokens + epsilon), reset, 0}
 `,
 );
