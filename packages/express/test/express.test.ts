@@ -9,12 +9,10 @@ import {
   FORBIDDEN_WORD,
   headerDenyRule,
   LEAVING_HEADER,
-  leavingRequest,
+  leaveFourTimesThenStay,
   onLoopback,
   type RunningServer,
   runAdapterSuite,
-  sendAndLeave,
-  waitFor,
   whenClosed,
 } from "@parapet/node/test-suite";
 import express, { type Express } from "express";
@@ -184,9 +182,7 @@ describe("@parapet/express", () => {
     });
     const server = await listen(app);
     try {
-      for (const how of ["fin", "reset", "fin", "reset"] as const) await sendAndLeave(server.url, leavingRequest("/send-sms"), how);
-      await waitFor(() => decided === 4, "four decisions");
-      const stayed = await fetch(`${server.url}/send-sms`, { method: "POST" });
+      const stayed = await leaveFourTimesThenStay(server.url, "/send-sms", () => decided);
       assert.equal(stayed.status, 200, "a client that waits is answered, and counted from here");
       assert.equal(sent, 1, "only the client that stayed reached the route; the limit is 1 per IP");
     } finally {

@@ -56,6 +56,17 @@ export function whenClosed(
   socket.once("close", once);
 }
 
+/**
+ * Two clients that send `leavingRequest(path)` and close (FIN), two that reset, then one that waits for its answer:
+ * resolves with that answer once `decided()` counts the four that left. The server holds each leaving request until
+ * its connection is gone (see whenClosed), so each decision is made after its client left.
+ */
+export async function leaveFourTimesThenStay(url: string, path: string, decided: () => number): Promise<Response> {
+  for (const how of ["fin", "reset", "fin", "reset"] as const) await sendAndLeave(url, leavingRequest(path), how);
+  await waitFor(() => decided() === 4, "four decisions");
+  return fetch(`${url}${path}`, { method: "POST" });
+}
+
 /** Resolves once `condition()` holds, polling; rejects after `timeoutMs`. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
