@@ -470,4 +470,34 @@ function validate(options: ParapetOptions): void {
     if (value !== undefined && (!Number.isInteger(value) || value < 0))
       throw optionError("parapet", `\`${name}\` must be a non-negative integer`);
   }
+  // setTimeout takes at most 2^31 - 1 ms and runs a longer timer after 1 ms: every body would be cut at once and,
+  // under the shield's default partialBody policy, every request with a text body denied.
+  if (options.bodyTimeoutMs !== undefined && options.bodyTimeoutMs > MAX_TIMER_MS) {
+    throw optionError("parapet", `\`bodyTimeoutMs\` must be at most ${MAX_TIMER_MS} (about 24 days); got ${options.bodyTimeoutMs}`);
+  }
+  // These are read on the request path, where a wrong shape would throw into the app (a clock without `now`)
+  // or be skipped without a word (observers that are not a list).
+  const clock = options.clock as Partial<Clock> | null | undefined;
+  if (clock !== undefined && (clock === null || typeof clock.now !== "function")) {
+    throw optionError(
+      "parapet",
+      "`clock` must be an object with a now() method returning epoch milliseconds, e.g. { now: () => Date.now() }",
+    );
+  }
+  const logger = options.logger as Partial<Logger> | null | undefined;
+  if (logger !== undefined && (logger === null || typeof logger.warn !== "function" || typeof logger.error !== "function")) {
+    throw optionError("parapet", "`logger` must have warn() and error() methods (console works), or pass silentLogger");
+  }
+  if (options.observers !== undefined) {
+    const observers = options.observers as unknown;
+    if (!Array.isArray(observers)) throw optionError("parapet", "`observers` must be an array, e.g. [observed.observer]");
+    for (const [index, observer] of observers.entries()) {
+      if (!observer || typeof (observer as Partial<DecisionObserver>).onDecision !== "function") {
+        throw optionError("parapet", `observers[${index}] has no onDecision() method; pass observe(…).observer`);
+      }
+    }
+  }
 }
+
+/** The longest delay setTimeout honours (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;

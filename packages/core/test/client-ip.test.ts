@@ -31,6 +31,18 @@ describe("client IP resolution", () => {
     assert.equal(resolver.resolve("192.168.1.2", headers), "2001:db8:cafe::17");
   });
 
+  it("reads a Forwarded element without one `for` as a hop naming no address, not as a gap to skip", () => {
+    const resolver = createClientIpResolver({ proxies: ["loopback"], forwardedHeader: "forwarded" });
+    // The client sent `Forwarded: for=6.6.6.6`; our proxy appended an element of its own without `for`. Skipping
+    // that element made the client's own claim its address: any value it liked, a new limit each time.
+    assert.equal(resolver.resolve("127.0.0.1", { forwarded: "for=6.6.6.6, proto=https" }), "127.0.0.1");
+    // An element naming `for` twice is malformed (RFC 7239 §4): it names no one either.
+    assert.equal(resolver.resolve("127.0.0.1", { forwarded: "for=6.6.6.6;for=198.51.100.4" }), "127.0.0.1");
+    // Empty list elements are nothing, and a well-formed chain still resolves.
+    assert.equal(resolver.resolve("127.0.0.1", { forwarded: "for=6.6.6.6, for=198.51.100.4;proto=https, " }), "198.51.100.4");
+    assert.equal(resolver.resolve("127.0.0.1", { forwarded: "for=6.6.6.6,, by=127.0.0.1;For=198.51.100.4" }), "198.51.100.4");
+  });
+
   it("trusts a platform header only when that platform is configured", () => {
     const headers = { "cf-connecting-ip": "198.51.100.77" };
     assert.equal(createClientIpResolver().resolve("203.0.113.9", headers), "203.0.113.9");

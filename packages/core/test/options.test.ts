@@ -40,10 +40,37 @@ describe("options are validated loudly at construction", () => {
     ["parapet with empty characteristics", () => parapet({ rules: [], characteristics: [] }), /`characteristics`/],
     ["parapet with a non-string characteristic", () => parapet({ rules: [], characteristics: [42] as never }), /`characteristics`/],
     ["withRule with a non-rule", () => parapet({ rules: [] }).withRule({} as Rule), /rules\[0\] is not a rule/],
+    // setTimeout runs a longer timer after 1 ms: every body was cut at once.
+    [
+      "parapet bodyTimeoutMs past setTimeout's range",
+      () => parapet({ rules: [], bodyTimeoutMs: 3_000_000_000 }),
+      /`bodyTimeoutMs` must be at most/,
+    ],
+    // A clock without now() made every protect() throw into the app.
+    ["parapet with a function as the clock", () => parapet({ rules: [], clock: (() => Date.now()) as never }), /`clock` must be an object/],
+    ["parapet with a logger without warn()", () => parapet({ rules: [], logger: { error() {} } as never }), /`logger`/],
+    ["parapet with observers that are not an array", () => parapet({ rules: [], observers: {} as never }), /`observers` must be an array/],
+    ["parapet with an observer without onDecision()", () => parapet({ rules: [], observers: [{}] as never }), /observers\[0\]/],
+    ["parapet with an inherited name as the platform", () => parapet({ rules: [], platform: "constructor" as never }), /unknown platform/],
   ];
   for (const [what, create, pattern] of cases) {
     it(`rejects ${what}`, () => assert.throws(create, optionErrorMatching(pattern)));
   }
+
+  it("rejects proxies that are not an array of strings, saying so", () => {
+    for (const proxies of ["10.0.0.1", [5]]) {
+      assert.throws(
+        () => parapet({ rules: [], proxies: proxies as never }),
+        (error: unknown) =>
+          error instanceof ParapetError && error.code === ErrorCodes.INVALID_PROXY && /must be an array of strings/.test(error.message),
+        JSON.stringify(proxies),
+      );
+    }
+  });
+
+  it("takes the longest bodyTimeoutMs setTimeout honours", () => {
+    assert.doesNotThrow(() => parapet({ rules: [], bodyTimeoutMs: 2_147_483_647 }));
+  });
 
   it("rejects a malformed window as a duration error", () => {
     assert.throws(

@@ -31,6 +31,10 @@ export function parseCidr(text: string): Cidr | undefined {
 
 /** Expands names ("loopback", "private", "linklocal") and parses every range; throws on a bad one. */
 export function parseRanges(entries: readonly string[], where: string): Cidr[] {
+  // A lone string would be read character by character ("10.0.0.1" failing on "1"), a number would throw a TypeError.
+  if (!Array.isArray(entries) || !entries.every((entry) => typeof entry === "string")) {
+    throw new ParapetError(ErrorCodes.INVALID_PROXY, `${where} must be an array of strings, e.g. ["10.0.0.0/8"] or ["loopback"]`);
+  }
   const out: Cidr[] = [];
   for (const entry of entries) {
     const named = NAMED_RANGES[entry.toLowerCase()];

@@ -56,7 +56,8 @@ export interface ClientIpResolver {
 export function createClientIpResolver(options: ClientIpOptions = {}): ClientIpResolver {
   const trusted: Cidr[] = parseRanges(options.proxies ?? [], "parapet `proxies`");
   const platform = options.platform;
-  if (platform !== undefined && !(platform in PLATFORM_HEADERS)) {
+  // Own keys only: `in` also found "constructor" and "toString" on the prototype, accepting them as platforms.
+  if (platform !== undefined && !Object.hasOwn(PLATFORM_HEADERS, platform)) {
     throw optionError("parapet", `unknown platform "${platform}"; use one of ${Object.keys(PLATFORM_HEADERS).join(", ")}`);
   }
   const forwardedHeader = options.forwardedHeader ?? "x-forwarded-for";
@@ -163,16 +164,25 @@ export function forwardedHops(headers: Readonly<Record<string, string>>, header:
   if (header === "forwarded") {
     const forwarded = headers.forwarded;
     if (!forwarded) return [];
+    // One hop per element, as each proxy appends one. An element without exactly one `for` (RFC 7239 makes it
+    // optional: a proxy may send only `proto` or `by`) is a hop that names no address, so the walk stops there;
+    // skipping it made the element before it, which the client wrote, the client's address
+    // (`Forwarded: for=<anything>` + the proxy's `, proto=https` chose the key).
     const hops: string[] = [];
     for (const element of forwarded.split(",")) {
+      if (element.trim() === "") continue; // empty list elements are allowed and mean nothing (RFC 9110 §5.6.1)
+      let hop: string | undefined;
+      let fors = 0;
       for (const pair of element.split(";")) {
         const eq = pair.indexOf("=");
         if (eq === -1) continue;
         if (pair.slice(0, eq).trim().toLowerCase() !== "for") continue;
         let value = pair.slice(eq + 1).trim();
         if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-        hops.push(value);
+        hop = value;
+        fors++;
       }
+      hops.push(fors === 1 ? (hop as string) : "");
     }
     return hops;
   }

@@ -13,6 +13,15 @@ export interface NodeBodyStream {
   readonly readableLength?: number;
   readonly complete?: boolean;
   readonly destroyed?: boolean;
+  /** 2 for node:http2's compatibility API (Http2ServerRequest), whose bodies need neither length nor chunking. */
+  readonly httpVersionMajor?: number;
+  /**
+   * node's stream state: `ended` is set once the whole body has been pushed, before 'end' is emitted. An
+   * IncomingMessage sets `complete` at that moment too; an Http2ServerRequest only once 'end' has been emitted.
+   */
+  readonly _readableState?: { readonly ended?: boolean };
+  /** An Http2ServerRequest's stream: `endAfterHeaders` when the request came without a body. */
+  readonly stream?: { readonly endAfterHeaders?: boolean } | null;
   /** Set by body parsers that ran before us (express.json(), express.raw(), Fastify). */
   body?: unknown;
   /**
@@ -53,7 +62,7 @@ export function readNodeBody(stream: NodeBodyStream, limit: number, timeoutMs: n
 function readOnce(stream: NodeBodyStream, limit: number, timeoutMs: number, contentType: string): Promise<BodyContent | undefined> {
   // A framework parsed it already: inspect that, the stream is spent.
   if (stream.body !== undefined) return Promise.resolve(bodyFromValue(stream.body, contentType, limit));
-  if (!hasBody(stream.headers)) return Promise.resolve(undefined);
+  if (!hasBody(stream)) return Promise.resolve(undefined);
   if (stream.readableEnded || stream.destroyed) return Promise.resolve(undefined);
   // An empty chunked body ("0\r\n\r\n"): not touching the stream keeps its 'end' for the app.
   if (endsEmpty(stream)) return Promise.resolve({ bytes: new Uint8Array(0), truncated: false, contentType });
@@ -72,7 +81,9 @@ function readOnce(stream: NodeBodyStream, limit: number, timeoutMs: number, cont
       stream.removeListener("error", onGone);
       stream.removeListener("close", onGone);
       const bytes = concatBytes(chunks, size);
-      if (bytes.length > 0) stream.unshift(bytes);
+      // After 'end' node refuses the bytes with an 'error' event, which no one may be listening for: that
+      // ended the process. The app has had its 'end' then, so there is no one to give them back to anyway.
+      if (bytes.length > 0 && stream.readableEnded !== true) stream.unshift(bytes);
       // Our read() told node the app is reading; if the app answers without
       // reading, node must still discard the rest, or the connection is stuck.
       if (consuming === false) stream._consuming = false;
@@ -89,7 +100,7 @@ function readOnce(stream: NodeBodyStream, limit: number, timeoutMs: number, cont
         if (size > limit) return finish(true);
       }
       // Nothing buffered: either more data is coming, or the message is complete.
-      if (stream.complete !== false) finish(false);
+      if (!stillArriving(stream)) finish(false);
     };
     // The client went away before the end: what arrived is only part of the body.
     const onGone = () => finish(true);
@@ -98,7 +109,7 @@ function readOnce(stream: NodeBodyStream, limit: number, timeoutMs: number, cont
     // Start the read ourselves: a 'readable' listener on an idle stream
     // schedules its own read(0), and if the message completes empty before
     // that runs (an empty chunked body), that read(0) ends the stream.
-    if (stream.complete === false) stream.read(0);
+    if (stillArriving(stream)) stream.read(0);
     stream.on("readable", onReadable);
     stream.on("error", onGone);
     stream.on("close", onGone);
@@ -111,7 +122,21 @@ function readOnce(stream: NodeBodyStream, limit: number, timeoutMs: number, cont
  * fire before the app listens, with nothing of ours to put back in front of it.
  */
 function endsEmpty(stream: NodeBodyStream): boolean {
-  return stream.complete === true && stream.readableLength === 0;
+  return arrived(stream) === true && stream.readableLength === 0;
+}
+
+/**
+ * Whether all of the body has reached the stream's buffer: node's own `ended` flag when the stream has one,
+ * else `complete` (undefined when neither says). `complete` alone held an HTTP/2 request "incomplete" until
+ * read() had emitted its 'end': the body was then read to that 'end', under the app's feet.
+ */
+function arrived(stream: NodeBodyStream): boolean | undefined {
+  const ended = stream._readableState?.ended;
+  return typeof ended === "boolean" ? ended : stream.complete;
+}
+
+function stillArriving(stream: NodeBodyStream): boolean {
+  return arrived(stream) === false;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -121,8 +146,15 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 // node:http accepts any run of zeros ("00") as a zero length.
 const ZERO_LENGTH = /^\s*0+\s*$/;
 
-/** RFC 9112 §6.3: a request has a body only with Content-Length > 0 or Transfer-Encoding. */
-function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+/**
+ * RFC 9112 §6.3: an HTTP/1 request has a body only with Content-Length > 0 or Transfer-Encoding. HTTP/2 frames
+ * its body (RFC 9113 §8.1): Content-Length is optional and Transfer-Encoding forbidden, so a body sent without a
+ * length was never read, and passed every body check. There any request may have one; reading an empty one
+ * just finds its end.
+ */
+function hasBody(stream: NodeBodyStream): boolean {
+  if (stream.httpVersionMajor !== undefined && stream.httpVersionMajor >= 2) return stream.stream?.endAfterHeaders !== true;
+  const headers = stream.headers;
   if (headers["transfer-encoding"] !== undefined) return true;
   const length = headerValue(headers["content-length"]);
   return length !== undefined && !ZERO_LENGTH.test(length);

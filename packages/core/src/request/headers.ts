@@ -28,7 +28,42 @@ class HeaderRecord {}
 Object.setPrototypeOf(HeaderRecord.prototype, null);
 Reflect.deleteProperty(HeaderRecord.prototype, "constructor");
 
-export function createHeaderSink(): HeaderSink {
+/**
+ * How repeats of a header are combined. "join" (Web Headers, plain records): every value, comma-joined (cookies
+ * with "; "). "node": as node:http builds `IncomingMessage.headers` (unless the server was created with
+ * `joinDuplicateHeaders`), which keeps only the first of the headers in NODE_FIRST_ONLY.
+ */
+export type Duplicates = "join" | "node";
+
+/**
+ * The headers node:http keeps only the first value of (lib/_http_incoming.js, matchKnownFields). The app reads
+ * `req.headers.authorization` as that first value, so a limit keyed on `header:authorization` must be too: joined,
+ * `Authorization: <the app's token>` followed by `Authorization: <anything new>` made a new key on every request
+ * while the app still saw the same token, and the limit never applied.
+ */
+const NODE_FIRST_ONLY: ReadonlySet<string> = new Set([
+  "age",
+  "authorization",
+  "content-length",
+  "content-type",
+  "etag",
+  "expires",
+  "from",
+  "host",
+  "if-modified-since",
+  "if-unmodified-since",
+  "last-modified",
+  "location",
+  "max-forwards",
+  "proxy-authorization",
+  "referer",
+  "retry-after",
+  "server",
+  "user-agent",
+]);
+
+export function createHeaderSink(duplicates: Duplicates = "join"): HeaderSink {
+  const firstOnly = duplicates === "node";
   const headers = new HeaderRecord() as Record<string, string>;
   const anomalies: string[] = [];
   let bytes = 0;
@@ -49,7 +84,7 @@ export function createHeaderSink(): HeaderSink {
       }
       const existing = headers[name];
       if (existing === undefined) headers[name] = value;
-      else headers[name] = `${existing}${name === "cookie" ? "; " : ", "}${value}`;
+      else if (!firstOnly || !NODE_FIRST_ONLY.has(name)) headers[name] = `${existing}${name === "cookie" ? "; " : ", "}${value}`;
     },
   };
 }
@@ -64,8 +99,14 @@ export class HeaderFinder implements HeaderVisitor {
   #bytes = 0;
   #count = 0;
   #overflowed = false;
+  readonly #firstOnly: boolean;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    duplicates: Duplicates = "join",
+  ) {
+    this.#firstOnly = duplicates === "node" && NODE_FIRST_ONLY.has(name);
+  }
 
   add(rawName: string, value: string): void {
     if (this.#overflowed) return;
@@ -78,7 +119,8 @@ export class HeaderFinder implements HeaderVisitor {
     }
     const name = this.name;
     if (rawName.length !== name.length || (rawName !== name && !equalsLowercase(rawName, name))) return;
-    this.found = this.found === undefined ? value : `${this.found}${name === "cookie" ? "; " : ", "}${value}`;
+    if (this.found === undefined) this.found = value;
+    else if (!this.#firstOnly) this.found = `${this.found}${name === "cookie" ? "; " : ", "}${value}`;
   }
 }
 

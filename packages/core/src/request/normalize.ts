@@ -3,7 +3,16 @@ import type { BodyContent, NormalizedRequest } from "../types.js";
 import { readNodeBody } from "./body-node.js";
 import { bodyFromValue } from "./body-value.js";
 import { readWebBody } from "./body-web.js";
-import { createHeaderSink, HeaderFinder, type HeaderSink, type HeaderVisitor, mediaType, splitTarget, truncate } from "./headers.js";
+import {
+  createHeaderSink,
+  type Duplicates,
+  HeaderFinder,
+  type HeaderSink,
+  type HeaderVisitor,
+  mediaType,
+  splitTarget,
+  truncate,
+} from "./headers.js";
 import type { NodeRequestLike, PlainRequest, ProtectableRequest, WebRequestLike } from "./shapes.js";
 
 export type { NodeRequestLike, PlainRequest, ProtectableRequest, WebRequestLike } from "./shapes.js";
@@ -132,12 +141,17 @@ abstract class LazyRequest<Input> implements NormalizedRequest {
   /** Hands every header of the input to `visitor`, in order, as received. */
   protected abstract fillHeaders(visitor: HeaderVisitor): void;
 
+  /** How the app sees a repeated header (see Duplicates): what rules read must be what the app reads. */
+  protected duplicates(): Duplicates {
+    return "join";
+  }
+
   /** Reads the input's body once (the caller caches the promise). */
   protected abstract readBody(): Promise<BodyContent | undefined>;
 
   #headerSink(): HeaderSink {
     if (this.#sink === undefined) {
-      this.#sink = createHeaderSink();
+      this.#sink = createHeaderSink(this.duplicates());
       this.fillHeaders(this.#sink);
     }
     return this.#sink;
@@ -149,7 +163,7 @@ abstract class LazyRequest<Input> implements NormalizedRequest {
 
   header(name: string): string | undefined {
     if (this.#sink !== undefined) return this.#sink.headers[name];
-    const finder = new HeaderFinder(name);
+    const finder = new HeaderFinder(name, this.duplicates());
     this.fillHeaders(finder);
     return finder.found;
   }
@@ -186,6 +200,12 @@ class NodeRequest extends LazyRequest<NodeRequestLike> {
     } else {
       addHeaderRecord(visitor, this.input.headers);
     }
+  }
+
+  // node:http's own record keeps the first of some repeated headers; rawHeaders holds them all. (Without
+  // rawHeaders the record is node's own, already combined.)
+  protected override duplicates(): Duplicates {
+    return this.input.joinDuplicateHeaders === true ? "join" : "node";
   }
 
   protected readBody(): Promise<BodyContent | undefined> {

@@ -12,6 +12,8 @@ export interface NodeRequestLike extends NodeBodyStream {
    */
   readonly originalUrl?: string | undefined;
   readonly rawHeaders?: readonly string[];
+  /** node:http's `joinDuplicateHeaders` server option, as set on the message: repeats are then all joined. */
+  readonly joinDuplicateHeaders?: boolean | null | undefined;
   readonly socket?: { readonly remoteAddress?: string | undefined } | null;
 }
 
