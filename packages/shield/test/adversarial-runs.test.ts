@@ -62,14 +62,28 @@ function slowValues(prefix: string, runs: readonly string[]): string[] {
   for (const run of runs) {
     const value = prefix + run.repeat(Math.ceil(LENGTH / run.length)).slice(0, LENGTH) + REJECT;
     for (const kind of KINDS) {
-      const started = performance.now();
-      const input = candidate(value, kind, "x");
-      for (const detector of DETECTORS) detector.detect(input);
-      const elapsed = performance.now() - started;
+      const elapsed = fastestOf(() => {
+        const input = candidate(value, kind, "x");
+        for (const detector of DETECTORS) detector.detect(input);
+      });
       if (elapsed > BOUND_MS) slow.push(`${JSON.stringify(run)} x ${LENGTH / run.length} as ${kind}: ${Math.round(elapsed)} ms`);
     }
   }
   return slow;
+}
+
+/**
+ * The time `work` takes, retried up to twice while over BOUND_MS: a garbage collection or a busy CI core can stretch
+ * one linear pass past the bound (258 ms was seen once), but a quadratic pass stays slow every time.
+ */
+function fastestOf(work: () => void): number {
+  let fastest = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < 3 && fastest > BOUND_MS; attempt++) {
+    const started = performance.now();
+    work();
+    fastest = Math.min(fastest, performance.now() - started);
+  }
+  return fastest;
 }
 
 describe("prefix + long run + rejecting character stays linear", () => {
@@ -88,10 +102,13 @@ describe("prefix + long run + rejecting character stays linear", () => {
   it("a 16 KB query value of newlines is decided through protect() within the bound", async () => {
     // The largest query node:http accepts by default (16 KB of headers): it took the shield 800 ms before.
     const value = `)${"\n".repeat(16_000)}x`;
-    const started = performance.now();
-    const decision = await shieldDecisionOn({ method: "GET", url: `/search?q=${encodeURIComponent(value)}` });
-    const elapsed = performance.now() - started;
-    assert.equal(decision.conclusion, "ALLOW");
-    assert.ok(elapsed < BOUND_MS, `took ${Math.round(elapsed)} ms`);
+    let fastest = Number.POSITIVE_INFINITY;
+    for (let attempt = 0; attempt < 3 && fastest > BOUND_MS; attempt++) {
+      const started = performance.now();
+      const decision = await shieldDecisionOn({ method: "GET", url: `/search?q=${encodeURIComponent(value)}` });
+      fastest = Math.min(fastest, performance.now() - started);
+      assert.equal(decision.conclusion, "ALLOW");
+    }
+    assert.ok(fastest < BOUND_MS, `took ${Math.round(fastest)} ms`);
   });
 });

@@ -101,6 +101,8 @@ function scoreWord(
   const common = !distinct && COMMON_COMMANDS.has(word);
   // The hot path: most values open with a word that is no command, and nothing else could make them one.
   if (!distinct && !common && !hasDir && separator === 0) return 0;
+  // `cpu>80 && host=~"web.*"`, `a; sort=asc`: a word glued to `=` assigns a variable, whatever its name; it runs nothing.
+  if (!hasDir && isAssignment(text, after)) return 0;
   let argument = shellArgument(text.slice(after, after + 40), word);
   if (argument === "number" && RUNTIMES.has(word)) argument = "text";
   if (

@@ -63,7 +63,6 @@ const JS_INJECTION = [
     pattern: /\bdb\.[a-z_$][\w$]{0,40}\.(?:insert|find|update|remove|drop|mapreduce|aggregate|count)\w*\s*\(/i,
     label: "db collection call",
   },
-  { pattern: /(?:\|\||&&)\s*['"]?[\w]{1,20}['"]?\s*===?\s*['"]?[\w]{1,20}/, label: "javascript tautology" },
   { pattern: /do\s*\{[^}]{0,100}\}\s*while\s*\(/i, label: "busy loop" },
 ];
 
@@ -94,9 +93,26 @@ export const nosqliDetector: Detector = {
       const match = pattern.exec(value);
       if (match) return finding(0.8, label, match[0]);
     }
-    return undefined;
+    const tautology = javascriptTautology(value);
+    return tautology === undefined ? undefined : finding(0.8, "javascript tautology", tautology);
   },
 };
+
+/** `|| 1==1`, `&& 'a'=='a'`: a comparison joined by `||` or `&&`, its two sides captured. */
+const JOINED_COMPARISON = /(?:\|\||&&)\s*(['"]?)(\w{1,20})['"]?\s*===?\s*(['"]?)(\w{1,20})/;
+
+/**
+ * `|| 1==1`, `' && 'a'=='a`, `|| x==x`: a condition that is always true, joined to the `$where` string it lands
+ * in. Both sides constants (numbers or quoted) or the same name: `status != "done" && priority == "high"` compares
+ * a field with a value, as filter expressions (CEL, JMESPath, Grafana) do, and tests nothing.
+ */
+function javascriptTautology(value: string): string | undefined {
+  const match = JOINED_COMPARISON.exec(value);
+  if (match === null) return undefined;
+  const [, leftQuote, left, rightQuote, right] = match as unknown as [string, string, string, string, string];
+  const constant = (quote: string, side: string) => quote !== "" || /^\d+$/.test(side);
+  return left === right || (constant(leftQuote, left) && constant(rightQuote, right)) ? match[0] : undefined;
+}
 
 /**
  * An ORM filter in a parameter name (see ./orm-leak.ts): a Django lookup

@@ -155,10 +155,11 @@ function conditionAfterLogic(
     return { score: 0.8, technique: "or true", at: start };
   }
   const terminated = sig.commentAfter[after - 1] === true;
-  if (next === undefined) {
-    if (terminated) return { score: 0.9, technique: "condition then comment", at: start };
-    return brokeOut ? { score: 0.8, technique: "constant condition after breakout", at: start } : undefined;
-  }
+  if (next === undefined && terminated) return { score: 0.9, technique: "condition then comment", at: start };
+  if (quoted && closesWordThenDangles(sig, after)) return undefined;
+  if (next === undefined) return brokeOut ? { score: 0.8, technique: "constant condition after breakout", at: start } : undefined;
+  // "use 'or' instead of 'and' (see p. 2)": a literal holding a clause of prose is quoted text, not an operand.
+  if (first.kind === "string" && PROSE_CLAUSE.test(first.text)) return undefined;
   if (brokeOut && (next.kind === "close" || next.kind === "semicolon" || next.kind === "logic" || isArithmetic(next))) {
     // `" and 3/4" pipes`: inches after a quoted size. Arithmetic that ends in a word or another literal is no expression.
     return isArithmetic(next) && !endsExpression(tokens[arithmeticEnd(tokens, after)])
@@ -166,6 +167,24 @@ function conditionAfterLogic(
       : { score: 0.85, technique: "condition after breakout", at: start };
   }
   return undefined;
+}
+
+/**
+ * `Ballon d'Or 2023`, `Kids' or 4`, `ballon d'or 2023/24`, `Ballon d'Or 2023 & 2024`: the literal the value closes
+ * holds a word, and the condition after OR runs to the end in numbers and arithmetic. The query's own closing quote
+ * then follows a number, `'… d'or 2023'`, and is left dangling: no condition, at most an error probe (as `1' or 1`
+ * is, whose literal holds no word). `a'or'a` is whole: the query's quote closes its last literal. `from` is just
+ * past the condition's first operand.
+ */
+function closesWordThenDangles(sig: SignificantTokens, from: number): boolean {
+  const { tokens } = sig;
+  const last = tokens.length - 1;
+  return (
+    tokens[last]?.kind === "number" &&
+    sig.commentAfter[last] !== true &&
+    arithmeticEnd(tokens, from) === tokens.length &&
+    /[a-z]/.test(tokens[0]?.text ?? "")
+  );
 }
 
 /** Index just past a run of `operator operand` pairs starting at `at` (`+1`, `/4*2`); `at` itself when none. */

@@ -7,13 +7,14 @@
 
 import { looksBinary } from "../../inspect/content-kind.js";
 import { BACKSLASH, BRACE, COLON, DOT, EQUALS, PLUS, SLASH } from "../char-classes.js";
+import { COMMON_COMMANDS, DISTINCT_COMMANDS, LOOKUP_COMMANDS, RUNTIMES, WRAPPERS } from "../cmdi/commands.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { namesServerFile } from "./server-files.js";
 
 /** Files and directories whose names are, on their own, a reason to refuse a request. */
 const SENSITIVE_FILE =
-  /(?:^|[/=:])(?:etc\/(?:passwd|shadow|group|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|network|apache2?|httpd|nginx|mysql|php|ssh|ssl|security|sysconfig|init\.d|rc\.d|x11|default|opt|inetd|master\.passwd|pwd\.db|spwd\.db|aliases|exports|ftpusers|my\.cnf|ld\.so)|proc\/(?:self|\d+|version|cmdline|mounts|net|sched_debug|cpuinfo|meminfo)|sys\/(?:class|kernel|devices|module|block|bus|firmware|power|fs)|var\/(?:log|lib|www|mail|spool|run|adm|db|backups)|root\/|home\/[^/]+\/\.|usr\/local\/(?:apache|etc|lib|bin)|dev\/(?:null|tcp|udp|zero|random|stdin|fd)|boot\.ini|win\.ini|system\.ini|windows\/|winnt\/|inetpub\/|system32\/|boot\/grub|\.ssh\/|\.aws\/|\.git\/|\.svn\/|\.htaccess|\.htpasswd|\.bash_history|\.env(?:$|[.?/])|web\.config|web-inf\/|meta-inf\/|wp-config\.php|id_rsa|id_dsa|authorized_keys|known_hosts)/;
+  /(?:^|[/=:])(?:etc\/(?:passwd|shadow|group|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|network|apache2?|httpd|nginx|mysql|php|ssh|ssl|security|sysconfig|init\.d|rc\.d|x11|default|opt|inetd|master\.passwd|pwd\.db|spwd\.db|aliases|exports|ftpusers|my\.cnf|ld\.so)|proc\/(?:self|\d+|version|cmdline|mounts|net|sched_debug|cpuinfo|meminfo)|sys\/(?:class|kernel|devices|module|block|bus|firmware|power|fs)|var\/(?:log|lib|www|mail|spool|run|adm|db|backups)|root\/|home\/[^/]+\/\.|usr\/local\/(?:apache|etc|lib|bin)|dev\/(?:null|tcp|udp|zero|random|stdin|fd)|boot\.ini|win\.ini|system\.ini|windows\/(?:repair|panther|debug|syswow64|microsoft\.net)\/|winnt\/|inetpub\/|system32\/|boot\/grub|\.ssh\/|\.aws\/|\.git\/|\.svn\/|\.htaccess|\.htpasswd|\.bash_history|\.env(?:$|[.?/])|web\.config|web-inf\/|meta-inf\/|wp-config\.php|id_rsa|id_dsa|authorized_keys|known_hosts)/;
 
 /**
  * A Windows drive path into the system: `c:/windows`, or drive-relative `c:windows` (backslashes are folded to
@@ -149,7 +150,7 @@ function judgePath(path: string, value: string, candidate: Candidate): Finding |
     !/^https?:\//.test(path)
   )
     return finding(0.85, "climb in a file parameter", path);
-  if (file && startsLikePath(path, file.index)) return finding(0.85, "sensitive file", file[0]);
+  if (file && startsLikePath(path, file.index) && !namedInSentence(path, file.index)) return finding(0.85, "sensitive file", file[0]);
   if (candidate.kind !== "path" && isAbsolute(path) && namesServerFile(path))
     return finding(0.85, "server configuration or log file", path);
   const drive = DRIVE.exec(path);
@@ -282,6 +283,33 @@ function countClimbs(path: string): number {
   }
   return count;
 }
+
+/** A word of prose: letters, maybe a contraction (`i've`), maybe the punctuation that ends a clause. */
+const PROSE_WORD = /^\p{L}+(?:['’]\p{L}+)?[,.:!?]?$/u;
+
+/** What a shell reads as more than words: a value holding any of these is not judged as a sentence. */
+const SHELL_MARKS = /[;|&$`<>(){}\\]/;
+
+/**
+ * "I edited /etc/hosts to point app.local here", "the logs are in /var/log/app.log": a system file a sentence
+ * talks about, after at least two words of prose and none that runs it. No API opens a path from inside a
+ * sentence. A path that starts the value, follows `=` or a quote, or comes after a command (`cat /etc/passwd`,
+ * `please cat /etc/passwd`), a flag (`tail -f /var/log/syslog`) or shell syntax is still a file named.
+ */
+function namedInSentence(path: string, index: number): boolean {
+  if (index < 4 || path.charCodeAt(index) !== 47 || !isSpaceLike(path.charCodeAt(index - 1)) || SHELL_MARKS.test(path)) return false;
+  const words = path.slice(0, index).trim().split(/\s+/);
+  if (words.length < 2 || !words.every((word) => PROSE_WORD.test(word))) return false;
+  const last = (words[words.length - 1] as string).replace(/[,.:!?]$/, "");
+  return !RUNS_A_FILE.has(last);
+}
+
+function isSpaceLike(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
+}
+
+/** Words that, right before a path, run a command on it. */
+const RUNS_A_FILE: ReadonlySet<string> = new Set([...DISTINCT_COMMANDS, ...COMMON_COMMANDS, ...WRAPPERS, ...LOOKUP_COMMANDS, ...RUNTIMES]);
 
 function startsLikePath(path: string, index: number): boolean {
   return index === 0 || path.charCodeAt(index) === 47 || path.charCodeAt(index - 1) === 47 || path.charCodeAt(index) === 61;
