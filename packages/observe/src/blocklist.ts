@@ -29,22 +29,37 @@ export interface BlockList {
 
 export function createBlockList(clock: Clock, maxEntries = 100_000, ipv6Prefix = DEFAULT_IPV6_PREFIX): BlockList {
   const clientKeyOf = clientKeyFor(ipv6Prefix);
-  const map = new BoundedMap<string, BlockEntry>(maxEntries);
+  // Each entry with the time it was added: see `live`.
+  const map = new BoundedMap<string, { entry: BlockEntry; since: number }>(maxEntries);
+  /**
+   * The entry if it is still in force at `now`. A clock stepped back since the entry was added (NTP, a VM restored)
+   * would leave `until` that much further away: a day's step made a 10-minute block last a day and 10 minutes (a
+   * NAT or a mobile carrier's address, all its users). Such an entry lasts its duration again, counted from now.
+   */
+  function live(key: string, now: number): BlockEntry | undefined {
+    const held = map.peek(key);
+    if (!held) return undefined;
+    if (now < held.since) {
+      const entry = { ...held.entry, until: now + (held.entry.until - held.since) };
+      map.set(key, { entry, since: now });
+      return entry;
+    }
+    if (held.entry.until > now) return held.entry;
+    map.delete(key);
+    return undefined;
+  }
   return {
     add(ip, durationMs, reason) {
       const key = clientKeyOf(ip);
-      map.set(key, { ip: key, until: clock.now() + durationMs, reason });
+      const now = clock.now();
+      map.set(key, { entry: { ip: key, until: now + durationMs, reason }, since: now });
     },
-    lookup(ip) {
-      const key = clientKeyOf(ip);
-      const entry = map.peek(key);
-      if (!entry) return undefined;
-      if (entry.until > clock.now()) return entry;
-      map.delete(key);
-      return undefined;
-    },
+    lookup: (ip) => live(clientKeyOf(ip), clock.now()),
     remove: (ip) => map.delete(clientKeyOf(ip)),
-    entries: () => [...map.entries()].map(([, entry]) => entry).filter((entry) => entry.until > clock.now()),
+    entries: () => {
+      const now = clock.now();
+      return [...map.entries()].map(([key]) => live(key, now)).filter((entry) => entry !== undefined);
+    },
   };
 }
 

@@ -14,7 +14,7 @@ import { type AlertDispatcher, type AlertOptions, createAlertDispatcher } from "
 import { checkAlertOptions, checkBlockKinds } from "./alerts/options.js";
 import { inThreadBackend, type LogBackend } from "./backend.js";
 import { type BlockList, createBlockList } from "./blocklist.js";
-import { authUserKey } from "./bounded-key.js";
+import { authAccountKey, authUserKey } from "./bounded-key.js";
 import { CaptureRing } from "./capture.js";
 import { type AuthDetectorOptions, createAuthDetector } from "./detect/auth.js";
 import { DEFAULT_IPV6_PREFIX } from "./detect/client-key.js";
@@ -102,6 +102,15 @@ export function observe(options: ObserveOptions = {}): Observed {
   if (!(decisionDays > 0) || !(rollupDays >= decisionDays)) {
     throw optionError("observe", "retention needs decisionDays > 0 and rollupDays >= decisionDays (defaults 7 and 90)");
   }
+  const retentionIntervalMs = options.retention?.intervalMs ?? 3_600_000;
+  // Compared with `>=` on every tick: NaN (a Number() of an unset variable) or "1h" was never due, and retention
+  // silently never ran, leaving the log to grow without bound.
+  if (typeof retentionIntervalMs !== "number" || !Number.isFinite(retentionIntervalMs) || retentionIntervalMs <= 0) {
+    throw optionError(
+      "observe",
+      `retention.intervalMs must be a positive number of milliseconds (default 3600000, an hour), not ${typeof retentionIntervalMs === "string" ? JSON.stringify(retentionIntervalMs) : String(retentionIntervalMs)}`,
+    );
+  }
   const blockMs = options.block === false ? 0 : (options.block?.durationMs ?? 10 * 60_000);
   if (!Number.isFinite(blockMs) || blockMs < 0)
     throw optionError("observe", "block.durationMs must be a non-negative number of milliseconds");
@@ -165,7 +174,7 @@ export function observe(options: ObserveOptions = {}): Observed {
     }
   }
 
-  const retention = { decisionDays, rollupDays, intervalMs: options.retention?.intervalMs ?? 3_600_000 };
+  const retention = { decisionDays, rollupDays, intervalMs: retentionIntervalMs };
   const pipelineQueue = { ...queueOptions, capacity, batchSize };
   const backend: LogBackend = useWorker
     ? startWorker({
@@ -260,7 +269,8 @@ export function observe(options: ObserveOptions = {}): Observed {
       try {
         // Only what the auth detector reads: the request object stays on this thread, the user name is bounded.
         const user = authUserKey(event.user);
-        pendingAuth.push({ type: event.type, timestamp: event.timestamp, ip: event.ip, ...(user === undefined ? {} : { user }) });
+        const account = authAccountKey(event.user);
+        pendingAuth.push({ type: event.type, timestamp: event.timestamp, ip: event.ip, account, ...(user === undefined ? {} : { user }) });
         if (pendingAuth.length >= batchSize) schedulePump();
       } catch (error) {
         logger.error("observe: could not process an auth event", { error: messageOf(error) });

@@ -1,7 +1,7 @@
 import { type AuthEvent, type Logger, messageOf } from "@parapet/core";
 import type { Alert, Finding } from "./alerts/alert.js";
 import { type ArrivingDecision, type BatchStatuses, DecisionBatch } from "./decision-batch.js";
-import { type AuthDetectorOptions, createAuthDetector } from "./detect/auth.js";
+import { type AuthDetectorOptions, createAuthDetector, NETWORK_PREFIX } from "./detect/auth.js";
 import { clientKeyFor, DEFAULT_IPV6_PREFIX } from "./detect/client-key.js";
 import { createScanDetector, type ScanDetectorOptions } from "./detect/scan.js";
 import { createSpikeDetector, type SpikeOptions } from "./detect/spike.js";
@@ -48,7 +48,10 @@ export interface PipelineOptions {
 }
 
 /** What the auth detector reads of an AuthEvent (the request is not needed, and does not cross threads). */
-export type AuthInput = Pick<AuthEvent, "type" | "timestamp" | "ip" | "user">;
+export type AuthInput = Pick<AuthEvent, "type" | "timestamp" | "ip" | "user"> & {
+  /** The account the user names (authAccountKey), worked out before the name was bounded. */
+  readonly account?: string | undefined;
+};
 
 export interface Pipeline {
   /** A batch of captured decisions: detectors now, the rows queued as the batch (see decision-batch.ts). */
@@ -97,7 +100,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const ipv6Prefix = options.ipv6Prefix ?? DEFAULT_IPV6_PREFIX;
   const clientKey = clientKeyFor(ipv6Prefix);
   const spike = detectors.spike === false ? undefined : createSpikeDetector(detectors.spike ?? {}, report);
-  const auth = detectors.auth === false ? undefined : createAuthDetector(detectors.auth ?? {}, report, clientKey);
+  // The network bucket only when it is wider than a client (ipv6Prefix 48 or less keys clients that wide already).
+  const networkKey = ipv6Prefix > NETWORK_PREFIX ? clientKeyFor(NETWORK_PREFIX) : undefined;
+  const auth = detectors.auth === false ? undefined : createAuthDetector(detectors.auth ?? {}, report, clientKey, networkKey);
   const scan = detectors.scan === false ? undefined : createScanDetector(detectors.scan ?? {}, report, clientKey);
 
   // Retention runs on the first tick once the tables exist: a process that lives less than an interval runs it too.
@@ -108,7 +113,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   /** Retention when due (on the first run, then every interval) and the hourly top-list rollup of closed hours. */
   async function maintainTables(driver: SqlDriver, now: number): Promise<void> {
-    if (now - lastRetention >= options.retention.intervalMs) {
+    // Also when the clock went back: waiting for it to catch up with the last run left the log unpruned that long.
+    if (now - lastRetention >= options.retention.intervalMs || now < lastRetention) {
       lastRetention = now;
       await applyRetention(driver, options.retention, now).catch((error) => {
         // Tried again in a minute, not an interval: a run that met an outage must not leave the log unbounded for an hour.

@@ -4,7 +4,8 @@ import type { Finding } from "../src/alerts/alert.js";
 import { createAuthDetector } from "../src/detect/auth.js";
 import { createSpikeDetector } from "../src/detect/spike.js";
 import type { TrafficEvent } from "../src/detect/traffic.js";
-import { HyperLogLog } from "../src/index.js";
+import { HyperLogLog, observe } from "../src/index.js";
+import { recordingLogger } from "./helpers.js";
 
 function event(ts: number, client: string, fields: Partial<TrafficEvent> = {}): TrafficEvent {
   return {
@@ -69,6 +70,57 @@ test("auth: one IP trying many accounts is credential stuffing; a few typos are 
   assert.equal(findings.length, 0, "three typos by one person are nothing");
   for (let i = 0; i < 10; i++) fail(20_000 + i * 1000, "203.0.113.9", `user${i}`);
   assert.ok(findings.some((f) => f.kind === "credential_stuffing" && f.subject === "ip:203.0.113.9"));
+});
+
+test("auth: spelling one account's name differently (case, blanks, fullwidth) does not start fresh buckets", async () => {
+  // A distributed guesser on one account: 30 guesses a minute, each from another IP, the name spelled another way each
+  // time. Keyed by the exact text, each spelling had its own bucket and nothing fired in 5 minutes.
+  const base = "alice@example.com";
+  const spellings = [base, "Alice@Example.com", " ALICE@example.com", "alice@EXAMPLE.COM\t", "ａｌｉｃｅ@example.com", "aLiCe@example.com"];
+  const findings: Finding[] = [];
+  const detector = createAuthDetector({}, (finding) => findings.push(finding));
+  for (let i = 0, ts = 0; ts < 5 * 60_000; i++, ts += 2_000) {
+    detector.observe({
+      type: "failure",
+      timestamp: ts,
+      ip: `198.51.100.${i % 250}`,
+      user: spellings[i % spellings.length]!,
+      request: {} as never,
+    });
+  }
+  const buckets = new Set(findings.filter((f) => f.subject === `user:${base}`).map((f) => f.evidence.bucket));
+  assert.deepEqual([...buckets].sort(), ["failuresPerUser", "ipsPerUser"], JSON.stringify(findings.map((f) => f.subject)));
+  assert.ok(
+    findings.every((f) => f.subject === `user:${base}` || f.subject === "site"),
+    "one account, one subject",
+  );
+  assert.ok(spellings.includes(String(findings[0]?.evidence.user)), "the evidence quotes the name as it was sent");
+
+  // The same through observe(), which bounds the name before the detector sees it (and works the account out first).
+  const observed = observe({ store: false, worker: false, handleSignals: false, logger: recordingLogger() });
+  try {
+    for (let i = 0; i < 12; i++) {
+      observed.observer.onAuthEvent?.({
+        type: "failure",
+        timestamp: i * 1_000,
+        ip: `198.51.100.${i}`,
+        user: spellings[i % spellings.length]!,
+        request: {} as never,
+      });
+    }
+    await observed.flush();
+    assert.deepEqual([...new Set(observed.alerts().map((a) => a.subject))], [`user:${base}`]);
+  } finally {
+    await observed.close();
+  }
+
+  // And one person typing their name in another case counts as one user for "many users from one IP".
+  const quiet: Finding[] = [];
+  const other = createAuthDetector({}, (finding) => quiet.push(finding));
+  for (const [i, user] of ["bob", "Bob", "BOB", " bob", "bob ", "Bob"].entries()) {
+    other.observe({ type: "failure", timestamp: i * 5_000, ip: "192.0.2.5", user, request: {} as never });
+  }
+  assert.deepEqual(quiet, []);
 });
 
 test("auth: bad thresholds are rejected at construction", () => {

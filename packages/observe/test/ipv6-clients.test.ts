@@ -153,6 +153,79 @@ test("ipv6Prefix reaches every IPv6 key: the auth detector's, the scan detector'
   assert.equal(list.lookup("2001:db8:6::1"), undefined);
 });
 
+test("credential stuffing spread over the /64s of one IPv6 /48 is found as that /48, and not blocked; an office's few typos are not", async () => {
+  // One guess per /64, 50 accounts a minute: every /64 stays below usersPerIp and the site below usersOverall, so the
+  // per-client buckets saw 1,500 accounts in 30 minutes go by without a finding.
+  const findings: Finding[] = [];
+  const auth = createAuthDetector({}, (finding) => findings.push(finding));
+  for (let i = 0, ts = 0; ts < 30 * 60_000; i++, ts += 1_200) {
+    auth.observe({
+      type: "failure",
+      timestamp: ts,
+      ip: `2001:db8:77:${(i % 4096).toString(16)}::1`,
+      user: `victim${i}`,
+      request: {} as never,
+    });
+  }
+  const network = findings.filter((f) => f.evidence.bucket === "usersPerNetwork");
+  assert.ok(network.length > 0, "found");
+  assert.ok(
+    network.every((f) => f.kind === "credential_stuffing" && f.subject === "net:2001:db8:77::/48"),
+    JSON.stringify(network[0]),
+  );
+  assert.ok(
+    findings.every((f) => f.evidence.bucket === "usersPerNetwork"),
+    "no single /64 looked like anything",
+  );
+
+  // An office /48 with three /64s: 15 people mistyping over ten minutes is nothing.
+  findings.length = 0;
+  for (let i = 0; i < 15; i++) {
+    auth.observe({
+      type: "failure",
+      timestamp: 40 * 60_000 + i * 40_000,
+      ip: `2001:db8:99:${i % 3}::${i + 1}`,
+      user: `staff${i}`,
+      request: {} as never,
+    });
+  }
+  assert.deepEqual(findings, []);
+
+  // Clients keyed by /48 already (observe({ ipv6Prefix: 48 })): usersPerIp is that bucket, no second finding.
+  const wide: Finding[] = [];
+  const keyedWide = createAuthDetector({}, (finding) => wide.push(finding), clientKeyFor(48), undefined);
+  for (let i = 0; i < 30; i++) {
+    keyedWide.observe({
+      type: "failure",
+      timestamp: i * 1_000,
+      ip: `2001:db8:77:${i.toString(16)}::1`,
+      user: `victim${i}`,
+      request: {} as never,
+    });
+  }
+  assert.ok(wide.length > 0 && wide.every((f) => f.subject === "ip:2001:db8:77::/48"), JSON.stringify(wide.map((f) => f.subject)));
+
+  // Through observe(): alerted, and not on the block list (a block covers one client, the /48 is many).
+  const clock = manualClock(Date.UTC(2025, 0, 15));
+  const observed = observe({ store: false, clock, logger: recordingLogger(), handleSignals: false, worker: false });
+  const guard = parapet({ rules: [blockListRule(observed.blockList)], observers: [observed.observer], clock });
+  try {
+    for (let i = 0; i < 60; i++) {
+      clock.advance(1_200);
+      guard.reportAuthFailure(request(`2001:db8:78:${(i + 1).toString(16)}::1`), { user: `victim${i}` });
+    }
+    observed.tick();
+    assert.deepEqual(
+      observed.alerts().map((a) => a.subject),
+      ["net:2001:db8:78::/48"],
+    );
+    assert.deepEqual(observed.blockList.entries(), []);
+  } finally {
+    await guard.close();
+    await observed.close();
+  }
+});
+
 test("observe rejects an ipv6Prefix core would reject, naming the option", () => {
   for (const ipv6Prefix of [0, 129, 56.5, Number.NaN]) {
     assert.throws(() => observe({ store: false, handleSignals: false, ipv6Prefix }), /ipv6Prefix` must be an integer from 1 to 128/);

@@ -26,7 +26,7 @@ before(async () => {
 after(async () => {
   const client = new pg.Client({ connectionString: CONNECTION });
   await client.connect().catch(() => {});
-  for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+  for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
   await client.end().catch(() => {});
 });
 
@@ -59,4 +59,25 @@ test("postgres: bad options are rejected at construction", () => {
   assert.throws(() => postgresLog({ connectionString: "" }), /connectionString/);
   assert.throws(() => postgresLog({ connectionString: CONNECTION, schema: "x; DROP TABLE y" }), /schema/);
   assert.throws(() => postgresLog({ connectionString: CONNECTION, maxConnections: 0 }), /maxConnections/);
+});
+
+test("postgres: a schema named by a reserved word (variadic, user, order) works", async () => {
+  // The name pattern admits SQL keywords; written unquoted, CREATE SCHEMA and every table were a syntax error,
+  // retried forever by the migration.
+  assert.ok(available, "PostgreSQL must be running on 127.0.0.1:5432 (user postgres, db test)");
+  schemas.push("variadic");
+  const driver = postgresLog({ connectionString: CONNECTION, schema: "variadic" });
+  try {
+    await migrate(driver);
+    await driver.transaction([
+      {
+        sql: "INSERT INTO parapet_rollups (minute, total, allowed, denied, errored, bots, attacks, status_4xx, status_5xx) VALUES (?, 1, 1, 0, 0, 0, 0, 0, 0)",
+        params: [60_000],
+      },
+    ]);
+    const rows = await driver.all<{ n: number }>('SELECT COUNT(*) AS n FROM "variadic".parapet_rollups');
+    assert.equal(Number(rows[0]?.n), 1, "the tables are in that schema");
+  } finally {
+    await driver.close();
+  }
 });

@@ -121,6 +121,38 @@ test("scan: a wordlist is found within a few guesses, in a burst or one guess ev
   assert.ok(guessesToFind("198.51.100.10", 3_000) <= 8, "8 guesses: 24 s");
 });
 
+test("scan: dotfiles, consoles and traversal the server refuses (401/403/400) count like 404s; refused pages and downloads do not", () => {
+  // nginx's usual `location ~ /\. { deny all; }`, a WAF or a CDN answers a probe 403: counted as 404s only, a
+  // wordlist of dotfiles one every 2 s raised nothing at all.
+  const hidden = [
+    "/.env",
+    "/.git/config",
+    "/.aws/credentials",
+    "/.htpasswd",
+    "/server-status",
+    "/phpmyadmin/",
+    "/../../etc/passwd",
+    "/.ssh/id_rsa",
+  ];
+  for (const refusal of [403, 401, 400]) {
+    const findings: Finding[] = [];
+    const scan = createScanDetector({}, (finding) => findings.push(finding));
+    for (const [i, path] of hidden.entries()) scan.observeStatus("198.51.100.77", path, refusal, i * 2_000);
+    assert.deepEqual(
+      findings.map((f) => f.subject),
+      ["ip:198.51.100.77"],
+      String(refusal),
+    );
+  }
+  // A visitor whose session expired, opening 30 pages and protected downloads, is refused each time: no scan.
+  const findings: Finding[] = [];
+  const scan = createScanDetector({}, (finding) => findings.push(finding));
+  for (let i = 0; i < 30; i++) {
+    scan.observeStatus("192.0.2.44", i % 2 ? `/account/orders/${i}` : `/files/report-${i}.zip`, i % 3 ? 403 : 401, i * 500);
+  }
+  assert.deepEqual(findings, []);
+});
+
 test("scan: plain missing pages still count one each (the late-status scanner walks /missing-N)", () => {
   const { findings, status } = detector();
   for (let i = 0; i < 15; i++) status("203.0.113.5", `/missing-${i}`, 0);

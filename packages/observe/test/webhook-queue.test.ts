@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
-import { type AlertOptions, observe, verifySignature } from "../src/index.js";
+import { deliver } from "../src/alerts/webhook.js";
+import { type Alert, type AlertOptions, observe, verifySignature } from "../src/index.js";
 import { createBatchQueue } from "../src/queue.js";
 import { recordingLogger, waitFor } from "./helpers.js";
 
@@ -63,6 +64,40 @@ test("alerts: signed webhook, retried after a 503, deduplicated within the coold
   }
 });
 
+test("alerts: a receiver's Retry-After is waited for; one over a minute is not retried", async () => {
+  const alert: Alert = { id: "a1", ts: 0, kind: "scan", severity: "warning", subject: "ip:192.0.2.1", summary: "scan", evidence: {} };
+  const attempt = async (retryAfter: string) => {
+    let calls = 0;
+    const waits: number[] = [];
+    const outcome = await deliver({ url: "http://127.0.0.1:9/hook", secret: "0123456789abcdef0123" }, alert, {
+      fetch: async () => {
+        calls++;
+        return new Response("slow down", { status: 429, headers: { "retry-after": retryAfter } });
+      },
+      attempts: 4,
+      backoffMs: 1_000,
+      timeoutMs: 5_000,
+      nowSeconds: () => 1_700_000_000,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    return { outcome, calls, waits };
+  };
+  // The backoff alone asked again after 1, 2 and 4 s: three more requests within 7 s of "come back in 10".
+  const seconds = await attempt("10");
+  assert.deepEqual(seconds.waits, [10_000, 10_000, 10_000]);
+  assert.equal(seconds.calls, 4);
+  const date = await attempt(new Date((1_700_000_000 + 20) * 1000).toUTCString());
+  assert.deepEqual(date.waits, [20_000, 20_000, 20_000], "an HTTP date counts from now");
+  const later = await attempt("3600");
+  assert.equal(later.calls, 1, "an hour is not waited for (the alert is in the log)");
+  assert.deepEqual(later.waits, []);
+  assert.match(later.outcome.error ?? "", /HTTP 429, retry after 3600 s: not retried/);
+  const unreadable = await attempt("soon");
+  assert.deepEqual(unreadable.waits, [1_000, 2_000, 4_000], "an unreadable header leaves the backoff as it was");
+});
+
 test("observe: invalid options fail loudly at construction", () => {
   assert.throws(
     () => observe({ store: false, handleSignals: false, alerts: { webhooks: [{ url: "http://x", secret: "short" }] } }),
@@ -70,6 +105,26 @@ test("observe: invalid options fail loudly at construction", () => {
   );
   assert.throws(() => observe({ store: false, handleSignals: false, retention: { decisionDays: 10, rollupDays: 5 } }), /rollupDays/);
   assert.throws(() => observe({ store: false, handleSignals: false, queue: { capacity: 0 } }), /queue.capacity/);
+});
+
+test("observe: a retention interval that is never due (NaN, a string, 0) is refused instead of disabling retention", async () => {
+  // Compared with >= on every tick, NaN and "1h" were never due: retention silently never ran.
+  for (const intervalMs of [Number.NaN, "1h", 0, -5, Number.POSITIVE_INFINITY]) {
+    let accepted: ReturnType<typeof observe> | undefined;
+    try {
+      assert.throws(
+        () => {
+          accepted = observe({ store: false, handleSignals: false, retention: { intervalMs: intervalMs as number } });
+        },
+        (error: Error & { code?: string }) =>
+          error.code === "PARAPET_E_INVALID_OPTION" &&
+          /retention\.intervalMs must be a positive number of milliseconds/.test(error.message),
+        String(intervalMs),
+      );
+    } finally {
+      await accepted?.close();
+    }
+  }
 });
 
 test("observe: alert and block options are checked, and the error says what to write", () => {

@@ -54,7 +54,9 @@ export function createAlertDispatcher(
   function raise(finding: Finding, ts: number): Alert | undefined {
     const dedupKey = `${finding.kind}|${finding.subject}`;
     const last = lastRaised.get(dedupKey);
-    if (last && ts - last.ts < cooldownMs) {
+    // Both ways: after the clock was stepped back (NTP, a VM restored) `ts - last.ts` stayed negative, and a day's
+    // step silenced this kind and subject for a day and the cooldown. Findings a little out of order are repeats.
+    if (last && Math.abs(ts - last.ts) < cooldownMs) {
       last.suppressed++;
       counts.suppressed++;
       return undefined;

@@ -74,6 +74,7 @@ export async function deliver(
 ): Promise<{ ok: boolean; attempts: number; error?: string }> {
   const body = payloadFor(alert, target.format ?? "json");
   let error = "";
+  let retryAfterMs: number | undefined;
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
     if (options.signal?.aborted) return { ok: false, attempts: attempt - 1, error: "abandoned" };
     const timestamp = options.nowSeconds();
@@ -95,12 +96,33 @@ export async function deliver(
       error = `HTTP ${response.status}`;
       // Other 4xx mean the request itself is wrong (bad URL, bad secret): retrying will not help.
       if (response.status < 500 && response.status !== 429) return { ok: false, attempts: attempt, error };
+      // A receiver that says when to come back (Slack's 429s do) is not asked again sooner: the backoff alone sent
+      // the next three attempts within 7 s of a "Retry-After: 10". Longer than MAX_RETRY_AFTER_MS is given up.
+      retryAfterMs = retryAfterOf(response.headers.get("retry-after"), timestamp);
+      if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {
+        return { ok: false, attempts: attempt, error: `${error}, retry after ${Math.ceil(retryAfterMs / 1000)} s: not retried` };
+      }
     } catch (cause) {
       error = cause instanceof Error ? cause.message : String(cause);
     }
-    if (attempt < options.attempts) await options.sleep(options.backoffMs * 2 ** (attempt - 1), options.signal);
+    if (attempt < options.attempts) {
+      await options.sleep(Math.max(options.backoffMs * 2 ** (attempt - 1), retryAfterMs ?? 0), options.signal);
+    }
+    retryAfterMs = undefined;
   }
   return { ok: false, attempts: options.attempts, error };
+}
+
+/** The longest Retry-After a delivery waits for; an alert later than a minute is better given up (it is in the log). */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** A Retry-After header (delay-seconds or an HTTP date, RFC 9110 §10.2.3) in ms from `nowSeconds`; undefined if absent or unreadable. */
+function retryAfterOf(header: string | null, nowSeconds: number): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  if (/^\d{1,10}$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowSeconds * 1000);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { type AuthEvent, optionError } from "@parapet/core";
 import type { Finding } from "../alerts/alert.js";
+import { authAccountKey } from "../bounded-key.js";
 import { checkBucketSpec, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
-import { type ClientKey, clientKeyOf } from "./client-key.js";
+import { type ClientKey, clientKeyFor, clientKeyOf } from "./client-key.js";
 import { KeyedBuckets } from "./keyed-buckets.js";
 
 /**
@@ -16,8 +17,14 @@ import { KeyedBuckets } from "./keyed-buckets.js";
  * - usersOverall   {40, 1 s, distinct users}: a distributed list replay, many accounts from many IPs,
  *   each IP below its own threshold (credential_stuffing, subject "site"). Raise it for sites where more
  *   than ~40 distinct accounts fail to log in within a few seconds legitimately.
+ * - usersPerNetwork {20, 15 s, distinct users}: one IPv6 /48 trying many accounts from ever new /64s
+ *   (credential_stuffing, subject net:…/48; not blocked, a block covers one client). A host given a /48 (tunnel
+ *   brokers hand them out free) could spread a list over 65,536 clients, each below usersPerIp, and stay under
+ *   usersOverall at ~50 accounts a minute: 1,500 accounts in 30 minutes went unseen. 20 accounts in a burst, then
+ *   one every 15 s, is four times what usersPerIp lets one IPv4 office NAT fail.
  * "IP" means the client's key: the IPv4 address, or the IPv6 /64 by default (observe's `ipv6Prefix`, client-key.ts), so rotating
- * addresses inside one prefix is one client; the evidence keeps the exact address.
+ * addresses inside one prefix is one client; the evidence keeps the exact address. "User" means the account
+ * (accountOf in bounded-key.ts: case, surrounding blanks and compatibility forms ignored); the evidence keeps the name as sent.
  */
 export interface AuthDetectorOptions {
   readonly failuresPerIp?: LeakyBucketSpec;
@@ -25,19 +32,28 @@ export interface AuthDetectorOptions {
   readonly usersPerIp?: LeakyBucketSpec;
   readonly ipsPerUser?: LeakyBucketSpec;
   readonly usersOverall?: LeakyBucketSpec;
+  readonly usersPerNetwork?: LeakyBucketSpec;
   /** Keys tracked per bucket family. Default 50,000. */
   readonly maxKeys?: number;
 }
 
 export interface AuthDetector {
-  observe(event: AuthEvent): void;
+  /** `account`: the user's authAccountKey, when the caller has it (the event's user is then bounded already). */
+  observe(event: AuthEvent & { readonly account?: string | undefined }): void;
 }
 
-/** `clientKey`: how an IP becomes a client (IPv6 by its prefix, see client-key.ts). */
+/** The IPv6 network usersPerNetwork counts by: what one site (or one tunnel-broker user) is given. */
+export const NETWORK_PREFIX = 48;
+
+/**
+ * `clientKey`: how an IP becomes a client (IPv6 by its prefix, see client-key.ts). `networkKey`: the wider IPv6
+ * network usersPerNetwork counts by, undefined when clients are already keyed that wide (an IPv4 client is its own network).
+ */
 export function createAuthDetector(
   options: AuthDetectorOptions,
   report: (finding: Finding, ts: number) => void,
   clientKey: ClientKey = clientKeyOf,
+  networkKey: ClientKey | undefined = clientKeyFor(NETWORK_PREFIX),
 ): AuthDetector {
   const maxKeys = options.maxKeys ?? 50_000;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw optionError("observe", "detectors.auth.maxKeys must be a positive integer");
@@ -52,15 +68,25 @@ export function createAuthDetector(
   const usersPerIp = family("usersPerIp", { capacity: 5, leakMs: 60_000 });
   const ipsPerUser = family("ipsPerUser", { capacity: 5, leakMs: 60_000 });
   const overall = family("usersOverall", { capacity: 40, leakMs: 1_000 });
+  const perNetwork = family("usersPerNetwork", { capacity: 20, leakMs: 15_000 });
 
-  function observe(event: AuthEvent): void {
+  function observe(event: AuthEvent & { readonly account?: string | undefined }): void {
     if (event.type !== "failure") return;
-    const { ip, user, timestamp: now } = event;
+    const { ip, timestamp: now } = event;
+    // Buckets, distinct counts and subjects go by the account the name most likely logs into (see accountOf); the
+    // evidence keeps the name as it was sent. observe() works the account out before it bounds the name.
+    const user = event.account ?? authAccountKey(event.user);
     const client = clientKey(ip);
     const fire = (kind: Finding["kind"], subject: string, summary: string, bucket: string, level: number | undefined) => {
       if (level === undefined) return;
       report(
-        { kind, severity: "critical", subject, summary, evidence: { bucket, level: Math.round(level * 10) / 10, ip, user: user ?? null } },
+        {
+          kind,
+          severity: "critical",
+          subject,
+          summary,
+          evidence: { bucket, level: Math.round(level * 10) / 10, ip, user: event.user ?? null },
+        },
         now,
       );
     };
@@ -87,6 +113,16 @@ export function createAuthDetector(
       "Many different accounts are failing to log in at once: a credential list is being replayed.",
       "usersOverall",
       overall.pour("site", now, user),
+    );
+    const network = networkKey?.(ip);
+    // Only an IPv6 network wider than the client (an IPv4 address is its own key, and has no "/").
+    if (network === undefined || network === client || !network.includes("/")) return;
+    fire(
+      "credential_stuffing",
+      `net:${network}`,
+      `${network} is trying many different accounts from many of its addresses.`,
+      "usersPerNetwork",
+      perNetwork.pour(network, now, user),
     );
   }
 

@@ -24,6 +24,16 @@ const DOT_SEGMENT = /\/\.(?!well-known(?:\/|$))[^/]/;
 // Traversal, plain or in the overlong UTF-8 that old IIS decoded (%c0%af is "/"), and its usual target.
 const TRAVERSAL = /\.\.|%c0%a[ef]|%c1%9c|\/etc\/passwd/;
 
+/**
+ * A probe by where it points rather than by its extension: a dot segment, traversal, an admin console or server
+ * internal. Such a path refused (401/403) was still asked for by no browser; a refused /files/report.zip is a
+ * download behind a login, so extensions alone do not make a refusal a probe.
+ */
+export function isHiddenTarget(path: string): boolean {
+  const lower = path.toLowerCase().replaceAll("%2e", ".");
+  return DOT_SEGMENT.test(lower) || TRAVERSAL.test(lower) || PROBE_SEGMENT.test(lower);
+}
+
 export function pathKindOf(path: string): PathKind {
   // Percent-encoded dots (/%2eenv) are the same request to most servers.
   const lower = path.toLowerCase().replaceAll("%2e", ".");

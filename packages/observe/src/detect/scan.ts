@@ -3,7 +3,7 @@ import type { Finding } from "../alerts/alert.js";
 import { checkBucketSpec, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
 import { type ClientKey, clientKeyOf } from "./client-key.js";
 import { KeyedBuckets } from "./keyed-buckets.js";
-import { PATH_WEIGHTS, pathKindOf } from "./path-kind.js";
+import { isHiddenTarget, PATH_WEIGHTS, pathKindOf } from "./path-kind.js";
 
 /**
  * Scanners: a client walking paths that do not exist, or tripping the shield.
@@ -13,7 +13,7 @@ import { PATH_WEIGHTS, pathKindOf } from "./path-kind.js";
  * A browser rendering a broken theme misses dozens of assets at once and no
  * probe; a scanner's wordlist is made of pages and probes. So one broken page
  * (up to 60 missing assets in a burst) is no scan, and a wordlist is one fast.
- * - notFoundPerIp {20, 2 s, distinct paths}: 404/410s on more than ~20 different
+ * - notFoundPerIp {20, 2 s, distinct paths}: 404/410s (and 400/401/403/405 on dotfiles, traversal, consoles) on more than ~20 different
  *   pages (7 probes, 80 assets) in a burst (CrowdSec's http-probing: 10 per 10 s,
  *   assets included);
  * - slowProbingPerIp {15, 10 s, distinct paths}: the same 404s over minutes. A
@@ -25,6 +25,13 @@ import { PATH_WEIGHTS, pathKindOf } from "./path-kind.js";
  *   only}: a crawler walking the site faster than a person or a page load does
  *   (a scanner's discovery phase returns 200s, so the 404 bucket alone is late).
  */
+/**
+ * Statuses a server refuses a probe with instead of a 404: nginx's usual `location ~ /\. { deny all; }` and most
+ * WAFs and CDNs answer 403, /server-status and consoles 401, and traversal 400 (counted for such targets only). Counted as 404s were only, a wordlist
+ * of 20 dotfiles and backups answered 403 (one every 2 s) raised nothing; answered 404, a finding within 10 s.
+ */
+const REFUSED: ReadonlySet<number> = new Set([400, 401, 403, 405]);
+
 export interface ScanDetectorOptions {
   readonly notFoundPerIp?: LeakyBucketSpec;
   readonly slowProbingPerIp?: LeakyBucketSpec;
@@ -60,9 +67,12 @@ export function createScanDetector(
 
   return {
     observeStatus(ip, path, status, now) {
-      if (status !== 404 && status !== 410) return;
-      const client = clientKey(ip);
+      if (status !== 404 && status !== 410 && !REFUSED.has(status)) return;
+      // A refusal counts for a known probe only (isHiddenTarget): a page answers 401/403 to people every day (a
+      // session expired), a /.env or /.git/config that is refused was still asked for by no browser.
+      if (status !== 404 && status !== 410 && !isHiddenTarget(path)) return;
       const kind = pathKindOf(path);
+      const client = clientKey(ip);
       for (const [bucket, buckets] of [
         ["notFoundPerIp", notFound],
         ["slowProbingPerIp", slowProbing],

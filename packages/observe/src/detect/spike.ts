@@ -147,6 +147,23 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     windows: 0,
   };
   let window: Window | undefined;
+  /**
+   * Added to the times the detector is given, so that its own time never goes back by more than a window. A clock
+   * stepped back (NTP, a VM restored) kept the open window open until the clock caught up: an hour's step made one
+   * window of an hour's traffic, reported as a spike of 360x baseline, and no spike was seen meanwhile; and clients
+   * first seen "later" were new again for that long. Forward steps need nothing: the windows in between close empty.
+   */
+  let offset = 0;
+
+  function detectorTime(ts: number): number {
+    const t = ts + offset;
+    if (window && t < window.start - windowMs) {
+      // Carry on from the open window, as if no time had passed across the step.
+      offset += window.start - t;
+      return window.start;
+    }
+    return t;
+  }
 
   function open(start: number): Window {
     return {
@@ -169,6 +186,10 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
   }
 
   function tick(now: number): void {
+    closeUntil(detectorTime(now));
+  }
+
+  function closeUntil(now: number): void {
     if (!window) return;
     let closed = 0;
     while (now >= window.start + windowMs) {
@@ -181,8 +202,9 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
   }
 
   function observe(event: TrafficEvent): void {
-    window ??= open(Math.floor(event.ts / windowMs) * windowMs);
-    tick(event.ts);
+    const ts = detectorTime(event.ts);
+    window ??= open(Math.floor(ts / windowMs) * windowMs);
+    closeUntil(ts);
     const w = window;
     w.total++;
     if (event.denied) w.denied++;
@@ -201,9 +223,9 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     w.hitters.add(event.client);
     const seen = firstSeen.get(event.client);
     if (seen === undefined) {
-      firstSeen.set(event.client, event.ts);
+      firstSeen.set(event.client, ts);
       w.newClients.add(event.client);
-    } else if (event.authenticated && event.ts - seen >= establishedAfterMs) {
+    } else if (event.authenticated && ts - seen >= establishedAfterMs) {
       w.established++;
     }
   }
@@ -239,7 +261,7 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     const siteSpike = w.total >= minRequests && w.total > spikeFactor * Math.max(baseline.total, 1);
     const otherSpike = other >= minRequests && other > spikeFactor * Math.max(baseline.other, 1);
     if (warmedUp && (siteSpike || otherSpike)) {
-      report(classify(w, now), w.start + windowMs);
+      report(classify(w, now), w.start + windowMs - offset);
     }
     const blend = (old: number, now: number) => (baseline.windows === 0 ? now : old + alpha * (now - old));
     const cap = spikeFactor * Math.max(baseline.total, minRequests);
@@ -287,7 +309,7 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     const top = w.hitters.top(5).map((h) => ({ client: h.key, requests: h.count, share: round(h.count / w.total) }));
     const evidence = {
       verdict,
-      windowStart: w.start,
+      windowStart: w.start - offset,
       windowMs,
       requests: w.total,
       baselineRequests: round(baseline.total),

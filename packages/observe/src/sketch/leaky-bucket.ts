@@ -23,7 +23,10 @@ export class LeakyBucket {
   /** Pours one event; true when the bucket overflows. */
   pour(now: number, amount = 1): boolean {
     this.#level = this.level(now) + amount;
-    this.#updated = Math.max(this.#updated, now);
+    // Leaks from now on, even when `now` is earlier than the last pour: a clock stepped back (NTP, a VM restored)
+    // left the bucket draining only once the clock caught up again, so a day's step back made an office NAT's
+    // handful of typos a day into a brute-force finding and a block. Events a few ms out of order leak those ms twice.
+    this.#updated = now;
     return this.#level > this.spec.capacity;
   }
 

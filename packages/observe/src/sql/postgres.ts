@@ -50,7 +50,9 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
     // Idle pooled connections to a server that went away are noticed by TCP keepalive rather than by the next write.
     keepAlive: true,
     // Every connection works inside the schema, so the shared SQL needs no prefix.
-    options: `-c search_path=${schema}`,
+    // Quoted, here and in CREATE SCHEMA: the pattern admits reserved words ("user", "order", "select"), which
+    // unquoted made every statement a syntax error, retried forever with nothing saying what to change.
+    options: `-c search_path="${schema}"`,
     // Our own pool only: BIGINT (20) and NUMERIC (1700, what SUM returns) as numbers,
     // since timestamps in ms and counts fit well within 2^53.
     types: {
@@ -87,7 +89,7 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
     client.on("error", onError);
     try {
       // A failure is not cached: the next call tries again (the server may be back).
-      schemaReady ??= timed(client, `CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((error: unknown) => {
+      schemaReady ??= timed(client, `CREATE SCHEMA IF NOT EXISTS "${schema}"`).catch((error: unknown) => {
         schemaReady = undefined;
         throw error;
       });
