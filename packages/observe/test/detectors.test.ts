@@ -43,6 +43,25 @@ test("spike: an established customer growing is called a customer, not an attack
   );
 });
 
+test("spike: a key sent once long before a flood is not an established customer", () => {
+  // A flood that plants its API key with one request 20 minutes ahead: as old as the customers, but with no history.
+  const findings: Finding[] = [];
+  const detector = createSpikeDetector({}, (finding) => findings.push(finding));
+  let ts = 0;
+  for (; ts < 30 * 60_000; ts += 500) {
+    detector.observe(event(ts, `key-${(ts / 500) % 10}`));
+    if (ts === 10 * 60_000) detector.observe(event(ts, "k_planted"));
+  }
+  for (; ts < 31 * 60_000; ts += 20) detector.observe(event(ts, "k_planted"));
+  detector.tick(ts + 20_000);
+  assert.ok(findings.length > 0, "a 25x jump is a spike");
+  assert.ok(
+    findings.every((f) => f.evidence.verdict === "attack"),
+    JSON.stringify(findings[0]?.evidence),
+  );
+  assert.ok((findings[0]?.evidence.signals as string[]).includes("one client with no history carries most of the jump"));
+});
+
 test("spike: many new unauthenticated bot clients are called an attack, with evidence", () => {
   const findings = replay((ts, i) =>
     event(ts, `198.51.${i % 200}.0/24`, {
@@ -158,19 +177,22 @@ test("spike: a flood right after a customer's surge is still an attack (new clie
 });
 
 /**
- * 30 minutes of 20 requests per 10 s from 10 established API keys over `paths` (each answered 200), one early request
- * from the network 203.0.113.0/24 (so it is no new client later), then `surge` for one minute, each request answered
- * with the status it names.
+ * 30 minutes of 20 requests per 10 s from 10 established API keys over `paths` (each answered 200), and one request a
+ * minute from the network 203.0.113.0/24 (so it is a client with a history later), then `surge` for one minute, each
+ * request answered with the status it names.
  */
 function replayWithStatuses(paths: (i: number) => string, surge: (ts: number, i: number) => [TrafficEvent, number]): Finding[] {
   const findings: Finding[] = [];
   const detector = createSpikeDetector({}, (finding) => findings.push(finding));
   const visitor = { ip: "203.0.113.7", prefix: "203.0.113.0/24", authenticated: false };
-  detector.observe(event(0, "203.0.113.0/24", { ...visitor, path: "/" }));
   let ts = 0;
   for (let i = 0; ts < 30 * 60_000; ts += 500, i++) {
     detector.observe(event(ts, `key-${i % 10}`, { path: paths(i) }));
     detector.observeStatus(200);
+    if (ts % 60_000 === 0) {
+      detector.observe(event(ts, "203.0.113.0/24", { ...visitor, path: "/" }));
+      detector.observeStatus(200);
+    }
   }
   for (let i = 0; ts < 31 * 60_000; ts += 20, i++) {
     const [request, status] = surge(ts, i);

@@ -20,7 +20,8 @@ import type { TrafficEvent } from "./traffic.js";
  * a flood must not hide behind the headroom a big customer's growth left in
  * the site-wide baseline. The excess is then split between
  * *established* clients (authenticated by API key or user, first seen at
- * least `establishedAfterMs` ago) and everyone else:
+ * least `establishedAfterMs` ago and active in at least `establishedWindows`
+ * windows since) and everyone else:
  * - customer: established clients carry most of the excess and bot, deny and
  *   error rates stay near their baselines;
  * - attack: the excess comes from new or unauthenticated clients and at least
@@ -29,7 +30,7 @@ import type { TrafficEvent } from "./traffic.js";
  *   paths never seen before up: a scanner is one client asking for paths
  *   nobody asked for, most of them missing);
  * - unexplained: neither story fits; a human should look.
- * Memory is bounded: one window of sketches, `maxClients` first-seen times and `maxPaths` recent paths.
+ * Memory is bounded: one window of sketches, `maxClients` client histories and `maxPaths` recent paths.
  */
 export interface SpikeOptions {
   readonly windowMs?: number;
@@ -46,10 +47,23 @@ export interface SpikeOptions {
   readonly baselineWindows?: number;
   /** A client seen this long ago is established. Default 15 minutes. */
   readonly establishedAfterMs?: number;
+  /**
+   * ...and seen in at least this many windows: a history, not one request planted ahead of a flood. Default 10
+   * (a customer calling once a minute has 15 by the time it is old enough).
+   */
+  readonly establishedWindows?: number;
   /** First-seen times kept at most. Default 50,000. */
   readonly maxClients?: number;
   /** Recently requested paths remembered, to tell a path never seen before. Default 20,000. */
   readonly maxPaths?: number;
+}
+
+/** What the detector remembers of a client: when it was first seen, and in how many windows since. */
+interface ClientHistory {
+  readonly first: number;
+  /** The start of the last window it was seen in. */
+  window: number;
+  windows: number;
 }
 
 export type SpikeVerdict = "customer" | "attack" | "unexplained";
@@ -130,7 +144,10 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
   const warmup = positive(options.warmupWindows ?? 30, "warmupWindows");
   const alpha = 2 / (positive(options.baselineWindows ?? 180, "baselineWindows") + 1);
   const establishedAfterMs = positive(options.establishedAfterMs ?? 15 * 60_000, "establishedAfterMs");
-  const firstSeen = new BoundedMap<string, number>(positive(options.maxClients ?? 50_000, "maxClients"));
+  const establishedWindows = positive(options.establishedWindows ?? 10, "establishedWindows");
+  const history = new BoundedMap<string, ClientHistory>(positive(options.maxClients ?? 50_000, "maxClients"));
+  /** Whether a client has the history of a customer at `ts` (see establishedWindows). */
+  const isEstablished = (seen: ClientHistory, ts: number) => ts - seen.first >= establishedAfterMs && seen.windows >= establishedWindows;
   const recentPaths = new BoundedMap<string, true>(positive(options.maxPaths ?? 20_000, "maxPaths"));
   const baseline: Baseline = {
     total: 0,
@@ -221,13 +238,17 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
       w.unseenPaths++;
     }
     w.hitters.add(event.client);
-    const seen = firstSeen.get(event.client);
+    const seen = history.get(event.client);
     if (seen === undefined) {
-      firstSeen.set(event.client, ts);
+      history.set(event.client, { first: ts, window: w.start, windows: 1 });
       w.newClients.add(event.client);
-    } else if (event.authenticated && ts - seen >= establishedAfterMs) {
-      w.established++;
+      return;
     }
+    if (seen.window !== w.start) {
+      seen.window = w.start;
+      seen.windows++;
+    }
+    if (event.authenticated && isEstablished(seen, ts)) w.established++;
   }
 
   /**
@@ -297,11 +318,12 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     if (now.clientErrorShare !== undefined && now.clientErrorShare - baseline.clientErrorShare > RATE_JUMP)
       signals.push("client errors (4xx) rose");
     if (now.unseenPathShare - baseline.unseenPathShare > RATE_JUMP) signals.push("requests for unseen paths rose");
-    // One client nobody knew carrying most of the jump: a scanner or a scraper, not a customer.
+    // One client with no history carrying most of the jump: a scanner, a scraper, or a flood under a key it sent once
+    // ahead of time (an API key is only what the client sent), not a customer.
     const [topHitter] = w.hitters.top(1);
-    const topSeen = topHitter ? firstSeen.peek(topHitter.key) : undefined;
-    if (topHitter && topSeen !== undefined && w.start + windowMs - topSeen < establishedAfterMs && topHitter.count >= 0.5 * excess) {
-      signals.push("one new client carries most of the jump");
+    const topSeen = topHitter ? history.peek(topHitter.key) : undefined;
+    if (topHitter && topSeen !== undefined && !isEstablished(topSeen, w.start + windowMs) && topHitter.count >= 0.5 * excess) {
+      signals.push("one client with no history carries most of the jump");
     }
     let verdict: SpikeVerdict = "unexplained";
     if (establishedExcess >= 0.6 * excess && signals.length === 0) verdict = "customer";
