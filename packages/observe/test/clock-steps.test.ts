@@ -6,7 +6,7 @@ import { createAuthDetector } from "../src/detect/auth.js";
 import { createSpikeDetector } from "../src/detect/spike.js";
 import type { TrafficEvent } from "../src/detect/traffic.js";
 import { createBlockList, observe, sqliteLog } from "../src/index.js";
-import { manualClock, recordingLogger, tempDir } from "./helpers.js";
+import { manualClock, recordingLogger, tempDir, trafficEvent } from "./helpers.js";
 
 // A wall clock can be stepped back (NTP correcting a VM that booted with a wrong clock, a restored snapshot). Nothing
 // that measures time from an earlier moment may then wait for the clock to catch up with that moment.
@@ -33,18 +33,8 @@ test("clock stepped back: a leaky bucket keeps leaking (an office's typos are no
 test("clock stepped back: spike windows keep closing (an hour's steady traffic is not a spike)", () => {
   const findings: Finding[] = [];
   const detector = createSpikeDetector({}, (finding) => findings.push(finding));
-  const event = (ts: number, i: number): TrafficEvent => ({
-    ts,
-    ip: "192.0.2.1",
-    prefix: "192.0.2.0/24",
-    client: `key-${i % 10}`,
-    authenticated: true,
-    bot: false,
-    denied: false,
-    errored: false,
-    attack: false,
-    path: "/",
-  });
+  const event = (ts: number, i: number): TrafficEvent => trafficEvent(ts, `key-${i % 10}`);
+
   let i = 0;
   for (let ts = T - HOUR; ts < T; ts += 500) detector.observe(event(ts, i++));
   // Stepped back an hour: the open window stayed open until the clock reached it again, and closed as one window of

@@ -5,23 +5,9 @@ import { createAuthDetector } from "../src/detect/auth.js";
 import { createSpikeDetector } from "../src/detect/spike.js";
 import type { TrafficEvent } from "../src/detect/traffic.js";
 import { HyperLogLog, observe } from "../src/index.js";
-import { recordingLogger } from "./helpers.js";
+import { recordingLogger, trafficEvent } from "./helpers.js";
 
-function event(ts: number, client: string, fields: Partial<TrafficEvent> = {}): TrafficEvent {
-  return {
-    ts,
-    ip: "192.0.2.1",
-    prefix: "192.0.2.0/24",
-    client,
-    authenticated: true,
-    bot: false,
-    denied: false,
-    errored: false,
-    attack: false,
-    path: "/",
-    ...fields,
-  };
-}
+const event = trafficEvent;
 
 /** 30 minutes of 20 requests per 10 s from 10 established API keys, then `surge` for one minute. */
 function replay(surge: (ts: number, i: number) => TrafficEvent): Finding[] {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Clock, type Logger, type PlainRequest, parapet, type Rule } from "@parapet/core";
+import type { TrafficEvent } from "../src/detect/traffic.js";
 
 /** A clock the test moves by hand. */
 export function manualClock(start = Date.UTC(2025, 0, 1)): Clock & { set(ms: number): void; advance(ms: number): void } {
@@ -77,3 +78,20 @@ export function request(ip: string, path = "/", headers: Record<string, string> 
 }
 
 export { parapet };
+
+/** A request as the spike detector sees it: an established-looking API key client on one network unless `fields` say otherwise. */
+export function trafficEvent(ts: number, client: string, fields: Partial<TrafficEvent> = {}): TrafficEvent {
+  return {
+    ts,
+    ip: "192.0.2.1",
+    prefix: "192.0.2.0/24",
+    client,
+    authenticated: true,
+    bot: false,
+    denied: false,
+    errored: false,
+    attack: false,
+    path: "/",
+    ...fields,
+  };
+}
