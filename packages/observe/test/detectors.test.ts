@@ -45,7 +45,7 @@ test("spike: a key sent once long before a flood is not an established customer"
     findings.every((f) => f.evidence.verdict === "attack"),
     JSON.stringify(findings[0]?.evidence),
   );
-  assert.ok((findings[0]?.evidence.signals as string[]).includes("one client with no history carries most of the jump"));
+  assert.ok((findings[0]!.evidence.signals as string[]).includes("one client with no history carries most of the jump"));
 });
 
 test("spike: many new unauthenticated bot clients are called an attack, with evidence", () => {
