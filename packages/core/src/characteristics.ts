@@ -26,17 +26,43 @@ const KEPT_PREFIX = 200;
 export function characteristicValue(name: Characteristic, request: NormalizedRequest, resolver: ClientIpResolver): string | undefined {
   if (name === "ip") return request.ip === "unknown" ? undefined : resolver.keyOf(request.ip);
   if (name.startsWith("header:")) return request.headers[name.slice(7).toLowerCase()];
-  const fromExtra = extraText(request.extra[name]);
+  const raw = request.extra[name];
+  const fromExtra = extraText(raw);
   if (fromExtra !== undefined) return fromExtra;
-  if (name === "apiKey") return request.header("x-api-key");
+  // Only an absent value falls back to the header: an array passed as apiKey is refused (see unusableValue), not
+  // replaced by a header the same client also writes.
+  if (name === "apiKey" && unusableValue(raw) === undefined) return request.header("x-api-key");
   return undefined;
+}
+
+/**
+ * What kind of unusable value `value` is ("an array", "an object"…), or undefined when it is usable or absent.
+ * An app that passes a body field (`{ userId: req.body.user }`) lets the client choose its type: `["victim"]`
+ * or `{"$ne": null}` where a name was expected. Counted as missing, it made an ERROR, which fails open: the
+ * client switched the per-account limit off by choosing the JSON shape. Keyed by its JSON text, each reshaping
+ * (`[["victim"]]`, `["victim", 1]`…) would be a fresh counter for the same account, as the app's String() or
+ * query sees it. So such a value is refused: buildKey throws CHARACTERISTIC_INVALID and the rule denies.
+ * Absent values (undefined, null, "", NaN) stay missing: they name no account to attack.
+ */
+export function unusableValue(value: unknown): string | undefined {
+  switch (typeof value) {
+    case "object":
+      if (value === null) return undefined;
+      return Array.isArray(value) ? "an array" : "an object";
+    case "function":
+      return "a function";
+    case "symbol":
+      return "a symbol";
+    default:
+      return undefined;
+  }
 }
 
 /**
  * A value from `protect(req, extra)` as key text: strings, finite numbers,
  * booleans and bigints. Anything else (an object, an array) has no faithful
  * text — String() made every object "[object Object]", one client for all —
- * so it counts as absent, which the rule reports.
+ * so it has none here, and buildKey refuses it (see unusableValue).
  */
 function extraText(value: unknown): string | undefined {
   switch (typeof value) {
@@ -103,6 +129,13 @@ export function buildKey(
   for (const name of characteristics) {
     const value = characteristicValue(name, request, resolver);
     if (value === undefined) {
+      const unusable = name === "ip" || name.startsWith("header:") ? undefined : unusableValue(request.extra[name]);
+      if (unusable !== undefined) {
+        throw new ParapetError(
+          ErrorCodes.CHARACTERISTIC_INVALID,
+          `characteristic "${name}" is ${unusable}, not a string or a number, so the request is refused: counted, its sender could start a new count by reshaping it; check its type before protect()`,
+        );
+      }
       throw new ParapetError(
         ErrorCodes.CHARACTERISTIC_MISSING,
         name === "ip"

@@ -1,11 +1,12 @@
 import { buildKey, type Characteristic, DEFAULT_CHARACTERISTICS } from "./characteristics.js";
 import { createDecision, type ErrorPolicy } from "./decision.js";
-import { codeOf, ErrorCodes, messageOf, optionError } from "./errors.js";
+import { codeOf, ErrorCodes, messageOf, optionError, ParapetError } from "./errors.js";
 import { type ClientIpOptions, createClientIpResolver, type ForwardedHeader, type Platform } from "./ip/client-ip.js";
 import { IpKeyCache } from "./ip-key-cache.js";
 import { consoleLogger } from "./logger.js";
 import { isPromiseLike } from "./promise-like.js";
 import { type NormalizeOptions, normalizeRequest, type ProtectableRequest } from "./request/normalize.js";
+import { RATE_LIMIT, rateLimitInternals } from "./rules/rate-limit.js";
 import { MemoryStore } from "./store/memory.js";
 import type {
   AuthEvent,
@@ -16,6 +17,7 @@ import type {
   Logger,
   Mode,
   NormalizedRequest,
+  Reason,
   Rule,
   RuleContext,
   RuleEvaluation,
@@ -146,8 +148,10 @@ interface PreparedRule {
 
 /** `derived`: made by withRule(), which shares the store and observers of the client it came from. */
 function createClient(shared: Shared, ruleList: readonly Rule[], derived = false): Parapet {
+  refuseSharedState(ruleList, shared.characteristics);
+  const placedRules = nameUniquely(shared, ruleList);
   // Cheapest first; the sort is stable, so equal costs keep the order given.
-  const rules: readonly PreparedRule[] = [...ruleList]
+  const rules: readonly PreparedRule[] = [...placedRules]
     .sort((a, b) => a.cost - b.cost)
     .map((rule) => ({
       rule,
@@ -188,7 +192,24 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
     options?: ProtectOptions,
   ): Decision | Promise<Decision> {
     const startedPrecise = monotonic.now();
-    const started = shared.wallClock === undefined ? shared.clock.now() : shared.wallClock.at(startedPrecise);
+    let started: number;
+    let badClock: unknown;
+    if (shared.wallClock === undefined) {
+      try {
+        started = shared.clock.now();
+      } catch (error) {
+        started = Number.NaN;
+        badClock = error;
+      }
+      // An injected clock is checked once per request, here, and only here: a NaN passed every limit (every
+      // comparison with it is false) and sent `t=NaN`; an infinite or huge value broke window arithmetic the same way.
+      // One range test catches those and anything that is not a number.
+      if (typeof started !== "number" || !(started >= -MAX_CLOCK_MS && started <= MAX_CLOCK_MS)) {
+        return clockFailed(input, extra ?? NO_EXTRA, options, started, badClock, startedPrecise);
+      }
+    } else {
+      started = shared.wallClock.at(startedPrecise);
+    }
     let request: NormalizedRequest;
     try {
       request = normalize(input, extra ?? NO_EXTRA, options);
@@ -222,6 +243,35 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
     }
     if (count < results.length) results.length = count; // setting `length` is a runtime call: only when a rule stopped the run
     return finish(request, results, started, startedPrecise, count > 0 ? ruleStarted : monotonic.now());
+  }
+
+  /**
+   * The decision when the injected clock gave no usable time: no rule runs (a rate limit cannot count without
+   * one), and the request gets an ERROR that `onError` lets through or denies, logged like a failed rule. The
+   * decision is stamped with the system time, so logs still sort it.
+   */
+  function clockFailed(
+    input: ProtectableRequest,
+    extra: Readonly<Record<string, unknown>>,
+    options: ProtectOptions | undefined,
+    reading: unknown,
+    thrown: unknown,
+    startedPrecise: number,
+  ): Decision {
+    const problem =
+      thrown !== undefined ? `threw (${messageOf(thrown)})` : `returned ${typeof reading === "number" ? String(reading) : typeof reading}`;
+    const error = new ParapetError(
+      ErrorCodes.CLOCK_INVALID,
+      `the \`clock\` passed to parapet() ${problem} instead of epoch milliseconds; make clock.now() return a finite number such as Date.now(), or leave \`clock\` out`,
+    );
+    const result = errorResult("CLOCK", "LIVE", ErrorCodes.CLOCK_INVALID, error, 0);
+    let request: NormalizedRequest | undefined;
+    try {
+      request = normalize(input, extra, options);
+    } catch {
+      request = undefined;
+    }
+    return finish(request, [result], Date.now(), startedPrecise, monotonic.now());
   }
 
   /** The rest of a run once rule `index` returned `pending`: from here on, each rule may be awaited. */
@@ -272,7 +322,7 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
     });
     if (request === undefined) return decision;
     try {
-      if (decision.isErrored()) warnRuleFailed(decision.reason.message);
+      if (decision.isErrored()) warnRuleFailed(decision.reason.message, started);
       if (shared.observers.length > 0) notify(decision, request);
     } catch {
       // Only the app's logger can throw here; the decision still stands and protect() must not throw.
@@ -284,8 +334,9 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
   // keeps the log readable and cheap instead of one line per request.
   let lastWarnAt = Number.NEGATIVE_INFINITY;
   let suppressed = 0;
-  function warnRuleFailed(reason: string): void {
-    const now = shared.clock.now();
+  // `now` is the decision's time: reading the clock again here flooded the log with one warning per request when
+  // the clock was the thing that failed (NaN minus anything is never under the interval).
+  function warnRuleFailed(reason: string, now: number): void {
     if (now - lastWarnAt < RULE_FAILURE_WARN_INTERVAL_MS) {
       suppressed++;
       return;
@@ -343,9 +394,8 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
     reportAuthSuccess: (request, report) => reportAuth("success", request, report),
     withRule: (...more) => {
       validateRules(more);
-      const combined = [...ruleList, ...more];
-      refuseSharedState(combined);
-      return createClient(shared, combined, true);
+      // The rules as given, not as renamed: nameUniquely runs again over the whole list.
+      return createClient(shared, [...ruleList, ...more], true);
     },
     async close() {
       // The store and observers belong to the client parapet() made: closing a withRule() client (a login route's,
@@ -396,8 +446,17 @@ function ruleResult({ rule, ruleId, mode }: PreparedRule, evaluation: RuleEvalua
 }
 
 function failedResult({ rule, ruleId, mode }: PreparedRule, error: unknown, durationMs: number): RuleResult {
+  // A characteristic the client could reshape (an array where a user name was expected) is a denial, not an
+  // error: an error fails open by default, which let the client switch the limit off.
+  if (error instanceof ParapetError && error.code === ErrorCodes.CHARACTERISTIC_INVALID) {
+    const reason: Reason = { type: INVALID_CHARACTERISTIC, message: error.message };
+    return { ruleId, ruleType: rule.type, mode, conclusion: "DENY", reason, durationMs };
+  }
   return errorResult(ruleId, mode, codeOf(error), error, durationMs, rule.type);
 }
+
+/** The reason type of a denial for an unusable characteristic value; answered with 403. */
+const INVALID_CHARACTERISTIC = "INVALID_CHARACTERISTIC";
 
 function errorResult(ruleId: string, mode: Mode, code: string, error: unknown, durationMs: number, ruleType = ruleId): RuleResult {
   const reason: ErrorReason = { type: "ERROR", code, message: `${ruleId} failed: ${messageOf(error)}` };
@@ -413,20 +472,55 @@ function validateRules(rules: readonly Rule[]): void {
 }
 
 /**
- * Two rules of one client counting on the same state (two rate limits with one
- * name, algorithm and window) would count every request twice on one counter.
+ * RateLimit names the policy closest to its limit by name, so the names in one
+ * response must differ (two unnamed one-minute windows were both "fixed-60s").
+ * An unnamed rule whose generated name is taken gets "-2", "-3"…; two LIVE
+ * rules the app gave one name are refused, since the app chose the name.
  */
-function refuseSharedState(rules: readonly Rule[]): void {
+function nameUniquely(shared: Shared, rules: readonly Rule[]): Rule[] {
+  const taken = new Set<string>();
+  const live = new Set<string>();
+  for (const rule of rules) {
+    if (rule.type !== RATE_LIMIT || rule.name === undefined || rateLimitInternals(rule)?.named === false) continue;
+    const inHeaders = shared.forcedMode !== "DRY_RUN" && rule.mode === "LIVE";
+    if (inHeaders && live.has(rule.name)) {
+      throw optionError(
+        "parapet",
+        `two LIVE rate limits in one client are named "${rule.name}": the RateLimit header names the policy a client is closest to by its name, so give each its own name (e.g. "${rule.name}-minute" and "${rule.name}-hour")`,
+      );
+    }
+    if (inHeaders) live.add(rule.name);
+    taken.add(rule.name);
+  }
+  return rules.map((rule) => {
+    const info = rateLimitInternals(rule);
+    if (info === undefined || info.named || rule.name === undefined || rule.stateId === undefined) return rule;
+    let name = rule.name;
+    for (let n = 2; taken.has(name); n++) name = `${rule.name}-${n}`;
+    taken.add(name);
+    return name === rule.name ? rule : info.rebuild(rule.stateId, name);
+  });
+}
+
+/**
+ * Two rules of one client counting on the same state (one rate limit twice, or
+ * two with one name, algorithm and window) would count every request twice on
+ * one counter. Rate limits counting by different characteristics keep apart
+ * (their keys differ), so they are not refused.
+ */
+function refuseSharedState(rules: readonly Rule[], characteristics: readonly Characteristic[]): void {
   const seen = new Set<string>();
   for (const rule of rules) {
     if (rule.stateId === undefined) continue;
-    if (seen.has(rule.stateId)) {
+    const info = rateLimitInternals(rule);
+    const state = info === undefined ? rule.stateId : `${rule.stateId}|${(info.characteristics ?? characteristics).join(",")}`;
+    if (seen.has(state)) {
       throw optionError(
         "parapet",
         `two rules count on the same state (${rule.stateId}): give each rate limit its own \`name\`, or keep one of them`,
       );
     }
-    seen.add(rule.stateId);
+    seen.add(state);
   }
 }
 
@@ -435,7 +529,6 @@ function validate(options: ParapetOptions): void {
   if (!Array.isArray(options.rules))
     throw optionError("parapet", '`rules` must be an array of rules, e.g. [fixedWindow({ max: 10, window: "60s" })]');
   validateRules(options.rules);
-  refuseSharedState(options.rules);
   if (options.store !== undefined) {
     const store = options.store as Partial<Store> | null;
     if (
@@ -498,6 +591,12 @@ function validate(options: ParapetOptions): void {
     }
   }
 }
+
+/**
+ * The furthest an injected clock may read from the epoch: the range of a JavaScript Date (±100,000,000 days).
+ * Window arithmetic on such a time plus the longest window stays exact in a double.
+ */
+const MAX_CLOCK_MS = 8.64e15;
 
 /** The longest delay setTimeout honours (2^31 - 1 ms). */
 const MAX_TIMER_MS = 2_147_483_647;

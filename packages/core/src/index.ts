@@ -33,6 +33,7 @@ export { type SlidingWindowOptions, slidingWindow } from "./rules/sliding-window
 export { type TokenBucketOptions, tokenBucket } from "./rules/token-bucket.js";
 export { MemoryStore, type MemoryStoreOptions } from "./store/memory.js";
 export type {
+  AdvertisedQuota,
   AllowReason,
   AuthEvent,
   BodyContent,

@@ -44,15 +44,20 @@ export function rateLimitHeaders(results: readonly RuleResult[], denied: boolean
 /**
  * `"api";q=10;w=60` is the same on every request a rule answers, so the last
  * one built is kept: with one rate-limit rule (the common case) the header
- * is never rebuilt.
+ * is never rebuilt. `q` and `w` are the rule's advertised quota (whole
+ * seconds, see advertisedQuota) or, for a reason made elsewhere, its limit
+ * and window rounded up.
  */
-let lastPolicy: { readonly name: string; readonly limit: number; readonly windowSeconds: number; readonly text: string } | undefined;
+let lastPolicy: { readonly name: string; readonly quota: number; readonly window: number; readonly text: string } | undefined;
 
 function policyText(r: RateLimitReason): string {
+  const advertised = r.advertised;
+  const quota = advertised === undefined ? r.limit : advertised.quota;
+  const window = advertised === undefined ? Math.ceil(r.windowSeconds) : advertised.windowSeconds;
   const last = lastPolicy;
-  if (last !== undefined && last.name === r.policy && last.limit === r.limit && last.windowSeconds === r.windowSeconds) return last.text;
-  const text = `${quotedPolicy(r.policy)};q=${r.limit};w=${Math.ceil(r.windowSeconds)}`;
-  lastPolicy = { name: r.policy, limit: r.limit, windowSeconds: r.windowSeconds, text };
+  if (last !== undefined && last.name === r.policy && last.quota === quota && last.window === window) return last.text;
+  const text = `${quotedPolicy(r.policy)};q=${quota};w=${window}`;
+  lastPolicy = { name: r.policy, quota, window, text };
   return text;
 }
 

@@ -32,6 +32,19 @@ export interface RateLimitReason extends Reason {
   readonly retryAfterSeconds?: number;
   /** The policy name used in the RateLimit headers. */
   readonly policy: string;
+  /**
+   * The `q` and `w` of RateLimit-Policy, when they are not `limit` and `windowSeconds` rounded up: the draft's
+   * window is whole seconds, so a token bucket that fills in half a second, or a 1.5 s window, advertises the
+   * same sustained rate over the shortest whole number of seconds that carries it (and is no shorter than the
+   * window or the bucket's fill time): `quota / windowSeconds` is the rate. Set by the built-in rate limits.
+   */
+  readonly advertised?: AdvertisedQuota;
+}
+
+/** A quota as RateLimit-Policy states it: `quota` requests (or tokens) per `windowSeconds` whole seconds. */
+export interface AdvertisedQuota {
+  readonly quota: number;
+  readonly windowSeconds: number;
 }
 
 export interface ErrorReason extends Reason {

@@ -77,6 +77,43 @@ describe("client IP resolution", () => {
     assert.throws(() => createClientIpResolver({ platform: "heroku" as never }), /unknown platform/);
     assert.throws(() => createClientIpResolver({ ipv6Prefix: 0 }), /ipv6Prefix/);
   });
+
+  it("refuses proxy ranges that trust every address: each client would choose its own IP", () => {
+    for (const range of ["0.0.0.0/0", "::/0", "::ffff:0.0.0.0/96", "203.0.113.9/0"]) {
+      assert.throws(
+        () => createClientIpResolver({ proxies: [range] }),
+        (e: unknown) =>
+          e instanceof ParapetError &&
+          e.code === ErrorCodes.INVALID_PROXY &&
+          /trusts every IPv[46] address/.test(e.message) &&
+          /platform/.test(e.message),
+        range,
+      );
+    }
+  });
+
+  it("refuses a range with bits set past its prefix, naming the range and the address it could mean", () => {
+    // "10.0.0.1/8" trusted all of 10.0.0.0/8 without a word.
+    assert.throws(
+      () => createClientIpResolver({ proxies: ["10.0.0.1/8"] }),
+      (e: unknown) => e instanceof ParapetError && e.code === ErrorCodes.INVALID_PROXY && /"10\.0\.0\.0\/8".*"10\.0\.0\.1"/.test(e.message),
+    );
+    assert.throws(() => createClientIpResolver({ proxies: ["2001:db8::1/32"] }), /"2001:db8::\/32"/);
+    // Still accepted: an exact range, a single address, and the named ranges.
+    createClientIpResolver({ proxies: ["10.0.0.0/8", "10.0.0.1", "10.0.0.1/32", "loopback", "private", "linklocal", "fd00::/8"] });
+  });
+
+  it("takes IPv4-mapped ranges as the IPv4 range they map", () => {
+    const resolver = createClientIpResolver({ proxies: ["::ffff:10.0.0.0/104"] });
+    const xff = { "x-forwarded-for": "198.51.100.4" };
+    assert.equal(resolver.resolve("10.1.2.3", xff), "198.51.100.4");
+    assert.equal(resolver.resolve("::ffff:10.1.2.3", xff), "198.51.100.4");
+    assert.equal(resolver.resolve("11.0.0.1", xff), "11.0.0.1");
+    assert.equal(createClientIpResolver({ proxies: ["::ffff:192.0.2.1"] }).resolve("192.0.2.1", xff), "198.51.100.4");
+    // A mapped prefix shorter than the mapped block reaches beyond IPv4; and past 128 bits is no prefix.
+    assert.throws(() => createClientIpResolver({ proxies: ["::ffff:0:0/80"] }), /not an IP address/);
+    assert.throws(() => createClientIpResolver({ proxies: ["::ffff:10.0.0.0/129"] }), /not an IP address/);
+  });
 });
 
 describe("IP parsing", () => {

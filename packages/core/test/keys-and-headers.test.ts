@@ -39,17 +39,104 @@ describe("rule state keys", () => {
   });
 
   it("keeps one name's fixed and sliding windows, and its other windows, apart", async () => {
+    // One name in one client is refused now (see "names each policy once"); on one store, clients still meet.
+    const store = new MemoryStore();
+    const clock = manualClock();
+    const clientWith = (rule: Rule) => parapet({ rules: [rule], store, clock, logger: silentLogger });
+    const fixed = clientWith(fixedWindow({ name: "api", max: 3, window: "1m" }));
+    const sliding = clientWith(slidingWindow({ name: "api", max: 3, window: "1m" }));
+    const hourly = clientWith(fixedWindow({ name: "api", max: 100, window: "1h" }));
+    const seen: string[][] = [[], [], []];
+    for (let i = 0; i < 5; i++) {
+      for (const [index, client] of [fixed, sliding, hourly].entries())
+        seen[index]?.push((await client.protect(plainRequest())).conclusion);
+    }
+    // Before, each algorithm reset the other's slot on the memory store and nothing was ever limited.
+    assert.deepEqual(seen, [
+      ["ALLOW", "ALLOW", "ALLOW", "DENY", "DENY"],
+      ["ALLOW", "ALLOW", "ALLOW", "DENY", "DENY"],
+      ["ALLOW", "ALLOW", "ALLOW", "ALLOW", "ALLOW"],
+    ]);
+  });
+
+  it("shares an unnamed limit's counter among alike rules, even made per request; a name sets a route's apart", async () => {
+    const base = parapet({ rules: [], logger: silentLogger });
+    // Keyed by its parameters, as a fingerprint: a rule made inside a handler, anew for each request, still counts.
+    const perRequest = () => base.withRule(fixedWindow({ max: 2, window: "1m" }));
+    assert.deepEqual(await statusesOf(perRequest(), 1), ["ALLOW"]);
+    assert.deepEqual(await statusesOf(perRequest(), 1), ["ALLOW"]);
+    assert.deepEqual(await statusesOf(perRequest(), 1), ["DENY"]);
+    // A name is a counter of its own, shared by that name across routes.
+    const login = base.withRule(fixedWindow({ max: 2, window: "1m", name: "login" }));
+    const signup = base.withRule(fixedWindow({ max: 2, window: "1m", name: "login" }));
+    const other = base.withRule(fixedWindow({ max: 2, window: "1m", name: "search" }));
+    assert.deepEqual(await statusesOf(login, 1), ["ALLOW"]);
+    assert.deepEqual(await statusesOf(signup, 1), ["ALLOW"]);
+    const third = await signup.protect(plainRequest());
+    assert.equal(third.conclusion, "DENY");
+    assert.equal(third.results.at(-1)?.ruleId, "RATE_LIMIT:login");
+    assert.deepEqual(await statusesOf(other, 2), ["ALLOW", "ALLOW"]);
+    // The base client's rule is one counter in every client derived from it (3 counted, 4 allowed).
+    const perIp = fixedWindow({ max: 4, window: "1m" });
+    const site = parapet({ rules: [perIp], logger: silentLogger });
+    assert.deepEqual(await statusesOf(site.withRule(fixedWindow({ max: 9, window: "1m", name: "a" })), 3), ["ALLOW", "ALLOW", "ALLOW"]);
+    assert.deepEqual(await statusesOf(site, 2), ["ALLOW", "DENY"]);
+  });
+
+  it("takes two alike unnamed limits that count by different characteristics (their keys differ)", async () => {
     const p = parapet({
-      rules: [
-        fixedWindow({ name: "api", max: 3, window: "1m" }),
-        slidingWindow({ name: "api", max: 3, window: "1m" }),
-        fixedWindow({ name: "api", max: 100, window: "1h" }),
-      ],
+      rules: [fixedWindow({ max: 1, window: "1m" }), fixedWindow({ max: 1, window: "1m", characteristics: ["userId"] })],
+      logger: silentLogger,
+    });
+    // Before: refused as "the same state", though `|ip=…` and `|userId=…` never meet.
+    assert.deepEqual(await statusesOf(p, 1, { userId: "u1" }), ["ALLOW"]);
+    assert.equal((await p.protect(plainRequest("198.51.100.9"), { userId: "u2" })).conclusion, "ALLOW");
+    assert.equal((await p.protect(plainRequest("198.51.100.9"), { userId: "u1" })).conclusion, "DENY");
+    // The same counting twice is still refused: one rule object twice, or an explicit ["ip"] beside the default.
+    const once = fixedWindow({ max: 1, window: "1m" });
+    assert.throws(() => parapet({ rules: [once, once], logger: silentLogger }), /same state/);
+    assert.throws(() => parapet({ rules: [once], logger: silentLogger }).withRule(once), /same state/);
+    assert.throws(
+      () =>
+        parapet({
+          rules: [
+            fixedWindow({ name: "x", max: 1, window: "1m" }),
+            fixedWindow({ name: "x", max: 2, window: "1m", characteristics: ["ip"] }),
+          ],
+        }),
+      /same state/,
+    );
+  });
+
+  it("names each policy once in the RateLimit headers", async () => {
+    const p = parapet({
+      rules: [fixedWindow({ max: 10, window: "1m" }), fixedWindow({ max: 100, window: "1m", characteristics: ["userId"] })],
       clock: manualClock(),
       logger: silentLogger,
     });
-    // Before, each algorithm reset the other's slot on the memory store and nothing was ever limited.
-    assert.deepEqual(await statusesOf(p, 5), ["ALLOW", "ALLOW", "ALLOW", "DENY", "DENY"]);
+    const decision = await p.protect(plainRequest(), { userId: "u1" });
+    // Before: "fixed-60s" twice, and `RateLimit: "fixed-60s";…` could mean either.
+    assert.equal(decision.headers["RateLimit-Policy"], '"fixed-60s";q=10;w=60, "fixed-60s-2";q=100;w=60');
+    assert.deepEqual(
+      decision.results.map((result) => result.ruleId),
+      ["RATE_LIMIT:fixed-60s", "RATE_LIMIT:fixed-60s-2"],
+    );
+    // A generated name steps aside for one the app chose.
+    const named = parapet({
+      rules: [fixedWindow({ max: 5, window: "1m" }), fixedWindow({ name: "fixed-60s", max: 9, window: "1h" })],
+      logger: silentLogger,
+    });
+    assert.equal((await named.protect(plainRequest())).headers["RateLimit-Policy"], '"fixed-60s-2";q=5;w=60, "fixed-60s";q=9;w=3600');
+    // Two LIVE limits the app named alike are refused; a DRY_RUN one beside a LIVE one is not in the headers.
+    assert.throws(
+      () =>
+        parapet({ rules: [fixedWindow({ name: "api", max: 10, window: "1m" }), fixedWindow({ name: "api", max: 1000, window: "1h" })] }),
+      (error: unknown) => error instanceof ParapetError && /named "api"/.test(error.message),
+    );
+    const base = parapet({ rules: [fixedWindow({ name: "api", max: 10, window: "1m" })], logger: silentLogger });
+    assert.throws(() => base.withRule(slidingWindow({ name: "api", max: 10, window: "1m" })), /named "api"/);
+    const trial = base.withRule(slidingWindow({ name: "api", max: 8, window: "1m", mode: "DRY_RUN" }));
+    assert.equal((await trial.protect(plainRequest())).headers["RateLimit-Policy"], '"api";q=10;w=60');
   });
 
   it("starts a named window afresh when a deploy changes its length (no old reset time inherited)", async () => {
@@ -100,12 +187,48 @@ describe("rule state keys", () => {
   it("takes no object as a characteristic value (String() made every object one client)", async () => {
     const p = parapet({ rules: [fixedWindow({ max: 1, window: "1m", characteristics: ["userId"] })], logger: silentLogger });
     const decision = await p.protect(plainRequest(), { userId: { id: 1 } });
-    assert.equal(decision.conclusion, "ERROR");
-    assert.equal((decision.reason as ErrorReason).code, ErrorCodes.CHARACTERISTIC_MISSING);
-    assert.match(decision.reason.message, /a string or a number/);
+    assert.equal(decision.conclusion, "DENY");
+    assert.equal(decision.reason.type, "INVALID_CHARACTERISTIC");
+    assert.match(decision.reason.message, /"userId" is an object, not a string or a number/);
     // Numbers, booleans and bigints have faithful text and still count.
     assert.equal((await p.protect(plainRequest(), { userId: 42 })).conclusion, "ALLOW");
     assert.equal((await p.protect(plainRequest(), { userId: 42n })).conclusion, "DENY");
+  });
+});
+
+describe("characteristic values the client shapes", () => {
+  it("denies an array or object where a value was expected: failing open let the client switch a per-account limit off", async () => {
+    const login = parapet({ rules: [fixedWindow({ max: 2, window: "1m", characteristics: ["userId"] })], logger: silentLogger });
+    // `protect(req, { userId: req.body.user })` with the body {"user":["victim"]}: before, an ERROR let every attempt through.
+    for (const shape of [["victim"], [["victim"]], { $ne: null }, ["victim", 1]]) {
+      const decision = await login.protect(plainRequest(), { userId: shape });
+      assert.equal(decision.conclusion, "DENY", JSON.stringify(shape));
+      assert.equal(decision.isDenied(), true);
+      assert.equal(decision.status, 403);
+      assert.match(decision.reason.message, /"userId" is an (array|object)/);
+    }
+    // The account's own counter is untouched, and a plain value still counts.
+    assert.deepEqual(await statusesOf(login, 3, { userId: "victim" }), ["ALLOW", "ALLOW", "DENY"]);
+    // Absent values name no account: they stay a missing characteristic (an ERROR, under onError).
+    for (const absent of [undefined, null, ""]) {
+      const decision = await login.protect(plainRequest(), { userId: absent });
+      assert.equal((decision.reason as ErrorReason).code, ErrorCodes.CHARACTERISTIC_MISSING, String(absent));
+    }
+    // In DRY_RUN the denial is reported, not enforced.
+    const watched = parapet({
+      rules: [fixedWindow({ max: 2, window: "1m", characteristics: ["userId"], mode: "DRY_RUN" })],
+      logger: silentLogger,
+    });
+    const dry = await watched.protect(plainRequest(), { userId: ["victim"] });
+    assert.equal(dry.isDenied(), false);
+    assert.equal(dry.results[0]?.conclusion, "DENY");
+  });
+
+  it("does not replace an array apiKey with the x-api-key header the same client sends", async () => {
+    const p = parapet({ rules: [fixedWindow({ max: 5, window: "1m", characteristics: ["apiKey"] })], logger: silentLogger });
+    const request = plainRequest(undefined, { headers: { host: "example.test", "x-api-key": "fresh-key" } });
+    assert.equal((await p.protect(request, { apiKey: ["k1"] })).conclusion, "DENY");
+    assert.equal((await p.protect(request)).conclusion, "ALLOW", "an absent apiKey still falls back to the header");
   });
 });
 

@@ -269,6 +269,36 @@ describe("the decision pipeline", () => {
     assert.notDeepEqual(limiterReasons, await limitersAt(1_700_000_000_000 + 59_999), "arrival and later instants must be told apart");
   });
 
+  it("answers a clock reading that is no time (NaN, Infinity, a throw) with an ERROR under onError, not with limits switched off", async () => {
+    const readings: Array<() => unknown> = [
+      () => Number.NaN,
+      () => Number.POSITIVE_INFINITY,
+      () => 1e300,
+      () => undefined,
+      () => {
+        throw new Error("clock source down");
+      },
+    ];
+    for (const read of readings) {
+      const warnings: string[] = [];
+      const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+      const clock = { now: read as () => number };
+      const open = parapet({ rules: [fixedWindow({ max: 1, window: "1m" })], clock, logger });
+      for (let i = 0; i < 3; i++) {
+        const decision = await open.protect(plainRequest());
+        // Before: ALLOW three times over a limit of 1, with `RateLimit: "fixed-60s";r=0;t=NaN`.
+        assert.equal(decision.conclusion, "ERROR", String(read));
+        assert.equal((decision.reason as ErrorReason).code, ErrorCodes.CLOCK_INVALID);
+        assert.match(decision.reason.message, /clock/);
+        assert.deepEqual(decision.headers, {});
+        assert.ok(Number.isFinite(decision.timestamp));
+      }
+      assert.equal(warnings.length, 1, "logged once per interval, not once per request");
+      const closed = parapet({ rules: [fixedWindow({ max: 1, window: "1m" })], clock, onError: "closed", logger: silentLogger });
+      assert.equal((await closed.protect(plainRequest())).status, 503);
+    }
+  });
+
   it("shares the store with rules added by withRule", async () => {
     const base = parapet({ rules: [fixedWindow({ max: 1, window: "1m", name: "shared" })], logger: silentLogger });
     await base.protect(plainRequest());

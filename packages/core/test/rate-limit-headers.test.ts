@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { fixedWindow, parapet, type RuleResult, rateLimitHeaders, silentLogger, tokenBucket } from "../src/index.js";
+import {
+  fixedWindow,
+  parapet,
+  type Rule,
+  type RuleResult,
+  rateLimitHeaders,
+  silentLogger,
+  slidingWindow,
+  tokenBucket,
+} from "../src/index.js";
 import { manualClock, plainRequest } from "./helpers.js";
 
 // 20 s into a minute.
@@ -40,6 +49,22 @@ describe("RateLimit headers (draft-ietf-httpapi-ratelimit-headers)", () => {
     // A token bucket's window is the time an empty bucket takes to fill: 5 tokens at 1 per second, 5 s.
     assert.equal(decision.headers["RateLimit-Policy"], '"hourly";q=100;w=3600, "burst";q=5;w=5');
     assert.equal(decision.headers.RateLimit, '"burst";r=1;t=4');
+  });
+
+  it("advertises a token bucket's sustained rate in whole seconds, also when it fills in under one", async () => {
+    const policyOf = async (rule: Rule) =>
+      (await parapet({ rules: [rule], clock: manualClock(T0), logger: silentLogger }).protect(plainRequest())).headers["RateLimit-Policy"];
+    // Fills in 0.5 s at 10 per second: the fill time rounded up to 1 s made it q=5;w=1, half the real rate.
+    assert.equal(await policyOf(tokenBucket({ refillRate: 10, interval: "1s", capacity: 5, name: "b" })), '"b";q=10;w=1');
+    assert.equal(await policyOf(tokenBucket({ refillRate: 1, interval: "100ms", capacity: 5, name: "b" })), '"b";q=10;w=1');
+    // A fill time in whole seconds keeps q the burst; otherwise the shortest whole window at least that long.
+    assert.equal(await policyOf(tokenBucket({ refillRate: 10, interval: "1s", capacity: 50, name: "b" })), '"b";q=50;w=5');
+    assert.equal(await policyOf(tokenBucket({ refillRate: 3, interval: "1s", capacity: 5, name: "b" })), '"b";q=6;w=2');
+    assert.equal(await policyOf(tokenBucket({ refillRate: 1, interval: "1500ms", capacity: 5, name: "b" })), '"b";q=6;w=9');
+    // Windows that are not whole seconds: the same rate, never a longer window than stated.
+    assert.equal(await policyOf(fixedWindow({ max: 10, window: "500ms", name: "w" })), '"w";q=20;w=1');
+    assert.equal(await policyOf(fixedWindow({ max: 10, window: "1500ms", name: "w" })), '"w";q=20;w=3');
+    assert.equal(await policyOf(slidingWindow({ max: 100, window: "1h", name: "w" })), '"w";q=100;w=3600');
   });
 
   it("escapes a policy name into a valid structured-field string", () => {

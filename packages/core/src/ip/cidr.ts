@@ -1,5 +1,5 @@
 import { ErrorCodes, ParapetError } from "../errors.js";
-import { maskIp, type ParsedIp, parseIp } from "./parse.js";
+import { formatIp, maskIp, type ParsedIp, parseIp } from "./parse.js";
 
 export interface Cidr {
   readonly network: ParsedIp;
@@ -15,10 +15,29 @@ const NAMED_RANGES: Readonly<Record<string, readonly string[]>> = {
 };
 
 export function parseCidr(text: string): Cidr | undefined {
+  const read = readCidr(text);
+  return read && { network: maskIp(read.address, read.prefixLength), prefixLength: read.prefixLength };
+}
+
+interface ReadCidr {
+  /** The address as written, host bits and all. */
+  readonly address: ParsedIp;
+  readonly prefixLength: number;
+}
+
+/**
+ * The address and prefix of a CIDR as written. An IPv4-mapped range ("::ffff:10.0.0.0/104") is its IPv4 range
+ * (10.0.0.0/8): addresses are parsed the same way, so a mapped peer is matched as the IPv4 client it is. Its
+ * prefix must then cover the mapped block (96 or more); a shorter one reaches into IPv6 space that no IPv4 peer
+ * is in.
+ */
+function readCidr(text: string): ReadCidr | undefined {
   const slash = text.indexOf("/");
-  const ip = parseIp(slash === -1 ? text : text.slice(0, slash));
-  if (!ip) return undefined;
-  const max = ip.version === 4 ? 32 : 128;
+  const addressText = slash === -1 ? text : text.slice(0, slash);
+  const address = parseIp(addressText);
+  if (!address) return undefined;
+  const mapped = address.version === 4 && addressText.includes(":");
+  const max = mapped ? 128 : address.version === 4 ? 32 : 128;
   let prefixLength = max;
   if (slash !== -1) {
     const digits = text.slice(slash + 1);
@@ -26,10 +45,21 @@ export function parseCidr(text: string): Cidr | undefined {
     prefixLength = Number(digits);
     if (prefixLength > max) return undefined;
   }
-  return { network: maskIp(ip, prefixLength), prefixLength };
+  if (mapped) {
+    if (prefixLength < MAPPED_PREFIX) return undefined;
+    prefixLength -= MAPPED_PREFIX;
+  }
+  return { address, prefixLength };
 }
 
-/** Expands names ("loopback", "private", "linklocal") and parses every range; throws on a bad one. */
+/** The bits of ::ffff:0:0/96, the IPv4-mapped block. */
+const MAPPED_PREFIX = 96;
+
+/**
+ * Expands names ("loopback", "private", "linklocal") and parses every range; throws on a bad one. For trusted
+ * proxies, so stricter than parseCidr: a range that trusts every address, or one with bits set past its prefix
+ * (a typo that silently widened one proxy to a /8), is refused with what to write instead.
+ */
 export function parseRanges(entries: readonly string[], where: string): Cidr[] {
   // A lone string would be read character by character ("10.0.0.1" failing on "1"), a number would throw a TypeError.
   if (!Array.isArray(entries) || !entries.every((entry) => typeof entry === "string")) {
@@ -39,17 +69,39 @@ export function parseRanges(entries: readonly string[], where: string): Cidr[] {
   for (const entry of entries) {
     const named = NAMED_RANGES[entry.toLowerCase()];
     for (const text of named ?? [entry]) {
-      const cidr = parseCidr(text);
-      if (!cidr) {
+      const read = readCidr(text);
+      if (!read) {
         throw new ParapetError(
           ErrorCodes.INVALID_PROXY,
-          `${where}: "${entry}" is not an IP address, a CIDR range such as "10.0.0.0/8", or one of ${Object.keys(NAMED_RANGES).join(", ")}`,
+          `${where}: "${entry}" is not an IP address, a CIDR range such as "10.0.0.0/8" (or "::ffff:10.0.0.0/104"), or one of ${Object.keys(NAMED_RANGES).join(", ")}`,
+        );
+      }
+      const cidr: Cidr = { network: maskIp(read.address, read.prefixLength), prefixLength: read.prefixLength };
+      if (cidr.prefixLength === 0) {
+        // Every peer would be a trusted proxy, so every client could name its own address in the forwarding header
+        // and pass every IP limit: the walk would end at the leftmost entry, which the client wrote.
+        throw new ParapetError(
+          ErrorCodes.INVALID_PROXY,
+          `${where}: "${entry}" trusts every IPv${cidr.network.version} address, so any client could choose its own IP with a forwarding header and pass every IP limit; list only your proxies or load balancers (e.g. "10.0.0.0/8", "private" inside your network), or set \`platform\` if the app runs behind Cloudflare, Fly, Vercel…`,
+        );
+      }
+      if (!sameBytes(cidr.network.bytes, read.address.bytes)) {
+        const network = formatIp(cidr.network);
+        throw new ParapetError(
+          ErrorCodes.INVALID_PROXY,
+          `${where}: "${entry}" has bits set past its /${cidr.prefixLength} prefix; write "${network}/${cidr.prefixLength}" for the whole range, or "${formatIp(read.address)}" for the one address`,
         );
       }
       out.push(cidr);
     }
   }
   return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function cidrContains(cidr: Cidr, ip: ParsedIp): boolean {

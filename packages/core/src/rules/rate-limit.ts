@@ -7,7 +7,7 @@ import type { Characteristic } from "../characteristics.js";
 import { type Duration, parseDuration } from "../duration.js";
 import { ErrorCodes, messageOf, optionError, ParapetError } from "../errors.js";
 import { isPromiseLike } from "../promise-like.js";
-import type { Mode, RateLimitReason, RateLimitState, RuleEvaluation } from "../types.js";
+import type { AdvertisedQuota, Mode, RateLimitReason, RateLimitState, Rule, RuleEvaluation } from "../types.js";
 
 export const RATE_LIMIT = "RATE_LIMIT";
 
@@ -57,6 +57,31 @@ export function commonSettings(where: string, options: unknown): CommonSettings 
   return { mode: mode ?? "LIVE", name, characteristics };
 }
 
+/**
+ * What parapet() needs to know of a built-in rate limit to place it among a client's other rules (client.ts):
+ * kept beside the rule rather than on it, so the public Rule type stays what custom rules implement.
+ */
+export interface RateLimitInternals {
+  /** True when the app named it: its counter is then shared by that name, and the policy name is the app's. */
+  readonly named: boolean;
+  /** The rule's own characteristics; undefined means the client's. */
+  readonly characteristics: readonly Characteristic[] | undefined;
+  /** The same limit counting on the state `stateId` and reporting the policy name `policy`. */
+  rebuild(stateId: string, policy: string): Rule;
+}
+
+const internals = new WeakMap<Rule, RateLimitInternals>();
+
+export function registerRateLimit(rule: Rule, info: RateLimitInternals): Rule {
+  internals.set(rule, info);
+  return rule;
+}
+
+/** The internals of a rule made by fixedWindow(), slidingWindow() or tokenBucket(); undefined for any other. */
+export function rateLimitInternals(rule: Rule): RateLimitInternals | undefined {
+  return internals.get(rule);
+}
+
 export function positiveInteger(where: string, field: string, value: unknown, example: string): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
     throw optionError(where, `\`${field}\` must be a positive integer, e.g. ${example}; got ${JSON.stringify(value) ?? String(value)}`);
@@ -100,8 +125,46 @@ export interface RateLimitDescription {
   readonly policy: string;
   /** "requests per 60s", "tokens, 5 every 1s". */
   readonly unit: string;
+  /** What RateLimit-Policy says (see advertisedQuota); one object per rule, shared by its reasons. */
+  readonly advertised: AdvertisedQuota;
   /** The message of every allowed request (see describeRateLimit). */
   readonly allowedMessage: string;
+}
+
+/** The largest sf-integer (RFC 8941 §3.3.1): 15 digits. */
+const MAX_SF_INTEGER = 999_999_999_999_999n;
+
+/**
+ * A rate of `amount` per `intervalMs` as the draft's `q` per `w`, where w is whole seconds (sub-second windows
+ * are not supported) and q a whole number: the shortest such w in which at least `atLeast` is granted. For a
+ * window, amount = atLeast = its max, so a whole-second window is itself (q = max); a 1.5 s window of 10
+ * becomes 20 per 3 s. For a token bucket, amount is the refill and atLeast the capacity, so q / w is the
+ * sustained rate and, when the bucket fills in whole seconds, q its burst (5 at 1 per second: q=5;w=5); one
+ * that fills in half a second (capacity 5, 10 per second) is q=10;w=1, where rounding the fill time up to
+ * one second had advertised half the rate. Exact integer arithmetic: made once, when the rule is.
+ */
+export function advertisedQuota(amount: number, intervalMs: number, atLeast: number): AdvertisedQuota {
+  const perSecond = BigInt(amount) * 1000n; // granted per intervalMs seconds
+  const interval = BigInt(intervalMs);
+  const common = gcd(perSecond, interval);
+  const stepSeconds = interval / common; // the shortest whole number of seconds granting a whole amount…
+  const perStep = perSecond / common; // …and that amount
+  const want = BigInt(atLeast);
+  const steps = (want + perStep - 1n) / perStep || 1n;
+  const quota = perStep * steps;
+  const windowSeconds = stepSeconds * steps;
+  // Beyond what a header can carry (a limit near 2^53 per millisecond): the old rounding, which states less.
+  if (quota > MAX_SF_INTEGER || windowSeconds > MAX_SF_INTEGER) {
+    return { quota: atLeast, windowSeconds: Math.ceil((atLeast * intervalMs) / amount / 1000) };
+  }
+  return { quota: Number(quota), windowSeconds: Number(windowSeconds) };
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  let x = a;
+  let y = b;
+  while (y !== 0n) [x, y] = [y, x % y];
+  return x;
 }
 
 /**
@@ -136,7 +199,7 @@ export function settleStoreStep(
 
 export function rateLimitEvaluation(description: RateLimitDescription, state: RateLimitState, key: string): RuleEvaluation {
   // Plain literals, no spreads: this runs on every request.
-  const { algorithm, limit, windowMs, policy, unit } = description;
+  const { algorithm, limit, windowMs, policy, unit, advertised } = description;
   const { remaining, resetMs } = state;
   if (state.allowed) {
     const reason: RateLimitReason = {
@@ -148,6 +211,7 @@ export function rateLimitEvaluation(description: RateLimitDescription, state: Ra
       resetSeconds: resetMs / 1000,
       windowSeconds: windowMs / 1000,
       policy,
+      advertised,
     };
     return { conclusion: "ALLOW", reason, key };
   }
@@ -162,6 +226,7 @@ export function rateLimitEvaluation(description: RateLimitDescription, state: Ra
     windowSeconds: windowMs / 1000,
     retryAfterSeconds,
     policy,
+    advertised,
   };
   return { conclusion: "DENY", reason, key };
 }

@@ -28,12 +28,14 @@
 import type { Duration } from "../duration.js";
 import type { RateLimitReason, RateLimitState, Rule, RuleContext, RuleEvaluation, TokenBucketParams } from "../types.js";
 import {
+  advertisedQuota,
   commonSettings,
   describeRateLimit,
   positiveInteger,
   RATE_LIMIT,
   RATE_LIMIT_COST,
   type RateLimitCommonOptions,
+  registerRateLimit,
   secondsText,
   settleStoreStep,
   storeFailure,
@@ -58,61 +60,70 @@ export function tokenBucket(options: TokenBucketOptions): Rule {
   const policy = name ?? `token-${refillRate}-per-${secondsText(intervalMs)}`;
   // As for windows (window-rule.ts): a name shares its bucket only with token buckets of that name.
   const keyId = name ? `${RATE_LIMIT}:${name}:token` : `${RATE_LIMIT}:token:${refillRate}:${intervalMs}:${capacity}`;
-  // The policy's window is the time an empty bucket takes to fill, so that limit / window (the `q` and `w` of
-  // RateLimit-Policy) is the sustained rate and `q` the burst; the refill interval alone overstated the rate
-  // (capacity 5, 1 per second read as 5 per second).
+  // The reason's window is the time an empty bucket takes to fill, so that limit / window is the sustained rate
+  // and limit the burst; the refill interval alone overstated the rate (capacity 5, 1 per second read as 5 per
+  // second). RateLimit-Policy states the same rate in whole seconds (see advertisedQuota).
   const fillMs = (capacity * intervalMs) / refillRate;
-  const description = describeRateLimit({
-    algorithm: "tokenBucket",
-    limit: capacity,
-    windowMs: fillMs,
-    policy,
-    unit: `${capacity === 1 ? "token" : "tokens"} (refilled ${refillRate} per ${secondsText(intervalMs)})`,
-  });
+  const advertised = advertisedQuota(refillRate, intervalMs, capacity);
   const single: TokenBucketParams = { capacity, refillRate, intervalMs, requested: 1 };
+  return build(keyId, policy);
 
-  /** Why `requested` can never be taken, or undefined when it can. */
-  function refusalOf(requested: unknown): string | undefined {
-    if (typeof requested !== "number" || !Number.isSafeInteger(requested) || requested < 1) {
-      return `tokenBucket: protect(req, { requested }) must be a whole number from 1 to ${capacity}; got ${JSON.stringify(requested) ?? String(requested)}, so the call is denied`;
-    }
-    if (requested > capacity) return `Requested ${requested} tokens, but the bucket holds at most ${capacity}: this call can never pass.`;
-    return undefined;
-  }
-
-  function refused(context: RuleContext, message: string): RuleEvaluation {
-    const key = context.key(keyId, characteristics);
-    const reason: RateLimitReason = {
-      type: RATE_LIMIT,
-      message,
+  /** The rule counting on `keyId` and reporting `policy` (parapet() rebuilds unnamed ones, see RateLimitInternals). */
+  function build(keyId: string, policy: string): Rule {
+    const description = describeRateLimit({
       algorithm: "tokenBucket",
       limit: capacity,
-      remaining: 0,
-      resetSeconds: fillMs / 1000,
-      windowSeconds: fillMs / 1000,
+      windowMs: fillMs,
       policy,
-    };
-    return { conclusion: "DENY", reason, key };
-  }
+      unit: `${capacity === 1 ? "token" : "tokens"} (refilled ${refillRate} per ${secondsText(intervalMs)})`,
+      advertised,
+    });
 
-  function evaluateTokenBucket(context: RuleContext): RuleEvaluation | Promise<RuleEvaluation> {
-    const requested = context.request.extra.requested;
-    let params = single;
-    if (requested !== undefined) {
-      const refusal = refusalOf(requested);
-      if (refusal !== undefined) return refused(context, refusal);
-      params = { capacity, refillRate, intervalMs, requested: requested as number };
+    /** Why `requested` can never be taken, or undefined when it can. */
+    function refusalOf(requested: unknown): string | undefined {
+      if (typeof requested !== "number" || !Number.isSafeInteger(requested) || requested < 1) {
+        return `tokenBucket: protect(req, { requested }) must be a whole number from 1 to ${capacity}; got ${JSON.stringify(requested) ?? String(requested)}, so the call is denied`;
+      }
+      if (requested > capacity) return `Requested ${requested} tokens, but the bucket holds at most ${capacity}: this call can never pass.`;
+      return undefined;
     }
-    const key = context.key(keyId, characteristics);
-    // A store may throw synchronously or reject; both are reported as a store failure.
-    let state: RateLimitState | Promise<RateLimitState>;
-    try {
-      state = context.store.tokenBucket(key, params, context.now);
-    } catch (error) {
-      throw storeFailure(error);
-    }
-    return settleStoreStep(description, key, state);
-  }
 
-  return { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, stateId: keyId, evaluate: evaluateTokenBucket };
+    function refused(context: RuleContext, message: string): RuleEvaluation {
+      const key = context.key(keyId, characteristics);
+      const reason: RateLimitReason = {
+        type: RATE_LIMIT,
+        message,
+        algorithm: "tokenBucket",
+        limit: capacity,
+        remaining: 0,
+        resetSeconds: fillMs / 1000,
+        windowSeconds: fillMs / 1000,
+        policy,
+        advertised,
+      };
+      return { conclusion: "DENY", reason, key };
+    }
+
+    function evaluateTokenBucket(context: RuleContext): RuleEvaluation | Promise<RuleEvaluation> {
+      const requested = context.request.extra.requested;
+      let params = single;
+      if (requested !== undefined) {
+        const refusal = refusalOf(requested);
+        if (refusal !== undefined) return refused(context, refusal);
+        params = { capacity, refillRate, intervalMs, requested: requested as number };
+      }
+      const key = context.key(keyId, characteristics);
+      // A store may throw synchronously or reject; both are reported as a store failure.
+      let state: RateLimitState | Promise<RateLimitState>;
+      try {
+        state = context.store.tokenBucket(key, params, context.now);
+      } catch (error) {
+        throw storeFailure(error);
+      }
+      return settleStoreStep(description, key, state);
+    }
+
+    const rule: Rule = { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, stateId: keyId, evaluate: evaluateTokenBucket };
+    return registerRateLimit(rule, { named: name !== undefined, characteristics, rebuild: build });
+  }
 }

@@ -6,12 +6,14 @@
 import type { Duration } from "../duration.js";
 import type { FixedWindowParams, RateLimitState, Rule, RuleContext, RuleEvaluation } from "../types.js";
 import {
+  advertisedQuota,
   commonSettings,
   describeRateLimit,
   positiveInteger,
   RATE_LIMIT,
   RATE_LIMIT_COST,
   type RateLimitCommonOptions,
+  registerRateLimit,
   secondsText,
   settleStoreStep,
   storeFailure,
@@ -34,35 +36,44 @@ export function windowRule(algorithm: WindowAlgorithm, options: WindowOptions): 
   const windowMs = windowMsOf(algorithm, "window", options.window);
   const kind = KIND[algorithm];
   const policy = name ?? `${kind}-${secondsText(windowMs)}`;
-  // Unnamed rules key by their parameters, so two different limits never share a counter. A name shares its
-  // counter across clients and routes, but only with rules of the same algorithm and window: counts of another
+  // Unnamed rules key by their parameters, so two different limits never share a counter (and two routes given
+  // the same unnamed limit share one, as a rule's fingerprint would: a rule made per request still counts). A
+  // name shares its counter across clients and routes, but only with rules of the same algorithm and window: counts of another
   // window mean something else (a deploy that changes the window starts afresh instead of inheriting a count
   // and a reset time from the old one, and two algorithms under one name no longer reset each other's state).
   const keyId = name ? `${RATE_LIMIT}:${name}:${kind}:${windowMs}` : `${RATE_LIMIT}:${kind}:${windowMs}:${limit}`;
   // Both window steps take the same parameters (SlidingWindowParams has FixedWindowParams' shape).
   const params: FixedWindowParams = { limit, windowMs, cost: 1 };
-  const description = describeRateLimit({
-    algorithm,
-    limit,
-    windowMs,
-    policy,
-    unit: `${limit === 1 ? "request" : "requests"} per ${secondsText(windowMs)}`,
-  });
-  const fixed = algorithm === "fixedWindow";
+  const advertised = advertisedQuota(limit, windowMs, limit);
+  return build(keyId, policy);
 
-  function evaluateWindow(context: RuleContext): RuleEvaluation | Promise<RuleEvaluation> {
-    const key = context.key(keyId, characteristics);
-    // The store call is inline (no closure per request). A store may throw
-    // synchronously or reject; both are reported as a store failure.
-    let state: RateLimitState | Promise<RateLimitState>;
-    try {
-      const now = context.now;
-      state = fixed ? context.store.fixedWindow(key, params, now) : context.store.slidingWindow(key, params, now);
-    } catch (error) {
-      throw storeFailure(error);
+  /** The rule counting on `keyId` and reporting `policy` (parapet() rebuilds unnamed ones, see RateLimitInternals). */
+  function build(keyId: string, policy: string): Rule {
+    const description = describeRateLimit({
+      algorithm,
+      limit,
+      windowMs,
+      policy,
+      unit: `${limit === 1 ? "request" : "requests"} per ${secondsText(windowMs)}`,
+      advertised,
+    });
+    const fixed = algorithm === "fixedWindow";
+
+    function evaluateWindow(context: RuleContext): RuleEvaluation | Promise<RuleEvaluation> {
+      const key = context.key(keyId, characteristics);
+      // The store call is inline (no closure per request). A store may throw
+      // synchronously or reject; both are reported as a store failure.
+      let state: RateLimitState | Promise<RateLimitState>;
+      try {
+        const now = context.now;
+        state = fixed ? context.store.fixedWindow(key, params, now) : context.store.slidingWindow(key, params, now);
+      } catch (error) {
+        throw storeFailure(error);
+      }
+      return settleStoreStep(description, key, state);
     }
-    return settleStoreStep(description, key, state);
-  }
 
-  return { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, stateId: keyId, evaluate: evaluateWindow };
+    const rule: Rule = { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, stateId: keyId, evaluate: evaluateWindow };
+    return registerRateLimit(rule, { named: name !== undefined, characteristics, rebuild: build });
+  }
 }
