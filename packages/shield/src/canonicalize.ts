@@ -88,7 +88,7 @@ export function percentDecode(value: string): string {
       i += 1;
       continue;
     }
-    out += decodeUtf8Lenient(bytes, value.slice(i, j));
+    out += decodeUtf8Lenient(bytes, value.slice(i, j), value.charCodeAt(j));
     i = j;
   }
   return out;
@@ -119,8 +119,22 @@ function isSloppyOverlong(lead: number, next: number): boolean {
   return (lead === 0xc0 || lead === 0xc1) && next < 0x40;
 }
 
-/** UTF-8 without the overlong check; a byte that fits nothing is kept as its `%XX` text. */
-function decodeUtf8Lenient(bytes: readonly number[], original: string): string {
+/**
+ * A byte that begins no UTF-8 sequence right before a quote: the lead byte of a two-byte character in GBK, Big5 or
+ * Shift_JIS (`%bf%27`, sqlmap's unmagicquotes). An application that escapes the quote as `\'` gives the database
+ * `%bf%5c'`, one wide character and a bare quote: the byte is there to swallow the escape. (Not before a backslash:
+ * `%c0%5c` is no separator to any decoder, and must not become one here.)
+ */
+function isQuoteEatingByte(byte: number, next: number): boolean {
+  return byte >= 0x80 && (next === 0x27 || next === 0x22);
+}
+
+/**
+ * UTF-8 without the overlong check; a byte that fits nothing is kept as its `%XX` text, except a multibyte lead
+ * before a quote (isQuoteEatingByte), dropped so the quote reads as what the database sees. `following` is the
+ * character code just after the run.
+ */
+function decodeUtf8Lenient(bytes: readonly number[], original: string, following: number): string {
   let out = "";
   let i = 0;
   while (i < bytes.length) {
@@ -152,6 +166,8 @@ function decodeUtf8Lenient(bytes: readonly number[], original: string): string {
     if (ok && cp <= 0x10ffff) {
       out += String.fromCodePoint(cp);
       i += need + 1;
+    } else if (isQuoteEatingByte(b, i + 1 < bytes.length ? (bytes[i + 1] as number) : following)) {
+      i++;
     } else {
       out += original.slice(i * 3, i * 3 + 3);
       i++;

@@ -140,7 +140,8 @@ function scoreWord(
     const strongSeparator = separator !== 10 && separator !== 13;
     if (distinct && (argument !== "text" || hasDir)) return cautious ? 0.8 : 0.95;
     // A value that opens with a line break (`%0anslookup x.oast.me`) has no line of prose before it.
-    if (distinct) return (strongSeparator || opensValue) && !cautious ? 0.8 : 0.5;
+    // So has one after the argument the app expected (`127.0.0.1%0anslookup x.oast.me`).
+    if (distinct) return (strongSeparator || opensValue || followsExpectedArgument(text, start)) && !cautious ? 0.8 : 0.5;
     // "use `echo` here": one common word quoted in backticks after a space is Markdown, not a substitution.
     if (separator === 96 && start > 1 && /\s/.test(text[start - 2] as string) && text[after] === "`") return 0.5;
     if (isClosedSubstitution(text, start, separator, after) && !cautious) return 0.85;
@@ -154,7 +155,16 @@ function scoreWord(
     // `x && echo vulnerable`, `|| ps aux`: `&&` and `||` chain commands; prose joins words with one `&` or `|`.
     if (isDoubledOperator(text, start, separator) && !cautious) return 0.75;
     // `127.0.0.1; ps aux`, `report.pdf | tail x`: the argument the app expected, then the operator and a command.
-    if (strongSeparator && separator !== 96 && !cautious && !isAssignment(text, after) && followsExpectedArgument(text, start)) return 0.75;
+    // A line break does it too (`127.0.0.1%0aecho x`, `'%0d%0aecho x`): one token with no line of prose before it.
+    // A line of prose after it ("12345\nfind my order please") is a textarea's second line: one word at most.
+    if (
+      separator !== 96 &&
+      !cautious &&
+      !isAssignment(text, after) &&
+      followsExpectedArgument(text, start) &&
+      (strongSeparator || atMostOneWordOnLine(text, after))
+    )
+      return 0.75;
     return 0.5;
   }
   if (hasDir && distinct) return cautious ? 0.7 : 0.9;
@@ -223,6 +233,7 @@ const ENGLISH_WORDS: ReadonlySet<string> = new Set([
   "halt",
   "diff",
   "nice",
+  "calc",
 ]);
 
 /** ` & ` at `start` (just after the `&`): one ampersand with a space on each side, as prose writes "and". */
@@ -373,11 +384,28 @@ function isDoubledOperator(text: string, start: number, separator: number): bool
  */
 function followsExpectedArgument(text: string, start: number): boolean {
   let end = start - 1;
-  while (end > 0 && (isSpaceLike(text.charCodeAt(end - 1)) || text.charCodeAt(end - 1) === 38 || text.charCodeAt(end - 1) === 124)) end--;
+  while (end > 0 && (isSpaceLike(text.charCodeAt(end - 1)) || isOperatorOrBreak(text.charCodeAt(end - 1)))) end--;
   if (end === 0 || end > 64) return false;
   const token = text.slice(0, end);
   // Not `a=1&b=2`: a query string pasted into a value joins assignments, not commands.
   return /^[^\s=]+$/.test(token) && (/\d|\w\.\w/.test(token) || /^[\w.:/@-]*['"]$/.test(token));
+}
+
+/** Whether the rest of the line from `at` holds at most one word (quotes and spaces aside). Bounded to 80 characters. */
+function atMostOneWordOnLine(text: string, at: number): boolean {
+  const line = /^[^\r\n]{0,80}/.exec(text.slice(at, at + 81))?.[0] ?? "";
+  if (line.length === 80) return false;
+  return (
+    line
+      .trim()
+      .split(/\s+/)
+      .filter((w) => /\w/.test(w)).length <= 1
+  );
+}
+
+/** `&`, `|` and the line breaks: what may stand between the expected argument and the command. */
+function isOperatorOrBreak(c: number): boolean {
+  return c === 38 || c === 124 || c === 10 || c === 13;
 }
 
 /** `sort=asc`: to a shell, a word glued to `=` assigns a variable; it runs nothing. */

@@ -213,6 +213,12 @@ export const DISTINCT_COMMANDS: ReadonlySet<string> = new Set([
   "robocopy",
   "xcopy",
   "cipher",
+  "lsb_release",
+  "hostnamectl",
+  "lscpu",
+  "lsblk",
+  "nproc",
+  "notepad",
 ]);
 
 export const COMMON_COMMANDS: ReadonlySet<string> = new Set([
@@ -325,6 +331,10 @@ export const COMMON_COMMANDS: ReadonlySet<string> = new Set([
   "make",
   "tclsh",
   "wish",
+  "df",
+  "du",
+  "ver",
+  "calc",
 ]);
 
 /** Programs that run the command named after them (after their own options): `time sh -c id`, `nice -n 5 curl …`. */

@@ -57,6 +57,16 @@ export const CONSTRUCTS: readonly Construct[] = [
     label: "package install command",
     needs: " ",
   },
+  // Argument injection: an option that makes the program the app runs start another one (ssh's ProxyCommand, tar's
+  // compress program and checkpoint action, rsync's and git's remote programs, find's -exec, sendmail's queue
+  // directory). Only at the start of a word, as the app's argv receives it.
+  {
+    pattern:
+      /(?:^|[\s'"])(?:-o\s?['"]?(?:proxy|local)command=|--(?:use-compress-program|to-command|checkpoint-action=exec|rsh-command|info-script|new-volume-script|rsync-path|upload-pack|receive-pack|unzip-command)[=\s]|-exec(?:dir)?\s+[^\s-][^;\n]{0,80};|-c\s?['"]?core\.(?:sshcommand|pager|fsmonitor|editor)=|-oqueuedirectory=)/,
+    score: 0.85,
+    label: "option that runs a command",
+    needs: "-",
+  },
   // `reg add "HKLM\…"`: Windows registry edits name a hive no prose names.
   {
     pattern: /\breg(?:\.exe)?\s+(?:add|query|delete|save|export|import|load|copy)\s+['"]?(?:hk(?:lm|cu|cr|u|cc)\b|hkey_)/,

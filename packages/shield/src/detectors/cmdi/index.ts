@@ -48,7 +48,12 @@ const HINT_CLASSES = SEMICOLON | PIPE | AMPERSAND | BACKTICK | DOLLAR | PAREN | 
 /** Characters a shell payload needs somewhere (or a word to open with); a value with none of them is skipped cheaply. */
 function hasShellHint(value: string, classes: number): boolean {
   return (
-    (classes & HINT_CLASSES) !== 0 || hasLineBreak(value, classes) || isAsciiLetter(value.charCodeAt(0)) || OPENS_WITH_WORD.test(value)
+    (classes & HINT_CLASSES) !== 0 ||
+    hasLineBreak(value, classes) ||
+    isAsciiLetter(value.charCodeAt(0)) ||
+    // `-oProxyCommand=id`, `--use-compress-program=sh`: an option injected into the app's own command line.
+    value.charCodeAt(0) === 45 ||
+    OPENS_WITH_WORD.test(value)
   );
 }
 
@@ -152,8 +157,23 @@ function ifsCommand(lower: string): string | undefined {
     let start = at;
     while (start > 0 && at - start < 24 && isWordCharacter(lower.charCodeAt(start - 1))) start--;
     if (start < at && isKnownCommand(lower.slice(start, at))) return lower.slice(start, at);
+    // `${IFS}id`, `$IFS$()id`, `;$IFS$9cat x`: the spaced-out separator before the command instead of after it.
+    const word = wordAfterIfs(lower, at + (lower.charCodeAt(at + 1) === 123 ? 6 : 4));
+    if (word !== undefined && isKnownCommand(word)) return word;
   }
   return undefined;
+}
+
+/** `$9`, `$()`, `${}`: what payloads glue after `$IFS` so the next letters do not extend the variable's name. */
+const IFS_GLUE = /\$(?:\d|\(\)|\{\})/y;
+
+/** The command word at `from`, just past a `$IFS` and any glue after it; undefined when none starts there. */
+function wordAfterIfs(lower: string, from: number): string | undefined {
+  IFS_GLUE.lastIndex = from;
+  const start = IFS_GLUE.test(lower) ? IFS_GLUE.lastIndex : from;
+  let end = start;
+  while (end < lower.length && end - start < 24 && isWordCharacter(lower.charCodeAt(end))) end++;
+  return end > start ? lower.slice(start, end) : undefined;
 }
 
 /** `[a-z0-9_.-]`: what a command name is spelled with. */
@@ -162,7 +182,7 @@ function isWordCharacter(c: number): boolean {
 }
 
 /** What a value without shell syntax needs for a plain construct or batch syntax to match (see PLAIN_CONSTRUCTS, BATCH). */
-const PLAIN_TRIGGER = /alias|netsh|reg|!|\s-e|\s\/|,-c,|\bif\s|\bfor\s/i;
+const PLAIN_TRIGGER = /alias|netsh|reg|!|\s-e|\s\/|,-c,|\bif\s|\bfor\s|command=|--[a-z]|core\.|queuedirectory/i;
 
 /**
  * Every plain construct and batch line needs one of these besides letters: a

@@ -47,7 +47,7 @@ const OPERATORS = new Set([
 
 /** An operator written as a key inside a value: `[$ne]=`, `{$gt: ''}`, `"$where":`, `$where: '1 == 1'`. */
 const OPERATOR_IN_TEXT =
-  /(?:\[\s*|["'{,]\s*|^\s*)\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|function|elemmatch|comment)\b\s*(?:["']\s*)?[\]:]/i;
+  /(?:\[\s*|["'{,]\s*|^\s*)\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|function|accumulator|elemmatch|size|all|mod|text|lookup|jsonschema|comment)\b\s*(?:["']\s*)?[\]:]/i;
 /** `&exists` style: operators spelled with a different sigil inside JSON keys. */
 const SIGIL_OPERATOR = /["']\s*[&$](?:ne|gt|lt|exists|where|regex)["']\s*:/i;
 
@@ -62,6 +62,11 @@ const JS_INJECTION = [
   {
     pattern: /\bdb\.[a-z_$][\w$]{0,40}\.(?:insert|find|update|remove|drop|mapreduce|aggregate|count)\w*\s*\(/i,
     label: "db collection call",
+  },
+  // The mongo shell's database methods: `db.getCollectionNames()`, `db.getSiblingDB('admin')`, `db.runCommand(…)`.
+  {
+    pattern: /\bdb\.(?:getcollectionnames|getcollectioninfos|getsiblingdb|getmongo|dropdatabase|runcommand|admincommand|eval)\s*\(/i,
+    label: "mongo shell call",
   },
   { pattern: /do\s*\{[^}]{0,100}\}\s*while\s*\(/i, label: "busy loop" },
 ];

@@ -132,10 +132,25 @@ function conditionAfterLogic(
   if (brokeOut && first.text === "select" && tokens[operand - 1]?.kind === "open" && selectList) {
     return { score: 0.9, technique: "sub-select after breakout", at: start };
   }
-  const after = skipGroupedOperand(tokens, from, operand);
+  // `1 and (select user())`, `1 or (select 1)=1`, `1 or exists(select 1)`: in a numeric position, a sub-select
+  // (or a call whose argument is one) as the condition, alone or compared. Prose writes no parenthesised SELECT list.
+  const subSelect = subSelectOperand(tokens, operand);
+  if (subSelect !== -1) {
+    const following = tokens[subSelect];
+    if (following === undefined || following.kind === "close" || following.kind === "logic" || following.kind === "semicolon")
+      return { score: 0.85, technique: "sub-select condition", at: start };
+    if (isComparison(following) && operandAt(tokens, comparisonRight(tokens, subSelect)) !== -1)
+      return { score: 0.9, technique: "sub-select compared after breakout", at: start };
+  }
+  let after = skipGroupedOperand(tokens, from, operand);
+  // `1 or 3*2>(0+5+0+0)`, `1 and 2+2=4`: arithmetic on a number, then compared: the left side is the whole sum.
+  if (first.kind === "number" && isArithmetic(tokens[after])) {
+    const end = arithmeticEnd(tokens, after);
+    if (isComparison(tokens[end])) after = end;
+  }
   const next = tokens[after];
   if (isComparison(next)) {
-    const right = operandAt(tokens, after + 1);
+    const right = operandAt(tokens, comparisonRight(tokens, after));
     if (right !== -1) {
       // "and I <3 you too": without a breakout, a comparison that two plain words go on from is a sentence's.
       const tail = skipOperand(tokens, right);
@@ -167,6 +182,36 @@ function conditionAfterLogic(
       : { score: 0.85, technique: "condition after breakout", at: start };
   }
   return undefined;
+}
+
+/** Where a comparison's right operand starts: after `sounds like` (MySQL's one comparison in two words), after the operator. */
+function comparisonRight(tokens: readonly Token[], at: number): number {
+  return tokens[at]?.text === "sounds" && tokens[at + 1]?.text === "like" ? at + 2 : at + 1;
+}
+
+/**
+ * Index just past a parenthesised sub-select at `operand`, `(select 1)`, or past a call whose first argument is one,
+ * `exists(select 1)`; -1 when the operand is neither. The SELECT must be followed by a select list (a number, a call,
+ * `*`, …), not a word: "(select one)" is prose.
+ */
+function subSelectOperand(tokens: readonly Token[], operand: number): number {
+  const first = tokens[operand] as Token;
+  let select: number;
+  if (first.text === "select" && tokens[operand - 1]?.kind === "open") select = operand;
+  else if (first.kind === "function" && tokens[operand + 1]?.kind === "open" && tokens[operand + 2]?.text === "select")
+    select = operand + 2;
+  else return -1;
+  // "(select 3 items)": a number then a word is a sentence's count, not a select list.
+  if (!looksLikeSelectList(tokens, select + 1) || tokens[select + 2]?.kind === "bareword") return -1;
+  // Past the parenthesis that opens just before the SELECT: bounded, as skipOperand's argument lists are.
+  let depth = 1;
+  const limit = Math.min(tokens.length, select + 256);
+  for (let i = select + 1; i < limit; i++) {
+    const kind = (tokens[i] as Token).kind;
+    if (kind === "open") depth++;
+    else if (kind === "close" && --depth === 0) return i + 1;
+  }
+  return -1;
 }
 
 /**

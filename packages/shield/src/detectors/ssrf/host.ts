@@ -19,8 +19,8 @@ const METADATA_NAMES = new Set([
   "169.254.169.254.nip.io",
 ]);
 
-/** Public DNS names whose only purpose is to resolve to the loopback address. */
-const LOOPBACK_SERVICE_NAMES = new Set(["lvh.me", "localtest.me", "vcap.me"]);
+/** Public DNS names whose only purpose is to resolve to the loopback address (PortSwigger's is in its SSRF cheat sheet). */
+const LOOPBACK_SERVICE_NAMES = new Set(["lvh.me", "localtest.me", "vcap.me", "spoofed.burpcollaborator.net"]);
 
 /** Names that resolve to the host itself or the container host. */
 const LOOPBACK_NAMES = new Set([
@@ -85,8 +85,32 @@ export function classifyHost(rawHost: string): TargetKind | undefined {
       return ip === undefined ? "private" : (classifyIpv4(ip) ?? "private");
     }
   }
+  if (host.endsWith(".rbndr.us") || host.endsWith(".1u.ms")) return classifyRebinder(host);
   return undefined;
 }
+
+/** An IPv4 address in a rebinding name: eight hex digits (`7f000001`), or four numbers joined by `-` or `.`. */
+const REBIND_ADDRESS = /(?:^|[.-])([0-9a-f]{8}|\d{1,3}[.-]\d{1,3}[.-]\d{1,3}[.-]\d{1,3})(?=[.-]|$)/g;
+
+/**
+ * DNS rebinding services answer a name with one address, then another: rbndr.us's `7f000001.c0a80001.rbndr.us`
+ * (two addresses in hex), 1u.ms's `make-1.2.3.4-rebind-127.0.0.1-rr.1u.ms`. A validator resolves the public one, the
+ * fetcher connects to the internal one: the strongest address the name holds decides.
+ */
+function classifyRebinder(host: string): TargetKind | undefined {
+  const name = host.slice(0, 120);
+  let best: TargetKind | undefined;
+  REBIND_ADDRESS.lastIndex = 0;
+  for (let match = REBIND_ADDRESS.exec(name); match !== null; match = REBIND_ADDRESS.exec(name)) {
+    const text = match[1] as string;
+    const ip = text.length === 8 && !/[.-]/.test(text) ? Number.parseInt(text, 16) : parseIpv4(text.replace(/-/g, "."));
+    const kind = ip === undefined || Number.isNaN(ip) ? undefined : classifyIpv4(ip);
+    if (kind !== undefined && (best === undefined || REBIND_RANK[kind] > REBIND_RANK[best])) best = kind;
+  }
+  return best;
+}
+
+const REBIND_RANK: Readonly<Record<TargetKind, number>> = { metadata: 4, loopback: 3, "link-local": 2, private: 1, unspecified: 0 };
 
 /** True when a host is an IP literal written other than as dotted decimal: hex, octal, a bare integer, IPv6. */
 export function isObfuscatedIp(rawHost: string): boolean {

@@ -15,7 +15,7 @@ import { classifyHost, classifyServiceAlias, isObfuscatedIp, type TargetKind } f
  * `scheme://authority`. Special schemes (http, https, ftp, ws) are also
  * accepted with fewer slashes (`http:127.0.0.1`), as WHATWG URL parsers do.
  */
-const URL_START = /\b([a-z][a-z0-9+.-]{0,15}):(\/\/|\/|\\\\)?/g;
+const URL_START = /\b([a-z][a-z0-9+.-]{0,15}):([/\\]{0,4})/g;
 const SPECIAL_SCHEMES = new Set(["http", "https", "ftp", "ws", "wss", "file"]);
 
 /** Schemes that let an attacker speak raw protocols to internal services (Redis over gopher://, memcached over dict://). */
@@ -48,6 +48,9 @@ export const ssrfDetector: Detector = {
       const host = hostOf(value, value.startsWith("//") ? 2 : 0);
       const kind = classifyHost(host);
       if (kind) best = finding(SCORES[kind] - 0.05, `${kind} target`, host);
+      // `//evil.com#@127.0.0.1/`: a scheme-relative URL confuses parsers as a full one does.
+      const confused = kind || !value.startsWith("//") ? undefined : confusedTarget(value, 2);
+      if (confused) best = finding(SCORES[confused.kind] - 0.07, `parser-confusion ${confused.kind} target`, value.slice(0, 80));
     }
     if (!best) {
       const truncated = nulTruncatedView(candidate.raw);
@@ -127,6 +130,8 @@ function findUrlTargets(value: string, discount: number, reading = ""): Finding 
   for (let match = URL_START.exec(value); match !== null; match = URL_START.exec(value)) {
     const scheme = match[1] as string;
     const slashes = match[2] ?? "";
+    // WHATWG skips any run of `/` and `\` after a special scheme (`http:/\/\127.0.0.1` is http://127.0.0.1); other
+    // schemes need `//` to have an authority.
     if (slashes !== "//" && slashes !== "\\\\" && !SPECIAL_SCHEMES.has(scheme)) continue;
     const authorityStart = match.index + match[0].length;
     const host = hostOf(value, authorityStart);
