@@ -108,6 +108,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // Retention runs on the first tick once the tables exist: a process that lives less than an interval runs it too.
   let lastRetention = Number.NEGATIVE_INFINITY;
   let retentionRun: Promise<void> = Promise.resolve();
+  let closing = false;
   // The hour the top-list rollup last caught up to; NaN so the first tick catches up on what is already stored.
   let rolledUpTo = Number.NaN;
 
@@ -116,14 +117,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     // Also when the clock went back: waiting for it to catch up with the last run left the log unpruned that long.
     if (now - lastRetention >= options.retention.intervalMs || now < lastRetention) {
       lastRetention = now;
-      await applyRetention(driver, options.retention, now).catch((error) => {
+      // Chunked (see retention.ts); a close ends the run between two chunks rather than wait out a backlog.
+      await applyRetention(driver, options.retention, now, { stopped: () => closing }).catch((error) => {
         // Tried again in a minute, not an interval: a run that met an outage must not leave the log unbounded for an hour.
         lastRetention = now - options.retention.intervalMs + Math.min(options.retention.intervalMs, RETENTION_RETRY_MS);
         logger.error("decision log: retention failed; retrying in a minute", { error: messageOf(error) });
       });
     }
     const closedHour = Math.floor((now - ROLLUP_GRACE_MS) / HOUR_MS);
-    if (closedHour <= rolledUpTo) return;
+    // Not `<=`: after the clock was stepped back, that waited for it to catch up with the hour last rolled up.
+    if (closedHour === rolledUpTo) return;
     rolledUpTo = closedHour;
     try {
       // Rows of the closing hour still queued are written first, so the hour is counted whole.
@@ -202,6 +205,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     writing: () => queue.writing(),
     async close() {
       // Without tables (the migration gave up at close) no retry can succeed: what is left is counted at once.
+      closing = true;
       await queue.close(driver && !schema.isMigrated() ? 0 : undefined);
       await retentionRun;
       await driver?.close();

@@ -1,5 +1,5 @@
 import type { TimeRange, TopDimension, TopEntry } from "./query.js";
-import type { SqlDriver } from "./sql/driver.js";
+import type { SqlDriver, SqlValue } from "./sql/driver.js";
 import { HOUR_MS, TOP_PER_HOUR } from "./top-rollup.js";
 
 /**
@@ -23,43 +23,53 @@ export async function topFromRollups(
     firstHour,
     range.to - HOUR_MS,
   ]);
-  const totals = new Map<string, { total: number; denied: number }>();
-  const add = (rows: { value: unknown; total: unknown; denied: unknown }[]) => {
-    for (const row of rows) {
-      const value = String(row.value);
-      const entry = totals.get(value) ?? { total: 0, denied: 0 };
-      entry.total += Number(row.total);
-      entry.denied += Number(row.denied ?? 0);
-      totals.set(value, entry);
-    }
-  };
+  // The raw stretches: the range's ragged edges, the current hour, hours not rolled up yet.
+  const raw: { from: number; to: number }[] = [];
   let cursor = range.from;
   for (const { hour } of rolled) {
     const start = Number(hour);
-    if (start > cursor) add(await rawTop(driver, column, cursor, start));
+    if (start > cursor) raw.push({ from: cursor, to: start });
     cursor = start + HOUR_MS;
   }
-  if (cursor < range.to) add(await rawTop(driver, column, cursor, range.to));
+  if (cursor < range.to) raw.push({ from: cursor, to: range.to });
+  // One statement adds the parts up by value and returns only the `limit` busiest: the values were added up in
+  // JavaScript, every value of 90 days of hourly lists (348,000 rows, 0.9 s and 35 MB of heap for one request on
+  // values that churn, such as IPs) read to keep 10. Ties go by value in code point order ("C" on PostgreSQL, whose
+  // default collation orders by language; SQLite compares bytes), as the sort in JavaScript did but for astral
+  // characters against U+E000-U+FFFF.
+  const parts: string[] = [];
+  const params: SqlValue[] = [];
   if (rolled.length > 0) {
-    add(
-      await driver.all<{ value: string; total: number; denied: number }>(
-        `SELECT value, SUM(total) AS total, SUM(denied) AS denied FROM parapet_top_hourly
-WHERE dimension = ? AND hour >= ? AND hour <= ? GROUP BY value`,
-        [by, Number(rolled[0]!.hour), Number(rolled.at(-1)!.hour)],
-      ),
-    );
+    parts.push("SELECT value, total, denied FROM parapet_top_hourly WHERE dimension = ? AND hour >= ? AND hour <= ?");
+    params.push(by, Number(rolled[0]!.hour), Number(rolled.at(-1)!.hour));
   }
-  return [...totals]
-    .map(([value, { total, denied }]) => ({ value, total, denied }))
-    .sort((a, b) => b.total - a.total || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-    .slice(0, limit);
+  for (const { from, to } of raw) {
+    // Each stretch keeps its own TOP_PER_HOUR, as a rolled-up hour does. The column name comes from TOP_COLUMNS.
+    parts.push(`SELECT value, total, denied FROM (SELECT ${column} AS value, COUNT(*) AS total, SUM(denied) AS denied
+FROM parapet_decisions WHERE ts >= ? AND ts < ? AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY total DESC, value LIMIT ?) AS raw_part`);
+    params.push(from, to, TOP_PER_HOUR);
+  }
+  if (parts.length === 0) return [];
+  const order = driver.dialect === "postgres" ? 'value COLLATE "C"' : "value";
+  const rows = await driver.all<{ value: string; total: number; denied: number }>(
+    `SELECT value, SUM(total) AS total, SUM(denied) AS denied FROM (${unionAll(parts)}) AS parts
+GROUP BY value ORDER BY total DESC, ${order} LIMIT ?`,
+    [...params, limit],
+  );
+  return rows.map((r) => ({ value: String(r.value), total: Number(r.total), denied: Number(r.denied ?? 0) }));
 }
 
-/** A raw segment is at most a few hours (the edges, the hours not yet rolled up): bounded like one rolled-up hour. */
-function rawTop(driver: SqlDriver, column: string, from: number, to: number) {
-  return driver.all<{ value: string; total: number; denied: number }>(
-    `SELECT ${column} AS value, COUNT(*) AS total, SUM(denied) AS denied FROM parapet_decisions
-WHERE ts >= ? AND ts < ? AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY total DESC, value LIMIT ?`,
-    [from, to, TOP_PER_HOUR],
-  );
+/**
+ * UNION ALL of the parts, nested in groups: SQLite refuses a compound SELECT of more than 500 terms, and a range
+ * whose rolled-up hours alternate with hours that are not (never seen; the rollup fills hours in order) has one raw
+ * stretch per hour.
+ */
+function unionAll(parts: readonly string[]): string {
+  if (parts.length <= UNION_GROUP) return parts.join("\nUNION ALL ");
+  const groups: string[] = [];
+  for (let i = 0; i < parts.length; i += UNION_GROUP) {
+    groups.push(`SELECT value, total, denied FROM (${unionAll(parts.slice(i, i + UNION_GROUP))}) AS part_group`);
+  }
+  return unionAll(groups);
 }
+const UNION_GROUP = 100;

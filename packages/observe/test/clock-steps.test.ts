@@ -5,8 +5,8 @@ import { createAlertDispatcher } from "../src/alerts/dispatcher.js";
 import { createAuthDetector } from "../src/detect/auth.js";
 import { createSpikeDetector } from "../src/detect/spike.js";
 import type { TrafficEvent } from "../src/detect/traffic.js";
-import { createBlockList, observe, sqliteLog } from "../src/index.js";
-import { manualClock, recordingLogger, tempDir, trafficEvent } from "./helpers.js";
+import { createBlockList, migrate, observe, rollUpClosedHours, sqliteLog } from "../src/index.js";
+import { denyAttackPaths, manualClock, parapet, recordingLogger, request, tempDir, trafficEvent } from "./helpers.js";
 
 // A wall clock can be stepped back (NTP correcting a VM that booted with a wrong clock, a restored snapshot). Nothing
 // that measures time from an earlier moment may then wait for the clock to catch up with that moment.
@@ -110,4 +110,84 @@ test("clock stepped back: retention still runs", async () => {
     await observed.close();
     dir.remove();
   }
+});
+
+test("clock stepped back: the hourly top lists count the hours lived again", async () => {
+  const dir = tempDir();
+  const clock = manualClock(T);
+  const store = sqliteLog({ path: `${dir.path}/top.db` });
+  const observed = observe({ store, clock, logger: recordingLogger(), handleSignals: false, worker: false });
+  const guard = parapet({ rules: [denyAttackPaths], observers: [observed.observer], clock });
+  const tickAt = async (ms: number) => {
+    clock.set(ms);
+    observed.tick();
+    await observed.flush();
+  };
+  try {
+    await observed.ready;
+    clock.set(T + 10 * 60_000);
+    for (let i = 0; i < 3; i++) await guard.protect(request("192.0.2.1"));
+    await tickAt(T + HOUR + 10 * 60_000);
+    // The VM's clock runs a day ahead for a while (the hours up to it are rolled up, empty), then NTP steps it back.
+    await tickAt(T + DAY);
+    await tickAt(T + DAY + 60_000);
+    clock.set(T + 2 * HOUR + 10 * 60_000);
+    for (let i = 0; i < 5; i++) await guard.protect(request("192.0.2.2"));
+    await tickAt(T + 3 * HOUR + 10 * 60_000);
+    // Hour T+2h was marked rolled up (empty) while the clock was ahead: its five requests were never counted, and no
+    // hour was rolled up until the clock caught up a day later; the dashboard's long ranges showed nothing meanwhile.
+    assert.deepEqual(await observed.query!.top({ from: T, to: T + 3 * HOUR, by: "ip" }), [
+      { value: "192.0.2.2", total: 5, denied: 0 },
+      { value: "192.0.2.1", total: 3, denied: 0 },
+    ]);
+    const rows = await store.all<{ n: number }>("SELECT COUNT(*) AS n FROM parapet_top_hourly WHERE hour = ? AND dimension = 'ip'", [
+      T + 2 * HOUR,
+    ]);
+    assert.equal(Number(rows[0]?.n), 1, "the hour lived again is rolled up again, with its rows");
+  } finally {
+    await observed.close();
+    dir.remove();
+  }
+});
+
+test("clock stepped back further than raw rows are kept: an hour whose rows retention began to delete keeps its list", async () => {
+  const store = sqliteLog({ path: ":memory:" });
+  await migrate(store);
+  const hour = T - 3 * HOUR;
+  // Both hours were rolled up while the clock read ten days on; retention then deleted the first half of `hour`.
+  await store.transaction([
+    {
+      sql: "INSERT INTO parapet_top_hours (hour, rolled_at) VALUES (?, ?), (?, ?)",
+      params: [hour, T + 10 * DAY, hour + HOUR, T + 10 * DAY],
+    },
+    {
+      sql: "INSERT INTO parapet_top_hourly (hour, dimension, value, total, denied) VALUES (?, 'ip', 'kept', 99, 0), (?, 'ip', 'stale', 1, 0)",
+      params: [hour, hour + HOUR],
+    },
+    {
+      sql: `INSERT INTO parapet_decisions (id, ts, conclusion, denied, reason_type, ip, method, path, duration_ms, results)
+VALUES ('a', ?, 'ALLOW', 0, 'ALLOWED', 'rest', 'GET', '/', 1, '[]'), ('b', ?, 'ALLOW', 0, 'ALLOWED', 'fresh', 'GET', '/', 1, '[]')`,
+      params: [hour + 30 * 60_000, hour + HOUR + 60_000],
+    },
+  ]);
+  assert.equal(await rollUpClosedHours(store, T), 2);
+  const lists = await store.all<{ hour: number; value: string; total: number }>(
+    "SELECT hour, value, total FROM parapet_top_hourly WHERE dimension = 'ip' ORDER BY hour, value",
+  );
+  // Counted again from what is left, `hour` would list 'rest' once instead of 'kept' 99 times.
+  assert.deepEqual(
+    lists.map((row) => [Number(row.hour) - hour, row.value, Number(row.total)]),
+    [
+      [0, "kept", 99],
+      [HOUR, "fresh", 1],
+    ],
+  );
+  const marks = await store.all<{ rolled_at: number }>("SELECT rolled_at FROM parapet_top_hours ORDER BY hour");
+  assert.deepEqual(
+    marks.map((row) => Number(row.rolled_at)),
+    [T, T],
+    "both marked now, so the next run goes on from them",
+  );
+  assert.equal(await rollUpClosedHours(store, T + 60_000), 0);
+  await store.close();
 });

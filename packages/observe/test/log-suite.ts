@@ -174,6 +174,44 @@ export function decisionLogSuite(name: string, open: () => Promise<SqlDriver>): 
     await observed.close();
   });
 
+  test(`${name}: retention deletes a backlog in bounded chunks, all of it in the end, and a stopped run resumes`, async () => {
+    const day = 86_400_000;
+    const now = Date.UTC(2025, 0, 20);
+    const driver = await open();
+    await migrate(driver);
+    // 5,000 decisions from 10 days ago, one a second, each IP minute listed; 3 from today.
+    await seedDecisions(driver, 5_000, now - 10 * day, 1_000, "old");
+    await seedDecisions(driver, 3, now - 60_000, 1_000, "new");
+    const count = async (sql: string) => Number((await driver.all<{ n: number }>(sql))[0]?.n);
+    const deletedPerTransaction: number[] = [];
+    const recording: SqlDriver = {
+      ...driver,
+      async transaction(statements) {
+        const before = await count("SELECT COUNT(*) AS n FROM parapet_decisions");
+        await driver.transaction(statements);
+        deletedPerTransaction.push(before - (await count("SELECT COUNT(*) AS n FROM parapet_decisions")));
+      },
+      all: (sql, params) => driver.all(sql, params),
+    };
+    const policy = { decisionDays: 7, rollupDays: 90 };
+    let chunks = 0;
+    // Stopped (the log is closing) after three chunks: what those deleted stays deleted.
+    assert.equal(await applyRetention(recording, policy, now, { chunkRows: 400, stopped: () => ++chunks >= 3 }), false);
+    assert.equal(await count("SELECT COUNT(*) AS n FROM parapet_decisions"), 5_003 - 3 * 400);
+    assert.equal(await applyRetention(recording, policy, now, { chunkRows: 400 }), true);
+    // One DELETE of the whole backlog held SQLite's write lock (and timed out on PostgreSQL) for as long as it took.
+    assert.ok(Math.max(...deletedPerTransaction) <= 400, `at most a chunk per transaction: ${deletedPerTransaction.join(", ")}`);
+    assert.ok(deletedPerTransaction.filter((n) => n > 0).length >= 12);
+    const left = await driver.all<{ id: string }>("SELECT id FROM parapet_decisions ORDER BY id");
+    assert.deepEqual(
+      left.map((r) => r.id),
+      ["new-0", "new-1", "new-2"],
+    );
+    assert.equal(await count(`SELECT COUNT(*) AS n FROM parapet_ip_minutes WHERE minute < ${now - 7 * day}`), 0);
+    assert.equal(await count("SELECT COUNT(*) AS n FROM parapet_ip_minutes"), 1, "today's minute is kept");
+    await driver.close();
+  });
+
   test(`${name}: bad query arguments get a clear error`, async () => {
     const driver = await open();
     await migrate(driver);
@@ -189,4 +227,24 @@ export function decisionLogSuite(name: string, open: () => Promise<SqlDriver>): 
     assert.equal(page.decisions.length, 0);
     await driver.close();
   });
+}
+
+/** `rows` decisions `stepMs` apart from `from` (ids `${prefix}-0`…), with their IP minutes, in one statement each. */
+export async function seedDecisions(driver: SqlDriver, rows: number, from: number, stepMs: number, prefix: string): Promise<void> {
+  // A recursive count both engines read; CAST keeps PostgreSQL from taking the epoch milliseconds for an int4, and
+  // `WHERE 1 = 1` keeps SQLite from reading ON CONFLICT as a join constraint.
+  const numbers = "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?)";
+  const ts = "CAST(? AS BIGINT) + i * CAST(? AS BIGINT)";
+  await driver.transaction([
+    {
+      sql: `${numbers} INSERT INTO parapet_decisions (id, ts, conclusion, denied, reason_type, ip, method, path, duration_ms, results)
+SELECT ? || '-' || i, ${ts}, 'ALLOW', 0, 'ALLOWED', '192.0.2.1', 'GET', '/', 1, '[]' FROM n`,
+      params: [rows - 1, prefix, from, stepMs],
+    },
+    {
+      sql: `${numbers} INSERT INTO parapet_ip_minutes (ip, minute) SELECT DISTINCT '192.0.2.1', ((${ts}) / 60000) * 60000 FROM n
+WHERE 1 = 1 ON CONFLICT (ip, minute) DO NOTHING`,
+      params: [rows - 1, from, stepMs],
+    },
+  ]);
 }

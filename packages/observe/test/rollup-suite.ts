@@ -126,4 +126,61 @@ VALUES (?, ?, 'ALLOW', 0, 'ALLOWED', NULL, ?, 'GET', '/', 0, '[]')`,
     assert.ok(!indexes.some((i) => i.name === "parapet_decisions_ip_ts"), "the (ip, ts) index is gone");
     await driver.close();
   });
+
+  test(`${name}: a long top() hands back only the busiest values, not every value of the hourly lists`, async () => {
+    const h0 = Date.UTC(2025, 0, 1);
+    const driver = await open();
+    await migrate(driver);
+    // 40 rolled-up hours of IPs: two steady ones and 198 that churn (seen in one hour only, 1-7 requests), as a
+    // scanned site's lists look; the open hour after them holds raw rows.
+    const numbers = "WITH RECURSIVE h(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM h WHERE x < 39)";
+    await driver.transaction([
+      {
+        sql: `${numbers}, v(y) AS (SELECT 0 UNION ALL SELECT y + 1 FROM v WHERE y < 197)
+INSERT INTO parapet_top_hourly (hour, dimension, value, total, denied)
+SELECT CAST(? AS BIGINT) + x * 3600000, 'ip', 'c-' || x || '-' || y, 1 + y % 7, y % 2 FROM h, v`,
+        params: [h0],
+      },
+      {
+        sql: `${numbers} INSERT INTO parapet_top_hourly (hour, dimension, value, total, denied)
+SELECT CAST(? AS BIGINT) + x * 3600000, 'ip', 'steady-a', 50, 1 FROM h UNION ALL
+SELECT CAST(? AS BIGINT) + x * 3600000, 'ip', 'steady-b', 40, 0 FROM h`,
+        params: [h0, h0],
+      },
+      {
+        sql: `${numbers} INSERT INTO parapet_top_hours (hour, rolled_at) SELECT CAST(? AS BIGINT) + x * 3600000, ? FROM h`,
+        params: [h0, h0 + 41 * HOUR],
+      },
+    ]);
+    const raw = (ip: string, n: number, prefix: string) => ({
+      sql: `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+INSERT INTO parapet_decisions (id, ts, conclusion, denied, reason_type, ip, method, path, duration_ms, results)
+SELECT ? || i, CAST(? AS BIGINT) + i, 'ALLOW', 0, 'ALLOWED', ?, 'GET', '/', 1, '[]' FROM n`,
+      params: [n - 1, prefix, h0 + 40 * HOUR + 60_000, ip],
+    });
+    await driver.transaction([raw("steady-b", 500, "b-"), raw("c-3-6", 3, "c-")]);
+    let rowsRead = 0;
+    const counting: SqlDriver = {
+      ...driver,
+      transaction: (statements) => driver.transaction(statements),
+      all: async <T>(sql: string, params?: readonly (string | number | null)[]) => {
+        const rows = await driver.all<T>(sql, params);
+        rowsRead += rows.length;
+        return rows;
+      },
+    };
+    const query = createQuery(counting);
+    const range = { from: h0 - 30 * 60_000, to: h0 + 40 * HOUR + 30 * 60_000, by: "ip" as const };
+    // Raw rows add to the lists (steady-b overtakes steady-a, c-3-6 its ties); of the 1,119 values at 7, the first by value.
+    assert.deepEqual(await query.top({ ...range, limit: 5 }), [
+      { value: "steady-b", total: 2100, denied: 0 },
+      { value: "steady-a", total: 2000, denied: 40 },
+      { value: "c-3-6", total: 10, denied: 0 },
+      { value: "c-0-104", total: 7, denied: 0 },
+      { value: "c-0-111", total: 7, denied: 1 },
+    ]);
+    // The hours list (40 rows) and the five answers: the 7,922 values were all read into memory to keep five.
+    assert.ok(rowsRead <= 40 + 5, `rows read: ${rowsRead}`);
+    await driver.close();
+  });
 }

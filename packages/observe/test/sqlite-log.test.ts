@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { migrate, sqliteLog } from "../src/index.js";
+import { applyRetention } from "../src/retention.js";
 import { tempDir } from "./helpers.js";
-import { decisionLogSuite } from "./log-suite.js";
+import { decisionLogSuite, seedDecisions } from "./log-suite.js";
 import { rollupSuite } from "./rollup-suite.js";
 
 const dir = tempDir();
@@ -92,4 +93,39 @@ test("sqlite: the default engine is node:sqlite on Node >= 24 and better-sqlite3
   const forced = sqliteLog({ path: join(dir.path, "forced-engine.db"), engine: "better-sqlite3" });
   assert.match(forced.description, /^better-sqlite3 /);
   await forced.close();
+});
+
+test("sqlite: the log's writes go between retention's chunks instead of waiting out the backlog", async () => {
+  const day = 86_400_000;
+  const now = Date.UTC(2025, 0, 20);
+  const driver = sqliteLog({ path: join(dir.path, "retention-stall.db") });
+  await migrate(driver);
+  await seedDecisions(driver, 20_000, now - 10 * day, 100, "old");
+  // The log's writer shares the connection and the thread (the log worker's, or the app's with worker: false): a
+  // write every turn of the event loop. One DELETE of the backlog was one synchronous statement, so no write, timer or
+  // request ran until it ended (10 s for 3 million rows; the queue filled and dropped decisions).
+  let running = true;
+  let writesDuring = 0;
+  const writer = (async () => {
+    for (let i = 0; running; i++) {
+      await driver.transaction([
+        {
+          sql: "INSERT INTO parapet_rollups (minute, total, allowed, denied, errored, bots, attacks, status_4xx, status_5xx) VALUES (?, 1, 1, 0, 0, 0, 0, 0, 0)",
+          params: [now + i * 60_000],
+        },
+      ]);
+      writesDuring++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
+  await new Promise((resolve) => setImmediate(resolve));
+  const before = writesDuring;
+  assert.equal(await applyRetention(driver, { decisionDays: 7, rollupDays: 90 }, now, { chunkRows: 1_000 }), true);
+  const between = writesDuring - before;
+  running = false;
+  await writer;
+  assert.ok(between >= 10, `writes went between the 20 chunks (${between})`);
+  const [left] = await driver.all<{ n: number }>("SELECT COUNT(*) AS n FROM parapet_decisions");
+  assert.equal(Number(left?.n), 0, "and the whole backlog is gone");
+  await driver.close();
 });
