@@ -11,8 +11,12 @@ export function isSeverity(value: string): value is Severity {
   return (SEVERITIES as readonly string[]).includes(value);
 }
 
-/** Where a package comes from, as far as the lockfile tells. */
-export type SourceKind = "registry" | "tarball-url" | "git" | "file" | "link" | "workspace";
+/**
+ * Where a package comes from, as far as the lockfile tells. `exec` is yarn berry's
+ * `exec:` protocol (a script run at install builds the package); `unknown` is any
+ * other protocol: neither is the registry package of that name, so neither is fetched.
+ */
+export type SourceKind = "registry" | "tarball-url" | "git" | "file" | "link" | "workspace" | "exec" | "unknown";
 
 export interface SourceLocation {
   /** Path relative to the audited directory, e.g. `package-lock.json`. */

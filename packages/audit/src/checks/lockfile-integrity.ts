@@ -67,6 +67,20 @@ export function createLockfileIntegrityCheck(): Check {
         );
         continue;
       }
+      if (pkg.source === "exec" || pkg.source === "unknown") {
+        const how =
+          pkg.source === "exec"
+            ? "is built by a script yarn runs at install (exec: protocol)"
+            : "is resolved through a protocol parapet does not know";
+        findings.push(
+          finding(
+            pkg,
+            "high",
+            `${how}: ${pkg.resolved}. It is not the registry package of that name, so its code was not fetched or analyzed. Replace it with a registry version, or review what it installs and ignore this finding.`,
+          ),
+        );
+        continue;
+      }
       if (pkg.source === "file") {
         findings.push(
           finding(pkg, "low", `installed from a local path (${pkg.resolved}): make sure that path is under your control in CI.`),

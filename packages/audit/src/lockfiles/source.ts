@@ -7,11 +7,15 @@ import type { SourceKind } from "../model.js";
  */
 export function classifyResolved(resolved: string | undefined): SourceKind {
   if (resolved === undefined || resolved === "") return "registry";
-  if (/^(git\+|git:|github:|gitlab:|bitbucket:)/.test(resolved) || /\.git(#|$)/.test(resolved)) return "git";
+  if (/^(git\+|git:|ssh:|github:|gitlab:|bitbucket:)/.test(resolved) || /\.git(#|$)/.test(resolved)) return "git";
   if (resolved.startsWith("file:")) return "file";
   if (resolved.startsWith("link:")) return "link";
   if (resolved.startsWith("workspace:")) return "workspace";
+  if (resolved.startsWith("exec:")) return "exec";
   if (/^https?:\/\//.test(resolved)) return /\/-\/[^/]+\.tgz(\?.*)?$/.test(resolved) ? "registry" : "tarball-url";
+  // Any other `protocol:` (yarn berry's plugins add their own) is not the registry: calling it one would
+  // fetch and vouch for the npm package of that name while the lockfile installs something else.
+  if (/^[a-z][a-z0-9+.-]*:/i.test(resolved)) return "unknown";
   return "registry";
 }
 

@@ -150,6 +150,20 @@ function berrySource(resolution: string): SourceKind {
   return classifyResolved(protocol);
 }
 
+/**
+ * An `npm:` resolution, `name@npm:1.2.3`, optionally with `::` parameters
+ * (`::__archiveUrl=<percent-encoded URL>`, written for tarballs not at the registry's usual path).
+ */
+function npmResolution(resolution: string): { version: string; archiveUrl?: string } | undefined {
+  const protocol = resolution.slice(resolution.indexOf("@", 1) + 1);
+  if (!protocol.startsWith("npm:")) return undefined;
+  const rest = protocol.slice("npm:".length);
+  const params = rest.indexOf("::");
+  const version = params === -1 ? rest : rest.slice(0, params);
+  const archiveUrl = params === -1 ? null : new URLSearchParams(rest.slice(params + 2)).get("__archiveUrl");
+  return { version, ...(archiveUrl === null ? {} : { archiveUrl }) };
+}
+
 function parseBerry(file: string, text: string): Lockfile {
   let doc: unknown;
   try {
@@ -165,14 +179,18 @@ function parseBerry(file: string, text: string): Lockfile {
   for (const [descriptor, entry] of Object.entries(doc)) {
     if (descriptor === "__metadata" || !isRecord(entry) || typeof entry.version !== "string") continue;
     const resolution = typeof entry.resolution === "string" ? entry.resolution : descriptor;
-    const source = berrySource(resolution);
+    const npm = npmResolution(resolution);
+    const source = npm?.archiveUrl === undefined ? berrySource(resolution) : classifyResolved(npm.archiveUrl);
     if (source === "workspace") continue;
     const line = lineOf(descriptor);
     out.push({
       name: nameOfDescriptor(resolution),
-      version: entry.version,
+      // yarn installs what the resolution names; `version` is only a label, and a hand-edited one
+      // must not make every check read another version than the one installed.
+      version: npm?.version ?? entry.version,
       source,
-      resolved: resolution,
+      // `::__archiveUrl=` makes yarn download from that URL instead of the registry: its host is what to check.
+      resolved: npm?.archiveUrl ?? resolution,
       ...(typeof entry.checksum === "string" ? { checksum: entry.checksum } : {}),
       location: { file, ...(line === undefined ? {} : { line }) },
     });

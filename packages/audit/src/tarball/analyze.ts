@@ -32,7 +32,7 @@ export interface TarballAnalysis {
   readonly truncated: boolean;
 }
 
-export const ANALYZER_VERSION = 7;
+export const ANALYZER_VERSION = 8;
 
 const CODE_FILE = /\.(c|m)?js$|\.sh$|\.bat$|\.cmd$|\.ps1$|\.py$|(^|\/)[^./]+$/i;
 

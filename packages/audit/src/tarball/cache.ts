@@ -26,6 +26,26 @@ export function sha512Hex(integrity: string): string | undefined {
   return sri ? Buffer.from(sri.slice(7), "base64").toString("hex") : undefined;
 }
 
+/** SRI algorithms npm's ssri accepts, weakest first. */
+const SRI_ALGORITHMS = ["sha1", "sha256", "sha384", "sha512"] as const;
+
+/**
+ * Whether `bytes` match an SRI string as npm checks it (ssri): against the strongest
+ * algorithm listed, any of that algorithm's hashes matching. Undefined when no hash
+ * uses a known algorithm, so there is nothing to verify against. A sha1-only entry
+ * (old lockfiles) is still a pin: bytes that miss it are not what npm would install.
+ */
+export function matchesIntegrity(bytes: Uint8Array, integrity: string): boolean | undefined {
+  const hashes = integrity
+    .split(/\s+/)
+    .map((sri) => ({ algorithm: sri.slice(0, sri.indexOf("-")), digest: sri.slice(sri.indexOf("-") + 1) }));
+  const strongest = SRI_ALGORITHMS.findLast((algorithm) => hashes.some((h) => h.algorithm === algorithm));
+  if (strongest === undefined) return undefined;
+  const actual = createHash(strongest).update(bytes).digest("base64");
+  // Compare decoded digests: the same hash may be written with or without base64 padding.
+  return hashes.some((h) => h.algorithm === strongest && Buffer.from(h.digest.split("?")[0]!, "base64").toString("base64") === actual);
+}
+
 export function integrityOf(bytes: Uint8Array): string {
   return `sha512-${createHash("sha512").update(bytes).digest("base64")}`;
 }

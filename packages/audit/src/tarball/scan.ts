@@ -2,7 +2,7 @@ import { type Finding, type LockedPackage, packageId } from "../model.js";
 import { mapWithConcurrency } from "../pool.js";
 import { authHeaders, type RegistryRoutes, registryFor, registryHosts, tarballUrl } from "../registry.js";
 import { ANALYZER_VERSION, analyzeTarball, type TarballAnalysis } from "./analyze.js";
-import { type CacheWriteGuard, createCacheWriteGuard, integrityOf, sha512Hex, type TarballCache } from "./cache.js";
+import { type CacheWriteGuard, createCacheWriteGuard, integrityOf, matchesIntegrity, sha512Hex, type TarballCache } from "./cache.js";
 import { createHostCircuit, type HostCircuit } from "./circuit.js";
 import { extractTarball } from "./extract.js";
 import { type FetchLike, fetchBytes } from "./fetch.js";
@@ -106,7 +106,7 @@ async function analyzeOne(pkg: LockedPackage, run: Run, note: Note): Promise<Tar
   const analysisKey = expected === undefined ? undefined : `sha512:${expected}#${ANALYZER_VERSION}`;
   const cached = analysisKey === undefined ? undefined : readCachedAnalysis(run.cache, analysisKey, expected!);
   if (cached) return cached;
-  const bytes = (expected === undefined ? undefined : run.cache.get(pkg.integrity!)) ?? (await download(pkg, run, expected, note));
+  const bytes = (expected === undefined ? undefined : run.cache.get(pkg.integrity!)) ?? (await download(pkg, run, note));
   if (!bytes) return undefined;
   const analysis = analyzeTarball(await extractTarball(bytes));
   if (analysisKey !== undefined)
@@ -124,7 +124,7 @@ function readCachedAnalysis(cache: TarballCache, key: string, expected: string):
 }
 
 /** Fetches the tarball and checks it against the lockfile; undefined when it must not be analyzed. */
-async function download(pkg: LockedPackage, run: Run, expected: string | undefined, note: Note): Promise<Uint8Array | undefined> {
+async function download(pkg: LockedPackage, run: Run, note: Note): Promise<Uint8Array | undefined> {
   if (run.offline) {
     note(
       "tarball-not-cached",
@@ -140,11 +140,12 @@ async function download(pkg: LockedPackage, run: Run, expected: string | undefin
     ...(run.fetch ? { fetch: run.fetch } : {}),
     ...(run.idleTimeoutMs !== undefined ? { idleTimeoutMs: run.idleTimeoutMs } : {}),
   });
-  if (expected !== undefined && sha512Hex(integrityOf(bytes)) !== expected) {
+  // Every algorithm npm would check, not only sha512: a sha1-only pin missed is a tarball npm would refuse.
+  if (pkg.integrity !== undefined && matchesIntegrity(bytes, pkg.integrity) === false) {
     note(
       "integrity-mismatch",
       "critical",
-      `the registry served a tarball whose sha512 differs from the lockfile's integrity. Do not install; find out whether the lockfile or the registry was tampered with.`,
+      `the registry served a tarball whose hash differs from the lockfile's integrity (${pkg.integrity.split("-")[0]}). Do not install; find out whether the lockfile or the registry was tampered with.`,
     );
     return undefined;
   }

@@ -22,6 +22,7 @@ export type SignalId =
   | "appended-payload"
   | "decrypt-and-run"
   | "download-and-run"
+  | "pipe-to-shell"
   | "raw-ip-url"
   | "cryptominer"
   | "windows-lolbin"
@@ -88,7 +89,12 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
   {
     id: "exec",
     kind: "capability",
-    test: firstMatch(/(?:require\(|from)\s*["'](?:node:)?child_process["']/, /(?<![.\w$])(?:execSync|execFileSync|spawnSync)\s*\(/),
+    test: firstMatch(
+      /(?:require\(|from)\s*["'](?:node:)?child_process["']/,
+      /(?<![.\w$])(?:execSync|execFileSync|spawnSync)\s*\(/,
+      // The internal bindings child_process is built on: spawning without ever naming child_process.
+      /\bprocess\.(?:binding|_linkedBinding)\s*\(\s*["'](?:spawn_sync|process_wrap)["']/,
+    ),
   },
   {
     id: "env-dump",
@@ -141,9 +147,15 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
     id: "eval-decoded",
     kind: "obfuscation",
     test: firstMatch(
-      /\beval\s*\(\s*(?:atob|unescape|decodeURIComponent|Buffer\.from)\s*\(/,
-      /\b(?:new\s+)?Function\s*\(\s*(?:atob|Buffer\.from)\s*\(/,
+      /\beval\s*\(\s*(?:atob|unescape|decodeURIComponent|Buffer\.from|String\.fromCharCode)\s*\(/,
+      /\b(?:new\s+)?Function\s*\(\s*(?:atob|unescape|decodeURIComponent|Buffer\.from|String\.fromCharCode)\s*\(/,
       /\beval\s*\(\s*[\w$]+\.toString\(\s*["']utf-?8["']\s*\)\s*\)/,
+      // Code written as escapes only: `eval("\x72\x65…")`. Minifiers never escape printable ASCII.
+      /\b(?:eval|Function)\s*\(\s*["'`](?:\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}){8}/,
+      // A shell command that is only readable once decoded.
+      /(?<![\w$])(?:exec|execSync|spawn|spawnSync)\s*\(\s*(?:atob|Buffer\.from|String\.fromCharCode)\s*\(/,
+      // A module name cut in two so a search for it misses: `require("child_" + "process")`.
+      /\brequire\s*\(\s*["'][\w-]{1,20}["']\s*\+\s*["'][\w-]{1,20}["']/,
     ),
   },
   {
@@ -168,6 +180,8 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
       /\bInvoke-WebRequest\b[^\n]{0,200}Start-Process/,
     ),
   },
+  // Running a script straight from the network: nothing of it is in the tarball to review, and it can change any day.
+  { id: "pipe-to-shell", kind: "capability", test: firstMatch(/\b(?:curl|wget)\b[^\n|;]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b/) },
   { id: "raw-ip-url", kind: "intent", test: firstMatch(/https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:/]/) },
   {
     id: "cryptominer",

@@ -42,7 +42,7 @@ export function judge(signals: readonly Signal[], unsafePaths: readonly string[]
     if (hidden && (sink || harvest || ids.has("wallet-hook")))
       raise(
         "critical",
-        `${file} is obfuscated (${ids.has("eval-decoded") ? "eval of decoded strings" : "_0x identifier mangling"}) and reaches the network, processes or secrets`,
+        `${file} is obfuscated (${ids.has("eval-decoded") ? "runs decoded or assembled strings" : "_0x identifier mangling"}) and reaches the network, processes or secrets`,
       );
     else if (hidden) raise("medium", `${file} is obfuscated`);
     if (ids.has("appended-payload")) {
@@ -64,9 +64,15 @@ export function judge(signals: readonly Signal[], unsafePaths: readonly string[]
   }
   if (atInstall("download-and-run")) {
     const aggravated = atInstall("raw-ip-url") || strong.length > 0;
+    // A native-binary installer downloads a file it can check; piping into a shell runs code that is in no tarball.
+    const piped = atInstall("pipe-to-shell");
     raise(
-      aggravated ? "critical" : "medium",
-      `install script downloads and runs a program${aggravated ? " from a raw IP address or alongside other malicious traits" : " (common for native binaries; review the source URL)"}`,
+      aggravated ? "critical" : piped ? "high" : "medium",
+      aggravated
+        ? "install script downloads and runs a program from a raw IP address or alongside other malicious traits"
+        : piped
+          ? "install script pipes a download into a shell: the code it runs is not in the package and can change at any time"
+          : "install script downloads and runs a program (common for native binaries; review the source URL)",
     );
   } else if (atInstall("raw-ip-url") && (atInstall("network") || atInstall("exec"))) {
     raise("high", "install script contacts a raw IP address");
