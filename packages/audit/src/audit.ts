@@ -56,6 +56,11 @@ export interface AuditReport {
   readonly suppressed: number;
   /** Things the reader should know about the run itself (skipped checks). */
   readonly notices: readonly string[];
+  /**
+   * Registry tarballs the run set out to analyze, and how many it did (from the network or the cache); absent with
+   * `tarballs: false`. None analyzed out of some, online, means the registry could not be read: nothing was checked.
+   */
+  readonly tarballs?: { readonly attempted: number; readonly analyzed: number };
 }
 
 /** A package.json is kilobytes; a megabyte or more is not one npm would install from either. */
@@ -100,6 +105,7 @@ interface RemoteResult {
   readonly checks: Check[];
   analyses?: NonNullable<CheckContext["analyses"]>;
   packuments?: NonNullable<CheckContext["packuments"]>;
+  tarballs?: { readonly attempted: number; readonly analyzed: number };
 }
 
 /**
@@ -134,6 +140,7 @@ async function readRemote(
     result.findings.push(...scan.findings);
     result.notices.push(...scan.notices);
     result.analyses = scan.analyses;
+    result.tarballs = { attempted: scan.attempted, analyzed: scan.analyses.size };
     result.checks.push(createMaliciousCodeCheck());
   }
   if (options.metadata === false) return result;
@@ -181,8 +188,16 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   };
   const findings: Finding[] = [];
   const notices: string[] = [];
+  let tarballs: AuditReport["tarballs"];
   if (options.tarballs !== false || options.metadata !== false) {
-    const { findings: found, notices: noted, checks: remoteChecks, ...data } = await readRemote(packages, options, npmrc, config);
+    const {
+      findings: found,
+      notices: noted,
+      checks: remoteChecks,
+      tarballs: counted,
+      ...data
+    } = await readRemote(packages, options, npmrc, config);
+    tarballs = counted;
     findings.push(...found);
     notices.push(...noted);
     checks.push(...remoteChecks);
@@ -203,5 +218,6 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     suppressed: findings.length - kept.length,
     // The tarball and metadata phases word a shared problem (an unwritable cache) alike: say it once.
     notices: [...new Set(notices)],
+    ...(tarballs ? { tarballs } : {}),
   };
 }

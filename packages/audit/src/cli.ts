@@ -30,7 +30,7 @@ options:
   --concurrency <n>      parallel downloads (default 8)
   -h, --help             show this help
 
-exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error
+exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error, or no tarball could be read
 `;
 
 /**
@@ -128,7 +128,19 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (values.json) process.stdout.write(toJson(report));
     else if (values.sarif) process.stdout.write(toSarif(report));
     else process.stdout.write(toTerminal(report, { color: process.stdout.isTTY === true, failOn: threshold }));
-    return report.findings.some((f) => severityRank(f.severity) >= severityRank(threshold)) ? 1 : 0;
+    if (report.findings.some((f) => severityRank(f.severity) >= severityRank(threshold))) return 1;
+    // Each unreadable tarball is a medium finding, under the default gate (high). When not one could be read (the
+    // registry down, a proxy refusing every request) nothing was checked at all, and a gate that passes then would
+    // tell CI the dependencies are clean: exit 2, as for any run that could not do its job.
+    const tarballs = report.tarballs;
+    if (!values.offline && tarballs !== undefined && tarballs.attempted > 0 && tarballs.analyzed === 0) {
+      process.stderr.write(
+        `parapet audit: none of the ${tarballs.attempted} tarballs could be fetched, so no package's code was checked. ` +
+          "Check that the registry answers (--registry, .npmrc, a proxy), then run again; --no-tarballs skips this check on purpose.\n",
+      );
+      return 2;
+    }
+    return 0;
   } catch (error) {
     progress?.stop();
     return reportFailure(error);

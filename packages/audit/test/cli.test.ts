@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { lockfileFor, type PublishedVersion, sriOf, startTestRegistry, type TestRegistry } from "./registry-server.js";
@@ -136,6 +138,30 @@ test("--offline with an empty cache touches no network and says what it skipped"
   );
   assert.equal(report.notices.length, 1);
   assert.equal(registry.requests.length, before);
+});
+
+test("a registry that answers nothing but errors fails the run: nothing was checked", async () => {
+  // Every unreadable tarball is a medium finding, below the default gate: the run exited 0 with no code checked.
+  const down = createServer((_req, res) => res.writeHead(503).end());
+  await new Promise<void>((resolve) => down.listen(0, "127.0.0.1", resolve));
+  try {
+    const dir = project({
+      "package.json": JSON.stringify({ name: "fixture-app" }),
+      "package-lock.json": lockfileFor([{ name: "tiny-pad", version: "1.0.0", integrity: sriOf(benign.tarball) }]),
+    });
+    const url = `http://127.0.0.1:${(down.address() as AddressInfo).port}/`;
+    const result = await runCli([dir, "--registry", url, "--cache-dir", tempDir()]);
+    assert.equal(result.code, 2, result.stdout);
+    assert.match(result.stderr, /none of the 1 tarballs could be fetched, so no package's code was checked/);
+    assert.match(result.stdout, /tiny-pad/, "the report is still printed");
+    // A gate at or below the findings' severity fails as it always did.
+    assert.equal((await runCli([dir, "--registry", url, "--cache-dir", tempDir(), "--fail-on", "medium"])).code, 1);
+    // Skipping tarballs on purpose is no failure.
+    assert.equal((await runCli([dir, "--registry", url, "--cache-dir", tempDir(), "--no-tarballs", "--no-metadata"])).code, 0);
+  } finally {
+    down.closeAllConnections();
+    await new Promise((resolve) => down.close(resolve));
+  }
 });
 
 test("--fail-on below the listing threshold lists the findings that fail the run", async () => {

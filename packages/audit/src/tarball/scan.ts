@@ -41,6 +41,8 @@ export interface ScanResult {
   readonly findings: Finding[];
   /** Problems with the run itself (cache not writable, hosts given up on), one line each. */
   readonly notices: string[];
+  /** Registry tarballs the scan set out to analyze (each artifact once). */
+  readonly attempted: number;
 }
 
 type Note = (checkId: string, severity: Finding["severity"], message: string) => void;
@@ -86,7 +88,7 @@ export async function scanTarballs(packages: readonly LockedPackage[], options: 
       options.onProgress?.(++done, targets.length);
     }
   });
-  return { analyses, findings, notices: [...run.cacheWrites.notices(), ...run.circuit.takeNotices()] };
+  return { analyses, findings, notices: [...run.cacheWrites.notices(), ...run.circuit.takeNotices()], attempted: targets.length };
 }
 
 interface CachedAnalysis {
