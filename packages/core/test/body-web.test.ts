@@ -49,4 +49,24 @@ describe("reading a Web Request body", () => {
     assert.equal(inspected?.truncated, true);
     assert.equal((await request.text()).length, 100_000);
   });
+
+  it("keeps what a stream gave before it failed, as a cut-off body", async () => {
+    // A client that aborts mid-body errors the stream; the chunks before the error still reach an app that streams them.
+    let inspected: BodyContent | undefined = { bytes: new Uint8Array(), truncated: false, contentType: "" };
+    const p = bodyReadingClient(1024, (content) => {
+      inspected = content;
+    });
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error("client aborted"));
+        sent = true;
+        controller.enqueue(new TextEncoder().encode("q=' OR 1=1 --"));
+      },
+    });
+    const request = new Request("https://example.test/", { method: "POST", body, duplex: "half" } as RequestInit);
+    await p.protect(request, {}, { socketIp: "192.0.2.1" });
+    assert.equal(new TextDecoder().decode(inspected?.bytes), "q=' OR 1=1 --");
+    assert.equal(inspected?.truncated, true);
+  });
 });

@@ -119,7 +119,7 @@ describe("headers are normalized lazily", () => {
     const raw = ["Host", "h", "Cookie", "a=1", "Cookie", "b=2", "Accept", "x", "ACCEPT", "y", "User-Agent", "curl/8.5.0"];
     const filler: string[] = [];
     for (let i = 0; i <= MAX_HEADER_COUNT; i++) filler.push(`X-Filler-${i}`, "v");
-    const names = ["host", "cookie", "accept", "user-agent", "x-api-key", "x-late"];
+    const names = ["host", "cookie", "accept", "user-agent", "x-api-key", "x-late", "x-forwarded-for"];
     const asRecord = (list: string[]) => {
       const record: Record<string, string[]> = {};
       for (let i = 0; i < list.length; i += 2) {
@@ -128,7 +128,7 @@ describe("headers are normalized lazily", () => {
       }
       return record;
     };
-    for (const list of [raw, [...filler, "X-Late", "past the bound"]]) {
+    for (const list of [raw, [...filler, "X-Late", "past the bound", "X-Forwarded-For", "198.51.100.1", "Cookie", "c=3"]]) {
       const shapes = {
         node: () => countingNodeRequest(list, "192.0.2.1").request,
         plain: () => ({ url: "/", headers: asRecord(list), ip: "192.0.2.1" }),

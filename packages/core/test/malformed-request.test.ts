@@ -57,6 +57,29 @@ describe("malformed requests give a clear result, never a crash", () => {
     assert.equal(decision.conclusion, "ALLOW");
   });
 
+  it("keeps the client-IP header past the header bounds, wherever the junk sorts", async () => {
+    // Web Headers iterate sorted by name: 40 headers "a-…" of 2 KB came before cf-connecting-ip and pushed it out;
+    // the IP became "unknown" and the limit failed open (ERROR) for the client it should deny.
+    const onCloudflare = parapet({ rules: [fixedWindow({ max: 1, window: "1m" })], platform: "cloudflare", logger: silentLogger });
+    const request = () => {
+      const headers = new Headers({ host: "h", "cf-connecting-ip": "203.0.113.7", "content-type": "text/plain" });
+      for (let i = 0; i < 40; i++) headers.set(`a-${i}`, "x".repeat(2_000));
+      return new Request("http://h.test/", { headers });
+    };
+    const conclusions = [];
+    for (let i = 0; i < 3; i++) {
+      const decision = await onCloudflare.protect(request());
+      assert.equal(decision.ip, "203.0.113.7");
+      conclusions.push(decision.conclusion);
+    }
+    assert.deepEqual(conclusions, ["ALLOW", "DENY", "DENY"]);
+    const normalized = normalizeRequest(request(), {}, options);
+    assert.ok(normalized.anomalies.some((a) => /headers exceed/.test(a)));
+    assert.equal(normalized.headers["a-39"], undefined, "junk past the bounds is still dropped");
+    assert.equal(normalized.headers["content-type"], "text/plain");
+    assert.equal(normalized.header("cf-connecting-ip"), "203.0.113.7");
+  });
+
   for (const input of [null, undefined, 42, "GET / HTTP/1.1", true, [] as unknown]) {
     it(`answers protect(${JSON.stringify(input) ?? "undefined"}) with a decision`, async () => {
       const decision = await p.protect(input as ProtectableRequest);

@@ -55,6 +55,14 @@ describe("@parapet/next", () => {
     assert.equal(response.headers.get("ratelimit"), '"test";r=4;t=60');
   });
 
+  it("hands a handler's non-Response back as it is, for Next.js to report", async () => {
+    // It used to throw "Cannot read properties of undefined (reading 'type')", or answer an object with an empty 200.
+    for (const returned of [undefined, { ok: true }]) {
+      const route = withParapet(client(), async () => returned as unknown as Response, { socketIp: () => "192.0.2.1" });
+      assert.equal(await route(request(), {}), returned);
+    }
+  });
+
   it("returns a Response.error() from the handler as it is", async () => {
     const route = withParapet(client(), async () => Response.error(), { socketIp: () => "192.0.2.1" });
     const response = await route(request(), {});

@@ -36,8 +36,11 @@ export async function readWebBody(
         truncated = true;
         break;
       }
-      const next = await withTimeout(reader.read(), remaining);
-      if (next === "timeout") {
+      // A stream that fails midway (the client aborted) keeps what it gave: the original holds
+      // those chunks for the app too, and a reader that streams them acts on them, so they are
+      // inspected as a cut-off body. Giving up on them let an attack sent just before the abort through.
+      const next = await withTimeout(reader.read(), remaining).catch(() => "failed" as const);
+      if (next === "timeout" || next === "failed") {
         truncated = true;
         break;
       }

@@ -1,3 +1,5 @@
+import { PLATFORM_HEADERS } from "../ip/client-ip.js";
+
 /**
  * Header normalization shared by every request shape: names lowercased,
  * repeated values joined, and bounded so a flood of headers cannot make
@@ -7,6 +9,28 @@
 /** Total header bytes we keep; Node's own default limit is 16 KiB, we allow a little more for other runtimes. */
 export const MAX_HEADER_BYTES = 64 * 1024;
 export const MAX_HEADER_COUNT = 2_000;
+
+/**
+ * Headers still kept past those bounds. Which headers come last is the sender's
+ * choice: Web `Headers` iterate sorted by name, so 40 junk headers named "a-…"
+ * (80 KB; Cloudflare Workers accept 128 KB) pushed out cf-connecting-ip and
+ * x-vercel-forwarded-for, the client IP became "unknown" and every IP limit failed
+ * open. These are what the client IP, the Host, the body's framing and the usual
+ * rate-limit keys are read from; a fixed few, each bounded by the runtime's own
+ * header limit, so keeping them cannot make later checks slow.
+ */
+const KEPT_PAST_BOUNDS: ReadonlySet<string> = new Set([
+  ...Object.values(PLATFORM_HEADERS),
+  "x-forwarded-for",
+  "forwarded",
+  "host",
+  "content-type",
+  "content-length",
+  "content-encoding",
+  "transfer-encoding",
+  "authorization",
+  "cookie",
+]);
 
 /** What a request shape hands its headers to, one raw header at a time and in order (an object, not a callback: no closure per request). */
 export interface HeaderVisitor {
@@ -73,14 +97,19 @@ export function createHeaderSink(duplicates: Duplicates = "join"): HeaderSink {
     headers,
     anomalies,
     add(rawName: string, value: string) {
-      if (overflowed) return;
       const name = rawName.toLowerCase();
-      bytes += name.length + value.length;
-      count++;
-      if (bytes > MAX_HEADER_BYTES || count > MAX_HEADER_COUNT) {
-        overflowed = true;
-        anomalies.push(`headers exceed ${MAX_HEADER_COUNT} fields or ${MAX_HEADER_BYTES} bytes; the rest were not inspected`);
-        return;
+      if (overflowed) {
+        if (!KEPT_PAST_BOUNDS.has(name)) return;
+      } else {
+        bytes += name.length + value.length;
+        count++;
+        if (bytes > MAX_HEADER_BYTES || count > MAX_HEADER_COUNT) {
+          overflowed = true;
+          anomalies.push(
+            `headers exceed ${MAX_HEADER_COUNT} fields or ${MAX_HEADER_BYTES} bytes; the rest were not inspected, but for the client-IP, Host, body and credential headers`,
+          );
+          if (!KEPT_PAST_BOUNDS.has(name)) return;
+        }
       }
       const existing = headers[name];
       if (existing === undefined) headers[name] = value;
@@ -100,22 +129,27 @@ export class HeaderFinder implements HeaderVisitor {
   #count = 0;
   #overflowed = false;
   readonly #firstOnly: boolean;
+  readonly #keptPastBounds: boolean;
 
   constructor(
     readonly name: string,
     duplicates: Duplicates = "join",
   ) {
     this.#firstOnly = duplicates === "node" && NODE_FIRST_ONLY.has(name);
+    this.#keptPastBounds = KEPT_PAST_BOUNDS.has(name);
   }
 
   add(rawName: string, value: string): void {
-    if (this.#overflowed) return;
-    // Bytes are counted on the lowercased name in the sink; lowercasing keeps the length of ASCII names.
-    this.#bytes += rawName.length + value.length;
-    this.#count++;
-    if (this.#bytes > MAX_HEADER_BYTES || this.#count > MAX_HEADER_COUNT) {
-      this.#overflowed = true;
-      return;
+    if (this.#overflowed) {
+      if (!this.#keptPastBounds) return;
+    } else {
+      // Bytes are counted on the lowercased name in the sink; lowercasing keeps the length of ASCII names.
+      this.#bytes += rawName.length + value.length;
+      this.#count++;
+      if (this.#bytes > MAX_HEADER_BYTES || this.#count > MAX_HEADER_COUNT) {
+        this.#overflowed = true;
+        if (!this.#keptPastBounds) return;
+      }
     }
     const name = this.name;
     if (rawName.length !== name.length || (rawName !== name && !equalsLowercase(rawName, name))) return;
