@@ -494,11 +494,11 @@ function nameUniquely(shared: Shared, rules: readonly Rule[]): Rule[] {
   }
   return rules.map((rule) => {
     const info = rateLimitInternals(rule);
-    if (info === undefined || info.named || rule.name === undefined || rule.stateId === undefined) return rule;
+    if (info === undefined || info.named || rule.name === undefined) return rule;
     let name = rule.name;
     for (let n = 2; taken.has(name); n++) name = `${rule.name}-${n}`;
     taken.add(name);
-    return name === rule.name ? rule : info.rebuild(rule.stateId, name);
+    return name === rule.name ? rule : info.renamed(name);
   });
 }
 

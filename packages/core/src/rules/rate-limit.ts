@@ -66,8 +66,8 @@ export interface RateLimitInternals {
   readonly named: boolean;
   /** The rule's own characteristics; undefined means the client's. */
   readonly characteristics: readonly Characteristic[] | undefined;
-  /** The same limit counting on the state `stateId` and reporting the policy name `policy`. */
-  rebuild(stateId: string, policy: string): Rule;
+  /** The same limit, on the same state, reporting the policy name `policy` (see nameUniquely in client.ts). */
+  renamed(policy: string): Rule;
 }
 
 const internals = new WeakMap<Rule, RateLimitInternals>();

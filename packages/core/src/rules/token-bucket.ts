@@ -66,10 +66,10 @@ export function tokenBucket(options: TokenBucketOptions): Rule {
   const fillMs = (capacity * intervalMs) / refillRate;
   const advertised = advertisedQuota(refillRate, intervalMs, capacity);
   const single: TokenBucketParams = { capacity, refillRate, intervalMs, requested: 1 };
-  return build(keyId, policy);
+  return build(policy);
 
-  /** The rule counting on `keyId` and reporting `policy` (parapet() rebuilds unnamed ones, see RateLimitInternals). */
-  function build(keyId: string, policy: string): Rule {
+  /** The rule reporting `policy` (parapet() renames an unnamed one whose generated name is taken). */
+  function build(policy: string): Rule {
     const description = describeRateLimit({
       algorithm: "tokenBucket",
       limit: capacity,
@@ -124,6 +124,6 @@ export function tokenBucket(options: TokenBucketOptions): Rule {
     }
 
     const rule: Rule = { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, stateId: keyId, evaluate: evaluateTokenBucket };
-    return registerRateLimit(rule, { named: name !== undefined, characteristics, rebuild: build });
+    return registerRateLimit(rule, { named: name !== undefined, characteristics, renamed: build });
   }
 }

@@ -45,10 +45,10 @@ export function windowRule(algorithm: WindowAlgorithm, options: WindowOptions): 
   // Both window steps take the same parameters (SlidingWindowParams has FixedWindowParams' shape).
   const params: FixedWindowParams = { limit, windowMs, cost: 1 };
   const advertised = advertisedQuota(limit, windowMs, limit);
-  return build(keyId, policy);
+  return build(policy);
 
-  /** The rule counting on `keyId` and reporting `policy` (parapet() rebuilds unnamed ones, see RateLimitInternals). */
-  function build(keyId: string, policy: string): Rule {
+  /** The rule reporting `policy` (parapet() renames an unnamed one whose generated name is taken). */
+  function build(policy: string): Rule {
     const description = describeRateLimit({
       algorithm,
       limit,
@@ -74,6 +74,6 @@ export function windowRule(algorithm: WindowAlgorithm, options: WindowOptions): 
     }
 
     const rule: Rule = { type: RATE_LIMIT, name: policy, mode, cost: RATE_LIMIT_COST, stateId: keyId, evaluate: evaluateWindow };
-    return registerRateLimit(rule, { named: name !== undefined, characteristics, rebuild: build });
+    return registerRateLimit(rule, { named: name !== undefined, characteristics, renamed: build });
   }
 }
