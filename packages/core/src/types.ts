@@ -112,6 +112,12 @@ export interface BodyContent {
    * round trip. Never a cut string: absent when `truncated` is true.
    */
   readonly text?: string;
+  /**
+   * True when the app (or a middleware) read the body, or locked its stream, before `protect()`: a Web
+   * Request's body can be read once, so nothing was left to inspect. `bytes` is then empty and `truncated`
+   * true, so a rule that reads bodies can tell "not inspected" from "no body".
+   */
+  readonly consumed?: true;
 }
 
 /** A request as Parapet sees it, built once per `protect()` call. */

@@ -69,4 +69,23 @@ describe("reading a Web Request body", () => {
     assert.equal(new TextDecoder().decode(inspected?.bytes), "q=' OR 1=1 --");
     assert.equal(inspected?.truncated, true);
   });
+
+  it("says a body the app read (or locked) before protect() was consumed, not that there was none", async () => {
+    const seen: (BodyContent | undefined)[] = [];
+    const p = bodyReadingClient(1024, (content) => seen.push(content));
+    const read = new Request("https://example.test/x", { method: "POST", body: "q=1", headers: { "content-type": "text/plain" } });
+    await read.text();
+    const locked = new Request("https://example.test/x", { method: "POST", body: "q=1" });
+    locked.body?.getReader();
+    for (const request of [read, locked]) await p.protect(request, {}, { socketIp: "192.0.2.1" });
+    assert.deepEqual(
+      seen.map((content) => content && { bytes: content.bytes.length, truncated: content.truncated, consumed: content.consumed }),
+      [
+        { bytes: 0, truncated: true, consumed: true },
+        { bytes: 0, truncated: true, consumed: true },
+      ],
+    );
+    await p.protect(new Request("https://example.test/x"), {}, { socketIp: "192.0.2.1" });
+    assert.equal(seen[2], undefined, "a request without a body has none");
+  });
 });

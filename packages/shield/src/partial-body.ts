@@ -1,4 +1,5 @@
-import type { Reason } from "@parapet/core";
+import type { BodyContent, Reason } from "@parapet/core";
+import { isTextType } from "./inspect/content-kind.js";
 import type { Incomplete } from "./inspect/read-body.js";
 import { isUpload } from "./inspect/upload.js";
 
@@ -23,7 +24,8 @@ export interface PartialBodyReason extends Reason {
   readonly class: "partial-body";
   /**
    * "cut": only the start arrived in time or within the client's `maxBodyBytes`
-   * (or the client went away); "undecodable": its Content-Encoding was unknown or corrupt.
+   * (or the client went away); "undecodable": its Content-Encoding was unknown or corrupt; "consumed": the app read
+   * the body before protect().
    */
   readonly cause: Incomplete["cause"];
   /** Bytes of the body read, as sent. */
@@ -33,7 +35,8 @@ export interface PartialBodyReason extends Reason {
 /** The denial `policy` gives a body not inspected whole, if it gives one. */
 export function partialBodyDenial(policy: PartialBodyPolicy, incomplete: Incomplete): PartialBodyReason | undefined {
   if (policy === "inspect") return undefined;
-  if (policy === "deny-text" && isUpload(incomplete.content)) return undefined;
+  if (policy === "deny-text" && (incomplete.cause === "consumed" ? !mayBeText(incomplete.content) : isUpload(incomplete.content)))
+    return undefined;
   return {
     type: "SHIELD_PARTIAL_BODY",
     message: `body not inspected whole: ${incomplete.detail}; ${nextStep(incomplete.cause)}`,
@@ -43,8 +46,18 @@ export function partialBodyDenial(policy: PartialBodyPolicy, incomplete: Incompl
   };
 }
 
+/** A body read before protect() left no bytes to sniff: its declared type is all there is (none declared may be anything). */
+function mayBeText(content: BodyContent): boolean {
+  return content.contentType === "" || isTextType(content.contentType);
+}
+
 function nextStep(cause: Incomplete["cause"]): string {
-  return cause === "cut"
-    ? 'it was over maxBodyBytes or the rest did not arrive within bodyTimeoutMs: raise those parapet() options, or set shield({ partialBody: "inspect" })'
-    : 'set shield({ partialBody: "inspect" }) to let such bodies through on what could be read';
+  switch (cause) {
+    case "cut":
+      return 'it was over maxBodyBytes or the rest did not arrive within bodyTimeoutMs: raise those parapet() options, or set shield({ partialBody: "inspect" })';
+    case "consumed":
+      return "call protect() before the app or a middleware reads the body (protect() reads a clone and leaves the body unread)";
+    default:
+      return 'set shield({ partialBody: "inspect" }) to let such bodies through on what could be read';
+  }
 }

@@ -184,3 +184,57 @@ describe("the partialBody option", () => {
     );
   });
 });
+
+describe("a Web Request whose body the app read before protect()", () => {
+  /** A Web Request the app has read with `read` (`await request.json()`, say) before asking for a decision. */
+  async function readThenProtect(body: string | Uint8Array, contentType: string, partialBody?: PartialBodyPolicy): Promise<Decision> {
+    const rule: ShieldOptions = partialBody === undefined ? { mode: "LIVE" } : { mode: "LIVE", partialBody };
+    const client = parapet({ rules: [shield(rule)], logger: silentLogger });
+    const request = new Request("http://h.test/x", {
+      method: "POST",
+      headers: contentType === "" ? {} : { "content-type": contentType },
+      body,
+    });
+    await request.arrayBuffer();
+    try {
+      return await client.protect(request, {}, { socketIp: "203.0.113.7" });
+    } finally {
+      await client.close();
+    }
+  }
+
+  it("is denied as a body not inspected, saying to call protect() first (it passed as no body, attack and all)", async () => {
+    const decision = await readThenProtect(JSON.stringify({ q: "1' OR '1'='1 --" }), "application/json");
+    assert.equal(decision.conclusion, "DENY");
+    const reason = decision.reason as PartialBodyReason;
+    assert.equal(reason.type, "SHIELD_PARTIAL_BODY");
+    assert.equal(reason.cause, "consumed");
+    assert.equal(reason.bytesRead, 0);
+    assert.match(reason.message, /read the request body before protect\(\).*call protect\(\) before/);
+    for (const type of ["application/x-www-form-urlencoded", "text/plain", MULTIPART, ""])
+      assert.equal((await readThenProtect("a=1", type)).conclusion, "DENY", type || "no content type");
+  });
+
+  it('is let through by default when its declared type is not text, and by partialBody: "inspect"', async () => {
+    assert.equal((await readThenProtect(PNG, "image/png")).conclusion, "ALLOW");
+    assert.equal((await readThenProtect(JSON.stringify({ q: "x" }), "application/json", "inspect")).conclusion, "ALLOW");
+    assert.equal((await readThenProtect(PNG, "image/png", "deny")).conclusion, "DENY");
+  });
+
+  it("is told from a request without a body and from one read only after protect()", async () => {
+    const client = parapet({ rules: [shield({ mode: "LIVE" })], logger: silentLogger });
+    try {
+      const get = new Request("http://h.test/x?q=1");
+      assert.equal((await client.protect(get, {}, { socketIp: "203.0.113.7" })).conclusion, "ALLOW");
+      const post = new Request("http://h.test/x", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"q":"hello"}',
+      });
+      assert.equal((await client.protect(post, {}, { socketIp: "203.0.113.7" })).conclusion, "ALLOW");
+      assert.deepEqual(await post.json(), { q: "hello" });
+    } finally {
+      await client.close();
+    }
+  });
+});

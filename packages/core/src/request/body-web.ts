@@ -21,6 +21,10 @@ export async function readWebBody(
   limit: number,
   timeoutMs: number,
 ): Promise<BodyContent | undefined> {
+  // A body the app read (or began to read) before protect() cannot be read again: clone() throws. That used
+  // to count as no body, so an attack in it passed silently; it is now a body not read, for the rules to judge.
+  if (request.bodyUsed === true || request.body?.locked === true)
+    return { bytes: new Uint8Array(0), truncated: true, contentType, consumed: true };
   const stream = request.clone().body;
   if (!stream) return undefined;
   if (Object.isExtensible(request)) (request as unknown as Record<symbol, boolean>)[BODY_CLONED] = true;

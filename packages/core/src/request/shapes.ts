@@ -23,6 +23,9 @@ export interface WebRequestLike {
   readonly url: string;
   readonly headers: { forEach(callback: (value: string, key: string) => void): void };
   clone(): { body: ReadableStream<Uint8Array> | null };
+  /** Web Requests say whether their body was read; `clone()` then throws. */
+  readonly bodyUsed?: boolean;
+  readonly body?: { readonly locked: boolean } | null;
 }
 
 /**

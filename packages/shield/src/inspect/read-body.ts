@@ -6,9 +6,11 @@ export interface Incomplete {
   /**
    * "cut": parapet() read only the start (the body was over `maxBodyBytes`,
    * or the rest did not arrive within `bodyTimeoutMs`, or the client went
-   * away); "undecodable": its Content-Encoding could not be undone.
+   * away); "undecodable": its Content-Encoding could not be undone;
+   * "consumed": the app read the body before protect() (a Web Request's body
+   * can be read once), so none of it was there to inspect.
    */
-  readonly cause: "cut" | "undecodable";
+  readonly cause: "cut" | "undecodable" | "consumed";
   /** What happened, in words an operator can act on. */
   readonly detail: string;
   /** Bytes of the body read, as sent. */
@@ -34,6 +36,7 @@ export const NO_BODY: BodyRead = { body: undefined, incomplete: undefined };
  */
 export function readBody(request: NormalizedRequest, body: BodyContent | undefined, bound: number): BodyRead | Promise<BodyRead> {
   if (body === undefined) return NO_BODY;
+  if (body.consumed) return { body: undefined, incomplete: consumedBeforeProtect(body) };
   const codings = isAsSent(body) ? contentCodings(request.headers["content-encoding"]) : [];
   if (codings.length === 0) return { body, incomplete: body.truncated ? cut(request, body, body) : undefined };
   return decodeBody(request, body, codings, bound);
@@ -53,6 +56,10 @@ async function decodeBody(request: NormalizedRequest, body: BodyContent, codings
  */
 function isAsSent(body: BodyContent): boolean {
   return body.parsed === undefined && body.text === undefined && body.bytes.length > 0;
+}
+
+function consumedBeforeProtect(body: BodyContent): Incomplete {
+  return { cause: "consumed", detail: "the app read the request body before protect() was called", bytesRead: 0, content: body };
 }
 
 /** `body` as read, `content` as decoded. */
