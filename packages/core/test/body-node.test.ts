@@ -156,6 +156,34 @@ describe("reading a Node request body on a real node:http server", () => {
     assert.equal(inspected?.truncated, true);
   });
 
+  it("reads as far as each client's maxBodyBytes allows when several decide on one request", async () => {
+    const seen: { client: string; bytes: number; truncated: boolean }[] = [];
+    const clients = [
+      ["site 1 KB", 1_000],
+      ["route 8 KB", 8_000],
+      ["other 2 KB", 2_000],
+    ].map(([name, limit]) =>
+      bodyReadingClient(limit as number, (content) =>
+        seen.push({ client: name as string, bytes: content?.bytes.length ?? -1, truncated: content?.truncated ?? false }),
+      ),
+    );
+    const url = await listen(async (req, res) => {
+      for (const client of clients) await client.protect(req);
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => res.end(Buffer.concat(chunks).toString()));
+    });
+    const payload = JSON.stringify({ note: "z".repeat(5_000) });
+    const response = await fetch(url, { method: "POST", body: payload, headers: { "content-type": "application/json" } });
+    assert.equal(await response.text(), payload, "the app still reads the whole body");
+    assert.deepEqual(seen, [
+      { client: "site 1 KB", bytes: 1_000, truncated: true },
+      // Was the site client's 1,000 bytes, cut: a route allowing 8 KB had its 5 KB body judged as not read whole.
+      { client: "route 8 KB", bytes: payload.length, truncated: false },
+      { client: "other 2 KB", bytes: 2_000, truncated: true },
+    ]);
+  });
+
   it("leaves the body for express.json() after protect() read it", async () => {
     let inspected: BodyContent | undefined;
     const p = bodyReadingClient(1024 * 1024, (content) => {

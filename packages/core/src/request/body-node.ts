@@ -51,12 +51,38 @@ const PARSED_MARKER = Symbol.for("parapet.body");
  * of whether anyone read it (see `_consuming`).
  */
 export function readNodeBody(stream: NodeBodyStream, limit: number, timeoutMs: number): Promise<BodyContent | undefined> {
-  const cached = (stream as unknown as Record<symbol, Promise<BodyContent | undefined>>)[PARSED_MARKER];
-  if (cached) return cached;
+  // Several clients may decide on one request (a site-wide one, then a route's), each with its own maxBodyBytes.
+  const record = stream as unknown as Record<symbol, CachedRead | undefined>;
+  const cached = record[PARSED_MARKER];
+  if (cached !== undefined && cached.limit >= limit)
+    return cached.limit === limit ? cached.read : cached.read.then((body) => within(body, limit));
   const contentType = mediaType(headerValue(stream.headers["content-type"]));
-  const promise = readOnce(stream, limit, timeoutMs, contentType);
-  (stream as unknown as Record<symbol, unknown>)[PARSED_MARKER] = promise;
-  return promise;
+  // A client allowing more than the one that read first: that read was put back on the stream, so when it stopped
+  // short the body is read again, further. Handing on the shorter read made a route's larger limit useless: its
+  // shield denied a body the size it was told to allow as "not inspected whole".
+  const read =
+    cached === undefined
+      ? readOnce(stream, limit, timeoutMs, contentType)
+      : cached.read.then((body) => (body?.truncated && canReadAgain(stream) ? readOnce(stream, limit, timeoutMs, contentType) : body));
+  record[PARSED_MARKER] = { limit, read };
+  return read;
+}
+
+/** The body read for a request, and the `maxBodyBytes` it was read with. */
+interface CachedRead {
+  readonly limit: number;
+  readonly read: Promise<BodyContent | undefined>;
+}
+
+/** A read with a larger limit, as one with `limit` would have seen it. */
+function within(body: BodyContent | undefined, limit: number): BodyContent | undefined {
+  if (body === undefined || body.bytes.length <= limit) return body;
+  return { bytes: body.bytes.subarray(0, limit), truncated: true, contentType: body.contentType };
+}
+
+/** The stream still holds the body from its start: what the last read took was put back, and no one else took it. */
+function canReadAgain(stream: NodeBodyStream): boolean {
+  return stream.body === undefined && stream.readableEnded !== true && stream.destroyed !== true;
 }
 
 function readOnce(stream: NodeBodyStream, limit: number, timeoutMs: number, contentType: string): Promise<BodyContent | undefined> {
