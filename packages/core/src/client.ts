@@ -368,12 +368,34 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
     });
   }
 
+  /**
+   * The injected clock's time for an auth event, or the system's when it gave none: a NaN stamp poisoned the
+   * detectors' buckets for that account (every later comparison false), and a throw lost the event under a
+   * misleading "observer threw". Logged as protect() logs it, at most once per interval.
+   */
+  function authEventTime(): number {
+    let reading: unknown;
+    try {
+      reading = shared.clock.now();
+    } catch (error) {
+      reading = error;
+    }
+    if (typeof reading === "number" && reading >= -MAX_CLOCK_MS && reading <= MAX_CLOCK_MS) return reading;
+    const problem = reading instanceof Error ? `threw (${reading.message})` : `returned ${String(reading)}`;
+    const now = Date.now();
+    warnRuleFailed(
+      `the \`clock\` passed to parapet() ${problem} instead of epoch milliseconds; auth events are stamped with the system time`,
+      now,
+    );
+    return now;
+  }
+
   function reportAuth(type: AuthEvent["type"], input: ProtectableRequest, report?: AuthReport): void {
     try {
       const request = normalize(input, NO_EXTRA);
       const event: AuthEvent = {
         type,
-        timestamp: shared.clock.now(),
+        timestamp: authEventTime(),
         ip: request.ip,
         request,
         ...(report?.user !== undefined ? { user: report.user } : {}),

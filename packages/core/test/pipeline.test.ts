@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  type AuthEvent,
   ErrorCodes,
   type ErrorReason,
   fixedWindow,
@@ -296,6 +297,42 @@ describe("the decision pipeline", () => {
       assert.equal(warnings.length, 1, "logged once per interval, not once per request");
       const closed = parapet({ rules: [fixedWindow({ max: 1, window: "1m" })], clock, onError: "closed", logger: silentLogger });
       assert.equal((await closed.protect(plainRequest())).status, 503);
+    }
+  });
+
+  it("stamps auth events with the system time when the clock gives no time, so none is lost or poisons a detector", async () => {
+    for (const read of [
+      () => Number.NaN,
+      () => "soon",
+      () => Number.NEGATIVE_INFINITY,
+      () => {
+        throw new Error("clock source down");
+      },
+    ]) {
+      const events: AuthEvent[] = [];
+      const warnings: string[] = [];
+      const logger = {
+        ...silentLogger,
+        warn: (_message: string, fields?: Record<string, unknown>) => warnings.push(String(fields?.reason)),
+      };
+      const p = parapet({
+        rules: [],
+        clock: { now: read as () => number },
+        logger,
+        observers: [{ onDecision: () => {}, onAuthEvent: (e) => void events.push(e) }],
+      });
+      const before = Date.now();
+      p.reportAuthFailure(plainRequest(), { user: "alice" });
+      p.reportAuthSuccess(plainRequest(), { user: "alice" });
+      // Before: a NaN stamp (or, for a throw, no event and "auth event observer threw").
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ["failure", "success"],
+        String(read),
+      );
+      for (const event of events) assert.ok(event.timestamp >= before && event.timestamp <= Date.now(), String(event.timestamp));
+      assert.equal(warnings.length, 1, "logged once per interval");
+      assert.match(warnings[0] ?? "", /`clock` passed to parapet\(\) (returned|threw).*auth events are stamped with the system time/);
     }
   });
 
