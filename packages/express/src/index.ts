@@ -1,5 +1,5 @@
 import type { Decision, Parapet } from "@parapet/core";
-import { clientLeft, safeDecide, sendDenial, setDecisionHeaders } from "@parapet/node";
+import { clientLeft, safeDecide, sendDenial, setDecisionHeaders, stackedHeaders } from "@parapet/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { parserPlaceholder } from "./parser-placeholder.js";
 
@@ -35,12 +35,18 @@ export function parapetMiddleware(client: Parapet, options: ParapetMiddlewareOpt
     throw new TypeError("parapetMiddleware(client): pass the client created with parapet({ rules: [...] })");
   }
   const { extra, onDenied } = options;
-  async function answerDenial(decision: Decision, req: Request, res: Response, next: NextFunction): Promise<void> {
+  async function answerDenial(
+    decision: Decision,
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<void> {
     try {
       await (onDenied as NonNullable<typeof onDenied>)(decision, req, res, next);
     } catch {
       // A broken custom denial must still deny.
-      sendDenial(res, decision);
+      sendDenial(res, decision, headers);
     }
   }
   /** `extra` sees `req.body` as the parser left it. */
@@ -57,13 +63,16 @@ export function parapetMiddleware(client: Parapet, options: ParapetMiddlewareOpt
   function respond(decision: Decision, req: Request, res: Response, next: NextFunction, placeholder?: object): void | Promise<void> {
     // Put back as the parser left it: the app, and Express 4's parsers after us, expect an object.
     if (placeholder !== undefined && req.body === undefined) req.body = placeholder;
+    // Set by a Parapet middleware that ran before this one (a global limit, this one a stricter one on a route).
+    const earlier = req.parapet;
     req.parapet = decision;
     // Neither next() nor an answer: the client is gone, and with it its IP (see clientLeft).
     if (clientLeft(req)) return void res.destroy();
-    setDecisionHeaders(res, decision);
+    const headers = stackedHeaders(earlier, decision);
+    setDecisionHeaders(res, decision, headers);
     if (!decision.isDenied()) return next();
-    if (!onDenied) return sendDenial(res, decision);
-    return answerDenial(decision, req, res, next);
+    if (!onDenied) return sendDenial(res, decision, headers);
+    return answerDenial(decision, req, res, next, headers);
   }
   // Not an async function: when the client decides at once (memory-store limits) next() runs in the same tick.
   return function parapetExpress(req, res, next) {

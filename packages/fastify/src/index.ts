@@ -1,5 +1,5 @@
 import type { Decision, Parapet, ProtectableRequest } from "@parapet/core";
-import { clientLeft, denialHeaders, denialJson, safeDecide } from "@parapet/node";
+import { clientLeft, denialHeaders, denialJson, safeDecide, stackedHeaders } from "@parapet/node";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 declare module "fastify" {
@@ -53,10 +53,13 @@ export async function parapetPlugin(fastify: FastifyInstance, options: ParapetPl
     const decided = safeDecide(client, protectable(request, hook), extra ? () => extra(request) : undefined);
     // Awaited only when the client had to wait: each await is a trip through the microtask queue.
     const decision = decided instanceof Promise ? await decided : decided;
+    // Set by the plugin registered on an outer scope, when this one is a child scope's stricter client.
+    const earlier = request.parapet;
     request.parapet = decision;
     // Neither the route nor an answer: the client is gone, and with it its IP (see clientLeft).
     if (clientLeft(request.raw)) return abandon(reply);
-    reply.headers(decision.headers);
+    const headers = stackedHeaders(earlier, decision);
+    reply.headers(headers);
     if (!decision.isDenied()) return;
     if (onDenied) {
       try {
@@ -66,7 +69,7 @@ export async function parapetPlugin(fastify: FastifyInstance, options: ParapetPl
         // A broken custom denial must still deny.
       }
     }
-    return reply.code(decision.status).headers(denialHeaders(decision)).send(denialJson(decision));
+    return reply.code(decision.status).headers(denialHeaders(decision, headers)).send(denialJson(decision));
   });
 }
 

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import type { Decision, Parapet } from "@parapet/core";
-import { clientLeft, denialHeaders, denialJson, discardUnreadBody, safeDecide } from "@parapet/node";
+import { clientLeft, denialHeaders, denialJson, discardUnreadBody, safeDecide, stackedHeaders } from "@parapet/node";
 import type { Context, MiddlewareHandler } from "hono";
 import type { GetConnInfo } from "hono/conninfo";
 import { inspectableRequest } from "./inspectable-request.js";
+import { withMissingHeaders } from "./missing-headers.js";
 
 /** Type the app with `new Hono<{ Variables: ParapetVariables }>()` to read `c.get("parapet")`. */
 export interface ParapetVariables {
@@ -22,7 +23,10 @@ export interface ParapetHonoOptions {
   readonly getConnInfo?: GetConnInfo;
   /** Values for characteristics and rules, e.g. `(c) => ({ userId: c.get("user")?.id })`. */
   readonly extra?: (c: Context) => Readonly<Record<string, unknown>>;
-  /** Answers a denial yourself; the default returns `decision.status` with a small JSON body. */
+  /**
+   * Answers a denial yourself; the default returns `decision.status` with a small JSON body. The response gets the
+   * decision's RateLimit and Retry-After headers unless it sets them itself.
+   */
   readonly onDenied?: (decision: Decision, c: Context) => Response | Promise<Response>;
 }
 
@@ -46,29 +50,38 @@ export function parapet(client: Parapet, options: ParapetHonoOptions = {}): Midd
     const decided = safeDecide(client, request, extra ? () => extra(c) : undefined, socketIp ? { socketIp } : undefined);
     // Awaited only when the client had to wait: each await is a trip through the microtask queue.
     const decision = decided instanceof Promise ? await decided : decided;
+    // Set by a Parapet middleware that ran before this one (a global limit, this one a stricter one on a route).
+    const headers = stackedHeaders(c.get("parapet"), decision);
     c.set("parapet", decision);
     if (clientGone(c)) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
     if (decision.isDenied()) {
-      const response = await deny(decision, c, onDenied);
+      const response = await deny(decision, c, onDenied, headers);
       discardUnreadBody(c.req.raw, response);
       return response;
     }
     await next();
     discardUnreadBody(c.req.raw, c.res);
+    // A Parapet middleware after this one decided too, and set the headers of both decisions (see stackedHeaders).
+    if (c.get("parapet") !== decision) return;
     // After next(): c.header() copies an immutable response (e.g. from fetch) before setting.
-    for (const [name, value] of Object.entries(decision.headers)) c.header(name, value);
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
   };
 }
 
-async function deny(decision: Decision, c: Context, onDenied: ParapetHonoOptions["onDenied"]): Promise<Response> {
+async function deny(
+  decision: Decision,
+  c: Context,
+  onDenied: ParapetHonoOptions["onDenied"],
+  headers: Readonly<Record<string, string>>,
+): Promise<Response> {
   if (onDenied) {
     try {
-      return await onDenied(decision, c);
+      return withMissingHeaders(await onDenied(decision, c), headers);
     } catch {
       // A broken custom denial must still deny.
     }
   }
-  return new Response(denialJson(decision), { status: decision.status, headers: denialHeaders(decision) });
+  return new Response(denialJson(decision), { status: decision.status, headers: denialHeaders(decision, headers) });
 }
 
 /**

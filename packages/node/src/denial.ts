@@ -41,10 +41,10 @@ export function denialJson(decision: Decision): string {
   return JSON.stringify(denialBody(decision)).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
 }
 
-/** Headers for a denial: the decision's own (RateLimit, Retry-After) plus JSON, never cached. */
-export function denialHeaders(decision: Decision): Record<string, string> {
+/** Headers for a denial: the decision's own (RateLimit, Retry-After), or `headers` for them, plus JSON, never cached. */
+export function denialHeaders(decision: Decision, headers = decision.headers): Record<string, string> {
   return {
-    ...decision.headers,
+    ...headers,
     "Content-Type": "application/json; charset=utf-8",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",

@@ -9,6 +9,7 @@ export { type DenialBody, denialBody, denialHeaders, denialJson } from "./denial
 export { discardUnreadBody } from "./discard-body.js";
 export { safeDecide, safeProtect } from "./safe-protect.js";
 export { sendDenial, setDecisionHeaders } from "./send.js";
+export { stackedHeaders } from "./stacked-headers.js";
 
 /**
  * Decides on a node:http request and puts the decision's RateLimit headers on

@@ -15,6 +15,7 @@ it("@parapet/node exports exactly its public API", async () => {
     "safeProtect",
     "sendDenial",
     "setDecisionHeaders",
+    "stackedHeaders",
     "withParapet",
   ]);
 });
