@@ -1,11 +1,13 @@
 import { type BodyContent, utf8LengthAtMost } from "@parapet/core";
+import { decodeCharset } from "./charset.js";
 import { isCsvType, isJsonLinesType, isJsonType, isTextType, isXmlType, looksBinary, looksLikeJson, SNIFF_BYTES } from "./content-kind.js";
 import { addCsv } from "./csv.js";
 import { addJson } from "./json.js";
 import { addJsonPrefix } from "./json-prefix.js";
 import type { CandidateSink } from "./limits.js";
 import { addParams } from "./params.js";
-import { fileKindOf, PART_FILENAME } from "./upload.js";
+import { decodeBase64, readPartHead } from "./part-head.js";
+import { fileKindOf } from "./upload.js";
 import { addXml } from "./xml.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
@@ -17,7 +19,7 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
  * the application may parse it more leniently than we do. A body of any other
  * type (binary, unknown, none) is read by its bytes: see `addIfBinary`.
  */
-export function addBody(body: BodyContent, sink: CandidateSink): void {
+export function addBody(body: BodyContent, sink: CandidateSink, charset?: string): void {
   if (body.parsed !== undefined && body.parsed !== null) {
     if (typeof body.parsed === "string") addContent(body.parsed, body.contentType, sink);
     else addJson(body.parsed, "body", sink);
@@ -33,8 +35,25 @@ export function addBody(body: BodyContent, sink: CandidateSink): void {
   if (body.bytes.length === 0) return;
   const cut = body.truncated || body.bytes.length > sink.limits.maxBytes;
   const bytes = body.bytes.length > sink.limits.maxBytes ? body.bytes.subarray(0, sink.limits.maxBytes) : body.bytes;
-  if (isTextType(body.contentType)) {
-    addText(decoder.decode(bytes), body.contentType, sink, cut);
+  const start = sink.mark();
+  addBytes(bytes, body.contentType, sink, cut);
+  // busboy and undici read a multipart body's parts whatever its charset says.
+  if (charset === undefined || body.contentType === "multipart/form-data") return;
+  const declared = decodeCharset(bytes, charset);
+  if (declared === undefined || declared === decoder.decode(bytes)) return;
+  // The same body once more, as body-parser decodes it (see charset.ts), with the allowance the first reading had.
+  sink.rereadFrom(start, () => {
+    if (isTextType(body.contentType)) addText(declared, body.contentType, sink, cut);
+    else if (looksBinary(declared)) {
+      if (looksLikeJson(declared)) addJsonDocument(declared, "body", sink, cut);
+    } else addText(declared, "", sink, cut);
+  });
+}
+
+/** A body's bytes read as UTF-8, by its declared type. */
+function addBytes(bytes: Uint8Array, contentType: string, sink: CandidateSink, cut: boolean): void {
+  if (isTextType(contentType)) {
+    addText(decoder.decode(bytes), contentType, sink, cut);
     return;
   }
   // Sniffed on a sample: decoding a whole binary body (each stray byte becomes U+FFFD, slowly) only to skip it is waste.
@@ -176,8 +195,6 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-const PART_NAME = /(?:^|[;\s])name="([^"]{0,200})"/;
-
 /** RFC 7578 parts, split on the delimiter lines; each part's `name` becomes its location. */
 function addMultipart(text: string, sink: CandidateSink): void {
   const firstLineEnd = text.indexOf("\n");
@@ -191,16 +208,18 @@ function addMultipart(text: string, sink: CandidateSink): void {
     const headerEnd = part.search(/\r?\n\r?\n/);
     if (headerEnd === -1) continue;
     const head = part.slice(0, headerEnd);
-    const name = PART_NAME.exec(head)?.[1] ?? "part";
-    const content = part
+    const { name = "part", filename, base64 } = readPartHead(head);
+    const sent = part
       .slice(headerEnd)
       .replace(/^\s+/, "")
       .replace(/\r?\n$/, "");
-    const filename = PART_FILENAME.exec(head)?.[1];
-    // busboy (multer, @fastify/multipart) hands a part over as a file exactly when it has a file name; a field is
-    // text to the app whatever its bytes.
+    // undici's formData() (Hono, Next.js, any Web Request) hands over a base64 part decoded; busboy as sent.
+    const content = base64 ? decoder.decode(decodeBase64(sent)) : sent;
+    // busboy (multer, @fastify/multipart) and undici hand a part over as a file exactly when it has a file name; a
+    // field is text to the app whatever its bytes.
     if (filename === undefined) sink.add(`body.${name}`, "body", content, name);
     else addFileContent(content, head, filename, `body.${name}`, name, sink);
+    if (content !== sent && filename === undefined) sink.add(`body.${name}`, "body", sent, name);
     sink.add(`body.${name}`, "body-key", name);
     // The client-supplied file name: `../../etc/cron.d/x` here is how upload handlers get tricked.
     if (filename !== undefined) sink.add(`body.${name}.filename`, "body", filename, "filename");

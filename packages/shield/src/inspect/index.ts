@@ -1,6 +1,7 @@
 import type { BodyContent, NormalizedRequest } from "@parapet/core";
 import type { Candidate } from "../detectors/types.js";
 import { addBody } from "./body.js";
+import { charsetOf } from "./charset.js";
 import { decodePathComponent } from "./decode.js";
 import { addCookies, addHeaders } from "./headers.js";
 import { CandidateSink, type InspectLimits } from "./limits.js";
@@ -19,7 +20,7 @@ export interface Inspection {
 export function collectCandidates(request: NormalizedRequest, body: BodyContent | undefined, limits: InspectLimits): Inspection {
   const sink = new CandidateSink(limits);
   if (limits.query) addParams(request.query, "query", sink);
-  if (limits.body && body) addBody(body, sink);
+  if (limits.body && body) addBody(body, sink, charsetOf(request.headers["content-type"]));
   if (limits.path && request.path !== "/") sink.add("path", "path", decodePathComponent(request.path));
   if (limits.cookies) addCookies(request.headers.cookie, sink);
   addHeaders(request.headers, limits.headers, limits.otherHeaders, sink);

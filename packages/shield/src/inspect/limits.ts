@@ -28,6 +28,12 @@ export interface InspectLimits {
 /** Classes of the characters that start an encoding canonicalize() undoes (`% & \`, NUL, non-ASCII); a value without them is canonical. */
 const ENCODING_CLASSES = PERCENT | AMPERSAND | BACKSLASH | CONTROL | NON_ASCII;
 
+/** The allowance of a sink at one moment (see `CandidateSink.mark`). */
+export interface SinkMark {
+  readonly budget: number;
+  readonly valuesLeft: number;
+}
+
 /**
  * Collects candidates for one request: canonicalizes each value once, drops
  * repeats (detectors see each distinct value once) and stops at the limits.
@@ -105,6 +111,23 @@ export class CandidateSink {
     }
     const size = seen.size;
     return seen.add(value).size !== size;
+  }
+
+  /** Where the allowance stands now, for `rereadFrom`. */
+  mark(): SinkMark {
+    return { budget: this.budget, valuesLeft: this.valuesLeft };
+  }
+
+  /**
+   * Runs `read`, a second reading of input read once since `mark` (a body
+   * decoded under its declared charset), with the allowance the first reading
+   * started from: an attack placed past what the first reading used up would
+   * otherwise be skipped. So such input costs at most twice its limits.
+   */
+  rereadFrom(mark: SinkMark, read: () => void): void {
+    this.budget = Math.max(this.budget, mark.budget);
+    this.valuesLeft = Math.max(this.valuesLeft, mark.valuesLeft);
+    read();
   }
 
   /** Counts a value the walker knows was already seen (a key of an object shaped like the previous one), as `wants` would. */

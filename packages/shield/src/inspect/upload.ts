@@ -1,8 +1,7 @@
 import type { BodyContent } from "@parapet/core";
 import { isCsvType, isJsonType, isTextType, looksBinary, looksLikeJson, SNIFF_BYTES } from "./content-kind.js";
+import { readPartHead } from "./part-head.js";
 
-/** A multipart part's client-supplied file name (RFC 7578 §4.2). */
-export const PART_FILENAME = /\bfilename="([^"]{0,500})"/;
 const PART_TYPE = /content-type:[ \t]*([^;\r\n]{1,100})/i;
 
 /**
@@ -119,7 +118,7 @@ function lastPartIsFile(bytes: Uint8Array): boolean {
   const headEnd = head.search(/\r?\n\r?\n/);
   // Cut inside the part's headers: what it is is unknown.
   if (headEnd === -1) return false;
-  return PART_FILENAME.test(head.slice(0, headEnd));
+  return readPartHead(head.slice(0, headEnd)).filename !== undefined;
 }
 
 /**
