@@ -12,8 +12,8 @@ export interface CircuitBreakerOptions {
   readonly cooldownMs: number;
   /** Monotonic milliseconds. */
   readonly now: () => number;
-  /** Told about every change of state, e.g. to log it once rather than per request. */
-  readonly onStateChange?: (state: CircuitState) => void;
+  /** Told about every change of state and the state it left, e.g. to log an outage once rather than per request. */
+  readonly onStateChange?: (state: CircuitState, previous: CircuitState) => void;
 }
 
 export class CircuitBreaker {
@@ -53,7 +53,8 @@ export class CircuitBreaker {
   }
 
   #transition(state: CircuitState): void {
+    const previous = this.#state;
     this.#state = state;
-    this.#options.onStateChange?.(state);
+    this.#options.onStateChange?.(state, previous);
   }
 }

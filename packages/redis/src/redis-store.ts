@@ -15,6 +15,7 @@ import {
 import { CircuitBreaker, type CircuitState } from "./circuit-breaker.js";
 import { DeadlineQueue } from "./deadline-queue.js";
 import { DenyCache } from "./deny-cache.js";
+import { InFlight } from "./in-flight.js";
 import { type Algorithm, redisKey } from "./keys.js";
 import { closeRedisClient, createRedisClient, isDisconnected, type RedisClientLike } from "./redis-client.js";
 import { parseReply, requireCount, requirePositive } from "./reply.js";
@@ -55,6 +56,9 @@ export interface RedisStoreOptions {
 
 const monotonicClock: Clock = { now: () => performance.now() };
 
+/** How long close() waits for calls in flight and then QUIT, in all, before it drops the connection. */
+const CLOSE_GRACE_MS = 1_000;
+
 /** setTimeout's limit: a 32-bit signed number of milliseconds. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -79,6 +83,7 @@ export class RedisStore implements Store {
   readonly #breaker: CircuitBreaker;
   readonly #denials: DenyCache | undefined;
   readonly #logger: Logger;
+  readonly #inFlight = new InFlight();
   #closed = false;
 
   constructor(options: RedisStoreOptions = {}) {
@@ -93,7 +98,7 @@ export class RedisStore implements Store {
       failureThreshold: settings.failureThreshold,
       cooldownMs: settings.cooldownMs,
       now: () => clock.now(),
-      onStateChange: (state) => this.#reportCircuit(state, settings.cooldownMs),
+      onStateChange: (state, previous) => this.#reportCircuit(state, previous, settings.cooldownMs),
     });
     this.#denials = settings.denyCacheEntries > 0 ? new DenyCache(settings.denyCacheEntries, () => clock.now()) : undefined;
     this.#ownsClient = options.client === undefined;
@@ -127,7 +132,14 @@ export class RedisStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     this.#deadlines.unref();
-    if (this.#ownsClient) await closeRedisClient(this.#client, 1_000);
+    if (!this.#ownsClient) return;
+    // QUIT leaves at once, but ioredis sends auto-pipelined commands on the next turn of the event loop (and a
+    // NOSCRIPT answer is followed by an EVAL): quitting right away failed every decision already started with
+    // "Connection is closed". Each call settles by its deadline; one CLOSE_GRACE_MS bounds the wait for them and
+    // for QUIT together, so a long `timeoutMs` or a hung Redis does not hold close() longer than before.
+    const giveUpAt = performance.now() + CLOSE_GRACE_MS;
+    await this.#inFlight.idle(CLOSE_GRACE_MS);
+    await closeRedisClient(this.#client, Math.max(0, giveUpAt - performance.now()));
   }
 
   async #decide(script: LuaScript, key: string, algorithm: Algorithm, args: readonly number[], cost: number): Promise<RateLimitState> {
@@ -148,12 +160,15 @@ export class RedisStore implements Store {
       throw new ParapetError(ErrorCodes.STORE_FAILED, `Redis is not connected (${this.#client.status}); the client is reconnecting`);
     }
     let state: RateLimitState;
+    this.#inFlight.start();
     try {
       state = parseReply(await this.#run(script, fullKey, args), script.name);
     } catch (error) {
       this.#breaker.recordFailure();
       if (error instanceof ParapetError) throw error;
       throw new ParapetError(ErrorCodes.STORE_FAILED, `Redis ${script.name} failed: ${messageOf(error)}`, { cause: error });
+    } finally {
+      this.#inFlight.end();
     }
     this.#breaker.recordSuccess();
     this.#denials?.remember(cacheKey, cost, state);
@@ -195,9 +210,12 @@ export class RedisStore implements Store {
     );
   }
 
-  #reportCircuit(state: CircuitState, cooldownMs: number): void {
-    if (state === "open") this.#logger.warn("redis store: circuit opened; store calls fail at once", { retryInMs: cooldownMs });
-    else if (state === "closed") this.#logger.warn("redis store: circuit closed; Redis answers again");
+  #reportCircuit(state: CircuitState, previous: CircuitState, cooldownMs: number): void {
+    // A failed probe reopens the circuit once per cooldown for as long as Redis stays down: that is the same
+    // outage, already reported; warning each time logged it every second (at the default cooldown).
+    if (state === "open" && previous === "closed") {
+      this.#logger.warn("redis store: circuit opened; store calls fail at once", { retryInMs: cooldownMs });
+    } else if (state === "closed") this.#logger.warn("redis store: circuit closed; Redis answers again");
   }
 }
 

@@ -1,20 +1,34 @@
 import { ErrorCodes, ParapetError, type RateLimitState } from "@parapet/core";
 
-/** Reads a script's {allowed, remaining, resetMs, retryAfterMs} reply; anything else is a store failure. */
+/** An integer reply as ioredis gives it with `stringNumbers: true`. */
+const INTEGER_TEXT = /^-?\d{1,20}$/;
+
+/**
+ * Reads a script's {allowed, remaining, resetMs, retryAfterMs} reply; anything else is a store failure.
+ * The four integers come as numbers, or all four as decimal strings from a client made with ioredis's
+ * `stringNumbers: true` (an app's shared client, set for big counters): refusing those failed every decision.
+ */
 export function parseReply(reply: unknown, script: string): RateLimitState {
-  if (!Array.isArray(reply) || reply.length !== 4 || !reply.every((field) => typeof field === "number")) {
-    throw new ParapetError(
-      ErrorCodes.STORE_FAILED,
-      `Redis ${script} returned an unexpected reply; another script may be cached under the same SHA, run SCRIPT FLUSH`,
-    );
+  if (!Array.isArray(reply) || reply.length !== 4) throw unexpectedReply(script);
+  let fields = reply as number[];
+  if (!reply.every((field) => typeof field === "number")) {
+    if (!reply.every((field) => typeof field === "string" && INTEGER_TEXT.test(field))) throw unexpectedReply(script);
+    fields = reply.map(Number);
   }
-  const [allowed, remaining, resetMs, retryAfterMs] = reply as [number, number, number, number];
+  const [allowed, remaining, resetMs, retryAfterMs] = fields as [number, number, number, number];
   return {
     allowed: allowed === 1,
     remaining: Math.max(0, remaining),
     resetMs: Math.max(0, resetMs),
     retryAfterMs: Math.max(0, retryAfterMs),
   };
+}
+
+function unexpectedReply(script: string): ParapetError {
+  return new ParapetError(
+    ErrorCodes.STORE_FAILED,
+    `Redis ${script} returned an unexpected reply; another script may be cached under the same SHA, run SCRIPT FLUSH`,
+  );
 }
 
 /**

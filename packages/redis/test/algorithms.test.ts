@@ -7,9 +7,9 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { MemoryStore, silentLogger } from "@parapet/core";
 import fc from "fast-check";
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 import { RedisStore } from "../src/index.js";
-import { connectShared, deleteKeys, uniquePrefix } from "./support/shared-redis.js";
+import { connectShared, deleteKeys, SHARED_REDIS_URL, uniquePrefix } from "./support/shared-redis.js";
 
 const prefix = uniquePrefix("algorithms");
 const DAY_MS = 86_400_000;
@@ -197,6 +197,18 @@ describe("tokenBucket", () => {
     assert.equal((await store.tokenBucket("tb-ages", { ...params, requested: 1 }, 0)).allowed, false);
   });
 
+  test("a fill or retry time past 2^63 ms is still a wait of ages, not 0 (Redis's integer reply overflowed)", async (t) => {
+    if (skip) return t.skip(skip);
+    // Capacity 1e12 at one token a day fills in 8.64e19 ms; such a reply came back as -2^63, read as 0.
+    const params = { capacity: 1_000_000_000_000, refillRate: 1, intervalMs: DAY_MS, requested: 1_000_000_000_000 };
+    const taken = await store.tokenBucket("tb-overflow", params, 0);
+    assert.equal(taken.allowed, true);
+    assert.ok(taken.resetMs >= 1e18, `resetMs ${taken.resetMs}`);
+    const denied = await store.tokenBucket("tb-overflow", params, 0);
+    assert.equal(denied.allowed, false);
+    assert.ok(denied.retryAfterMs >= 1e18 && denied.resetMs >= 1e18, `retryAfterMs ${denied.retryAfterMs}, resetMs ${denied.resetMs}`);
+  });
+
   test("asking for more than is left is denied without taking anything", async (t) => {
     if (skip) return t.skip(skip);
     const base = { capacity: 5, refillRate: 1, intervalMs: 60_000 };
@@ -205,6 +217,38 @@ describe("tokenBucket", () => {
     assert.deepEqual([denied.allowed, denied.remaining], [false, 1]);
     const fits = await store.tokenBucket("tb-partial", { ...base, requested: 1 }, 0);
     assert.deepEqual([fits.allowed, fits.remaining], [true, 0]);
+  });
+});
+
+describe("a client made with ioredis's stringNumbers: true", () => {
+  test("gets the same decisions: its integer replies arrive as strings", async (t) => {
+    if (skip) return t.skip(skip);
+    // An app may share its own client, set up for counters beyond 2^53; every decision used to fail (open by default).
+    const client = new Redis(SHARED_REDIS_URL, { stringNumbers: true, maxRetriesPerRequest: 1 });
+    try {
+      const strings = new RedisStore({ client, prefix, timeoutMs: 2_000, denyCache: false, logger: silentLogger });
+      const window = { limit: 2, windowMs: DAY_MS, cost: 1 };
+      const bucket = { capacity: 2, refillRate: 1, intervalMs: DAY_MS, requested: 1 };
+      for (const [name, decide] of [
+        ["fixedWindow", () => strings.fixedWindow("string-numbers", window, 0)],
+        ["slidingWindow", () => strings.slidingWindow("string-numbers", window, 0)],
+        ["tokenBucket", () => strings.tokenBucket("string-numbers", bucket, 0)],
+      ] as const) {
+        const answers = [await decide(), await decide(), await decide()];
+        assert.deepEqual(
+          answers.map((a) => [a.allowed, a.remaining]),
+          [
+            [true, 1],
+            [true, 0],
+            [false, 0],
+          ],
+          name,
+        );
+        assert.ok(answers[2]!.retryAfterMs > 0 && typeof answers[2]!.retryAfterMs === "number", name);
+      }
+    } finally {
+      client.disconnect();
+    }
   });
 });
 

@@ -117,6 +117,29 @@ test("after failureThreshold failures the circuit opens and Redis is not called"
   assert.equal(store.circuitState, "open");
 });
 
+test("an outage is logged once when the circuit opens, not again at every failed probe, and once when it closes", async () => {
+  let up = false;
+  const { client } = fakeClient(async () => {
+    if (!up) throw new Error("ECONNREFUSED");
+    return allowReply;
+  });
+  let now = 0;
+  const warnings: string[] = [];
+  const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+  const store = storeWith(client, { logger, clock: { now: () => now }, circuitBreaker: { failureThreshold: 2, cooldownMs: 1_000 } });
+  for (let i = 0; i < 2; i++) await assert.rejects(store.fixedWindow("k", params, 0));
+  // Ten cooldowns of a Redis still down: ten probes, each failing and reopening the circuit.
+  for (let i = 0; i < 10; i++) {
+    now += 1_000;
+    await assert.rejects(store.fixedWindow("k", params, 0), { message: /ECONNREFUSED/ });
+    assert.equal(store.circuitState, "open");
+  }
+  up = true;
+  now += 1_000;
+  await store.fixedWindow("k", params, 0);
+  assert.deepEqual(warnings, ["redis store: circuit opened; store calls fail at once", "redis store: circuit closed; Redis answers again"]);
+});
+
 test("a denial is answered locally until its retry time, for the same limits only", async () => {
   const { client, calls } = fakeClient(async () => [0, 0, 800, 800]);
   const store = storeWith(client);

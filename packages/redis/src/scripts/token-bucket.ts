@@ -11,6 +11,14 @@ import { luaScript, SERVER_TIME_MS } from "./lua-script.js";
 const MAX_TTL_MS = 1e15;
 
 /**
+ * The longest time the script replies with: 9e18 ms, under 2^63. Redis turns a Lua number into a C long
+ * long for the reply, so a fill or retry time past 2^63 ms (capacity 1e11, one token a day) came back as
+ * -2^63: the store read it as 0, the bucket "full now" and a denial's Retry-After 1 s, for a wait of ages.
+ * 9e18 ms is about 285 million years: forever, as the memory store's larger number is.
+ */
+const MAX_REPLY_MS = 9e18;
+
+/**
  * Token bucket, as specified in @parapet/core's rules/token-bucket.ts:
  * continuous refill of `refillRate` tokens per `intervalMs`, computed lazily
  * from the Redis server's clock; a denied call takes nothing.
@@ -45,12 +53,12 @@ local reset
 if tokens + epsilon < requested then
   reset = math.max(0, math.ceil((capacity - tokens) * interval / rate))
   local retry = math.max(1, math.ceil((requested - tokens) * interval / rate))
-  return {0, math.floor(tokens + epsilon), reset, retry}
+  return {0, math.floor(tokens + epsilon), math.min(${MAX_REPLY_MS}, reset), math.min(${MAX_REPLY_MS}, retry)}
 end
 tokens = math.max(0, tokens - requested)
 reset = math.max(0, math.ceil((capacity - tokens) * interval / rate))
 redis.call('HSET', KEYS[1], 't', tokens, 'ts', last)
 redis.call('PEXPIRE', KEYS[1], math.min(${MAX_TTL_MS}, math.max(1, last + reset - now)))
-return {1, math.floor(tokens + epsilon), reset, 0}
+return {1, math.floor(tokens + epsilon), math.min(${MAX_REPLY_MS}, reset), 0}
 `,
 );
