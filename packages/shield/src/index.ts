@@ -6,7 +6,7 @@
 import type { AllowReason, Reason, Rule, RuleContext, RuleEvaluation } from "@parapet/core";
 import { type AttackClass, type Detector, PAGE_FILE_DETECTOR, REGISTRY } from "./detectors/index.js";
 import { collectCandidates } from "./inspect/index.js";
-import { NO_BODY, readBody } from "./inspect/read-body.js";
+import { NO_BODY, overLimits, readBody } from "./inspect/read-body.js";
 import { resolveShieldOptions, type ShieldOptions } from "./options.js";
 import { partialBodyDenial } from "./partial-body.js";
 import { MAX_REPORTED_FINDINGS, reportedLocation } from "./reported.js";
@@ -68,7 +68,10 @@ export function shield(options: ShieldOptions): Rule {
     const top = findings[0];
     if (top) return { conclusion: "DENY", reason: shieldReason(top, findings, inspection.truncated) };
     // An attack found in what was read says more than that the rest was not read: it goes first.
-    const partial = read.incomplete && partialBodyDenial(config.partialBody, read.incomplete);
+    // So does a request holding more text than the limits: an attack placed past them (after 1,000 junk parameters,
+    // 64 KiB of padding, 40 levels deep) passed unread until 2026-11-25.
+    const incomplete = read.incomplete ?? (inspection.missedText ? overLimits(config.limits, read.body) : undefined);
+    const partial = incomplete && partialBodyDenial(config.partialBody, incomplete);
     return partial ? { conclusion: "DENY", reason: partial } : { conclusion: "ALLOW", reason: allowed };
   }
 

@@ -34,9 +34,14 @@ export interface InspectOptions {
    * path climbing. Default true.
    */
   readonly otherHeaders?: boolean;
-  /** Characters inspected per request, default 64 KiB. Beyond it the request is answered on what was read. */
+  /**
+   * Characters inspected per request, default 128 KiB (ModSecurity's default limit for bodies without files). A
+   * request holding more than these limits is judged by `partialBody`: denied by default when what was not read is
+   * text, not a file. The limits bound what one request can cost the shield; raise them where larger requests are
+   * expected.
+   */
   readonly maxBytes?: number;
-  /** Keys and values inspected per request, default 1,000. */
+  /** Distinct keys and values inspected per request, default 5,000 (repeats are not counted). */
   readonly maxValues?: number;
   /** JSON and `a[b][c]` nesting followed, default 32. */
   readonly maxDepth?: number;
@@ -74,7 +79,8 @@ export interface ShieldOptions {
   readonly richText?: readonly string[];
   /**
    * A body the shield could not inspect whole: over the client's `maxBodyBytes`, not all arrived within its
-   * `bodyTimeoutMs`, or in a Content-Encoding it could not decode. Default "deny-text": denied when what was
+   * `bodyTimeoutMs`, in a Content-Encoding it could not decode, read by the app before protect(), or a request
+   * holding more than the `inspect` limits. Default "deny-text": denied when what was
    * missed is text the shield reads, let through when it is a binary body or a file in a multipart upload.
    * "deny" denies them all; "inspect" decides on what was read.
    */
@@ -145,8 +151,8 @@ function resolveLimits(inspect: InspectOptions): InspectLimits {
     cookies: inspect.cookies ?? true,
     headers: headers.map((h) => h.toLowerCase()),
     otherHeaders: inspect.otherHeaders ?? true,
-    maxBytes: positiveInteger("maxBytes", inspect.maxBytes, 64 * 1024),
-    maxValues: positiveInteger("maxValues", inspect.maxValues, 1_000),
+    maxBytes: positiveInteger("maxBytes", inspect.maxBytes, 128 * 1024),
+    maxValues: positiveInteger("maxValues", inspect.maxValues, 5_000),
     maxDepth: positiveInteger("maxDepth", inspect.maxDepth, 32),
     fileContent,
   };

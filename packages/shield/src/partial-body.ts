@@ -35,15 +35,26 @@ export interface PartialBodyReason extends Reason {
 /** The denial `policy` gives a body not inspected whole, if it gives one. */
 export function partialBodyDenial(policy: PartialBodyPolicy, incomplete: Incomplete): PartialBodyReason | undefined {
   if (policy === "inspect") return undefined;
-  if (policy === "deny-text" && (incomplete.cause === "consumed" ? !mayBeText(incomplete.content) : isUpload(incomplete.content)))
-    return undefined;
+  if (policy === "deny-text" && missedNoText(incomplete)) return undefined;
   return {
     type: "SHIELD_PARTIAL_BODY",
-    message: `body not inspected whole: ${incomplete.detail}; ${nextStep(incomplete.cause)}`,
+    message: `${incomplete.cause === "limits" ? "request" : "body"} not inspected whole: ${incomplete.detail}; ${nextStep(incomplete.cause)}`,
     class: "partial-body",
     cause: incomplete.cause,
     bytesRead: incomplete.bytesRead,
   };
+}
+
+/** Under "deny-text": what was not read is no text the shield reads (a file, a binary body). */
+function missedNoText(incomplete: Incomplete): boolean {
+  switch (incomplete.cause) {
+    case "consumed":
+      return !mayBeText(incomplete.content);
+    case "limits":
+      return incomplete.cutInUpload === true;
+    default:
+      return isUpload(incomplete.content);
+  }
 }
 
 /** A body read before protect() left no bytes to sniff: its declared type is all there is (none declared may be anything). */
@@ -55,6 +66,8 @@ function nextStep(cause: Incomplete["cause"]): string {
   switch (cause) {
     case "cut":
       return 'it was over maxBodyBytes or the rest did not arrive within bodyTimeoutMs: raise those parapet() options, or set shield({ partialBody: "inspect" })';
+    case "limits":
+      return 'raise shield({ inspect: { … } }) for the route that takes such requests, or set shield({ partialBody: "inspect" }) to decide on what was read';
     case "consumed":
       return "call protect() before the app or a middleware reads the body (protect() reads a clone and leaves the body unread)";
     default:

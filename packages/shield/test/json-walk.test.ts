@@ -26,13 +26,16 @@ describe("JSON walk", () => {
     ]);
   });
 
-  it("inspects a repeated value once but counts it toward the limits", () => {
-    // Four values: key a, "same", key b, "same" again (not inspected, still counted); key c is one too many.
-    const limits = { ...defaults, maxValues: 4 };
+  it("inspects a repeated value once, and counts only distinct values toward maxValues", () => {
+    // Three distinct values: key a, "same", key b ("same" again is neither inspected nor counted); key c is one too many.
+    const limits = { ...defaults, maxValues: 3 };
     const { rows, truncated } = walk({ a: "same", b: "same", c: "other" }, limits);
     assert.deepEqual(rows, ["body-key body.a - a", "body body.a a same", "body-key body.b - b"]);
     assert.equal(truncated, true);
     assert.equal(walk({ a: "same", b: "same" }, limits).truncated, false);
+    // A repeat still counts its characters toward maxBytes: 12 characters with it, 8 without.
+    assert.equal(walk({ a: "same", b: "same", c: "x" }, { ...defaults, maxBytes: 12 }).truncated, false);
+    assert.equal(walk({ a: "same", b: "same", c: "x" }, { ...defaults, maxBytes: 11 }).truncated, true);
   });
 
   it("reads a bare string body at the root", () => {
@@ -67,9 +70,10 @@ describe("JSON walk", () => {
       "body body.0.tags.1 tags sale",
       "body body.1.id id a2",
     ]);
-    // 14 keys and strings in all, 6 of them repeats: they count toward the limit as when each was looked up.
-    assert.equal(walk(records, { ...defaults, maxValues: 14 }).truncated, false);
-    assert.equal(walk(records, { ...defaults, maxValues: 13 }).truncated, true);
+    // 14 keys and strings in all, 6 of them repeats: only the 8 distinct ones count toward maxValues (counted, a
+    // body of repeated records used the limit up before the record that mattered). A limit reached stops the walk.
+    assert.equal(walk(records, { ...defaults, maxValues: 9 }).truncated, false);
+    assert.equal(walk(records, { ...defaults, maxValues: 8 }).truncated, true);
   });
 
   it("still inspects a value that differs from the previous record's", () => {

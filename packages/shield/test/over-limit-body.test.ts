@@ -8,7 +8,8 @@ import { addJsonPrefix } from "../src/inspect/json-prefix.js";
 import { CandidateSink } from "../src/inspect/limits.js";
 import { resolveShieldOptions } from "../src/options.js";
 
-const limits = resolveShieldOptions({ mode: "LIVE" }).limits;
+// Smaller than the defaults (1 MiB, 10,000 values), so the cuts below fall inside bodies of a few dozen KB.
+const limits = resolveShieldOptions({ mode: "LIVE", inspect: { maxBytes: 64 * 1024, maxValues: 1_000 } }).limits;
 const request = { query: "", path: "/orders", headers: {} } as unknown as Parameters<typeof collectCandidates>[0];
 
 /** A JSON array of order lines, `count` long: with 40,000 lines, about 5 MB. */

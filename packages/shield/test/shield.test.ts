@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Decision, ParapetError } from "@parapet/core";
-import { type ShieldOptions, type ShieldReason, shield } from "../src/index.js";
+import { type PartialBodyReason, type ShieldOptions, type ShieldReason, shield } from "../src/index.js";
 import { shieldDecisionOn } from "./helpers.js";
 
 const decide = shieldDecisionOn;
@@ -95,12 +95,49 @@ describe("shield rule", () => {
     assert.equal(decision.conclusion, "ALLOW");
   });
 
-  it("answers a request over the limits on what it read, and says so", async () => {
-    const filler = "a=b&".repeat(5_000);
-    const decision = await decide({ url: `/?${filler}x=../../etc/passwd` }, { inspect: { maxValues: 100 } });
-    assert.equal(decision.conclusion, "ALLOW");
+  it("denies a request holding more than its limits, where an attack could sit unread, and says what to do", async () => {
+    const filler = Array.from({ length: 5_000 }, (_, i) => `p${i}=b`).join("&");
+    const url = `/?${filler}&x=../../etc/passwd`;
+    const late = await decide({ url }, { inspect: { maxValues: 100 } });
+    // Until 2026-11-25: ALLOW, the attack past the 100th value unread.
+    assert.equal(late.conclusion, "DENY");
+    const reason = late.reason as PartialBodyReason;
+    assert.equal(reason.type, "SHIELD_PARTIAL_BODY");
+    assert.equal(reason.cause, "limits");
+    assert.match(reason.message, /^request not inspected whole: .*maxValues: 100\b.*raise shield\(\{ inspect/);
+    assert.equal((await decide({ url }, { inspect: { maxValues: 100 }, partialBody: "inspect" })).conclusion, "ALLOW");
+    // An attack read before the limit is what the denial reports.
     const early = reasonOf(await decide({ url: `/?x=../../etc/passwd&${filler}` }, { inspect: { maxValues: 100 } }));
     assert.equal(early.truncated, true);
+    // Repeats are no values: `a=b` sent 5,000 times no longer hides what follows.
+    assert.equal(
+      reasonOf(await decide({ url: `/?${"a=b&".repeat(5_000)}x=../../etc/passwd` }, { inspect: { maxValues: 100 } })).class,
+      "traversal",
+    );
+  });
+
+  it("tells text past the limits from an uploaded file read up to them", async () => {
+    const limits = { inspect: { maxBytes: 4_096, maxValues: 50 } };
+    const form = (body: string, type = "application/x-www-form-urlencoded") =>
+      decide({ method: "POST", url: "/up", headers: { host: "h", "content-type": type }, body }, limits);
+    // A form whose attack sits past maxBytes: denied as not read whole (was ALLOW).
+    const padded = await form(`pad=${"x".repeat(5_000)}&q=${encodeURIComponent("1' OR '1'='1 --")}`);
+    assert.equal((padded.reason as PartialBodyReason).cause, "limits");
+    const boundary = "----b7";
+    const csv = `id,name\n${Array.from({ length: 200 }, (_, i) => `${i},Name ${i}`).join("\n")}`;
+    const part = (head: string, content: string) => `--${boundary}\r\nContent-Disposition: form-data; ${head}\r\n\r\n${content}\r\n`;
+    const upload = (...parts: string[]) => form(`${parts.join("")}--${boundary}--\r\n`, `multipart/form-data; boundary=${boundary}`);
+    // A CSV file of 400 cells read up to 50 values: the file is stored, not a parameter list, so it passes.
+    assert.equal((await upload(part('name="file"; filename="people.csv"', csv))).conclusion, "ALLOW");
+    // Fields are read before files' content, so a field after the file is still read (and what it holds found).
+    const after = await upload(part('name="file"; filename="people.csv"', csv), part('name="note"', "1' OR '1'='1 --"));
+    assert.equal(reasonOf(after).location, "body.note");
+    // Fields that are more than the limits are text missed, file or not.
+    const fields = Array.from({ length: 60 }, (_, i) => part(`name="f${i}"`, `v${i}`));
+    assert.equal(
+      ((await upload(part('name="file"; filename="a.csv"', "a,b\n1,2"), ...fields)).reason as PartialBodyReason).cause,
+      "limits",
+    );
   });
 
   it("handles a malformed JSON body and broken escapes without failing", async () => {
@@ -122,8 +159,12 @@ describe("shield rule", () => {
 
   it("stops at the JSON depth limit without overflowing the stack", async () => {
     const deep = `${"[".repeat(5_000)}"x"${"]".repeat(5_000)}`;
-    const decision = await decide({ method: "POST", url: "/", headers: { host: "h", "content-type": "application/json" }, body: deep });
-    assert.equal(decision.conclusion, "ALLOW");
+    const post = { method: "POST", url: "/", headers: { host: "h", "content-type": "application/json" }, body: deep };
+    const decision = await decide(post);
+    // What lies below depth 32 was not read: denied as such (an attack 40 levels down passed until 2026-11-25).
+    assert.equal(decision.conclusion, "DENY");
+    assert.equal((decision.reason as PartialBodyReason).cause, "limits");
+    assert.equal((await decide(post, { partialBody: "inspect" })).conclusion, "ALLOW");
   });
 
   it("validates options loudly at construction", () => {

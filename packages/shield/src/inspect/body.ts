@@ -34,6 +34,8 @@ export function addBody(body: BodyContent, sink: CandidateSink, charset?: string
   }
   if (body.bytes.length === 0) return;
   const cut = body.truncated || body.bytes.length > sink.limits.maxBytes;
+  // Past maxBytes nothing is read: text there is text missed (a cut in a file or a binary body is told apart later).
+  if (body.bytes.length > sink.limits.maxBytes) sink.truncated = true;
   const bytes = body.bytes.length > sink.limits.maxBytes ? body.bytes.subarray(0, sink.limits.maxBytes) : body.bytes;
   const start = sink.mark();
   addBytes(bytes, body.contentType, sink, cut);
@@ -204,9 +206,12 @@ function addMultipart(text: string, sink: CandidateSink): void {
     return;
   }
   for (const part of text.split(delimiter)) {
-    if (sink.full) return;
     const headerEnd = part.search(/\r?\n\r?\n/);
     if (headerEnd === -1) continue;
+    if (sink.full) {
+      sink.truncated = true; // a part the limits leave unread
+      return;
+    }
     const head = part.slice(0, headerEnd);
     const { name = "part", filename, base64 } = readPartHead(head);
     const sent = part
@@ -217,12 +222,16 @@ function addMultipart(text: string, sink: CandidateSink): void {
     const content = base64 ? decoder.decode(decodeBase64(sent)) : sent;
     // busboy (multer, @fastify/multipart) and undici hand a part over as a file exactly when it has a file name; a
     // field is text to the app whatever its bytes.
-    if (filename === undefined) sink.add(`body.${name}`, "body", content, name);
-    else addFileContent(content, head, filename, `body.${name}`, name, sink);
-    if (content !== sent && filename === undefined) sink.add(`body.${name}`, "body", sent, name);
+    if (filename === undefined) {
+      sink.add(`body.${name}`, "body", content, name);
+      if (content !== sent) sink.add(`body.${name}`, "body", sent, name);
+      sink.add(`body.${name}`, "body-key", name);
+      continue;
+    }
     sink.add(`body.${name}`, "body-key", name);
     // The client-supplied file name: `../../etc/cron.d/x` here is how upload handlers get tricked.
-    if (filename !== undefined) sink.add(`body.${name}.filename`, "body", filename, "filename");
+    sink.add(`body.${name}.filename`, "body", filename, "filename");
+    sink.addFile(() => addFileContent(content, head, filename, `body.${name}`, name, sink));
   }
 }
 

@@ -13,10 +13,16 @@ export interface Inspection {
   readonly otherHeaders: readonly Candidate[];
   /** Uploaded pages (HTML, SVG, XML files), for the XSS detector alone (see `FileContentPolicy`). */
   readonly pageFiles: readonly Candidate[];
+  /** A limit cut inspection short, anywhere (reported with a finding). */
   readonly truncated: boolean;
+  /** A limit left text the shield reads unread: not only an uploaded file's content (judged by `partialBody`). */
+  readonly missedText: boolean;
 }
 
-/** Every value of a request the shield will look at, most attacker-controlled first (so limits cut headers, not parameters). */
+/**
+ * Every value of a request the shield will look at, most attacker-controlled first (so limits cut headers, not
+ * parameters), and uploaded files' content after all of them.
+ */
 export function collectCandidates(request: NormalizedRequest, body: BodyContent | undefined, limits: InspectLimits): Inspection {
   const sink = new CandidateSink(limits);
   if (limits.query) addParams(request.query, "query", sink);
@@ -24,5 +30,13 @@ export function collectCandidates(request: NormalizedRequest, body: BodyContent 
   if (limits.path && request.path !== "/") sink.add("path", "path", decodePathComponent(request.path));
   if (limits.cookies) addCookies(request.headers.cookie, sink);
   addHeaders(request.headers, limits.headers, limits.otherHeaders, sink);
-  return { candidates: sink.candidates, otherHeaders: sink.otherHeaders, pageFiles: sink.pageFiles, truncated: sink.truncated };
+  // Uploaded files' content last, with what the limits leave: read up to them, it leaves no field or header unread.
+  sink.readFiles();
+  return {
+    candidates: sink.candidates,
+    otherHeaders: sink.otherHeaders,
+    pageFiles: sink.pageFiles,
+    truncated: sink.truncated || sink.fileCut,
+    missedText: sink.truncated,
+  };
 }

@@ -44,8 +44,12 @@ export class CandidateSink {
   readonly otherHeaders: Candidate[] = [];
   /** Uploaded pages (HTML, SVG, XML files): read for script only (see `FileContentPolicy`). */
   readonly pageFiles: Candidate[] = [];
-  /** True when a limit cut inspection short. */
+  /** True when a limit cut inspection short in text the shield reads. */
   truncated = false;
+  /** True when a limit was reached inside an uploaded file's content (see `readFiles`). */
+  fileCut = false;
+  /** Uploaded files' content, read by `readFiles` once everything else is in. */
+  private readonly files: (() => void)[] = [];
   private readonly seenKeys = new Set<string>();
   private readonly seenValues = new Set<string>();
   /** Values under URL-like names, and header values (see `seenFor`); made on first use. */
@@ -67,14 +71,15 @@ export class CandidateSink {
   /**
    * Whether `add` would inspect this value, or (for a repeat or an empty
    * value) only count it: lets a walker skip building the location. A repeat
-   * still counts toward the limits, as `add` would count it. A new value is
-   * recorded as seen here (one set operation, not a lookup then an insert):
-   * follow a true answer with `addWanted`.
+   * counts its characters toward `maxBytes`, as `add` would, but is no value
+   * toward `maxValues`: it costs a set lookup, and counting it made a body of
+   * repeated records (or `a=1` sent 1,000 times) use up the limit before the
+   * value that mattered. A new value is recorded as seen here (one set
+   * operation, not a lookup then an insert): follow a true answer with `addWanted`.
    */
   wants(kind: InputKind, value: string, name?: string): boolean {
-    if (value.length === 0 || this.full) return value.length !== 0;
-    if (this.isNew(kind, value, name)) return true;
-    this.valuesLeft--;
+    if (value.length === 0) return false;
+    if (this.budget <= 0 || this.isNew(kind, value, name)) return true;
     this.budget -= value.length;
     return false;
   }
@@ -113,6 +118,32 @@ export class CandidateSink {
     return seen.add(value).size !== size;
   }
 
+  /** Reads an uploaded file's content later, in `readFiles`. */
+  addFile(read: () => void): void {
+    this.files.push(read);
+  }
+
+  /**
+   * Reads the uploaded files' content after every field and header: a stored file's content is read as far as the
+   * limits go (as a file past maxBodyBytes is), and a limit reached there is no text missed (`fileCut`, not
+   * `truncated`). Read in order with the rest, a large CSV upload took the allowance and the fields and headers
+   * after it went unread.
+   */
+  readFiles(): void {
+    const textCut = this.truncated;
+    for (const read of this.files) {
+      if (this.full) {
+        this.fileCut = true;
+        break;
+      }
+      read();
+    }
+    if (this.truncated && !textCut) {
+      this.truncated = false;
+      this.fileCut = true;
+    }
+  }
+
   /** Where the allowance stands now, for `rereadFrom`. */
   mark(): SinkMark {
     return { budget: this.budget, valuesLeft: this.valuesLeft };
@@ -132,8 +163,6 @@ export class CandidateSink {
 
   /** Counts a value the walker knows was already seen (a key of an object shaped like the previous one), as `wants` would. */
   countRepeat(value: string): void {
-    if (value.length === 0 || this.full) return;
-    this.valuesLeft--;
     this.budget -= value.length;
   }
 
@@ -184,11 +213,10 @@ export class CandidateSink {
     page = false,
   ): void {
     if (value.length === 0) return;
-    if (this.full) {
+    if (this.budget <= 0) {
       this.truncated = true;
       return;
     }
-    this.valuesLeft--;
     let raw = value;
     let seenAlready = recorded;
     if (raw.length > this.budget) {
@@ -197,8 +225,14 @@ export class CandidateSink {
       seenAlready = false;
     }
     this.budget -= raw.length;
-    // Repeats are dropped before canonicalizing (the same raw text has the same canonical form): JSON arrays repeat values a lot.
+    // Repeats are dropped before canonicalizing (the same raw text has the same canonical form): JSON arrays repeat
+    // values a lot. A repeat is no value toward maxValues (see `wants`).
     if (!page && !seenAlready && !this.isNew(kind, raw, name)) return;
+    if (this.valuesLeft <= 0) {
+      this.truncated = true;
+      return;
+    }
+    this.valuesLeft--;
     // Header values are mostly answered from the scan's cache, which needs no classes: they are computed there on a miss.
     if (kind === "header") {
       this.candidates.push(new InspectedValue(place, segment, kind, raw, canonicalize(raw), name, undefined));

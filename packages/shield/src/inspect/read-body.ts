@@ -1,5 +1,7 @@
 import type { BodyContent, NormalizedRequest } from "@parapet/core";
 import { contentCodings, decodeContent } from "./content-encoding.js";
+import type { InspectLimits } from "./limits.js";
+import { isUpload } from "./upload.js";
 
 /** Why the shield could not inspect a body whole, for the `partialBody` policy. */
 export interface Incomplete {
@@ -8,15 +10,19 @@ export interface Incomplete {
    * or the rest did not arrive within `bodyTimeoutMs`, or the client went
    * away); "undecodable": its Content-Encoding could not be undone;
    * "consumed": the app read the body before protect() (a Web Request's body
-   * can be read once), so none of it was there to inspect.
+   * can be read once), so none of it was there to inspect; "limits": the
+   * request held more than the shield's `inspect` limits (maxBytes,
+   * maxValues, maxDepth), and what lay past them was not read.
    */
-  readonly cause: "cut" | "undecodable" | "consumed";
+  readonly cause: "cut" | "undecodable" | "consumed" | "limits";
   /** What happened, in words an operator can act on. */
   readonly detail: string;
   /** Bytes of the body read, as sent. */
   readonly bytesRead: number;
   /** What tells an upload from text: the body decoded, as far as it decoded, else as sent. */
   readonly content: BodyContent;
+  /** For "limits": the limit fell inside an uploaded file (or a binary body), not in text the shield reads. */
+  readonly cutInUpload?: boolean;
 }
 
 export interface BodyRead {
@@ -70,3 +76,16 @@ function cut(request: NormalizedRequest, body: BodyContent, content: BodyContent
     Number.isSafeInteger(declared) && declared > read ? `${read} of ${declared} bytes read` : `read stopped after ${read} bytes`;
   return { cause: "cut", detail, bytesRead: read, content };
 }
+
+/**
+ * A request the inspection stopped short in (`sink.truncated`): past `maxBytes` of body, `maxValues` distinct values
+ * or `maxDepth` levels. `body` is the body inspected; when it ran past `maxBytes`, whether the cut fell in a file.
+ */
+export function overLimits(limits: InspectLimits, body: BodyContent | undefined): Incomplete {
+  const cutInBody = body !== undefined && body.bytes.length > limits.maxBytes;
+  const content = body === undefined ? NO_CONTENT : cutInBody ? { ...body, bytes: body.bytes.subarray(0, limits.maxBytes) } : body;
+  const detail = `it holds more than the shield inspects (inspect: { maxBytes: ${limits.maxBytes}, maxValues: ${limits.maxValues}, maxDepth: ${limits.maxDepth} })`;
+  return { cause: "limits", detail, bytesRead: content.bytes.length, content, cutInUpload: cutInBody && isUpload(content) };
+}
+
+const NO_CONTENT: BodyContent = { bytes: new Uint8Array(0), truncated: false, contentType: "" };
