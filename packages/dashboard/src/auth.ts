@@ -46,9 +46,12 @@ export function authenticate(request: IncomingMessage, url: URL, token: string, 
   // strip the token, or it stays in the address bar and the history.
   const fromQuery = url.searchParams.get("token");
   if (fromQuery !== null) return tokenMatches(token, fromQuery) ? "from-query" : "wrong";
-  const fromCookie = readCookie(request.headers.cookie, cookie);
-  if (fromCookie === undefined) return "missing";
-  return tokenMatches(token, fromCookie) ? "ok" : "wrong";
+  const fromCookies = readCookies(request.headers.cookie, cookie);
+  if (fromCookies.length === 0) return "missing";
+  // Any of them: every port of 127.0.0.1 shares cookies, so a page on another port (a dev server, the app itself) can
+  // add one of the same name with a longer Path, which the browser then sends first. Judging only the first let such a
+  // decoy lock the user out for the browser session, logging in again included. A decoy cannot hold the token.
+  return fromCookies.some((value) => tokenMatches(token, value)) ? "ok" : "wrong";
 }
 
 /**
@@ -69,11 +72,13 @@ function bearerToken(header: string | undefined): string | undefined {
   return /^bearer +(\S+)$/i.exec(header)?.[1] ?? "";
 }
 
-function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
+/** Every value of the cookie `name` in the header, in the order the browser sent them. */
+function readCookies(header: string | undefined, name: string): string[] {
+  const values: string[] = [];
+  if (!header) return values;
   for (const part of header.split(";")) {
     const index = part.indexOf("=");
-    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
+    if (index > 0 && part.slice(0, index).trim() === name) values.push(part.slice(index + 1).trim());
   }
-  return undefined;
+  return values;
 }

@@ -23,8 +23,11 @@ export interface LiveDecision {
 }
 
 export interface LiveSource {
-  /** Starts delivering; returns the function that stops it. */
-  subscribe(listener: (decision: LiveDecision) => void): () => void;
+  /**
+   * Starts delivering; returns the function that stops it. A source that reads the log reports through
+   * `onReadable` when reading starts failing (false) and works again (true), so the tail can say so.
+   */
+  subscribe(listener: (decision: LiveDecision) => void, onReadable?: (readable: boolean) => void): () => void;
 }
 
 /** An observer for `parapet({ observers })` that the dashboard can also subscribe to. */
@@ -79,13 +82,27 @@ const LOOKBACK_MS = 15_000;
 const MAX_SEEN = 20_000;
 /** Rows read per poll. A tail shows what is happening now; the table is the complete record. */
 const POLL_LIMIT = 500;
+/**
+ * A log that cannot be read (PostgreSQL down, a broken file) fails every poll, once a second while a tab tails:
+ * warning each time wrote 86,400 lines a day into the dashboard's log, the app's own in process. The first failure
+ * is written, then at most one line per this long, with the number of failed polls since the last one.
+ */
+const REPEAT_WARN_MS = 5 * 60_000;
 
 export function pollingSource(query: DecisionLogQuery, options: PollOptions): LiveSource {
   return {
-    subscribe(listener) {
+    subscribe(listener, onReadable) {
       let since = options.now();
       const seen = new Set<string>();
       let running = false;
+      let failures = 0;
+      let lastWarn = Number.NEGATIVE_INFINITY;
+      let readable = true;
+      const report = (now: boolean) => {
+        if (now === readable) return;
+        readable = now;
+        onReadable?.(now);
+      };
       async function poll(): Promise<void> {
         if (running) return;
         running = true;
@@ -110,8 +127,16 @@ export function pollingSource(query: DecisionLogQuery, options: PollOptions): Li
               userAgent: row.userAgent,
             });
           }
+          report(true);
         } catch (error) {
-          options.logger.warn("dashboard: live tail could not poll the decision log", { error: messageOf(error) });
+          report(false);
+          failures++;
+          const at = options.now();
+          if (at - lastWarn >= REPEAT_WARN_MS) {
+            lastWarn = at;
+            options.logger.warn("dashboard: live tail could not poll the decision log", { error: messageOf(error), failedPolls: failures });
+            failures = 0;
+          }
         } finally {
           running = false;
         }
@@ -139,20 +164,32 @@ export interface LiveHub {
 export function createLiveHub(source: LiveSource): LiveHub {
   const clients = new Set<ServerResponse>();
   let unsubscribe: (() => void) | undefined;
+  // A tail over a log that cannot be read (PostgreSQL down) stayed "connected" and empty, as if nothing happened:
+  // tabs are told when reading fails and works again, and a tab that opens meanwhile is told at once.
+  let logReadable = true;
+  const statusEvent = () => `event: status\ndata: ${JSON.stringify({ logReadable })}\n\n`;
 
-  function broadcast(decision: LiveDecision): void {
-    const event = `event: decision\ndata: ${JSON.stringify(decision)}\n\n`;
+  function send(event: string): void {
     for (const client of clients) {
       if (client.writableLength > MAX_BUFFERED_BYTES) client.destroy();
       else client.write(event);
     }
   }
+  function broadcast(decision: LiveDecision): void {
+    send(`event: decision\ndata: ${JSON.stringify(decision)}\n\n`);
+  }
+  function readableChanged(readable: boolean): void {
+    logReadable = readable;
+    send(statusEvent());
+  }
+  function stop(): void {
+    unsubscribe?.();
+    unsubscribe = undefined;
+    logReadable = true;
+  }
   function detach(client: ServerResponse): void {
     clients.delete(client);
-    if (clients.size === 0) {
-      unsubscribe?.();
-      unsubscribe = undefined;
-    }
+    if (clients.size === 0) stop();
   }
   const heartbeat = setInterval(() => {
     for (const client of clients) client.write(": ping\n\n");
@@ -167,17 +204,16 @@ export function createLiveHub(source: LiveSource): LiveHub {
       if (!response.socket) return refuse(response, "a live tail cannot wait behind another request; open it on a connection of its own");
       if (clients.size >= MAX_CLIENTS) return refuse(response, `at most ${MAX_CLIENTS} live tails may be open; close another tab`);
       response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", connection: "keep-alive" });
-      response.write("retry: 3000\n\n");
+      response.write(logReadable ? "retry: 3000\n\n" : `retry: 3000\n\n${statusEvent()}`);
       clients.add(response);
       response.on("close", () => detach(response));
-      unsubscribe ??= source.subscribe(broadcast);
+      unsubscribe ??= source.subscribe(broadcast, readableChanged);
     },
     close() {
       clearInterval(heartbeat);
       for (const client of clients) client.end();
       clients.clear();
-      unsubscribe?.();
-      unsubscribe = undefined;
+      stop();
     },
   };
 }

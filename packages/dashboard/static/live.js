@@ -47,6 +47,12 @@ export function renderLive(root) {
     status.textContent = "reconnecting";
     status.className = "badge error";
   });
+  // The server says when it cannot read the decision log (database down): the tail is then empty for that reason.
+  source.addEventListener("status", (event) => {
+    const { logReadable } = JSON.parse(event.data);
+    status.textContent = logReadable ? "connected" : "decision log unreadable: see the dashboard's log";
+    status.className = logReadable ? "badge allow" : "badge error";
+  });
   source.addEventListener("decision", (event) => {
     const decision = JSON.parse(event.data);
     body.prepend(decisionRow({ status: null, ...decision }));

@@ -3,8 +3,9 @@ import { once } from "node:events";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parapet } from "@parapet/core";
-import { observe, sqliteLog } from "@parapet/observe";
+import { type DecisionLogQuery, observe, sqliteLog } from "@parapet/observe";
 import { createLiveFeed, startDashboard } from "../src/index.js";
 import { bearer, get, nextLiveDecision } from "./client.js";
 import { quietLogger, request, tempDir } from "./helpers.js";
@@ -121,4 +122,38 @@ test("a feed with a failing listener does not throw into the request path", () =
   assert.doesNotThrow(() => feed.onDecision(decision, normalized));
   assert.deepEqual(received, ["d1"]);
   stop();
+});
+
+test("polling a log that cannot be read warns once, not on every poll, and tells the tail", async () => {
+  const lines: string[] = [];
+  const logger = { debug() {}, warn: (message: string) => lines.push(message), error: (message: string) => lines.push(message) };
+  // PostgreSQL down, say: every read fails at once.
+  const down = {
+    decisions: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432")),
+  } as unknown as DecisionLogQuery;
+  const dashboard = await startDashboard({ query: down, port: 0, logger, pollIntervalMs: 50 });
+  // Aborted after 5 s, so a stream without the event fails the test instead of hanging it.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 5_000);
+  try {
+    const reply = await fetch(new URL("/api/live", dashboard.url), { headers: bearer(dashboard.token), signal: controller.signal });
+    assert.equal(reply.status, 200);
+    // The tab learns why it stays empty, instead of showing "connected" over a log nobody can read.
+    const reader = reply.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let stream = "";
+    while (!stream.includes("event: status")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stream += value;
+    }
+    assert.match(stream, /event: status\ndata: \{"logReadable":false\}/);
+    await sleep(1_000);
+    const polls = lines.filter((line) => /live tail could not poll/.test(line));
+    // About 20 polls failed; a tab left on the tail overnight wrote a line for each, 86,400 a day.
+    assert.equal(polls.length, 1, `${polls.length} warnings for one outage`);
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+    await dashboard.close();
+  }
 });

@@ -86,6 +86,15 @@ test("a proxy's Basic credentials do not hide the cookie, and the Bearer scheme 
   assert.equal((await get(at("/api/overview"), { authorization: "Bearer", cookie })).status, 401, "an empty Bearer is a wrong one");
 });
 
+test("a decoy cookie of the same name, set from another port of the host, does not lock the session out", async () => {
+  // What the browser sends after a page on 127.0.0.1:<other port> ran `document.cookie = "<name>=x; path=/api"`:
+  // the longer Path first, then the dashboard's own cookie. Logging in again does not remove the decoy.
+  const name = `parapet_dashboard_${dashboard.port}`;
+  const both = `${name}=decoy; ${name}=${dashboard.token}`;
+  assert.equal((await get(at("/api/overview"), { cookie: both })).status, 200);
+  assert.equal((await get(at("/api/overview"), { cookie: `${name}=decoy; ${name}=other` })).status, 401, "still needs the token");
+});
+
 test("?token= is swapped for an HttpOnly SameSite=Strict cookie and stripped from the URL", async () => {
   const reply = await get(at(`/?token=${dashboard.token}`));
   assert.equal(reply.status, 303);
