@@ -41,6 +41,11 @@ function decimal(text: string): number | undefined {
   return /^\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
 }
 
+/** Colour on a terminal only, and not when NO_COLOR is set to anything (https://no-color.org). */
+function wantsColor(): boolean {
+  return process.stdout.isTTY === true && !process.env.NO_COLOR;
+}
+
 /** `parapet audit`: returns the exit code; never throws for user errors. */
 export async function run(argv: readonly string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
@@ -127,7 +132,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     const threshold: Severity = typeof failOn === "string" && isSeverity(failOn) ? failOn : config.failOn;
     if (values.json) process.stdout.write(toJson(report));
     else if (values.sarif) process.stdout.write(toSarif(report));
-    else process.stdout.write(toTerminal(report, { color: process.stdout.isTTY === true, failOn: threshold }));
+    else process.stdout.write(toTerminal(report, { color: wantsColor(), failOn: threshold }));
     if (report.findings.some((f) => severityRank(f.severity) >= severityRank(threshold))) return 1;
     // Each unreadable tarball is a medium finding, under the default gate (high). When not one could be read (the
     // registry down, a proxy refusing every request) nothing was checked at all, and a gate that passes then would

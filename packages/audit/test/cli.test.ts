@@ -233,3 +233,14 @@ test("bad input exits 2 with a clear message and no stack trace", async () => {
     assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
   }
 });
+
+test("a lockfile or a missing folder given instead of the project folder says so, not 'no lockfile, commit one'", async () => {
+  const dir = project({ "package-lock.json": lockfileFor([]) });
+  const file = await runCli([join(dir, "package-lock.json"), "--no-tarballs", "--no-metadata"]);
+  assert.equal(file.code, 2);
+  assert.match(file.stderr, /package-lock\.json is a file, not a folder\. Give the folder that holds the lockfile: parapet audit /);
+  const missing = await runCli([join(dir, "nope"), "--no-tarballs", "--no-metadata"]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nope: no such folder/);
+  assert.doesNotMatch(file.stderr + missing.stderr, /Commit one/);
+});

@@ -200,6 +200,6 @@ test("a malformed resolved URL is reported in SARIF instead of crashing the run"
   const sarif = JSON.parse(result.stdout) as { runs: Array<{ results: Array<{ ruleId: string; level: string }> }> };
   assert.deepEqual(
     sarif.runs[0]?.results.map((r) => [r.ruleId, r.level]),
-    [["lockfile-tampering", "error"]],
+    [["lockfile-tampering/high", "error"]],
   );
 });

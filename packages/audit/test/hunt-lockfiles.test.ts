@@ -47,6 +47,25 @@ test("pnpm keys: only a v5 underscore after a valid version starts a peer suffix
   assert.deepEqual(parseKey("string_decoder@1.3.0", 9), { name: "string_decoder", version: "1.3.0" });
 });
 
+test("a pnpm lockfile whose packages are not a mapping is an error, not a clean audit of nothing", () => {
+  for (const packages of ["[a, b]", "5", "'x'"])
+    assert.throws(
+      () => parseLockfile("pnpm-lock.yaml", `lockfileVersion: '9.0'\n\npackages: ${packages}\n`),
+      /: pnpm-lock\.yaml:3: "packages" is not a mapping/,
+      packages,
+    );
+  // An empty `packages:` is a project without dependencies.
+  assert.deepEqual(parseLockfile("pnpm-lock.yaml", "lockfileVersion: '9.0'\npackages:\n").packages, []);
+});
+
+test("an npm v1 lockfile whose dependencies are not an object is an error, not a clean audit of nothing", () => {
+  assert.throws(
+    () => parseLockfile("package-lock.json", '{"lockfileVersion": 1, "dependencies": [1, 2]}'),
+    /package-lock\.json: the "dependencies" of a v1 lockfile is not an object/,
+  );
+  assert.deepEqual(parseLockfile("package-lock.json", '{"lockfileVersion": 1}').packages, []);
+});
+
 test("a broken pnpm lockfile is answered with a pnpm command, not an npm one", () => {
   assert.throws(
     () => parseLockfile("pnpm-lock.yaml", "lockfileVersion: '9.0'\npackages:\n  noversion:\n    resolution: {integrity: sha512-x}\n"),

@@ -4,6 +4,8 @@
  * they are imported only when used, so `parapet audit` never loads the shield.
  */
 
+import { ignoreClosedPipe } from "./closed-pipe.js";
+
 interface CliModule {
   run(argv: readonly string[]): Promise<number>;
 }
@@ -43,6 +45,8 @@ async function main(argv: readonly string[]): Promise<number> {
   return module.run(rest);
 }
 
+ignoreClosedPipe(process.stdout);
+ignoreClosedPipe(process.stderr);
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

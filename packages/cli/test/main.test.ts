@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -29,5 +32,28 @@ describe("the parapet command", () => {
     assert.notEqual(code, 0);
     assert.match(stderr, /corpus\.jsonl/);
     assert.doesNotMatch(stderr, /\n\s+at /);
+  });
+
+  it("keeps its exit code and prints no stack trace when the reader closes the pipe early (| head -1)", async () => {
+    // 2,000 packages resolved over plain http: megabytes of JSON, all high findings, under a critical gate.
+    const dir = mkdtempSync(join(tmpdir(), "parapet-cli-pipe-"));
+    const packages: Record<string, unknown> = { "": { name: "app" } };
+    for (let i = 0; i < 2000; i++) packages[`node_modules/p${i}`] = { version: "1.0.0", resolved: `http://x.example/p${i}.tgz` };
+    writeFileSync(join(dir, "package-lock.json"), JSON.stringify({ lockfileVersion: 3, packages }, null, 2));
+    try {
+      const args = [bin, "audit", dir, "--json", "--no-tarballs", "--no-metadata", "--fail-on", "critical"];
+      const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      // What `head -1` does: read a little, then close its end.
+      child.stdout.once("data", () => child.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      assert.equal(stderr, "");
+      assert.equal(code, 0, "the gate's own answer (nothing critical), not a crash's 1");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, type Stats, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { AuditError, readError } from "../errors.js";
 import type { Lockfile } from "../model.js";
 import { readProjectFile } from "../project-file.js";
@@ -29,8 +29,27 @@ export function parseLockfile(file: string, text: string): Lockfile {
   return known.parse(file, text.replace(/^\uFEFF/, ""));
 }
 
+/**
+ * `parapet audit package-lock.json` (a file, not its folder) and a mistyped folder were both told "no lockfile in …
+ * Commit one", which sends the user after the wrong problem: say what the path is instead.
+ */
+function checkProjectDir(dir: string): void {
+  let stats: Stats;
+  try {
+    stats = statSync(dir);
+  } catch {
+    throw new AuditError("PARAPET_E_AUDIT_NO_LOCKFILE", `${dir}: no such folder. Give the folder that holds the lockfile.`);
+  }
+  if (!stats.isDirectory())
+    throw new AuditError(
+      "PARAPET_E_AUDIT_NO_LOCKFILE",
+      `${dir} is a file, not a folder. Give the folder that holds the lockfile: parapet audit ${dirname(dir)}`,
+    );
+}
+
 /** Finds and parses every lockfile in `dir`. Throws a clear error when there is none. */
 export function readLockfiles(dir: string): Lockfile[] {
+  checkProjectDir(dir);
   const found = LOCKFILES.filter((l) => existsSync(join(dir, l.file)));
   if (found.length === 0) {
     throw new AuditError(

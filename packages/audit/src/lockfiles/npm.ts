@@ -118,6 +118,9 @@ function fromV1(file: string, doc: Record<string, unknown>, lineOf: LineOf): Loc
   const out: LockedPackage[] = [];
   // Iterative walk: a hostile lockfile cannot blow the stack with deep nesting.
   const stack: Array<{ deps: Record<string, unknown>; parent: string }> = [];
+  // Absent: no dependencies. Anything but an object is a broken file, not a clean project (as v2/v3's "packages").
+  if (doc.dependencies !== undefined && !isRecord(doc.dependencies))
+    throw lockfileError(file, undefined, 'the "dependencies" of a v1 lockfile is not an object');
   if (isRecord(doc.dependencies)) stack.push({ deps: doc.dependencies, parent: "" });
   while (stack.length > 0) {
     const { deps, parent } = stack.pop()!;

@@ -2,7 +2,7 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import { AuditError, lockfileError } from "../errors.js";
 import type { LockedPackage, Lockfile } from "../model.js";
 import { isRecord } from "./json.js";
-import { createLineIndex } from "./lines.js";
+import { createLineIndex, lineStartingWith } from "./lines.js";
 import { classifyResolved } from "./source.js";
 
 /**
@@ -30,6 +30,10 @@ export function parsePnpmLockfile(file: string, text: string): Lockfile {
     );
   }
   const lineOf = createLineIndex(text);
+  // No `packages` (or an empty `packages:`) is a project without dependencies; anything but a mapping is a broken
+  // file, and reading it as "no packages" would report a clean audit of a lockfile pnpm itself refuses.
+  if (doc.packages != null && !isRecord(doc.packages))
+    throw lockfileError(file, lineStartingWith(text, "packages:"), '"packages" is not a mapping');
   const entries = isRecord(doc.packages) ? doc.packages : {};
   const out: LockedPackage[] = [];
   for (const [key, entry] of Object.entries(entries)) {

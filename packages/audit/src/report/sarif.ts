@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AuditReport } from "../audit.js";
-import type { Finding, Severity } from "../model.js";
+import { type Finding, type Severity, severityRank } from "../model.js";
 
 /** Descriptions of each check id, for SARIF `rules` (shown by GitHub code scanning). */
 const RULES: Record<string, string> = {
@@ -32,6 +32,38 @@ function level(severity: Severity): "error" | "warning" | "note" {
 
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0", info: "0.0" };
 
+/** Checks that judge by resemblance or by code patterns, not by a fact the lockfile or registry states. */
+const HEURISTIC = new Set(["typosquat", "malicious-code", "publisher-change"]);
+
+/**
+ * Code scanning reads `security-severity` from the rule only (a result cannot override it), and one
+ * check reports at several severities (lockfile-tampering: sha1-only is low, a foreign host high).
+ * So a rule is a check at one severity, `lockfile-tampering/high`: each alert is ranked as ours is.
+ */
+function ruleIdOf(finding: Finding): string {
+  return `${finding.checkId}/${finding.severity}`;
+}
+
+/** One SARIF rule (reportingDescriptor) with the fields GitHub requires or ranks by. */
+function ruleFor(id: string) {
+  const [checkId = id, severity = "info"] = id.split("/") as [string, Severity];
+  const summary = RULES[checkId] ?? checkId;
+  return {
+    id,
+    name: checkId.replace(/(^|-)(\w)/g, (_, _sep: string, c: string) => c.toUpperCase()),
+    shortDescription: { text: summary },
+    fullDescription: {
+      text: `${summary} (parapet audit check "${checkId}", ${severity} severity). Each result says why and what to do next.`,
+    },
+    defaultConfiguration: { level: level(severity) },
+    properties: {
+      tags: ["security", "supply-chain"],
+      precision: HEURISTIC.has(checkId) ? "medium" : "high",
+      "security-severity": SECURITY_SEVERITY[severity],
+    },
+  };
+}
+
 /** The nearest folder holding `.git`, from `dir` upwards. */
 function repositoryRoot(dir: string): string | undefined {
   for (let at = resolve(dir); ; at = dirname(at)) {
@@ -53,9 +85,13 @@ export function sourceRoot(dir: string, cwd: string = process.cwd()): string {
   return repositoryRoot(dir) ?? (inside(cwd) ? cwd : dir);
 }
 
-/** A finding's file as a URI relative to `root` (forward slashes, percent-encoded). */
+/**
+ * A finding's file as a URI relative to `root`: forward slashes, each segment percent-encoded on its own.
+ * encodeURI keeps `#`, `?` and `:`, so a folder named `a#b` became a fragment and `x:y` a URI scheme,
+ * and code scanning looked for a file that does not exist.
+ */
 function artifactUri(report: AuditReport, root: string, finding: Finding): string {
-  return encodeURI(relative(root, join(report.dir, finding.location.file)).split(sep).join("/"));
+  return relative(root, join(report.dir, finding.location.file)).split(sep).map(encodeURIComponent).join("/");
 }
 
 /**
@@ -86,10 +122,22 @@ export interface SarifOptions {
   readonly root?: string;
 }
 
+/** GitHub rejects a SARIF run of more than 25,000 results (and shows only the 5,000 most severe). */
+export const MAX_SARIF_RESULTS = 25_000;
+
+/** The findings a run can carry: all of them, or past the limit the most severe, in report order. */
+function within(findings: readonly Finding[]): readonly Finding[] {
+  if (findings.length <= MAX_SARIF_RESULTS) return findings;
+  const kept = new Set([...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity)).slice(0, MAX_SARIF_RESULTS));
+  return findings.filter((f) => kept.has(f));
+}
+
 /** SARIF 2.1.0 (OASIS), the subset GitHub code scanning accepts for upload. */
 export function toSarif(report: AuditReport, options: SarifOptions = {}): string {
   const root = options.root ?? sourceRoot(report.dir);
-  const ruleIds = [...new Set(report.findings.map((f) => f.checkId))].sort();
+  const findings = within(report.findings);
+  const omitted = report.findings.length - findings.length;
+  const ruleIds = [...new Set(findings.map(ruleIdOf))].sort();
   const sarif = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -99,33 +147,46 @@ export function toSarif(report: AuditReport, options: SarifOptions = {}): string
           driver: {
             name: "parapet-audit",
             informationUri: "https://github.com/parapet/parapet",
-            rules: ruleIds.map((id) => ({
-              id,
-              name: id.replace(/(^|-)(\w)/g, (_, _sep: string, c: string) => c.toUpperCase()),
-              shortDescription: { text: RULES[id] ?? id },
-              properties: { tags: ["security", "supply-chain"] },
-            })),
+            rules: ruleIds.map(ruleFor),
           },
         },
         originalUriBaseIds: { "%SRCROOT%": { uri: `${pathToFileURL(root).href.replace(/\/?$/, "/")}` } },
-        results: resultsFor(report, root, ruleIds),
+        results: resultsFor(report, findings, root, ruleIds),
+        // Said where code scanning shows a tool's own messages, so a cut is never silent.
+        ...(omitted > 0
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: [
+                    {
+                      level: "warning",
+                      message: {
+                        text: `${omitted} least severe findings were left out: code scanning rejects more than ${MAX_SARIF_RESULTS} results. Run with --json to see every finding.`,
+                      },
+                    },
+                  ],
+                },
+              ],
+            }
+          : {}),
       },
     ],
   };
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
 
-function resultsFor(report: AuditReport, root: string, ruleIds: readonly string[]) {
-  const uris = report.findings.map((f) => artifactUri(report, root, f));
-  const prints = fingerprints(report.findings, uris);
-  return report.findings.map((f, i) => resultFor(f, uris[i]!, prints[i]!, ruleIds));
+function resultsFor(report: AuditReport, findings: readonly Finding[], root: string, ruleIds: readonly string[]) {
+  const uris = findings.map((f) => artifactUri(report, root, f));
+  const prints = fingerprints(findings, uris);
+  return findings.map((f, i) => resultFor(f, uris[i]!, prints[i]!, ruleIds));
 }
 
 /** One SARIF result; the URI is relative to %SRCROOT%. */
 function resultFor(f: Finding, uri: string, fingerprint: string, ruleIds: readonly string[]) {
   return {
-    ruleId: f.checkId,
-    ruleIndex: ruleIds.indexOf(f.checkId),
+    ruleId: ruleIdOf(f),
+    ruleIndex: ruleIds.indexOf(ruleIdOf(f)),
     level: level(f.severity),
     message: { text: `${f.packageName ? `${f.packageName}@${f.version ?? "?"}: ` : ""}${f.message}` },
     locations: [
@@ -137,6 +198,6 @@ function resultFor(f: Finding, uri: string, fingerprint: string, ruleIds: readon
       },
     ],
     partialFingerprints: { "parapet/v2": fingerprint },
-    properties: { "security-severity": SECURITY_SEVERITY[f.severity], severity: f.severity },
+    properties: { severity: f.severity },
   };
 }
