@@ -26,7 +26,10 @@ const CHARSET_PARAM = /;[ \t]*charset[ \t]*=[ \t]*(?:"([^"]{0,64})"|([^;\s"]{1,6
  */
 export function decodeCharset(bytes: Uint8Array, charset: string): string | undefined {
   // iconv-lite's name matching: lowercase, a `:2000`-style suffix and anything not a letter or digit dropped.
-  const name = charset.replace(/:\d{4}$/, "").replace(/[^0-9a-z]/g, "");
+  const name = charset
+    .toLowerCase()
+    .replace(/:\d{4}$/, "")
+    .replace(/[^0-9a-z]/g, "");
   switch (name) {
     case "utf8":
     case "unicode11utf8":
