@@ -3,52 +3,23 @@
  * the RateLimit headers one client holding both rule sets would send. The child's used to overwrite the root's,
  * so the client was told "login";r=98 by the response that used up the global limit of 2.
  */
-import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { fixedWindow, MemoryStore, parapet, silentLogger } from "@parapet/core";
+import { describe } from "node:test";
+import { itReportsStackedLimits } from "@parapet/node/test-suite";
 import Fastify from "fastify";
 import { parapetPlugin } from "../src/index.js";
 
-// A multiple of 60 s: a window starts here, so every `t` is 60.
-const clock = { now: () => 1_700_000_040_000 };
-const limit = (name: string, max: number) =>
-  parapet({ rules: [fixedWindow({ name, max, window: "60s" })], store: new MemoryStore(), clock, logger: silentLogger });
-
 describe("parapetPlugin registered on the root and in a child scope", () => {
-  for (const [globalMax, loginMax] of [
-    [2, 100],
-    [100, 2],
-  ] as const) {
-    it(`reports the limit closest to its end, and both policies (global ${globalMax}, login ${loginMax})`, async () => {
-      const app = Fastify({ forceCloseConnections: true });
-      await app.register(parapetPlugin, { client: limit("global", globalMax) });
-      await app.register(
-        async (auth) => {
-          await auth.register(parapetPlugin, { client: limit("login", loginMax), hook: "preHandler" });
-          auth.post("/login", async () => ({ ok: true }));
-        },
-        { prefix: "/auth" },
-      );
-      const url = await app.listen({ port: 0, host: "127.0.0.1" });
-      const tight = globalMax < loginMax ? "global" : "login";
-      try {
-        const policies = [];
-        const seen = [];
-        for (let i = 0; i < 3; i++) {
-          const response = await fetch(`${url}/auth/login`, { method: "POST" });
-          await response.arrayBuffer();
-          policies.push(response.headers.get("ratelimit-policy"));
-          seen.push([response.status, response.headers.get("ratelimit"), response.headers.get("retry-after")]);
-        }
-        assert.deepEqual(seen, [
-          [200, `"${tight}";r=1;t=60`, null],
-          [200, `"${tight}";r=0;t=60`, null],
-          [429, `"${tight}";r=0;t=60`, "60"],
-        ]);
-        assert.equal(policies[0], `"global";q=${globalMax};w=60, "login";q=${loginMax};w=60`);
-      } finally {
-        await app.close();
-      }
-    });
-  }
+  itReportsStackedLimits(async (global, login) => {
+    const app = Fastify({ forceCloseConnections: true });
+    await app.register(parapetPlugin, { client: global });
+    await app.register(
+      async (auth) => {
+        await auth.register(parapetPlugin, { client: login, hook: "preHandler" });
+        auth.post("/login", async () => ({ ok: true }));
+      },
+      { prefix: "/auth" },
+    );
+    const url = await app.listen({ port: 0, host: "127.0.0.1" });
+    return { loginUrl: `${url}/auth/login`, close: () => app.close() };
+  });
 });

@@ -7,51 +7,22 @@ import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import { describe, it } from "node:test";
 import { serve } from "@hono/node-server";
-import { parapet as createClient, fixedWindow, MemoryStore, silentLogger } from "@parapet/core";
-import { onLoopback } from "@parapet/node/test-suite";
+import { itReportsStackedLimits, onLoopback, stackedLimit } from "@parapet/node/test-suite";
 import { Hono } from "hono";
 import { type ParapetVariables, parapet } from "../src/index.js";
 
-// A multiple of 60 s: a window starts here, so every `t` is 60.
-const clock = { now: () => 1_700_000_040_000 };
-const limit = (name: string, max: number) =>
-  createClient({ rules: [fixedWindow({ name, max, window: "60s" })], store: new MemoryStore(), clock, logger: silentLogger });
-
 describe("parapet stacked on one Hono app", () => {
-  for (const [globalMax, loginMax] of [
-    [2, 100],
-    [100, 2],
-  ] as const) {
-    it(`reports the limit closest to its end, and both policies (global ${globalMax}, login ${loginMax})`, async () => {
-      const app = new Hono<{ Variables: ParapetVariables }>();
-      app.use(parapet(limit("global", globalMax)));
-      app.use("/login", parapet(limit("login", loginMax)));
-      app.post("/login", (c) => c.json({ ok: true }));
-      const server = await onLoopback(serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }) as Server);
-      const tight = globalMax < loginMax ? "global" : "login";
-      try {
-        const policies = [];
-        const seen = [];
-        for (let i = 0; i < 3; i++) {
-          const response = await fetch(`${server.url}/login`, { method: "POST" });
-          await response.arrayBuffer();
-          policies.push(response.headers.get("ratelimit-policy"));
-          seen.push([response.status, response.headers.get("ratelimit"), response.headers.get("retry-after")]);
-        }
-        assert.deepEqual(seen, [
-          [200, `"${tight}";r=1;t=60`, null],
-          [200, `"${tight}";r=0;t=60`, null],
-          [429, `"${tight}";r=0;t=60`, "60"],
-        ]);
-        assert.equal(policies[0], `"global";q=${globalMax};w=60, "login";q=${loginMax};w=60`);
-      } finally {
-        await server.close();
-      }
-    });
-  }
+  itReportsStackedLimits(async (global, login) => {
+    const app = new Hono<{ Variables: ParapetVariables }>();
+    app.use(parapet(global));
+    app.use("/login", parapet(login));
+    app.post("/login", (c) => c.json({ ok: true }));
+    const server = await onLoopback(serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }) as Server);
+    return { loginUrl: `${server.url}/login`, close: () => server.close() };
+  });
 
   it("puts the RateLimit and Retry-After headers on a custom denial, which may set its own", async () => {
-    const client = limit("api", 1);
+    const client = stackedLimit("api", 1);
     const app = new Hono<{ Variables: ParapetVariables }>();
     app.use("/json", parapet(client, { onDenied: (_d, c) => c.json({ custom: true }, 429) }));
     app.use("/own", parapet(client, { onDenied: () => new Response("slow down", { status: 429, headers: { "retry-after": "5" } }) }));

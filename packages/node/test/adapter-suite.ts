@@ -16,6 +16,7 @@ import { bodyRule, countingRule, DENY_HEADER, FORBIDDEN_WORD, failingRule, heade
 
 export * from "./http-client.js";
 export * from "./leaving-client.js";
+export * from "./stacked-limits.js";
 export * from "./test-rules.js";
 
 export interface RunningServer {
