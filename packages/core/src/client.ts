@@ -204,7 +204,7 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
       // An injected clock is checked once per request, here, and only here: a NaN passed every limit (every
       // comparison with it is false) and sent `t=NaN`; an infinite or huge value broke window arithmetic the same way.
       // One range test catches those and anything that is not a number.
-      if (typeof started !== "number" || !(started >= -MAX_CLOCK_MS && started <= MAX_CLOCK_MS)) {
+      if (!isClockTime(started)) {
         return clockFailed(input, extra ?? NO_EXTRA, options, started, badClock, startedPrecise);
       }
     } else {
@@ -258,11 +258,9 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
     thrown: unknown,
     startedPrecise: number,
   ): Decision {
-    const problem =
-      thrown !== undefined ? `threw (${messageOf(thrown)})` : `returned ${typeof reading === "number" ? String(reading) : typeof reading}`;
     const error = new ParapetError(
       ErrorCodes.CLOCK_INVALID,
-      `the \`clock\` passed to parapet() ${problem} instead of epoch milliseconds; make clock.now() return a finite number such as Date.now(), or leave \`clock\` out`,
+      `the \`clock\` passed to parapet() ${clockProblem(reading, thrown)} instead of epoch milliseconds; make clock.now() return a finite number such as Date.now(), or leave \`clock\` out`,
     );
     const result = errorResult("CLOCK", "LIVE", ErrorCodes.CLOCK_INVALID, error, 0);
     let request: NormalizedRequest | undefined;
@@ -375,16 +373,16 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
    */
   function authEventTime(): number {
     let reading: unknown;
+    let thrown: unknown;
     try {
       reading = shared.clock.now();
     } catch (error) {
-      reading = error;
+      thrown = error;
     }
-    if (typeof reading === "number" && reading >= -MAX_CLOCK_MS && reading <= MAX_CLOCK_MS) return reading;
-    const problem = reading instanceof Error ? `threw (${reading.message})` : `returned ${String(reading)}`;
+    if (thrown === undefined && isClockTime(reading)) return reading;
     const now = Date.now();
     warnRuleFailed(
-      `the \`clock\` passed to parapet() ${problem} instead of epoch milliseconds; auth events are stamped with the system time`,
+      `the \`clock\` passed to parapet() ${clockProblem(reading, thrown)} instead of epoch milliseconds; auth events are stamped with the system time`,
       now,
     );
     return now;
@@ -619,6 +617,18 @@ function validate(options: ParapetOptions): void {
  * Window arithmetic on such a time plus the longest window stays exact in a double.
  */
 const MAX_CLOCK_MS = 8.64e15;
+
+/** A reading of an injected clock that is a time: epoch milliseconds within Date's range (NaN and Infinity are not). */
+function isClockTime(reading: unknown): reading is number {
+  return typeof reading === "number" && reading >= -MAX_CLOCK_MS && reading <= MAX_CLOCK_MS;
+}
+
+/** What an injected clock did instead of giving a time, for the message that says so. */
+function clockProblem(reading: unknown, thrown: unknown): string {
+  return thrown !== undefined
+    ? `threw (${messageOf(thrown)})`
+    : `returned ${typeof reading === "number" ? String(reading) : typeof reading}`;
+}
 
 /** The longest delay setTimeout honours (2^31 - 1 ms). */
 const MAX_TIMER_MS = 2_147_483_647;
