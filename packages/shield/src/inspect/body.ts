@@ -33,10 +33,11 @@ export function addBody(body: BodyContent, sink: CandidateSink, charset?: string
     return;
   }
   if (body.bytes.length === 0) return;
-  const cut = body.truncated || body.bytes.length > sink.limits.maxBytes;
+  const overLimit = body.bytes.length > sink.limits.maxBytes;
+  const cut = body.truncated || overLimit;
   // Past maxBytes nothing is read: text there is text missed (a cut in a file or a binary body is told apart later).
-  if (body.bytes.length > sink.limits.maxBytes) sink.truncated = true;
-  const bytes = body.bytes.length > sink.limits.maxBytes ? body.bytes.subarray(0, sink.limits.maxBytes) : body.bytes;
+  if (overLimit) sink.truncated = true;
+  const bytes = overLimit ? body.bytes.subarray(0, sink.limits.maxBytes) : body.bytes;
   const start = sink.mark();
   addBytes(bytes, body.contentType, sink, cut);
   // busboy and undici read a multipart body's parts whatever its charset says.
