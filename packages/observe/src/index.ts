@@ -28,7 +28,9 @@
  *   SHA-256: never the key), user_id, bot_class, attack_class, duration_ms,
  *   results (JSON array of RuleResult, or for a lone allowing rule the compact
  *   `~…` line of results-codec.ts; read it with query.ts). Index: (ts, id)
- *   (the (ip, ts) index of v1-v2 is dropped by v3, see below).
+ *   (the (ip, ts) index of v1-v2 is dropped by v3, see below); v4 adds
+ *   parapet_decisions_flagged, (ts, id) over denied, errored, rule-decided
+ *   or attack rows only (query.ts, FLAGGED).
  * - parapet_ip_minutes (v3): (ip, minute) PK: the minutes each IP has decisions
  *   in, written with the rows; decisions({ ip }) reads only those minutes (ip-minutes.ts).
  * - parapet_rollups: minute PK (start, ms), total, allowed, denied, errored,
@@ -67,6 +69,7 @@ export {
   type DecisionLogQuery,
   type DecisionPage,
   type OverviewPoint,
+  type QueryOptions,
   type RuleDenials,
   type StoredDecision,
   type TimeRange,
@@ -78,7 +81,7 @@ export { fingerprint } from "./record.js";
 export { HyperLogLog } from "./sketch/hyperloglog.js";
 export { LeakyBucket, type LeakyBucketSpec } from "./sketch/leaky-bucket.js";
 export { SpaceSaving } from "./sketch/space-saving.js";
-export type { SqlDriver } from "./sql/driver.js";
+export type { SqlDriver, SqlStatement, SqlValue } from "./sql/driver.js";
 export { type PostgresLogOptions, postgresLog } from "./sql/postgres.js";
 export { migrate, SCHEMA_VERSION } from "./sql/schema.js";
 export { type SqliteLogOptions, sqliteLog } from "./sql/sqlite.js";

@@ -50,7 +50,7 @@ test("postgres: migrations are idempotent and recorded once", async () => {
   const rows = await driver.all<{ version: number }>("SELECT version FROM parapet_migrations");
   assert.deepEqual(
     rows.map((r) => r.version),
-    [1, 2, 3],
+    [1, 2, 3, 4],
   );
   await driver.close();
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { migrate, sqliteLog } from "../src/index.js";
+import { createQuery, type DecisionFilter, migrate, type SqlDriver, type SqlValue, sqliteLog } from "../src/index.js";
 import { applyRetention } from "../src/retention.js";
 import { tempDir } from "./helpers.js";
 import { decisionLogSuite, seedDecisions } from "./log-suite.js";
@@ -127,5 +127,42 @@ test("sqlite: the log's writes go between retention's chunks instead of waiting 
   assert.ok(between >= 10, `writes went between the 20 chunks (${between})`);
   const [left] = await driver.all<{ n: number }>("SELECT COUNT(*) AS n FROM parapet_decisions");
   assert.equal(Number(left?.n), 0, "and the whole backlog is gone");
+  await driver.close();
+});
+
+test("sqlite: a search for denials, a rule or an attack reads the flagged-rows index, not every row of the range", async () => {
+  const driver = sqliteLog({ path: join(dir.path, "plan.db") });
+  await migrate(driver);
+  // Every SELECT on parapet_decisions that decisions() sends, with its parameters, to ask SQLite how it runs it.
+  const sent: { sql: string; params: readonly SqlValue[] }[] = [];
+  const spy: SqlDriver = {
+    ...driver,
+    all: (sql, params = []) => {
+      if (sql.includes("FROM parapet_decisions")) sent.push({ sql, params });
+      return driver.all(sql, params);
+    },
+  };
+  const query = createQuery(spy);
+  const range = { from: 0, to: 7 * 86_400_000 };
+  const plans = async (filter: Partial<DecisionFilter>) => {
+    sent.length = 0;
+    await query.decisions({ ...range, ...filter });
+    assert.ok(sent.length > 0, "decisions() read the table");
+    const details = [];
+    for (const { sql, params } of sent) {
+      const rows = await driver.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params);
+      details.push(rows.map((row) => row.detail).join("; "));
+    }
+    return details;
+  };
+  for (const filter of [
+    { conclusion: "DENY" },
+    { conclusion: "ERROR" },
+    { ruleId: "SHIELD" },
+    { attackClass: "sqli", path: "/x" },
+  ] as const) {
+    for (const plan of await plans(filter)) assert.match(plan, /USING INDEX parapet_decisions_flagged/, JSON.stringify(filter));
+  }
+  for (const plan of await plans({ path: "/x" })) assert.doesNotMatch(plan, /parapet_decisions_flagged/, "a path search cannot use it");
   await driver.close();
 });
