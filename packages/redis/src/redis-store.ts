@@ -12,13 +12,16 @@ import {
   type Store,
   type TokenBucketParams,
 } from "@parapet/core";
+import type { Redis } from "ioredis";
 import { CircuitBreaker, type CircuitState } from "./circuit-breaker.js";
 import { DeadlineQueue } from "./deadline-queue.js";
 import { DenyCache } from "./deny-cache.js";
 import { InFlight } from "./in-flight.js";
 import { type Algorithm, redisKey } from "./keys.js";
+import { NoticeThrottle } from "./notice-throttle.js";
 import { closeRedisClient, createRedisClient, isDisconnected, type RedisClientLike } from "./redis-client.js";
-import { parseReply, requireCount, requirePositive } from "./reply.js";
+import { describeRedisError, isReplyError } from "./redis-errors.js";
+import { isReplacement, parseReply, requireCount, requirePositive } from "./reply.js";
 import { FIXED_WINDOW } from "./scripts/fixed-window.js";
 import type { LuaScript } from "./scripts/lua-script.js";
 import { SLIDING_WINDOW } from "./scripts/sliding-window.js";
@@ -59,6 +62,9 @@ const monotonicClock: Clock = { now: () => performance.now() };
 /** How long close() waits for calls in flight and then QUIT, in all, before it drops the connection. */
 const CLOSE_GRACE_MS = 1_000;
 
+/** A condition that repeats per request (a key replaced, scripts reloaded) is logged at most this often. */
+const NOTICE_INTERVAL_MS = 60_000;
+
 /** setTimeout's limit: a 32-bit signed number of milliseconds. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -76,7 +82,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class RedisStore implements Store {
   readonly #client: RedisClientLike;
-  readonly #ownsClient: boolean;
+  /** The client made from `url`, which close() closes; a client passed in is the app's and stays open. */
+  readonly #ownedClient: Redis | undefined;
   readonly #prefix: string;
   readonly #timeoutMs: number;
   readonly #deadlines: DeadlineQueue;
@@ -84,6 +91,12 @@ export class RedisStore implements Store {
   readonly #denials: DenyCache | undefined;
   readonly #logger: Logger;
   readonly #inFlight = new InFlight();
+  readonly #replacements: NoticeThrottle;
+  readonly #reloads: NoticeThrottle;
+  /** Scripts Redis has run for this store: NOSCRIPT for one of them means Redis lost its script cache. */
+  readonly #scriptsRun = new Set<string>();
+  /** The last failure the circuit breaker counted, named in the "circuit opened" warning. */
+  #lastFailure = "";
   #closed = false;
 
   constructor(options: RedisStoreOptions = {}) {
@@ -101,8 +114,10 @@ export class RedisStore implements Store {
       onStateChange: (state, previous) => this.#reportCircuit(state, previous, settings.cooldownMs),
     });
     this.#denials = settings.denyCacheEntries > 0 ? new DenyCache(settings.denyCacheEntries, () => clock.now()) : undefined;
-    this.#ownsClient = options.client === undefined;
-    this.#client = options.client ?? createRedisClient(options.url ?? "redis://127.0.0.1:6379", this.#logger);
+    this.#replacements = new NoticeThrottle(NOTICE_INTERVAL_MS, () => clock.now());
+    this.#reloads = new NoticeThrottle(NOTICE_INTERVAL_MS, () => clock.now());
+    this.#ownedClient = options.client === undefined ? createRedisClient(options.url ?? "redis://127.0.0.1:6379", this.#logger) : undefined;
+    this.#client = options.client ?? (this.#ownedClient as Redis);
   }
 
   /** "closed" normally; "open" while Redis is considered down. */
@@ -132,14 +147,15 @@ export class RedisStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     this.#deadlines.unref();
-    if (!this.#ownsClient) return;
+    const owned = this.#ownedClient;
+    if (owned === undefined) return;
     // QUIT leaves at once, but ioredis sends auto-pipelined commands on the next turn of the event loop (and a
     // NOSCRIPT answer is followed by an EVAL): quitting right away failed every decision already started with
     // "Connection is closed". Each call settles by its deadline; one CLOSE_GRACE_MS bounds the wait for them and
     // for QUIT together, so a long `timeoutMs` or a hung Redis does not hold close() longer than before.
     const giveUpAt = performance.now() + CLOSE_GRACE_MS;
     await this.#inFlight.idle(CLOSE_GRACE_MS);
-    await closeRedisClient(this.#client, Math.max(0, giveUpAt - performance.now()));
+    await closeRedisClient(owned, Math.max(0, giveUpAt - performance.now()));
   }
 
   async #decide(script: LuaScript, key: string, algorithm: Algorithm, args: readonly number[], cost: number): Promise<RateLimitState> {
@@ -156,23 +172,38 @@ export class RedisStore implements Store {
       );
     }
     if (isDisconnected(this.#client)) {
-      this.#breaker.recordFailure();
-      throw new ParapetError(ErrorCodes.STORE_FAILED, `Redis is not connected (${this.#client.status}); the client is reconnecting`);
+      throw this.#failure(
+        new ParapetError(ErrorCodes.STORE_FAILED, `Redis is not connected (${this.#client.status}); the client is reconnecting`),
+      );
     }
     let state: RateLimitState;
     this.#inFlight.start();
     try {
-      state = parseReply(await this.#run(script, fullKey, args), script.name);
+      const reply = await this.#run(script, fullKey, args);
+      state = parseReply(reply, script.name);
+      if (isReplacement(reply)) this.#reportReplacement(fullKey, script.name);
     } catch (error) {
-      this.#breaker.recordFailure();
-      if (error instanceof ParapetError) throw error;
-      throw new ParapetError(ErrorCodes.STORE_FAILED, `Redis ${script.name} failed: ${messageOf(error)}`, { cause: error });
+      if (error instanceof ParapetError) throw this.#failure(error);
+      const failure = new ParapetError(ErrorCodes.STORE_FAILED, `Redis ${script.name} failed: ${describeRedisError(error)}`, {
+        cause: error,
+      });
+      if (!isReplyError(error)) throw this.#failure(failure);
+      this.#breaker.recordSuccess();
+      throw failure;
     } finally {
       this.#inFlight.end();
     }
     this.#breaker.recordSuccess();
+    this.#scriptsRun.add(script.name);
     this.#denials?.remember(cacheKey, cost, state);
     return state;
+  }
+
+  /** Counts a call Redis did not answer (timeout, no connection, bad reply) towards opening the circuit. */
+  #failure(error: ParapetError): ParapetError {
+    this.#lastFailure = error.message;
+    this.#breaker.recordFailure();
+    return error;
   }
 
   /**
@@ -196,9 +227,10 @@ export class RedisStore implements Store {
         reject(error);
       };
       this.#client.evalsha(script.sha, 1, key, ...args).then(answered, (error: unknown) => {
-        if (call.waiting && messageOf(error).startsWith("NOSCRIPT"))
+        if (call.waiting && messageOf(error).startsWith("NOSCRIPT")) {
+          if (this.#scriptsRun.has(script.name)) this.#reportReload(script.name);
           this.#client.eval(script.source, 1, key, ...args).then(answered, failed);
-        else failed(error);
+        } else failed(error);
       });
     });
   }
@@ -214,8 +246,37 @@ export class RedisStore implements Store {
     // A failed probe reopens the circuit once per cooldown for as long as Redis stays down: that is the same
     // outage, already reported; warning each time logged it every second (at the default cooldown).
     if (state === "open" && previous === "closed") {
-      this.#logger.warn("redis store: circuit opened; store calls fail at once", { retryInMs: cooldownMs });
+      this.#logger.warn("redis store: circuit opened; store calls fail at once", { retryInMs: cooldownMs, lastError: this.#lastFailure });
     } else if (state === "closed") this.#logger.warn("redis store: circuit closed; Redis answers again");
+  }
+
+  /**
+   * A key under the prefix held something else than this script's state, and the script replaced it: that
+   * client's limit started over. Once is a leftover (an older layout, a stray SET); repeatedly, another
+   * program writes under the same prefix and keeps resetting limits, which the operator must stop.
+   */
+  #reportReplacement(key: string, script: string): void {
+    const heldBack = this.#replacements.pass();
+    if (heldBack === undefined) return;
+    this.#logger.warn(
+      "redis store: replaced a key that did not hold Parapet's state (another type or layout); that key's limit started over. If this repeats, another program writes under the same prefix: give Parapet a prefix or database of its own",
+      { key, script, prefix: this.#prefix, othersSinceLastWarning: heldBack },
+    );
+  }
+
+  /**
+   * NOSCRIPT for a script Redis has already run for this store: its script cache was lost, which is what a
+   * restart, a failover or SCRIPT FLUSH looks like from here, and a restart without persistence also lost
+   * every count. Without this a quick restart (fewer failures than the breaker's threshold) logged nothing.
+   * On a Cluster the first call on each further node looks the same, and is logged once too.
+   */
+  #reportReload(script: string): void {
+    const heldBack = this.#reloads.pass();
+    if (heldBack === undefined) return;
+    this.#logger.warn(
+      "redis store: Redis no longer knew a rate-limit script it had run (restart, failover, SCRIPT FLUSH, or a Cluster node's first call); sent it again. If Redis restarted without persistence, every window and bucket started over",
+      { script, othersSinceLastWarning: heldBack },
+    );
   }
 }
 

@@ -9,12 +9,14 @@ const INTEGER_TEXT = /^-?\d{1,20}$/;
  * `stringNumbers: true` (an app's shared client, set for big counters): refusing those failed every decision.
  */
 export function parseReply(reply: unknown, script: string): RateLimitState {
-  if (!Array.isArray(reply) || reply.length !== 4) throw unexpectedReply(script);
+  // A fifth element, 1, says the script replaced a key that was not Parapet's state (see isReplacement).
+  if (!Array.isArray(reply) || reply.length < 4 || reply.length > 5) throw unexpectedReply(script);
   let fields = reply as number[];
   if (!reply.every((field) => typeof field === "number")) {
     if (!reply.every((field) => typeof field === "string" && INTEGER_TEXT.test(field))) throw unexpectedReply(script);
     fields = reply.map(Number);
   }
+  if (reply.length === 5 && Number(reply[4]) !== 1) throw unexpectedReply(script);
   const [allowed, remaining, resetMs, retryAfterMs] = fields as [number, number, number, number];
   return {
     allowed: allowed === 1,
@@ -22,6 +24,11 @@ export function parseReply(reply: unknown, script: string): RateLimitState {
     resetMs: Math.max(0, resetMs),
     retryAfterMs: Math.max(0, retryAfterMs),
   };
+}
+
+/** True when the script found a key of another type or layout under the prefix and replaced it (a checked reply). */
+export function isReplacement(reply: unknown): boolean {
+  return (reply as unknown[]).length === 5;
 }
 
 function unexpectedReply(script: string): ParapetError {

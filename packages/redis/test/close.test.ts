@@ -4,11 +4,14 @@
  * their answer, not a "Connection is closed" failure.
  */
 import assert from "node:assert/strict";
+import { fork } from "node:child_process";
+import { once } from "node:events";
 import { after, before, test } from "node:test";
 import { silentLogger } from "@parapet/core";
 import type { Redis } from "ioredis";
 import { RedisStore } from "../src/index.js";
-import { missingRedisBinaries, startRedisServer } from "./support/redis-server.js";
+import type { WorkerMessage } from "./support/close-worker.js";
+import { missingRedisBinaries, type RedisServer, startRedisServer } from "./support/redis-server.js";
 import { connectShared, deleteKeys, SHARED_REDIS_URL, uniquePrefix } from "./support/shared-redis.js";
 
 const prefix = uniquePrefix("close");
@@ -59,13 +62,57 @@ test("close() with a call stuck on a hung Redis still returns within its grace p
     const params = { limit: 10, windowMs: 60_000, cost: 1 };
     await store.fixedWindow("warm", params, 0);
     server.pause();
-    const stuck = store.fixedWindow("stuck", params, 0);
+    // Watched from the start: close() now returns once the socket is closed, so the call has failed by then.
+    const stuck = assert.rejects(store.fixedWindow("stuck", params, 0), { code: "PARAPET_E_STORE_FAILED" });
     const started = performance.now();
     await store.close();
     const tookMs = performance.now() - started;
     assert.ok(tookMs < 1_500, `close() took ${tookMs} ms`);
-    await assert.rejects(stuck, { code: "PARAPET_E_STORE_FAILED" });
+    await stuck;
   } finally {
     await server.stop();
   }
 });
+
+/**
+ * Closes a store in a child process after `breakRedis`, and returns how long close() took, what it left
+ * active, and how long the process then took to exit.
+ */
+async function closeInChild(server: RedisServer, breakRedis: () => unknown) {
+  const child = fork(new URL("./support/close-worker.js", import.meta.url), [String(server.port)], { stdio: "ignore" });
+  const exited = once(child, "exit");
+  try {
+    const [ready] = (await once(child, "message")) as [WorkerMessage];
+    assert.equal(ready.type, "ready");
+    await breakRedis();
+    child.send("close");
+    const [closed] = (await once(child, "message")) as [WorkerMessage];
+    assert.equal(closed.type, "closed");
+    const closedAt = performance.now();
+    await exited;
+    return { ...(closed as Extract<WorkerMessage, { type: "closed" }>), exitMs: performance.now() - closedAt };
+  } finally {
+    child.kill("SIGKILL");
+  }
+}
+
+for (const [what, breakRedis] of [
+  ["dead (killed, the client reconnecting)", (server: RedisServer) => server.kill()],
+  ["hung (SIGSTOP, the socket open and silent)", (server: RedisServer) => server.pause()],
+] as const) {
+  test(`after close() on a ${what} Redis nothing of the client keeps the process alive`, async (t) => {
+    const missing = missingRedisBinaries();
+    if (missing) return t.skip(missing);
+    const server = await startRedisServer();
+    try {
+      const { closeMs, active, exitMs } = await closeInChild(server, () => breakRedis(server));
+      t.diagnostic(`close() ${closeMs.toFixed(0)} ms, exit ${exitMs.toFixed(0)} ms later, active after close: ${active.join(", ")}`);
+      // ioredis's disconnect() armed a 2 s timer to destroy the socket: the process outlived close() by 2 s.
+      assert.deepEqual(active, [], "close() must leave no timer or socket");
+      assert.ok(exitMs < 500, `the process exited ${exitMs.toFixed(0)} ms after close()`);
+      assert.ok(closeMs < 1_500, `close() took ${closeMs.toFixed(0)} ms`);
+    } finally {
+      await server.stop();
+    }
+  });
+}

@@ -94,7 +94,7 @@ test("other Redis errors become STORE_FAILED naming the cause", async () => {
 });
 
 test("an unexpected reply is a STORE_FAILED, not a wrong decision", async () => {
-  for (const reply of [null, "OK", [1, 2, 3], [1, "9", 1_000, 0]]) {
+  for (const reply of [null, "OK", [1, 2, 3], [1, "9", 1_000, 0], [1, 9, 1_000, 0, 2], [1, 9, 1_000, 0, 1, 1]]) {
     const { client } = fakeClient(async () => reply);
     await assert.rejects(storeWith(client).fixedWindow("k", params, 0), { code: "PARAPET_E_STORE_FAILED" }, JSON.stringify(reply));
   }

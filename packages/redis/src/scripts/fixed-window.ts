@@ -18,7 +18,8 @@ import { luaScript, SERVER_TIME_MS } from "./lua-script.js";
  *   only once its time has passed): it is treated as the next window, so no
  *   request of the new window is counted into the dying key.
  * - A key without a TTL (-1) or of another type (left by someone else or an
- *   older layout) is replaced by a fresh window rather than kept forever.
+ *   older layout) is replaced by a fresh window rather than kept forever, and
+ *   the reply gets a fifth element, 1, so that the store logs it.
  * The increment is optimistic and undone on denial, inside the same atomic
  *   script, so a denied request is never counted.
  *
@@ -29,6 +30,7 @@ export const FIXED_WINDOW = luaScript(
   `local limit = tonumber(ARGV[1])
 local cost = tonumber(ARGV[3])
 local ttl = redis.call('PTTL', KEYS[1])
+local foreign = ttl == -1
 if ttl > 0 then
   local count = redis.pcall('INCRBY', KEYS[1], cost)
   if type(count) == 'number' then
@@ -36,14 +38,19 @@ if ttl > 0 then
     redis.call('DECRBY', KEYS[1], cost)
     return {0, math.max(0, limit - count + cost), ttl, ttl}
   end
+  foreign = true
 end
 ${SERVER_TIME_MS}
 local window = tonumber(ARGV[2])
 local reset = window - now % window
+local result = {0, limit, reset, reset}
 if cost <= limit then
   redis.call('SET', KEYS[1], cost, 'PX', reset)
-  return {1, limit - cost, reset, 0}
+  result = {1, limit - cost, reset, 0}
+elseif foreign then
+  redis.call('DEL', KEYS[1])
 end
-return {0, limit, reset, reset}
+if foreign then result[5] = 1 end
+return result
 `,
 );

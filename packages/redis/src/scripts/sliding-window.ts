@@ -1,4 +1,4 @@
-import { luaScript, SERVER_TIME_MS } from "./lua-script.js";
+import { FOREIGN_STATE, luaScript, SERVER_TIME_MS } from "./lua-script.js";
 
 /**
  * Sliding window, as specified in @parapet/core's rules/sliding-window.ts:
@@ -13,8 +13,11 @@ import { luaScript, SERVER_TIME_MS } from "./lua-script.js";
  * limit + ceil(limit * d / window).
  *
  * KEYS[1] is a hash {w: window index, c: current count, p: previous count}.
+ * A key of another type, or a hash whose fields are not finite numbers, is
+ * not Parapet's state (see FOREIGN_STATE): it is replaced by a fresh window.
  * ARGV: limit, windowMs, cost. Replies {allowed, remaining, resetMs, retryAfterMs}
- * where resetMs is when the previous window's weight has fully left.
+ * where resetMs is when the previous window's weight has fully left, and a
+ * fifth element, 1, when a foreign key was replaced.
  */
 export const SLIDING_WINDOW = luaScript(
   "slidingWindow",
@@ -24,10 +27,11 @@ local window = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
 local index = math.floor(now / window)
 local elapsed = now - index * window
-local state = redis.call('HMGET', KEYS[1], 'w', 'c', 'p')
-local stored = tonumber(state[1])
-local current = tonumber(state[2]) or 0
-local previous = tonumber(state[3]) or 0
+${FOREIGN_STATE}
+local state = readState({'w', 'c', 'p'})
+local stored = state[1]
+local current = state[2] or 0
+local previous = state[3] or 0
 if stored == nil then
   current = 0
   previous = 0
@@ -57,12 +61,12 @@ if used + cost > limit then
     if current > 0 then intoNext = math.max(0, math.ceil(window - (limit - cost) * window / current)) end
     retry = reset + intoNext
   end
-  return {0, math.max(0, math.floor(limit - used)), reset, math.max(1, retry)}
+  return reply({0, math.max(0, math.floor(limit - used)), reset, math.max(1, retry)})
 end
 current = current + cost
 redis.call('HSET', KEYS[1], 'w', index, 'c', current, 'p', previous)
 -- The state matters until this window's count has decayed out of the next one.
 redis.call('PEXPIRE', KEYS[1], reset + window)
-return {1, math.max(0, math.floor(limit - used - cost)), reset, 0}
+return reply({1, math.max(0, math.floor(limit - used - cost)), reset, 0})
 `,
 );

@@ -1,4 +1,4 @@
-import { luaScript, SERVER_TIME_MS } from "./lua-script.js";
+import { FOREIGN_STATE, luaScript, SERVER_TIME_MS } from "./lua-script.js";
 
 /**
  * The longest TTL the script sets: about 31,700 years. A bucket's fill time
@@ -26,8 +26,11 @@ const MAX_REPLY_MS = 9e18;
  * KEYS[1] is a hash {t: tokens, ts: time of the last refill}. Its TTL is the
  * time until the bucket is full again, when a missing key and the stored
  * state mean the same thing, so memory stays bounded without losing anything.
+ * A key of another type, or a hash whose fields are not finite numbers, is
+ * not Parapet's state (see FOREIGN_STATE): it is replaced by a full bucket.
  * ARGV: capacity, refillRate, intervalMs, requested.
- * Replies {allowed, remaining, resetMs (until full), retryAfterMs}.
+ * Replies {allowed, remaining, resetMs (until full), retryAfterMs}, and a
+ * fifth element, 1, when a foreign key was replaced.
  */
 export const TOKEN_BUCKET = luaScript(
   "tokenBucket",
@@ -38,9 +41,10 @@ local interval = tonumber(ARGV[3])
 local requested = tonumber(ARGV[4])
 -- Refilled tokens are fractions: the tolerance keeps rounding from denying exactly enough.
 local epsilon = 1e-9
-local state = redis.call('HMGET', KEYS[1], 't', 'ts')
-local tokens = tonumber(state[1])
-local last = tonumber(state[2])
+${FOREIGN_STATE}
+local state = readState({'t', 'ts'})
+local tokens = state[1]
+local last = state[2]
 if tokens == nil or last == nil then
   tokens = capacity
   last = now
@@ -53,12 +57,12 @@ local reset
 if tokens + epsilon < requested then
   reset = math.max(0, math.ceil((capacity - tokens) * interval / rate))
   local retry = math.max(1, math.ceil((requested - tokens) * interval / rate))
-  return {0, math.floor(tokens + epsilon), math.min(${MAX_REPLY_MS}, reset), math.min(${MAX_REPLY_MS}, retry)}
+  return reply({0, math.floor(tokens + epsilon), math.min(${MAX_REPLY_MS}, reset), math.min(${MAX_REPLY_MS}, retry)})
 end
 tokens = math.max(0, tokens - requested)
 reset = math.max(0, math.ceil((capacity - tokens) * interval / rate))
 redis.call('HSET', KEYS[1], 't', tokens, 'ts', last)
 redis.call('PEXPIRE', KEYS[1], math.min(${MAX_TTL_MS}, math.max(1, last + reset - now)))
-return {1, math.floor(tokens + epsilon), math.min(${MAX_REPLY_MS}, reset), 0}
+return reply({1, math.floor(tokens + epsilon), math.min(${MAX_REPLY_MS}, reset), 0})
 `,
 );
