@@ -1,17 +1,27 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import type { SessionStore } from "./sessions.js";
 
 /**
  * The dashboard shows IPs, paths and user ids: anyone who can reach its port
- * must also hold the token. A token arrives one of three ways:
+ * must also hold the token, or a session opened with it. Credentials arrive
+ * one of three ways:
  * - `Authorization: Bearer <token>` (scripts, curl); any other scheme (Basic
  *   from a reverse proxy in front) is not for us, and the cookie still counts;
- * - the session cookie, set after the first page load;
- * - `?token=` on that first page load only: the server answers with the
+ * - `?token=` on the first page load: the server answers with a session
  *   cookie and a redirect that strips the token from the URL, so it does not
- *   linger in history, screenshots or Referer headers.
+ *   linger in history, screenshots or Referer headers;
+ * - the session cookie, which carries a session id, never the token (see sessions.ts).
  */
-export type AuthResult = "ok" | "from-query" | "missing" | "wrong";
+export type AuthResult =
+  /** `session` is the id of the cookie's live session; absent when the Bearer token was sent. */
+  | { readonly status: "ok"; readonly session?: string }
+  | { readonly status: "from-query" }
+  | { readonly status: "missing" }
+  /** A wrong token, by Bearer or `?token=`: a guess, which the login throttle counts. */
+  | { readonly status: "wrong" }
+  /** Only session cookies, none of them live: expired, logged out, or from before a restart. Not a guess. */
+  | { readonly status: "ended" };
 
 /** 24 random bytes, URL-safe: 192 bits, far beyond guessing over HTTP. */
 export function generateToken(): string {
@@ -38,29 +48,51 @@ export function tokenMatches(expected: string, candidate: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-export function authenticate(request: IncomingMessage, url: URL, token: string, cookie: string): AuthResult {
+/** The token the request presents, by Bearer header or `?token=`; undefined when it presents none (a cookie is no token). */
+export function presentedToken(request: IncomingMessage, url: URL): string | undefined {
+  return bearerToken(request.headers.authorization) ?? url.searchParams.get("token") ?? undefined;
+}
+
+export function authenticate(
+  request: IncomingMessage,
+  url: URL,
+  token: string,
+  cookie: string,
+  sessions: Pick<SessionStore, "touch">,
+): AuthResult {
   // An explicit credential is judged on its own: a right cookie does not rescue a wrong one.
   const bearer = bearerToken(request.headers.authorization);
-  if (bearer !== undefined) return tokenMatches(token, bearer) ? "ok" : "wrong";
+  if (bearer !== undefined) return { status: tokenMatches(token, bearer) ? "ok" : "wrong" };
   // Before the cookie: opening the printed URL again in a browser that still has the session must also
   // strip the token, or it stays in the address bar and the history.
   const fromQuery = url.searchParams.get("token");
-  if (fromQuery !== null) return tokenMatches(token, fromQuery) ? "from-query" : "wrong";
-  const fromCookies = readCookies(request.headers.cookie, cookie);
-  if (fromCookies.length === 0) return "missing";
+  if (fromQuery !== null) return { status: tokenMatches(token, fromQuery) ? "from-query" : "wrong" };
+  const ids = sessionIds(request, cookie);
+  if (ids.length === 0) return { status: "missing" };
   // Any of them: every port of 127.0.0.1 shares cookies, so a page on another port (a dev server, the app itself) can
   // add one of the same name with a longer Path, which the browser then sends first. Judging only the first let such a
-  // decoy lock the user out for the browser session, logging in again included. A decoy cannot hold the token.
-  return fromCookies.some((value) => tokenMatches(token, value)) ? "ok" : "wrong";
+  // decoy lock the user out for the browser session, logging in again included. A decoy cannot name a live session.
+  const session = ids.find((id) => sessions.touch(id));
+  return session === undefined ? { status: "ended" } : { status: "ok", session };
+}
+
+/** Every value of the session cookie in the request, in the order the browser sent them. */
+export function sessionIds(request: IncomingMessage, cookie: string): string[] {
+  return readCookies(request.headers.cookie, cookie);
 }
 
 /**
  * HttpOnly: page scripts never see it. SameSite=Strict: no other site can make
- * the browser send it (the CSRF defence for every endpoint). Path=/ and no
- * Max-Age: it dies with the browser session.
+ * the browser send it (the CSRF defence for every endpoint). Max-Age: the
+ * browser drops it when the session's absolute lifetime is over, as the server does.
  */
-export function sessionCookie(name: string, token: string): string {
-  return `${name}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+export function sessionCookie(name: string, sessionId: string, maxAgeMs: number): string {
+  return `${name}=${sessionId}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(maxAgeMs / 1000)}`;
+}
+
+/** Tells the browser to drop the session cookie (logout, or a cookie naming no live session). */
+export function clearedSessionCookie(name: string): string {
+  return `${name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
 }
 
 /**

@@ -1,8 +1,8 @@
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { messageOf } from "@parapet/core";
-import { migrate, postgresLog, type SqlDriver, sqliteLog } from "@parapet/observe";
+import type { SqlDriver } from "@parapet/observe";
 import { isLoopback, startDashboard } from "./dashboard.js";
+import { checkDecisionLog, openLog } from "./open-log.js";
 
 /**
  * `parapet dashboard`: serve the UI over an existing decision log, from a
@@ -43,6 +43,10 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     io.stderr.write("parapet dashboard: pass --db or --postgres, not both\n");
     return 2;
   }
+  if (values.schema !== undefined && values.postgres === undefined) {
+    io.stderr.write("parapet dashboard: --schema names a PostgreSQL schema; pass it with --postgres <url>\n");
+    return 2;
+  }
   const port = values.port === undefined ? 3001 : Number(values.port);
   if (!/^\d{1,5}$/.test(values.port ?? "0") || port > 65_535) {
     io.stderr.write(`parapet dashboard: --port must be a number from 0 to 65535, not "${values.port}"\n`);
@@ -56,11 +60,13 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     return 2;
   }
 
-  let log: SqlDriver;
+  let log: SqlDriver | undefined;
   try {
     log = openLog(values);
-    await migrate(log);
+    const warning = await checkDecisionLog(log, values);
+    if (warning !== undefined) io.stderr.write(`parapet dashboard: ${warning}\n`);
   } catch (error) {
+    await log?.close().catch(() => {});
     io.stderr.write(`parapet dashboard: cannot open the decision log: ${messageOf(error)}\n`);
     return 1;
   }
@@ -101,26 +107,6 @@ function parse(argv: readonly string[]) {
       help: { type: "boolean", short: "h" },
     },
   });
-}
-
-/** Opens the log the flags name; errors are worded in flags, not in the library options they map to. */
-function openLog(values: { db?: string | undefined; postgres?: string | undefined; schema?: string | undefined }): SqlDriver {
-  if (values.postgres !== undefined) {
-    try {
-      return postgresLog({ connectionString: values.postgres, ...(values.schema !== undefined ? { schema: values.schema } : {}) });
-    } catch (error) {
-      throw new Error(`${messageOf(error)}. Check --postgres <url> and --schema <name>`);
-    }
-  }
-  const path = values.db ?? ".parapet/decisions.db";
-  // sqliteLog would create an empty file; a typo should say so instead of showing an empty dashboard.
-  if (!existsSync(path)) throw new Error(`no file at ${path}; run the app with observe() first or pass --db <file>`);
-  try {
-    return sqliteLog({ path });
-  } catch (error) {
-    const reason = error instanceof Error && error.cause !== undefined ? messageOf(error.cause) : messageOf(error);
-    throw new Error(`${path} is not a readable decision log (${reason}); pass --db with the file observe() writes, or --postgres <url>`);
-  }
 }
 
 function processIo(): CliIo {

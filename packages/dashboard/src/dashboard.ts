@@ -4,7 +4,9 @@ import { createQuery, type DecisionLogQuery, type SqlDriver } from "@parapet/obs
 import { cookieName, generateToken, isAcceptableToken } from "./auth.js";
 import { createDashboardServer } from "./http-server.js";
 import { createLiveHub, type LiveSource, pollingSource } from "./live.js";
+import { createLoginThrottle } from "./login-throttle.js";
 import { createRequestHandler } from "./server.js";
+import { createSessionStore, SESSION_LIMITS } from "./sessions.js";
 import { loadStaticFiles } from "./static-files.js";
 
 export interface DashboardOptions {
@@ -31,7 +33,7 @@ export interface DashboardOptions {
 export interface Dashboard {
   /** The base URL, without the token. */
   readonly url: string;
-  /** The URL to open once: it carries the token, which the dashboard swaps for a cookie. */
+  /** The URL to open once: it carries the token, which the dashboard swaps for a session cookie. */
   readonly loginUrl: string;
   readonly token: string;
   readonly port: number;
@@ -82,7 +84,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const address = server.address();
   const boundPort = typeof address === "object" && address ? address.port : port;
   const allowedHosts = isLoopback(host) ? loopbackHostHeaders(host, boundPort) : undefined;
-  server.on("request", createRequestHandler({ token, cookie: cookieName(boundPort), query, hub, files, allowedHosts, now, logger }));
+  server.on(
+    "request",
+    createRequestHandler({
+      token,
+      cookie: cookieName(boundPort),
+      sessions: createSessionStore(now),
+      sessionMaxAgeMs: SESSION_LIMITS.absoluteMs,
+      throttle: createLoginThrottle(now),
+      query,
+      hub,
+      files,
+      allowedHosts,
+      now,
+      logger,
+    }),
+  );
   const url = `http://${hostForUrl(host)}:${boundPort}/`;
 
   return {

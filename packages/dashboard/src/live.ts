@@ -156,13 +156,18 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 const HEARTBEAT_MS = 15_000;
 
 export interface LiveHub {
-  /** Takes over the response as an event stream; answers 503 when too many are open. */
-  attach(response: ServerResponse): void;
+  /**
+   * Takes over the response as an event stream; answers 503 when too many are open. `stillValid` is asked on every
+   * heartbeat and by `revalidate()`: once it says no (the session that opened the tail ended), the stream ends.
+   */
+  attach(response: ServerResponse, stillValid?: () => boolean): void;
+  /** Ends the streams whose `stillValid` says no; called when sessions are ended. */
+  revalidate(): void;
   close(): void;
 }
 
 export function createLiveHub(source: LiveSource): LiveHub {
-  const clients = new Set<ServerResponse>();
+  const clients = new Map<ServerResponse, () => boolean>();
   let unsubscribe: (() => void) | undefined;
   // A tail over a log that cannot be read (PostgreSQL down) stayed "connected" and empty, as if nothing happened:
   // tabs are told when reading fails and works again, and a tab that opens meanwhile is told at once.
@@ -170,7 +175,7 @@ export function createLiveHub(source: LiveSource): LiveHub {
   const statusEvent = () => `event: status\ndata: ${JSON.stringify({ logReadable })}\n\n`;
 
   function send(event: string): void {
-    for (const client of clients) {
+    for (const client of clients.keys()) {
       if (client.writableLength > MAX_BUFFERED_BYTES) client.destroy();
       else client.write(event);
     }
@@ -191,13 +196,22 @@ export function createLiveHub(source: LiveSource): LiveHub {
     clients.delete(client);
     if (clients.size === 0) stop();
   }
+  function revalidate(): void {
+    for (const [client, stillValid] of clients) {
+      if (stillValid()) continue;
+      // Out of the set first: nothing may be written to it once it is ended.
+      detach(client);
+      client.end();
+    }
+  }
   const heartbeat = setInterval(() => {
-    for (const client of clients) client.write(": ping\n\n");
+    revalidate();
+    for (const client of clients.keys()) client.write(": ping\n\n");
   }, HEARTBEAT_MS);
   heartbeat.unref();
 
   return {
-    attach(response) {
+    attach(response, stillValid = () => true) {
       // No socket yet: the request was pipelined behind another response on its connection. Behind a tail, which
       // never ends, it would never start, and its response never closes (only an assigned socket's close reaches
       // it): each such tail held a slot for good, so one connection with 32 pipelined tails locked the page out.
@@ -205,13 +219,14 @@ export function createLiveHub(source: LiveSource): LiveHub {
       if (clients.size >= MAX_CLIENTS) return refuse(response, `at most ${MAX_CLIENTS} live tails may be open; close another tab`);
       response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", connection: "keep-alive" });
       response.write(logReadable ? "retry: 3000\n\n" : `retry: 3000\n\n${statusEvent()}`);
-      clients.add(response);
+      clients.set(response, stillValid);
       response.on("close", () => detach(response));
       unsubscribe ??= source.subscribe(broadcast, readableChanged);
     },
+    revalidate,
     close() {
       clearInterval(heartbeat);
-      for (const client of clients) client.end();
+      for (const client of clients.keys()) client.end();
       clients.clear();
       stop();
     },

@@ -86,7 +86,8 @@ export function parseDecisionFilter(params: URLSearchParams, now: number): Decis
   }
   const cursor = params.get("cursor");
   if (cursor !== null && cursor !== "") {
-    if (!/^\d{1,16}:[^:]{1,128}$/.test(cursor)) throw new BadRequest("`cursor` must be the `next` value of the previous page");
+    // The id may be empty: a search that stopped at its row budget goes on from "<searchedFrom>:" (see observe's query).
+    if (!/^\d{1,16}:[^:]{0,128}$/.test(cursor)) throw new BadRequest("`cursor` must be the `next` value of the previous page");
     filter.cursor = cursor;
   }
   return filter;

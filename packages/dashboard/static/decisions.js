@@ -66,7 +66,12 @@ export async function renderDecisions(root, range, params) {
     shown += page.decisions.length;
     cursor = page.next;
     more.hidden = !cursor;
-    summary.textContent = shown === 0 ? "No decisions match." : `${formatNumber(shown)} shown${cursor ? ", more below" : ""}.`;
+    // A search of a big range stops after a budget of rows: say how far back it looked, so "no match" is not taken
+    // for the whole range, and let "Load older" go on from there.
+    const searched = page.searchedFrom === undefined ? "" : ` Searched back to ${formatDateTime(page.searchedFrom)} so far.`;
+    if (shown === 0) summary.textContent = cursor ? `No match yet.${searched}` : "No decisions match.";
+    else summary.textContent = `${formatNumber(shown)} shown${cursor ? ", more below" : ""}.${searched}`;
+    more.textContent = page.searchedFrom === undefined ? "Load older decisions" : "Search older decisions";
   }
   more.addEventListener("click", () =>
     loadPage().catch((error) => window.dispatchEvent(new CustomEvent("dashboard-error", { detail: error }))),

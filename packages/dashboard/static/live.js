@@ -1,13 +1,18 @@
+import { sessionAlive } from "./api.js";
 import { badge, decisionRow } from "./decisions.js";
 import { card, h } from "./dom.js";
 
 /** Rows kept on screen; older ones are dropped so a busy tail does not grow the page without bound. */
 const MAX_ROWS = 200;
+/** How long to wait before opening the tail again after the server refused it for a reason other than the session. */
+const REOPEN_MS = 10_000;
 let source;
+let reopenTimer;
 
 export function stopLive() {
   source?.close();
   source = undefined;
+  clearTimeout(reopenTimer);
 }
 
 export function renderLive(root) {
@@ -38,22 +43,40 @@ export function renderLive(root) {
     ),
   );
   stopLive();
-  source = new EventSource("/api/live");
-  source.addEventListener("open", () => {
-    status.textContent = "connected";
-    status.className = "badge allow";
-  });
-  source.addEventListener("error", () => {
-    status.textContent = "reconnecting";
-    status.className = "badge error";
+  openTail(status, body);
+}
+
+function openTail(status, body) {
+  const tail = new EventSource("/api/live");
+  source = tail;
+  const show = (text, tone) => {
+    status.textContent = text;
+    status.className = `badge ${tone}`;
+  };
+  tail.addEventListener("open", () => show("connected", "allow"));
+  tail.addEventListener("error", () => {
+    // CONNECTING: the server is unreachable and the browser retries by itself. CLOSED: the server answered, but not
+    // with a stream, and the browser gives up for good. That answer was a 401 after a restart with a new token or a
+    // logout, which no retry can fix (the page says so), or a 503 (too many tails), worth trying again later.
+    if (tail.readyState !== EventSource.CLOSED) return show("reconnecting", "error");
+    show("disconnected", "error");
+    if (source !== tail) return;
+    sessionAlive()
+      .catch(() => true)
+      .then((alive) => {
+        if (!alive || source !== tail) return;
+        show("disconnected: the server refused the tail; trying again shortly", "error");
+        reopenTimer = setTimeout(() => {
+          if (source === tail) openTail(status, body);
+        }, REOPEN_MS);
+      });
   });
   // The server says when it cannot read the decision log (database down): the tail is then empty for that reason.
-  source.addEventListener("status", (event) => {
+  tail.addEventListener("status", (event) => {
     const { logReadable } = JSON.parse(event.data);
-    status.textContent = logReadable ? "connected" : "decision log unreadable: see the dashboard's log";
-    status.className = logReadable ? "badge allow" : "badge error";
+    show(logReadable ? "connected" : "decision log unreadable: see the dashboard's log", logReadable ? "allow" : "error");
   });
-  source.addEventListener("decision", (event) => {
+  tail.addEventListener("decision", (event) => {
     const decision = JSON.parse(event.data);
     body.prepend(decisionRow({ status: null, ...decision }));
     while (body.children.length > MAX_ROWS) body.lastElementChild.remove();

@@ -1,30 +1,18 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { sqliteLog } from "@parapet/observe";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createLiveFeed, type Dashboard, startDashboard } from "../src/index.js";
+import { launchChromium, skipWithoutChromium as skip } from "./chromium.js";
 import { quietLogger, request, type Seeded, seedLog, tempDir, XSS_USER_AGENT } from "./helpers.js";
 
 /**
  * End to end in real headless Chromium (Debian's `chromium` package). With
  * PARAPET_SCREENSHOTS=1 the same run writes the screenshots under docs/.
  */
-const CHROMIUM = process.env.PARAPET_CHROMIUM ?? "/usr/bin/chromium";
-// Without the background-networking flags Chromium dials out at start, which this closed network refuses.
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SCREENSHOTS = process.env.PARAPET_SCREENSHOTS === "1" ? resolve(import.meta.dirname, "..", "..", "..", "..", "docs") : undefined;
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set PARAPET_CHROMIUM)`;
 
 const dir = tempDir();
 const feed = createLiveFeed();
@@ -41,7 +29,7 @@ before(async () => {
   const start = Math.floor(Date.now() / 60_000) * 60_000 - 31 * 60_000;
   seeded = await seedLog(sqliteLog({ path: join(dir.path, "decisions.db") }), start, [feed]);
   dashboard = await startDashboard({ query: seeded.observed.query!, port: 0, observer: feed, logger: quietLogger });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 20_000 });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.setDefaultTimeout(10_000);
   page.on("console", (message) => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { migrate, sqliteLog } from "@parapet/observe";
@@ -32,6 +32,7 @@ test("bad arguments exit 2 with a message", async () => {
     ["--port", "99999"],
     ["--frobnicate"],
     ["--db", "a.db", "--postgres", "postgres://x"],
+    ["--db", "a.db", "--schema", "public"],
     ["stray"],
   ]) {
     const t = io();
@@ -45,6 +46,46 @@ test("a missing database file is an error, not a new empty log", async () => {
   const missing = join(dir.path, "nope", "decisions.db");
   assert.equal(await run(["--db", missing], t.io), 1);
   assert.match(t.err.join(""), /no file at .*run the app with observe\(\) first/);
+});
+
+test("an empty file is not made into a decision log: the dashboard says so and leaves it empty", async () => {
+  const path = join(dir.path, "touched.db");
+  writeFileSync(path, "");
+  const t = io();
+  assert.equal(await run(["--db", path, "--port", "0"], t.io), 1);
+  assert.match(
+    t.err.join(""),
+    /no Parapet decision log in .*touched\.db: the file has no parapet_migrations table\. Check --db .*observe\(\)/,
+  );
+  assert.equal(statSync(path).size, 0, "the dashboard created tables in it");
+});
+
+test("another program's SQLite database gets no Parapet tables", async () => {
+  const path = join(dir.path, "other-app.db");
+  const db = sqliteLog({ path });
+  await db.exec("CREATE TABLE orders (id INTEGER); INSERT INTO orders VALUES (1);");
+  await db.close();
+  const before = readFileSync(path);
+  const t = io();
+  assert.equal(await run(["--db", path, "--port", "0"], t.io), 1);
+  assert.match(t.err.join(""), /no Parapet decision log in .*other-app\.db/);
+  assert.deepEqual(readFileSync(path), before, "the file is unchanged");
+});
+
+test("a log older than the dashboard is read as it is, with a warning, not migrated", async () => {
+  const path = join(dir.path, "older.db");
+  const writer = sqliteLog({ path });
+  await migrate(writer);
+  const [latest] = await writer.all<{ version: number }>("SELECT MAX(version) AS version FROM parapet_migrations");
+  await writer.transaction([{ sql: "DELETE FROM parapet_migrations WHERE version = ?", params: [latest!.version] }]);
+  await writer.close();
+  const t = io();
+  assert.equal(await run(["--db", path, "--port", "0"], t.io), 0);
+  assert.match(t.err.join(""), new RegExp(`schema version ${latest!.version - 1} .*does not migrate`));
+  const reader = sqliteLog({ path, readOnly: true });
+  const [still] = await reader.all<{ version: number }>("SELECT MAX(version) AS version FROM parapet_migrations");
+  await reader.close();
+  assert.equal(still!.version, latest!.version - 1, "the dashboard migrated the log");
 });
 
 test("a non-loopback host needs --allow-remote", async () => {

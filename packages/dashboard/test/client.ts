@@ -12,6 +12,14 @@ export async function get(url: string, headers: Record<string, string> = {}, met
   return { status: response.status, headers: response.headers, body, json: <T>() => JSON.parse(body) as T };
 }
 
+/** Logs in as a browser does (`?token=`) and returns the session cookie to send back: `name=value`. */
+export async function login(base: string, token: string): Promise<string> {
+  const reply = await get(new URL(`/?token=${encodeURIComponent(token)}`, base).href);
+  const cookie = reply.headers.get("set-cookie")?.split(";")[0];
+  if (reply.status !== 303 || !cookie) throw new Error(`login answered ${reply.status}: ${reply.body}`);
+  return cookie;
+}
+
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }

@@ -1,17 +1,21 @@
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
-import { after, before, test } from "node:test";
+import { after, before, beforeEach, test } from "node:test";
 import { sqliteLog } from "@parapet/observe";
 import { CONTENT_SECURITY_POLICY, type Dashboard, startDashboard } from "../src/index.js";
-import { bearer, get, type Reply } from "./client.js";
-import { freshMigrated, quietLogger } from "./helpers.js";
+import { bearer, get, login, type Reply } from "./client.js";
+import { freshMigrated, manualClock, quietLogger } from "./helpers.js";
 
 const driver = sqliteLog({ path: ":memory:" });
 let dashboard: Dashboard;
 const at = (path: string) => new URL(path, dashboard.url).href;
+// Each test starts with the login throttle's memory gone (the wrong tokens of one test do not make the next wait)
+// and every session expired.
+const clock = manualClock(Date.now());
+beforeEach(() => clock.advance(24 * 3_600_000));
 
 before(async () => {
-  dashboard = await startDashboard({ log: await freshMigrated(driver), port: 0, logger: quietLogger });
+  dashboard = await startDashboard({ log: await freshMigrated(driver), port: 0, logger: quietLogger, clock });
 });
 after(async () => {
   await dashboard.close();
@@ -64,14 +68,11 @@ test("a wrong token is refused however it is sent", async () => {
   const cookie = `parapet_dashboard_${dashboard.port}=${wrong}`;
   assert.equal((await get(at("/api/overview"), { cookie })).status, 401);
   // A right cookie does not rescue a wrong bearer: an explicit credential is judged on its own.
-  assert.equal(
-    (await get(at("/api/overview"), { ...bearer(wrong), cookie: `parapet_dashboard_${dashboard.port}=${dashboard.token}` })).status,
-    401,
-  );
+  assert.equal((await get(at("/api/overview"), { ...bearer(wrong), cookie: await login(dashboard.url, dashboard.token) })).status, 401);
 });
 
 test("a proxy's Basic credentials do not hide the cookie, and the Bearer scheme is case-insensitive", async () => {
-  const cookie = `parapet_dashboard_${dashboard.port}=${dashboard.token}`;
+  const cookie = await login(dashboard.url, dashboard.token);
   // A reverse proxy with Basic auth in front: the browser sends its credentials on every request, cookie included.
   assert.equal((await get(at("/api/overview"), { authorization: "Basic dXNlcjpwYXNz", cookie })).status, 200);
   assert.equal((await get(at("/api/overview"), { authorization: "Basic dXNlcjpwYXNz" })).status, 401, "still needs the token");
@@ -90,20 +91,23 @@ test("a decoy cookie of the same name, set from another port of the host, does n
   // What the browser sends after a page on 127.0.0.1:<other port> ran `document.cookie = "<name>=x; path=/api"`:
   // the longer Path first, then the dashboard's own cookie. Logging in again does not remove the decoy.
   const name = `parapet_dashboard_${dashboard.port}`;
-  const both = `${name}=decoy; ${name}=${dashboard.token}`;
+  const both = `${name}=decoy; ${await login(dashboard.url, dashboard.token)}`;
   assert.equal((await get(at("/api/overview"), { cookie: both })).status, 200);
   assert.equal((await get(at("/api/overview"), { cookie: `${name}=decoy; ${name}=other` })).status, 401, "still needs the token");
 });
 
-test("?token= is swapped for an HttpOnly SameSite=Strict cookie and stripped from the URL", async () => {
+test("?token= is swapped for an HttpOnly SameSite=Strict session cookie and stripped from the URL", async () => {
   const reply = await get(at(`/?token=${dashboard.token}`));
   assert.equal(reply.status, 303);
   assert.equal(reply.headers.get("location"), "/");
   assertSecurityHeaders(reply, "the login redirect");
   const setCookie = reply.headers.get("set-cookie") ?? "";
-  assert.match(setCookie, new RegExp(`^parapet_dashboard_${dashboard.port}=${dashboard.token};`));
+  assert.match(setCookie, new RegExp(`^parapet_dashboard_${dashboard.port}=[A-Za-z0-9_-]{43};`));
+  // Cookies are not port-scoped: every server on 127.0.0.1 receives it. It must not be the token.
+  assert.ok(!setCookie.includes(dashboard.token), "the cookie carries a session id, not the token");
   assert.match(setCookie, /HttpOnly/);
   assert.match(setCookie, /SameSite=Strict/);
+  assert.match(setCookie, /Max-Age=43200/);
   const kept = await get(at(`/api/decisions?token=${dashboard.token}&limit=5`));
   assert.equal(kept.headers.get("location"), "/api/decisions?limit=5", "other parameters survive");
 
@@ -136,7 +140,7 @@ test("the login redirect stays on the dashboard whatever path the token came wit
 });
 
 test("opening the printed URL again while the session cookie is set still strips the token from the URL", async () => {
-  const cookie = `parapet_dashboard_${dashboard.port}=${dashboard.token}`;
+  const cookie = await login(dashboard.url, dashboard.token);
   const again = await get(at(`/?token=${dashboard.token}`), { cookie });
   assert.equal(again.status, 303, "a 200 here leaves ?token= in the address bar and the history");
   assert.equal(again.headers.get("location"), "/");

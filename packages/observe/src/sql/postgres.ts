@@ -5,7 +5,7 @@ import { type SqlDriver, type SqlStatement, type SqlValue, toNumberedPlaceholder
 /**
  * The decision log at scale: PostgreSQL through a small `pg` pool. Same
  * schema and migrations as SQLite. `schema` lets several apps (or test runs)
- * share one database; it is created if missing.
+ * share one database; it is created if missing, unless `readOnly`.
  */
 export interface PostgresLogOptions {
   readonly connectionString: string;
@@ -21,6 +21,11 @@ export interface PostgresLogOptions {
    * a timed-out connection is discarded and the batch retried. Migrations are not bounded: a backfill may be long.
    */
   readonly queryTimeoutMs?: number;
+  /**
+   * Read an existing log only (the dashboard): the schema is never created, and every connection runs with
+   * `default_transaction_read_only`, so the server itself refuses writes. Default false.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** A statement with its own read timeout: `pg` honours `query_timeout` on a query's config (its types omit it). */
@@ -43,6 +48,7 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
   if (!Number.isInteger(max) || max < 1 || max > 100) throw optionError("postgresLog", "`maxConnections` must be an integer from 1 to 100");
   const connectTimeoutMs = timeoutOption("connectTimeoutMs", options.connectTimeoutMs, 10_000);
   const queryTimeoutMs = timeoutOption("queryTimeoutMs", options.queryTimeoutMs, 30_000);
+  const readOnly = options.readOnly === true;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max,
@@ -52,7 +58,7 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
     // Every connection works inside the schema, so the shared SQL needs no prefix.
     // Quoted, here and in CREATE SCHEMA: the pattern admits reserved words ("user", "order", "select"), which
     // unquoted made every statement a syntax error, retried forever with nothing saying what to change.
-    options: `-c search_path="${schema}"`,
+    options: `-c search_path="${schema}"${readOnly ? " -c default_transaction_read_only=on" : ""}`,
     // Our own pool only: BIGINT (20) and NUMERIC (1700, what SUM returns) as numbers,
     // since timestamps in ms and counts fit well within 2^53.
     types: {
@@ -62,7 +68,8 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
   });
   // An idle client's error (server restart) must not crash the app; the next query reconnects.
   pool.on("error", () => {});
-  let schemaReady: Promise<unknown> | undefined;
+  // A reader has nothing to create: a schema that is missing is the caller's to report, not ours to make.
+  let schemaReady: Promise<unknown> | undefined = readOnly ? Promise.resolve() : undefined;
   // A 50-row INSERT has 850 placeholders: rewriting its text on every statement cost more than binding its values.
   const converted = new Map<string, string>();
   const numbered = (sql: string): string => {
@@ -108,11 +115,15 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
   return {
     dialect: "postgres",
     description: `postgres schema ${schema}`,
-    // The log worker writes through its own small pool; this one then serves queries.
-    reopen: {
-      kind: "postgres",
-      options: { connectionString: options.connectionString, schema, maxConnections: 2, connectTimeoutMs, queryTimeoutMs },
-    },
+    // The log worker writes through its own small pool; this one then serves queries. A reader has no worker.
+    ...(readOnly
+      ? {}
+      : {
+          reopen: {
+            kind: "postgres" as const,
+            options: { connectionString: options.connectionString, schema, maxConnections: 2, connectTimeoutMs, queryTimeoutMs },
+          },
+        }),
     transaction: (statements: readonly SqlStatement[]) =>
       withClient(async (client) => {
         await timed(client, "BEGIN");

@@ -22,6 +22,11 @@ export interface SqliteLogOptions {
   readonly path?: string;
   /** Force one engine instead of trying better-sqlite3 first. */
   readonly engine?: "better-sqlite3" | "node:sqlite";
+  /**
+   * Open an existing log for reading only (the dashboard): the file and its folder are never created, the journal
+   * mode is left as the writer set it, and SQLite refuses every write. Default false.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** The minimum both engines offer. */
@@ -40,17 +45,24 @@ export function sqliteLog(options: SqliteLogOptions = {}): SqlDriver {
   const path = options.path ?? ".parapet/decisions.db";
   if (typeof path !== "string" || path.length === 0)
     throw optionError("sqliteLog", "`path` must be a file path such as .parapet/decisions.db");
+  const readOnly = options.readOnly === true;
+  if (readOnly && path === ":memory:") throw optionError("sqliteLog", "`readOnly` needs a file: an in-memory database starts empty");
   let engine: SqliteEngine;
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    engine = openEngine(path, options.engine);
-    engine.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+    if (!readOnly && path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    engine = openEngine(path, options.engine, readOnly);
+    // Setting the journal mode writes to the file; a reader keeps the writer's (WAL) and only waits out its locks.
+    engine.exec(
+      readOnly ? "PRAGMA busy_timeout = 5000;" : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+    );
   } catch (error) {
     if (error instanceof ParapetError) throw error;
     // Fail at construction, not on the first write minutes later: the folder must exist (or be creatable) and be writable.
     throw new ParapetError(
       ErrorCodes.STORE_FAILED,
-      `sqliteLog cannot open ${path}: ${messageOf(error)}. Point \`path\` at a writable folder (default .parapet/decisions.db), or use postgresLog().`,
+      readOnly
+        ? `sqliteLog cannot open ${path} for reading: ${messageOf(error)}. Point \`path\` at the file observe() writes.`
+        : `sqliteLog cannot open ${path}: ${messageOf(error)}. Point \`path\` at a writable folder (default .parapet/decisions.db), or use postgresLog().`,
       // The engine's own words, for callers that give their own advice (the dashboard CLI names its flags).
       { cause: error },
     );
@@ -70,8 +82,9 @@ export function sqliteLog(options: SqliteLogOptions = {}): SqlDriver {
   return {
     dialect: "sqlite",
     description: `${engine.name} ${path}`,
-    // An in-memory database exists only in this connection, so it cannot be handed to the log worker.
-    ...(path === ":memory:"
+    // An in-memory database exists only in this connection, so it cannot be handed to the log worker; nor can a
+    // read-only one, which no worker may write through.
+    ...(path === ":memory:" || readOnly
       ? {}
       : { reopen: { kind: "sqlite" as const, options: { path, ...(options.engine ? { engine: options.engine } : {}) } } }),
     async transaction(statements: readonly SqlStatement[]) {
@@ -100,21 +113,27 @@ export function sqliteLog(options: SqliteLogOptions = {}): SqlDriver {
 /** Node >= 24 ships node:sqlite without an experimental warning. */
 const PREFER_BUILTIN = Number(process.versions.node.split(".")[0]) >= 24;
 
-function openEngine(path: string, forced: SqliteLogOptions["engine"]): SqliteEngine {
+type Engine = Omit<SqliteEngine, "name">;
+
+function openEngine(path: string, forced: SqliteLogOptions["engine"], readOnly: boolean): SqliteEngine {
   let betterError: unknown;
   const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  const builtin = getBuiltin?.("node:sqlite") as { DatabaseSync: new (file: string) => Omit<SqliteEngine, "name"> } | undefined;
-  if (builtin && forced === undefined && PREFER_BUILTIN) return wrap("node:sqlite", new builtin.DatabaseSync(path));
+  const builtin = getBuiltin?.("node:sqlite") as
+    | { DatabaseSync: new (file: string, options?: { readOnly?: boolean }) => Engine }
+    | undefined;
+  // Without the flag the engines create a missing file; with it they open an existing one or fail.
+  const openBuiltin = (db: NonNullable<typeof builtin>) => wrap("node:sqlite", new db.DatabaseSync(path, readOnly ? { readOnly } : {}));
+  if (builtin && forced === undefined && PREFER_BUILTIN) return openBuiltin(builtin);
   if (forced !== "node:sqlite") {
     // Only a failure to load the addon falls back; a file that cannot be opened is reported as such.
-    let Database: (new (file: string) => Omit<SqliteEngine, "name">) | undefined;
+    let Database: (new (file: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => Engine) | undefined;
     try {
-      Database = require("better-sqlite3") as new (file: string) => Omit<SqliteEngine, "name">;
+      Database = require("better-sqlite3") as NonNullable<typeof Database>;
     } catch (error) {
       if (forced === "better-sqlite3") throw error;
       betterError = error;
     }
-    if (Database) return wrap("better-sqlite3", new Database(path));
+    if (Database) return wrap("better-sqlite3", new Database(path, readOnly ? { readonly: true, fileMustExist: true } : {}));
   }
   if (!builtin) {
     throw optionError(
@@ -123,10 +142,10 @@ function openEngine(path: string, forced: SqliteLogOptions["engine"]): SqliteEng
         "Rebuild better-sqlite3 for this Node (`npm rebuild better-sqlite3`) or use postgresLog().",
     );
   }
-  return wrap("node:sqlite", new builtin.DatabaseSync(path));
+  return openBuiltin(builtin);
 }
 
-function wrap(name: string, db: Omit<SqliteEngine, "name">): SqliteEngine {
+function wrap(name: string, db: Engine): SqliteEngine {
   return {
     name,
     prepare: (sql) => db.prepare(sql),
