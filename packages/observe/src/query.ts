@@ -244,7 +244,9 @@ WHERE ts >= ? AND ts < ? AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY t
         const { ts, id } = parseCursor(filter.cursor);
         where.push("(ts < ? OR (ts = ? AND id < ?))");
         params.push(ts, ts, id);
-        to = Math.min(to, ts + 1);
+        // A search stopped at `ts` (an empty id) goes on strictly before it: its spans must not weigh that minute's
+        // rows again, or a minute over the budget stopped every later call at the same place.
+        to = Math.min(to, id === "" ? ts : ts + 1);
       }
       const flagged =
         filter.conclusion === "DENY" || filter.conclusion === "ERROR" || filter.ruleId !== undefined || filter.attackClass !== undefined;

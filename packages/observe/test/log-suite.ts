@@ -117,8 +117,8 @@ export function decisionLogSuite(name: string, open: () => Promise<SqlDriver>): 
     const newestFirst = (rows: { id: string; ts: number }[]) => [...rows].sort((a, b) => b.ts - a.ts).map((r) => r.id);
 
     // A budget of 30 rows: three minutes (36 rows) per call at most, so the 8 matches take many calls.
-    const query = createQuery(driver, { scanBudgetRows: 30 });
-    const walk = async (filter: { path?: string; conclusion?: "DENY" }) => {
+    const budgeted = createQuery(driver, { scanBudgetRows: 30 });
+    const walk = async (filter: { path?: string; conclusion?: "DENY" }, query = budgeted) => {
       const seen: string[] = [];
       let stops = 0;
       let cursor: string | undefined;
@@ -141,6 +141,9 @@ export function decisionLogSuite(name: string, open: () => Promise<SqlDriver>): 
     const rarePath = await walk({ path: "/rare" });
     assert.deepEqual(rarePath.seen, newestFirst([...rare, ...seeded]), "every match once, newest first");
     assert.ok(rarePath.stops >= 5, `the budget stopped the search between matches (${rarePath.stops} stops)`);
+    // A budget below one minute's rows: every call reads one minute and still moves on.
+    const tight = await walk({ path: "/rare" }, createQuery(driver, { scanBudgetRows: 5 }));
+    assert.deepEqual(tight.seen, newestFirst([...rare, ...seeded]));
     // Denials are weighed by the rollups' denied counts: the flagged index reads those rows only.
     const denials = await walk({ conclusion: "DENY" });
     assert.deepEqual(denials.seen, newestFirst(attacks));
