@@ -70,7 +70,7 @@ export function shield(options: ShieldOptions): Rule {
     // An attack found in what was read says more than that the rest was not read: it goes first.
     // So does a request holding more text than the limits: an attack placed past them (after 1,000 junk parameters,
     // 64 KiB of padding, 40 levels deep) passed unread until 2026-11-25.
-    const incomplete = read.incomplete ?? (inspection.missedText ? overLimits(config.limits, read.body) : undefined);
+    const incomplete = read.incomplete ?? (inspection.missedText ? overLimits(config.limits, read.body, request) : undefined);
     const partial = incomplete && partialBodyDenial(config.partialBody, incomplete);
     return partial ? { conclusion: "DENY", reason: partial } : { conclusion: "ALLOW", reason: allowed };
   }

@@ -53,7 +53,7 @@ function missedNoText(incomplete: Incomplete): boolean {
     case "limits":
       return incomplete.cutInUpload === true;
     default:
-      return isUpload(incomplete.content);
+      return isUpload(incomplete.content, incomplete.boundary);
   }
 }
 

@@ -96,6 +96,17 @@ describe("a body over maxBodyBytes", () => {
     assert.equal((await send(inHead, MULTIPART)).reason.type, "SHIELD_PARTIAL_BODY");
   });
 
+  it("is judged by the part busboy reads, on the declared boundary, not the body's first line", async () => {
+    // busboy skips the preamble (a fake binary "file" on the first line's boundary) and reads bio, a field, cut short.
+    const head = encode('--FAKE\r\nContent-Disposition: form-data; name="f"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n');
+    const rest = encode(`\r\n--REAL\r\nContent-Disposition: form-data; name="bio"\r\n\r\n${"y".repeat(2000)}\r\n--REAL--\r\n`);
+    const body = Uint8Array.from([...head, ...PNG.subarray(0, 200), ...rest]);
+    assert.equal((await send(body, "multipart/form-data; boundary=REAL")).reason.type, "SHIELD_PARTIAL_BODY");
+    // The same parts on the boundary the body opens with: the cut falls in the file, as before.
+    const declaredFake = Uint8Array.from([...head, ...PNG.subarray(0, 2000)]);
+    assert.equal((await send(declaredFake, "multipart/form-data; boundary=FAKE")).conclusion, "ALLOW");
+  });
+
   it("is denied for the attack in what was read, before the cut", async () => {
     const decision = await send(encode(JSON.stringify({ b: "<script>alert(1)</script>", a: "x".repeat(3000) })), "application/json");
     assert.equal(decision.reason.type, "SHIELD");

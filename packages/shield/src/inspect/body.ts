@@ -5,12 +5,20 @@ import { addCsv } from "./csv.js";
 import { addJson } from "./json.js";
 import { addJsonPrefix } from "./json-prefix.js";
 import type { CandidateSink } from "./limits.js";
+import { firstLineBoundary, type RawPart, readMultipart } from "./multipart.js";
 import { addParams } from "./params.js";
 import { decodeBase64, readPartHead } from "./part-head.js";
 import { fileKindOf } from "./upload.js";
 import { addXml } from "./xml.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
+
+/** Parameters of the request's Content-Type header that tell how to read its body. */
+export interface DeclaredParameters {
+  readonly charset?: string | undefined;
+  /** A multipart body's boundary, as busboy reads it (see `declaredBoundary`). */
+  readonly boundary?: string | undefined;
+}
 
 /**
  * A body, by its declared type: JSON is walked key by key, forms pair by pair,
@@ -19,9 +27,10 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
  * the application may parse it more leniently than we do. A body of any other
  * type (binary, unknown, none) is read by its bytes: see `addIfBinary`.
  */
-export function addBody(body: BodyContent, sink: CandidateSink, charset?: string): void {
+export function addBody(body: BodyContent, sink: CandidateSink, parameters: DeclaredParameters = {}): void {
+  const { charset, boundary } = parameters;
   if (body.parsed !== undefined && body.parsed !== null) {
-    if (typeof body.parsed === "string") addContent(body.parsed, body.contentType, sink);
+    if (typeof body.parsed === "string") addContent(body.parsed, body.contentType, sink, boundary);
     else addJson(body.parsed, "body", sink);
     if (body.bytes.length === 0) return;
   }
@@ -29,7 +38,7 @@ export function addBody(body: BodyContent, sink: CandidateSink, charset?: string
   // The body arrived as a string: read it as is rather than decode its bytes, when all of it is within our limit.
   if (body.text !== undefined && !body.truncated && utf8LengthAtMost(body.text, sink.limits.maxBytes)) {
     const text = asDecoded(body.text);
-    if (text.length > 0) addContent(text, body.contentType, sink);
+    if (text.length > 0) addContent(text, body.contentType, sink, boundary);
     return;
   }
   if (body.bytes.length === 0) return;
@@ -39,7 +48,7 @@ export function addBody(body: BodyContent, sink: CandidateSink, charset?: string
   if (overLimit) sink.truncated = true;
   const bytes = overLimit ? body.bytes.subarray(0, sink.limits.maxBytes) : body.bytes;
   const start = sink.mark();
-  addBytes(bytes, body.contentType, sink, cut);
+  addBytes(bytes, body.contentType, sink, cut, boundary);
   // busboy and undici read a multipart body's parts whatever its charset says.
   if (charset === undefined || body.contentType === "multipart/form-data") return;
   const declared = decodeCharset(bytes, charset);
@@ -54,9 +63,9 @@ export function addBody(body: BodyContent, sink: CandidateSink, charset?: string
 }
 
 /** A body's bytes read as UTF-8, by its declared type. */
-function addBytes(bytes: Uint8Array, contentType: string, sink: CandidateSink, cut: boolean): void {
+function addBytes(bytes: Uint8Array, contentType: string, sink: CandidateSink, cut: boolean, boundary?: string): void {
   if (isTextType(contentType)) {
-    addText(decoder.decode(bytes), contentType, sink, cut);
+    addText(decoder.decode(bytes), contentType, sink, cut, boundary);
     return;
   }
   // Sniffed on a sample: decoding a whole binary body (each stray byte becomes U+FFFD, slowly) only to skip it is waste.
@@ -69,8 +78,8 @@ function addBytes(bytes: Uint8Array, contentType: string, sink: CandidateSink, c
 }
 
 /** Text the app already holds as a string, by its declared type. */
-function addContent(text: string, contentType: string, sink: CandidateSink): void {
-  if (isTextType(contentType)) addText(text, contentType, sink);
+function addContent(text: string, contentType: string, sink: CandidateSink, boundary?: string): void {
+  if (isTextType(contentType)) addText(text, contentType, sink, false, boundary);
   else if (!addIfBinary(text, "body", sink)) addText(text, "", sink);
 }
 
@@ -107,8 +116,11 @@ function asDecoded(text: string): string {
   return wellFormed.charCodeAt(0) === 0xfeff ? wellFormed.slice(1) : wellFormed;
 }
 
-/** `cut`: the text is only the start of the body (it was larger than a limit). */
-function addText(text: string, contentType: string, sink: CandidateSink, cut = false): void {
+/**
+ * `cut`: the text is only the start of the body (it was larger than a limit). `boundary`: the one a multipart body's
+ * Content-Type declares.
+ */
+function addText(text: string, contentType: string, sink: CandidateSink, cut = false, boundary?: string): void {
   if (isJsonType(contentType) || (contentType === "" && looksLikeJson(text))) {
     if (addJsonDocument(text, "body", sink, cut)) return;
     // JSON Lines sent as JSON (Elasticsearch's _bulk takes both types).
@@ -129,7 +141,7 @@ function addText(text: string, contentType: string, sink: CandidateSink, cut = f
     return;
   }
   if (contentType === "multipart/form-data") {
-    addMultipart(text, sink);
+    addMultipart(text, boundary, sink);
     return;
   }
   sink.add("body", "body", text);
@@ -198,42 +210,64 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-/** RFC 7578 parts, split on the delimiter lines; each part's `name` becomes its location. */
-function addMultipart(text: string, sink: CandidateSink): void {
-  const firstLineEnd = text.indexOf("\n");
-  const delimiter = (firstLineEnd === -1 ? text : text.slice(0, firstLineEnd)).trim();
-  if (!delimiter.startsWith("--")) {
+/**
+ * RFC 7578 parts, split on the boundary the Content-Type declares and on the one the body's first line spells (the
+ * same in every body a browser or an HTTP client writes, so one reading): each reading busboy or a lenient parser
+ * could make is inspected (see multipart.ts). With no boundary at all, busboy and undici refuse the body (the app
+ * gets an error, not data): it is read as one text value, for an app that reads it some other way.
+ */
+function addMultipart(text: string, declared: string | undefined, sink: CandidateSink): void {
+  const ownLine = firstLineBoundary(text);
+  const boundaries = distinctDefined([declared, ownLine]);
+  if (boundaries.length === 0) {
     sink.add("body", "body", text);
     return;
   }
-  for (const part of text.split(delimiter)) {
-    const headerEnd = part.search(/\r?\n\r?\n/);
-    if (headerEnd === -1) continue;
-    if (sink.full) {
-      sink.truncated = true; // a part the limits leave unread
-      return;
+  for (const boundary of boundaries) {
+    for (const reading of readMultipart(text, boundary)) {
+      for (const part of reading.parts) {
+        if (sink.full) {
+          sink.truncated = true; // a part the limits leave unread
+          return;
+        }
+        addPart(part, sink);
+      }
+      // Text in no part (a preamble, an epilogue, a line that starts like the delimiter): busboy and undici drop
+      // it, no browser writes any, but a parser that splits on another line would read it. Read it as text, unless
+      // it is binary (a fake "file" put ahead of the real parts): no parser hands that over as text either.
+      for (const text of reading.outside) {
+        if (sink.full) {
+          sink.truncated = true;
+          return;
+        }
+        if (text.trim() !== "" && !looksBinary(text)) sink.add("body", "body", text);
+      }
     }
-    const head = part.slice(0, headerEnd);
-    const { name = "part", filename, base64 } = readPartHead(head);
-    const sent = part
-      .slice(headerEnd)
-      .replace(/^\s+/, "")
-      .replace(/\r?\n$/, "");
-    // undici's formData() (Hono, Next.js, any Web Request) hands over a base64 part decoded; busboy as sent.
-    const content = base64 ? decoder.decode(decodeBase64(sent)) : sent;
-    // busboy (multer, @fastify/multipart) and undici hand a part over as a file exactly when it has a file name; a
-    // field is text to the app whatever its bytes.
-    if (filename === undefined) {
-      sink.add(`body.${name}`, "body", content, name);
-      if (content !== sent) sink.add(`body.${name}`, "body", sent, name);
-      sink.add(`body.${name}`, "body-key", name);
-      continue;
-    }
-    sink.add(`body.${name}`, "body-key", name);
-    // The client-supplied file name: `../../etc/cron.d/x` here is how upload handlers get tricked.
-    sink.add(`body.${name}.filename`, "body", filename, "filename");
-    sink.addFile(() => addFileContent(content, head, filename, `body.${name}`, name, sink));
   }
+}
+
+function addPart(part: RawPart, sink: CandidateSink): void {
+  const { head, content: sent } = part;
+  const { name = "part", names, filename, filenames, base64 } = readPartHead(head);
+  for (const key of names.length > 0 ? names : [name]) sink.add(`body.${key}`, "body-key", key);
+  // undici's formData() (Hono, Next.js, any Web Request) hands over a base64 part decoded; busboy as sent.
+  const content = base64 ? decoder.decode(decodeBase64(sent)) : sent;
+  // busboy (multer, @fastify/multipart) and undici hand a part over as a file exactly when it has a file name; a
+  // field is text to the app whatever its bytes.
+  if (filename === undefined) {
+    sink.add(`body.${name}`, "body", content, name);
+    if (content !== sent) sink.add(`body.${name}`, "body", sent, name);
+    // A file name one parser reads where another reads a field: still a name the app may store the part under.
+    for (const other of filenames) sink.add(`body.${name}.filename`, "body", other, "filename");
+    return;
+  }
+  // The client-supplied file name: `../../etc/cron.d/x` here is how upload handlers get tricked.
+  for (const sentName of filenames) sink.add(`body.${name}.filename`, "body", sentName, "filename");
+  sink.addFile(() => addFileContent(content, head, filename, `body.${name}`, name, sink));
+}
+
+function distinctDefined(values: readonly (string | undefined)[]): string[] {
+  return [...new Set(values.filter((value): value is string => value !== undefined))];
 }
 
 /**

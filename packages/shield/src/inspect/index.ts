@@ -5,6 +5,7 @@ import { charsetOf } from "./charset.js";
 import { decodePathComponent } from "./decode.js";
 import { addCookies, addHeaders } from "./headers.js";
 import { CandidateSink, type InspectLimits } from "./limits.js";
+import { declaredBoundary } from "./multipart.js";
 import { addParams } from "./params.js";
 
 export interface Inspection {
@@ -26,7 +27,8 @@ export interface Inspection {
 export function collectCandidates(request: NormalizedRequest, body: BodyContent | undefined, limits: InspectLimits): Inspection {
   const sink = new CandidateSink(limits);
   if (limits.query) addParams(request.query, "query", sink);
-  if (limits.body && body) addBody(body, sink, charsetOf(request.headers["content-type"]));
+  const contentType = request.headers["content-type"];
+  if (limits.body && body) addBody(body, sink, { charset: charsetOf(contentType), boundary: boundaryOf(body, contentType) });
   if (limits.path && request.path !== "/") sink.add("path", "path", decodePathComponent(request.path));
   if (limits.cookies) addCookies(request.headers.cookie, sink);
   addHeaders(request.headers, limits.headers, limits.otherHeaders, sink);
@@ -39,4 +41,9 @@ export function collectCandidates(request: NormalizedRequest, body: BodyContent 
     truncated: sink.truncated || sink.fileCut,
     missedText: sink.truncated,
   };
+}
+
+/** Parsed only for a multipart body: the header is the client's, any length, and most bodies are not multipart. */
+function boundaryOf(body: BodyContent, contentType: string | undefined): string | undefined {
+  return body.contentType === "multipart/form-data" ? declaredBoundary(contentType) : undefined;
 }

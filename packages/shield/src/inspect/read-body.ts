@@ -1,6 +1,7 @@
 import type { BodyContent, NormalizedRequest } from "@parapet/core";
 import { contentCodings, decodeContent } from "./content-encoding.js";
 import type { InspectLimits } from "./limits.js";
+import { declaredBoundary } from "./multipart.js";
 import { isUpload } from "./upload.js";
 
 /** Why the shield could not inspect a body whole, for the `partialBody` policy. */
@@ -23,6 +24,8 @@ export interface Incomplete {
   readonly content: BodyContent;
   /** For "limits": the limit fell inside an uploaded file (or a binary body), not in text the shield reads. */
   readonly cutInUpload?: boolean;
+  /** A multipart body's declared boundary: the part the body was cut in is found on it (see `isUpload`). */
+  readonly boundary?: string;
 }
 
 export interface BodyRead {
@@ -43,17 +46,25 @@ export const NO_BODY: BodyRead = { body: undefined, incomplete: undefined };
 export function readBody(request: NormalizedRequest, body: BodyContent | undefined, bound: number): BodyRead | Promise<BodyRead> {
   if (body === undefined) return NO_BODY;
   if (body.consumed) return { body: undefined, incomplete: consumedBeforeProtect(body) };
+  const boundary = boundaryOf(request, body);
   const codings = isAsSent(body) ? contentCodings(request.headers["content-encoding"]) : [];
-  if (codings.length === 0) return { body, incomplete: body.truncated ? cut(request, body, body) : undefined };
-  return decodeBody(request, body, codings, bound);
+  if (codings.length === 0) return { body, incomplete: body.truncated ? cut(request, body, body, boundary) : undefined };
+  return decodeBody(request, body, codings, bound, boundary);
 }
 
-async function decodeBody(request: NormalizedRequest, body: BodyContent, codings: readonly string[], bound: number): Promise<BodyRead> {
+async function decodeBody(
+  request: NormalizedRequest,
+  body: BodyContent,
+  codings: readonly string[],
+  bound: number,
+  boundary: string | undefined,
+): Promise<BodyRead> {
   const decoded = await decodeContent(body.bytes, codings, bound, body.truncated);
   const content: BodyContent = { bytes: decoded.bytes, truncated: body.truncated, contentType: body.contentType };
-  if (decoded.ok) return { body: content, incomplete: body.truncated ? cut(request, body, content) : undefined };
+  if (decoded.ok) return { body: content, incomplete: body.truncated ? cut(request, body, content, boundary) : undefined };
   const judged = decoded.bytes.length > 0 ? content : body;
-  return { body: content, incomplete: { cause: "undecodable", detail: decoded.problem, bytesRead: body.bytes.length, content: judged } };
+  const incomplete: Incomplete = { cause: "undecodable", detail: decoded.problem, bytesRead: body.bytes.length, content: judged };
+  return { body: content, incomplete: withBoundary(incomplete, boundary) };
 }
 
 /**
@@ -68,24 +79,34 @@ function consumedBeforeProtect(body: BodyContent): Incomplete {
   return { cause: "consumed", detail: "the app read the request body before protect() was called", bytesRead: 0, content: body };
 }
 
+/** Only for a multipart body: the header is the client's, and most bodies are not multipart. */
+function boundaryOf(request: NormalizedRequest, body: BodyContent): string | undefined {
+  return body.contentType === "multipart/form-data" ? declaredBoundary(request.headers["content-type"]) : undefined;
+}
+
+function withBoundary(incomplete: Incomplete, boundary: string | undefined): Incomplete {
+  return boundary === undefined ? incomplete : { ...incomplete, boundary };
+}
+
 /** `body` as read, `content` as decoded. */
-function cut(request: NormalizedRequest, body: BodyContent, content: BodyContent): Incomplete {
+function cut(request: NormalizedRequest, body: BodyContent, content: BodyContent, boundary: string | undefined): Incomplete {
   const read = body.bytes.length;
   const declared = Number(request.headers["content-length"]);
   const detail =
     Number.isSafeInteger(declared) && declared > read ? `${read} of ${declared} bytes read` : `read stopped after ${read} bytes`;
-  return { cause: "cut", detail, bytesRead: read, content };
+  return withBoundary({ cause: "cut", detail, bytesRead: read, content }, boundary);
 }
 
 /**
  * A request the inspection stopped short in (`sink.truncated`): past `maxBytes` of body, `maxValues` distinct values
  * or `maxDepth` levels. `body` is the body inspected; when it ran past `maxBytes`, whether the cut fell in a file.
  */
-export function overLimits(limits: InspectLimits, body: BodyContent | undefined): Incomplete {
+export function overLimits(limits: InspectLimits, body: BodyContent | undefined, request: NormalizedRequest): Incomplete {
   const cutInBody = body !== undefined && body.bytes.length > limits.maxBytes;
   const content = body === undefined ? NO_CONTENT : cutInBody ? { ...body, bytes: body.bytes.subarray(0, limits.maxBytes) } : body;
   const detail = `it holds more than the shield inspects (inspect: { maxBytes: ${limits.maxBytes}, maxValues: ${limits.maxValues}, maxDepth: ${limits.maxDepth} })`;
-  return { cause: "limits", detail, bytesRead: content.bytes.length, content, cutInUpload: cutInBody && isUpload(content) };
+  const cutInUpload = cutInBody && isUpload(content, boundaryOf(request, content));
+  return { cause: "limits", detail, bytesRead: content.bytes.length, content, cutInUpload };
 }
 
 const NO_CONTENT: BodyContent = { bytes: new Uint8Array(0), truncated: false, contentType: "" };

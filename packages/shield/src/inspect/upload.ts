@@ -86,10 +86,10 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
  * the app reads: a binary body, or a multipart body cut inside a file part.
  * Uploads are the large, slow bodies, and most files' content is not read
  * (see `FileContentPolicy`), so a cut there mostly hides nothing the shield
- * would have read.
+ * would have read. `boundary`: the one a multipart body's Content-Type declares.
  */
-export function isUpload(body: BodyContent): boolean {
-  if (body.contentType === "multipart/form-data") return lastPartIsFile(body.bytes);
+export function isUpload(body: BodyContent, boundary?: string): boolean {
+  if (body.contentType === "multipart/form-data") return lastPartIsFile(body.bytes, boundary);
   if (isTextType(body.contentType)) return false;
   const sample = body.text?.slice(0, SNIFF_BYTES) ?? decoder.decode(body.bytes.subarray(0, SNIFF_BYTES));
   // A binary-looking JSON document is read as JSON (see addBody): a cut in it is a cut in text.
@@ -99,19 +99,36 @@ export function isUpload(body: BodyContent): boolean {
 /** Part headers longer than this are not a browser's or an HTTP client's: such a part is not taken for a file. */
 const MAX_PART_HEAD = 2048;
 const LF = 0x0a;
+const CR = 0x0d;
+const encoder = new TextEncoder();
 
 /**
  * Whether the last part begun in a multipart body is a file: the body was cut
  * there. busboy (multer, @fastify/multipart) takes a part for a file exactly
- * when it has a file name. Found by searching back from the end for the
- * delimiter line (the body's first line), on the bytes: decoding a megabyte
- * of binary to text costs tens of milliseconds.
+ * when it has a file name. A file only if it is one on every boundary the body
+ * is read on (see addMultipart: the declared one and the first line's), and
+ * whether delimiters follow a bare LF (lenient parsers) or CRLF only (busboy):
+ * a fake first line must not make the part busboy reads look like a file.
+ * Searched for on the bytes: decoding a megabyte of binary to text costs tens
+ * of milliseconds.
  */
-function lastPartIsFile(bytes: Uint8Array): boolean {
+function lastPartIsFile(bytes: Uint8Array, declared: string | undefined): boolean {
   const firstLineEnd = bytes.indexOf(LF);
-  if (firstLineEnd < 3) return false;
-  const delimiter = bytes.subarray(0, bytes[firstLineEnd - 1] === 0x0d ? firstLineEnd - 1 : firstLineEnd);
-  const start = lastLineStartingWith(bytes, delimiter) + delimiter.length;
+  const firstLine = firstLineEnd < 3 ? undefined : bytes.subarray(0, bytes[firstLineEnd - 1] === CR ? firstLineEnd - 1 : firstLineEnd);
+  const delimiters = firstLine === undefined || firstLine[0] !== 0x2d || firstLine[1] !== 0x2d ? [] : [firstLine];
+  if (declared !== undefined) delimiters.push(encoder.encode(`--${declared}`));
+  if (delimiters.length === 0) return false;
+  return delimiters.every(
+    (delimiter) =>
+      partAtIsFile(bytes, delimiter, lastLineStartingWith(bytes, delimiter, false)) &&
+      partAtIsFile(bytes, delimiter, lastLineStartingWith(bytes, delimiter, true)),
+  );
+}
+
+/** Whether the part whose delimiter line starts at `at` is a file; false when there is none (-1) or it is unknown. */
+function partAtIsFile(bytes: Uint8Array, delimiter: Uint8Array, at: number): boolean {
+  if (at === -1) return false;
+  const start = at + delimiter.length;
   // A close delimiter (`--boundary--`): the cut fell after the last part, in the epilogue.
   if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d) return false;
   const head = decoder.decode(bytes.subarray(start, start + MAX_PART_HEAD));
@@ -122,19 +139,21 @@ function lastPartIsFile(bytes: Uint8Array): boolean {
 }
 
 /**
- * The start of the last line that begins with `prefix` (0 if only the first
- * does). Linear: `prefix` holds no line feed, so each comparison stops at the
- * next line feed at the latest, and each byte is compared about once. A naive
- * search backwards for the bytes (or String#lastIndexOf) is quadratic on a
- * body of dashes under a boundary of dashes, both the client's choice.
+ * The start of the last line that begins with `prefix`, after CRLF only when
+ * `afterCr` (as busboy reads delimiters); the body's start counts as a line
+ * start; -1 when there is none. Linear: `prefix` holds no line feed, so each
+ * comparison stops at the next line feed at the latest, and each byte is
+ * compared about once. A naive search backwards for the bytes (or
+ * String#lastIndexOf) is quadratic on a body of dashes under a boundary of
+ * dashes, both the client's choice.
  */
-function lastLineStartingWith(bytes: Uint8Array, prefix: Uint8Array): number {
+function lastLineStartingWith(bytes: Uint8Array, prefix: Uint8Array, afterCr: boolean): number {
   let lf = bytes.lastIndexOf(LF);
   while (lf > 0) {
-    if (startsWithAt(bytes, prefix, lf + 1)) return lf + 1;
+    if ((!afterCr || bytes[lf - 1] === CR) && startsWithAt(bytes, prefix, lf + 1)) return lf + 1;
     lf = bytes.lastIndexOf(LF, lf - 1);
   }
-  return 0;
+  return startsWithAt(bytes, prefix, 0) ? 0 : -1;
 }
 
 function startsWithAt(bytes: Uint8Array, prefix: Uint8Array, at: number): boolean {
