@@ -119,7 +119,8 @@ function readAsBusboy(text: string, boundary: string): MultipartReading & { read
         pendingLength = 0;
         tail = "";
       } else if (pendingLength + piece.length <= MAX_HEAD) {
-        (pending ??= []).push(piece);
+        pending ??= [];
+        pending.push(piece);
         pendingLength += piece.length;
         tail = (tail + piece).slice(-3);
       } else {
