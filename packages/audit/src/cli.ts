@@ -1,13 +1,14 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
+import type { AuditReport } from "./audit.js";
 import { audit } from "./audit.js";
 import { readConfig } from "./config.js";
-import { AuditError } from "./errors.js";
 import { isSeverity, type Severity, severityRank } from "./model.js";
-import { toJson } from "./report/json.js";
-import { toSarif } from "./report/sarif.js";
+import { toFailureJson, toJson } from "./report/json.js";
+import { toFailureSarif, toSarif } from "./report/sarif.js";
 import { toTerminal } from "./report/terminal.js";
+import { failureOf, type RunFailure } from "./run-failure.js";
 import { createTarballCache, defaultCacheDir } from "./tarball/cache.js";
 
 const USAGE = `usage: parapet audit [dir] [options]
@@ -30,7 +31,9 @@ options:
   --concurrency <n>      parallel downloads (default 8)
   -h, --help             show this help
 
-exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error, or no tarball could be read
+exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error, or no tarball could be read,
+130 or 143 interrupted (SIGINT, SIGTERM)
+(on exit 2, --json prints {"error": {code, message}} and --sarif a log marked executionSuccessful: false)
 `;
 
 /**
@@ -46,42 +49,73 @@ function wantsColor(): boolean {
   return process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 
+type Format = "terminal" | "json" | "sarif";
+
+/** Both --json and --sarif is a usage error: neither document is written, since either could be the wrong one. */
+function formatOf(json: unknown, sarif: unknown): Format | undefined {
+  if (json && sarif) return undefined;
+  return json ? "json" : sarif ? "sarif" : "terminal";
+}
+
+/**
+ * A run that cannot do its job exits 2 with the message on stderr, and still writes the document
+ * asked for: CI uploads `--sarif > audit.sarif` with `if: always()`, and an empty file failed that
+ * step with "invalid SARIF", hiding the real error. `report` is what was found before the failure.
+ */
+function fail(format: Format | undefined, failure: RunFailure, report?: AuditReport): number {
+  if (format === "json") process.stdout.write(report ? toJson(report, failure) : toFailureJson(failure));
+  else if (format === "sarif")
+    process.stdout.write(report ? toSarif(report, { failure: failure.message }) : toFailureSarif(failure.message));
+  process.stderr.write(`parapet audit: ${failure.message}\n`);
+  return 2;
+}
+
+const OPTIONS = {
+  json: { type: "boolean" },
+  sarif: { type: "boolean" },
+  "fail-on": { type: "string" },
+  offline: { type: "boolean" },
+  "no-tarballs": { type: "boolean" },
+  "no-metadata": { type: "boolean" },
+  "min-age": { type: "string" },
+  osv: { type: "string" },
+  config: { type: "string" },
+  "cache-dir": { type: "string" },
+  registry: { type: "string" },
+  concurrency: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** parseArgs' own message for an unknown option talks about positionals after `--`; name the option and the help instead. */
+function argumentProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'([^']+)'/.exec(message)?.[1];
+  const problem =
+    (error as NodeJS.ErrnoException).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option
+      ? `unknown option ${option}`
+      : message.replace(/\.$/, "");
+  return `${problem}. Run \`parapet audit --help\` to see the options.`;
+}
+
 /** `parapet audit`: returns the exit code; never throws for user errors. */
 export async function run(argv: readonly string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        json: { type: "boolean" },
-        sarif: { type: "boolean" },
-        "fail-on": { type: "string" },
-        offline: { type: "boolean" },
-        "no-tarballs": { type: "boolean" },
-        "no-metadata": { type: "boolean" },
-        "min-age": { type: "string" },
-        osv: { type: "string" },
-        config: { type: "string" },
-        "cache-dir": { type: "string" },
-        registry: { type: "string" },
-        concurrency: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
+    ({ values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS }));
   } catch (error) {
-    process.stderr.write(`parapet audit: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
+    const options = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : argv.length);
+    return fail(formatOf(options.includes("--json"), options.includes("--sarif")), {
+      code: "PARAPET_E_AUDIT_USAGE",
+      message: argumentProblem(error),
+    });
   }
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
   }
-  const usageError = (message: string) => {
-    process.stderr.write(`parapet audit: ${message}\n`);
-    return 2;
-  };
+  const format = formatOf(values.json, values.sarif);
+  const usageError = (message: string) => fail(format, { code: "PARAPET_E_AUDIT_USAGE", message });
   if (positionals.length > 1) return usageError(`expected at most one directory, got ${positionals.length}`);
   const failOn = values["fail-on"];
   if (typeof failOn === "string" && !isSeverity(failOn))
@@ -94,22 +128,32 @@ export async function run(argv: readonly string[]): Promise<number> {
     return usageError(
       `--min-age must be a number of days from 0 to 3650, such as --min-age 2 (got "${values["min-age"]}"); --min-age 0 turns the release-age check off`,
     );
-  if (values.json && values.sarif) return usageError("choose one of --json and --sarif");
+  if (format === undefined) return usageError("choose one of --json and --sarif");
   if (typeof values.registry === "string" && !/^https?:\/\//.test(values.registry)) return usageError("--registry must be an http(s) URL");
 
   const dir = resolve(positionals[0] ?? ".");
   const progress =
-    process.stderr.isTTY && !values.json && !values.sarif
+    process.stderr.isTTY && format === "terminal"
       ? new cliProgress.SingleBar(
           { format: "fetching tarballs and metadata [{bar}] {value}/{total}", clearOnComplete: true, stream: process.stderr },
           cliProgress.Presets.shades_classic,
         )
       : undefined;
+  let report: AuditReport;
+  let threshold: Severity;
+  const stopOnSignal = exitOnSignal((signal) => {
+    progress?.stop();
+    fail(format, {
+      code: "PARAPET_E_AUDIT_INTERRUPTED",
+      message: `interrupted (${signal}) before the audit finished, so nothing is reported. Run it again to the end.`,
+    });
+  });
   try {
     const fileConfig = readConfig(dir, typeof values.config === "string" ? resolve(values.config) : undefined);
     const config = minAge === undefined ? fileConfig : { ...fileConfig, minReleaseAgeDays: minAge };
+    threshold = typeof failOn === "string" && isSeverity(failOn) ? failOn : config.failOn;
     let shownTotal = -1;
-    const report = await audit({
+    report = await audit({
       dir,
       config,
       cache: createTarballCache(typeof values["cache-dir"] === "string" ? resolve(values["cache-dir"]) : defaultCacheDir()),
@@ -128,44 +172,69 @@ export async function run(argv: readonly string[]): Promise<number> {
         progress.update(done);
       },
     });
-    progress?.stop();
-    const threshold: Severity = typeof failOn === "string" && isSeverity(failOn) ? failOn : config.failOn;
-    if (values.json) process.stdout.write(toJson(report));
-    else if (values.sarif) process.stdout.write(toSarif(report));
-    else process.stdout.write(toTerminal(report, { color: wantsColor(), failOn: threshold }));
-    if (report.findings.some((f) => severityRank(f.severity) >= severityRank(threshold))) return 1;
-    // Each unreadable tarball is a medium finding, under the default gate (high). When not one could be read (the
-    // registry down, a proxy refusing every request) nothing was checked at all, and a gate that passes then would
-    // tell CI the dependencies are clean: exit 2, as for any run that could not do its job.
-    const tarballs = report.tarballs;
-    if (!values.offline && tarballs !== undefined && tarballs.attempted > 0 && tarballs.analyzed === 0) {
-      process.stderr.write(
-        `parapet audit: none of the ${tarballs.attempted} tarballs could be fetched, so no package's code was checked. ` +
-          "Check that the registry answers (--registry, .npmrc, a proxy), then run again; --no-tarballs skips this check on purpose.\n",
-      );
-      return 2;
-    }
-    return 0;
   } catch (error) {
+    stopOnSignal();
     progress?.stop();
-    return reportFailure(error);
+    const failure = failureOf(error);
+    if (failure.code === "PARAPET_E_AUDIT_INTERNAL" && process.env.PARAPET_DEBUG) console.error(error);
+    return fail(format, failure);
   }
+  stopOnSignal();
+  progress?.stop();
+  if (report.findings.some((f) => severityRank(f.severity) >= severityRank(threshold))) {
+    writeReport(format, report, threshold);
+    return 1;
+  }
+  const unchecked = nothingFetched(report, values.offline === true);
+  if (unchecked) {
+    if (format === "terminal") writeReport(format, report, threshold);
+    return fail(format, unchecked, report);
+  }
+  writeReport(format, report, threshold);
+  return 0;
+}
+
+/** The exit codes a shell gives a command a signal ended (128 + the signal's number), so CI logs read the same. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * Ctrl-C, or a CI job cancelled or timed out (SIGTERM): Node would end the process with nothing
+ * written, and the upload step that runs `if: always()` would fail on an empty SARIF file. `onSignal`
+ * writes what it can; the process then exits as a shell reports a signal. Returns the uninstaller.
+ */
+function exitOnSignal(onSignal: (signal: keyof typeof SIGNAL_EXIT) => void): () => void {
+  const handlers = Object.keys(SIGNAL_EXIT).map((name) => {
+    const signal = name as keyof typeof SIGNAL_EXIT;
+    const handler = () => {
+      onSignal(signal);
+      process.exit(SIGNAL_EXIT[signal]);
+    };
+    process.once(signal, handler);
+    return () => process.off(signal, handler);
+  });
+  return () => {
+    for (const remove of handlers) remove();
+  };
+}
+
+function writeReport(format: Format, report: AuditReport, failOn: Severity): void {
+  if (format === "json") process.stdout.write(toJson(report));
+  else if (format === "sarif") process.stdout.write(toSarif(report));
+  else process.stdout.write(toTerminal(report, { color: wantsColor(), failOn }));
 }
 
 /**
- * Exit 1 means "findings at or above --fail-on", and CI gates on it, so a run that could
- * not finish must never exit 1: input errors and bugs alike exit 2, with a message.
+ * Each unreadable tarball is a medium finding, under the default gate (high). When not one could be read (the
+ * registry down, a proxy refusing every request) nothing was checked at all, and a gate that passes then would
+ * tell CI the dependencies are clean: exit 2, as for any run that could not do its job.
  */
-function reportFailure(error: unknown): number {
-  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
-  let message: string;
-  if (error instanceof AuditError) message = error.message;
-  else if (typeof errno === "string" && /^E[A-Z]+$/.test(errno) && error instanceof Error)
-    message = `${error.message}. Check that the path exists, is the right kind of file, and is readable.`;
-  else {
-    message = `unexpected error: ${error instanceof Error ? error.message : String(error)}. This is a bug in parapet audit; please report it with the command you ran (PARAPET_DEBUG=1 prints the stack trace).`;
-    if (process.env.PARAPET_DEBUG) console.error(error);
-  }
-  process.stderr.write(`parapet audit: ${message}\n`);
-  return 2;
+function nothingFetched(report: AuditReport, offline: boolean): RunFailure | undefined {
+  const tarballs = report.tarballs;
+  if (offline || tarballs === undefined || tarballs.attempted === 0 || tarballs.analyzed > 0) return undefined;
+  return {
+    code: "PARAPET_E_AUDIT_NO_TARBALLS",
+    message:
+      `none of the ${tarballs.attempted} tarballs could be fetched, so no package's code was checked. ` +
+      "Check that the registry answers (--registry, .npmrc, a proxy), then run again; --no-tarballs skips this check on purpose.",
+  };
 }

@@ -13,7 +13,13 @@ export type AuditErrorCode =
   | "PARAPET_E_AUDIT_CONFIG"
   | "PARAPET_E_AUDIT_OSV"
   | "PARAPET_E_AUDIT_READ"
-  | "PARAPET_E_AUDIT_USAGE";
+  | "PARAPET_E_AUDIT_USAGE"
+  /** Online, and not one tarball could be fetched: no package's code was checked. */
+  | "PARAPET_E_AUDIT_NO_TARBALLS"
+  /** Ended by SIGINT or SIGTERM before it finished. */
+  | "PARAPET_E_AUDIT_INTERRUPTED"
+  /** A bug: the message asks for a report. */
+  | "PARAPET_E_AUDIT_INTERNAL";
 
 export class AuditError extends Error {
   readonly code: AuditErrorCode;

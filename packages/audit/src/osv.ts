@@ -72,6 +72,9 @@ export function loadOsv(path: string): OsvIndex {
   } else {
     addJson(index, path, readFileSync(path, "utf8"));
   }
+  // An empty folder (a download step that failed) or another ecosystem's export would turn the
+  // known-malware check off without a word: say so instead of reporting a clean match.
+  if (index.size === 0) throw osvError(path, 'holds no OSV record for an npm package (ecosystem "npm")');
   return index;
 }
 

@@ -41,6 +41,21 @@ test("several ranges and explicit versions", () => {
   assert.equal(isAffected(r, "pkg", "not-a-version"), false);
 });
 
+test("loadOsv refuses a source with no npm record: an empty folder or another ecosystem's export turned the check off silently", () => {
+  const dir = mkdtempSync(join(tmpdir(), "parapet-osv-"));
+  try {
+    assert.throws(() => loadOsv(dir), /holds no OSV record for an npm package/);
+    const pypi = join(dir, "pypi.json");
+    writeFileSync(pypi, JSON.stringify({ id: "PYSEC-1", affected: [{ package: { ecosystem: "PyPI", name: "pkg" } }] }));
+    assert.throws(
+      () => loadOsv(pypi),
+      (e: unknown) => e instanceof AuditError && e.code === "PARAPET_E_AUDIT_OSV" && /pypi\.json: holds no OSV record/.test(e.message),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("loadOsv reads a file or a folder and names the broken file", () => {
   const dir = mkdtempSync(join(tmpdir(), "parapet-osv-"));
   try {

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const CLI = fileURLToPath(new URL("../src/cli.js", import.meta.url));
@@ -14,12 +14,19 @@ export interface CliResult {
  * environment (plus PATH): the machine's own npm settings must not leak into a test that sets its own.
  */
 export function runCli(args: readonly string[], env?: Record<string, string>): Promise<CliResult> {
+  return startCli(args, env).result;
+}
+
+/** The same, with the child in hand: to signal it mid-run as CI does when a job is cancelled. */
+export function startCli(args: readonly string[], env?: Record<string, string>): { child: ChildProcess; result: Promise<CliResult> } {
   const script = `import(${JSON.stringify(CLI)}).then((m) => m.run(process.argv.slice(1))).then((code) => process.exit(code));`;
   const options = { timeout: 60_000, ...(env ? { env: { PATH: process.env.PATH ?? "", ...env } } : {}) };
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--input-type=module", "-e", script, ...args], options, (error, stdout, stderr) => {
+  let child: ChildProcess | undefined;
+  const result = new Promise<CliResult>((resolve) => {
+    child = execFile(process.execPath, ["--input-type=module", "-e", script, ...args], options, (error, stdout, stderr) => {
       const code = error && typeof error.code === "number" ? error.code : error ? -1 : 0;
       resolve({ code, stdout, stderr });
     });
   });
+  return { child: child as unknown as ChildProcess, result };
 }

@@ -4,7 +4,8 @@
  * they are imported only when used, so `parapet audit` never loads the shield.
  */
 
-import { ignoreClosedPipe } from "./closed-pipe.js";
+import { readFileSync } from "node:fs";
+import { handleOutputErrors } from "./output-errors.js";
 
 interface CliModule {
   run(argv: readonly string[]): Promise<number>;
@@ -21,23 +22,45 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   dashboard: { summary: "dashboard              serve the local dashboard on 127.0.0.1", load: () => import("@parapet/dashboard/cli") },
 };
 
-function usage(): string {
-  return ["usage: parapet <command> [options]", "", "commands:", ...Object.values(COMMANDS).map((c) => `  parapet ${c.summary}`), ""].join(
-    "\n",
-  );
+/** The usage of every command, or of one group's (`parapet eval --help`). */
+function usage(group?: string): string {
+  const names = Object.keys(COMMANDS).filter((name) => group === undefined || name.startsWith(`${group} `));
+  const title = group === undefined ? "usage: parapet <command> [options]" : `usage: parapet ${group} <command> [options]`;
+  const lines = names.map((name) => `  parapet ${COMMANDS[name]?.summary}`);
+  return [title, "", "commands:", ...lines, "", "Run `parapet <command> --help` for a command's options.", ""].join("\n");
 }
+
+/** Read at run time from the package itself, so the number printed is the one installed. */
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return manifest.version;
+}
+
+const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h" || arg === "help";
+const isGroup = (word: string) => Object.keys(COMMANDS).some((name) => name.startsWith(`${word} `));
 
 async function main(argv: readonly string[]): Promise<number> {
   const [first, second] = argv;
-  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-    process.stdout.write(usage());
+  if (first === undefined || isHelp(first)) {
+    if (first === undefined) process.stderr.write(usage());
+    else process.stdout.write(usage());
     return first === undefined ? 2 : 0;
+  }
+  if (first === "--version" || first === "-v" || first === "version") {
+    process.stdout.write(`${version()}\n`);
+    return 0;
   }
   const two = `${first} ${second ?? ""}`.trim();
   const name = COMMANDS[two] ? two : first;
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`parapet: unknown command "${two}"\n\n${usage()}`);
+    if (isGroup(first) && (second === undefined || isHelp(second))) {
+      if (second === undefined) process.stderr.write(`parapet ${first}: name one of its commands.\n\n${usage(first)}`);
+      else process.stdout.write(usage(first));
+      return second === undefined ? 2 : 0;
+    }
+    if (first.startsWith("-")) process.stderr.write(`parapet: unknown option ${first}. Run \`parapet --help\` to see the commands.\n`);
+    else process.stderr.write(`parapet: unknown command "${two}"\n\n${usage()}`);
     return 2;
   }
   const rest = argv.slice(name.split(" ").length);
@@ -45,8 +68,8 @@ async function main(argv: readonly string[]): Promise<number> {
   return module.run(rest);
 }
 
-ignoreClosedPipe(process.stdout);
-ignoreClosedPipe(process.stderr);
+handleOutputErrors(process.stdout);
+handleOutputErrors(process.stderr);
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

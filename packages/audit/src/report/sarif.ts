@@ -120,6 +120,8 @@ function fingerprints(findings: readonly Finding[], uris: readonly string[]): st
 export interface SarifOptions {
   /** Folder the URIs are relative to (%SRCROOT%); see sourceRoot for the default. */
   readonly root?: string;
+  /** Why the run could not finish (exit 2): the log then says so, beside the results found so far. */
+  readonly failure?: string;
 }
 
 /** GitHub rejects a SARIF run of more than 25,000 results (and shows only the 5,000 most severe). */
@@ -132,48 +134,58 @@ function within(findings: readonly Finding[]): readonly Finding[] {
   return findings.filter((f) => kept.has(f));
 }
 
+function driver(ruleIds: readonly string[]) {
+  return { name: "parapet-audit", informationUri: "https://github.com/parapet/parapet", rules: ruleIds.map(ruleFor) };
+}
+
+/**
+ * The run's own messages, where code scanning shows them, so neither a cut nor a failure is silent.
+ * `executionSuccessful: false` is how SARIF marks an incomplete result set (2.1.0, appendix I): code
+ * scanning takes such an upload as an unsuccessful execution, not as a scan that found nothing, so
+ * it does not close the open alerts the run did not get to (see github/codeql-action#1393).
+ */
+function invocationsOf(omitted: number, failure: string | undefined) {
+  const notifications = [
+    ...(omitted > 0
+      ? [
+          {
+            level: "warning",
+            message: {
+              text: `${omitted} least severe findings were left out: code scanning rejects more than ${MAX_SARIF_RESULTS} results. Run with --json to see every finding.`,
+            },
+          },
+        ]
+      : []),
+    ...(failure === undefined ? [] : [{ level: "error", message: { text: failure } }]),
+  ];
+  if (notifications.length === 0) return {};
+  return { invocations: [{ executionSuccessful: failure === undefined, toolExecutionNotifications: notifications }] };
+}
+
+function sarifLog(run: object): string {
+  return `${JSON.stringify({ $schema: "https://json.schemastore.org/sarif-2.1.0.json", version: "2.1.0", runs: [run] }, null, 2)}\n`;
+}
+
 /** SARIF 2.1.0 (OASIS), the subset GitHub code scanning accepts for upload. */
 export function toSarif(report: AuditReport, options: SarifOptions = {}): string {
   const root = options.root ?? sourceRoot(report.dir);
   const findings = within(report.findings);
-  const omitted = report.findings.length - findings.length;
   const ruleIds = [...new Set(findings.map(ruleIdOf))].sort();
-  const sarif = {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: "parapet-audit",
-            informationUri: "https://github.com/parapet/parapet",
-            rules: ruleIds.map(ruleFor),
-          },
-        },
-        originalUriBaseIds: { "%SRCROOT%": { uri: `${pathToFileURL(root).href.replace(/\/?$/, "/")}` } },
-        results: resultsFor(report, findings, root, ruleIds),
-        // Said where code scanning shows a tool's own messages, so a cut is never silent.
-        ...(omitted > 0
-          ? {
-              invocations: [
-                {
-                  executionSuccessful: true,
-                  toolExecutionNotifications: [
-                    {
-                      level: "warning",
-                      message: {
-                        text: `${omitted} least severe findings were left out: code scanning rejects more than ${MAX_SARIF_RESULTS} results. Run with --json to see every finding.`,
-                      },
-                    },
-                  ],
-                },
-              ],
-            }
-          : {}),
-      },
-    ],
-  };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
+  return sarifLog({
+    tool: { driver: driver(ruleIds) },
+    originalUriBaseIds: { "%SRCROOT%": { uri: `${pathToFileURL(root).href.replace(/\/?$/, "/")}` } },
+    results: resultsFor(report, findings, root, ruleIds),
+    ...invocationsOf(report.findings.length - findings.length, options.failure),
+  });
+}
+
+/**
+ * A run that stopped before it had a report (no such folder, a broken lockfile): still a valid
+ * log, so the upload step after it succeeds in reporting the failure instead of failing on an
+ * empty file and hiding it. No results: nothing was checked.
+ */
+export function toFailureSarif(failure: string): string {
+  return sarifLog({ tool: { driver: driver([]) }, results: [], ...invocationsOf(0, failure) });
 }
 
 function resultsFor(report: AuditReport, findings: readonly Finding[], root: string, ruleIds: readonly string[]) {

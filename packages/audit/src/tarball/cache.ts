@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /**
  * Content-addressed store: a tarball lives under the sha512 of its bytes, so a
@@ -54,10 +54,27 @@ function safeKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
+/**
+ * `mkdir -p`, one level at a time. Node's own `{ recursive: true }` never returns under /proc: procfs
+ * answers ENOENT to a mkdir there, Node makes the parent (EEXIST) and tries again, forever, at full CPU
+ * (`--cache-dir /proc/x` hung the audit). Here a parent is made at most once, and the child's error stands.
+ */
+function makeDirectory(dir: string, makeParent = true): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return; // made by now, perhaps by another run sharing the cache
+    if (code !== "ENOENT" || !makeParent || dirname(dir) === dir) throw error;
+    makeDirectory(dirname(dir));
+    makeDirectory(dir, false);
+  }
+}
+
 export function createTarballCache(dir: string = defaultCacheDir()): TarballCache {
   const pathFor = (hex: string) => join(dir, "sha512", hex.slice(0, 2), hex);
   const writeAtomically = (path: string, data: string | Uint8Array) => {
-    mkdirSync(join(path, ".."), { recursive: true });
+    makeDirectory(dirname(path));
     const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     writeFileSync(temp, data);
     renameSync(temp, path); // readers never see half a file

@@ -1,10 +1,9 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { type Parapet, parapet, silentLogger } from "@parapet/core";
 import type { ShieldReason } from "../index.js";
 import { shield } from "../index.js";
 import type { Sensitivity } from "../options.js";
 import { type CorpusCase, type Place, parseCorpusLine } from "./corpus.js";
+import { MAX_LINE_BYTES, readCorpusLines } from "./corpus-file.js";
 
 export interface ClassScore {
   total: number;
@@ -31,7 +30,10 @@ export interface EvalResult {
   durationMs: number;
 }
 
-/** Runs every case of a JSONL corpus through a real `parapet()` client with only the shield. */
+/**
+ * Runs every case of a JSONL corpus through a real `parapet()` client with only the shield. Throws
+ * CorpusFileError for a file that is not text, and the file system's error for one that cannot be read.
+ */
 export async function evaluateCorpus(
   file: string,
   sensitivity: Sensitivity,
@@ -48,16 +50,18 @@ export async function evaluateCorpus(
     durationMs: 0,
   };
   const started = performance.now();
-  const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Number.POSITIVE_INFINITY });
-  let number = 0;
   try {
-    for await (const line of lines) {
-      number++;
-      if (line.trim() === "") continue;
-      const parsed = parseCorpusLine(line);
+    for await (const line of readCorpusLines(file)) {
+      if ("tooLong" in line) {
+        result.invalid++;
+        onInvalid(line.number, `longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`);
+        continue;
+      }
+      if (line.text.trim() === "") continue;
+      const parsed = parseCorpusLine(line.text);
       if (!parsed.ok) {
         result.invalid++;
-        onInvalid(number, parsed.error);
+        onInvalid(line.number, parsed.error);
         continue;
       }
       await score(client, parsed.value, result);
