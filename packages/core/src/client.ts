@@ -1,7 +1,10 @@
 import { buildKey, type Characteristic, DEFAULT_CHARACTERISTICS } from "./characteristics.js";
 import { createDecision, type ErrorPolicy } from "./decision.js";
 import { codeOf, ErrorCodes, messageOf, optionError, ParapetError } from "./errors.js";
+import { parseRanges } from "./ip/cidr.js";
 import { type ClientIpOptions, createClientIpResolver, type ForwardedHeader, type Platform } from "./ip/client-ip.js";
+import { formatIp } from "./ip/parse.js";
+import { widePublicRanges } from "./ip/range-union.js";
 import { IpKeyCache } from "./ip-key-cache.js";
 import { consoleLogger } from "./logger.js";
 import { isPromiseLike } from "./promise-like.js";
@@ -68,6 +71,11 @@ export interface AuthReport {
 }
 
 export interface Parapet {
+  /**
+   * The client's logger (the `logger` option, or the console), for adapters to report what only they can see, such
+   * as a denial that came after the app had started the response. Optional so stand-ins need not carry one.
+   */
+  readonly logger?: Logger;
   /** Decides on one request. Never throws and never rejects. */
   protect(request: ProtectableRequest, extra?: Readonly<Record<string, unknown>>, options?: ProtectOptions): Promise<Decision>;
   /**
@@ -106,12 +114,14 @@ export function parapet(options: ParapetOptions): Parapet {
     ...(options.ipv6Prefix !== undefined ? { ipv6Prefix: options.ipv6Prefix } : {}),
   };
   const resolver = createClientIpResolver(ipOptions);
+  const logger = options.logger ?? consoleLogger;
+  warnWidePublicProxies(options.proxies, logger);
   const shared: Shared = {
     resolver,
     store: options.store ?? new MemoryStore(),
     clock: options.clock ?? systemClock,
     wallClock: options.clock === undefined ? new AnchoredWallClock() : undefined,
-    logger: options.logger ?? consoleLogger,
+    logger,
     observers: options.observers ?? [],
     characteristics: options.characteristics ?? DEFAULT_CHARACTERISTICS,
     forcedMode: options.mode,
@@ -408,6 +418,7 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
   }
 
   return {
+    logger: shared.logger,
     protect,
     decide,
     reportAuthFailure: (request, report) => reportAuth("failure", request, report),
@@ -610,6 +621,20 @@ function validate(options: ParapetOptions): void {
       }
     }
   }
+}
+
+/**
+ * Trusting that much public space is legal but almost always a mistake (see widePublicRanges), and cannot be told
+ * from an internal network routed over unallocated space; so a warning, once, rather than a refusal.
+ */
+function warnWidePublicProxies(proxies: readonly string[] | undefined, logger: Logger): void {
+  if (!proxies) return;
+  const wide = widePublicRanges(parseRanges(proxies, "parapet `proxies`"));
+  if (wide.length === 0) return;
+  logger.warn(
+    "trusted `proxies` hold more public addresses than a /8 (IPv4) or /32 (IPv6): a client connecting from any of them can choose its own IP with a forwarding header; list only your proxies' own ranges, or set `platform`",
+    { ranges: wide.map((range) => `${formatIp(range.network)}/${range.prefixLength}`) },
+  );
 }
 
 /**

@@ -1,6 +1,31 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { canonicalIp, createClientIpResolver, ErrorCodes, fixedWindow, ParapetError, parapet, silentLogger } from "../src/index.js";
+import {
+  canonicalIp,
+  createClientIpResolver,
+  ErrorCodes,
+  fixedWindow,
+  formatIp,
+  type Logger,
+  maskIp,
+  ParapetError,
+  parapet,
+  silentLogger,
+} from "../src/index.js";
+
+/** ::ffff:0:0, the first address of the IPv4-mapped block. */
+const IPV4_MAPPED_BLOCK = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0]);
+
+/** The IPv6 ranges that together cover every address outside `bytes`/`prefix`: the sibling of each bit on its path. */
+function everyIpv6RangeBut(bytes: Uint8Array, prefix: number): string[] {
+  const ranges: string[] = [];
+  for (let bit = 0; bit < prefix; bit++) {
+    const sibling = bytes.slice();
+    sibling[bit >> 3] = (sibling[bit >> 3] as number) ^ (0x80 >> (bit & 7));
+    ranges.push(`${formatIp(maskIp({ version: 6, bytes: sibling }, bit + 1))}/${bit + 1}`);
+  }
+  return ranges;
+}
 
 describe("client IP resolution", () => {
   it("ignores a spoofed X-Forwarded-For when no proxy is trusted", () => {
@@ -90,6 +115,45 @@ describe("client IP resolution", () => {
         range,
       );
     }
+  });
+
+  it("refuses proxy lists whose ranges together trust every address, however they are split", () => {
+    for (const ranges of [
+      ["0.0.0.0/1", "128.0.0.0/1"],
+      ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/1"],
+      // Out of order, overlapping, and partly written as IPv4-mapped ranges.
+      ["128.0.0.0/1", "10.0.0.0/8", "::ffff:0.0.0.0/97"],
+      ["::/1", "8000::/1"],
+      // IPv4-mapped addresses are read as IPv4 peers, so no IPv6 peer is ever in ::ffff:0:0/96: the rest is all of IPv6.
+      everyIpv6RangeBut(IPV4_MAPPED_BLOCK, 96),
+    ]) {
+      assert.throws(
+        () => createClientIpResolver({ proxies: ranges }),
+        (e: unknown) =>
+          e instanceof ParapetError &&
+          e.code === ErrorCodes.INVALID_PROXY &&
+          /together trust every IPv[46] address/.test(e.message) &&
+          /platform/.test(e.message),
+        ranges.slice(0, 3).join(" "),
+      );
+    }
+    // One address short of everything is still accepted: the check is a union, not a count of prefix bits.
+    createClientIpResolver({ proxies: ["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4"] });
+    createClientIpResolver({ proxies: ["::/1", "8000::/2", "c000::/3"] });
+  });
+
+  it("warns once, at construction, about trusted ranges with more public addresses than a /8", () => {
+    const warnings: Array<{ message: string; fields: Record<string, unknown> | undefined }> = [];
+    const logger: Logger = { debug() {}, error() {}, warn: (message, fields) => void warnings.push({ message, fields }) };
+    const rules = [fixedWindow({ max: 1, window: "1m" })];
+    parapet({ rules, logger, proxies: ["64.0.0.0/2", "2000::/16"] });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]?.message ?? "", /public addresses/);
+    assert.deepEqual(warnings[0]?.fields?.ranges, ["64.0.0.0/2", "2000::/16"]);
+    // Private, loopback and link-local space, however wide, and a public /8 or a public IPv6 /32 or narrower: no warning.
+    warnings.length = 0;
+    parapet({ rules, logger, proxies: ["private", "loopback", "linklocal", "fc00::/7", "52.0.0.0/8", "2001:db8::/32"] });
+    assert.deepEqual(warnings, []);
   });
 
   it("refuses a range with bits set past its prefix, naming the range and the address it could mean", () => {

@@ -1,5 +1,5 @@
 import type { Decision, Parapet } from "@parapet/core";
-import { clientLeft, safeDecide, sendDenial, setDecisionHeaders, stackedHeaders } from "@parapet/node";
+import { abortStartedResponse, clientLeft, safeDecide, sendDenial, setDecisionHeaders, stackedHeaders } from "@parapet/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { parserPlaceholder } from "./parser-placeholder.js";
 
@@ -28,7 +28,9 @@ export interface ParapetMiddlewareOptions {
  * and puts it back on the stream for the parser; after, it inspects `req.body`,
  * or the stream when the parser left the body unread (another content type).
  * A request whose client closed the connection before the decision goes no
- * further (see clientLeft in @parapet/node).
+ * further (see clientLeft in @parapet/node). Mount it before anything that
+ * writes to the response: a denial that finds the response started closes the
+ * connection and logs an error (see abortStartedResponse in @parapet/node).
  */
 export function parapetMiddleware(client: Parapet, options: ParapetMiddlewareOptions = {}): RequestHandler {
   if (!client || typeof client.protect !== "function") {
@@ -46,7 +48,7 @@ export function parapetMiddleware(client: Parapet, options: ParapetMiddlewareOpt
       await (onDenied as NonNullable<typeof onDenied>)(decision, req, res, next);
     } catch {
       // A broken custom denial must still deny.
-      sendDenial(res, decision, headers);
+      sendDenial(res, decision, headers, client.logger);
     }
   }
   /** `extra` sees `req.body` as the parser left it. */
@@ -71,6 +73,8 @@ export function parapetMiddleware(client: Parapet, options: ParapetMiddlewareOpt
     const headers = stackedHeaders(earlier, decision);
     setDecisionHeaders(res, decision, headers);
     if (!decision.isDenied()) return next();
+    // A middleware before this one wrote output: no denial, custom or not, can change that answer now.
+    if (res.headersSent) return abortStartedResponse(res, decision, client.logger);
     if (!onDenied) return sendDenial(res, decision, headers);
     return answerDenial(decision, req, res, next, headers);
   }

@@ -1,5 +1,5 @@
 import type { Decision, Parapet, ProtectableRequest } from "@parapet/core";
-import { clientLeft, denialHeaders, denialJson, safeDecide, stackedHeaders } from "@parapet/node";
+import { abortStartedResponse, clientLeft, denialHeaders, denialJson, safeDecide, stackedHeaders } from "@parapet/node";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 declare module "fastify" {
@@ -61,6 +61,12 @@ export async function parapetPlugin(fastify: FastifyInstance, options: ParapetPl
     const headers = stackedHeaders(earlier, decision);
     reply.headers(headers);
     if (!decision.isDenied()) return;
+    // An earlier hook wrote to reply.raw: Fastify's send() would leave the connection hanging on the written part.
+    if (reply.raw.headersSent) {
+      reply.hijack();
+      abortStartedResponse(reply.raw, decision, client.logger);
+      return reply;
+    }
     if (onDenied) {
       try {
         await onDenied(decision, request, reply);

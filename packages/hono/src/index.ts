@@ -1,6 +1,15 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Decision, Parapet } from "@parapet/core";
-import { clientLeft, denialHeaders, denialJson, discardUnreadBody, safeDecide, stackedHeaders } from "@parapet/node";
+import {
+  abortStartedResponse,
+  clientLeft,
+  denialHeaders,
+  denialJson,
+  discardUnreadBody,
+  releaseUnreadBody,
+  safeDecide,
+  stackedHeaders,
+} from "@parapet/node";
 import type { Context, MiddlewareHandler } from "hono";
 import type { GetConnInfo } from "hono/conninfo";
 import { inspectableRequest } from "./inspectable-request.js";
@@ -55,12 +64,19 @@ export function parapet(client: Parapet, options: ParapetHonoOptions = {}): Midd
     c.set("parapet", decision);
     if (clientGone(c)) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
     if (decision.isDenied()) {
+      const started = startedNodeResponse(c);
+      if (started) {
+        abortStartedResponse(started, decision, client.logger);
+        return alreadySent();
+      }
       const response = await deny(decision, c, onDenied, headers);
       discardUnreadBody(c.req.raw, response);
       return response;
     }
     await next();
-    discardUnreadBody(c.req.raw, c.res);
+    // Not drained before the response is sent: a streaming response may still read the request.
+    const released = releaseUnreadBody(c.req.raw, c.res);
+    if (released !== c.res) c.res = released;
     // A Parapet middleware after this one decided too, and set the headers of both decisions (see stackedHeaders).
     if (c.get("parapet") !== decision) return;
     // After next(): c.header() copies an immutable response (e.g. from fetch) before setting.
@@ -93,7 +109,39 @@ const CLIENT_CLOSED_REQUEST = 499;
 
 interface NodeServerBindings {
   readonly incoming?: IncomingMessage;
+  readonly outgoing?: ServerResponse;
   readonly server?: NodeServerBindings;
+}
+
+/**
+ * The header by which a response tells @hono/node-server that the app answered through `outgoing` itself and
+ * nothing is left to write (its RESPONSE_ALREADY_SENT; the package is not a dependency of this one).
+ */
+const ALREADY_SENT = "x-hono-already-sent";
+
+/**
+ * A response @hono/node-server writes nothing for. It honours ALREADY_SENT only on a runtime Response: its own
+ * lighter Response class (which it installs as the global one) goes straight to writeHead(), which throws on
+ * the started response and prints a stack. Response.error() is always built by the runtime's own class.
+ */
+function alreadySent(): Response {
+  const RuntimeResponse = Response.error().constructor as typeof Response;
+  return new RuntimeResponse(null, { headers: { [ALREADY_SENT]: "true" } });
+}
+
+/**
+ * The node response, when a middleware before Parapet wrote to it directly (`c.env.outgoing`), the only way a
+ * Hono app starts its answer before a middleware returns. @hono/node-server would then append its own error
+ * text to the written part and end it as a complete 200.
+ */
+function startedNodeResponse(c: Context): ServerResponse | undefined {
+  try {
+    const env = c.env as NodeServerBindings | undefined;
+    const outgoing = (env?.server ?? env)?.outgoing;
+    return outgoing?.headersSent ? outgoing : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** @hono/node-server passes { incoming, outgoing } as env (under `server` when the app has its own bindings). */

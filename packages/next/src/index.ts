@@ -16,7 +16,7 @@
  * counting every client under one key or believing a header anyone can send.
  */
 import type { Decision, Parapet } from "@parapet/core";
-import { discardUnreadBody, safeProtect } from "@parapet/node";
+import { discardUnreadBody, releaseUnreadBody, safeProtect } from "@parapet/node";
 import { NextResponse } from "next/server.js";
 import { customDenial, withDecisionHeaders } from "./response.js";
 
@@ -59,15 +59,20 @@ export function withParapet<Req extends Request, Ctx>(
     throw new TypeError("withParapet(client, handler): `handler` must be a route handler (request, context) => Response");
   return async function parapetRouteHandler(request, context) {
     const decision = await protectRequest(client, request, options);
-    let response: Response | undefined;
-    try {
-      response = decision.isDenied()
-        ? await customDenial(options.onDenied, decision, request)
-        : withDecisionHeaders(await handler(request, context), decision);
-      return response;
-    } finally {
-      discardUnreadBody(request, response);
+    if (decision.isDenied()) {
+      const denial = await customDenial(options.onDenied, decision, request);
+      discardUnreadBody(request, denial);
+      return denial;
     }
+    let response: Response;
+    try {
+      response = withDecisionHeaders(await handler(request, context), decision);
+    } catch (error) {
+      discardUnreadBody(request);
+      throw error;
+    }
+    // Not drained before the response is sent: a streaming response may still read the request.
+    return releaseUnreadBody(request, response);
   };
 }
 

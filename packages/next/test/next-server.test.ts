@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { DENY_HEADER, FORBIDDEN_WORD, keepAliveClient } from "@parapet/node/test-suite";
+import { assertLazyBodiesArrive, DENY_HEADER, FORBIDDEN_WORD, keepAliveClient } from "@parapet/node/test-suite";
 import { buildFixtureApp, type NextApp, startFixtureApp } from "./next-app.js";
 
 // As configured in fixture-app/lib/clients.js: slidingWindow({ name: "api", max: 3, window: "1h", characteristics: ["apiKey"] }).
@@ -123,6 +123,11 @@ describe("@parapet/next under next build + next start", { timeout: BUILD_TIMEOUT
       const denied = await postJson("/api/echo", { name: FORBIDDEN_WORD });
       assert.equal(denied.status, 403);
       assert.equal(((await denied.json()) as { rule: string }).rule, "TEST_BODY");
+    });
+
+    it("leaves the whole body for a streaming response that reads it after the handler returned", async () => {
+      assert.ok(app, "the Next.js server did not start (see the before hook's error)");
+      await assertLazyBodiesArrive(`${app.url}/api/lazy`);
     });
 
     it("keeps the keep-alive connection usable after denying a body larger than what protect read", async () => {

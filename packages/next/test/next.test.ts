@@ -14,6 +14,7 @@ const unread: RouteHandler = async () => Response.json({ error: "login first" },
 
 runAdapterSuite({
   name: "next withParapet (route handlers)",
+  guardsUnroutedPaths: false,
   start: (client) =>
     startBridge({
       "GET /hello": withParapet(client, hello, { socketIp }),

@@ -3,13 +3,15 @@ import type { Decision, Parapet, ProtectOptions } from "@parapet/core";
 import { clientLeft } from "./client-left.js";
 import { safeDecide } from "./safe-protect.js";
 import { sendDenial, setDecisionHeaders } from "./send.js";
+import { abortStartedResponse } from "./started-response.js";
 
 export { clientLeft } from "./client-left.js";
 export { type DenialBody, denialBody, denialHeaders, denialJson } from "./denial.js";
-export { discardUnreadBody } from "./discard-body.js";
+export { discardUnreadBody, releaseUnreadBody } from "./discard-body.js";
 export { safeDecide, safeProtect } from "./safe-protect.js";
 export { sendDenial, setDecisionHeaders } from "./send.js";
 export { stackedHeaders } from "./stacked-headers.js";
+export { abortStartedResponse } from "./started-response.js";
 
 /**
  * Decides on a node:http request and puts the decision's RateLimit headers on
@@ -81,13 +83,15 @@ export function withParapet(
       await (onDenied as NonNullable<typeof onDenied>)(decision, req, res);
     } catch {
       // A broken custom denial must still deny.
-      sendDenial(res, decision);
+      sendDenial(res, decision, undefined, client.logger);
     }
   }
   function respond(req: IncomingMessage, res: ServerResponse, decision: Decision): void | Promise<void> {
     if (clientLeft(req)) return void res.destroy();
     setDecisionHeaders(res, decision);
     if (!decision.isDenied()) return handlerOutcome(handler(req, res, decision));
+    // Another "request" listener answered first: no denial, custom or not, can change that answer now.
+    if (res.headersSent) return abortStartedResponse(res, decision, client.logger);
     if (!onDenied) return sendDenial(res, decision);
     return answerDenial(decision, req, res);
   }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
-import type { Decision } from "@parapet/core";
+import type { Decision, Logger } from "@parapet/core";
 import { denialHeaders, denialJson } from "./denial.js";
+import { abortStartedResponse } from "./started-response.js";
 
 /**
  * Adds the decision's headers (RateLimit, RateLimit-Policy, Retry-After) unless the response has started.
@@ -12,11 +13,14 @@ export function setDecisionHeaders(res: ServerResponse, decision: Decision, head
   for (const name of Object.keys(headers)) res.setHeader(name, headers[name] as string);
 }
 
-/** Answers a denied request with `decision.status` and the small JSON body; `headers` as in setDecisionHeaders. */
-export function sendDenial(res: ServerResponse, decision: Decision, headers = decision.headers): void {
+/**
+ * Answers a denied request with `decision.status` and the small JSON body; `headers` as in setDecisionHeaders.
+ * A response that has already started is cut off instead, and `logger` told (see abortStartedResponse).
+ */
+export function sendDenial(res: ServerResponse, decision: Decision, headers = decision.headers, logger?: Pick<Logger, "error">): void {
+  // Ending it (as this once did) completed whatever was written as a successful response.
   if (res.headersSent) {
-    // Someone answered before us; all we can still do is stop the exchange.
-    res.end();
+    abortStartedResponse(res, decision, logger);
     return;
   }
   const body = denialJson(decision);

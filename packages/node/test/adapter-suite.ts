@@ -12,11 +12,13 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, it } from "node:test";
 import { type Clock, fixedWindow, MemoryStore, type Parapet, type ParapetOptions, parapet, silentLogger } from "@parapet/core";
 import { keepAliveClient, NO_RESPONSE, rawRequest } from "./http-client.js";
-import { bodyRule, countingRule, DENY_HEADER, FORBIDDEN_WORD, failingRule, headerDenyRule } from "./test-rules.js";
+import { bodyRule, countingRule, DENY_HEADER, FORBIDDEN_WORD, failingRule, headerDenyRule, queryDenyRule } from "./test-rules.js";
 
 export * from "./http-client.js";
+export * from "./lazy-body.js";
 export * from "./leaving-client.js";
 export * from "./stacked-limits.js";
+export * from "./started-response.js";
 export * from "./test-rules.js";
 
 export interface RunningServer {
@@ -48,6 +50,11 @@ export interface AdapterTarget {
   readonly name: string;
   /** Serves /hello and /echo behind the adapter under test, protected by `client`. */
   start(client: Parapet): Promise<RunningServer>;
+  /**
+   * False when Parapet wraps each route rather than the server (Next.js route handlers), so a request no route
+   * serves never reaches it: the cases that need one ("/", HEAD) are skipped. Default true.
+   */
+  readonly guardsUnroutedPaths?: boolean;
 }
 
 const LIMIT = 3;
@@ -61,6 +68,15 @@ const EMPTY_BODIES: Readonly<Record<string, readonly string[]>> = {
   "an empty chunked body": [`${JSON_POST}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n`],
   "an empty chunked body whose terminator comes later": [`${JSON_POST}Transfer-Encoding: chunked\r\n\r\n`, "0\r\n\r\n"],
   "Content-Length: 00": [`${JSON_POST}Content-Length: 00\r\n\r\n`],
+};
+
+const ODD_REQUEST_LINES: Readonly<Record<string, string>> = {
+  "an absolute-form target": "GET http://elsewhere.test/hello?q=1 HTTP/1.1",
+  "OPTIONS *": "OPTIONS * HTTP/1.1",
+  "an encoded NUL in the path": "GET /hello%00.json HTTP/1.1",
+  "a path starting with //": "GET //elsewhere.test/hello HTTP/1.1",
+  'a "/..;/" path': "GET /..;/hello HTTP/1.1",
+  "a header value near node's 16 KiB limit": `GET /hello HTTP/1.1\r\nX-Long: ${"a".repeat(15_000)}`,
 };
 
 export function runAdapterSuite(target: AdapterTarget): void {
@@ -175,12 +191,61 @@ export function runAdapterSuite(target: AdapterTarget): void {
       });
     }
 
+    const unrouted = { skip: target.guardsUnroutedPaths === false && "Parapet wraps routes only; no route serves / or HEAD" };
+    it("inspects the query of an absolute-form target with no path (GET http://host?q=…)", unrouted, async () => {
+      const url = await serve({ rules: [queryDenyRule()] });
+      const target = (query: string) => [`GET http://h?q=${query} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n`];
+      // The app's own answer to "/" (a 200 or a 404) when the query is fine; Parapet's 403 when it is not.
+      assert.doesNotMatch((await rawRequest(url, target("fine"))).statusLine, / 403 |no response/);
+      assert.match((await rawRequest(url, target(FORBIDDEN_WORD))).statusLine, / 403 /);
+    });
+
+    // Request targets node:http accepts as they are. Parapet must decide on each (its 403 here), or the server
+    // refuse it before any middleware runs (@hono/node-server answers 400 to targets it cannot make a URL of).
+    for (const [name, requestLine] of Object.entries(ODD_REQUEST_LINES)) {
+      it(`decides on ${name} without crashing or hanging`, unrouted, async () => {
+        const url = await serve({ rules: [headerDenyRule(), bodyRule()] });
+        const answer = await rawRequest(url, [`${requestLine}\r\nHost: h\r\n${DENY_HEADER}: 1\r\nConnection: close\r\n\r\n`]);
+        assert.match(answer.statusLine, /^HTTP\/1\.1 (403|400) /, answer.statusLine);
+      });
+    }
+
+    it("denies a HEAD request with the status and headers only, then serves the next one on the connection", unrouted, async () => {
+      const url = await serve({ rules: [headerDenyRule()] });
+      const head = `HEAD /hello HTTP/1.1\r\nHost: h\r\n${DENY_HEADER}: 1\r\n\r\n`;
+      const answer = await rawRequest(url, [head, "GET /hello HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"]);
+      assert.match(answer.statusLine, / 403 /);
+      // No JSON body after the 403's headers: the next bytes are the second response.
+      assert.match(answer.body, /^HTTP\/1\.1 200 /);
+    });
+
+    it("denies a request that expects 100-continue, without waiting for or hanging on its body", async () => {
+      const url = await serve({ rules: [headerDenyRule(), bodyRule()] });
+      const headers = `${JSON_POST}Content-Length: 13\r\nExpect: 100-continue\r\n${DENY_HEADER}: 1\r\n\r\n`;
+      // Node itself answers "100 Continue" before any request listener runs (no adapter owns the server's
+      // checkContinue event), so the client may send the body; the final answer must still be the denial.
+      const answer = await rawRequest(url, [headers, '{"name":"x"}\n'], 3_000, 200);
+      const statuses = [answer.statusLine, ...answer.body.split("\r\n").filter((line) => line.startsWith("HTTP/1.1 "))];
+      assert.match(statuses[statuses.length - 1] ?? "", / 403 /, statuses.join(" | "));
+    });
+
     it("keeps a keep-alive connection usable after denying a large body it read part of", async () => {
       const client = keepAliveClient(await serve({ rules: [bodyRule()], maxBodyBytes: 64 * 1024 }));
       try {
         const body = Buffer.concat([Buffer.from(FORBIDDEN_WORD), Buffer.alloc(LARGE_BODY_BYTES, 0x61)]);
         assert.equal(await client.send("POST", "/echo", body), 403);
         assert.equal(await client.send("GET", "/hello"), 200, "the next request on the connection is answered");
+      } finally {
+        client.close();
+      }
+    });
+
+    it("keeps a keep-alive connection usable after denying a large body no rule read", async () => {
+      const client = keepAliveClient(await serve({ rules: [countingRule(1)] }));
+      try {
+        assert.equal(await client.send("GET", "/hello"), 200);
+        assert.equal(await client.send("POST", "/echo", Buffer.alloc(LARGE_BODY_BYTES, 0x61)), 429);
+        assert.equal(await client.send("GET", "/hello"), 429, "the next request on the connection is answered");
       } finally {
         client.close();
       }

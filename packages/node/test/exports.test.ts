@@ -5,12 +5,14 @@ import { it } from "node:test";
 it("@parapet/node exports exactly its public API", async () => {
   const module = await import("@parapet/node");
   assert.deepEqual(Object.keys(module).sort(), [
+    "abortStartedResponse",
     "clientLeft",
     "denialBody",
     "denialHeaders",
     "denialJson",
     "discardUnreadBody",
     "protectNode",
+    "releaseUnreadBody",
     "safeDecide",
     "safeProtect",
     "sendDenial",

@@ -65,6 +65,19 @@ export function bodyRule(): Rule {
   };
 }
 
+/** Denies when the query string carries FORBIDDEN_WORD, as a rule inspecting query parameters would. */
+export function queryDenyRule(): Rule {
+  return {
+    type: "TEST_QUERY",
+    mode: "LIVE",
+    cost: 1,
+    evaluate({ request }: RuleContext): RuleEvaluation {
+      if (!request.query.includes(FORBIDDEN_WORD)) return { conclusion: "ALLOW", reason: { type: "ALLOWED", message: "query fine" } };
+      return { conclusion: "DENY", reason: { type: "TEST_QUERY", message: "The query is not allowed." } };
+    },
+  };
+}
+
 /** Always throws, like a rule whose store is down. The message imitates a leak a client must not see. */
 export function failingRule(): Rule {
   return {

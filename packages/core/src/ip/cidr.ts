@@ -1,5 +1,6 @@
 import { ErrorCodes, ParapetError } from "../errors.js";
 import { formatIp, maskIp, type ParsedIp, parseIp } from "./parse.js";
+import { versionsCoveredWhole } from "./range-union.js";
 
 export interface Cidr {
   readonly network: ParsedIp;
@@ -57,8 +58,9 @@ const MAPPED_PREFIX = 96;
 
 /**
  * Expands names ("loopback", "private", "linklocal") and parses every range; throws on a bad one. For trusted
- * proxies, so stricter than parseCidr: a range that trusts every address, or one with bits set past its prefix
- * (a typo that silently widened one proxy to a /8), is refused with what to write instead.
+ * proxies, so stricter than parseCidr: a range that trusts every address, a list whose ranges do so together, or
+ * a range with bits set past its prefix (a typo that silently widened one proxy to a /8), is refused with what to
+ * write instead.
  */
 export function parseRanges(entries: readonly string[], where: string): Cidr[] {
   // A lone string would be read character by character ("10.0.0.1" failing on "1"), a number would throw a TypeError.
@@ -94,6 +96,14 @@ export function parseRanges(entries: readonly string[], where: string): Cidr[] {
       }
       out.push(cidr);
     }
+  }
+  // The same hole as a /0, dug in pieces: "0.0.0.0/1" + "128.0.0.0/1", or IPv6 halves.
+  const covered = versionsCoveredWhole(out);
+  if (covered.length > 0) {
+    throw new ParapetError(
+      ErrorCodes.INVALID_PROXY,
+      `${where}: the ranges ${JSON.stringify(entries)} together trust every IPv${covered.join(" and IPv")} address, so any client could choose its own IP with a forwarding header and pass every IP limit; list only the ranges your proxies or load balancers actually use (e.g. "10.0.0.0/8", "private" inside your network), or set \`platform\` if the app runs behind Cloudflare, Fly, Vercel…`,
+    );
   }
   return out;
 }

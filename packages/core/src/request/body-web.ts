@@ -2,7 +2,7 @@ import type { BodyContent } from "../types.js";
 import type { WebRequestLike } from "./shapes.js";
 
 /**
- * Set on a request whose body was read from a clone. The clone tees the body:
+ * Set on a request whose body was read from a clone and not to its end. The clone tees the body:
  * what we read waits in the original for the app, and the rest is pulled from
  * the client only as the original is read. A server that drains an untouched
  * body when the app ignores it cannot drain a teed one, so the adapters read
@@ -27,11 +27,11 @@ export async function readWebBody(
     return { bytes: new Uint8Array(0), truncated: true, contentType, consumed: true };
   const stream = request.clone().body;
   if (!stream) return undefined;
-  if (Object.isExtensible(request)) (request as unknown as Record<symbol, boolean>)[BODY_CLONED] = true;
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   let truncated = false;
+  let complete = false;
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
@@ -48,7 +48,10 @@ export async function readWebBody(
         truncated = true;
         break;
       }
-      if (next.done) break;
+      if (next.done) {
+        complete = true;
+        break;
+      }
       chunks.push(next.value);
       size += next.value.length;
       if (size > limit) {
@@ -58,6 +61,10 @@ export async function readWebBody(
     }
   } finally {
     reader.cancel().catch(() => {});
+    // Read to the end, the tee has pulled the whole body off the connection: the original holds it in memory
+    // and nothing waits in the socket, so there is nothing to drain; draining would only take the body from
+    // an app that reads it later (from inside a streaming response). Stopped short, the rest is still there.
+    if (!complete && Object.isExtensible(request)) (request as unknown as Record<symbol, boolean>)[BODY_CLONED] = true;
   }
   const bytes = new Uint8Array(Math.min(size, limit));
   let offset = 0;

@@ -170,7 +170,12 @@ function equalsLowercase(raw: string, lower: string): boolean {
 }
 
 const SLASH = 0x2f;
-const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]{0,20}:\/\//i;
+/**
+ * Scheme, "//" and authority, which ends at the first "/", "?" or "#" (RFC 3986 §3.2). Ending it at "/" alone
+ * dropped the query of "http://host?q=<attack>" (the app's query parser reads it) and read "http://host?q=/x"
+ * as the path "/x".
+ */
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]{0,20}:\/\/[^/?#]*/i;
 
 /** Splits "/a/b?x=1#frag" into path and query; tolerates absolute-form and garbage. */
 export function splitTarget(rawTarget: string | undefined, anomalies: string[]): { path: string; query: string } {
@@ -183,8 +188,9 @@ export function splitTarget(rawTarget: string | undefined, anomalies: string[]):
   // Origin-form ("/path", nearly every request) cannot be one: no regex for it.
   const scheme = target.charCodeAt(0) === SLASH ? null : ABSOLUTE_FORM.exec(target);
   if (scheme) {
-    const slash = target.indexOf("/", scheme[0].length);
-    target = slash === -1 ? "/" : target.slice(slash);
+    // The match ends with the authority (see ABSOLUTE_FORM).
+    const end = scheme[0].length;
+    target = target.charCodeAt(end) === SLASH ? target.slice(end) : `/${target.slice(end)}`;
   }
   const hash = target.indexOf("#");
   if (hash !== -1) target = target.slice(0, hash);
