@@ -94,6 +94,8 @@ for (let t = 0; t < HOURS * 60 * MIN; t += 1000) {
 // 1. A large customer ramping 10x over 3 minutes, then holding for 10: a known API key (first seen at the
 // start of the replay, so established), 4 IPs, browsers. Normally 10 req/s, about 60% of the site's traffic,
 // so its 10x (100 req/s) is a site-wide spike of ~6x that the spike classifier has to explain.
+// At 107 minutes it rotates its key (episode 9): the same servers send a new key from then on.
+const ROTATION = 107 * MIN;
 {
   const e = episode("customer ramp 10x", false, 30 * MIN, 43 * MIN);
   const ips = ["52.10.20.1", "52.10.20.2", "52.10.20.3", "52.10.20.4"];
@@ -109,7 +111,7 @@ for (let t = 0; t < HOURS * 60 * MIN; t += 1000) {
         ip,
         path: pick(PATHS),
         ua: BROWSER,
-        apiKey: "bigco-prod-key",
+        apiKey: t >= ROTATION ? "bigco-prod-key-rotated" : "bigco-prod-key",
         status: 200,
         episode: t >= e.start ? e.name : "noise",
       });
@@ -262,6 +264,26 @@ function wordlistPath(n) {
     const ip = `2001:db8:beef:1:${(1 + Math.floor(random() * 65000)).toString(16)}::${(n + 1).toString(16)}`;
     e.ips.add(ip).add(clientKeyOf(ip));
     events.push({ t, type: "req", ip, path: wordlistPath(n), ua: pick(BOT_AGENTS), status: 404, episode: e.name });
+  }
+}
+
+// 9. The big customer's key rotation (see 1): the old key stops and a new one carries its 10 req/s from the same 4
+// addresses. A new client with no history carrying a jump in unknown clients' traffic, unless it is seen as the
+// customer's successor.
+episode("customer key rotation", false, ROTATION, ROTATION + 7 * MIN);
+
+// 10. The big customer's key, leaked: python-requests from 40 addresses the key was never used from, 50 req/s for
+// 2.5 minutes. An established key carries the excess; the networks and the bot share tell it is not the customer.
+{
+  const e = episode("leaked customer key flood", true, 16 * MIN, 18.5 * MIN);
+  const ips = Array.from({ length: 40 }, randomIp);
+  for (let t = e.start; t < e.end; t += 1000) {
+    for (let i = 0; i < 50; i++) {
+      const ip = pick(ips);
+      e.ips.add(ip);
+      const at = t + Math.floor(random() * 1000);
+      events.push({ t: at, type: "req", ip, path: pick(PATHS), ua: BOT_AGENTS[0], apiKey: "bigco-prod-key", status: 200, episode: e.name });
+    }
   }
 }
 events.sort((a, b) => a.t - b.t);

@@ -17,6 +17,11 @@ import { KeyedBuckets } from "./keyed-buckets.js";
  * - usersOverall   {40, 1 s, distinct users}: a distributed list replay, many accounts from many IPs,
  *   each IP below its own threshold (credential_stuffing, subject "site"). Raise it for sites where more
  *   than ~40 distinct accounts fail to log in within a few seconds legitimately.
+ * - usersOverallSustained {120, 6 s, distinct users}: the same list replayed low and slow, below usersOverall's one
+ *   account a second, from a botnet or a proxy pool whose every address stays below the per-IP buckets
+ *   (credential_stuffing, subject "site"). 45 accounts a minute from 300 networks ran an hour (2,700 accounts)
+ *   unseen; it is now found in under 4 minutes. It forgives 10 distinct failing accounts a minute for ever (a site
+ *   with ~10,000 logins an hour and a 5% typo rate fails 8): raise it for a site where more fail legitimately.
  * - usersPerNetwork {20, 15 s, distinct users}: one IPv6 /48 trying many accounts from ever new /64s
  *   (credential_stuffing, subject net:…/48; not blocked, a block covers one client). A host given a /48 (tunnel
  *   brokers hand them out free) could spread a list over 65,536 clients, each below usersPerIp, and stay under
@@ -28,6 +33,7 @@ import { KeyedBuckets } from "./keyed-buckets.js";
  */
 export interface AuthDetectorOptions {
   readonly failuresPerIp?: LeakyBucketSpec;
+  readonly usersOverallSustained?: LeakyBucketSpec;
   readonly failuresPerUser?: LeakyBucketSpec;
   readonly usersPerIp?: LeakyBucketSpec;
   readonly ipsPerUser?: LeakyBucketSpec;
@@ -69,6 +75,7 @@ export function createAuthDetector(
   const ipsPerUser = family("ipsPerUser", { capacity: 5, leakMs: 60_000 });
   const overall = family("usersOverall", { capacity: 40, leakMs: 1_000 });
   const perNetwork = family("usersPerNetwork", { capacity: 20, leakMs: 15_000 });
+  const sustained = family("usersOverallSustained", { capacity: 120, leakMs: 6_000 });
 
   function observe(event: AuthEvent & { readonly account?: string | undefined }): void {
     if (event.type !== "failure") return;
@@ -113,6 +120,13 @@ export function createAuthDetector(
       "Many different accounts are failing to log in at once: a credential list is being replayed.",
       "usersOverall",
       overall.pour("site", now, user),
+    );
+    fire(
+      "credential_stuffing",
+      "site",
+      "Many different accounts keep failing to log in, a few a second or less from many networks: a credential list is being replayed slowly.",
+      "usersOverallSustained",
+      sustained.pour("site", now, user),
     );
     const network = networkKey?.(ip);
     // Only an IPv6 network wider than the client (an IPv4 address is its own key, and has no "/").

@@ -34,6 +34,22 @@ export function isHiddenTarget(path: string): boolean {
   return DOT_SEGMENT.test(lower) || TRAVERSAL.test(lower) || PROBE_SEGMENT.test(lower);
 }
 
+// Files whose content is a secret or a copy of the site: version control, environment and credential files, dumps
+// and editor backups. Archives and logs are left out: /files/report.zip and /exports/app.log are downloads.
+const SECRET_FILE = /\/\.(?:git|svn|hg|bzr|env|aws|ssh|docker|htaccess|htpasswd|ds_store|npmrc|pgpass|bash_history|kube)(?:[/._~-]|$)/;
+const SECRET_EXTENSION = /(?:\.(?:sql|bak|old|orig|swp|sav|dump|sqlite|mdb|pem|key|env)|~)$/;
+
+/**
+ * A path no page links to and no app serves: a secret file, a dump or backup, traversal. A single-page app (or a
+ * catch-all route) answers 200 for it with its index.html, so a scanner walking a wordlist there never gets a 404;
+ * its asking is the tell, whatever the answer. Narrower than a probe: /wp-admin/ and /phpmyadmin/ are real consoles
+ * on the sites that run them, visited by their admins.
+ */
+export function isSecretTarget(path: string): boolean {
+  const lower = path.toLowerCase().replaceAll("%2e", ".");
+  return SECRET_FILE.test(lower) || SECRET_EXTENSION.test(lower) || TRAVERSAL.test(lower);
+}
+
 export function pathKindOf(path: string): PathKind {
   // Percent-encoded dots (/%2eenv) are the same request to most servers.
   const lower = path.toLowerCase().replaceAll("%2e", ".");

@@ -3,7 +3,7 @@ import type { Finding } from "../alerts/alert.js";
 import { checkBucketSpec, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
 import { type ClientKey, clientKeyOf } from "./client-key.js";
 import { KeyedBuckets } from "./keyed-buckets.js";
-import { isHiddenTarget, PATH_WEIGHTS, pathKindOf } from "./path-kind.js";
+import { isHiddenTarget, isSecretTarget, PATH_WEIGHTS, pathKindOf } from "./path-kind.js";
 
 /**
  * Scanners: a client walking paths that do not exist, or tripping the shield.
@@ -21,9 +21,12 @@ import { isHiddenTarget, PATH_WEIGHTS, pathKindOf } from "./path-kind.js";
  *   person or page walks into 16 different missing pages (6 probes, 60 assets)
  *   while at most one is forgiven every 10 s;
  * - shieldHitsPerIp {5, 10 s}: requests the shield flagged as attacks;
- * - pathsPerIp {60, 1 s, distinct paths, same weights, unauthenticated clients
- *   only}: a crawler walking the site faster than a person or a page load does
- *   (a scanner's discovery phase returns 200s, so the 404 bucket alone is late).
+ * - pathsPerIp {60, 1 s, distinct paths, same weights; of an authenticated client
+ *   only its probes}: a crawler walking the site faster than a person or a page load does
+ *   (a scanner's discovery phase returns 200s, so the 404 bucket alone is late). An API client reading ever new
+ *   ids is not a crawler, but "authenticated" only means a key was sent: any x-api-key hid a whole wordlist here.
+ * A secret file, dump, backup or traversal (isSecretTarget) answered 2xx or 3xx counts like a 404: a single-page
+ * app answers 200 for every path, so a wordlist against one never met a 404 (20 guesses, one every 3 s: nothing).
  */
 /**
  * Statuses a server refuses a probe with instead of a 404: nginx's usual `location ~ /\. { deny all; }` and most
@@ -67,10 +70,12 @@ export function createScanDetector(
 
   return {
     observeStatus(ip, path, status, now) {
-      if (status !== 404 && status !== 410 && !REFUSED.has(status)) return;
+      const missing = status === 404 || status === 410;
       // A refusal counts for a known probe only (isHiddenTarget): a page answers 401/403 to people every day (a
-      // session expired), a /.env or /.git/config that is refused was still asked for by no browser.
-      if (status !== 404 && status !== 410 && !isHiddenTarget(path)) return;
+      // session expired), a /.env or /.git/config that is refused was still asked for by no browser. Served, only a
+      // secret counts (see the doc comment).
+      const counted = missing || (REFUSED.has(status) ? isHiddenTarget(path) : status >= 200 && status < 400 && isSecretTarget(path));
+      if (!counted) return;
       const kind = pathKindOf(path);
       const client = clientKey(ip);
       for (const [bucket, buckets] of [
@@ -92,9 +97,10 @@ export function createScanDetector(
       }
     },
     observeRequest(ip, path, authenticated, now) {
-      if (authenticated) return;
+      const kind = pathKindOf(path);
+      if (authenticated && kind !== "probe") return;
       const client = clientKey(ip);
-      const level = paths.pour(client, now, path, PATH_WEIGHTS[pathKindOf(path)]);
+      const level = paths.pour(client, now, path, PATH_WEIGHTS[kind]);
       if (level === undefined) return;
       report(
         {

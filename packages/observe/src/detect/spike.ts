@@ -30,7 +30,16 @@ import type { TrafficEvent } from "./traffic.js";
  *   paths never seen before up: a scanner is one client asking for paths
  *   nobody asked for, most of them missing);
  * - unexplained: neither story fits; a human should look.
- * Memory is bounded: one window of sketches, `maxClients` client histories and `maxPaths` recent paths.
+ * An API key is only what a client sent, so "established" is also asked of the network: a client's requests from a
+ * network (/24, IPv6 prefix) it has no such history on are counted apart. An established key used from networks new
+ * to it, beyond what is usual for established keys, is a signal (a leaked key, or a customer that moved): with no
+ * other signal the spike is unexplained, and with another (bot share, distinct IPs…) that traffic counts as the
+ * attacker's. A new API key sent from the exact address (IPv4, IPv6 prefix) an established key uses from an established
+ * network, by the same kind of client (bot or not), is that customer's successor (a key rotated on the same servers)
+ * and counts as established; the evidence names how many such successors there were. The residual risk is an
+ * attacker sharing that address (a NAT the customer also sits behind); its flood still meets every other signal.
+ * Memory is bounded: one window of sketches, `maxClients` client histories, as many client-network histories and
+ * customer addresses, and `maxPaths` recent paths.
  */
 export interface SpikeOptions {
   readonly windowMs?: number;
@@ -66,6 +75,9 @@ interface ClientHistory {
   windows: number;
 }
 
+/** A client-network history (see SpikeOptions.maxClients) keys its client and network with this between them. */
+const SEPARATOR = "\u0000";
+
 export type SpikeVerdict = "customer" | "attack" | "unexplained";
 
 interface Window {
@@ -82,6 +94,12 @@ interface Window {
   clientErrors: number;
   /** Requests for a path not among the recent ones. */
   unseenPaths: number;
+  /** Requests of established clients from a network they have no history on. */
+  newNetwork: number;
+  /** New API keys counted as established: sent from an established customer's address (see the doc comment). */
+  successors: HyperLogLog;
+  /** The first MAX_SUCCESSOR_KEYS of them, so that the heaviest is not taken for a client with no history. */
+  successorKeys: Set<string>;
   ips: HyperLogLog;
   prefixes: HyperLogLog;
   paths: HyperLogLog;
@@ -106,6 +124,8 @@ interface Baseline {
    * steady, on an API of ever new ids), near 1 for a wordlist. A share, so windows of any size compare.
    */
   unseenPathShare: number;
+  /** The share of established clients' requests that come from networks new to them (a mobile app's key: high). */
+  newNetworkShare: number;
   windows: number;
 }
 
@@ -120,12 +140,17 @@ interface WindowRates {
   /** Undefined when too few statuses were reported to tell. */
   readonly clientErrorShare: number | undefined;
   readonly unseenPathShare: number;
+  /** Undefined in a window with no established traffic. */
+  readonly newNetworkShare: number | undefined;
 }
 
 /** Characters of a path remembered: paths that share their first 128 count as one (at most ~5 MB for maxPaths). */
 const MAX_PATH_KEY = 128;
 /** An attack signal must move a rate by this much (absolute) to count: small shares are noisy. */
 const RATE_JUMP = 0.15;
+const NEW_NETWORKS = "established clients used from networks new to them";
+/** Successor keys named per window (a rotation is a handful of keys; more are counted, not named). */
+const MAX_SUCCESSOR_KEYS = 64;
 /** Distinct IPs or prefixes growing this many times over baseline is many new clients. */
 const DISTINCT_JUMP = 3;
 
@@ -145,7 +170,12 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
   const alpha = 2 / (positive(options.baselineWindows ?? 180, "baselineWindows") + 1);
   const establishedAfterMs = positive(options.establishedAfterMs ?? 15 * 60_000, "establishedAfterMs");
   const establishedWindows = positive(options.establishedWindows ?? 10, "establishedWindows");
-  const history = new BoundedMap<string, ClientHistory>(positive(options.maxClients ?? 50_000, "maxClients"));
+  const maxClients = positive(options.maxClients ?? 50_000, "maxClients");
+  const history = new BoundedMap<string, ClientHistory>(maxClients);
+  /** Client-network histories: the same rule, asked of a client on one network (`${client}\0${prefix}`). */
+  const networks = new BoundedMap<string, ClientHistory>(maxClients);
+  /** Addresses (`${address}\0${bot}`) an established API key used from an established network, and when last. */
+  const customerAddresses = new BoundedMap<string, number>(maxClients);
   /** Whether a client has the history of a customer at `ts` (see establishedWindows). */
   const isEstablished = (seen: ClientHistory, ts: number) => ts - seen.first >= establishedAfterMs && seen.windows >= establishedWindows;
   const recentPaths = new BoundedMap<string, true>(positive(options.maxPaths ?? 20_000, "maxPaths"));
@@ -161,6 +191,7 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     attackShare: 0,
     clientErrorShare: 0,
     unseenPathShare: 0,
+    newNetworkShare: 0,
     windows: 0,
   };
   let window: Window | undefined;
@@ -194,6 +225,9 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
       statuses: 0,
       clientErrors: 0,
       unseenPaths: 0,
+      newNetwork: 0,
+      successors: new HyperLogLog(),
+      successorKeys: new Set(),
       ips: new HyperLogLog(),
       prefixes: new HyperLogLog(),
       paths: new HyperLogLog(),
@@ -238,17 +272,44 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
       w.unseenPaths++;
     }
     w.hitters.add(event.client);
-    const seen = history.get(event.client);
-    if (seen === undefined) {
-      history.set(event.client, { first: ts, window: w.start, windows: 1 });
-      w.newClients.add(event.client);
+    const seen = remember(history, event.client, ts, w.start);
+    if (seen === undefined) w.newClients.add(event.client);
+    // An unauthenticated client is its network already.
+    if (!event.authenticated) return;
+    const onNetwork = remember(networks, `${event.client}${SEPARATOR}${event.prefix}`, ts, w.start);
+    // An IPv4 client's own address, an IPv6 client's prefix (one host owns it): a NAT shared with strangers is the
+    // exception, a /24 in a cloud region is not.
+    const address = `${event.ip.includes(":") ? event.prefix : event.ip}${SEPARATOR}${event.bot ? 1 : 0}`;
+    const apiKey = !event.client.startsWith("user:");
+    if (seen !== undefined && isEstablished(seen, ts)) {
+      w.established++;
+      if (onNetwork === undefined || !isEstablished(onNetwork, ts)) w.newNetwork++;
+      else if (apiKey) customerAddresses.set(address, ts);
       return;
     }
-    if (seen.window !== w.start) {
-      seen.window = w.start;
+    // Not established: a customer's new key if an established key was just used from this very address, and the key
+    // is new (a key that has been around as long as an established one without building a history was planted).
+    const last = apiKey ? customerAddresses.get(address) : undefined;
+    const young = seen === undefined || ts - seen.first < establishedAfterMs;
+    if (young && last !== undefined && ts - last <= establishedAfterMs) {
+      w.established++;
+      w.successors.add(event.client);
+      if (w.successorKeys.size < MAX_SUCCESSOR_KEYS) w.successorKeys.add(event.client);
+    }
+  }
+
+  /** Counts `key` seen in the window starting at `start`; returns its history before this request (none if new). */
+  function remember(map: BoundedMap<string, ClientHistory>, key: string, ts: number, start: number): ClientHistory | undefined {
+    const seen = map.get(key);
+    if (seen === undefined) {
+      map.set(key, { first: ts, window: start, windows: 1 });
+      return undefined;
+    }
+    if (seen.window !== start) {
+      seen.window = start;
       seen.windows++;
     }
-    if (event.authenticated && isEstablished(seen, ts)) w.established++;
+    return seen;
   }
 
   /**
@@ -272,6 +333,7 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
       attackShare: share(w.attacks),
       clientErrorShare: w.statuses >= minRequests / 2 ? w.clientErrors / w.statuses : undefined,
       unseenPathShare: share(w.unseenPaths),
+      newNetworkShare: w.established >= minRequests / 2 ? w.newNetwork / w.established : undefined,
     };
   }
 
@@ -300,6 +362,7 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
       baseline.unseenPathShare = blend(baseline.unseenPathShare, now.unseenPathShare);
     }
     if (now.clientErrorShare !== undefined) baseline.clientErrorShare = blend(baseline.clientErrorShare, now.clientErrorShare);
+    if (now.newNetworkShare !== undefined) baseline.newNetworkShare = blend(baseline.newNetworkShare, now.newNetworkShare);
     baseline.windows++;
   }
 
@@ -318,16 +381,28 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
     if (now.clientErrorShare !== undefined && now.clientErrorShare - baseline.clientErrorShare > RATE_JUMP)
       signals.push("client errors (4xx) rose");
     if (now.unseenPathShare - baseline.unseenPathShare > RATE_JUMP) signals.push("requests for unseen paths rose");
+    const movedKeys = now.newNetworkShare !== undefined && now.newNetworkShare - baseline.newNetworkShare > RATE_JUMP;
     // One client with no history carrying most of the jump: a scanner, a scraper, or a flood under a key it sent once
     // ahead of time (an API key is only what the client sent), not a customer.
     const [topHitter] = w.hitters.top(1);
     const topSeen = topHitter ? history.peek(topHitter.key) : undefined;
-    if (topHitter && topSeen !== undefined && !isEstablished(topSeen, w.start + windowMs) && topHitter.count >= 0.5 * excess) {
+    if (
+      topHitter &&
+      topSeen !== undefined &&
+      !isEstablished(topSeen, w.start + windowMs) &&
+      !w.successorKeys.has(topHitter.key) &&
+      topHitter.count >= 0.5 * excess
+    ) {
       signals.push("one client with no history carries most of the jump");
     }
+    // After the others: they are what makes the traffic of keys used from new networks an attacker's.
+    const attackSignals = signals.length;
+    if (movedKeys) signals.push(NEW_NETWORKS);
+    // Requests of established keys from new networks beyond the usual share: the attacker's if any attack signal fired.
+    const movedExcess = movedKeys ? Math.max(0, w.newNetwork - baseline.newNetworkShare * w.established) : 0;
     let verdict: SpikeVerdict = "unexplained";
     if (establishedExcess >= 0.6 * excess && signals.length === 0) verdict = "customer";
-    else if (otherExcess >= 0.5 * excess && signals.length > 0) verdict = "attack";
+    else if (otherExcess + movedExcess >= 0.5 * excess && attackSignals > 0) verdict = "attack";
     const top = w.hitters.top(5).map((h) => ({ client: h.key, requests: h.count, share: round(h.count / w.total) }));
     const evidence = {
       verdict,
@@ -352,16 +427,24 @@ export function createSpikeDetector(options: SpikeOptions, report: (finding: Fin
       baselineClientErrorShare: round(baseline.clientErrorShare),
       unseenPathShare: round(now.unseenPathShare),
       baselineUnseenPathShare: round(baseline.unseenPathShare),
+      newNetworkShare: now.newNetworkShare === undefined ? null : round(now.newNetworkShare),
+      baselineNewNetworkShare: round(baseline.newNetworkShare),
+      successorKeys: w.successors.count(),
       signals,
       topClients: top,
     };
     const ratio = round(w.total / Math.max(baseline.total, 1));
+    const successors = w.successors.count();
     const summary =
       verdict === "customer"
-        ? `Traffic ${ratio}x baseline, explained by established authenticated clients growing (top: ${top[0]?.client ?? "?"}).`
+        ? `Traffic ${ratio}x baseline, explained by established authenticated clients growing (top: ${top[0]?.client ?? "?"})${
+            successors > 0 ? `; ${successors} new key(s) sent from their addresses counted as theirs (a rotation)` : ""
+          }.`
         : verdict === "attack"
-          ? `Traffic ${ratio}x baseline from new or unauthenticated clients: ${signals.join(", ")}.`
-          : `Traffic ${ratio}x baseline that neither established clients nor attack signals explain.`;
+          ? `Traffic ${ratio}x baseline from new or unauthenticated clients${movedExcess > 0 ? " and established keys used from networks new to them" : ""}: ${signals.join(", ")}.`
+          : movedKeys
+            ? `Traffic ${ratio}x baseline from established keys (top: ${top[0]?.client ?? "?"}), but ${Math.round((now.newNetworkShare ?? 0) * 100)}% of their requests came from networks new to them (usually ${Math.round(baseline.newNetworkShare * 100)}%): a leaked key, or a customer that moved; ask them.`
+            : `Traffic ${ratio}x baseline that neither established clients nor attack signals explain.`;
     return {
       kind: "spike",
       severity: verdict === "attack" ? "critical" : verdict === "customer" ? "info" : "warning",
