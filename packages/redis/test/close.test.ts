@@ -6,32 +6,18 @@
 import assert from "node:assert/strict";
 import { fork } from "node:child_process";
 import { once } from "node:events";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { silentLogger } from "@parapet/core";
-import type { Redis } from "ioredis";
 import { RedisStore } from "../src/index.js";
 import type { WorkerMessage } from "./support/close-worker.js";
 import { missingRedisBinaries, type RedisServer, startRedisServer } from "./support/redis-server.js";
-import { connectShared, deleteKeys, SHARED_REDIS_URL, uniquePrefix } from "./support/shared-redis.js";
+import { SHARED_REDIS_URL, useSharedRedis } from "./support/shared-redis.js";
 
-const prefix = uniquePrefix("close");
-let redis: Redis | undefined;
-let skip: string | false = false;
-
-before(async () => {
-  const connected = await connectShared();
-  if (typeof connected === "string") skip = connected;
-  else redis = connected;
-});
-
-after(async () => {
-  if (!redis) return;
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
-});
+const shared = useSharedRedis("close");
+const prefix = shared.prefix;
 
 test("close() lets the decisions already started finish before it quits the connection", async (t) => {
-  if (skip) return t.skip(skip);
+  if (shared.skip) return t.skip(shared.skip);
   const store = new RedisStore({ url: SHARED_REDIS_URL, prefix, timeoutMs: 2_000, denyCache: false, logger: silentLogger });
   const params = { limit: 1_000, windowMs: 60_000, cost: 1 };
   await store.fixedWindow("warm", params, 0); // connected and the script cached: only close() is under test
@@ -47,7 +33,7 @@ test("close() lets the decisions already started finish before it quits the conn
   await closed;
   const failures = outcomes.flatMap((o) => (o.status === "rejected" ? [(o.reason as Error).message] : []));
   assert.deepEqual(failures, [], "calls started before close() must be answered");
-  assert.equal(await redis!.get(`${prefix}{in-flight}:fw`), "10");
+  assert.equal(await shared.redis!.get(`${prefix}{in-flight}:fw`), "10");
   // Once closed, new calls are refused, as before.
   await assert.rejects(store.fixedWindow("after", params, 0), { code: "PARAPET_E_STORE_FAILED", message: /closed/ });
 });

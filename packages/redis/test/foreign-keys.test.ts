@@ -7,27 +7,13 @@
  * every request through.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { silentLogger } from "@parapet/core";
-import type { Redis } from "ioredis";
 import { RedisStore } from "../src/index.js";
-import { connectShared, deleteKeys, uniquePrefix } from "./support/shared-redis.js";
+import { useSharedRedis } from "./support/shared-redis.js";
 
-const prefix = uniquePrefix("foreign-keys");
-let redis: Redis | undefined;
-let skip: string | false = false;
-
-before(async () => {
-  const connected = await connectShared();
-  if (typeof connected === "string") skip = connected;
-  else redis = connected;
-});
-
-after(async () => {
-  if (!redis) return;
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
-});
+const shared = useSharedRedis("foreign-keys");
+const prefix = shared.prefix;
 
 type Algorithm = "fw" | "sw" | "tb";
 
@@ -38,7 +24,7 @@ async function threeCalls(algorithm: Algorithm, key: string) {
     ...silentLogger,
     warn: (message: string, fields?: Record<string, unknown>) => warnings.push({ message, key: fields?.key }),
   };
-  const store = new RedisStore({ client: redis!, prefix, timeoutMs: 2_000, denyCache: false, logger });
+  const store = new RedisStore({ client: shared.redis!, prefix, timeoutMs: 2_000, denyCache: false, logger });
   const window = { limit: 2, windowMs: 60_000, cost: 1 };
   const call = () => {
     if (algorithm === "fw") return store.fixedWindow(key, window, 0);
@@ -57,28 +43,28 @@ async function threeCalls(algorithm: Algorithm, key: string) {
 }
 
 const foreign: Array<[Algorithm, string, (key: string) => Promise<unknown>]> = [
-  ["sw", "a string", (key) => redis!.set(key, "hello")],
-  ["sw", "a list", (key) => redis!.rpush(key, "a", "b")],
+  ["sw", "a string", (key) => shared.redis!.set(key, "hello")],
+  ["sw", "a list", (key) => shared.redis!.rpush(key, "a", "b")],
   [
     "sw",
     'a hash with "nan" counts in the current window',
     async (key) => {
-      const index = Math.floor(Number((await redis!.time())[0]) / 60);
-      return redis!.hset(key, "w", index, "c", "nan", "p", "nan");
+      const index = Math.floor(Number((await shared.redis!.time())[0]) / 60);
+      return shared.redis!.hset(key, "w", index, "c", "nan", "p", "nan");
     },
   ],
-  ["sw", 'a hash with an "inf" window', (key) => redis!.hset(key, "w", "inf", "c", "0", "p", "0")],
-  ["tb", "a string", (key) => redis!.set(key, "hello")],
-  ["tb", "a sorted set", (key) => redis!.zadd(key, 1, "a")],
-  ["tb", 'a hash with "inf" tokens and time', (key) => redis!.hset(key, "t", "inf", "ts", "inf")],
-  ["tb", 'a hash with "nan" tokens', (key) => redis!.hset(key, "t", "nan", "ts", "1")],
-  ["fw", "a sorted set with a TTL", (key) => redis!.multi().zadd(key, 1, "a").pexpire(key, 60_000).exec()],
-  ["fw", "a counter without a TTL", (key) => redis!.set(key, "0")],
+  ["sw", 'a hash with an "inf" window', (key) => shared.redis!.hset(key, "w", "inf", "c", "0", "p", "0")],
+  ["tb", "a string", (key) => shared.redis!.set(key, "hello")],
+  ["tb", "a sorted set", (key) => shared.redis!.zadd(key, 1, "a")],
+  ["tb", 'a hash with "inf" tokens and time', (key) => shared.redis!.hset(key, "t", "inf", "ts", "inf")],
+  ["tb", 'a hash with "nan" tokens', (key) => shared.redis!.hset(key, "t", "nan", "ts", "1")],
+  ["fw", "a sorted set with a TTL", (key) => shared.redis!.multi().zadd(key, 1, "a").pexpire(key, 60_000).exec()],
+  ["fw", "a counter without a TTL", (key) => shared.redis!.set(key, "0")],
 ];
 
 for (const [algorithm, what, write] of foreign) {
   test(`a ${algorithm} key holding ${what} is replaced, the limit holds at once, and the key is named in a warning`, async (t) => {
-    if (skip) return t.skip(skip);
+    if (shared.skip) return t.skip(shared.skip);
     const key = `${algorithm}-${what.replaceAll(/\W+/g, "-")}`;
     const fullKey = `${prefix}{${key}}:${algorithm}`;
     await write(fullKey);
@@ -91,24 +77,24 @@ for (const [algorithm, what, write] of foreign) {
       `one warning naming the key: ${JSON.stringify(warnings)}`,
     );
     assert.match(warnings[0]?.message ?? "", /replaced a key that did not hold Parapet's state/);
-    assert.equal(await redis!.type(fullKey), algorithm === "fw" ? "string" : "hash");
-    const ttl = await redis!.pttl(fullKey);
+    assert.equal(await shared.redis!.type(fullKey), algorithm === "fw" ? "string" : "hash");
+    const ttl = await shared.redis!.pttl(fullKey);
     assert.ok(ttl > 0, `the replaced key must have a TTL, got ${ttl}`);
   });
 }
 
 test("a key of another type fails a cost above the limit without an error, and is removed", async (t) => {
-  if (skip) return t.skip(skip);
+  if (shared.skip) return t.skip(shared.skip);
   const fullKey = `${prefix}{fw-too-costly}:fw`;
-  await redis!.set(fullKey, "not a counter");
-  const store = new RedisStore({ client: redis!, prefix, timeoutMs: 2_000, denyCache: false, logger: silentLogger });
+  await shared.redis!.set(fullKey, "not a counter");
+  const store = new RedisStore({ client: shared.redis!, prefix, timeoutMs: 2_000, denyCache: false, logger: silentLogger });
   const state = await store.fixedWindow("fw-too-costly", { limit: 2, windowMs: 60_000, cost: 3 }, 0);
   assert.equal(state.allowed, false);
-  assert.equal(await redis!.exists(fullKey), 0);
+  assert.equal(await shared.redis!.exists(fullKey), 0);
 });
 
 test("Parapet's own keys are never reported as replaced", async (t) => {
-  if (skip) return t.skip(skip);
+  if (shared.skip) return t.skip(shared.skip);
   for (const algorithm of ["fw", "sw", "tb"] as const) {
     const { allowed, warnings } = await threeCalls(algorithm, `own-${algorithm}`);
     assert.deepEqual(allowed, [true, true, false]);

@@ -1,3 +1,4 @@
+import { after, before } from "node:test";
 import { Redis } from "ioredis";
 
 /** The shared Redis the integration tests use; others use it too, so every test run takes its own key prefix. */
@@ -34,4 +35,37 @@ export async function deleteKeys(client: Redis, prefix: string): Promise<void> {
     cursor = next;
     if (keys.length > 0) await client.del(...keys);
   } while (cursor !== "0");
+}
+
+/** The shared Redis of one test file: `redis` once connected, or `skip` saying why the tests cannot run. */
+export interface SharedRedis {
+  readonly prefix: string;
+  readonly redis: Redis | undefined;
+  readonly skip: string | false;
+}
+
+/**
+ * Connects before the file's tests (then calls `onConnect`, for what the tests share) and deletes the keys under
+ * its own prefix after them.
+ */
+export function useSharedRedis(name: string, onConnect?: (redis: Redis, prefix: string) => void): SharedRedis {
+  const shared: { prefix: string; redis: Redis | undefined; skip: string | false } = {
+    prefix: uniquePrefix(name),
+    redis: undefined,
+    skip: false,
+  };
+  before(async () => {
+    const connected = await connectShared();
+    if (typeof connected === "string") shared.skip = connected;
+    else {
+      shared.redis = connected;
+      onConnect?.(connected, shared.prefix);
+    }
+  });
+  after(async () => {
+    if (!shared.redis) return;
+    await deleteKeys(shared.redis, shared.prefix);
+    shared.redis.disconnect();
+  });
+  return shared;
 }
