@@ -83,6 +83,7 @@ test("sqlite: the node:sqlite fallback works where it exists, and says what to d
     ["n1"],
   );
   await driver.close();
+  await driver.close(); // node:sqlite itself throws "database is not open" here; the driver does not
 });
 
 test("sqlite: the default engine is node:sqlite on Node >= 24 and better-sqlite3 before it; either can be forced", async () => {

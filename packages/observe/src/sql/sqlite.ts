@@ -68,6 +68,7 @@ export function sqliteLog(options: SqliteLogOptions = {}): SqlDriver {
     );
   }
   const cache = new Map<string, ReturnType<SqliteEngine["prepare"]>>();
+  let closed = false;
 
   function prepared(sql: string): ReturnType<SqliteEngine["prepare"]> {
     let statement = cache.get(sql);
@@ -104,6 +105,9 @@ export function sqliteLog(options: SqliteLogOptions = {}): SqlDriver {
       engine.exec(script);
     },
     async close() {
+      // Twice is harmless, as with better-sqlite3: node:sqlite throws "database is not open" on a second close.
+      if (closed) return;
+      closed = true;
       cache.clear();
       engine.close();
     },
