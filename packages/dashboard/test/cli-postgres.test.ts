@@ -5,22 +5,13 @@ import { migrate, postgresLog } from "@parapet/observe";
 import pg from "pg";
 import { run } from "../src/cli.js";
 import { bearer, get } from "./client.js";
+import { cliIo as io } from "./helpers.js";
+import { postgresSkipReason, TEST_POSTGRES_URL } from "./postgres.js";
 
 /** `parapet dashboard --postgres` against a real PostgreSQL on loopback; skipped with a message when it is absent. */
-const url = process.env.PARAPET_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const url = TEST_POSTGRES_URL;
 const base = `dashboard_cli_${randomBytes(4).toString("hex")}`;
-
-const skip = await (async () => {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    return false;
-  } catch {
-    return `no PostgreSQL at ${url}; start it or set PARAPET_TEST_POSTGRES_URL`;
-  } finally {
-    await client.end().catch(() => {});
-  }
-})();
+const skip = await postgresSkipReason();
 
 async function sql<T = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -43,16 +34,6 @@ after(async () => {
   if (skip) return;
   for (const suffix of ["typo", "empty", "log"]) await sql(`DROP SCHEMA IF EXISTS "${base}_${suffix}" CASCADE`);
 });
-
-function io(stop: Promise<unknown> = Promise.resolve()) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env: {}, stopped: stop },
-  };
-}
 
 test("--schema with a typo creates nothing and says no decision log is there", { skip }, async () => {
   const schema = `${base}_typo`;

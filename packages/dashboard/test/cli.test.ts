@@ -5,20 +5,10 @@ import { after, test } from "node:test";
 import { migrate, sqliteLog } from "@parapet/observe";
 import { run } from "../src/cli.js";
 import { bearer, get } from "./client.js";
-import { tempDir } from "./helpers.js";
+import { cliIo as io, tempDir } from "./helpers.js";
 
 const dir = tempDir();
 after(() => dir.remove());
-
-function io(stop: Promise<unknown> = Promise.resolve()) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env: {}, stopped: stop },
-  };
-}
 
 test("--help prints usage and exits 0", async () => {
   const t = io();

@@ -24,6 +24,17 @@ export const quietLogger: Logger & { lines: string[] } = {
   },
 };
 
+/** Captured stdout and stderr for the dashboard CLI's `run(argv, io)`; `stop` ends a server it started. */
+export function cliIo(stop: Promise<unknown> = Promise.resolve()) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env: {}, stopped: stop },
+  };
+}
+
 export function tempDir(): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), "parapet-dashboard-"));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
