@@ -7,6 +7,7 @@ import { formatIp } from "./ip/parse.js";
 import { widePublicRanges } from "./ip/range-union.js";
 import { IpKeyCache } from "./ip-key-cache.js";
 import { consoleLogger } from "./logger.js";
+import { NoticeThrottle } from "./notice-throttle.js";
 import { isPromiseLike } from "./promise-like.js";
 import { type NormalizeOptions, normalizeRequest, type ProtectableRequest } from "./request/normalize.js";
 import { RATE_LIMIT, rateLimitInternals } from "./rules/rate-limit.js";
@@ -340,18 +341,13 @@ function createClient(shared: Shared, ruleList: readonly Rule[], derived = false
 
   // A dead store fails every request; one warning per interval (with a count)
   // keeps the log readable and cheap instead of one line per request.
-  let lastWarnAt = Number.NEGATIVE_INFINITY;
-  let suppressed = 0;
+  const ruleFailures = new NoticeThrottle(RULE_FAILURE_WARN_INTERVAL_MS);
   // `now` is the decision's time: reading the clock again here flooded the log with one warning per request when
   // the clock was the thing that failed (NaN minus anything is never under the interval).
   function warnRuleFailed(reason: string, now: number): void {
-    if (now - lastWarnAt < RULE_FAILURE_WARN_INTERVAL_MS) {
-      suppressed++;
-      return;
-    }
+    const suppressed = ruleFailures.pass(now);
+    if (suppressed === undefined) return;
     shared.logger.warn("rule failed", suppressed > 0 ? { reason, suppressedSinceLastWarning: suppressed } : { reason });
-    lastWarnAt = now;
-    suppressed = 0;
   }
 
   function notify(decision: Decision, request: NormalizedRequest): void {

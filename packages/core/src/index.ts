@@ -16,6 +16,7 @@ export {
 } from "./ip/client-ip.js";
 export { canonicalIp, formatIp, maskIp, type ParsedIp, parseIp } from "./ip/parse.js";
 export { consoleLogger, silentLogger } from "./logger.js";
+export { NoticeThrottle } from "./notice-throttle.js";
 export { rateLimitHeaders } from "./rate-limit-headers.js";
 export { mediaType } from "./request/headers.js";
 export {

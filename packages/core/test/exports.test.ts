@@ -10,6 +10,7 @@ it("exports exactly the documented runtime API", () => {
     "DEFAULT_CHARACTERISTICS",
     "ErrorCodes",
     "MemoryStore",
+    "NoticeThrottle",
     "PLATFORM_HEADERS",
     "ParapetError",
     "RATE_LIMIT",

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { type Decision, type DecisionObserver, type Logger, messageOf, type NormalizedRequest } from "@parapet/core";
+import { type Decision, type DecisionObserver, type Logger, messageOf, type NormalizedRequest, NoticeThrottle } from "@parapet/core";
 import type { DecisionLogQuery } from "@parapet/observe";
 
 /**
@@ -95,8 +95,7 @@ export function pollingSource(query: DecisionLogQuery, options: PollOptions): Li
       let since = options.now();
       const seen = new Set<string>();
       let running = false;
-      let failures = 0;
-      let lastWarn = Number.NEGATIVE_INFINITY;
+      const pollFailures = new NoticeThrottle(REPEAT_WARN_MS);
       let readable = true;
       const report = (now: boolean) => {
         if (now === readable) return;
@@ -130,12 +129,13 @@ export function pollingSource(query: DecisionLogQuery, options: PollOptions): Li
           report(true);
         } catch (error) {
           report(false);
-          failures++;
-          const at = options.now();
-          if (at - lastWarn >= REPEAT_WARN_MS) {
-            lastWarn = at;
-            options.logger.warn("dashboard: live tail could not poll the decision log", { error: messageOf(error), failedPolls: failures });
-            failures = 0;
+          const heldBack = pollFailures.pass(options.now());
+          if (heldBack !== undefined) {
+            // This poll and the ones held back since the last warning.
+            options.logger.warn("dashboard: live tail could not poll the decision log", {
+              error: messageOf(error),
+              failedPolls: heldBack + 1,
+            });
           }
         } finally {
           running = false;

@@ -5,6 +5,7 @@ import {
   type FixedWindowParams,
   type Logger,
   messageOf,
+  NoticeThrottle,
   optionError,
   ParapetError,
   type RateLimitState,
@@ -18,7 +19,6 @@ import { DeadlineQueue } from "./deadline-queue.js";
 import { DenyCache } from "./deny-cache.js";
 import { InFlight } from "./in-flight.js";
 import { type Algorithm, redisKey } from "./keys.js";
-import { NoticeThrottle } from "./notice-throttle.js";
 import { closeRedisClient, createRedisClient, isDisconnected, type RedisClientLike } from "./redis-client.js";
 import { describeRedisError, isReplyError } from "./redis-errors.js";
 import { isReplacement, parseReply, requireCount, requirePositive } from "./reply.js";
@@ -91,6 +91,8 @@ export class RedisStore implements Store {
   readonly #denials: DenyCache | undefined;
   readonly #logger: Logger;
   readonly #inFlight = new InFlight();
+  /** The injected clock (monotonic by default): the breaker, the deny cache and the notice throttles read it. */
+  readonly #clock: Clock;
   readonly #replacements: NoticeThrottle;
   readonly #reloads: NoticeThrottle;
   /** Scripts Redis has run for this store: NOSCRIPT for one of them means Redis lost its script cache. */
@@ -114,8 +116,9 @@ export class RedisStore implements Store {
       onStateChange: (state, previous) => this.#reportCircuit(state, previous, settings.cooldownMs),
     });
     this.#denials = settings.denyCacheEntries > 0 ? new DenyCache(settings.denyCacheEntries, () => clock.now()) : undefined;
-    this.#replacements = new NoticeThrottle(NOTICE_INTERVAL_MS, () => clock.now());
-    this.#reloads = new NoticeThrottle(NOTICE_INTERVAL_MS, () => clock.now());
+    this.#clock = clock;
+    this.#replacements = new NoticeThrottle(NOTICE_INTERVAL_MS);
+    this.#reloads = new NoticeThrottle(NOTICE_INTERVAL_MS);
     this.#ownedClient = options.client === undefined ? createRedisClient(options.url ?? "redis://127.0.0.1:6379", this.#logger) : undefined;
     this.#client = options.client ?? (this.#ownedClient as Redis);
   }
@@ -256,7 +259,7 @@ export class RedisStore implements Store {
    * program writes under the same prefix and keeps resetting limits, which the operator must stop.
    */
   #reportReplacement(key: string, script: string): void {
-    const heldBack = this.#replacements.pass();
+    const heldBack = this.#replacements.pass(this.#clock.now());
     if (heldBack === undefined) return;
     this.#logger.warn(
       "redis store: replaced a key that did not hold Parapet's state (another type or layout); that key's limit started over. If this repeats, another program writes under the same prefix: give Parapet a prefix or database of its own",
@@ -271,7 +274,7 @@ export class RedisStore implements Store {
    * On a Cluster the first call on each further node looks the same, and is logged once too.
    */
   #reportReload(script: string): void {
-    const heldBack = this.#reloads.pass();
+    const heldBack = this.#reloads.pass(this.#clock.now());
     if (heldBack === undefined) return;
     this.#logger.warn(
       "redis store: Redis no longer knew a rate-limit script it had run (restart, failover, SCRIPT FLUSH, or a Cluster node's first call); sent it again. If Redis restarted without persistence, every window and bucket started over",
