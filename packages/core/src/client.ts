@@ -1,27 +1,25 @@
 import { buildKey, type Characteristic, DEFAULT_CHARACTERISTICS } from "./characteristics.js";
+import { validateOptions, validateRules, warnWidePublicProxies } from "./client-options.js";
+import { clockProblem, isClockTime } from "./clock-reading.js";
 import { createDecision, type ErrorPolicy } from "./decision.js";
-import { codeOf, ErrorCodes, messageOf, optionError, ParapetError } from "./errors.js";
-import { parseRanges } from "./ip/cidr.js";
+import { ErrorCodes, messageOf, ParapetError } from "./errors.js";
 import { type ClientIpOptions, createClientIpResolver, type ForwardedHeader, type Platform } from "./ip/client-ip.js";
-import { formatIp } from "./ip/parse.js";
-import { widePublicRanges } from "./ip/range-union.js";
 import { IpKeyCache } from "./ip-key-cache.js";
 import { consoleLogger } from "./logger.js";
 import { NoticeThrottle } from "./notice-throttle.js";
 import { isPromiseLike } from "./promise-like.js";
 import { type NormalizeOptions, normalizeRequest, type ProtectableRequest } from "./request/normalize.js";
-import { RATE_LIMIT, rateLimitInternals } from "./rules/rate-limit.js";
+import { errorResult, failedResult, type PreparedRule, ruleResult } from "./rule-results.js";
+import { nameUniquely, refuseSharedState } from "./rule-set.js";
 import { MemoryStore } from "./store/memory.js";
 import type {
   AuthEvent,
   Clock,
   Decision,
   DecisionObserver,
-  ErrorReason,
   Logger,
   Mode,
   NormalizedRequest,
-  Reason,
   Rule,
   RuleContext,
   RuleEvaluation,
@@ -98,7 +96,6 @@ export interface Parapet {
   close(): Promise<void>;
 }
 
-const MODES: readonly Mode[] = ["LIVE", "DRY_RUN"];
 // `performance` is an accessor on Node's global object: looked up once here, not at every clock read.
 const monotonic: { now(): number } = globalThis.performance;
 /** `protect(req)` without extra values: one shared, frozen record rather than a new `{}` per request. */
@@ -107,7 +104,7 @@ const RULE_FAILURE_WARN_INTERVAL_MS = 10_000;
 const systemClock: Clock = { now: () => Date.now() };
 
 export function parapet(options: ParapetOptions): Parapet {
-  validate(options);
+  validateOptions(options);
   const ipOptions: ClientIpOptions = {
     ...(options.proxies ? { proxies: options.proxies } : {}),
     ...(options.forwardedHeader ? { forwardedHeader: options.forwardedHeader } : {}),
@@ -150,17 +147,10 @@ interface Shared {
   readonly ipKeys: IpKeyCache;
 }
 
-/** What a rule's result repeats on every request, worked out once per client. */
-interface PreparedRule {
-  readonly rule: Rule;
-  readonly ruleId: string;
-  readonly mode: Mode;
-}
-
 /** `derived`: made by withRule(), which shares the store and observers of the client it came from. */
 function createClient(shared: Shared, ruleList: readonly Rule[], derived = false): Parapet {
   refuseSharedState(ruleList, shared.characteristics);
-  const placedRules = nameUniquely(shared, ruleList);
+  const placedRules = nameUniquely(shared.forcedMode, ruleList);
   // Cheapest first; the sort is stable, so equal costs keep the order given.
   const rules: readonly PreparedRule[] = [...placedRules]
     .sort((a, b) => a.cost - b.cost)
@@ -464,192 +454,3 @@ class ProtectContext implements RuleContext {
     return key;
   }
 }
-
-function ruleResult({ rule, ruleId, mode }: PreparedRule, evaluation: RuleEvaluation, durationMs: number): RuleResult {
-  // Two literals rather than a spread: this runs on every request.
-  return evaluation.key !== undefined
-    ? { ruleId, ruleType: rule.type, mode, conclusion: evaluation.conclusion, reason: evaluation.reason, key: evaluation.key, durationMs }
-    : { ruleId, ruleType: rule.type, mode, conclusion: evaluation.conclusion, reason: evaluation.reason, durationMs };
-}
-
-function failedResult({ rule, ruleId, mode }: PreparedRule, error: unknown, durationMs: number): RuleResult {
-  // A characteristic the client could reshape (an array where a user name was expected) is a denial, not an
-  // error: an error fails open by default, which let the client switch the limit off.
-  if (error instanceof ParapetError && error.code === ErrorCodes.CHARACTERISTIC_INVALID) {
-    const reason: Reason = { type: INVALID_CHARACTERISTIC, message: error.message };
-    return { ruleId, ruleType: rule.type, mode, conclusion: "DENY", reason, durationMs };
-  }
-  return errorResult(ruleId, mode, codeOf(error), error, durationMs, rule.type);
-}
-
-/** The reason type of a denial for an unusable characteristic value; answered with 403. */
-const INVALID_CHARACTERISTIC = "INVALID_CHARACTERISTIC";
-
-function errorResult(ruleId: string, mode: Mode, code: string, error: unknown, durationMs: number, ruleType = ruleId): RuleResult {
-  const reason: ErrorReason = { type: "ERROR", code, message: `${ruleId} failed: ${messageOf(error)}` };
-  return { ruleId, ruleType, mode, conclusion: "ERROR", reason, durationMs };
-}
-
-function validateRules(rules: readonly Rule[]): void {
-  for (const [index, rule] of rules.entries()) {
-    if (!rule || typeof rule.evaluate !== "function" || typeof rule.type !== "string" || typeof rule.cost !== "number") {
-      throw optionError("parapet", `rules[${index}] is not a rule; create rules with fixedWindow(), shield(), detectBot()…`);
-    }
-  }
-}
-
-/**
- * RateLimit names the policy closest to its limit by name, so the names in one
- * response must differ (two unnamed one-minute windows were both "fixed-60s").
- * An unnamed rule whose generated name is taken gets "-2", "-3"…; two LIVE
- * rules the app gave one name are refused, since the app chose the name.
- */
-function nameUniquely(shared: Shared, rules: readonly Rule[]): Rule[] {
-  const taken = new Set<string>();
-  const live = new Set<string>();
-  for (const rule of rules) {
-    if (rule.type !== RATE_LIMIT || rule.name === undefined || rateLimitInternals(rule)?.named === false) continue;
-    const inHeaders = shared.forcedMode !== "DRY_RUN" && rule.mode === "LIVE";
-    if (inHeaders && live.has(rule.name)) {
-      throw optionError(
-        "parapet",
-        `two LIVE rate limits in one client are named "${rule.name}": the RateLimit header names the policy a client is closest to by its name, so give each its own name (e.g. "${rule.name}-minute" and "${rule.name}-hour")`,
-      );
-    }
-    if (inHeaders) live.add(rule.name);
-    taken.add(rule.name);
-  }
-  return rules.map((rule) => {
-    const info = rateLimitInternals(rule);
-    if (info === undefined || info.named || rule.name === undefined) return rule;
-    let name = rule.name;
-    for (let n = 2; taken.has(name); n++) name = `${rule.name}-${n}`;
-    taken.add(name);
-    return name === rule.name ? rule : info.renamed(name);
-  });
-}
-
-/**
- * Two rules of one client counting on the same state (one rate limit twice, or
- * two with one name, algorithm and window) would count every request twice on
- * one counter. Rate limits counting by different characteristics keep apart
- * (their keys differ), so they are not refused.
- */
-function refuseSharedState(rules: readonly Rule[], characteristics: readonly Characteristic[]): void {
-  const seen = new Set<string>();
-  for (const rule of rules) {
-    if (rule.stateId === undefined) continue;
-    const info = rateLimitInternals(rule);
-    const state = info === undefined ? rule.stateId : `${rule.stateId}|${(info.characteristics ?? characteristics).join(",")}`;
-    if (seen.has(state)) {
-      throw optionError(
-        "parapet",
-        `two rules count on the same state (${rule.stateId}): give each rate limit its own \`name\`, or keep one of them`,
-      );
-    }
-    seen.add(state);
-  }
-}
-
-function validate(options: ParapetOptions): void {
-  if (!options || typeof options !== "object") throw optionError("parapet", "pass an options object: parapet({ rules: [...] })");
-  if (!Array.isArray(options.rules))
-    throw optionError("parapet", '`rules` must be an array of rules, e.g. [fixedWindow({ max: 10, window: "60s" })]');
-  validateRules(options.rules);
-  if (options.store !== undefined) {
-    const store = options.store as Partial<Store> | null;
-    if (
-      !store ||
-      typeof store.fixedWindow !== "function" ||
-      typeof store.slidingWindow !== "function" ||
-      typeof store.tokenBucket !== "function"
-    ) {
-      throw optionError(
-        "parapet",
-        "`store` must implement fixedWindow, slidingWindow and tokenBucket, e.g. new MemoryStore() or a RedisStore",
-      );
-    }
-  }
-  if (options.characteristics !== undefined) {
-    const list = options.characteristics as unknown;
-    if (!Array.isArray(list) || list.length === 0 || !list.every((name) => typeof name === "string" && name !== "" && name !== "header:")) {
-      throw optionError(
-        "parapet",
-        '`characteristics` must be a non-empty array of names such as ["ip"], ["userId"] or ["header:x-api-key"]',
-      );
-    }
-  }
-  if (options.mode !== undefined && !MODES.includes(options.mode)) throw optionError("parapet", '`mode` must be "LIVE" or "DRY_RUN"');
-  if (options.onError !== undefined && options.onError !== "open" && options.onError !== "closed") {
-    throw optionError("parapet", '`onError` must be "open" (allow when a rule fails) or "closed" (deny with 503)');
-  }
-  for (const [name, value] of [
-    ["maxBodyBytes", options.maxBodyBytes],
-    ["bodyTimeoutMs", options.bodyTimeoutMs],
-  ] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 0))
-      throw optionError("parapet", `\`${name}\` must be a non-negative integer`);
-  }
-  // setTimeout takes at most 2^31 - 1 ms and runs a longer timer after 1 ms: every body would be cut at once and,
-  // under the shield's default partialBody policy, every request with a text body denied.
-  if (options.bodyTimeoutMs !== undefined && options.bodyTimeoutMs > MAX_TIMER_MS) {
-    throw optionError("parapet", `\`bodyTimeoutMs\` must be at most ${MAX_TIMER_MS} (about 24 days); got ${options.bodyTimeoutMs}`);
-  }
-  // These are read on the request path, where a wrong shape would throw into the app (a clock without `now`)
-  // or be skipped without a word (observers that are not a list).
-  const clock = options.clock as Partial<Clock> | null | undefined;
-  if (clock !== undefined && (clock === null || typeof clock.now !== "function")) {
-    throw optionError(
-      "parapet",
-      "`clock` must be an object with a now() method returning epoch milliseconds, e.g. { now: () => Date.now() }",
-    );
-  }
-  const logger = options.logger as Partial<Logger> | null | undefined;
-  if (logger !== undefined && (logger === null || typeof logger.warn !== "function" || typeof logger.error !== "function")) {
-    throw optionError("parapet", "`logger` must have warn() and error() methods (console works), or pass silentLogger");
-  }
-  if (options.observers !== undefined) {
-    const observers = options.observers as unknown;
-    if (!Array.isArray(observers)) throw optionError("parapet", "`observers` must be an array, e.g. [observed.observer]");
-    for (const [index, observer] of observers.entries()) {
-      if (!observer || typeof (observer as Partial<DecisionObserver>).onDecision !== "function") {
-        throw optionError("parapet", `observers[${index}] has no onDecision() method; pass observe(…).observer`);
-      }
-    }
-  }
-}
-
-/**
- * Trusting that much public space is legal but almost always a mistake (see widePublicRanges), and cannot be told
- * from an internal network routed over unallocated space; so a warning, once, rather than a refusal.
- */
-function warnWidePublicProxies(proxies: readonly string[] | undefined, logger: Logger): void {
-  if (!proxies) return;
-  const wide = widePublicRanges(parseRanges(proxies, "parapet `proxies`"));
-  if (wide.length === 0) return;
-  logger.warn(
-    "trusted `proxies` hold more public addresses than a /8 (IPv4) or /32 (IPv6): a client connecting from any of them can choose its own IP with a forwarding header; list only your proxies' own ranges, or set `platform`",
-    { ranges: wide.map((range) => `${formatIp(range.network)}/${range.prefixLength}`) },
-  );
-}
-
-/**
- * The furthest an injected clock may read from the epoch: the range of a JavaScript Date (±100,000,000 days).
- * Window arithmetic on such a time plus the longest window stays exact in a double.
- */
-const MAX_CLOCK_MS = 8.64e15;
-
-/** A reading of an injected clock that is a time: epoch milliseconds within Date's range (NaN and Infinity are not). */
-function isClockTime(reading: unknown): reading is number {
-  return typeof reading === "number" && reading >= -MAX_CLOCK_MS && reading <= MAX_CLOCK_MS;
-}
-
-/** What an injected clock did instead of giving a time, for the message that says so. */
-function clockProblem(reading: unknown, thrown: unknown): string {
-  return thrown !== undefined
-    ? `threw (${messageOf(thrown)})`
-    : `returned ${typeof reading === "number" ? String(reading) : typeof reading}`;
-}
-
-/** The longest delay setTimeout honours (2^31 - 1 ms). */
-const MAX_TIMER_MS = 2_147_483_647;
