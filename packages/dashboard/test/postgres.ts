@@ -1,7 +1,7 @@
 import pg from "pg";
 
-/** The loopback PostgreSQL the dashboard's PostgreSQL tests use (CI runs it); override with PARAPET_TEST_POSTGRES_URL. */
-export const TEST_POSTGRES_URL = process.env.PARAPET_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+/** The loopback PostgreSQL the dashboard's PostgreSQL tests use (CI runs it); override with PARAPET_TEST_POSTGRES. */
+export const TEST_POSTGRES_URL = process.env.PARAPET_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /** Why the PostgreSQL tests must skip (nothing answers at TEST_POSTGRES_URL), or false when they can run. */
 export async function postgresSkipReason(): Promise<string | false> {
@@ -10,7 +10,7 @@ export async function postgresSkipReason(): Promise<string | false> {
     await client.connect();
     return false;
   } catch {
-    return `no PostgreSQL at ${TEST_POSTGRES_URL}; start it or set PARAPET_TEST_POSTGRES_URL`;
+    return `no PostgreSQL at ${TEST_POSTGRES_URL}; start it or set PARAPET_TEST_POSTGRES`;
   } finally {
     await client.end().catch(() => {});
   }
