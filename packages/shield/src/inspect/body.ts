@@ -125,6 +125,9 @@ function addText(text: string, contentType: string, sink: CandidateSink, cut = f
     if (addJsonDocument(text, "body", sink, cut)) return;
     // JSON Lines sent as JSON (Elasticsearch's _bulk takes both types).
     if (addJsonLines(text, sink)) return;
+  } else if (looksLikeJson(text) && !hasOwnReader(contentType)) {
+    // Read as the JSON an app may parse it into, and below as the text it is.
+    addJsonDocument(text, "body", sink, cut);
   }
   if (isJsonLinesType(contentType) && (addJsonLines(text, sink) || addJsonDocument(text, "body", sink, cut))) return;
   // Without a Content-Type, `a=1&b=2` is still read as a form by lenient parsers (PHP, many proxies), so inspect its fields.
@@ -145,6 +148,24 @@ function addText(text: string, contentType: string, sink: CandidateSink, cut = f
     return;
   }
   sink.add("body", "body", text);
+}
+
+/**
+ * Types read by a reader of their own below (forms, XML, CSV, multipart, JSON Lines). A JSON document under any
+ * other type (`text/plain`, `text/html`, none) is walked field by field: Hono's `c.req.json()` and Web
+ * `Request.json()` parse a body whatever its type, `express.json({ type: () => true })` and beacon endpoints take
+ * `text/plain` (a CORS-simple type: no preflight), and an app may `JSON.parse` a text body itself. Read as one
+ * value only, `{"url":"127.0.0.1:6379"}` or `{"user":"admin'--"}` lost the field names and whole values the
+ * detectors judge by, and passed. Such a body is read as text too: that is what the app holds if it does not parse.
+ */
+function hasOwnReader(contentType: string): boolean {
+  return (
+    contentType === "application/x-www-form-urlencoded" ||
+    contentType === "multipart/form-data" ||
+    isXmlType(contentType) ||
+    isCsvType(contentType) ||
+    isJsonLinesType(contentType)
+  );
 }
 
 /**
