@@ -22,6 +22,19 @@ class Node implements Container {
   }
 }
 
+/** The path a deep merge follows from any object to Object.prototype, as one key (see reachesPrototype). */
+const CONSTRUCTOR_PROTOTYPE = "constructor.prototype";
+
+/**
+ * Whether the value of a `constructor` key holds a `prototype` key: `{"constructor":{"prototype":{"isAdmin":true}}}`
+ * is the lodash defaultsDeep payload (CVE-2019-10744). Each key read alone is an ordinary word (a product's
+ * "prototype", a class's "constructor"), and repeats of `prototype` elsewhere in a body are dropped unread, so the
+ * pair is handed to the detectors as one key path, at the `constructor` key.
+ */
+function reachesPrototype(child: unknown): boolean {
+  return child !== null && typeof child === "object" && !Array.isArray(child) && Object.hasOwn(child, "prototype");
+}
+
 /**
  * Walks a parsed JSON value: every key (`__proto__`, `$where` attack through
  * keys) and every string leaf. Numbers and booleans cannot carry a payload.
@@ -118,6 +131,10 @@ export function addJson(root: unknown, prefix: string, sink: CandidateSink, ownP
           sink.addWantedIn(node, key, "body-key", key);
         }
         const child = values[i];
+        if (key === "constructor" && reachesPrototype(child) && sink.wants("body-key", CONSTRUCTOR_PROTOTYPE)) {
+          node ??= new Node(value, parent, segment, depth, name);
+          sink.addWantedIn(node, key, "body-key", CONSTRUCTOR_PROTOTYPE);
+        }
         if (typeof child !== "string") continue;
         if (sameKeys && child === previous.values[i]) sink.countRepeat(child);
         else if (sink.wants("body", child, key)) {

@@ -17,8 +17,9 @@ const CONSTRUCTOR_PROTOTYPE = /constructor\s*(?:\.\s*|\[\s*(?:["']\s*)?|["']?\]\
 
 export const protoPollutionDetector: Detector = {
   class: "proto-pollution",
-  // `__proto__`, or `constructor` joined to `prototype` by `.`, `[`, or a quoted JSON key. The bare key
-  // `prototype` has letters only, and such values are never screened out.
+  // `__proto__`, or `constructor` joined to `prototype` by `.`, `[`, or a quoted JSON key. A parsed body's
+  // `{"constructor":{"prototype":…}}` arrives as the key path `constructor.prototype` (inspect/json.ts): a bare
+  // `prototype` key is an ordinary word (a product's prototype) and is not judged alone.
   needs: UNDERSCORE | DOT | BRACKET | DOUBLE_QUOTE | QUOTE,
   detect(candidate: Candidate): Finding | undefined {
     const value = candidate.canonical;
@@ -31,7 +32,6 @@ export const protoPollutionDetector: Detector = {
       if (PROTO_STEP.test(value)) return finding(isKey ? 0.98 : 0.9, "__proto__ path", value);
       return finding(0.6, "__proto__ mention", value);
     }
-    if (isKey && value === "prototype") return finding(0.9, "prototype key", value);
     const match = CONSTRUCTOR_PROTOTYPE.exec(value);
     if (match) return finding(isKey ? 0.98 : 0.9, "constructor.prototype path", match[0]);
     return undefined;
