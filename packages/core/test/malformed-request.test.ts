@@ -26,11 +26,13 @@ describe("malformed requests give a clear result, never a crash", () => {
     ["http://", "/", ""],
     ["*", "/*", ""],
     ["%%%", "/%%%", ""],
-    ["http://evil.test/a/b?x=1#frag", "/a/b", "x=1"],
+    // A fragment is kept in the query: Fastify's router parses it as part of the query (see splitTarget).
+    ["http://evil.test/a/b?x=1#frag", "/a/b", "x=1#frag"],
+    ["/search#?q=1", "/search", "?q=1"],
     // No path: the query still is one (Express's req.query reads it), and a "/" inside it is no path.
     ["http://evil.test?q=%3Cscript%3E", "/", "q=%3Cscript%3E"],
     ["http://evil.test:80?a=1/b", "/", "a=1/b"],
-    ["http://evil.test#x/y?z", "/", ""],
+    ["http://evil.test#x/y?z", "/", "x/y?z"],
     ["", "/", ""],
   ] as const) {
     it(`normalizes the target ${JSON.stringify(url)} to path ${path}`, async () => {

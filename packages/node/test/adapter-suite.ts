@@ -222,6 +222,15 @@ export function runAdapterSuite(target: AdapterTarget): void {
       });
     }
 
+    // A fragment never comes from a browser, but Fastify's router parses what follows a `#` as the query.
+    it("decides on a query sent after a fragment mark (GET /hello#?q=…, /hello?x=1#&q=…)", async () => {
+      const url = await serve({ rules: [queryDenyRule()] });
+      for (const target of [`/hello#?q=${FORBIDDEN_WORD}`, `/hello?x=1#&q=${FORBIDDEN_WORD}`]) {
+        const answer = await rawRequest(url, [`GET ${target} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n`]);
+        assert.match(answer.statusLine, / 403 /, target);
+      }
+    });
+
     it("denies a request that expects 100-continue, without waiting for or hanging on its body", async () => {
       const url = await serve({ rules: [headerDenyRule(), bodyRule()] });
       const headers = `${JSON_POST}Content-Length: 13\r\nExpect: 100-continue\r\n${DENY_HEADER}: 1\r\n\r\n`;

@@ -177,7 +177,14 @@ const SLASH = 0x2f;
  */
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]{0,20}:\/\/[^/?#]*/i;
 
-/** Splits "/a/b?x=1#frag" into path and query; tolerates absolute-form and garbage. */
+/**
+ * Splits "/a/b?x=1" into path and query; tolerates absolute-form and garbage.
+ *
+ * A request target has no fragment (RFC 9112 §3.2; browsers never send one), but routers disagree on a `#` that is
+ * sent: Express and WHATWG URLs drop it and what follows, Fastify's router ends the path there and parses the rest
+ * as the query (`/search#?q=…` reached the app as `{"?q": …}`, `/s?x=1#&q=…` as `q`). Dropping it hid those values
+ * from every rule, so the path ends at the first `?` or `#` and the query is all that follows, fragment included.
+ */
 export function splitTarget(rawTarget: string | undefined, anomalies: string[]): { path: string; query: string } {
   let target = rawTarget ?? "";
   if (target === "") {
@@ -192,16 +199,23 @@ export function splitTarget(rawTarget: string | undefined, anomalies: string[]):
     const end = scheme[0].length;
     target = target.charCodeAt(end) === SLASH ? target.slice(end) : `/${target.slice(end)}`;
   }
-  const hash = target.indexOf("#");
-  if (hash !== -1) target = target.slice(0, hash);
-  const question = target.indexOf("?");
-  let path = question === -1 ? target : target.slice(0, question);
-  const query = question === -1 ? "" : target.slice(question + 1);
+  const end = pathEnd(target);
+  let path = end === -1 ? target : target.slice(0, end);
+  const query = end === -1 ? "" : target.slice(end + 1);
+  if (end !== -1 && target.includes("#", end)) anomalies.push("request target holds a fragment (#), which clients never send");
   if (!path.startsWith("/")) {
     if (path !== "*") anomalies.push(`request target "${truncate(path)}" does not start with "/"`);
     path = `/${path}`;
   }
   return { path, query };
+}
+
+/** Where the path of a request target ends: its first `?` or `#`, or -1. */
+function pathEnd(target: string): number {
+  const question = target.indexOf("?");
+  const hash = target.indexOf("#");
+  if (hash === -1) return question;
+  return question === -1 || hash < question ? hash : question;
 }
 
 export function truncate(text: string, max = 80): string {
