@@ -79,3 +79,26 @@ describe("fixedWindow", () => {
     assert.equal(second.conclusion, "DENY");
   });
 });
+
+describe("fixed and sliding windows when the clock steps back", () => {
+  const params = { limit: 2, windowMs: 60_000, cost: 1 };
+  const AT = T0 + 40_000; // 40 s into a minute: 30 s later is the next one
+  const YEARS = 10 * 365 * 86_400_000;
+
+  for (const algorithm of ["fixedWindow", "slidingWindow"] as const) {
+    it(`${algorithm}: a step back across a boundary keeps the later window's count (as the Redis store does)`, () => {
+      const store = new MemoryStore();
+      store[algorithm]("k", params, AT + 30_000); // next minute
+      store[algorithm]("k", params, AT + 30_000);
+      assert.equal(store[algorithm]("k", params, AT).allowed, false, "the earlier minute started afresh: its requests were forgotten");
+    });
+
+    it(`${algorithm}: a clock that was years ahead does not hold the client at its limit for years`, () => {
+      const store = new MemoryStore();
+      store[algorithm]("k", params, AT + YEARS);
+      store[algorithm]("k", params, AT + YEARS);
+      assert.equal(store[algorithm]("k", params, AT + YEARS).allowed, false);
+      assert.equal(store[algorithm]("k", params, AT).allowed, true);
+    });
+  }
+});

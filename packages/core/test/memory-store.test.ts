@@ -104,3 +104,62 @@ describe("MemoryStore eviction order", () => {
     assert.equal(store.size, maxKeys);
   });
 });
+
+describe("MemoryStore when full: a client cannot evict its own limit", () => {
+  // A login limit keyed on the username the client types: 5 guesses an hour for the victim's account.
+  const login = { limit: 5, windowMs: 3_600_000, cost: 1 };
+  const flood = async (store: MemoryStore, count: number, tag: string) => {
+    for (let i = 0; i < count; i++) await store.fixedWindow(`${tag}${i}`, login, T0);
+  };
+
+  it("keeps a key at its limit while fresh keys flood the store", async () => {
+    const store = new MemoryStore({ maxKeys: 1_000 });
+    for (let i = 0; i < 5; i++) assert.equal((await store.fixedWindow("victim", login, T0)).allowed, true);
+    assert.equal((await store.fixedWindow("victim", login, T0)).allowed, false);
+    await flood(store, 5_000, "junk");
+    assert.equal((await store.fixedWindow("victim", login, T0)).allowed, false, "the flood gave the victim's account a fresh window");
+    assert.equal(store.size, 1_000);
+    assert.equal(store.limitedEvictions, 0);
+  });
+
+  it("keeps a key most of whose limit is used, so stopping one short of the limit does not help either", async () => {
+    const store = new MemoryStore({ maxKeys: 1_000 });
+    for (let i = 0; i < 4; i++) await store.fixedWindow("victim", login, T0);
+    await flood(store, 5_000, "junk");
+    assert.equal((await store.fixedWindow("victim", login, T0)).remaining, 0, "the victim's count of 4 was kept");
+  });
+
+  it("does the same for sliding windows and token buckets", async () => {
+    const store = new MemoryStore({ maxKeys: 100 });
+    const bucket = { capacity: 3, refillRate: 1, intervalMs: 3_600_000, requested: 1 };
+    for (let i = 0; i < 5; i++) await store.slidingWindow("victim-sw", login, T0);
+    for (let i = 0; i < 3; i++) await store.tokenBucket("victim-tb", bucket, T0);
+    for (let i = 0; i < 1_000; i++) {
+      await store.slidingWindow(`sw${i}`, login, T0);
+      await store.tokenBucket(`tb${i}`, bucket, T0);
+    }
+    assert.equal((await store.slidingWindow("victim-sw", login, T0)).allowed, false);
+    assert.equal((await store.tokenBucket("victim-tb", bucket, T0)).allowed, false);
+  });
+
+  it("drops a key at its limit only once the store holds nothing else, and counts it", async () => {
+    const store = new MemoryStore({ maxKeys: 100 });
+    for (let i = 0; i < 6; i++) await store.fixedWindow("victim", login, T0);
+    // Every other key used up too: this cost the attacker the whole limit of 100 keys, 500 requests.
+    for (let k = 0; k < 99; k++) for (let i = 0; i < 5; i++) await store.fixedWindow(`spent${k}`, login, T0);
+    assert.equal(store.evictions, 0);
+    await store.fixedWindow("one-more", login, T0);
+    assert.deepEqual([store.evictions, store.limitedEvictions], [1, 1], "the least recently used key at its limit made room");
+    assert.equal((await store.fixedWindow("victim", login, T0)).remaining, 4, "the victim was that key");
+  });
+
+  it("still reclaims expired keys of every rank before dropping a live one", async () => {
+    const store = new MemoryStore({ maxKeys: 10 });
+    for (let k = 0; k < 10; k++) for (let i = 0; i < 5; i++) await store.fixedWindow(`spent${k}`, fixed, T0);
+    await flood(store, 10, "later");
+    assert.equal(store.evictions, 10, "fresh keys displaced live keys at their limit only because nothing else was held");
+    const next = T0 + 3_600_000;
+    for (let i = 0; i < 10; i++) await store.fixedWindow(`next${i}`, login, next);
+    assert.equal(store.evictions, 10, "the expired keys were reclaimed, not evicted");
+  });
+});

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { MemoryStore } from "../src/index.js";
 
 const W = 10_000;
@@ -121,5 +122,41 @@ describe("slidingWindow (weighted two-window estimate)", () => {
     );
     const later = await store.slidingWindow("k", params, T0 + 2 * W);
     assert.deepEqual(later, { allowed: true, remaining: 9, resetMs: W, retryAfterMs: 0 });
+  });
+});
+
+describe("slidingWindow's documented bound against an exact sliding log, over adversarial timings", () => {
+  /** Admitted requests in [from, from + span). */
+  const countIn = (times: readonly number[], from: number, span: number) => times.filter((t) => t >= from && t < from + span).length;
+
+  it("at most max per aligned window, fewer than 2 * max per window-long span, max + ceil(max * d / window) across one boundary", async () => {
+    // Bursts (up to 15 requests at one time) placed near boundaries, the adversary's best timing, or anywhere.
+    const burst = fc.tuple(
+      fc.oneof(
+        fc.integer({ min: 0, max: 4 * W - 1 }),
+        fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: -300, max: 300 })).map(([k, off]) => k * W + off),
+      ),
+      fc.integer({ min: 1, max: 15 }),
+    );
+    const arrivals = fc.array(burst, { minLength: 1, maxLength: 12 }).map((bursts) => bursts.flatMap(([at, n]) => Array(n).fill(at)));
+    await fc.assert(
+      fc.asyncProperty(arrivals, async (offsets: number[]) => {
+        const times = offsets.map((o) => T0 + o).sort((a, b) => a - b);
+        const ok = await admitted(new MemoryStore(), times);
+        for (let k = 0; k < 4; k++) assert.ok(countIn(ok, T0 + k * W, W) <= LIMIT, `window ${k}`);
+        for (const from of ok) {
+          // Every span that starts at an admitted request (the worst spans do) and every length that crosses one boundary.
+          assert.ok(countIn(ok, from, W) < 2 * LIMIT, `span from ${from - T0}`);
+          const boundary = Math.ceil((from - T0) / W) * W + T0;
+          for (const to of ok) {
+            if (to < boundary || to >= boundary + W || boundary === from) continue;
+            const d = to + 1 - from;
+            if (d > W) continue;
+            assert.ok(countIn(ok, from, d) <= LIMIT + Math.ceil((LIMIT * d) / W), `span ${from - T0}..${to - T0}`);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

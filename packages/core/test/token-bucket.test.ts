@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parapet, type RateLimitReason, silentLogger, tokenBucket } from "../src/index.js";
+import { MemoryStore, parapet, type RateLimitReason, silentLogger, tokenBucket } from "../src/index.js";
 import { manualClock, plainRequest } from "./helpers.js";
 
 function client() {
@@ -81,5 +81,33 @@ describe("tokenBucket", () => {
   it("denies a batch larger than the capacity every time, even when the bucket is full", async () => {
     const { p } = client();
     for (let i = 0; i < 20; i++) assert.equal((await p.protect(plainRequest(), { requested: 11 })).conclusion, "DENY");
+  });
+});
+
+describe("tokenBucket when the clock steps back", () => {
+  const bucket = { capacity: 2, refillRate: 1, intervalMs: 1_000, requested: 1 };
+  const T0 = 1_700_000_000_000;
+  const TEN_YEARS = 10 * 365 * 86_400_000;
+
+  it("refills nothing for a small step, and says when a token really comes back", async () => {
+    const store = new MemoryStore();
+    store.tokenBucket("k", bucket, T0);
+    store.tokenBucket("k", bucket, T0);
+    const denied = store.tokenBucket("k", bucket, T0 - 500);
+    assert.deepEqual([denied.allowed, denied.retryAfterMs], [false, 1_500], "the token is back at T0 + 1s, 1.5 s after T0 - 500");
+    assert.equal(store.tokenBucket("k", bucket, T0 + 999).allowed, false);
+    assert.equal(store.tokenBucket("k", bucket, T0 + 1_000).allowed, true);
+  });
+
+  it("does not lock a bucket out for years after a clock that was years ahead is set right", async () => {
+    const store = new MemoryStore();
+    store.tokenBucket("k", bucket, T0 + TEN_YEARS); // the clock is wrong, then corrected
+    store.tokenBucket("k", bucket, T0 + TEN_YEARS);
+    const denied = store.tokenBucket("k", bucket, T0);
+    assert.equal(denied.allowed, false);
+    assert.ok(denied.retryAfterMs <= 3_000, `retryAfterMs ${denied.retryAfterMs}: at most a fill time (2 s) and one token`);
+    // Every later call keeps the same bound: it does not move along with the clock.
+    assert.equal(store.tokenBucket("k", bucket, T0 + 2_000).allowed, false);
+    assert.equal(store.tokenBucket("k", bucket, T0 + 3_000).allowed, true, "one token refilled 1 s after the 2 s bound");
   });
 });

@@ -197,6 +197,24 @@ describe("tokenBucket", () => {
     assert.ok(denied.retryAfterMs >= 1e18 && denied.resetMs >= 1e18, `retryAfterMs ${denied.retryAfterMs}, resetMs ${denied.resetMs}`);
   });
 
+  test("a bucket written by a clock years ahead refills after at most its fill time once the clock is right", async (t) => {
+    if (shared.skip) return t.skip(shared.skip);
+    // As if a node whose clock was ten years ahead had served the key before a failover: last refill in the future.
+    const params = { capacity: 2, refillRate: 1, intervalMs: 1_000, requested: 1 };
+    const key = `${prefix}{tb-ahead}:tb`;
+    await shared.redis!.hset(key, "t", 0, "ts", Date.now() + 10 * 365 * DAY_MS);
+    await shared.redis!.pexpire(key, 10 * 365 * DAY_MS);
+    const denied = await store.tokenBucket("tb-ahead", params, 0);
+    assert.equal(denied.allowed, false);
+    assert.ok(denied.retryAfterMs <= 3_000, `retryAfterMs ${denied.retryAfterMs}: at most the fill time (2 s) and one token`);
+    assert.ok((await shared.redis!.pttl(key)) <= 4_000, "the key's TTL follows");
+    // The bound was stored: a second denial does not push it further away.
+    const again = await store.tokenBucket("tb-ahead", params, 0);
+    assert.ok(again.retryAfterMs <= denied.retryAfterMs, `retryAfterMs ${again.retryAfterMs} after ${denied.retryAfterMs}`);
+    await sleep(again.retryAfterMs + 20);
+    assert.equal((await store.tokenBucket("tb-ahead", params, 0)).allowed, true);
+  });
+
   test("asking for more than is left is denied without taking anything", async (t) => {
     if (shared.skip) return t.skip(shared.skip);
     const base = { capacity: 5, refillRate: 1, intervalMs: 60_000 };
@@ -237,6 +255,38 @@ describe("a client made with ioredis's stringNumbers: true", () => {
     } finally {
       client.disconnect();
     }
+  });
+});
+
+describe("state written by a clock that was wrong", () => {
+  const MINUTE = 60_000;
+  const redisNow = async () => {
+    const [seconds, micros] = await shared.redis!.time();
+    return Number(seconds) * 1_000 + Math.floor(Number(micros) / 1_000);
+  };
+
+  test("a fixed-window counter set years ahead is replaced, not kept as a lockout for years", async (t) => {
+    if (shared.skip) return t.skip(shared.skip);
+    await shared.redis!.set(`${prefix}{fw-ahead}:fw`, 5, "PX", 10 * 365 * DAY_MS);
+    const state = await store.fixedWindow("fw-ahead", { limit: 2, windowMs: MINUTE, cost: 1 }, 0);
+    assert.deepEqual([state.allowed, state.remaining], [true, 1]);
+    assert.ok((await shared.redis!.pttl(`${prefix}{fw-ahead}:fw`)) <= MINUTE);
+  });
+
+  test("a fixed-window counter of the next window (a clock one step behind) is kept", async (t) => {
+    if (shared.skip) return t.skip(shared.skip);
+    await shared.redis!.set(`${prefix}{fw-next}:fw`, 2, "PX", MINUTE + 30_000);
+    assert.equal((await store.fixedWindow("fw-next", { limit: 2, windowMs: MINUTE, cost: 1 }, 0)).allowed, false);
+  });
+
+  test("a sliding window stored years ahead starts afresh; the next window is counted in full", async (t) => {
+    if (shared.skip) return t.skip(shared.skip);
+    const params = { limit: 2, windowMs: DAY_MS, cost: 1 };
+    const index = Math.floor((await redisNow()) / DAY_MS);
+    await shared.redis!.hset(`${prefix}{sw-ahead}:sw`, "w", index + 3_650, "c", 2, "p", 0);
+    await shared.redis!.hset(`${prefix}{sw-next}:sw`, "w", index + 1, "c", 2, "p", 0);
+    assert.equal((await store.slidingWindow("sw-ahead", params, 0)).allowed, true);
+    assert.equal((await store.slidingWindow("sw-next", params, 0)).allowed, false);
   });
 });
 

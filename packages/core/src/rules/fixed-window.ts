@@ -11,6 +11,9 @@
  * - remaining = limit - count after this call (on a denial: limit - count).
  * - resetMs = start + windowMs - now: when the count returns to 0.
  * - retryAfterMs = resetMs on a denial, 0 when allowed.
+ * - A clock that steps back, finding the next window stored, keeps counting
+ *   in that window (resetMs = its end - now) rather than forget its count; a
+ *   window further ahead (a clock that was wrong by more) starts afresh.
  * - The state may be dropped at start + windowMs (it is then equivalent to none).
  *
  * Bound: up to 2 * max requests can pass within any `window`-long span that

@@ -18,6 +18,9 @@
  *   if room >= 0: ceil(windowMs - elapsed - room * windowMs / previous);
  *   else: windowMs - elapsed + max(0, ceil(windowMs - (limit - c) * windowMs / current));
  *   at least 1.
+ * - A clock that steps back, finding the next window stored, stays in that
+ *   window with elapsed = 0 (both counts weigh in full) rather than forget
+ *   them; a window further ahead (a clock that was wrong by more) starts afresh.
  * - The state may be dropped at start + 2 * windowMs.
  *
  * Error bound (tested in test/sliding-window.test.ts): the estimate is exact

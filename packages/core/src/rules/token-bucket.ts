@@ -9,15 +9,19 @@
  *   tokens = capacity, last = now.
  * - Otherwise, if now > last: tokens = min(capacity,
  *   tokens + (now - last) * refillRate / intervalMs) and last = now
- *   (a clock that steps back refills nothing).
+ *   (a clock that steps back refills nothing). If now <= last:
+ *   last = min(last, now + capacity * intervalMs / refillRate), so a clock
+ *   that was far ahead and is set right again delays the refill by at most
+ *   the time an empty bucket takes to fill, not by how far it was ahead.
  * - A call is allowed iff tokens + 1e-9 >= requested (the tolerance absorbs
  *   floating-point rounding of fractional refills); only then are the tokens
  *   taken: tokens = max(0, tokens - requested). A denied call takes nothing.
  * - remaining = floor(tokens + 1e-9) after this call.
- * - resetMs = max(0, ceil((capacity - tokens) * intervalMs / refillRate)):
+ * - With ahead = max(0, last - now) (0 unless the clock stepped back):
+ *   resetMs = max(0, ceil(ahead + (capacity - tokens) * intervalMs / refillRate)):
  *   when the bucket is full again.
- * - retryAfterMs (denial only) = max(1, ceil((requested - tokens) * intervalMs / refillRate)).
- * - The state may be dropped at last + resetMs (a full bucket equals none).
+ * - retryAfterMs (denial only) = max(1, ceil(ahead + (requested - tokens) * intervalMs / refillRate)).
+ * - The state may be dropped at now + resetMs (a full bucket equals none).
  * - requested > capacity could never pass, and a `requested` that is not a
  *   whole number of at least 1 is a bug in the caller: the rule denies both
  *   without touching the store (remaining 0, no Retry-After: waiting cannot

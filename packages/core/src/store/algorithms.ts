@@ -25,8 +25,14 @@ export const TOKEN_EPSILON = 1e-9;
 /** a = window start, b = count in that window. */
 export function fixedWindowStep(columns: Columns, slot: number, params: FixedWindowParams, now: number): RateLimitState {
   const { limit, windowMs, cost } = params;
-  const start = Math.floor(now / windowMs) * windowMs;
-  if (columns.a[slot] !== start) {
+  // A clock that stepped back finds a later window stored: it keeps counting there, as Redis's counter, whose
+  // expiry is that window's end, does. Starting the earlier window afresh forgot the requests already counted.
+  // Only the next window, though: one further ahead was written by a clock that was wrong, and kept it would
+  // hold a client at its limit for as long as that clock was ahead.
+  const stored = columns.a[slot] as number;
+  const aligned = Math.floor(now / windowMs) * windowMs;
+  const start = stored === aligned + windowMs ? stored : aligned;
+  if (stored !== start) {
     columns.a[slot] = start;
     columns.b[slot] = 0;
   }
@@ -43,16 +49,21 @@ export function fixedWindowStep(columns: Columns, slot: number, params: FixedWin
 /** a = current window start, b = count in the current window, c = count in the previous one. */
 export function slidingWindowStep(columns: Columns, slot: number, params: SlidingWindowParams, now: number): RateLimitState {
   const { limit, windowMs, cost } = params;
-  const start = Math.floor(now / windowMs) * windowMs;
+  let start = Math.floor(now / windowMs) * windowMs;
   const storedStart = columns.a[slot] as number;
-  if (storedStart !== start) {
+  let elapsed = now - start;
+  if (storedStart === start + windowMs) {
+    // The clock stepped back: stay in the next window, stored, counted in full (the Redis script does the same).
+    // A window further ahead came from a clock that was wrong: it is forgotten below, not kept as a lockout.
+    start = storedStart;
+    elapsed = 0;
+  } else if (storedStart !== start) {
     columns.c[slot] = storedStart === start - windowMs ? (columns.b[slot] as number) : 0;
     columns.b[slot] = 0;
     columns.a[slot] = start;
   }
   const current = columns.b[slot] as number;
   const previous = columns.c[slot] as number;
-  const elapsed = now - start;
   const estimate = (previous * (windowMs - elapsed)) / windowMs + current;
   const resetMs = windowMs - elapsed;
   columns.expiresAt[slot] = start + 2 * windowMs;
@@ -91,13 +102,20 @@ export function tokenBucketStep(columns: Columns, slot: number, params: TokenBuc
   } else if (now > last) {
     tokens = Math.min(capacity, tokens + ((now - last) * refillRate) / intervalMs);
     last = now;
+  } else {
+    // The clock stepped back (an NTP correction, a failover to a node behind). Refilling nothing until it
+    // passes `last` again is right for a small step, but a clock once set years ahead would then lock every
+    // bucket it touched out for years: wait at most the time an empty bucket takes to fill.
+    last = Math.min(last, now + (capacity * intervalMs) / refillRate);
   }
   const allowed = tokens + TOKEN_EPSILON >= requested;
   if (allowed) tokens = Math.max(0, tokens - requested);
   columns.a[slot] = tokens;
   columns.b[slot] = last;
-  const resetMs = Math.max(0, Math.ceil(((capacity - tokens) * intervalMs) / refillRate));
-  columns.expiresAt[slot] = last + resetMs;
-  const retryAfterMs = allowed ? 0 : Math.max(1, Math.ceil(((requested - tokens) * intervalMs) / refillRate));
+  // Refilling starts at `last`, later than now only after the clock stepped back.
+  const ahead = Math.max(0, last - now);
+  const resetMs = Math.max(0, Math.ceil(ahead + ((capacity - tokens) * intervalMs) / refillRate));
+  columns.expiresAt[slot] = now + resetMs;
+  const retryAfterMs = allowed ? 0 : Math.max(1, Math.ceil(ahead + ((requested - tokens) * intervalMs) / refillRate));
   return { allowed, remaining: Math.floor(tokens + TOKEN_EPSILON), resetMs, retryAfterMs };
 }

@@ -13,7 +13,10 @@ import { luaScript, SERVER_TIME_MS } from "./lua-script.js";
  * - Expiry runs on the same Redis clock as TIME, so alignment is unchanged.
  * - A failover to a node whose clock is behind keeps the key alive longer
  *   (expiries replicate as absolute PEXPIREAT times): the newer window is
- *   kept rather than requests forgotten.
+ *   kept rather than requests forgotten. But only up to two windows of TTL
+ *   (the clock one window behind): a key set while the clock was wrong by
+ *   more (years ahead, then corrected) would otherwise hold a client at its
+ *   limit for as long, so it is replaced by the current window.
  * - PTTL 0 means the window ends this very millisecond (Redis expires a key
  *   only once its time has passed): it is treated as the next window, so no
  *   request of the new window is counted into the dying key.
@@ -31,7 +34,8 @@ export const FIXED_WINDOW = luaScript(
 local cost = tonumber(ARGV[3])
 local ttl = redis.call('PTTL', KEYS[1])
 local foreign = ttl == -1
-if ttl > 0 then
+-- A TTL over two windows was set by a clock that was wrong by more than a window (see above): start afresh.
+if ttl > 0 and ttl <= 2 * tonumber(ARGV[2]) then
   local count = redis.pcall('INCRBY', KEYS[1], cost)
   if type(count) == 'number' then
     if count <= limit then return {1, limit - count, ttl, 0} end

@@ -35,11 +35,16 @@ local previous = state[3] or 0
 if stored == nil then
   current = 0
   previous = 0
-elseif stored > index then
+elseif stored == index + 1 then
   -- The owning node's clock went back (failover): stay conservative and
   -- count the stored windows in full rather than forgetting requests.
   index = stored
   elapsed = 0
+elseif stored > index + 1 then
+  -- Further ahead: written by a clock that was wrong. Kept, it would hold the
+  -- client at its limit for as long as that clock was ahead.
+  current = 0
+  previous = 0
 elseif stored == index - 1 then
   previous = current
   current = 0

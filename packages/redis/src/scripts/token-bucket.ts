@@ -45,24 +45,36 @@ ${FOREIGN_STATE}
 local state = readState({'t', 'ts'})
 local tokens = state[1]
 local last = state[2]
+local clamped = false
 if tokens == nil or last == nil then
   tokens = capacity
   last = now
 elseif now > last then
-  -- A clock that steps back (failover) refills nothing.
   tokens = math.min(capacity, tokens + (now - last) * rate / interval)
   last = now
+elseif last > now + capacity * interval / rate then
+  -- A clock that steps back (failover) refills nothing, but one that was far ahead delays the refill by at
+  -- most an empty bucket's fill time, not for as long as it was ahead. Kept even on a denial, or each call
+  -- would move the bound along with it.
+  last = now + capacity * interval / rate
+  clamped = true
 end
+-- Refilling starts at last, later than now only after the clock stepped back.
+local ahead = math.max(0, last - now)
 local reset
 if tokens + epsilon < requested then
-  reset = math.max(0, math.ceil((capacity - tokens) * interval / rate))
-  local retry = math.max(1, math.ceil((requested - tokens) * interval / rate))
+  reset = math.max(0, math.ceil(ahead + (capacity - tokens) * interval / rate))
+  local retry = math.max(1, math.ceil(ahead + (requested - tokens) * interval / rate))
+  if clamped then
+    redis.call('HSET', KEYS[1], 'ts', last)
+    redis.call('PEXPIRE', KEYS[1], math.min(${MAX_TTL_MS}, math.max(1, reset)))
+  end
   return reply({0, math.floor(tokens + epsilon), math.min(${MAX_REPLY_MS}, reset), math.min(${MAX_REPLY_MS}, retry)})
 end
 tokens = math.max(0, tokens - requested)
-reset = math.max(0, math.ceil((capacity - tokens) * interval / rate))
+reset = math.max(0, math.ceil(ahead + (capacity - tokens) * interval / rate))
 redis.call('HSET', KEYS[1], 't', tokens, 'ts', last)
-redis.call('PEXPIRE', KEYS[1], math.min(${MAX_TTL_MS}, math.max(1, last + reset - now)))
+redis.call('PEXPIRE', KEYS[1], math.min(${MAX_TTL_MS}, math.max(1, reset)))
 return reply({1, math.floor(tokens + epsilon), math.min(${MAX_REPLY_MS}, reset), 0})
 `,
 );
