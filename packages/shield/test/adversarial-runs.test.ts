@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { DETECTORS } from "../src/detectors/index.js";
 import type { InputKind } from "../src/detectors/types.js";
 import { candidate, shieldDecisionOn } from "./helpers.js";
+import { fastestRun } from "./time-bound.js";
 
 /**
  * The input that makes a backtracking regex slow: something that starts a match (a prefix), a long run of one
@@ -62,28 +63,14 @@ function slowValues(prefix: string, runs: readonly string[]): string[] {
   for (const run of runs) {
     const value = prefix + run.repeat(Math.ceil(LENGTH / run.length)).slice(0, LENGTH) + REJECT;
     for (const kind of KINDS) {
-      const elapsed = fastestOf(() => {
+      const elapsed = fastestRun(() => {
         const input = candidate(value, kind, "x");
         for (const detector of DETECTORS) detector.detect(input);
-      });
+      }, BOUND_MS);
       if (elapsed > BOUND_MS) slow.push(`${JSON.stringify(run)} x ${LENGTH / run.length} as ${kind}: ${Math.round(elapsed)} ms`);
     }
   }
   return slow;
-}
-
-/**
- * The time `work` takes, retried up to twice while over BOUND_MS: a garbage collection or a busy CI core can stretch
- * one linear pass past the bound (258 ms was seen once), but a quadratic pass stays slow every time.
- */
-function fastestOf(work: () => void): number {
-  let fastest = Number.POSITIVE_INFINITY;
-  for (let attempt = 0; attempt < 3 && fastest > BOUND_MS; attempt++) {
-    const started = performance.now();
-    work();
-    fastest = Math.min(fastest, performance.now() - started);
-  }
-  return fastest;
 }
 
 describe("prefix + long run + rejecting character stays linear", () => {

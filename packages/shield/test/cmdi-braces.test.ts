@@ -4,6 +4,7 @@ import { parapet, silentLogger } from "@parapet/core";
 import { cmdiDetector } from "../src/detectors/cmdi/index.js";
 import { shield } from "../src/index.js";
 import { BLOCKS, describeRules, scoreOf } from "./helpers.js";
+import { fastestRun } from "./time-bound.js";
 
 /**
  * After `{` bash runs a command only in brace expansion (`{cat,/etc/passwd}`)
@@ -50,9 +51,8 @@ describe("cmdi: commands after a brace", () => {
 
   it("stays linear on a long run of braces with no terminator", () => {
     const value = `{ id${" x".repeat(50_000)}`;
-    const started = performance.now();
-    scoreOf(cmdiDetector, value, "body", "query");
-    assert.ok(performance.now() - started < 500);
+    const ms = fastestRun(() => scoreOf(cmdiDetector, value, "body", "query"), 500);
+    assert.ok(ms < 500, `took ${ms.toFixed(0)} ms`);
   });
 });
 
