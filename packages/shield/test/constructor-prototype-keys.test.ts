@@ -14,7 +14,11 @@ describe("constructor → prototype keys in a JSON body", () => {
     // A benign `prototype` key read first: repeats of a key are dropped unread, which must not hide the pair.
     ["after a plain prototype key", '{"prototype":"v1","x":{"constructor":{"prototype":{"polluted":1}}}}', "body.x.constructor"],
     // Records shaped alike share their keys' reading: the second record's pair must still be seen.
-    ["in the second of two records shaped alike", '[{"constructor":{"name":"A"}},{"constructor":{"prototype":{"p":1}}}]', "body.1.constructor"],
+    [
+      "in the second of two records shaped alike",
+      '[{"constructor":{"name":"A"}},{"constructor":{"prototype":{"p":1}}}]',
+      "body.1.constructor",
+    ],
   ];
   for (const [where, body, location] of attacks) {
     it(`is denied ${where}`, async () => {
