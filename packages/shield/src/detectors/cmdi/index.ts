@@ -68,10 +68,11 @@ function hasLineBreak(value: string, classes: number): boolean {
 
 /**
  * cmd.exe batch syntax: `FOR /F … IN (…) DO`, `IF ERRORLEVEL`, `%%G` loop variables. An `IF … ==` operand
- * never opens with a backtick: `` if `a == b` `` is Markdown quoting a comparison.
+ * never opens with a backtick: `` if `a == b` `` is Markdown quoting a comparison, and cmd.exe compares with `==`
+ * alone: `if (a.type === 'bytes') {` and `if (x !== y)` are JavaScript.
  */
 const BATCH =
-  /\bfor\s+(?:\/[dlrf]\b|%%?\S\s+in\b|%%?\w{1,20}\s+in\s*\()|\bif\s+(?:\/i\s+)?(?:not\s+)?(?:errorlevel\b|exist\s|defined\s|\S{1,40}\s+(?:equ|neq|lss|leq|gtr|geq)\s|(?:"[^"\n]{0,40}"|[^\s`]\S{0,39})\s*==)|%errorlevel%/;
+  /\bfor\s+(?:\/[dlrf]\b|%%?\S\s+in\b|%%?\w{1,20}\s+in\s*\()|\bif\s+(?:\/i\s+)?(?:not\s+)?(?:errorlevel\b|exist\s|defined\s|\S{1,40}\s+(?:equ|neq|lss|leq|gtr|geq)\s|(?:"[^"\n]{0,40}"|[^\s`]\S{0,39})\s*(?<![=!])==(?!=))|%errorlevel%/;
 
 /**
  * `peso argentino (ARP)`, `Secure Shell (SSH)`: an acronym in capitals, in parentheses after a word and a space, is
@@ -88,9 +89,34 @@ function withoutAcronymAsides(value: string): string {
 /**
  * Shellshock (CVE-2014-6271), a function definition in an environment variable, and shell functions such as the
  * fork bomb `f(){ f|f& };f`: `()` then `{` at the start, after `=`, `:` or `;`, or after a function's name. Not
- * inside a run of punctuation (a code page's table of brackets, `()(){}`).
+ * inside a run of punctuation (a code page's table of brackets, `()(){}`), and not JavaScript's anonymous
+ * `function () {`, which bash rejects (its `function` keyword needs a name).
  */
-const SHELLSHOCK = /(?:^|[=:;\w]\s*)\(\s*\)\s*\{/;
+const SHELLSHOCK = /(?:^|[=:;\w]\s*)\(\s*\)\s*\{/g;
+
+/**
+ * `() {` opening the value (or after `=`, `:`, `;`) is Shellshock's own prefix, closed or not. After a name, a
+ * definition only runs once its body is closed (`f(){ f|f& };f`), while a line of JavaScript quoted from a README
+ * (`function printBoo () {`, `stream.on('end', fn() {`) stops at the `{`. (The anonymous-function test is code, not
+ * a lookbehind in SHELLSHOCK: `(?<!function\s*)` rescans every run of spaces, quadratic on a long one.)
+ */
+function isShellFunctionDefinition(text: string): boolean {
+  const lastBrace = text.lastIndexOf("}");
+  SHELLSHOCK.lastIndex = 0;
+  for (let match = SHELLSHOCK.exec(text); match !== null; match = SHELLSHOCK.exec(text)) {
+    // The match starts at the name's last character, or at `=`, `:`, `;`, or the value's start.
+    if (!/\w/.test(match[0].charAt(0))) return true;
+    if (isAnonymousFunction(text, match.index)) continue;
+    if (lastBrace >= match.index + match[0].length) return true;
+  }
+  return false;
+}
+
+/** Whether the word ending at `end` (inclusive) is `function`: JavaScript's anonymous `function () {`. */
+function isAnonymousFunction(text: string, end: number): boolean {
+  const start = end - 7;
+  return start >= 0 && text.startsWith("function", start) && (start === 0 || !/\w/.test(text.charAt(start - 1)));
+}
 
 /** Code that runs a command from an interpreted language: `system('id')`; with a space before `(`, only a string or variable argument (`system (ie, …)` is prose). */
 const EXEC_CALL =
@@ -115,7 +141,7 @@ export const cmdiDetector: Detector = {
     }
     const lower = withoutAcronymAsides(value).toLowerCase();
     const text = unshell(lower);
-    if (SHELLSHOCK.test(text)) return finding(0.98, "shellshock function definition", text);
+    if (isShellFunctionDefinition(text)) return finding(0.98, "shellshock function definition", text);
     const batch = BATCH.exec(text);
     if (batch && candidate.kind !== "header") return finding(0.85, "cmd.exe batch syntax", text.slice(batch.index));
     let best: Finding | undefined;

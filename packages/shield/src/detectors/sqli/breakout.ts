@@ -71,7 +71,8 @@ export function findBreakout(sig: SignificantTokens, context: Context): SqlSigna
     context !== "`" &&
     sig.commentAfter[lastIndex] === true &&
     lastIndex > at &&
-    (token.kind === "logic" || (token.kind === "operator" && !UNARY_ONLY.has(token.text)))
+    (token.kind === "logic" || (token.kind === "operator" && !UNARY_ONLY.has(token.text))) &&
+    !isHyphenatedWords(tokens, at, lastIndex)
   ) {
     return { score: 0.85, technique: "condition then comment after breakout", at: start };
   }
@@ -329,6 +330,24 @@ function subExpressionAfterBreakout(tokens: readonly Token[], from: number, star
 
 /** Operators SQL only writes before an operand, never between two. */
 const UNARY_ONLY = new Set(["!", "~"]);
+
+/**
+ * `…DRESSES' -SHOES -HEEL --INFANT` (a search's exclusion list) and `add_argument('-v', '--version')` (command-line
+ * flags): after the quote only `-`/`+` signs, words and strings up to a `--`, more than one sign or a string among
+ * them. SQL would read a difference of column names, but no injection needs a list of them: a condition compares,
+ * calls or uses a number, and all of those are kept, as is the lone `x'-email--` probe.
+ */
+function isHyphenatedWords(tokens: readonly Token[], from: number, last: number): boolean {
+  let signs = 0;
+  let strings = 0;
+  for (let i = from; i <= last; i++) {
+    const token = tokens[i] as Token;
+    if (token.kind === "operator" && (token.text === "-" || token.text === "+")) signs++;
+    else if (token.kind === "string") strings++;
+    else if (token.kind !== "bareword") return false;
+  }
+  return signs > 1 || strings > 0;
+}
 
 /**
  * Whether the comment that cuts the query off reads as a cut: nothing after

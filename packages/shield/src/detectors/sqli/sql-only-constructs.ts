@@ -199,16 +199,34 @@ function endsList(tokens: readonly Token[], end: number): boolean {
  */
 function isSingleColumnQuery(sig: SignificantTokens, at: number): boolean {
   const { tokens, commentAfter } = sig;
-  const column = tokens[at + 1];
-  const table = tokens[at + 3];
-  if (column?.kind !== "bareword" || tokens[at + 2]?.text !== "from" || table?.kind !== "bareword") return false;
-  if (commentAfter[at] === true && commentAfter[at + 1] === true) return true;
-  const clause = tokens[at + 4];
+  if (tokens[at + 1]?.kind !== "bareword") return false;
+  const from = afterColumnArithmetic(tokens, at + 2);
+  const table = tokens[from + 1];
+  if (tokens[from]?.text !== "from" || table?.kind !== "bareword") return false;
+  if (from === at + 2 && commentAfter[at] === true && commentAfter[at + 1] === true) return true;
+  const clause = tokens[from + 2];
   // `(select user_login from wp_users limit 1,1)`: the row-by-row extraction idiom.
-  if (clause?.text === "limit") return tokens[at + 5]?.kind === "number";
+  if (clause?.text === "limit") return tokens[from + 3]?.kind === "number";
   if (clause?.text !== "where") return false;
-  const left = operandAt(tokens, at + 5);
+  const left = operandAt(tokens, from + 3);
   return left !== -1 && isComparison(tokens[skipOperand(tokens, left)]);
+}
+
+const COLUMN_ARITHMETIC = new Set(["/", "*", "%", "+", "-"]);
+
+/**
+ * `(select login/2 from users limit 1,1)`, `select id*1 from t where …`: the column read through arithmetic, which
+ * turns a string into a number for a blind comparison. Skips `op operand` pairs after the column's name, each a
+ * number or name; returns where the column ends.
+ */
+function afterColumnArithmetic(tokens: readonly Token[], at: number): number {
+  let i = at;
+  while (COLUMN_ARITHMETIC.has(tokens[i]?.text ?? "") && tokens[i]?.kind === "operator") {
+    const operand = tokens[i + 1];
+    if (operand?.kind !== "number" && operand?.kind !== "bareword") return at;
+    i += 2;
+  }
+  return i;
 }
 
 function lastSegment(name: string): string {
