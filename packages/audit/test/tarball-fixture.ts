@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createGzip } from "node:zlib";
-import { create } from "tar";
+import { createGzip, gzipSync } from "node:zlib";
+import { create, Header } from "tar";
 
 /** Builds an npm-style .tgz (entries under `package/`) from source strings, in memory. */
 export async function buildTarball(files: Record<string, string>): Promise<Uint8Array> {
@@ -80,4 +80,22 @@ export async function buildFilledTarball(entries: readonly { path: string; size:
   gzip.end();
   await ended;
   return new Uint8Array(Buffer.concat(chunks));
+}
+
+/**
+ * A .tgz written entry by entry with node-tar's own header encoder, for archives `npm pack` never makes but a
+ * hijacker can publish: two entries at one path, `package/./x` paths, entry types other than `0`.
+ */
+export function buildRawTarball(
+  entries: readonly { path: string; text: string; type?: "File" | "OldFile" | "ContiguousFile" }[],
+): Uint8Array {
+  const blocks: Buffer[] = [];
+  for (const { path, text, type = "File" } of entries) {
+    const body = Buffer.from(text);
+    const header = new Header({ path, mode: 0o644, size: body.length, type, mtime: new Date(0) });
+    header.encode();
+    blocks.push(header.block as Buffer, body, Buffer.alloc((512 - (body.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return new Uint8Array(gzipSync(Buffer.concat(blocks)));
 }

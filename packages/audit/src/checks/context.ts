@@ -47,7 +47,21 @@ export function uniqueBy(packages: readonly LockedPackage[], key: (pkg: LockedPa
  * local package lives on disk.
  */
 export function installedAt(pkg: LockedPackage): string {
-  return pkg.installPath === undefined || pkg.installPath === `node_modules/${pkg.name}` ? "" : `at ${pkg.installPath}: `;
+  return pkg.installPath === undefined || pkg.installPath === `node_modules/${pkg.name}` ? "" : `at ${shownPath(pkg.installPath)}: `;
+}
+
+/** Characters of an install path a message shows from each end; no filesystem holds a path much longer than both. */
+const SHOWN_PATH_END = 120;
+
+/**
+ * A v1 lockfile nests entries, so a 1 MB file 20,000 levels deep spells install paths of 300 KB each, one per
+ * entry: written out whole, the messages came to gigabytes and the report could not be rendered. Past twice
+ * `SHOWN_PATH_END` the path is shown by its two ends, which still tell the copies apart.
+ */
+function shownPath(path: string): string {
+  if (path.length <= 2 * SHOWN_PATH_END) return path;
+  const levels = path.split("node_modules/").length - 1;
+  return `${path.slice(0, SHOWN_PATH_END)}…(${levels} levels)…${path.slice(-SHOWN_PATH_END)}`;
 }
 
 /** Line of `"name":` inside package.json, for pointing a finding at a direct dependency. */

@@ -18,7 +18,8 @@ export function createInstallScriptCheck(): Check {
       const scripts = analyses?.get(artifactKey(pkg))?.installScripts;
       const hasScripts = scripts ? Object.keys(scripts).length > 0 : pkg.hasInstallScript === true;
       if (!hasScripts) continue;
-      const reason = config.allowInstallScripts[pkg.name];
+      // Own keys only: a package named "constructor" must not find Object.prototype.constructor and pass as allowed.
+      const reason = Object.hasOwn(config.allowInstallScripts, pkg.name) ? config.allowInstallScripts[pkg.name] : undefined;
       const shown = scripts
         ? Object.entries(scripts)
             .map(([hook, command]) => `${hook}: ${JSON.stringify(String(command).slice(0, 120))}`)

@@ -114,6 +114,12 @@ function readV1Version(name: string, spec: string): { name: string; version: str
   return isSpec ? { name, version: "0.0.0", spec } : { name, version: spec };
 }
 
+/**
+ * Linux's PATH_MAX: no npm could create a folder deeper than this. v1 spells install paths by nesting, so
+ * without a bound a 1 MB file 20,000 levels deep names 20,000 paths of 300 KB each (gigabytes in memory).
+ */
+const MAX_INSTALL_PATH = 4096;
+
 function fromV1(file: string, doc: Record<string, unknown>, lineOf: LineOf): LockedPackage[] {
   const out: LockedPackage[] = [];
   // Iterative walk: a hostile lockfile cannot blow the stack with deep nesting.
@@ -131,6 +137,12 @@ function fromV1(file: string, doc: Record<string, unknown>, lineOf: LineOf): Loc
       const { name, version, spec } = readV1Version(folderName, entry.version);
       const resolved = typeof entry.resolved === "string" ? entry.resolved : spec;
       const installPath = `${parent}node_modules/${folderName}`;
+      if (installPath.length > MAX_INSTALL_PATH)
+        throw lockfileError(
+          file,
+          line,
+          `dependency "${folderName}" is nested ${installPath.split("node_modules/").length - 1} levels deep, past any path a filesystem holds (${MAX_INSTALL_PATH} characters); npm could not install it`,
+        );
       out.push({
         name,
         version,

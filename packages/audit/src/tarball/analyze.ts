@@ -1,5 +1,6 @@
 import type { Severity } from "../model.js";
 import type { ExtractedTarball, TarballFile } from "./extract.js";
+import { conflictingManifests, installHooks, parseHookKey, readManifest } from "./manifest.js";
 import { SIGNAL_RULES, type SignalId, type SignalKind } from "./signals.js";
 import { judge } from "./verdict.js";
 
@@ -32,7 +33,7 @@ export interface TarballAnalysis {
   readonly truncated: boolean;
 }
 
-export const ANALYZER_VERSION = 8;
+export const ANALYZER_VERSION = 9;
 
 const CODE_FILE = /\.(c|m)?js$|\.sh$|\.bat$|\.cmd$|\.ps1$|\.py$|(^|\/)[^./]+$/i;
 
@@ -87,23 +88,13 @@ function isCode(file: TarballFile): boolean {
 }
 
 export function analyzeTarball(tarball: ExtractedTarball): TarballAnalysis {
-  const manifestFile = tarball.files.find((f) => f.path === "package.json");
-  let manifest: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = manifestFile ? JSON.parse(manifestFile.text) : {};
-    if (typeof parsed === "object" && parsed !== null) manifest = parsed as Record<string, unknown>;
-  } catch {
-    manifest = {};
-  }
-  const scripts = typeof manifest.scripts === "object" && manifest.scripts !== null ? (manifest.scripts as Record<string, unknown>) : {};
-  const installScripts: Record<string, string> = {};
-  for (const hook of ["preinstall", "install", "postinstall"])
-    if (typeof scripts[hook] === "string") installScripts[hook] = scripts[hook] as string;
-  // npm runs `node-gyp rebuild` implicitly when binding.gyp exists and no install script is set.
-  if (!installScripts.install && !installScripts.preinstall && tarball.files.some((f) => f.path === "binding.gyp"))
-    installScripts.install = "node-gyp rebuild (implicit: binding.gyp)";
+  const manifest = readManifest(tarball.files);
+  const installScripts = installHooks(tarball.files, manifest);
 
-  const installFiles = new Set(Object.values(installScripts).flatMap(filesRunBy));
+  // A bundled package's script runs in its own folder: `node i.js` there is node_modules/x/i.js.
+  const installFiles = new Set(
+    Object.entries(installScripts).flatMap(([key, command]) => filesRunBy(command).map((f) => parseHookKey(key).folder + f)),
+  );
   const signals: Signal[] = [];
   /** Scans each text of a file (head, then tail); a signal the head already showed is not repeated. */
   const scan = (file: string, texts: readonly string[], atInstall: boolean) => {
@@ -118,9 +109,14 @@ export function analyzeTarball(tarball: ExtractedTarball): TarballAnalysis {
       }
     }
   };
-  for (const [hook, command] of Object.entries(installScripts)) scan(`package.json#scripts.${hook}`, [command], true);
+  for (const [key, command] of Object.entries(installScripts)) {
+    const { folder, hook } = parseHookKey(key);
+    scan(`${folder}package.json#scripts.${hook}`, [command], true);
+  }
   const partlyAnalyzed: string[] = [];
   for (const file of tarball.files) {
+    // A manifest read in part is unreadable JSON, so its install scripts went unseen: say so.
+    if (file.truncated && /(^|\/)package\.json$/.test(file.path)) partlyAnalyzed.push(file.path);
     if (!isCode(file)) continue;
     const atInstall = installFiles.has(file.path);
     scan(file.path, file.tail === undefined ? [file.text] : [file.text, file.tail], atInstall);
@@ -129,7 +125,7 @@ export function analyzeTarball(tarball: ExtractedTarball): TarballAnalysis {
     const appended = appendedPayload(file.tail ?? file.text);
     if (appended) signals.push({ id: "appended-payload", kind: "obfuscation", file: file.path, evidence: appended, atInstall });
   }
-  const verdict = judge(signals, tarball.unsafePaths);
+  const verdict = judge(signals, tarball.unsafePaths, conflictingManifests(tarball.files));
   return {
     analyzerVersion: ANALYZER_VERSION,
     ...(typeof manifest.name === "string" ? { manifestName: manifest.name } : {}),

@@ -20,10 +20,14 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.PARAPET_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "parapet", "tarballs");
 }
 
-/** `sha512-<base64>` → hex digest, or undefined when not a sha512 SRI string. */
+/**
+ * `sha512-<base64>` → hex digest; undefined unless the SRI string holds exactly one sha512. With two, npm
+ * accepts bytes that match either, so neither names the bytes installed: a lockfile pinning a benign
+ * tarball's hash beside a hijacked one's must not have the benign tarball's cached analysis stand in.
+ */
 export function sha512Hex(integrity: string): string | undefined {
-  const sri = integrity.split(/\s+/).find((h) => h.startsWith("sha512-"));
-  return sri ? Buffer.from(sri.slice(7), "base64").toString("hex") : undefined;
+  const sris = integrity.split(/\s+/).filter((h) => h.startsWith("sha512-"));
+  return sris.length === 1 ? Buffer.from(sris[0]!.slice(7), "base64").toString("hex") : undefined;
 }
 
 /** SRI algorithms npm's ssri accepts, weakest first. */

@@ -29,6 +29,11 @@ export interface ExtractLimits {
    * payload is the obvious evasion, and the end is where a payload gets glued on.
    */
   readonly maxTailBytes?: number;
+  /**
+   * Head kept of a `package.json` instead: a manifest is only readable whole (JSON), and one padded past
+   * `maxFileBytes` with its `scripts` after the padding would otherwise read as a manifest without scripts.
+   */
+  readonly maxManifestBytes?: number;
   /** Per-tarball cap on bytes of the files kept in memory. */
   readonly maxTotalBytes?: number;
   /**
@@ -45,8 +50,24 @@ export interface ExtractLimits {
 const MAX_UNSAFE_PATHS = 100;
 
 /** Files worth reading: code and the manifests that launch it. Images, fonts and maps are skipped. */
-const TEXT_FILE = /(\.(c|m)?js|\.jsx|\.ts|\.tsx|\.sh|\.bat|\.cmd|\.ps1|\.py|\.json|\.node\.js)$|(^|\/)[^./]+$/i;
+const TEXT_FILE = /(\.(c|m)?js|\.jsx|\.ts|\.tsx|\.sh|\.bat|\.cmd|\.ps1|\.py|\.json|\.node\.js|\.gyp)$|(^|\/)[^./]+$/i;
 const SKIPPED = /(\.d\.ts|\.map|\.min\.css)$/i;
+
+/** Entry types node-tar unpacks as regular files: `0`, the pre-POSIX `\\0`, and `7` (contiguous). */
+const REGULAR_FILE = new Set(["File", "OldFile", "ContiguousFile"]);
+
+/**
+ * Where npm writes an entry, as node-tar does with pacote's `strip: 1`: the first segment (`package/`, or any
+ * other name) goes, and empty and `.` segments vanish when the path is resolved, so `package/./package.json`
+ * and `package//package.json` are both the package.json npm reads. An entry of one segment is not written.
+ */
+function installedPath(entryPath: string): string | undefined {
+  const parts = entryPath
+    .split("/")
+    .slice(1)
+    .filter((part) => part !== "" && part !== ".");
+  return parts.length === 0 ? undefined : parts.join("/");
+}
 
 function isUnsafe(path: string): boolean {
   return path.startsWith("/") || /^[a-z]:/i.test(path) || path.split(/[\\/]/).includes("..");
@@ -107,6 +128,7 @@ function keepHeadAndTail(headBytes: number, tailBytes: number) {
 export function extractTarball(gzipped: Uint8Array, limits: ExtractLimits = {}): Promise<ExtractedTarball> {
   const maxFileBytes = limits.maxFileBytes ?? 2 * 1024 * 1024;
   const maxTailBytes = limits.maxTailBytes ?? 1024 * 1024;
+  const maxManifestBytes = limits.maxManifestBytes ?? 16 * 1024 * 1024;
   const maxTotalBytes = limits.maxTotalBytes ?? 64 * 1024 * 1024;
   const maxInflatedBytes = limits.maxInflatedBytes ?? 512 * 1024 * 1024;
   const maxEntries = limits.maxEntries ?? 20_000;
@@ -148,14 +170,22 @@ export function extractTarball(gzipped: Uint8Array, limits: ExtractLimits = {}):
           entry.resume();
           return stop();
         }
-        const path = entry.path.replace(/^[^/]+\//, "");
-        if ((isUnsafe(entry.path) || isUnsafe(path)) && unsafePaths.length < MAX_UNSAFE_PATHS) unsafePaths.push(entry.path);
-        const wanted = entry.type === "File" && !isUnsafe(path) && TEXT_FILE.test(path) && !SKIPPED.test(path) && !truncated;
+        const path = installedPath(entry.path);
+        if ((isUnsafe(entry.path) || (path !== undefined && isUnsafe(path))) && unsafePaths.length < MAX_UNSAFE_PATHS)
+          unsafePaths.push(entry.path);
+        const wanted =
+          path !== undefined &&
+          REGULAR_FILE.has(entry.type) &&
+          !isUnsafe(path) &&
+          TEXT_FILE.test(path) &&
+          !SKIPPED.test(path) &&
+          !truncated;
         if (!wanted) {
           entry.resume();
           return;
         }
-        const file = keepHeadAndTail(maxFileBytes, maxTailBytes);
+        const isManifest = path === "package.json" || path.endsWith("/package.json");
+        const file = keepHeadAndTail(isManifest ? maxManifestBytes : maxFileBytes, maxTailBytes);
         reading = { path, file };
         entry.on("data", (chunk: Buffer) => {
           totalBytes += chunk.length;

@@ -183,11 +183,18 @@ function checkAnalysis(pkg: LockedPackage, analysis: TarballAnalysis, note: Note
     );
   }
   const unread: string[] = [];
-  if (analysis.partlyAnalyzed.length > 0) {
-    const shown = analysis.partlyAnalyzed.slice(0, 3).join(", ");
-    const more = analysis.partlyAnalyzed.length > 3 ? ` and ${analysis.partlyAnalyzed.length - 3} more` : "";
-    unread.push(`${analysis.partlyAnalyzed.length} code file(s) over 3 MB were read only at their start and end (${shown}${more})`);
+  const isManifest = (path: string) => /(^|\/)package\.json$/.test(path);
+  const manifests = analysis.partlyAnalyzed.filter(isManifest);
+  const code = analysis.partlyAnalyzed.filter((path) => !isManifest(path));
+  if (code.length > 0) {
+    const shown = code.slice(0, 3).join(", ");
+    const more = code.length > 3 ? ` and ${code.length - 3} more` : "";
+    unread.push(`${code.length} code file(s) over 3 MB were read only at their start and end (${shown}${more})`);
   }
+  if (manifests.length > 0)
+    unread.push(
+      `package.json over 16 MB could not be read whole, so its install scripts are unknown (${manifests.slice(0, 3).join(", ")})`,
+    );
   if (analysis.truncated)
     unread.push("the tarball is over 20,000 entries, 64 MB of code or 512 MB unpacked, and the files past that point were not read");
   if (unread.length > 0) {

@@ -7,7 +7,11 @@ import { type SignalId, STRONG_INTENTS } from "./signals.js";
  * A network client alone is nothing; reading ~/.npmrc alone is a config loader;
  * reading ~/.npmrc and sending data out *from the same file* is an exfiltrator.
  */
-export function judge(signals: readonly Signal[], unsafePaths: readonly string[]): Verdict | undefined {
+export function judge(
+  signals: readonly Signal[],
+  unsafePaths: readonly string[],
+  conflictingManifests: readonly string[] = [],
+): Verdict | undefined {
   let severity: Severity | undefined;
   const reasons: string[] = [];
   const raise = (to: Severity, reason: string) => {
@@ -78,5 +82,10 @@ export function judge(signals: readonly Signal[], unsafePaths: readonly string[]
     raise("high", "install script contacts a raw IP address");
   }
   if (unsafePaths.length > 0) raise("high", `archive entries escape the package folder (${unsafePaths.slice(0, 3).join(", ")})`);
+  if (conflictingManifests.length > 0)
+    raise(
+      "high",
+      `the archive holds package.json copies that differ (${conflictingManifests.slice(0, 3).join(", ")}): which one npm installs depends on their order and on the disk's case sensitivity`,
+    );
   return severity === undefined ? undefined : { severity, reasons };
 }
