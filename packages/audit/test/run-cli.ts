@@ -19,7 +19,9 @@ export function runCli(args: readonly string[], env?: Record<string, string>): P
 
 /** The same, with the child in hand: to signal it mid-run as CI does when a job is cancelled. */
 export function startCli(args: readonly string[], env?: Record<string, string>): { child: ChildProcess; result: Promise<CliResult> } {
-  const script = `import(${JSON.stringify(CLI)}).then((m) => m.run(process.argv.slice(1))).then((code) => process.exit(code));`;
+  // exitCode, as the installed `parapet` sets it: process.exit() cut a large --json document off mid-write to the
+  // pipe (seen on Node 24 with a 150 KB report), which `parapet audit --json | jq` would never see.
+  const script = `import(${JSON.stringify(CLI)}).then((m) => m.run(process.argv.slice(1))).then((code) => { process.exitCode = code; });`;
   const options = { timeout: 60_000, ...(env ? { env: { PATH: process.env.PATH ?? "", ...env } } : {}) };
   let child: ChildProcess | undefined;
   const result = new Promise<CliResult>((resolve) => {
