@@ -90,7 +90,8 @@ export class DecisionBatch {
       const flags = batch.#flags[i]!;
       const status = batch.statuses.byRow[i]!;
       row.index = i;
-      row.ts = batch.#ts[i]!;
+      // Whole milliseconds, as stored (see forEachStored): a finding's time becomes an alert row's BIGINT too.
+      row.ts = Math.floor(batch.#ts[i]!);
       row.conclusion = conclusionOf(flags);
       row.denied = (flags & FLAG_DENIED) !== 0;
       row.status = status;
@@ -158,7 +159,9 @@ export class DecisionBatch {
       const status = this.statuses.byRow[i]!;
       const code = i * CODES_PER_DECISION;
       row.id = this.#idAt(i, flags, strings.nextShared());
-      row.ts = this.#ts[i]!;
+      // An injected clock may read fractions (performance.timeOrigin + performance.now()); PostgreSQL's BIGINT
+      // refused every such row, and the whole log with it. The id keeps the exact reading (see #idAt).
+      row.ts = Math.floor(this.#ts[i]!);
       row.conclusion = conclusionOf(flags);
       row.denied = (flags & FLAG_DENIED) !== 0;
       row.reasonType = tableValue(table, this.#codes[code + 1]!) ?? "";

@@ -35,6 +35,15 @@ export interface MigrationOptions {
   readonly maxDelayMs?: number;
 }
 
+/** How long close() waits for its last migration attempt. */
+const LAST_ATTEMPT_WAIT_MS = 5_000;
+
+function settledWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** A database down for hours must not write a line per retry: the first failure, then one line per 5 minutes. */
 const REPEAT_LOG_MS = 5 * 60_000;
 
@@ -120,8 +129,13 @@ export function startMigration(driver: SqlDriver, options: MigrationOptions): Mi
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      if (!migrated) await attempt();
-      if (!migrated) settle.reject(new Error(`the decision log closed before its tables could be created (${lastError})`));
+      // Bounded: an attempt waiting on a lock another session holds (or a server gone silent) never answers, and
+      // close() waited with it for as long. Closing the driver afterwards ends the statement.
+      if (!migrated) await settledWithin(attempt(), LAST_ATTEMPT_WAIT_MS);
+      if (!migrated) {
+        const reason = running ? `no answer within ${LAST_ATTEMPT_WAIT_MS} ms${lastError ? `; before: ${lastError}` : ""}` : lastError;
+        settle.reject(new Error(`the decision log closed before its tables could be created (${reason})`));
+      }
     },
   };
 }

@@ -95,7 +95,7 @@ const MAINTENANCE_INTERVAL_MS = 10_000;
 
 export function observe(options: ObserveOptions = {}): Observed {
   if (!options || typeof options !== "object") throw optionError("observe", "pass an options object: observe({ store: sqliteLog() })");
-  const clock = options.clock ?? systemClock;
+  const clock = wholeMilliseconds(options.clock ?? systemClock);
   const logger = options.logger ?? consoleLogger;
   const decisionDays = options.retention?.decisionDays ?? 7;
   const rollupDays = options.retention?.rollupDays ?? 90;
@@ -301,18 +301,39 @@ export function observe(options: ObserveOptions = {}): Observed {
   let closing: Promise<void> | undefined;
   let closed = false;
   let lateDrops = 0;
+  /** Captured, so counted as accepted, but never taken by the backend before close (discardUnsent). */
+  let unsentAtClose = 0;
   const detachSignals = options.handleSignals === false ? () => {} : flushOnSignals(() => close());
   async function flushAll(): Promise<void> {
     // Findings from one round trip raise alerts that need another: a few rounds settle it. The log worker takes a
     // few batches per round trip (see accepting()), so a full ring takes more rounds; each one sends some.
     for (let round = 0; round < MAX_FLUSH_ROUNDS; round++) {
+      const sentBefore = sends;
+      const movedBefore = moved();
       pump();
       const covered = sends;
       await backend.flush();
       // A pump that ran meanwhile (the worker made room) sent batches this round trip does not cover.
       const rest = captured.size + statuses.size + (sends - covered);
       if (rest === 0 && (pendingAlerts.length === 0 || round >= 2)) break;
+      // The backend took nothing and wrote nothing (a database that stopped answering holds its write): another round
+      // would wait the same again. Each one took seconds, and 20,000 decisions waiting took close() 87 s.
+      if (sends === sentBefore && moved() === movedBefore) break;
     }
+  }
+  /** Entries the backend has finished with, written or dropped: whether a flush round got anywhere. */
+  function moved(): number {
+    const stats = backend.stats();
+    return stats.written + stats.dropped;
+  }
+  /** What the backend never took (it stopped answering): counted as dropped and said, not left as "pending" for ever. */
+  function discardUnsent(): void {
+    const left = captured.size + statuses.size;
+    if (left === 0) return;
+    while (captured.size > 0) captured.drainColumns();
+    while (statuses.size > 0) statuses.drainColumns();
+    unsentAtClose += left;
+    logger.error("decision log: decisions lost at close; the log did not take them in time", { entries: left });
   }
   function close(): Promise<void> {
     closing ??= (async () => {
@@ -328,6 +349,8 @@ export function observe(options: ObserveOptions = {}): Observed {
       // Decisions are written first; webhooks then get a bounded wait, so a hanging receiver cannot hold shutdown.
       await dispatcher.close();
       pump();
+      // Only when flushAll gave up on a backend that took nothing: said now, before the worker goes.
+      discardUnsent();
       await backend.close();
       // In-thread, the pipeline closed the driver; with a worker, this connection only served migrations and queries.
       if (useWorker) await driver?.close();
@@ -342,19 +365,27 @@ export function observe(options: ObserveOptions = {}): Observed {
     query: driver ? createQuery(driver) : undefined,
     ready: migration?.done ?? Promise.resolve(),
     alerts: () => dispatcher.recent(),
-    tick: (now = clock.now()) => maintain(now),
+    tick: (now = clock.now()) => maintain(Math.floor(now)),
     flush: flushAll,
     stats: () => {
       const q = backend.stats();
       const waiting = captured.size + statuses.size;
-      const lost = captured.dropped + statuses.dropped + lateDrops;
+      const lost = captured.dropped + statuses.dropped + lateDrops + unsentAtClose;
       return {
-        queue: { ...q, accepted: q.accepted + waiting, dropped: q.dropped + lost, pending: q.pending + waiting },
+        queue: { ...q, accepted: q.accepted + waiting + unsentAtClose, dropped: q.dropped + lost, pending: q.pending + waiting },
         alerts: dispatcher.stats(),
       };
     },
     close,
   };
+}
+
+/**
+ * The log stores times as whole milliseconds (BIGINT in PostgreSQL, which refuses "1735732800000.5"): a clock read
+ * with fractions (performance.timeOrigin + performance.now()) failed every write, retention and rollup there.
+ */
+function wholeMilliseconds(clock: Clock): Clock {
+  return { now: () => Math.floor(clock.now()) };
 }
 
 /** Round trips flush() may take: enough to move two full rings a few batches at a time; a bound, not a target. */

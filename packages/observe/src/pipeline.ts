@@ -199,7 +199,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
     flush: async () => {
       await queue.flush();
-      await retentionRun;
+      await settledWithin(retentionRun, MAINTENANCE_WAIT_MS);
     },
     stats: () => queue.stats(),
     writing: () => queue.writing(),
@@ -207,13 +207,25 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       // Without tables (the migration gave up at close) no retry can succeed: what is left is counted at once.
       closing = true;
       await queue.close(driver && !schema.isMigrated() ? 0 : undefined);
-      await retentionRun;
+      // Bounded like the queue: a retention chunk or rollup on a database that stopped answering held close() for its
+      // query timeout. Closing the driver then ends what is still running.
+      await settledWithin(retentionRun, MAINTENANCE_CLOSE_WAIT_MS);
       await driver?.close();
     },
   };
 }
 
 const RETENTION_RETRY_MS = 60_000;
+/** How long flush() and close() wait for a retention run or top-list rollup under way (it never rejects). */
+const MAINTENANCE_WAIT_MS = 5_000;
+/** At close, retention stops between two chunks (see `closing`): only one chunk, or a rollup, is waited for. */
+const MAINTENANCE_CLOSE_WAIT_MS = 2_000;
+
+function settledWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Queue room beyond capacity for alert rows alone: the `log_drops` alert is raised when the queue is full, and the

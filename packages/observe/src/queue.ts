@@ -35,7 +35,11 @@ export interface BatchQueueOptions<T> {
   readonly maxRetryDelayMs?: number;
   /** How long `flush()` retries a failing batch before it returns (the batch stays queued). Default 1,000 ms. */
   readonly flushRetryMs?: number;
-  /** How long `close()` retries a failing sink before it counts what is left as dropped. Default 5,000 ms. */
+  /**
+   * How long `close()` retries a failing sink before it counts what is left as dropped. Default 5,000 ms. Also how
+   * long flush and close wait for a write that has not answered (at least 1 s): they wait while writes keep
+   * answering, however long the backlog, but not for a database that stopped answering.
+   */
   readonly closeRetryMs?: number;
   /**
    * How many entries one queued item stands for (default 1). The decision log queues a whole captured batch as
@@ -104,6 +108,8 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
   const flushRetryMs = options.flushRetryMs ?? 1_000;
   const closeRetryMs = options.closeRetryMs ?? 5_000;
+  /** How long flush and close wait for a write to answer before they leave it running (see drainUntil). */
+  const answerWaitMs = Math.max(closeRetryMs, 1_000);
   const weigh = options.weigh ?? (() => 1);
   const now = options.now ?? Date.now;
   const { logger } = options;
@@ -121,10 +127,20 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
   /** Failed writes since the last success; the head batch is retried at `retryAt`. */
   let failures = 0;
   let headFailures = 0;
+  /**
+   * Items in the head batch when it first failed: its retries keep to them. Grown with each retry up to batchSize,
+   * a refused entry took everything queued after it into its batch (nothing was left behind it to probe with), so
+   * the log stalled until the batch was full, then lost it whole, 2,000 decisions in the worker.
+   */
+  let headItems = Number.POSITIVE_INFINITY;
   let retryAt = 0;
   let lastFailureLog = Number.NEGATIVE_INFINITY;
   /** The latest write error, quoted when entries are lost at close: the current reason, not the first one. */
   let lastError: string | undefined;
+  /** Set when close() gave up on a write still in flight: whatever that write does later must not touch the counts. */
+  let abandoned = false;
+  /** Writes that have answered (succeeded or failed): flush and close wait while this moves. */
+  let answers = 0;
 
   const timer = setInterval(() => {
     void drain(false);
@@ -169,25 +185,27 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
     return running;
   }
 
-  /** Up to `batchSize` entries from buffer[start], at least one item (an item is never split). */
-  function sliceFrom(start: number): Slice {
+  /** Up to `batchSize` entries (and `maxItems` items) from buffer[start], at least one item (an item is never split). */
+  function sliceFrom(start: number, maxItems = Number.POSITIVE_INFINITY): Slice {
     let end = start;
     let entries = 0;
     do entries += weigh(buffer[end++] as T);
-    while (end < buffer.length && entries + weigh(buffer[end] as T) <= batchSize);
+    while (end < buffer.length && end - start < maxItems && entries + weigh(buffer[end] as T) <= batchSize);
     return { start, end, entries };
   }
 
   /** Writes the head batch; true when the queue moved on (written or given up), false when it must wait. */
   async function writeHead(): Promise<boolean> {
-    const batch = sliceFrom(head);
+    const batch = sliceFrom(head, headFailures > 0 ? headItems : Number.POSITIVE_INFINITY);
     const error = await attempt(batch);
+    if (abandoned) return false;
     if (error === undefined) {
       succeeded(batch);
       return true;
     }
     failed(error);
     headFailures++;
+    headItems = batch.end - batch.start;
     return retryHead(batch);
   }
 
@@ -206,13 +224,16 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
   async function retryHead(batch: Slice): Promise<boolean> {
     if (headFailures < PROBE_AFTER || batch.end >= buffer.length) return false;
     const behind = sliceFrom(batch.end);
-    if ((await attempt(behind)) !== undefined) {
+    const probe = await attempt(behind);
+    if (abandoned) return false;
+    if (probe !== undefined) {
       failedWrites++;
       return false;
     }
     written += behind.entries;
     remove(behind);
     const error = await attempt(batch);
+    if (abandoned) return false;
     if (error === undefined) {
       succeeded(batch);
       return true;
@@ -235,6 +256,8 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
       return undefined;
     } catch (error) {
       return error ?? new Error("the write failed");
+    } finally {
+      answers++;
     }
   }
 
@@ -286,36 +309,67 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
     pendingEntries -= batch.entries;
   }
 
-  /** Writes what is queued; a failing batch gets more tries on the retry schedule until `retryMs` has passed. */
-  async function drainWithin(retryMs: number): Promise<void> {
-    const deadline = now() + retryMs;
-    await drain(true);
-    while (pendingEntries > 0 && now() < deadline) {
+  /**
+   * Writes what is queued; a failing batch gets more tries on the retry schedule until `deadline`. A drain is waited
+   * for while its writes keep answering (a long backlog on a healthy database is written whole); once none has
+   * answered for `closeRetryMs`, it is left running (the timer or a later call sees how it ends). A database that
+   * stopped answering (a network drop) held each write up to its query timeout, twice over with the rollback, and a
+   * close() waiting for it took 80 s, past the orchestrator's grace: the process was killed before it said what was lost.
+   */
+  async function drainUntil(deadline: number): Promise<void> {
+    await whileAnswering(drain(true));
+    // A write still under way got no answer: retrying would only queue behind it.
+    while (pendingEntries > 0 && now() < deadline && running === undefined) {
       // A timer that holds the process while it waits: a flush or close in progress is awaited by someone.
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(retryAt, deadline) - now())));
-      await drain(true);
+      await whileAnswering(drain(true));
     }
   }
 
   async function close(retryMs = closeRetryMs): Promise<void> {
     clearInterval(timer);
-    await drain(true);
+    // A sink failing at shutdown gets more tries, with backoff, within a bound the orchestrator's grace allows. A write
+    // is waited for up to closeRetryMs even when no retry is wanted (retryMs 0): that one attempt says why it failed.
+    const started = now();
+    await whileAnswering(drain(true));
     closed = true;
-    // A sink failing at shutdown gets more tries, with backoff, within a bound the orchestrator's grace allows.
-    await drainWithin(retryMs);
+    if (running === undefined) await drainUntil(started + retryMs);
     const left = pendingEntries;
     if (left > 0) {
+      const unanswered = running !== undefined;
+      abandoned = true;
       dropped += left;
       buffer = [];
       head = 0;
       pendingEntries = 0;
-      logger.error("decision log: entries lost at close because the sink kept failing", { entries: left, error: lastError });
+      logger.error("decision log: entries lost at close because the sink kept failing", {
+        entries: left,
+        // Counted as lost, though the database may yet commit it: nothing here will hear of it.
+        error: unanswered
+          ? `the database gave a write no answer for ${answerWaitMs} ms${lastError ? `; before: ${lastError}` : ""}`
+          : lastError,
+      });
+    }
+  }
+
+  /** Resolves when `work` (a drain: it never rejects) settles, or once no write has answered for `answerWaitMs`. */
+  async function whileAnswering(work: Promise<void>): Promise<void> {
+    let settled = false;
+    void work.then(() => {
+      settled = true;
+    });
+    for (;;) {
+      const before = answers;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, answerWaitMs)))]);
+      clearTimeout(timer);
+      if (settled || answers === before) return;
     }
   }
 
   return {
     push,
-    flush: () => drainWithin(flushRetryMs),
+    flush: () => drainUntil(now() + flushRetryMs),
     writing: () => running !== undefined,
     stats: () => ({ accepted, written, dropped, failedWrites, pending: pendingEntries }),
     close,

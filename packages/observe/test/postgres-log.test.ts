@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import pg from "pg";
-import { migrate, postgresLog } from "../src/index.js";
+import { migrate, observe, postgresLog } from "../src/index.js";
+import { manualClock, parapet, recordingLogger, request } from "./helpers.js";
 import { decisionLogSuite } from "./log-suite.js";
 import { rollupSuite } from "./rollup-suite.js";
 
@@ -79,5 +80,73 @@ test("postgres: a schema named by a reserved word (variadic, user, order) works"
     assert.equal(Number(rows[0]?.n), 1, "the tables are in that schema");
   } finally {
     await driver.close();
+  }
+});
+
+test("postgres: a NUL in a user id, a path or an alert subject is stored as U+FFFD instead of failing its whole batch", async () => {
+  // PostgreSQL text refuses U+0000; one value carrying it (a user name from a login form) failed the transaction, and
+  // every decision of the batch and those queued behind it were dropped, here all 41.
+  const driver = await openPostgres();
+  const logger = recordingLogger();
+  const clock = manualClock(Date.UTC(2025, 0, 3, 12));
+  const observed = observe({ store: driver, clock, logger, handleSignals: false, worker: false });
+  try {
+    await observed.ready;
+    const guard = parapet({ rules: [], observers: [observed.observer], clock });
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push((await guard.protect(request("192.0.2.7", `/page/${i}`))).id);
+    const odd = await guard.protect(request("192.0.2.7", "/a\u0000b"), { userId: "mallory\u0000admin" });
+    await observed.flush();
+    assert.equal(observed.stats().queue.written, 41, logger.lines.join("\n"));
+    assert.equal(observed.stats().queue.dropped, 0);
+    const stored = await observed.query?.decision(odd.id);
+    assert.equal(stored?.userId, "mallory\uFFFDadmin");
+    assert.equal(stored?.path, "/a\uFFFDb");
+    // A reader searching with the raw value finds the row, rather than an error from the server.
+    const found = await observed.query?.decisions({ from: clock.now() - 60_000, to: clock.now() + 60_000, userId: "mallory\u0000admin" });
+    assert.deepEqual(
+      found?.decisions.map((d) => d.id),
+      [odd.id],
+    );
+    await driver.transaction([
+      {
+        sql: "INSERT INTO parapet_alerts (id, ts, kind, severity, subject, summary, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        params: ["nul-alert", clock.now(), "brute_force", "warning", "user:root\u0000", "s", "{}"],
+      },
+    ]);
+    const alerts = await driver.all<{ subject: string }>("SELECT subject FROM parapet_alerts WHERE id = 'nul-alert'");
+    assert.deepEqual(alerts, [{ subject: "user:root\uFFFD" }]);
+  } finally {
+    await observed.close();
+  }
+});
+
+test("postgres: a clock that reads fractions of a millisecond still logs decisions, alerts and retention", async () => {
+  // performance.timeOrigin + performance.now() is a fine clock for parapet(); PostgreSQL's BIGINT refused its readings
+  // ("invalid input syntax for type bigint"), and every row, alert, retention run and rollup failed with them.
+  const driver = await openPostgres();
+  const logger = recordingLogger();
+  const base = manualClock(Date.UTC(2025, 0, 4, 12));
+  const clock = { now: () => base.now() + 0.375 };
+  const observed = observe({ store: driver, clock, logger, handleSignals: false, worker: false, detectors: { spike: false, scan: false } });
+  try {
+    await observed.ready;
+    const guard = parapet({ rules: [], observers: [observed.observer], clock });
+    const decision = await guard.protect(request("192.0.2.8", "/fraction"));
+    observed.recordStatus(decision, 404);
+    for (let i = 0; i < 30; i++) {
+      observed.observer.onAuthEvent?.({ type: "failure", timestamp: clock.now(), ip: "192.0.2.9", user: `u${i}`, request: {} as never });
+    }
+    observed.tick(clock.now());
+    await observed.flush();
+    assert.deepEqual(logger.lines, [], "nothing failed");
+    assert.equal(observed.stats().queue.dropped, 0);
+    const stored = await observed.query?.decision(decision.id);
+    assert.equal(stored?.ts, Math.floor(clock.now()));
+    assert.equal(stored?.status, 404);
+    const alerts = await driver.all<{ n: number }>("SELECT COUNT(*) AS n FROM parapet_alerts");
+    assert.ok(Number(alerts[0]?.n) > 0, "the brute-force alert is a row");
+  } finally {
+    await observed.close();
   }
 });

@@ -310,3 +310,135 @@ test("postgresLog refuses timeouts that would mean waiting forever", () => {
     assert.throws(() => postgresLog({ connectionString: CONNECTION, connectTimeoutMs: bad }), /connectTimeoutMs/);
   }
 });
+
+for (const worker of [false, true]) {
+  // With the worker, 10,000 decisions: more than it takes in flight, so some wait in the capture ring at close.
+  const decisions = worker ? 10_000 : 30;
+  test(`postgres that stops answering mid-write: close() ends long before the query timeout and counts the loss (worker: ${worker})`, {
+    timeout: 55_000,
+  }, async () => {
+    // close() used to wait for the write in flight (up to queryTimeoutMs), its rollback (as long again), then retries,
+    // retention and the pool: 80 s with the defaults, past a 30 s SIGTERM grace, so the process was killed before it
+    // said what was lost. With the worker, flush rounds that moved nothing were repeated: 87 s for 20,000 decisions.
+    const link = await relay();
+    const schema = `parapet_stall_${randomBytes(4).toString("hex")}`;
+    const logger = recordingLogger();
+    const queryTimeoutMs = 60_000;
+    const observed = observe({
+      store: postgresLog({ connectionString: through(link.port), schema, queryTimeoutMs, connectTimeoutMs: queryTimeoutMs }),
+      logger,
+      handleSignals: false,
+      worker,
+      detectors: { scan: false, spike: false },
+    });
+    const guard = parapet({ rules: [], observers: [observed.observer] });
+    try {
+      await observed.ready;
+      for (let i = 0; i < 20; i++) await guard.protect(request("192.0.2.44", "/before"));
+      await observed.flush();
+      assert.equal(observed.stats().queue.written, 20);
+      link.freeze();
+      for (let i = 0; i < decisions; i++) await guard.protect(request("192.0.2.44", "/during"));
+      await waitFor(() => observed.stats().queue.pending === decisions, 5_000, "the rows to be queued");
+      const started = Date.now();
+      await observed.close();
+      const took = Date.now() - started;
+      assert.ok(took < queryTimeoutMs / 2, `close() waited ${took} ms for a database that does not answer`);
+      assert.equal(observed.stats().queue.dropped, decisions, "the unwritten rows are counted");
+      assert.equal(observed.stats().queue.pending, 0);
+      const lost = logger.lines.flatMap((line, i) => (line.includes("lost at close") ? [Number(logger.fields[i]?.entries)] : []));
+      assert.equal(
+        lost.reduce((sum, n) => sum + n, 0),
+        decisions,
+        `every lost decision is in a log line: ${logger.lines.join("\n")}`,
+      );
+      assert.ok(
+        logger.lines.some(
+          (line, i) => line.includes("lost at close") && /gave a write no answer|timeout/.test(String(logger.fields[i]?.error)),
+        ),
+      );
+    } finally {
+      await observed.close();
+      await link.close();
+      await dropSchema(schema);
+    }
+  });
+}
+
+/** A schema whose tables exist but whose migrations are not recorded, and a session holding parapet_decisions locked. */
+async function lockedMigration(schema: string): Promise<{ release(): Promise<void> }> {
+  const setup = postgresLog({ connectionString: CONNECTION, schema });
+  const { migrate } = await import("../src/index.js");
+  await migrate(setup);
+  await setup.transaction([{ sql: "DELETE FROM parapet_migrations", params: [] }]);
+  await setup.close();
+  const locker = new pg.Client({ connectionString: CONNECTION });
+  await locker.connect();
+  await locker.query("BEGIN");
+  await locker.query(`LOCK TABLE ${schema}.parapet_decisions IN ACCESS EXCLUSIVE MODE`);
+  return {
+    release: async () => {
+      await locker.query("ROLLBACK").catch(() => {});
+      await locker.end().catch(() => {});
+    },
+  };
+}
+
+test("a migration waiting on another session's lock is logged and retried, and the log starts once the lock goes", {
+  timeout: 30_000,
+}, async () => {
+  // The migration's DDL had no bound: it queued behind the lock for as long as it was held, with nothing logged.
+  const schema = `parapet_locked_${randomBytes(4).toString("hex")}`;
+  const lock = await lockedMigration(schema);
+  const logger = recordingLogger();
+  const observed = observe({
+    store: postgresLog({ connectionString: CONNECTION, schema, queryTimeoutMs: 500 }),
+    logger,
+    handleSignals: false,
+    worker: false,
+  });
+  try {
+    await waitFor(() => linesLike(logger, /cannot create its tables/).length > 0, 10_000, "the lock wait to be reported");
+    const failed = logger.lines.findIndex((line) => /cannot create its tables/.test(line));
+    assert.match(String(logger.fields[failed]?.error), /lock timeout/);
+    let ready = false;
+    void observed.ready.then(() => {
+      ready = true;
+    });
+    await lock.release();
+    // Polled: the migration's retry timer does not hold the process, and here nothing else would.
+    await waitFor(() => ready, 10_000, "the migration to succeed once the lock is gone");
+  } finally {
+    await lock.release();
+    await observed.close();
+    await dropSchema(schema);
+  }
+});
+
+test("close() does not wait out a migration stuck behind another session's lock", { timeout: 50_000 }, async () => {
+  const schema = `parapet_locked_${randomBytes(4).toString("hex")}`;
+  const lock = await lockedMigration(schema);
+  const queryTimeoutMs = 40_000;
+  const observed = observe({
+    store: postgresLog({ connectionString: CONNECTION, schema, queryTimeoutMs }),
+    logger: recordingLogger(),
+    handleSignals: false,
+    worker: false,
+  });
+  const readiness = observed.ready.then(
+    () => "resolved",
+    (error: Error) => error.message,
+  );
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = Date.now();
+    await observed.close();
+    const took = Date.now() - started;
+    assert.ok(took < queryTimeoutMs / 2, `close() waited ${took} ms behind the lock`);
+    assert.match(await readiness, /closed before its tables could be created \(no answer within/);
+  } finally {
+    await lock.release();
+    await observed.close();
+    await dropSchema(schema);
+  }
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { deliver } from "../src/alerts/webhook.js";
@@ -280,6 +280,37 @@ test("queue: a batch the sink refuses while it accepts others is given up; the q
   await queue.close();
 });
 
+test("queue: a refused entry does not take what arrives after it into its batch", async () => {
+  // The failing head batch grew with every retry (up to batchSize) while entries trickled in, so nothing was ever behind
+  // it to probe with: the log stalled until it was full, then lost every entry in it with the refused one.
+  const written: string[] = [];
+  const queue = createBatchQueue<string>({
+    batchSize: 50,
+    intervalMs: 60_000,
+    retryDelayMs: 1,
+    maxRetryDelayMs: 1,
+    flushRetryMs: 0,
+    logger: recordingLogger(),
+    write: async (batch) => {
+      if (batch.includes("bad")) throw new Error("invalid byte sequence for encoding UTF8: 0x00");
+      written.push(...batch);
+    },
+  });
+  queue.push("bad");
+  await queue.flush();
+  for (let i = 0; i < 10; i++) {
+    queue.push(`row ${i}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await queue.flush();
+  }
+  assert.deepEqual(
+    written,
+    Array.from({ length: 10 }, (_, i) => `row ${i}`),
+  );
+  assert.deepEqual(queue.stats(), { accepted: 11, written: 10, dropped: 1, failedWrites: queue.stats().failedWrites, pending: 0 });
+  await queue.close();
+});
+
 test("queue: a full queue whose sink keeps failing keeps its oldest entries and drops (and counts) new ones", async () => {
   let down = true;
   const written: number[] = [];
@@ -393,4 +424,99 @@ test("queue: an item weighs its entries: capacity and batches count them, an ite
   assert.equal(queue.stats().pending, 5, "a failing batch stays queued");
   await queue.close(0);
   assert.equal(queue.stats().dropped, 6, "left at close, it is counted with all its entries");
+});
+
+/** A real receiver that records what reaches it and answers with `answer`. */
+async function receiver(answer: (req: IncomingMessage, res: ServerResponse) => void) {
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      seen.push(`${req.method} ${req.url}`);
+      answer(req, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { seen, origin, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+const redirectAlert: Alert = {
+  id: "r1",
+  ts: 0,
+  kind: "scan",
+  severity: "critical",
+  subject: "ip:192.0.2.9",
+  summary: "scan",
+  evidence: {},
+};
+function realDelivery() {
+  return { fetch, attempts: 3, backoffMs: 1, timeoutMs: 5_000, nowSeconds: () => Math.floor(Date.now() / 1000), sleep: async () => {} };
+}
+
+test("alerts: a webhook that answers a redirect is not followed, and the alert is not counted as delivered", async () => {
+  // Followed, a 302 turned the POST into a GET without the alert, its 200 counted as delivered; a 307 re-sent the
+  // signed alert to the host the Location named.
+  const elsewhere = await receiver((_req, res) => res.writeHead(200).end("ok"));
+  const hook = await receiver((req, res) => {
+    const to = req.url === "/found" ? "/landing" : `${elsewhere.origin}/stolen`;
+    res.writeHead(req.url === "/found" ? 302 : 307, { location: to }).end();
+  });
+  try {
+    const secret = "0123456789abcdef0123";
+    const found = await deliver({ url: `${hook.origin}/found`, secret }, redirectAlert, realDelivery());
+    assert.equal(found.ok, false);
+    assert.equal(found.attempts, 1, "a redirect is the configuration's fault: not retried");
+    assert.match(found.error ?? "", /HTTP 302, a redirect: not followed/);
+    const temporary = await deliver({ url: `${hook.origin}/temporary`, secret }, redirectAlert, realDelivery());
+    assert.equal(temporary.ok, false);
+    assert.deepEqual(hook.seen, ["POST /found", "POST /temporary"], "the redirect targets were never asked");
+    assert.deepEqual(elsewhere.seen, [], "the signed alert went nowhere else");
+  } finally {
+    await hook.close();
+    await elsewhere.close();
+  }
+});
+
+test("alerts: a failing webhook's log line says why, and never carries its path or credentials", async () => {
+  // A Slack incoming-webhook URL is its own secret: the log names the origin only.
+  const plain = await receiver((_req, res) => res.writeHead(200).end("ok"));
+  const logger = recordingLogger();
+  const url = `${plain.origin.replace("http:", "https:")}/services/T000/B000/XXXXSECRET`;
+  const observed = observe({
+    store: false,
+    handleSignals: false,
+    logger,
+    alerts: { webhooks: [{ url, secret: "0123456789abcdef0123" }], attempts: 1 },
+  });
+  try {
+    for (let i = 0; i < 30; i++) {
+      observed.observer.onAuthEvent?.({ type: "failure", timestamp: Date.now(), ip: "192.0.2.78", user: `u${i}`, request: {} as never });
+    }
+    await observed.close();
+    const failed = logger.lines.findIndex((line) => line.includes("alert webhook failed"));
+    assert.ok(failed >= 0, logger.lines.join("\n"));
+    const fields = logger.fields[failed] ?? {};
+    // TLS spoken to a plain HTTP server: the reason is fetch's `cause`, once reported as a bare "fetch failed".
+    assert.match(String(fields.error), /^fetch failed: .+/);
+    assert.equal(fields.url, `${new URL(url).origin}/…`);
+    assert.ok(!JSON.stringify(logger.fields).includes("XXXXSECRET"), "the URL's secret part is not logged");
+  } finally {
+    await observed.close();
+    await plain.close();
+  }
+  // fetch refuses user:password@ URLs: every delivery failed and logged the password. Now refused at construction.
+  assert.throws(
+    () =>
+      observe({
+        store: false,
+        handleSignals: false,
+        alerts: { webhooks: [{ url: "https://ops:hunter2secret@hooks.example.com/p", secret: "0123456789abcdef0123" }] },
+      }),
+    (error: Error) => /includes credentials .*remove them/.test(error.message) && !error.message.includes("hunter2secret"),
+  );
+  assert.throws(
+    () => observe({ store: false, handleSignals: false, alerts: { webhooks: [{ url: "https://", secret: "0123456789abcdef0123" }] } }),
+    /not a valid URL/,
+  );
 });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "@parapet/core";
 import { BoundedMap } from "../sketch/bounded-map.js";
 import { type Alert, type Finding, SEVERITY_RANK, type Severity } from "./alert.js";
-import { type DeliveryOptions, deliver, type WebhookTarget } from "./webhook.js";
+import { type DeliveryOptions, deliver, describeWebhook, type WebhookTarget } from "./webhook.js";
 
 /**
  * Turns findings into alerts without drowning anyone: one alert per
@@ -65,7 +65,8 @@ export function createAlertDispatcher(
       ...finding,
       evidence: last?.suppressed ? { ...finding.evidence, suppressedSinceLast: last.suppressed } : finding.evidence,
       id: randomUUID(),
-      ts,
+      // A BIGINT in the log: a fractional clock reading (or finding time) must not make PostgreSQL refuse the row.
+      ts: Math.floor(ts),
     };
     lastRaised.set(dedupKey, { ts, suppressed: 0 });
     counts.raised++;
@@ -94,7 +95,7 @@ export function createAlertDispatcher(
         else if (abandon.signal.aborted) counts.droppedDeliveries++;
         else {
           counts.failedDeliveries++;
-          deps.logger.error("alert webhook failed", { url: target.url, attempts: outcome.attempts, error: outcome.error });
+          deps.logger.error("alert webhook failed", { url: describeWebhook(target.url), attempts: outcome.attempts, error: outcome.error });
         }
       });
       inFlight.add(job);

@@ -38,12 +38,32 @@ function checkWebhooks(webhooks: AlertOptions["webhooks"]): void {
   for (const hook of webhooks) {
     if (!hook || typeof hook.url !== "string" || !/^https?:\/\//.test(hook.url))
       throw fail("each alerts.webhooks entry needs an http(s) `url`");
+    checkWebhookUrl(hook.url);
     if (typeof hook.secret !== "string" || hook.secret.length < 16) {
       throw fail("each webhook needs a `secret` of at least 16 characters to sign alerts (e.g. openssl rand -hex 32)");
     }
     if (hook.format !== undefined && hook.format !== "json" && hook.format !== "slack") {
       throw fail(`a webhook's \`format\` must be "json" (default) or "slack", not ${JSON.stringify(hook.format)}`);
     }
+  }
+}
+
+/**
+ * A URL fetch cannot send is refused here, not at the first alert: with `user:password@` every delivery failed, and
+ * each failure logged the URL, password included. The message never repeats the URL for the same reason.
+ */
+function checkWebhookUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw fail("an alerts.webhooks `url` is not a valid URL; write it in full, e.g. https://hooks.example.com/parapet");
+  }
+  if (parsed.username !== "" || parsed.password !== "") {
+    throw fail(
+      `the webhook URL for ${parsed.host} includes credentials (user:password@), which fetch refuses to send; remove them: ` +
+        "the receiver authenticates alerts by their signature (`secret`), or put its token in the path",
+    );
   }
 }
 

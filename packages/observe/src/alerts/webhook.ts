@@ -8,6 +8,9 @@ import type { Alert } from "./alert.js";
  * (the Stripe/Slack scheme): the receiver recomputes the HMAC over the raw
  * body and rejects stale timestamps, which stops forgery and replay.
  * `format: "slack"` sends Slack's incoming-webhook shape ({ text, blocks }).
+ * Redirects are not followed (the delivery fails, not retried: configure the
+ * final URL); a URL with `user:password@` is refused at construction; logs name
+ * a webhook by its origin only.
  */
 export interface WebhookTarget {
   readonly url: string;
@@ -87,6 +90,9 @@ export async function deliver(
           [SIGNATURE_HEADER]: sign(target.secret, timestamp, body),
         },
         body,
+        // Not followed: a 301/302/303 turned the POST into a GET without the alert (answered 200, counted as
+        // delivered), and a 307/308 re-sent the signed alert to whatever host the Location names.
+        redirect: "manual",
         signal: options.signal
           ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)])
           : AbortSignal.timeout(options.timeoutMs),
@@ -94,6 +100,9 @@ export async function deliver(
       await response.body?.cancel();
       if (response.ok) return { ok: true, attempts: attempt };
       error = `HTTP ${response.status}`;
+      if (response.status >= 300 && response.status < 400) {
+        return { ok: false, attempts: attempt, error: `${error}, a redirect: not followed. Configure the URL the receiver redirects to` };
+      }
       // Other 4xx mean the request itself is wrong (bad URL, bad secret): retrying will not help.
       if (response.status < 500 && response.status !== 429) return { ok: false, attempts: attempt, error };
       // A receiver that says when to come back (Slack's 429s do) is not asked again sooner: the backoff alone sent
@@ -103,7 +112,7 @@ export async function deliver(
         return { ok: false, attempts: attempt, error: `${error}, retry after ${Math.ceil(retryAfterMs / 1000)} s: not retried` };
       }
     } catch (cause) {
-      error = cause instanceof Error ? cause.message : String(cause);
+      error = fetchErrorText(cause);
     }
     if (attempt < options.attempts) {
       await options.sleep(Math.max(options.backoffMs * 2 ** (attempt - 1), retryAfterMs ?? 0), options.signal);
@@ -111,6 +120,31 @@ export async function deliver(
     retryAfterMs = undefined;
   }
   return { ok: false, attempts: options.attempts, error };
+}
+
+/**
+ * fetch rejects with "fetch failed" and keeps the reason (refused, DNS, a bad certificate) in `cause`: without it the
+ * log said only "fetch failed" for a receiver with an expired certificate.
+ */
+function fetchErrorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause;
+  if (!(cause instanceof Error)) return error.message;
+  const code = (cause as { code?: unknown }).code;
+  return `${error.message}: ${cause.message}${typeof code === "string" && !cause.message.includes(code) ? ` (${code})` : ""}`;
+}
+
+/**
+ * A webhook's URL for the logs: origin only. The rest may be the credential itself (a Slack incoming-webhook URL is
+ * its own secret, a token may ride in the query) and logs travel further than the configuration.
+ */
+export function describeWebhook(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.pathname === "/" && parsed.search === "" ? parsed.origin : `${parsed.origin}/…`;
+  } catch {
+    return "(unreadable URL)";
+  }
 }
 
 /** The longest Retry-After a delivery waits for; an alert later than a minute is better given up (it is in the log). */

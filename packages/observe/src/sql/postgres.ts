@@ -5,7 +5,8 @@ import { type SqlDriver, type SqlStatement, type SqlValue, toNumberedPlaceholder
 /**
  * The decision log at scale: PostgreSQL through a small `pg` pool. Same
  * schema and migrations as SQLite. `schema` lets several apps (or test runs)
- * share one database; it is created if missing, unless `readOnly`.
+ * share one database; it is created if missing, unless `readOnly`. Text
+ * values are stored with U+0000 as U+FFFD (PostgreSQL text cannot hold it).
  */
 export interface PostgresLogOptions {
   readonly connectionString: string;
@@ -18,7 +19,8 @@ export interface PostgresLogOptions {
   /**
    * How long one statement may wait for its answer. Default 30,000 ms. A server that vanished without closing
    * the connection (a network drop, a failover) would otherwise hold a write until TCP gives up, minutes later;
-   * a timed-out connection is discarded and the batch retried. Migrations are not bounded: a backfill may be long.
+   * a timed-out connection is discarded and the batch retried. Migrations are not bounded (a backfill may be long),
+   * but their wait for another session's lock is.
    */
   readonly queryTimeoutMs?: number;
   /**
@@ -34,6 +36,8 @@ interface TimedQuery extends pg.QueryConfig {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** How long close() waits for the pool to end once the connections in use are ended (one still connecting is not waited for). */
+const CLOSE_WAIT_MS = 2_000;
 /** Statement texts converted to `$n` placeholders, by their `?` form; writes use a few hundred shapes at most. */
 const MAX_CONVERTED = 512;
 
@@ -83,10 +87,13 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
   };
 
   const timed = (client: pg.PoolClient, sql: string, params: readonly SqlValue[] = []) =>
-    client.query({ text: sql, values: params as SqlValue[], query_timeout: queryTimeoutMs } as TimedQuery);
+    client.query({ text: sql, values: withoutNul(params), query_timeout: queryTimeoutMs } as TimedQuery);
 
+  /** Connections checked out: close() ends them, so a statement the server never answers cannot hold it. */
+  const active = new Set<pg.PoolClient>();
   async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
+    active.add(client);
     let failure: Error | undefined;
     // A checked-out client emits "error" when the server goes away; without a listener that is an
     // uncaught exception that kills the app. The failed query rejects too, and that is what we act on.
@@ -108,6 +115,7 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
     } finally {
       // A connection that failed may be broken (server gone, restarted): destroy it rather than reuse it.
       client.off("error", onError);
+      active.delete(client);
       client.release(failure);
     }
   }
@@ -140,10 +148,42 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
       withClient(async (client) => (await timed(client, numbered(sql), params)).rows as T[]),
     exec: (script: string) =>
       withClient(async (client) => {
-        await client.query(script);
+        // Migrations run as long as a backfill needs, but do not queue behind another session's lock for ever: a
+        // long transaction holding parapet_decisions left the migration waiting, unlogged, with ready() pending and
+        // close() stuck. Timed out, the attempt fails, is logged, and retried. SET LOCAL lasts this script only.
+        await client.query(`SET LOCAL lock_timeout = ${queryTimeoutMs}; ${script}`);
       }),
-    close: () => pool.end(),
+    close: async () => {
+      const ended = pool.end();
+      // pool.end() waits for every checked-out connection; one whose statement never gets an answer (a server gone
+      // silent) held it for the query timeout, or for ever in a migration. Callers close after their own bounded wait:
+      // pg ends a connection with a statement under way by destroying its socket, so the statement fails now.
+      for (const client of active) void (client as pg.PoolClient & { end(): Promise<void> }).end().catch(() => {});
+      // A connection still being opened cannot be ended from here; it gives up at connectTimeoutMs on its own.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+      clearTimeout(timer);
+    },
   };
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000 ("invalid byte sequence for encoding UTF8: 0x00"), and one such value failed its
+ * whole transaction: a user id, a rule's key or an alert subject carrying a NUL (attacker-chosen text) cost every row
+ * of its batch, and the rows queued behind it, since the failing batch kept absorbing them (2,000 decisions in the
+ * worker) before it was given up. The character becomes U+FFFD, as a lone surrogate does on the way to UTF-8, and
+ * in queries too, so a search for the stored value finds it. SQLite keeps NUL as it is. Copies only when needed.
+ */
+function withoutNul(params: readonly SqlValue[]): SqlValue[] {
+  let clean: SqlValue[] | undefined;
+  for (let i = 0; i < params.length; i++) {
+    const value = params[i];
+    if (typeof value === "string" && value.includes("\0")) {
+      clean ??= params.slice();
+      clean[i] = value.replaceAll("\0", "\uFFFD");
+    }
+  }
+  return clean ?? (params as SqlValue[]);
 }
 
 /** Whole milliseconds from 1 to one hour: 0 would mean "wait forever" to pg, the thing these options exist to prevent. */
