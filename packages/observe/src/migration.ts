@@ -1,4 +1,5 @@
 import { type Clock, type Logger, messageOf } from "@parapet/core";
+import { settledWithin } from "./settled-within.js";
 import type { SqlDriver } from "./sql/driver.js";
 import { migrate } from "./sql/schema.js";
 
@@ -37,12 +38,6 @@ export interface MigrationOptions {
 
 /** How long close() waits for its last migration attempt. */
 const LAST_ATTEMPT_WAIT_MS = 5_000;
-
-function settledWithin(work: Promise<void>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** A database down for hours must not write a line per retry: the first failure, then one line per 5 minutes. */
 const REPEAT_LOG_MS = 5 * 60_000;

@@ -11,6 +11,7 @@ import { entriesIn, type LogEntry, statementsFor } from "./log-writer.js";
 import type { SchemaState } from "./migration.js";
 import { createBatchQueue, type QueueStats } from "./queue.js";
 import { applyRetention } from "./retention.js";
+import { settledWithin } from "./settled-within.js";
 import { BoundedMap } from "./sketch/bounded-map.js";
 import type { SqlDriver } from "./sql/driver.js";
 import { HOUR_MS, ROLLUP_GRACE_MS, rollUpClosedHours } from "./top-rollup.js";
@@ -220,12 +221,6 @@ const RETENTION_RETRY_MS = 60_000;
 const MAINTENANCE_WAIT_MS = 5_000;
 /** At close, retention stops between two chunks (see `closing`): only one chunk, or a rollup, is waited for. */
 const MAINTENANCE_CLOSE_WAIT_MS = 2_000;
-
-function settledWithin(work: Promise<void>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Queue room beyond capacity for alert rows alone: the `log_drops` alert is raised when the queue is full, and the

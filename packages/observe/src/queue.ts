@@ -1,4 +1,5 @@
 import { type Logger, messageOf } from "@parapet/core";
+import { settledWithin } from "./settled-within.js";
 
 /**
  * A bounded, batching queue between the request path and a slow sink.
@@ -360,9 +361,7 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
     });
     for (;;) {
       const before = answers;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, answerWaitMs)))]);
-      clearTimeout(timer);
+      await settledWithin(work, answerWaitMs);
       if (settled || answers === before) return;
     }
   }

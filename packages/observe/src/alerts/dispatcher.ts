@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@parapet/core";
+import { settledWithin } from "../settled-within.js";
 import { BoundedMap } from "../sketch/bounded-map.js";
 import { type Alert, type Finding, SEVERITY_RANK, type Severity } from "./alert.js";
 import { type DeliveryOptions, deliver, describeWebhook, type WebhookTarget } from "./webhook.js";
@@ -123,9 +124,6 @@ export function createAlertDispatcher(
 /** Waits for the jobs, at most `ms`; resolves to how many had not settled by then. */
 async function settleWithin(jobs: readonly Promise<void>[], ms: number): Promise<number> {
   let settled = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const all = Promise.allSettled(jobs.map((job) => job.finally(() => settled++)));
-  await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
+  await settledWithin(Promise.allSettled(jobs.map((job) => job.finally(() => settled++))), ms);
   return jobs.length - settled;
 }

@@ -1,5 +1,6 @@
 import { optionError } from "@parapet/core";
 import pg from "pg";
+import { settledWithin } from "../settled-within.js";
 import { type SqlDriver, type SqlStatement, type SqlValue, toNumberedPlaceholders } from "./driver.js";
 
 /**
@@ -160,9 +161,7 @@ export function postgresLog(options: PostgresLogOptions): SqlDriver {
       // pg ends a connection with a statement under way by destroying its socket, so the statement fails now.
       for (const client of active) void (client as pg.PoolClient & { end(): Promise<void> }).end().catch(() => {});
       // A connection still being opened cannot be ended from here; it gives up at connectTimeoutMs on its own.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
-      clearTimeout(timer);
+      await settledWithin(ended, CLOSE_WAIT_MS);
     },
   };
 }
