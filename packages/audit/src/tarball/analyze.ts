@@ -1,6 +1,6 @@
 import type { Severity } from "../model.js";
 import type { ExtractedTarball, TarballFile } from "./extract.js";
-import { conflictingManifests, installHooks, parseHookKey, readManifest } from "./manifest.js";
+import { conflictingManifests, installHooks, isManifestPath, parseHookKey, readManifest } from "./manifest.js";
 import { SIGNAL_RULES, type SignalId, type SignalKind } from "./signals.js";
 import { judge } from "./verdict.js";
 
@@ -116,7 +116,7 @@ export function analyzeTarball(tarball: ExtractedTarball): TarballAnalysis {
   const partlyAnalyzed: string[] = [];
   for (const file of tarball.files) {
     // A manifest read in part is unreadable JSON, so its install scripts went unseen: say so.
-    if (file.truncated && /(^|\/)package\.json$/.test(file.path)) partlyAnalyzed.push(file.path);
+    if (file.truncated && isManifestPath(file.path)) partlyAnalyzed.push(file.path);
     if (!isCode(file)) continue;
     const atInstall = installFiles.has(file.path);
     scan(file.path, file.tail === undefined ? [file.text] : [file.text, file.tail], atInstall);

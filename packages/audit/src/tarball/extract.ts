@@ -1,5 +1,6 @@
 import { createGunzip } from "node:zlib";
 import { Parser, type ReadEntry } from "tar";
+import { isManifestPath, MAX_MANIFEST_BYTES } from "./manifest.js";
 
 export interface TarballFile {
   /** Path inside the package, with npm's leading `package/` removed. */
@@ -128,7 +129,7 @@ function keepHeadAndTail(headBytes: number, tailBytes: number) {
 export function extractTarball(gzipped: Uint8Array, limits: ExtractLimits = {}): Promise<ExtractedTarball> {
   const maxFileBytes = limits.maxFileBytes ?? 2 * 1024 * 1024;
   const maxTailBytes = limits.maxTailBytes ?? 1024 * 1024;
-  const maxManifestBytes = limits.maxManifestBytes ?? 16 * 1024 * 1024;
+  const maxManifestBytes = limits.maxManifestBytes ?? MAX_MANIFEST_BYTES;
   const maxTotalBytes = limits.maxTotalBytes ?? 64 * 1024 * 1024;
   const maxInflatedBytes = limits.maxInflatedBytes ?? 512 * 1024 * 1024;
   const maxEntries = limits.maxEntries ?? 20_000;
@@ -184,8 +185,7 @@ export function extractTarball(gzipped: Uint8Array, limits: ExtractLimits = {}):
           entry.resume();
           return;
         }
-        const isManifest = path === "package.json" || path.endsWith("/package.json");
-        const file = keepHeadAndTail(isManifest ? maxManifestBytes : maxFileBytes, maxTailBytes);
+        const file = keepHeadAndTail(isManifestPath(path) ? maxManifestBytes : maxFileBytes, maxTailBytes);
         reading = { path, file };
         entry.on("data", (chunk: Buffer) => {
           totalBytes += chunk.length;

@@ -22,6 +22,14 @@ function bundledFolder(path: string): string | undefined {
   return i === parts.length - 1 ? `${parts.slice(0, i).join("/")}/` : undefined;
 }
 
+/** How much of a package.json is read (whole, unlike code files): padding must not push its `scripts` out of sight. */
+export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
+/** Whether a path in the tarball is a package.json: the package's own, or a bundled dependency's. */
+export function isManifestPath(path: string): boolean {
+  return path === "package.json" || path.endsWith("/package.json");
+}
+
 /** A package.json's text as npm parses it (BOM stripped); {} when absent or not a JSON object. */
 function parseManifest(file: TarballFile | undefined): Record<string, unknown> {
   if (!file) return {};
@@ -93,7 +101,7 @@ export function conflictingManifests(files: readonly TarballFile[]): string[] {
   const texts = new Map<string, { paths: Set<string>; texts: Set<string> }>();
   for (const file of files) {
     const key = file.path.toLowerCase();
-    if (key !== "package.json" && !key.endsWith("/package.json")) continue;
+    if (!isManifestPath(key)) continue;
     const group = texts.get(key) ?? { paths: new Set<string>(), texts: new Set<string>() };
     group.paths.add(file.path);
     group.texts.add(file.text);

@@ -6,6 +6,7 @@ import { type CacheWriteGuard, createCacheWriteGuard, integrityOf, matchesIntegr
 import { createHostCircuit, type HostCircuit } from "./circuit.js";
 import { extractTarball } from "./extract.js";
 import { type FetchLike, fetchBytes } from "./fetch.js";
+import { isManifestPath, MAX_MANIFEST_BYTES } from "./manifest.js";
 
 export interface ScanOptions {
   /** Default registry; scoped packages use their scope's registry from `npmrc`. */
@@ -183,9 +184,8 @@ function checkAnalysis(pkg: LockedPackage, analysis: TarballAnalysis, note: Note
     );
   }
   const unread: string[] = [];
-  const isManifest = (path: string) => /(^|\/)package\.json$/.test(path);
-  const manifests = analysis.partlyAnalyzed.filter(isManifest);
-  const code = analysis.partlyAnalyzed.filter((path) => !isManifest(path));
+  const manifests = analysis.partlyAnalyzed.filter(isManifestPath);
+  const code = analysis.partlyAnalyzed.filter((path) => !isManifestPath(path));
   if (code.length > 0) {
     const shown = code.slice(0, 3).join(", ");
     const more = code.length > 3 ? ` and ${code.length - 3} more` : "";
@@ -193,7 +193,7 @@ function checkAnalysis(pkg: LockedPackage, analysis: TarballAnalysis, note: Note
   }
   if (manifests.length > 0)
     unread.push(
-      `package.json over 16 MB could not be read whole, so its install scripts are unknown (${manifests.slice(0, 3).join(", ")})`,
+      `package.json over ${MAX_MANIFEST_BYTES / (1024 * 1024)} MB could not be read whole, so its install scripts are unknown (${manifests.slice(0, 3).join(", ")})`,
     );
   if (analysis.truncated)
     unread.push("the tarball is over 20,000 entries, 64 MB of code or 512 MB unpacked, and the files past that point were not read");
