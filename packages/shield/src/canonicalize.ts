@@ -23,7 +23,20 @@ function needsWork(value: string): boolean {
 }
 
 export function canonicalize(raw: string): string {
-  if (!needsWork(raw)) return raw;
+  return needsWork(raw) ? withoutNul(decodeAndFold(raw)) : raw;
+}
+
+/**
+ * The canonical form with its NULs kept. Removing a NUL is one reading of it: a shell drops it, and
+ * `passwd%00.png` must read as `passwd.png` to see what an extension check saw. A detector whose target reads a
+ * NUL otherwise (whitespace to Oracle, the end of the query to a C-string driver, the end of the command to
+ * `system()`) reads this form, which the plumbing keeps as `Candidate.withNul` when it holds a NUL.
+ */
+export function canonicalizeKeepingNul(raw: string): string {
+  return needsWork(raw) ? decodeAndFold(raw) : raw;
+}
+
+function decodeAndFold(raw: string): string {
   let current = raw;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const next = decodeEntitiesAndEscapes(percentDecode(current));
@@ -31,6 +44,11 @@ export function canonicalize(raw: string): string {
     current = next;
   }
   return foldUnicode(current);
+}
+
+/** `canonicalizeKeepingNul`'s result made canonical: the NULs removed. */
+export function withoutNul(value: string): string {
+  return value.indexOf("\0") === -1 ? value : value.replaceAll("\0", "");
 }
 
 /**
@@ -317,8 +335,8 @@ function escapeAt(value: string, at: number): Decoded | undefined {
 /**
  * NFKC folds full-width and compatibility forms (`＜`, `①`) to ASCII; a few
  * slash look-alikes that NFKC leaves alone are mapped by hand because path
- * normalizers in some stacks do fold them. NUL is removed: C libraries stop
- * at it, which is how `passwd%00.png` bypasses extension checks.
+ * normalizers in some stacks do fold them. NUL is kept here and removed by
+ * `withoutNul`.
  */
 function foldUnicode(value: string): string {
   let ascii = true;
@@ -328,9 +346,7 @@ function foldUnicode(value: string): string {
       break;
     }
   }
-  let out = ascii ? value : value.normalize("NFKC").replace(SLASH_LOOKALIKES, (ch) => (ch === "\u2216" || ch === "\ufe68" ? "\\" : "/"));
-  if (out.indexOf("\0") !== -1) out = out.replaceAll("\0", "");
-  return out;
+  return ascii ? value : value.normalize("NFKC").replace(SLASH_LOOKALIKES, (ch) => (ch === "\u2216" || ch === "\ufe68" ? "\\" : "/"));
 }
 
 const SLASH_LOOKALIKES = /[\u2215\u2044\u29f8\u2216\ufe68]/g;

@@ -105,8 +105,9 @@ export function scanCandidates(
   const plan = planFor(registry);
   const findings: LocatedFinding[] = [];
   for (const candidate of candidates) {
-    // Keyed by the value alone: no detector reads a header's name, and one cache serves one set of detectors.
-    const cacheKey = headerCache && candidate.kind === "header" ? candidate.canonical : undefined;
+    // Keyed by the value alone: no detector reads a header's name, and one cache serves one set of detectors. A
+    // value with NULs is keyed by its form that keeps them (no canonical form holds a NUL): `a%00b` is not `ab`.
+    const cacheKey = headerCache && candidate.kind === "header" ? (candidate.withNul ?? candidate.canonical) : undefined;
     const cached = cacheKey === undefined ? undefined : headerCache?.get(cacheKey);
     const found = cached ?? detectAll(candidate, registry, plan, onDetectorError);
     if (cacheKey !== undefined && cached === undefined) headerCache?.set(cacheKey, found);

@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type BodyContent, type Decision, type PlainRequest, parapet, silentLogger } from "@parapet/core";
-import { canonicalize } from "../src/canonicalize.js";
+import { canonicalize, canonicalizeKeepingNul } from "../src/canonicalize.js";
 import type { Candidate, Detector, Finding, InputKind } from "../src/detectors/types.js";
 import { collectCandidates, type ShieldOptions, shield } from "../src/index.js";
 import { resolveShieldOptions } from "../src/options.js";
 
 /** A candidate as the plumbing would build it for a query parameter (or another place). */
 export function candidate(raw: string, kind: InputKind = "query", name = "q"): Candidate {
-  return { location: `${kind}.${name}`, kind, raw, canonical: canonicalize(raw), name };
+  const kept = canonicalizeKeepingNul(raw);
+  const canonical = canonicalize(raw);
+  return { location: `${kind}.${name}`, kind, raw, canonical, name, ...(kept === canonical ? {} : { withNul: kept }) };
 }
 
 /** The detector's score for a value, 0 when it finds nothing. */

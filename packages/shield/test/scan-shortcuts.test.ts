@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { describe, it } from "node:test";
 import { type PlainRequest, parapet, type Rule, silentLogger } from "@parapet/core";
 import fc from "fast-check";
-import { charClassesOf, PLAIN_CLASSES } from "../src/detectors/char-classes.js";
+import { CONTROL, charClassesOf, PLAIN_CLASSES } from "../src/detectors/char-classes.js";
 import { type Candidate, REGISTRY, type RegisteredDetector } from "../src/detectors/index.js";
 import { parseCorpusLine } from "../src/eval/corpus.js";
 import { collectCandidates } from "../src/inspect/index.js";
@@ -42,14 +42,19 @@ function isKey(candidate: Candidate): boolean {
  * keys or have a plain gate (a choice of the registry: keys are names, not commands), and not where a known gap
  * (above) keeps one away.
  */
+/** The classes of the value as sent: a NUL that canonicalization removed is still a control character. */
+function classesAsSent(candidate: Candidate): number {
+  return charClassesOf(candidate.canonical) | (candidate.withNul === undefined ? 0 : CONTROL);
+}
+
 function expectedReaders(candidate: Candidate, registry: readonly RegisteredDetector[]): readonly RegisteredDetector[] {
-  const classes = charClassesOf(candidate.canonical);
+  const classes = classesAsSent(candidate);
   return everyReader(candidate, registry).filter((entry) => !gateDeclines(entry, candidate, classes));
 }
 
 /** Every detector, but on a key of plain text only those that list plain keys or have a plain gate: what closing the gaps would give. */
 function everyReader(candidate: Candidate, registry: readonly RegisteredDetector[]): readonly RegisteredDetector[] {
-  const plainKey = isKey(candidate) && (charClassesOf(candidate.canonical) & ~PLAIN_CLASSES) === 0;
+  const plainKey = isKey(candidate) && (classesAsSent(candidate) & ~PLAIN_CLASSES) === 0;
   return plainKey ? registry.filter((entry) => entry.plainKeys || entry.plainGate !== undefined) : registry;
 }
 

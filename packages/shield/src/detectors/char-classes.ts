@@ -104,7 +104,14 @@ export function charClassesOf(value: string): number {
   return mask;
 }
 
-/** A candidate's classes: the ones the plumbing computed, or computed now for a candidate built without them. */
-export function classesOf(candidate: { readonly canonical: string; readonly classes?: number | undefined }): number {
-  return candidate.classes ?? charClassesOf(candidate.canonical);
+/**
+ * A candidate's classes: the ones the plumbing computed, or computed now for a candidate built without them. A
+ * value whose NULs canonicalization removed (`withNul`) keeps CONTROL, as the plumbing computes it.
+ */
+export function classesOf(candidate: {
+  readonly canonical: string;
+  readonly classes?: number | undefined;
+  readonly withNul?: string | undefined;
+}): number {
+  return candidate.classes ?? charClassesOf(candidate.canonical) | (candidate.withNul === undefined ? 0 : CONTROL);
 }

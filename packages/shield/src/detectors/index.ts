@@ -3,6 +3,7 @@ import { ANGLE } from "./char-classes.js";
 import { STANDALONE_COMMANDS } from "./cmdi/commands.js";
 import { cmdiDetector } from "./cmdi/index.js";
 import { codeInjectionDetector } from "./code-injection/index.js";
+import { endingCommandsAtNul } from "./command-ended-at-nul.js";
 import { fileUploadDetector } from "./file-upload/index.js";
 import { jndiDetector } from "./jndi/index.js";
 import { ldapDetector } from "./ldap/index.js";
@@ -63,7 +64,8 @@ export const REGISTRY: readonly RegisteredDetector[] = [
   { detector: xssDetector, plainValues: false, plainKeys: false, plainGate: XSS_PLAIN_GATE, inertGate: mayBeBase64Run, anyHeader: true },
   { detector: traversalDetector, plainValues: true, plainKeys: false, inertGate: mayBeBase64Run, anyHeader: true },
   // Any header: Shellshock (`() { :; };`) works through every header a CGI script receives.
-  { detector: cmdiDetector, plainValues: true, plainKeys: false, inertWords: STANDALONE_COMMANDS, anyHeader: true },
+  // A NUL ends the command line handed to system(): the detector reads the text before it too.
+  { detector: endingCommandsAtNul(cmdiDetector), plainValues: true, plainKeys: false, inertWords: STANDALONE_COMMANDS, anyHeader: true },
   // Headers are never fetched by the server: the detector ignores them anyway.
   { detector: ssrfDetector, plainValues: true, plainKeys: false, inertGate: mayBeInertTarget, anyHeader: false },
   { detector: jndiDetector, plainValues: false, plainKeys: false, anyHeader: true },

@@ -35,6 +35,12 @@ export interface Candidate {
    * kept. Detectors match on this.
    */
   readonly canonical: string;
+  /**
+   * The canonical form with its NULs kept (see `canonicalizeKeepingNul`), only when the value held one: a NUL is
+   * whitespace to Oracle and the end of the string to C code, not the nothing `canonical` reads it as. Absent for
+   * almost every value, so reading it costs nothing where there is no NUL.
+   */
+  readonly withNul?: string | undefined;
   /** For `kind: "query"|"body"`, the parameter name (last segment), for context-aware detectors. */
   readonly name?: string | undefined;
   /**

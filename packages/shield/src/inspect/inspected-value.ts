@@ -27,6 +27,7 @@ export class InspectedValue implements Candidate {
     readonly canonical: string,
     readonly name: string | undefined,
     readonly classes: number | undefined,
+    readonly withNul?: string,
   ) {
     this.#place = place;
     this.#segment = segment;
@@ -39,6 +40,14 @@ export class InspectedValue implements Candidate {
 
   /** Plain data with the location spelled out: `JSON.stringify` does not read getters. */
   toJSON(): Candidate {
-    return { location: this.location, kind: this.kind, raw: this.raw, canonical: this.canonical, name: this.name, classes: this.classes };
+    return {
+      location: this.location,
+      kind: this.kind,
+      raw: this.raw,
+      canonical: this.canonical,
+      name: this.name,
+      classes: this.classes,
+      withNul: this.withNul,
+    };
   }
 }

@@ -1,4 +1,4 @@
-import { canonicalize } from "../canonicalize.js";
+import { canonicalizeKeepingNul, withoutNul } from "../canonicalize.js";
 import { AMPERSAND, BACKSLASH, CONTROL, charClassesOf, NON_ASCII, PERCENT } from "../detectors/char-classes.js";
 import { parameterSuggestsUrl } from "../detectors/ssrf/index.js";
 import type { Candidate, InputKind } from "../detectors/types.js";
@@ -235,16 +235,28 @@ export class CandidateSink {
     this.valuesLeft--;
     // Header values are mostly answered from the scan's cache, which needs no classes: they are computed there on a miss.
     if (kind === "header") {
-      this.candidates.push(new InspectedValue(place, segment, kind, raw, canonicalize(raw), name, undefined));
+      const kept = canonicalizeKeepingNul(raw);
+      const canonical = withoutNul(kept);
+      this.candidates.push(
+        new InspectedValue(place, segment, kind, raw, canonical, name, undefined, kept === canonical ? undefined : kept),
+      );
       return;
     }
     // One pass gives the classes and says whether anything is encoded: most values are their own canonical form.
     let canonical = raw;
     let classes = charClassesOf(raw);
+    let withNul: string | undefined;
     if (!page && (classes & ENCODING_CLASSES) !== 0) {
-      canonical = canonicalize(raw);
+      const kept = canonicalizeKeepingNul(raw);
+      canonical = withoutNul(kept);
       if (canonical !== raw) classes = charClassesOf(canonical);
+      // The NUL is still a control character to the detectors that read it (see Candidate.withNul): a value that
+      // is letters and digits once its NULs are gone (`1%00UNION%00SELECT%001`) must not pass for an inert word.
+      if (kept !== canonical) {
+        withNul = kept;
+        classes |= CONTROL;
+      }
     }
-    this.candidates.push(new InspectedValue(place, segment, kind, raw, canonical, name, classes));
+    this.candidates.push(new InspectedValue(place, segment, kind, raw, canonical, name, classes, withNul));
   }
 }

@@ -7,6 +7,7 @@
 import type { Candidate } from "../types.js";
 import {
   COMMON_COMMANDS,
+  COMMON_SYSTEM_PROGRAMS,
   DISTINCT_COMMANDS,
   LOOKUP_COMMANDS,
   NET_SUBCOMMANDS,
@@ -15,6 +16,7 @@ import {
   STANDALONE_COMMANDS,
   WRAPPERS,
 } from "./commands.js";
+import { SYSTEM_PROGRAMS } from "./program-names.js";
 
 /** A value that is a program in a binary directory: `/bin/ab`, `/usr/local/sbin/x`, and relative `usr/bin/id`. */
 const BINARY_PATH = /^(?:\/?usr(?:\/local)?)?\/?s?bin\/[a-z0-9_.-]+/;
@@ -149,7 +151,8 @@ function scoreWord(
     // "Tom & Jerry & more", "Sales & more": prose's spaced `&` before an everyday word that is also a command.
     if (separator === 38 && (argument === "end" || argument === "text") && ENGLISH_WORDS.has(word) && isSpacedAmpersand(text, start))
       return 0.5;
-    if (argument === "end" && !cautious) return strongSeparator ? 0.8 : 0.75;
+    // "Skills: Docker; Git": a product name closing a list is named, not run; `x;git` alone is judged as the rest below.
+    if (argument === "end" && !cautious && !COMMON_SYSTEM_PROGRAMS.has(word)) return strongSeparator ? 0.8 : 0.75;
     // `|echo vuln`, `'; ps aux`: a value that opens with the operator has no sentence for it to punctuate.
     if (opensValue && strongSeparator && !cautious) return 0.75;
     // `x && echo vulnerable`, `|| ps aux`: `&&` and `||` chain commands; prose joins words with one `&` or `|`.
@@ -174,14 +177,18 @@ function scoreWord(
   // A value that opens with a distinct program and a flag (`ansible-inventory --list`, `nc -e`): no browser sends that as a User-Agent either.
   if (distinct && (argument === "flag" || (argument === "path" && /^\s/.test(text[after] ?? ""))) && wordStart === firstNonSpace(text))
     return cautious ? 0.7 : 0.85;
+  // A header that is nothing but a command line with an option (`env --version`, `set -o history`): a client's
+  // User-Agent names it with a version (`curl/8.4.0`), and a Referer is a URL.
+  if (argument === "flag" && cautious && kind === "header" && wordStart === firstNonSpace(text) && isBareCommandLine(text)) return 0.7;
   if (shellish) return distinct ? (cautious ? 0.6 : 0.85) : cautious ? 0.5 : 0.75;
   if (argument === "end" && STANDALONE_COMMANDS.has(word)) return cautious ? 0.7 : 0.8;
   // `ansible all -m ping`: a distinct program whose flag comes after a word or two.
   if (distinct && (argument === "text" || argument === "number") && hasLaterFlag(text, after)) return cautious ? 0.7 : 0.75;
   // `ansible-vault decrypt secret`, `aa-disable php-fpm`: a program whose name is no word of any language (a hyphen or a
   // digit in it), opening the value with one to three bare arguments and nothing else: a command line, not a sentence.
-  if (distinct && argument === "text" && /[-\d]/.test(word) && wordStart === firstNonSpace(text) && areBareArguments(text.slice(after)))
-    return cautious ? 0.6 : 0.75;
+  // In a header that is nothing else (`ansible-config dump` as a User-Agent), no client names itself so either.
+  if (distinct && argument === "text" && isNoWord(word) && wordStart === firstNonSpace(text) && areBareArguments(text.slice(after)))
+    return cautious ? (kind === "header" && isBareCommandLine(text) ? 0.7 : 0.6) : 0.75;
   // `sleep 5` alone is a timing probe; `ping 127.0.0.1` alone is what a diagnostics form legitimately receives.
   if (argument === "number" && NUMERIC_COMMANDS.has(word)) {
     // "sleep 8 hours a night": a number and then words is a sentence; the probe is the number alone (or a suffix, `5s`).
@@ -333,6 +340,11 @@ export function firstNonSpace(text: string): number {
   return i;
 }
 
+/** A program name no language has as a word: a hyphen or a digit in it, or one of the system programs (`cscli`, `zstdcat`). */
+function isNoWord(word: string): boolean {
+  return /[-\d]/.test(word) || SYSTEM_PROGRAMS.has(word);
+}
+
 /** One to three bare arguments (names, sub-commands, `community.general`), and nothing else. */
 const BARE_ARGUMENTS = /^(?:\s+[a-z0-9][\w.:=-]{0,40}){1,3}\s*$/;
 
@@ -368,6 +380,13 @@ const FLAGS_THEN_WORDS = /^(?:\s+-{1,2}[a-z0-9][a-z0-9-]{0,20}){1,4}(?:\s+[a-z]+
 
 function isSentenceAfterFlags(text: string, after: number): boolean {
   return text.length - after <= 160 && FLAGS_THEN_WORDS.test(text.slice(after));
+}
+
+/** Up to eight shell words after the first and nothing else, none a `name/1.2` product token or a comment in parentheses. */
+const BARE_COMMAND_LINE = /^\s*[a-z0-9_.-]+(?:\s+[\w.:/=,@+~*-]+){1,8}\s*$/;
+
+function isBareCommandLine(text: string): boolean {
+  return text.length <= 120 && BARE_COMMAND_LINE.test(text) && !/\w\/v?\d/.test(text);
 }
 
 /** `&&` or `||` right before `start` (spaces between allowed). */
@@ -487,6 +506,11 @@ function operatorContinuesShell(rest: string, separator: number, word: string): 
   }
   if (operator.startsWith(")") && before === "" && separator === 0) return false;
   if (operator === ">=" || operator === "<=" || operator === "=>" || rest.startsWith("=", before.length + operator.length)) return false;
+  // "Docker; Git", "Certbot | OpenVPN": a product name in a list, the operator its punctuation. The next word is
+  // scored on its own. `&&` and `||` still chain commands.
+  if ((operator === ";" || operator === "|" || operator === "&") && spaceAfter !== "" && COMMON_SYSTEM_PROGRAMS.has(word)) return false;
+  // "Time & Date", "Head & Tail": two everyday words joined by "and". The second is scored on its own.
+  if (operator === "&" && before !== "" && spaceAfter !== "" && ENGLISH_WORDS.has(word) && ENGLISH_WORDS.has(next)) return false;
   if (/^[;|&]+$/.test(operator) && before !== "" && spaceAfter !== "" && next.length >= 2) return isCommandName(next);
   return true;
 }

@@ -2,9 +2,15 @@
  * Command names, split by how much they say on their own. A "distinct" name
  * is rarely an English word, so seeing it where a shell would start a command
  * is enough; a "common" one (cat, type, find) also needs a shell-like
- * argument (a flag, a path, a variable) before it counts.
+ * argument (a flag, a path, a variable) before it counts. Both take in the
+ * longer lists of system programs in ./program-names.ts.
  */
+import { COMMON_SYSTEM_PROGRAMS, SYSTEM_PROGRAMS } from "./program-names.js";
+
+export { COMMON_SYSTEM_PROGRAMS };
+
 export const DISTINCT_COMMANDS: ReadonlySet<string> = new Set([
+  ...SYSTEM_PROGRAMS,
   "whoami",
   "uname",
   "ifconfig",
@@ -154,7 +160,6 @@ export const DISTINCT_COMMANDS: ReadonlySet<string> = new Set([
   "xdg-open",
   "netsh",
   "lastlog",
-  "cscli",
   "ansible-console",
   "ansible-doc",
   "ansible-galaxy",
@@ -222,6 +227,7 @@ export const DISTINCT_COMMANDS: ReadonlySet<string> = new Set([
 ]);
 
 export const COMMON_COMMANDS: ReadonlySet<string> = new Set([
+  ...COMMON_SYSTEM_PROGRAMS,
   "cat",
   "echo",
   "sleep",

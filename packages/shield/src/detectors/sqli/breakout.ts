@@ -19,7 +19,7 @@ import {
 import type { Context, SqlSignal } from "./signal.js";
 import { isTautology } from "./tautology.js";
 import type { Token } from "./tokenizer.js";
-import { isKnownFunction, SQL_TYPES, STATEMENT_WORDS } from "./vocabulary.js";
+import { isKnownFunction, LITERAL_WORDS, SQL_TYPES, STATEMENT_WORDS } from "./vocabulary.js";
 
 /**
  * The breakout: where the value leaves its context. In a quoted context, the
@@ -88,7 +88,8 @@ export function findBreakout(sig: SignificantTokens, context: Context): SqlSigna
       return expressionAfterOperator(sig, at, brokeOut, start);
     case "open":
       // A value that opens with a parenthesised constant comparison, `(5=5)*5`, is a boolean probe too.
-      return brokeOut || isTautology(tokens, at) ? subExpressionAfterBreakout(tokens, at + 1, start) : undefined;
+      if (brokeOut || isTautology(tokens, at)) return subExpressionAfterBreakout(tokens, at + 1, start);
+      return endsInBareExponent(tokens[at - 1]) ? callAfterBareExponent(tokens, at + 1, start) : undefined;
     case "comma":
       // `1,(select 1)`: a number, then a sub-select as the next item of the list it lands in.
       return brokeOut || (at === 1 && tokens[0]?.kind === "number" && tokens[2]?.kind === "open")
@@ -173,7 +174,10 @@ function conditionAfterLogic(
   const terminated = sig.commentAfter[after - 1] === true;
   if (next === undefined && terminated) return { score: 0.9, technique: "condition then comment", at: start };
   if (quoted && closesWordThenDangles(sig, after)) return undefined;
-  if (next === undefined) return brokeOut ? { score: 0.8, technique: "constant condition after breakout", at: start } : undefined;
+  if (next === undefined) {
+    if (brokeOut) return { score: 0.8, technique: "constant condition after breakout", at: start };
+    return isConstantLogic(tokens, from, operand) ? { score: 0.75, technique: "constant logic on a number", at: start } : undefined;
+  }
   // "use 'or' instead of 'and' (see p. 2)": a literal holding a clause of prose is quoted text, not an operand.
   if (first.kind === "string" && PROSE_CLAUSE.test(first.text)) return undefined;
   if (brokeOut && (next.kind === "close" || next.kind === "semicolon" || next.kind === "logic" || isArithmetic(next))) {
@@ -183,6 +187,26 @@ function conditionAfterLogic(
       : { score: 0.85, technique: "condition after breakout", at: start };
   }
   return undefined;
+}
+
+/** Joins only code writes between two constants: "1 or 2" is a choice in prose, `1 && 1`, `1 xor 1` are not. */
+const SYMBOL_JOINS = new Set(["&&", "||", "xor"]);
+
+/**
+ * `1 xor 1`, `1 && 1`, `1 and not 0`, `1 or !!1`, `1 and~0`: a number in a numeric position joined to a constant by a
+ * join prose does not write, or to a constant negated with NOT, `!` or `~`. "1 or 2" and "1 and -1" are lists of numbers.
+ * `from` is just past the join, `operand` the constant's index; the value ends after it.
+ */
+function isConstantLogic(tokens: readonly Token[], from: number, operand: number): boolean {
+  const constant = tokens[operand] as Token;
+  if (constant.kind !== "number" && !(constant.kind === "string" && constant.closed) && !LITERAL_WORDS.has(constant.text)) return false;
+  if (SYMBOL_JOINS.has(tokens[from - 1]?.text ?? "")) return operand === from;
+  if (operand === from) return false;
+  for (let i = from; i < operand; i++) {
+    const text = (tokens[i] as Token).text;
+    if (text !== "not" && text !== "!" && text !== "~") return false;
+  }
+  return true;
 }
 
 /** Where a comparison's right operand starts: after `sounds like` (MySQL's one comparison in two words), after the operator. */
@@ -326,6 +350,22 @@ function subExpressionAfterBreakout(tokens: readonly Token[], from: number, star
     return { score: 0.85, technique: "condition after breakout", at: start };
   }
   return undefined;
+}
+
+/** `1.e`: a number with an exponent marker and no exponent, which MySQL accepts and glues to what follows. */
+function endsInBareExponent(token: Token | undefined): boolean {
+  return token?.kind === "number" && token.text.endsWith(".e");
+}
+
+/**
+ * `1.e(select 1)`, `1.e(ascii 1.e(substring(…`: after `1.e(` (MySQL's scientific-notation glue, no blank needed),
+ * a sub-select, a call or a SQL function's name. An outline number, "1.e(ii)", holds no SQL.
+ */
+function callAfterBareExponent(tokens: readonly Token[], from: number, start: number): SqlSignal | undefined {
+  const found = subExpressionAfterBreakout(tokens, from, start);
+  if (found !== undefined) return found;
+  const name = tokens[from];
+  return name?.kind === "bareword" && isKnownFunction(name.text) ? { score: 0.8, technique: "function after 1.e(", at: start } : undefined;
 }
 
 /** Operators SQL only writes before an operand, never between two. */

@@ -5,6 +5,7 @@
  */
 
 import { isComparison, looksLikeSelectList, operandAt, skipOperand, startsStatement } from "./grammar.js";
+import { readQueryTail } from "./query-tail.js";
 import type { SqlSignal } from "./signal.js";
 import type { Token } from "./tokenizer.js";
 
@@ -43,7 +44,8 @@ export function clauseAfterBreakout(tokens: readonly Token[], at: number, brokeO
       const column = tokens[at + 2];
       // `ORDER BY 3 DESC`: a direction may follow the column.
       const direction = tokens[at + 3]?.text === "asc" || tokens[at + 3]?.text === "desc" ? 1 : 0;
-      const after = tokens[at + 3 + direction];
+      // `GROUP BY 1 WITH ROLLUP`, `ORDER BY 3 LIMIT 1`: the clauses that close a query may follow it too.
+      const after = tokens[readQueryTail(tokens, at + 3 + direction).end];
       const ends = after === undefined || after.kind === "comma" || after.kind === "close" || after.kind === "semicolon";
       if (column?.kind === "number" && ends) return { score: 0.85, technique: `${token.text} by column probe`, at: start };
       if (brokeOut && column !== undefined && (column.kind === "bareword" || column.kind === "function") && ends) {

@@ -26,8 +26,9 @@ import {
  */
 const SQL_PUNCTUATION_CLASSES =
   QUOTE | DOUBLE_QUOTE | BACKTICK | PAREN | SEMICOLON | HASH | EQUALS | ANGLE | PIPE | AMPERSAND | AT | BACKSLASH;
+/** A word may follow a digit with no blank between: MySQL reads `1ORDER BY 3` as `1 ORDER BY 3`. */
 const SQL_WORDS =
-  /\b(?:and|or|xor|like|rlike|regexp|union|select|order|group|having|where|limit|sleep|waitfor|benchmark|exec|execute|declare|drop|alter|insert|delete|update|into|truncate|grant|revoke|information_schema|sqlite_(?:master|schema)|(?:xp|sp|pg)_[a-z]+)\b/i;
+  /(?<![a-z_])(?:and|or|xor|like|rlike|regexp|union|select|order|group|having|where|limit|sleep|waitfor|benchmark|exec|execute|declare|drop|alter|insert|delete|update|into|truncate|grant|revoke|information_schema|sqlite_(?:master|schema)|(?:xp|sp|pg)_[a-z]+)\b/i;
 
 /** `classes`: the character classes of `value` (char-classes.ts), usually computed once by the scan. */
 export function mightBeSql(value: string, classes: number): boolean {

@@ -90,7 +90,8 @@ export function operandAt(tokens: readonly Token[], from: number): number {
       i++;
       continue;
     }
-    if (token.kind === "logic" && token.text === "not") {
+    // MySQL's BINARY casts the operand after it: `1 and binary 'a'='a'` compares `'a'`.
+    if ((token.kind === "logic" && token.text === "not") || (token.text === "binary" && token.kind === "bareword")) {
       i++;
       continue;
     }

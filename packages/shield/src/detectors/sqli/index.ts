@@ -6,7 +6,7 @@
  * classified (./classify.ts); the strongest signal wins.
  */
 
-import { ANGLE, charClassesOf, classesOf } from "../char-classes.js";
+import { ANGLE, charClassesOf, classesOf, MINUS } from "../char-classes.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
 import { findTags } from "../xss/html-tags.js";
@@ -43,10 +43,14 @@ function variantsOf(value: string): string[] {
   // Some database character-set conversions turn typographic quotes into ASCII ones.
   if (TYPOGRAPHIC_QUOTES.test(value))
     variants.push(value.replace(TYPOGRAPHIC_QUOTES_ALL, (q) => (q === "\u201c" || q === "\u201d" ? '"' : "'")));
+  // `1%a0UNION%a0SELECT`: 0xA0 is a blank to MySQL in Latin-1, and a byte UTF-8 decoding left as written.
+  if (value.includes("%a0") || value.includes("%A0")) variants.push(value.replace(LATIN1_BLANK, " "));
   const unpercented = withoutStrayPercents(value);
   if (unpercented !== undefined) variants.push(unpercented);
   return variants;
 }
+
+const LATIN1_BLANK = /%a0/gi;
 
 /** A `%` that starts no `%XX` escape, before a letter: `%S` in `%S%E%L%E%C%T`. */
 const STRAY_PERCENT = /%(?![0-9a-f]{2})(?=[a-z])/gi;
@@ -133,10 +137,38 @@ function detectInPathSegments(path: string): Finding | undefined {
   return best;
 }
 
+/**
+ * The value as a database given its NULs reads it, when it had any (`withNul`, see Candidate): Oracle skips a NUL
+ * as whitespace, so `1%00OR%001=1` reaches it as `1 OR 1=1` where the canonical form reads `1OR1=1`; a driver that
+ * takes the query as a C string (MySQL's `mysql_query`, Access through Jet: sqlmap's appendnullbyte) ends the query
+ * at the first one, so `admin'%00` cuts what follows as `admin'--` does.
+ */
+function detectNulReadings(withNul: string): Finding | undefined {
+  const blanked = withNul.replaceAll("\0", " ");
+  const cut = withNul.slice(0, withNul.indexOf("\0"));
+  const asComment = cut.trim().length === 0 ? undefined : detectValue(`${cut}-- `, charClassesOf(cut) | MINUS);
+  return strongerOf(strongerOf(detectValue(blanked, charClassesOf(blanked)), asComment), statementCutByNul(cut));
+}
+
+/** A number ending a statement: `1;`, ` -2.5 ;`. */
+const NUMBER_THEN_SEMICOLON = /^\s*[-+]?\d+(?:\.\d+)?\s*;\s*$/;
+
+/**
+ * `1;%00`: a number in a numeric position ends the statement, and the NUL cuts the rest of the query. A bare `1;`
+ * is not read so (a list item ends with one), but no text a person types holds a NUL. (Quoted, `1';%00`, the
+ * classifier reads a breakout.)
+ */
+function statementCutByNul(cut: string): Finding | undefined {
+  const text = cut.trimEnd();
+  if (!NUMBER_THEN_SEMICOLON.test(text)) return undefined;
+  return { class: "sqli", score: 0.8, evidence: evidenceOf("statement ended, the query cut by a NUL", text.slice(-EVIDENCE_LENGTH)) };
+}
+
 function detectSqli(candidate: Candidate): Finding | undefined {
   const value = candidate.canonical;
   const classes = classesOf(candidate);
-  const direct = detectValue(value, classes);
+  const withNul = candidate.withNul;
+  const direct = strongerOf(detectValue(value, classes), withNul === undefined ? undefined : detectNulReadings(withNul));
   if ((direct?.score ?? 0) >= 0.9) return direct;
   // `<?xml` opens with a `<`: without one (the ANGLE class), the regex is not asked.
   const nested =
@@ -146,6 +178,10 @@ function detectSqli(candidate: Candidate): Finding | undefined {
         ? detectInXmlAttributes(value)
         : undefined;
   return nested !== undefined && nested.score > (direct?.score ?? 0) ? nested : direct;
+}
+
+function strongerOf(a: Finding | undefined, b: Finding | undefined): Finding | undefined {
+  return b !== undefined && b.score > (a?.score ?? 0) ? b : a;
 }
 
 /** `classes`: the character classes of `value` (char-classes.ts). */

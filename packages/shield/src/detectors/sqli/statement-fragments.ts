@@ -7,7 +7,8 @@
  * INSERT, UPDATE, DELETE, DROP, CREATE and GRANT statements: ./whole-statements.ts.
  */
 
-import { isComparison, operandAt, type SignificantTokens, skipOperand } from "./grammar.js";
+import { isComparison, operandAt, type SignificantTokens, skipGroupedOperand, skipOperand } from "./grammar.js";
+import { readQueryTail } from "./query-tail.js";
 import type { SqlSignal } from "./signal.js";
 import type { Token } from "./tokenizer.js";
 import { ATTACK_FUNCTIONS, isKnownFunction } from "./vocabulary.js";
@@ -18,7 +19,7 @@ export function findStatementFragment(sig: SignificantTokens): SqlSignal | undef
   if (first === undefined) return undefined;
   switch (first.text) {
     case "select":
-      return selectLed(sig.tokens);
+      return selectLed(sig.tokens) ?? wholeSelect(sig);
     case "from":
       return fromLed(sig.tokens);
     case "alter":
@@ -28,8 +29,19 @@ export function findStatementFragment(sig: SignificantTokens): SqlSignal | undef
         return { score: 0.7, technique: `system catalog ${first.text}`, at: first.start };
       if (isUnclosedCall(sig.tokens)) return { score: 0.75, technique: `unclosed ${first.text}( call`, at: first.start };
       if (isUnfinishedCondition(sig.tokens)) return { score: 0.75, technique: "condition left for the query to finish", at: first.start };
+      if (isNumberClosingQuery(sig.tokens)) return { score: 0.8, technique: "query-closing clause after a number", at: first.start };
       return findWholeStatement(sig.tokens, sig.commentAfter) ?? (DESTRUCTIVE.has(first.text) ? terminatedStatement(sig) : undefined);
   }
+}
+
+/**
+ * `1 FOR UPDATE`, `1 LIMIT 1 INTO @a`: a number in a numeric position, then the clauses that close the query, one
+ * of them SQL's own (see ./query-tail.ts); "2 limit 1 per customer" is a sentence.
+ */
+function isNumberClosingQuery(tokens: readonly Token[]): boolean {
+  if (tokens[0]?.kind !== "number" || tokens.length < 2) return false;
+  const tail = readQueryTail(tokens, 1);
+  return tail.sqlOnly && (tail.end === tokens.length || tokens[tail.end]?.kind === "semicolon");
 }
 
 /**
@@ -168,6 +180,31 @@ function selectLed(tokens: readonly Token[]): SqlSignal | undefined {
     return { score: 0.8, technique: "select hex literal", at };
   }
   return undefined;
+}
+
+/** Bound on the items of a select list looked at. */
+const MAX_SELECT_ITEMS = 32;
+
+/**
+ * `SELECT 1,2,3`, `SELECT@@version`, `SELECT-1`, `SELECT~1`, `SELECT(1)`, `SELECT/**\/1;`: the whole value is a
+ * SELECT of constants, variables or calls, the probe that checks whether a value is run as a statement. Every item
+ * must be one of those (a column name is a word: "select name, email" is a form's instruction), and the list must
+ * end the value, or end at `;` or a comment: "select 2 items" goes on in English.
+ */
+function wholeSelect(sig: SignificantTokens): SqlSignal | undefined {
+  const { tokens, commentAfter } = sig;
+  let i = 1;
+  const modifier = tokens[i]?.text;
+  if (modifier === "all" || modifier === "distinct") i++;
+  for (let items = 0; items < MAX_SELECT_ITEMS; items++) {
+    const operand = operandAt(tokens, i);
+    if (operand === -1 || (tokens[operand] as Token).kind === "bareword" || (tokens[operand] as Token).text === "select") return undefined;
+    i = skipGroupedOperand(tokens, i, operand);
+    if (tokens[i]?.kind !== "comma") break;
+    i++;
+  }
+  const ends = i === tokens.length || tokens[i]?.kind === "semicolon" || commentAfter[i - 1] === true;
+  return ends ? { score: 0.8, technique: "select of constants as the value", at: (tokens[0] as Token).start } : undefined;
 }
 
 /**

@@ -89,6 +89,9 @@ export function tokenize(input: string, openQuote: "" | "'" | '"' | "`"): Token[
   let i = 0;
   // MySQL runs the body of `/*!50000 ... */` as SQL: remember to ignore its closing `*/`.
   let inExecutableComment = false;
+  // ODBC escapes `{fn user()}`, `{x 1}` opened and not yet closed: their `}` is skipped too.
+  let openEscapes = 0;
+  let dollarQuotes = true;
 
   if (openQuote !== "") {
     const end = findStringEnd(lower, 0, openQuote);
@@ -105,10 +108,46 @@ export function tokenize(input: string, openQuote: "" | "'" | '"' | "`"): Token[
       continue;
     }
     const start = i;
-    if (char === "'" || char === '"') {
-      const end = findStringEnd(lower, i + 1, char);
-      tokens.push({ kind: "string", text: lower.slice(i + 1, end.contentEnd), start, closed: end.closed });
+    // `E'\x27'` (PostgreSQL's escape string), `N'x'` (SQL Server's national string), `X'41'`, `B'01'`: a literal with
+    // its one-letter prefix. `don't` is not one: the prefix must stand alone, not end a word.
+    const quoteAt = char === "'" || char === '"' ? i : next === "'" && STRING_PREFIXES.has(char) ? i + 1 : -1;
+    if (quoteAt !== -1) {
+      const quote = lower[quoteAt] as string;
+      const end = findStringEnd(lower, quoteAt + 1, quote);
+      tokens.push({ kind: "string", text: lower.slice(quoteAt + 1, end.contentEnd), start, closed: end.closed });
       i = end.next;
+      continue;
+    }
+    if (char === "$" && next === "$" && dollarQuotes) {
+      // PostgreSQL's dollar quoting, `$$text$$`: a string written without a quote character. Once no closing `$$`
+      // is left, none is looked for again (`$$$ deal`), so the searches read the value once.
+      const close = lower.indexOf("$$", i + 2);
+      if (close !== -1) {
+        tokens.push({ kind: "string", text: lower.slice(i + 2, close), start, closed: true });
+        i = close + 2;
+        continue;
+      }
+      dollarQuotes = false;
+    }
+    if (char === "\\" && next === "n") {
+      // MySQL reads `\N` as NULL, glued to what follows: `\NUNION SELECT 2` is `NULL UNION SELECT 2`.
+      tokens.push({ kind: "keyword", text: "null", start, closed: true });
+      i += 2;
+      continue;
+    }
+    if (char === "{") {
+      // An ODBC escape, `{fn user()}`, `{x 1}`, `{ts 1}`: MySQL evaluates the expression after the word, so the
+      // braces and the word hide nothing from it.
+      const body = odbcEscapeBody(lower, i);
+      if (body !== -1) {
+        openEscapes++;
+        i = body;
+        continue;
+      }
+    }
+    if (char === "}" && openEscapes > 0) {
+      openEscapes--;
+      i++;
       continue;
     }
     if (char === "`") {
@@ -190,6 +229,27 @@ export function tokenize(input: string, openQuote: "" | "'" | '"' | "`"): Token[
   return tokens;
 }
 
+/** Letters that prefix a quoted literal: E (escapes), N (national), X (hex), B (bits). */
+const STRING_PREFIXES = new Set(["e", "n", "x", "b"]);
+
+/** Longest word of an ODBC escape looked at (`fn`, `ts`, `oj`, `x`). */
+const MAX_ESCAPE_WORD = 16;
+
+function isTagChar(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || isDigit(code) || code === 0x5f;
+}
+
+/**
+ * Where the expression of an ODBC escape opening at `from` starts: `{`, a short word and a blank (`{fn `, `{x `),
+ * or -1. `{x}` and `{"a":1}` are no escape.
+ */
+function odbcEscapeBody(text: string, from: number): number {
+  let i = from + 1;
+  const limit = Math.min(text.length, i + MAX_ESCAPE_WORD);
+  while (i < limit && isTagChar(text.charCodeAt(i))) i++;
+  return i > from + 1 && i < text.length && isSpace(text.charCodeAt(i)) ? i + 1 : -1;
+}
+
 /** Index of the line break ending the line comment that starts before `from`, or the end of the text. */
 function lineEnd(text: string, from: number): number {
   for (let i = from; i < text.length; i++) {
@@ -239,6 +299,9 @@ function readNumber(text: string, from: number): number {
   if (text[i] === "e" && (isDigit(text.charCodeAt(i + 1)) || text[i + 1] === "-" || text[i + 1] === "+")) {
     i += 2;
     while (i < text.length && isDigit(text.charCodeAt(i))) i++;
+  } else if (text[i] === "e" && text[i - 1] === "." && !isWordPart(text.charCodeAt(i + 1) || 0x20)) {
+    // `1.e(`, `1.e.t`: MySQL takes an exponent without digits, so `1.e` is the number 1 glued to what follows.
+    i++;
   }
   // Oracle's BINARY_DOUBLE and BINARY_FLOAT literals, `1d` and `1f`: `1DUNION SELECT` is `1d UNION SELECT` there
   // (sqlmap's dunion). Only before UNION, so `3days` and `2fall` stay words.
@@ -263,6 +326,13 @@ function readWord(text: string, from: number, tokens: Token[], start: number): n
   let i = from;
   while (i < text.length && isWordPart(text.charCodeAt(i))) i++;
   let word = text.slice(from, i);
+  // A reserved word qualifies no name: MySQL reads `SELECT.2alias` as SELECT and the number `.2`, and
+  // ``SELECT.`t` `` as SELECT and `.`. A dot before a letter stays in the name (`information_schema.tables`).
+  const dot = word.indexOf(".");
+  if (dot > 0 && startsGluedOperand(text.charCodeAt(from + dot + 1)) && isReserved(word.slice(0, dot))) {
+    word = word.slice(0, dot);
+    i = from + dot;
+  }
   while (text.startsWith("/*", i) && text[i + 2] !== "!") {
     const close = text.indexOf("*/", i + 2);
     if (close === -1) break;
@@ -273,8 +343,51 @@ function readWord(text: string, from: number, tokens: Token[], start: number): n
     word = joined;
     i = j;
   }
+  word = withoutNestedCopy(word);
   tokens.push({ kind: classifyWord(word, text, i), text: word, start, closed: true });
   return i;
+}
+
+/** Keywords a filter that deletes them once, without looking again, rebuilds from a nested copy. */
+const NESTABLE_KEYWORDS: ReadonlySet<string> = new Set([
+  "union",
+  "select",
+  "from",
+  "where",
+  "and",
+  "or",
+  "order",
+  "having",
+  "insert",
+  "update",
+  "delete",
+  "drop",
+  "sleep",
+]);
+const NESTABLE_INITIALS: ReadonlySet<number> = new Set([...NESTABLE_KEYWORDS].map((word) => word.charCodeAt(0)));
+
+/**
+ * `UNIunionON` is UNION, `SELselectECT` SELECT, `OorR` OR: a keyword with a copy of itself nested inside, so that a
+ * filter deleting the keyword once leaves it whole for the database. The word is twice the keyword's length and
+ * starts with its first letter; "oregon" and "anand" are no such word.
+ */
+function withoutNestedCopy(word: string): string {
+  const half = word.length / 2;
+  if (half < 2 || half > 6 || !Number.isInteger(half) || !NESTABLE_INITIALS.has(word.charCodeAt(0))) return word;
+  for (let at = 0; at <= half; at++) {
+    const inner = word.slice(at, at + half);
+    if (NESTABLE_KEYWORDS.has(inner) && word.slice(0, at) + word.slice(at + half) === inner) return inner;
+  }
+  return word;
+}
+
+/** A digit, a quote or a backtick: what a dot glues to a reserved word in place of a blank. */
+function startsGluedOperand(code: number): boolean {
+  return isDigit(code) || code === 0x27 || code === 0x22 || code === 0x60;
+}
+
+function isReserved(word: string): boolean {
+  return KEYWORDS.has(word) || LOGIC_WORDS.has(word) || OPERATOR_WORDS.has(word);
 }
 
 function classifyWord(word: string, text: string, end: number): TokenKind {

@@ -10,7 +10,7 @@ import { BACKSLASH, BRACE, COLON, DOT, EQUALS, PLUS, SLASH } from "../char-class
 import { COMMON_COMMANDS, DISTINCT_COMMANDS, LOOKUP_COMMANDS, RUNTIMES, WRAPPERS } from "../cmdi/commands.js";
 import { evidenceOf } from "../evidence.js";
 import type { Candidate, Detector, Finding } from "../types.js";
-import { namesServerFile } from "./server-files.js";
+import { isUncProgram, namesDatabaseDump, namesServerFile } from "./server-files.js";
 
 /** Files and directories whose names are, on their own, a reason to refuse a request. */
 const SENSITIVE_FILE =
@@ -101,7 +101,7 @@ export const traversalDetector: Detector = {
       spellsSeparators(value);
     if (!pathLike) {
       // Prose has dots too; only a bare server file name (`boot.ini`, `config.php`) is worth the full check.
-      const bareFile = value.indexOf(".") !== -1 && BARE_SERVER_FILE.test(value);
+      const bareFile = value.indexOf(".") !== -1 && (BARE_SERVER_FILE.test(value) || namesDatabaseDump(value.toLowerCase()));
       if (!bareFile && (value.length < 8 || !BASE64.test(value))) return undefined;
     }
     const path = foldPath(value);
@@ -153,6 +153,8 @@ function judgePath(path: string, value: string, candidate: Candidate): Finding |
   if (file && startsLikePath(path, file.index) && !namedInSentence(path, file.index)) return finding(0.85, "sensitive file", file[0]);
   if (candidate.kind !== "path" && isAbsolute(path) && namesServerFile(path))
     return finding(0.85, "server configuration or log file", path);
+  if (namesDatabaseDump(path)) return finding(0.8, "database dump archive", path);
+  if (isUncProgram(value)) return finding(0.85, "UNC path to a program on another host", value);
   const drive = DRIVE.exec(path);
   if (drive) return finding(0.85, "windows system path", drive[0]);
   // `/lib/**/*` is a glob (package.json's `files`, a build config): open() reads no such file, and a shell that

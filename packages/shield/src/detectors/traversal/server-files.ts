@@ -43,3 +43,27 @@ export function namesServerFile(path: string): boolean {
   if (SERVER_CONFIG.test(name) || CREDENTIALS_SCRIPT.test(name) || DATABASE_FILE.test(path)) return true;
   return LOG_NAME.test(name) && (path.indexOf("/log/") !== -1 || path.indexOf("/logs/") !== -1 || path.startsWith("logs/"));
 }
+
+/**
+ * `backup.sql.gz`, `/db/site.sql.tar.gz`: a database dump in an archive. Backup scanners ask for them by the
+ * hundred (CRS lists them beside the OS files); no page links one, and an app that offers a dump for download
+ * names it by an id, not by a file name the client supplies.
+ */
+const DATABASE_DUMP = /\.sql\.(?:gz|zip|bz2?|xz|7z|rar|tar(?:\.gz|\.bz2|\.xz)?|tgz|tbz|txz|lz|lzma|z|zst|\d{3})$/;
+
+export function namesDatabaseDump(path: string): boolean {
+  return DATABASE_DUMP.test(path);
+}
+
+/**
+ * `\\attacker\share\x.php`: a UNC path to a script or program on another host. On Windows, PHP's `include` and
+ * .NET's file APIs open it over SMB, running the remote code and sending the server's NTLM credentials to that
+ * host. A share path in a settings form (`\\fileserver\reports`) names a folder or a document, not code.
+ * Matched on the value as received, before backslashes fold into slashes.
+ */
+const UNC_PROGRAM =
+  /^\s*\\\\[\w.-]{1,253}(?:@\d{1,5})?\\[^\\/\s]{1,80}(?:[\\/][^\\/\s]{1,80}){0,8}\.(?:php\d?|phtml|phar|inc|asp|aspx|jsp|cgi|pl|exe|dll|hta|sct|bat|cmd|ps1|vbs|scr|lnk)\s*$/i;
+
+export function isUncProgram(value: string): boolean {
+  return value.trimStart().startsWith("\\\\") && UNC_PROGRAM.test(value);
+}

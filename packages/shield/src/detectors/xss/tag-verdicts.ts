@@ -51,12 +51,13 @@ const ACTIVE_ELEMENTS: ReadonlyMap<string, number> = new Map([
 ]);
 
 /**
- * Ordinary markup. Harmless alone, but no plain-text field expects it, and
+ * Ordinary markup, with the elements of old Netscape and IE pages (`<multicol>`, `<spacer>`, `<blackface>`) that
+ * filters list and payloads still probe with. Harmless alone, but no plain-text field expects it, and
  * injected markup is how phishing forms and the first half of a split payload
  * arrive; scored to block only at high sensitivity (threshold 0.5).
  */
 const MARKUP_ELEMENTS = new Set(
-  "a abbr address area article aside audio b bdi bdo big blink blockquote body br button canvas caption center cite code col colgroup dd del details dfn dialog div dl dt em fieldset figcaption figure font footer h1 h2 h3 h4 h5 h6 head header hr html i image img input ins kbd keygen label legend li main map mark marquee menu menuitem meter nav nobr ol optgroup option output p param picture pre progress q rp rt ruby s samp section select small source span strike strong sub summary sup table tbody td tfoot th thead time tr track tt u ul var video wbr".split(
+  "a abbr acronym address area article aside audio audioscope b basefont bdi bdo big blackface blink blockquote body br button canvas caption center cite code col colgroup dd del details dfn dialog div dl dt em fieldset figcaption figure font footer h1 h2 h3 h4 h5 h6 head header hr html i image img input ins kbd keygen label legend li limittext main map mark marquee menu menuitem meter multicol nav nobr nosmartquotes ol optgroup option output p param picture pre progress q rp rt ruby s samp section select small source spacer span strike strong sub summary sup table tbody td tfoot th thead time tr track tt u ul var video wbr".split(
     " ",
   ),
 );
@@ -82,6 +83,7 @@ const INJECTION_ELEMENTS = new Set([
   "input",
   "button",
   "layer",
+  "ilayer",
   "bgsound",
   "html",
   "head",
@@ -233,9 +235,24 @@ function markupVerdict(tag: Tag): TagVerdict {
   );
   if (loads || (!tag.closing && INJECTION_ELEMENTS.has(name) && !isBracketedWords(tag))) return { score: 0.75, label, index: tag.start };
   const known = MARKUP_ELEMENTS.has(name) || SVG_ELEMENTS.has(name);
-  if (known && tag.terminated && (tag.attributes.length === 0 || tag.attributes.some((a) => a.hasValue)))
+  if (known && tag.terminated && (tag.attributes.length === 0 || tag.attributes.some((a) => a.hasValue) || hasOnlyFlags(tag)))
     return { score: tag.attributes.length > 0 ? 0.75 : 0.7, label, index: tag.start };
   return { score: known ? 0.65 : 0.55, label, index: tag.start };
+}
+
+/**
+ * HTML's boolean attributes: written bare, they still change what an element does (`<details open>` fires its
+ * toggle event, `<dialog open>` shows a dialog, `<div contenteditable>` takes input, `<xss popover>` can be shown).
+ */
+const FLAG_ATTRIBUTES = new Set(
+  "open autofocus hidden popover contenteditable disabled checked selected controls autoplay loop muted multiple required readonly novalidate formnovalidate async defer inert draggable nomodule playsinline reversed default ismap allowfullscreen itemscope".split(
+    " ",
+  ),
+);
+
+/** `<details open>`, `<input autofocus required>`: every attribute a flag of HTML's, none a word of prose. */
+function hasOnlyFlags(tag: Tag): boolean {
+  return tag.attributes.every((a) => !a.hasValue && FLAG_ATTRIBUTES.has(a.name));
 }
 
 /**
@@ -318,10 +335,11 @@ export function isXmlDocument(value: string): boolean {
 
 /**
  * `xmlns:svg="http://www.w3.org/2000/svg"`: declares the SVG, XHTML, XSLT or
- * MathML namespace, whose elements run script or switch the parser's rules.
+ * MathML namespace, whose elements run script or switch the parser's rules, or
+ * XLink's, whose `xlink:href` links only SVG and MathML follow.
  */
 const SCRIPT_NAMESPACE =
-  /\bxmlns(?::[a-z]{1,20})?\s*=\s*(?:["']\s*)?https?:\/\/www\.w3\.org\/(?:2000\/svg|1999\/xhtml|1999\/xsl\/transform|1998\/math\/mathml)/i;
+  /\bxmlns(?::[a-z]{1,20})?\s*=\s*(?:["']\s*)?https?:\/\/www\.w3\.org\/(?:2000\/svg|1999\/xhtml|1999\/xsl\/transform|1998\/math\/mathml|1999\/xlink)/i;
 
 /** `"<xss>`, `'><x>`: a tag right after the quote that closed an attribute value, whatever its name. */
 function quoteBreakoutInto(value: string, tag: Tag): TagVerdict | undefined {

@@ -66,6 +66,18 @@ function isSplitScheme(value: string, scheme: string): boolean {
 }
 
 /**
+ * `javascript:name` (the page becomes window.name, which the attacker set), `vbscript:msgbox`: the whole value is
+ * one URL, the scheme and a token with no space, so a link the app renders from it runs that token. Prose after a
+ * colon has spaces ("javascript: the good parts").
+ */
+function isWholeUrl(value: string, at: number): boolean {
+  if (at !== 0) return false;
+  const trimmed = value.trim();
+  const colon = trimmed.indexOf(":");
+  return colon !== -1 && colon < trimmed.length - 1 && !/\s/.test(trimmed);
+}
+
+/**
  * `data:,<svg onload=…>`, `data:;charset=x,<script>`: a data URL whose body
  * is markup. Without a media type a browser shows it as text, but the same
  * value in `<object data>`, an old engine or a sniffing download renders it;
@@ -90,7 +102,7 @@ export function findScriptUrl(value: string, atStart = false): SchemeHit | undef
       if (atStart ? at === 0 : startsUrl(text[at - 1])) {
         const rest = text.slice(at + scheme.length, at + scheme.length + 200);
         const isData = scheme.startsWith("data:");
-        return { scheme, withCode: isData || CODE_HINT.test(rest) || isSplitScheme(value, scheme) };
+        return { scheme, withCode: isData || CODE_HINT.test(rest) || isSplitScheme(value, scheme) || isWholeUrl(value, at) };
       }
       at = text.indexOf(scheme, at + 1);
     }
