@@ -11,7 +11,7 @@ import { createReleaseMetadataCheck } from "./checks/release-metadata.js";
 import { mappedRegistry, npmrcMapping, type RegistryMappings, readYarnrcMapping } from "./checks/scope-registry.js";
 import { createTyposquatCheck } from "./checks/typosquat.js";
 import { type AuditConfig, readConfig } from "./config.js";
-import { AuditError } from "./errors.js";
+import { AuditError, regenerateCommand } from "./errors.js";
 import { readLockfiles } from "./lockfiles/index.js";
 import { collectPackuments } from "./metadata/collect.js";
 import { artifactKey, type Finding, type LockedPackage, type Lockfile, packageId, severityRank } from "./model.js";
@@ -21,6 +21,7 @@ import { type NpmrcConfig, readNpmrcConfig, withDefaultRegistry } from "./regist
 import { createTarballCache, type TarballCache } from "./tarball/cache.js";
 import { createHostCircuit } from "./tarball/circuit.js";
 import type { FetchLike } from "./tarball/fetch.js";
+import { createRetryPacing } from "./tarball/retry-after.js";
 import { type ScanOptions, type ScanResult, scanTarballs } from "./tarball/scan.js";
 
 export interface AuditOptions {
@@ -40,6 +41,8 @@ export interface AuditOptions {
   readonly now?: () => number;
   readonly concurrency?: number;
   readonly fetch?: FetchLike;
+  /** How the run waits before trying a request again (default: a timer); tests pass one that returns at once. */
+  readonly sleep?: (ms: number) => Promise<void>;
   readonly onProgress?: (done: number, total: number) => void;
   /** The user's home directory, for ~/.npmrc and ~/.yarnrc.yml (default: $HOME, else os.homedir()). */
   readonly home?: string;
@@ -61,6 +64,11 @@ export interface AuditReport {
    * `tarballs: false`. None analyzed out of some, online, means the registry could not be read: nothing was checked.
    */
   readonly tarballs?: { readonly attempted: number; readonly analyzed: number };
+  /**
+   * Registry names whose metadata the run set out to read, and how many could not be read; absent when metadata was
+   * not read (`metadata: false`, offline). All of them unavailable means the registry did not answer.
+   */
+  readonly metadata?: { readonly attempted: number; readonly unavailable: number };
 }
 
 /** A package.json is kilobytes; a megabyte or more is not one npm would install from either. */
@@ -76,6 +84,28 @@ function readManifest(dir: string): ProjectManifest | undefined {
   } catch {
     return undefined; // unreadable or not JSON: npm itself will refuse it; nothing to point findings at
   }
+}
+
+/** The fields of package.json whose packages npm installs by default. */
+const INSTALLED_DEPENDENCIES = ["dependencies", "devDependencies", "optionalDependencies"] as const;
+
+/**
+ * A lockfile of no packages in a project that declares some: every check would pass on an empty list, and a gate
+ * reading that as clean has checked nothing. npm ci refuses such a lockfile too ("not in sync"), so it is an error.
+ */
+function checkLockfileCoversManifest(lockfiles: readonly Lockfile[], manifest: ProjectManifest | undefined): void {
+  if (manifest === undefined || lockfiles.some((l) => l.packages.length > 0)) return;
+  const declared = new Set<string>();
+  for (const field of INSTALLED_DEPENDENCIES) {
+    const deps = manifest.json[field];
+    if (typeof deps === "object" && deps !== null && !Array.isArray(deps)) for (const name of Object.keys(deps)) declared.add(name);
+  }
+  if (declared.size === 0) return;
+  const files = lockfiles.map((l) => l.file).join(", ");
+  throw new AuditError(
+    "PARAPET_E_AUDIT_LOCKFILE_EMPTY",
+    `${files} lists no packages, but package.json declares ${declared.size} ${declared.size === 1 ? "dependency" : "dependencies"}, so there is nothing to check: the lockfile is out of date or was emptied. Regenerate it with your package manager (${regenerateCommand(lockfiles[0]?.file ?? "")}), review the diff and commit it.`,
+  );
 }
 
 /** Fetched tarballs only: bundled dependencies ship inside their parent's tarball. */
@@ -106,11 +136,13 @@ interface RemoteResult {
   analyses?: NonNullable<CheckContext["analyses"]>;
   packuments?: NonNullable<CheckContext["packuments"]>;
   tarballs?: { readonly attempted: number; readonly analyzed: number };
+  metadata?: { readonly attempted: number; readonly unavailable: number };
 }
 
 /**
  * Fetches tarballs and packuments. One host circuit serves both phases, so a dead
- * registry is given up on once per run; `npmrc` routes each scope to its registry with
+ * registry is given up on once per run, and one pacing, so the waits busy registries
+ * ask for stay within one bound for the run; `npmrc` routes each scope to its registry with
  * its login, the same configuration the dependency-confusion check reads.
  */
 async function readRemote(
@@ -121,10 +153,12 @@ async function readRemote(
 ): Promise<RemoteResult> {
   const result: RemoteResult = { findings: [], notices: [], checks: [] };
   const settings = await withDefaultRegistry(npmrc, options.registry === undefined ? {} : { registry: options.registry });
+  const now = options.now ?? Date.now;
   const source = {
     registry: settings.registry,
     npmrc: settings,
     circuit: createHostCircuit(),
+    pacing: createRetryPacing({ now, ...(options.sleep ? { wait: options.sleep } : {}) }),
     cache: options.cache ?? createTarballCache(),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
@@ -148,11 +182,11 @@ async function readRemote(
     result.notices.push("registry metadata checks (release age, deprecation, publisher change) were skipped: --offline.");
     return result;
   }
-  const now = options.now ?? Date.now;
   const collected = await collectPackuments(packages.filter(isFetched), { ...source, now }, concurrency, options.onProgress);
   result.findings.push(...collected.findings);
   result.notices.push(...collected.notices);
   result.packuments = collected.packuments;
+  result.metadata = { attempted: collected.attempted, unavailable: collected.unavailable };
   result.checks.push(createReleaseMetadataCheck(now));
   return result;
 }
@@ -169,6 +203,7 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   // Every install location: npm ci installs each from its own resolved URL and integrity.
   const packages = lockfiles.flatMap((l) => l.packages);
   const manifest = readManifest(options.dir);
+  checkLockfileCoversManifest(lockfiles, manifest);
   const env = options.env ?? process.env;
   const home = options.home ?? env.HOME ?? homedir();
   const npmrc = readNpmrcConfig(options.dir, { home, env });
@@ -189,15 +224,18 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   const findings: Finding[] = [];
   const notices: string[] = [];
   let tarballs: AuditReport["tarballs"];
+  let metadata: AuditReport["metadata"];
   if (options.tarballs !== false || options.metadata !== false) {
     const {
       findings: found,
       notices: noted,
       checks: remoteChecks,
       tarballs: counted,
+      metadata: read,
       ...data
     } = await readRemote(packages, options, npmrc, config);
     tarballs = counted;
+    metadata = read;
     findings.push(...found);
     notices.push(...noted);
     checks.push(...remoteChecks);
@@ -219,5 +257,6 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     // The tarball and metadata phases word a shared problem (an unwritable cache) alike: say it once.
     notices: [...new Set(notices)],
     ...(tarballs ? { tarballs } : {}),
+    ...(metadata ? { metadata } : {}),
   };
 }

@@ -14,8 +14,16 @@ export type AuditErrorCode =
   | "PARAPET_E_AUDIT_OSV"
   | "PARAPET_E_AUDIT_READ"
   | "PARAPET_E_AUDIT_USAGE"
-  /** Online, and not one tarball could be fetched: no package's code was checked. */
+  /** Not one tarball could be read (online: fetched; --offline: in the cache): no package's code was checked. */
   | "PARAPET_E_AUDIT_NO_TARBALLS"
+  /** Some tarballs could not be read: those packages' code was not checked. */
+  | "PARAPET_E_AUDIT_UNCHECKED"
+  /** Not one packument could be read: the registry did not answer (with --no-tarballs, nothing remote was checked). */
+  | "PARAPET_E_AUDIT_REGISTRY_UNREACHABLE"
+  /** The lockfile lists no package although package.json declares dependencies. */
+  | "PARAPET_E_AUDIT_LOCKFILE_EMPTY"
+  /** The report could not be written where --output points. */
+  | "PARAPET_E_AUDIT_OUTPUT"
   /** Ended by SIGINT or SIGTERM before it finished. */
   | "PARAPET_E_AUDIT_INTERRUPTED"
   /** A bug: the message asks for a report. */
@@ -31,7 +39,7 @@ export class AuditError extends Error {
 }
 
 /** How to regenerate a lockfile, by its file name: a pnpm or yarn user must not be told to run npm. */
-function regenerateCommand(file: string): string {
+export function regenerateCommand(file: string): string {
   if (file.endsWith("pnpm-lock.yaml")) return "`pnpm install --lockfile-only`";
   if (file.endsWith("yarn.lock")) return "`yarn install`, or `yarn install --mode update-lockfile` with yarn 2+";
   return "`npm install --package-lock-only`";

@@ -128,7 +128,9 @@ test("--offline with an empty cache touches no network and says what it skipped"
   });
   const before = registry.requests.length;
   const text = await runCli([dir, "--offline", ...common()]);
-  assert.equal(text.code, 0, text.stderr);
+  // Not one tarball in the cache: no code was checked, so the gate does not pass (exit 2, not 0).
+  assert.equal(text.code, 2, text.stderr);
+  assert.match(text.stderr, /the cache holds none of the 1 tarballs/);
   assert.match(text.stdout, /metadata checks .* skipped: --offline/);
   const json = await runCli([dir, "--offline", "--json", ...common()]);
   const report = JSON.parse(json.stdout) as { findings: Array<{ checkId: string; packageName: string }>; notices: string[] };

@@ -101,7 +101,9 @@ test("CLI: a wrong token is a visible, token-free failure, and the name still st
   resetRequests();
   const dir = project(`registry=${pub.url}\n@acme:registry=${priv.url}\n//${privHost()}/:_authToken=not-the-one-1a2b3c\n`);
   const result = await runCli([dir, "--cache-dir", join(tempDir(), "cache")], isolatedEnv());
-  assert.equal(result.code, 0, "tarball-unreadable is medium, under the default high gate");
+  // A package whose code was not read is not a pass, whatever the gate: exit 2, saying which and why.
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /1 of the 2 tarballs could not be fetched, so those packages' code was not checked/);
   assert.match(result.stdout, /HTTP 401/);
   assert.match(result.stdout, /warning: could not read the tarballs of 1 package and the registry metadata of 1 package/);
   assert.doesNotMatch(result.stdout + result.stderr, /not-the-one/);

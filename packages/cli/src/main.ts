@@ -75,10 +75,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // A bug, not a user error: say so plainly, without a stack trace unless asked.
+    // A bug (or a broken install), not a user error: say so plainly, without a stack trace unless asked. Exit 2, "the
+    // run could not do its job": 1 means findings to CI, and every command returns its own 1; none throws for one.
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`parapet: ${message}\n`);
+    process.stderr.write(
+      `parapet: unexpected error: ${message}. This is a bug in parapet, or a broken install (reinstall it if a package is missing); please report it with the command you ran (PARAPET_DEBUG=1 prints the stack trace).\n`,
+    );
     if (process.env.PARAPET_DEBUG) console.error(error);
-    process.exitCode = 1;
+    process.exitCode = 2;
   },
 );

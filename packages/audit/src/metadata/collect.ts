@@ -11,6 +11,10 @@ export interface CollectResult {
   readonly findings: Finding[];
   /** Names that were neither cached nor fetched (offline). */
   readonly skipped: number;
+  /** Distinct registry names the run set out to read. */
+  readonly attempted: number;
+  /** Of those, names whose packument could not be read (a metadata-unavailable finding each). */
+  readonly unavailable: number;
   /** Problems with the run itself (cache not writable, hosts given up on), one line each. */
   readonly notices: string[];
 }
@@ -82,5 +86,7 @@ export async function collectPackuments(
       onProgress?.(++done, first.size);
     }
   });
-  return { packuments, findings, skipped, notices: [...cacheWrites.notices(), ...circuit.takeNotices()] };
+  const unavailable = findings.filter((f) => f.checkId === "metadata-unavailable").length;
+  const notices = [...cacheWrites.notices(), ...circuit.takeNotices()];
+  return { packuments, findings, skipped, attempted: first.size, unavailable, notices };
 }

@@ -3,6 +3,7 @@ import { authHeaders, type RegistryRoutes, registryFor } from "../registry.js";
 import type { TarballCache } from "../tarball/cache.js";
 import type { HostCircuit } from "../tarball/circuit.js";
 import { type FetchLike, fetchBytes } from "../tarball/fetch.js";
+import type { RetryPacing } from "../tarball/retry-after.js";
 
 /**
  * What the metadata check needs from a registry packument, and nothing more.
@@ -31,6 +32,8 @@ export interface PackumentSource {
   readonly fetch?: FetchLike;
   /** Share one across the run (tarballs and metadata) so a dead host is given up on once. */
   readonly circuit?: HostCircuit;
+  /** Share one across the run (tarballs and metadata) so the waits busy registries ask for stay bounded in all. */
+  readonly pacing?: RetryPacing;
   /** See fetch.ts; for tests and slow networks. */
   readonly idleTimeoutMs?: number;
   /** Told when caching a summary fails; the summary is returned anyway (the cache only saves time). */
@@ -92,6 +95,7 @@ export async function readPackument(name: string, source: PackumentSource): Prom
     maxBytes: 200 * 1024 * 1024,
     ...(source.fetch ? { fetch: source.fetch } : {}),
     ...(source.circuit ? { circuit: source.circuit } : {}),
+    ...(source.pacing ? { pacing: source.pacing } : {}),
     ...(source.idleTimeoutMs !== undefined ? { idleTimeoutMs: source.idleTimeoutMs } : {}),
   });
   let doc: unknown;

@@ -13,6 +13,7 @@ const RULES: Record<string, string> = {
   "install-script": "Dependency runs an install script",
   "malicious-code": "Tarball contains code that looks malicious",
   "integrity-mismatch": "Tarball does not match the lockfile integrity",
+  "tarball-altered-in-transit": "A tarball was served altered once, then intact",
   "known-malware": "Version is listed as malware in OSV",
   "known-vulnerability": "Version has a known vulnerability in OSV",
   "tarball-unreadable": "Tarball could not be fetched or read",

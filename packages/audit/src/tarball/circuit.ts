@@ -10,6 +10,11 @@ export interface HostCircuit {
   /** The host answered (any HTTP status but 429 and 5xx): it is alive. */
   recordSuccess(host: string): void;
   recordFailure(host: string, reason: string): void;
+  /**
+   * Gives up on `host` at once, for a reason of its own (a Retry-After longer than the run may wait): `skip` ends the
+   * message of each request skipped, `notice` is the report's line.
+   */
+  giveUp(host: string, why: { readonly skip: string; readonly notice: string }): void;
   /** One line per host given up on since the last call, for the report's notices. */
   takeNotices(): string[];
 }
@@ -19,12 +24,11 @@ export const DEFAULT_FAILURE_THRESHOLD = 5;
 
 export function createHostCircuit(threshold = DEFAULT_FAILURE_THRESHOLD): HostCircuit {
   const failures = new Map<string, number>();
-  const brokenBy = new Map<string, string>();
+  const brokenBy = new Map<string, { readonly skip: string; readonly notice: string }>();
   const reported = new Set<string>();
   return {
     skipReason(host) {
-      const reason = brokenBy.get(host);
-      return reason === undefined ? undefined : `${host} failed ${threshold} times in a row earlier in this run (${reason})`;
+      return brokenBy.get(host)?.skip;
     },
     recordSuccess(host) {
       if (!brokenBy.has(host)) failures.delete(host);
@@ -32,16 +36,21 @@ export function createHostCircuit(threshold = DEFAULT_FAILURE_THRESHOLD): HostCi
     recordFailure(host, reason) {
       const count = (failures.get(host) ?? 0) + 1;
       failures.set(host, count);
-      if (count >= threshold && !brokenBy.has(host)) brokenBy.set(host, reason);
+      if (count >= threshold && !brokenBy.has(host))
+        brokenBy.set(host, {
+          skip: `${host} failed ${threshold} times in a row earlier in this run (${reason})`,
+          notice: `${host} failed ${threshold} times in a row (last: ${reason}), so the rest of its requests were skipped and those packages were not checked. Check the registry URL and the network, then re-run.`,
+        });
+    },
+    giveUp(host, why) {
+      if (!brokenBy.has(host)) brokenBy.set(host, why);
     },
     takeNotices() {
       const notices: string[] = [];
-      for (const [host, reason] of brokenBy) {
+      for (const [host, { notice }] of brokenBy) {
         if (reported.has(host)) continue;
         reported.add(host);
-        notices.push(
-          `${host} failed ${threshold} times in a row (last: ${reason}), so the rest of its requests were skipped and those packages were not checked. Check the registry URL and the network, then re-run.`,
-        );
+        notices.push(notice);
       }
       return notices;
     },

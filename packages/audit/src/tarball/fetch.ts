@@ -1,4 +1,5 @@
 import type { HostCircuit } from "./circuit.js";
+import { createRetryPacing, parseRetryAfter, type RetryPacing } from "./retry-after.js";
 
 export type FetchLike = (url: string, init?: { signal?: AbortSignal; headers?: Record<string, string> }) => Promise<Response>;
 
@@ -15,6 +16,8 @@ export interface FetchOptions {
   readonly headers?: Record<string, string>;
   /** Shared by the run's requests, so a dead host is given up on once (see circuit.ts). */
   readonly circuit?: HostCircuit;
+  /** Shared by the run's requests, so the waits a busy registry asks for stay bounded in all (see retry-after.ts). */
+  readonly pacing?: RetryPacing;
 }
 
 export class FetchError extends Error {
@@ -22,12 +25,15 @@ export class FetchError extends Error {
   /** Trying again cannot help: an HTTP 4xx, a bad URL, a size limit, a host given up on. */
   readonly final: boolean;
   readonly timedOut: boolean;
-  constructor(message: string, details: { status?: number; final?: boolean; timedOut?: boolean } = {}) {
+  /** How long a 429 or 503 asked to wait before the next try (Retry-After), in ms. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, details: { status?: number; final?: boolean; timedOut?: boolean; retryAfterMs?: number } = {}) {
     super(message);
     this.name = "FetchError";
     this.status = details.status;
     this.final = details.final ?? false;
     this.timedOut = details.timedOut ?? false;
+    this.retryAfterMs = details.retryAfterMs;
   }
 }
 
@@ -37,8 +43,6 @@ export class FetchError extends Error {
  */
 export const DEFAULT_IDLE_TIMEOUT_MS = 20_000;
 const DEFAULT_TIMEOUT_MS = 120_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The URL as it may appear in messages: never with a user:password in it. */
 function shown(url: URL): string {
@@ -126,7 +130,7 @@ async function readBody(response: Response, where: string, maxBytes: number, act
 
 type Watchdog = ReturnType<typeof watchdog>;
 
-async function attempt(url: URL, options: FetchOptions): Promise<Uint8Array> {
+async function attempt(url: URL, options: FetchOptions, pacing: RetryPacing): Promise<Uint8Array> {
   const fetchImpl = options.fetch ?? (globalThis.fetch as FetchLike);
   const where = shown(url);
   const timer = watchdog(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -137,7 +141,13 @@ async function attempt(url: URL, options: FetchOptions): Promise<Uint8Array> {
     timer.activity();
     if (response.status === 429 || response.status >= 500) {
       await response.body?.cancel().catch(() => {});
-      throw new FetchError(`${where}: HTTP ${response.status}`, { status: response.status });
+      // Only these two say when to come back (RFC 6585 §4, RFC 9110 §15.6.4); on any other status the header means nothing.
+      const retryAfterMs =
+        response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers.get("retry-after"), pacing.now()) : undefined;
+      throw new FetchError(`${where}: HTTP ${response.status}`, {
+        status: response.status,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => {});
@@ -157,20 +167,24 @@ async function attempt(url: URL, options: FetchOptions): Promise<Uint8Array> {
  * GET with timeouts, bounded retries and a per-host circuit breaker. A 4xx is
  * final (a 404 means the package or version is gone, itself worth reporting);
  * network errors, 429 and 5xx are retried with backoff; a timeout once at most.
+ * A 429 or 503 with Retry-After is retried when it asked, if the run may still
+ * wait that long (see retry-after.ts); if not, its host is given up on.
  */
 export async function fetchBytes(url: string, options: FetchOptions = {}): Promise<Uint8Array> {
   const target = parseTarget(url);
   const retries = options.retries ?? 2;
+  const pacing = options.pacing ?? createRetryPacing();
   let lastError: FetchError | undefined;
   let attempts = 0;
   let timeouts = 0;
+  let delay = 0;
   while (attempts <= retries) {
-    if (attempts > 0) await sleep(250 * 2 ** (attempts - 1));
+    if (attempts > 0) await pacing.wait(delay);
     const skipped = options.circuit?.skipReason(target.host);
     if (skipped !== undefined) throw new FetchError(`${shown(target)}: not requested, ${skipped}`, { final: true });
     attempts++;
     try {
-      const body = await attempt(target, options);
+      const body = await attempt(target, options, pacing);
       options.circuit?.recordSuccess(target.host);
       return body;
     } catch (error) {
@@ -179,13 +193,35 @@ export async function fetchBytes(url: string, options: FetchOptions = {}): Promi
         if (failure.status !== undefined) options.circuit?.recordSuccess(target.host);
         throw failure;
       }
-      options.circuit?.recordFailure(target.host, failure.message);
       lastError = failure;
-      if (failure.timedOut && ++timeouts > 1) break;
+      delay = 250 * 2 ** (attempts - 1);
+      if (failure.retryAfterMs === undefined) {
+        options.circuit?.recordFailure(target.host, failure.message);
+        if (failure.timedOut && ++timeouts > 1) break;
+        continue;
+      }
+      // A host that says when to come back is alive, not failing: the circuit is for dead hosts, and pacing bounds the waits.
+      if (attempts > retries) break;
+      delay = Math.max(delay, failure.retryAfterMs);
+      if (!pacing.book(delay)) throw giveUpOn(target, failure, delay, pacing, options.circuit);
     }
   }
   throw new FetchError(`${lastError?.message ?? shown(target)} (after ${attempts} attempt${attempts === 1 ? "" : "s"})`, {
     ...(lastError?.status !== undefined ? { status: lastError.status } : {}),
     timedOut: lastError?.timedOut ?? false,
+  });
+}
+
+/** A Retry-After the run cannot wait out: the host's remaining requests are skipped, and the report says why. */
+function giveUpOn(target: URL, failure: FetchError, waitMs: number, pacing: RetryPacing, circuit: HostCircuit | undefined): FetchError {
+  const asked = `asked to wait ${Math.ceil(waitMs / 1000)} s (Retry-After)`;
+  const limit = `the ${pacing.limitMs / 1000} s parapet audit waits for busy registries in one run`;
+  circuit?.giveUp(target.host, {
+    skip: `${target.host} ${asked} earlier in this run`,
+    notice: `${target.host} answered HTTP ${failure.status} and ${asked}, which would take this run past ${limit}, so the rest of its requests were skipped and those packages were not checked. Run again later, or point --registry at a mirror that does not limit this machine.`,
+  });
+  return new FetchError(`${failure.message}, and the registry ${asked}, which would take this run past ${limit}. Run again later`, {
+    ...(failure.status !== undefined ? { status: failure.status } : {}),
+    final: true,
   });
 }

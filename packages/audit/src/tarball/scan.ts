@@ -2,11 +2,13 @@ import { type Finding, type LockedPackage, packageId } from "../model.js";
 import { mapWithConcurrency } from "../pool.js";
 import { authHeaders, type RegistryRoutes, registryFor, registryHosts, tarballUrl } from "../registry.js";
 import { ANALYZER_VERSION, analyzeTarball, type TarballAnalysis } from "./analyze.js";
-import { type CacheWriteGuard, createCacheWriteGuard, integrityOf, matchesIntegrity, sha512Hex, type TarballCache } from "./cache.js";
+import { type CacheWriteGuard, createCacheWriteGuard, integrityOf, sha512Hex, type TarballCache } from "./cache.js";
 import { createHostCircuit, type HostCircuit } from "./circuit.js";
 import { extractTarball } from "./extract.js";
 import { type FetchLike, fetchBytes } from "./fetch.js";
 import { isManifestPath, MAX_MANIFEST_BYTES } from "./manifest.js";
+import type { RetryPacing } from "./retry-after.js";
+import { downloadVerified } from "./verified-download.js";
 
 export interface ScanOptions {
   /** Default registry; scoped packages use their scope's registry from `npmrc`. */
@@ -25,6 +27,8 @@ export interface ScanOptions {
   readonly fetch?: FetchLike;
   /** Share one across the run (tarballs and metadata) so a dead host is given up on once. */
   readonly circuit?: HostCircuit;
+  /** Share one across the run (tarballs and metadata) so the waits busy registries ask for stay bounded in all. */
+  readonly pacing?: RetryPacing;
   /** See fetch.ts; for tests and slow networks. */
   readonly idleTimeoutMs?: number;
   readonly onProgress?: (done: number, total: number) => void;
@@ -137,21 +141,33 @@ async function download(pkg: LockedPackage, run: Run, note: Note): Promise<Uint8
     return undefined;
   }
   const url = sourceUrl(pkg, run);
-  const bytes = await fetchBytes(url, {
-    headers: authHeaders(url, run.npmrc),
-    circuit: run.circuit,
-    ...(run.fetch ? { fetch: run.fetch } : {}),
-    ...(run.idleTimeoutMs !== undefined ? { idleTimeoutMs: run.idleTimeoutMs } : {}),
-  });
   // Every algorithm npm would check, not only sha512: a sha1-only pin missed is a tarball npm would refuse.
-  if (pkg.integrity !== undefined && matchesIntegrity(bytes, pkg.integrity) === false) {
+  const fetched = await downloadVerified(pkg.integrity, (again) =>
+    fetchBytes(url, {
+      // The second copy confirms a mismatch: a cache on the way (a proxy, a CDN) must not hand back the first one.
+      headers: { ...authHeaders(url, run.npmrc), ...(again ? { "cache-control": "no-cache", pragma: "no-cache" } : {}) },
+      circuit: run.circuit,
+      ...(run.pacing ? { pacing: run.pacing } : {}),
+      ...(run.fetch ? { fetch: run.fetch } : {}),
+      ...(run.idleTimeoutMs !== undefined ? { idleTimeoutMs: run.idleTimeoutMs } : {}),
+    }),
+  );
+  if (fetched.kind === "mismatch") {
     note(
       "integrity-mismatch",
       "critical",
-      `the registry served a tarball whose hash differs from the lockfile's integrity (${pkg.integrity.split("-")[0]}). Do not install; find out whether the lockfile or the registry was tampered with.`,
+      `the registry served a tarball whose hash differs from the lockfile's integrity (${pkg.integrity?.split("-")[0]}), the same bytes on a second fetch, so it is not a download cut short. Do not install; find out whether the lockfile or the registry was tampered with.`,
     );
     return undefined;
   }
+  if (fetched.alteredFirst) {
+    note(
+      "tarball-altered-in-transit",
+      "high",
+      "the first copy fetched missed the lockfile's integrity and was not a download cut short (its bytes differ, not just end early); a second fetch matched and is what was analyzed. Something between this machine and the registry (a proxy, a mirror, a cache, an attacker on the path) served other bytes once: npm refuses such a copy, but find out what served it before the next install.",
+    );
+  }
+  const bytes = fetched.bytes;
   run.cacheWrites.write(() => run.cache.put(bytes));
   return bytes;
 }
