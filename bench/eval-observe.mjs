@@ -286,6 +286,99 @@ episode("customer key rotation", false, ROTATION, ROTATION + 7 * MIN);
     }
   }
 }
+// The internet's background (noise, all along): every site is asked for the same few dozen files by ever new
+// addresses, one to three guesses each, a visit every ~40 s, all answered 404.
+const BACKGROUND_PROBES = (
+  "/.env /.git/config /wp-login.php /xmlrpc.php /.aws/credentials /phpmyadmin/ /wp-admin/setup-config.php /config.php.bak " +
+  "/.env.production /backup.zip /db.sql /.DS_Store /server-status /actuator/env /cgi-bin/luci /.git/HEAD /wp-config.php.bak " +
+  "/api/.env /admin/.env /.svn/entries /phpinfo.php /.htpasswd /dump.sql /site.tar.gz /.vscode/sftp.json"
+).split(" ");
+for (let t = 0; t < HOURS * 60 * MIN; t += 20_000 + Math.floor(random() * 40_000)) {
+  const ip = randomIp();
+  const guesses = 1 + Math.floor(random() * 3);
+  for (let i = 0; i < guesses; i++) {
+    events.push({ t: t + i * 700, type: "req", ip, path: pick(BACKGROUND_PROBES), ua: pick(BOT_AGENTS), status: 404, episode: "noise" });
+  }
+}
+
+// 11. A wordlist spread over 120 proxies: each asks for 2 or 3 guesses (below any per-client bucket), together ~1
+// a second for 6 minutes, a list of 300 probes (dotfiles, backups, dumps and consoles under common directories).
+{
+  const e = episode("scan spread over 120 proxies", true, 70 * MIN, 76 * MIN);
+  const files = [
+    ".env",
+    ".git/config",
+    "backup.zip",
+    "db.sql",
+    "config.php.bak",
+    "dump.sql",
+    ".htpasswd",
+    "wp-config.php.old",
+    "site.tar.gz",
+    ".DS_Store",
+  ];
+  const dirs = [
+    "",
+    "admin/",
+    "api/",
+    "app/",
+    "backup/",
+    "old/",
+    "dev/",
+    "staging/",
+    "www/",
+    "public/",
+    "site/",
+    "data/",
+    "v1/",
+    "cms/",
+    "shop/",
+    "test/",
+    "src/",
+    "web/",
+    "new/",
+    "beta/",
+    "private/",
+    "tmp/",
+    "files/",
+    "static/",
+    "laravel/",
+    "wordpress/",
+    "blog/",
+    "portal/",
+    "internal/",
+    "home/",
+  ];
+  const list = dirs.flatMap((dir) => files.map((file) => `/${dir}${file}`)).sort(() => random() - 0.5);
+  const proxies = Array.from({ length: 120 }, randomIp);
+  let n = 0;
+  for (const ip of proxies) {
+    e.ips.add(ip);
+    const guesses = 2 + Math.floor(random() * 2);
+    for (let i = 0; i < guesses && n < list.length; i++, n++) {
+      const at = e.start + Math.floor((n / list.length) * 6 * MIN);
+      events.push({ t: at, type: "req", ip, path: list[n], ua: pick([BROWSER, ...BOT_AGENTS]), status: 404, episode: e.name });
+    }
+  }
+}
+// 12. A patient scanner: the usual probes from one address, one every 45 s for 20 minutes (every burst bucket
+// drains between two guesses). Found only after enough guesses, by design: ttd is minutes, not seconds.
+{
+  const e = episode("patient scanner, 1 probe / 45 s", true, 125 * MIN, 145 * MIN);
+  const ip = "203.0.113.77";
+  e.ips.add(ip);
+  for (let t = e.start, n = 0; t < e.end; t += 45_000, n++) {
+    events.push({
+      t,
+      type: "req",
+      ip,
+      path: BACKGROUND_PROBES[n % BACKGROUND_PROBES.length],
+      ua: BOT_AGENTS[1],
+      status: 404,
+      episode: e.name,
+    });
+  }
+}
 events.sort((a, b) => a.t - b.t);
 
 // ---------------------------------------------------------------- pipeline

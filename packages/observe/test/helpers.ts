@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Clock, type Logger, type PlainRequest, parapet, type Rule } from "@parapet/core";
+import type { Finding } from "../src/alerts/alert.js";
+import { createScanDetector } from "../src/detect/scan.js";
 import type { TrafficEvent } from "../src/detect/traffic.js";
 
 /** A clock the test moves by hand. */
@@ -94,4 +96,11 @@ export function trafficEvent(ts: number, client: string, fields: Partial<Traffic
     path: "/",
     ...fields,
   };
+}
+
+/** A scan detector with its default buckets, recording what it finds; `status` reports one answered request. */
+export function recordingScanDetector(): { findings: Finding[]; status(ip: string, path: string, status: number, now: number): void } {
+  const findings: Finding[] = [];
+  const scan = createScanDetector({}, (finding) => findings.push(finding));
+  return { findings, status: (client, path, status, now) => scan.observeStatus(client, path, status, now) };
 }

@@ -4,6 +4,7 @@ import { checkBucketSpec, type LeakyBucketSpec } from "../sketch/leaky-bucket.js
 import { type ClientKey, clientKeyOf } from "./client-key.js";
 import { KeyedBuckets } from "./keyed-buckets.js";
 import { isHiddenTarget, isSecretTarget, PATH_WEIGHTS, pathKindOf } from "./path-kind.js";
+import { SpreadProbes } from "./spread-probes.js";
 
 /**
  * Scanners: a client walking paths that do not exist, or tripping the shield.
@@ -25,6 +26,14 @@ import { isHiddenTarget, isSecretTarget, PATH_WEIGHTS, pathKindOf } from "./path
  *   only its probes}: a crawler walking the site faster than a person or a page load does
  *   (a scanner's discovery phase returns 200s, so the 404 bucket alone is late). An API client reading ever new
  *   ids is not a crawler, but "authenticated" only means a key was sent: any x-api-key hid a whole wordlist here.
+ * - patientProbingPerIp {10, 10 min, distinct probe paths, missing or served only}: a scanner that waits between
+ *   guesses (one every 30 s to a few minutes) drains every bucket above, probes weighing 3 included. No browser asks
+ *   for eleven different dotfiles, dumps or consoles in an hour and a half; refusals are left out (an admin whose
+ *   session expired is refused several /wp-admin/ pages);
+ * - probesOverall {30, 15 s, distinct probe paths, site-wide; a client's first 3 only}: a wordlist spread over
+ *   many addresses, each below its own buckets (spread-probes.ts). 120 proxies asking 2–3 guesses each went unseen;
+ *   the internet's background (ever new addresses asking for the same few dozen paths) repeats itself and does
+ *   not fill it. Subject "site": an alert, not a block (no one client is the scanner).
  * A secret file, dump, backup or traversal (isSecretTarget) answered 2xx or 3xx counts like a 404: a single-page
  * app answers 200 for every path, so a wordlist against one never met a 404 (20 guesses, one every 3 s: nothing).
  */
@@ -40,6 +49,8 @@ export interface ScanDetectorOptions {
   readonly slowProbingPerIp?: LeakyBucketSpec;
   readonly shieldHitsPerIp?: LeakyBucketSpec;
   readonly pathsPerIp?: LeakyBucketSpec;
+  readonly patientProbingPerIp?: LeakyBucketSpec;
+  readonly probesOverall?: LeakyBucketSpec;
   readonly maxKeys?: number;
 }
 
@@ -57,16 +68,20 @@ export function createScanDetector(
 ): ScanDetector {
   const maxKeys = options.maxKeys ?? 50_000;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw optionError("observe", "detectors.scan.maxKeys must be a positive integer");
-  const build = (name: "notFoundPerIp" | "slowProbingPerIp" | "shieldHitsPerIp" | "pathsPerIp", fallback: LeakyBucketSpec) => {
+  const specOf = (name: Exclude<keyof ScanDetectorOptions, "maxKeys">, fallback: LeakyBucketSpec) => {
     const spec = options[name] ?? fallback;
     const problem = checkBucketSpec(spec, `detectors.scan.${name}`);
     if (problem) throw optionError("observe", problem);
-    return new KeyedBuckets(spec, maxKeys);
+    return spec;
   };
+  const build = (name: Exclude<keyof ScanDetectorOptions, "maxKeys" | "probesOverall">, fallback: LeakyBucketSpec) =>
+    new KeyedBuckets(specOf(name, fallback), maxKeys);
   const notFound = build("notFoundPerIp", { capacity: 20, leakMs: 2_000 });
   const slowProbing = build("slowProbingPerIp", { capacity: 15, leakMs: 10_000 });
   const shieldHits = build("shieldHitsPerIp", { capacity: 5, leakMs: 10_000 });
   const paths = build("pathsPerIp", { capacity: 60, leakMs: 1_000 });
+  const patientProbing = build("patientProbingPerIp", { capacity: 10, leakMs: 600_000 });
+  const spread = new SpreadProbes(specOf("probesOverall", { capacity: 30, leakMs: 15_000 }), maxKeys);
 
   return {
     observeStatus(ip, path, status, now) {
@@ -78,11 +93,13 @@ export function createScanDetector(
       if (!counted) return;
       const kind = pathKindOf(path);
       const client = clientKey(ip);
-      for (const [bucket, buckets] of [
-        ["notFoundPerIp", notFound],
-        ["slowProbingPerIp", slowProbing],
+      const patient = kind === "probe" && !REFUSED.has(status);
+      for (const [bucket, buckets, amount] of [
+        ["notFoundPerIp", notFound, PATH_WEIGHTS[kind]],
+        ["slowProbingPerIp", slowProbing, PATH_WEIGHTS[kind]],
+        ["patientProbingPerIp", patient ? patientProbing : undefined, 1],
       ] as const) {
-        const level = buckets.pour(client, now, path, PATH_WEIGHTS[kind]);
+        const level = buckets?.pour(client, now, path, amount);
         if (level === undefined) continue;
         report(
           {
@@ -95,6 +112,9 @@ export function createScanDetector(
           now,
         );
       }
+      if (kind !== "probe") return;
+      const spreadFinding = spread.observe(client, path, now);
+      if (spreadFinding) report(spreadFinding, now);
     },
     observeRequest(ip, path, authenticated, now) {
       const kind = pathKindOf(path);
