@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
+import { sqliteLog } from "@parapet/observe";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 16);
@@ -98,10 +98,11 @@ const elapsed = (Date.now() - started) / 1000;
 // SIGTERM: the demo flushes its decision log before it exits.
 child.kill("SIGTERM");
 const [code] = await once(child, "exit");
-const db = new Database(dbPath, { readonly: true });
-const rows = db.prepare("SELECT COUNT(*) AS n FROM parapet_decisions").get().n;
+// Read as the dashboard does: the engine this Node runs safely (sqlite.ts), never creating or changing the file.
+const log = sqliteLog({ path: dbPath, readOnly: true });
+const [{ n: rows }] = await log.all("SELECT COUNT(*) AS n FROM parapet_decisions");
 const dbMb = statSync(dbPath).size / 1e6;
-db.close();
+await log.close();
 rmSync(dir, { recursive: true, force: true });
 
 console.log(`node ${process.version}; demo soaked for ${elapsed.toFixed(0)} s by ${CLIENTS} clients on 127.0.0.1`);

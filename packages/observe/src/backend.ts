@@ -1,4 +1,5 @@
 import type { Alert } from "./alerts/alert.js";
+import type { Deadline } from "./deadline.js";
 import { type AuthInput, createPipeline, type PipelineOptions } from "./pipeline.js";
 import type { QueueStats } from "./queue.js";
 import { type DecisionColumns, forEachStatus, type StatusColumns } from "./worker/columns.js";
@@ -15,9 +16,11 @@ export interface LogBackend {
   accepting(): boolean;
   send(decisions: DecisionColumns | undefined, statuses: StatusColumns | undefined, auth: AuthInput[], alerts: Alert[]): void;
   tick(now: number): void;
-  flush(): Promise<void>;
+  /** Writes what was sent; with close()'s deadline, waits no longer than it. */
+  flush(deadline?: Deadline): Promise<void>;
   stats(): QueueStats;
-  close(): Promise<void>;
+  /** Writes what is left, then closes; ends by `deadline`, counting (and logging) what was not written as dropped. */
+  close(deadline?: Deadline): Promise<void>;
 }
 
 /** The pipeline on the request thread: deterministic (tests driving a fake clock), and for drivers that cannot be reopened. */
@@ -33,8 +36,8 @@ export function inThreadBackend(options: PipelineOptions): LogBackend {
       for (const alert of alerts) pipeline.recordAlert(alert);
     },
     tick: (now) => pipeline.tick(now),
-    flush: () => pipeline.flush(),
+    flush: (deadline) => pipeline.flush(deadline),
     stats: () => pipeline.stats(),
-    close: () => pipeline.close(),
+    close: (deadline) => pipeline.close(deadline),
   };
 }

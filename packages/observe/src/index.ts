@@ -16,9 +16,12 @@
  * with backoff (migration.ts, queue.ts) while the queue holds what fits. Drops
  * (full ring or queue, a batch the database refuses while it accepts others)
  * are counted in `stats()`, logged, and become a `log_drops` alert row.
- * `close()` and SIGTERM/SIGINT flush everything (webhooks get at most 5 s); a
- * database that stops answering is waited for 5 s per write, not its query
- * timeout, and what it did not take is counted and logged as lost.
+ * `close()` and SIGTERM/SIGINT flush everything within one deadline,
+ * `closeTimeoutMs` (default 10 s, inside Kubernetes' 30 s grace): every step
+ * (last migration attempt, writes, webhooks at most 5 s, the pool) waits only
+ * for what is left of it; a database that stops answering is waited for 5 s
+ * per write at most, not its query timeout; what is unwritten at the deadline
+ * is counted as dropped and logged as lost.
  * Detectors and the block list therefore act up to one pump (250 ms) late.
  * Retention (on the first 10 s maintenance tick, then hourly): raw decisions
  * 7 days, rollups and alerts 90 days.

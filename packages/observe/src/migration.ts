@@ -1,4 +1,5 @@
 import { type Clock, type Logger, messageOf } from "@parapet/core";
+import { type Deadline, NO_DEADLINE } from "./deadline.js";
 import { settledWithin } from "./settled-within.js";
 import type { SqlDriver } from "./sql/driver.js";
 import { migrate } from "./sql/schema.js";
@@ -23,8 +24,11 @@ export interface Migration extends SchemaState {
   readonly done: Promise<void>;
   /** Called after every attempt: undefined once migrated, otherwise its error (the log worker is told both). */
   watch(listener: (error: string | undefined) => void): void;
-  /** Stops retrying after one last attempt, so decisions queued while the database came back are still written. */
-  close(): Promise<void>;
+  /**
+   * Stops retrying after one last attempt, so decisions queued while the database came back are still written. The
+   * attempt is waited for up to 5 s, and never past `deadline`.
+   */
+  close(deadline?: Deadline): Promise<void>;
 }
 
 export interface MigrationOptions {
@@ -120,15 +124,16 @@ export function startMigration(driver: SqlDriver, options: MigrationOptions): Mi
       listeners.push(listener);
       if (migrated || lastError !== undefined) listener(lastError);
     },
-    async close() {
+    async close(deadline = NO_DEADLINE) {
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
       // Bounded: an attempt waiting on a lock another session holds (or a server gone silent) never answers, and
       // close() waited with it for as long. Closing the driver afterwards ends the statement.
-      if (!migrated) await settledWithin(attempt(), LAST_ATTEMPT_WAIT_MS);
+      const waitMs = Math.round(deadline.cap(LAST_ATTEMPT_WAIT_MS));
+      if (!migrated) await settledWithin(attempt(), waitMs);
       if (!migrated) {
-        const reason = running ? `no answer within ${LAST_ATTEMPT_WAIT_MS} ms${lastError ? `; before: ${lastError}` : ""}` : lastError;
+        const reason = running ? `no answer within ${waitMs} ms${lastError ? `; before: ${lastError}` : ""}` : lastError;
         settle.reject(new Error(`the decision log closed before its tables could be created (${reason})`));
       }
     },

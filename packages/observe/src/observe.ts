@@ -16,6 +16,7 @@ import { inThreadBackend, type LogBackend } from "./backend.js";
 import { type BlockList, createBlockList } from "./blocklist.js";
 import { authAccountKey, authUserKey } from "./bounded-key.js";
 import { CaptureRing } from "./capture.js";
+import { type Deadline, deadlineIn, NO_DEADLINE } from "./deadline.js";
 import { type AuthDetectorOptions, createAuthDetector } from "./detect/auth.js";
 import { DEFAULT_IPV6_PREFIX } from "./detect/client-key.js";
 import { createScanDetector, type ScanDetectorOptions } from "./detect/scan.js";
@@ -24,6 +25,7 @@ import { MIGRATED, startMigration } from "./migration.js";
 import type { AuthInput } from "./pipeline.js";
 import { createQuery, type DecisionLogQuery } from "./query.js";
 import type { QueueStats } from "./queue.js";
+import { settledWithin } from "./settled-within.js";
 import { flushOnSignals } from "./signals.js";
 import type { SqlDriver } from "./sql/driver.js";
 import { sqliteLog } from "./sql/sqlite.js";
@@ -57,6 +59,18 @@ export interface ObserveOptions {
   readonly worker?: boolean;
   /** Flush on SIGTERM/SIGINT. Default true. */
   readonly handleSignals?: boolean;
+  /**
+   * The most `close()` (and the flush on SIGTERM/SIGINT) takes, in milliseconds: one deadline shared by every step
+   * (the last migration attempt, writing what is queued, webhook deliveries, closing the database), each waiting
+   * only for what is left of it. Default 10,000: well inside the 30 s Kubernetes grants between SIGTERM and SIGKILL,
+   * with room for the app's own shutdown. A healthy log writes a large backlog (10,000 decisions to SQLite or
+   * PostgreSQL) in well under a second; what is still unwritten at the deadline (a database that stopped answering,
+   * a SQLite file another process holds locked) is counted as dropped in `stats()` and logged as "lost at close",
+   * never silently. Raise it for a slow remote database with large bursts; keep it below your orchestrator's grace
+   * period minus the app's own shutdown. A blocking SQLite statement on this thread (`worker: false`) cannot be
+   * interrupted: close() may then overrun by up to SQLite's 5 s busy timeout.
+   */
+  readonly closeTimeoutMs?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly fetch?: typeof fetch;
@@ -86,12 +100,17 @@ export interface Observed {
   tick(now?: number): void;
   flush(): Promise<void>;
   stats(): ObserveStats;
-  /** Flushes everything queued, waits for webhook deliveries (at most `alerts.closeTimeoutMs`), closes the store. */
+  /**
+   * Flushes everything queued, waits for webhook deliveries (at most `alerts.closeTimeoutMs`), closes the store; all
+   * within `closeTimeoutMs` (default 10 s), after which what is unwritten is counted as dropped and logged. Calling it
+   * again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
 const systemClock: Clock = { now: () => Date.now() };
 const MAINTENANCE_INTERVAL_MS = 10_000;
+const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
 export function observe(options: ObserveOptions = {}): Observed {
   if (!options || typeof options !== "object") throw optionError("observe", "pass an options object: observe({ store: sqliteLog() })");
@@ -128,6 +147,7 @@ export function observe(options: ObserveOptions = {}): Observed {
     throw optionError("observe", "`ipv6Prefix` must be an integer from 1 to 128, the same as parapet({ ipv6Prefix }) (default 64)");
   const detectors = options.detectors ?? {};
   checkDetectorOptions(detectors);
+  const closeTimeoutMs = checkCloseTimeout(options.closeTimeoutMs);
 
   const driver = options.store === false ? undefined : (options.store ?? sqliteLog());
   // The worker needs a driver it can reopen and options that cross threads; otherwise the log runs here.
@@ -304,15 +324,15 @@ export function observe(options: ObserveOptions = {}): Observed {
   /** Captured, so counted as accepted, but never taken by the backend before close (discardUnsent). */
   let unsentAtClose = 0;
   const detachSignals = options.handleSignals === false ? () => {} : flushOnSignals(() => close());
-  async function flushAll(): Promise<void> {
+  async function flushAll(deadline: Deadline = NO_DEADLINE): Promise<void> {
     // Findings from one round trip raise alerts that need another: a few rounds settle it. The log worker takes a
     // few batches per round trip (see accepting()), so a full ring takes more rounds; each one sends some.
-    for (let round = 0; round < MAX_FLUSH_ROUNDS; round++) {
+    for (let round = 0; round < MAX_FLUSH_ROUNDS && deadline.left() > 0; round++) {
       const sentBefore = sends;
       const movedBefore = moved();
       pump();
       const covered = sends;
-      await backend.flush();
+      await backend.flush(deadline);
       // A pump that ran meanwhile (the worker made room) sent batches this round trip does not cover.
       const rest = captured.size + statuses.size + (sends - covered);
       if (rest === 0 && (pendingAlerts.length === 0 || round >= 2)) break;
@@ -337,23 +357,25 @@ export function observe(options: ObserveOptions = {}): Observed {
   }
   function close(): Promise<void> {
     closing ??= (async () => {
+      // One deadline for every step below: each waits for what is left of it, never for a bound of its own on top.
+      const deadline = deadlineIn(closeTimeoutMs);
       detachSignals();
       clearInterval(maintenance);
       clearInterval(pumpTimer);
       maintain();
       closed = true;
       // One last migration attempt if the tables are still missing, so the final flush can write what waited for them.
-      await migration?.close();
+      await migration?.close(deadline);
       // Findings from the last batches come back from the worker before their alerts are delivered and logged.
-      await flushAll();
+      await flushAll(deadline);
       // Decisions are written first; webhooks then get a bounded wait, so a hanging receiver cannot hold shutdown.
-      await dispatcher.close();
+      await dispatcher.close(deadline);
       pump();
-      // Only when flushAll gave up on a backend that took nothing: said now, before the worker goes.
+      // Only when flushAll gave up on a backend that took nothing, or ran out of time: said now, before the worker goes.
       discardUnsent();
-      await backend.close();
+      await backend.close(deadline);
       // In-thread, the pipeline closed the driver; with a worker, this connection only served migrations and queries.
-      if (useWorker) await driver?.close();
+      if (useWorker && driver) await settledWithin(driver.close(), deadline.left());
     })();
     return closing;
   }
@@ -386,6 +408,19 @@ export function observe(options: ObserveOptions = {}): Observed {
  */
 function wholeMilliseconds(clock: Clock): Clock {
   return { now: () => Math.floor(clock.now()) };
+}
+
+/** `closeTimeoutMs`, checked at construction: a typo must not leave shutdown unbounded, or cut to nothing. */
+function checkCloseTimeout(value: unknown): number {
+  if (value === undefined) return DEFAULT_CLOSE_TIMEOUT_MS;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    const hint = typeof value === "string" ? `; write it as a number, e.g. closeTimeoutMs: 10000 for ${JSON.stringify(value)}` : "";
+    throw optionError(
+      "observe",
+      `closeTimeoutMs must be a positive number of milliseconds (default 10000, below the orchestrator's grace period), not ${String(value)}${hint}`,
+    );
+  }
+  return value;
 }
 
 /** Round trips flush() may take: enough to move two full rings a few batches at a time; a bound, not a target. */

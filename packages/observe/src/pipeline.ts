@@ -1,5 +1,6 @@
 import { type AuthEvent, type Logger, messageOf } from "@parapet/core";
 import type { Alert, Finding } from "./alerts/alert.js";
+import { type Deadline, NO_DEADLINE } from "./deadline.js";
 import { type ArrivingDecision, type BatchStatuses, DecisionBatch } from "./decision-batch.js";
 import { type AuthDetectorOptions, createAuthDetector, NETWORK_PREFIX } from "./detect/auth.js";
 import { clientKeyFor, DEFAULT_IPV6_PREFIX } from "./detect/client-key.js";
@@ -63,12 +64,13 @@ export interface Pipeline {
   recordAlert(alert: Alert): void;
   /** Closes detector windows up to `now` and runs retention when due: on the first tick once the tables exist, then every interval. */
   tick(now: number): void;
-  flush(): Promise<void>;
+  /** Writes what is queued (see BatchQueue.flush); close() passes its deadline, which no wait goes past. */
+  flush(deadline?: Deadline): Promise<void>;
   stats(): QueueStats;
   /** True while the queue is writing to the database. */
   writing(): boolean;
-  /** Flushes, then closes the driver. */
-  close(): Promise<void>;
+  /** Flushes, then closes the driver; every wait ends by `deadline`, and what is not written by then is counted as lost. */
+  close(deadline?: Deadline): Promise<void>;
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
@@ -198,20 +200,21 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           () => {},
         );
     },
-    flush: async () => {
-      await queue.flush();
-      await settledWithin(retentionRun, MAINTENANCE_WAIT_MS);
+    flush: async (deadline = NO_DEADLINE) => {
+      await queue.flush(deadline);
+      await settledWithin(retentionRun, deadline.cap(MAINTENANCE_WAIT_MS));
     },
     stats: () => queue.stats(),
     writing: () => queue.writing(),
-    async close() {
+    async close(deadline = NO_DEADLINE) {
       // Without tables (the migration gave up at close) no retry can succeed: what is left is counted at once.
       closing = true;
-      await queue.close(driver && !schema.isMigrated() ? 0 : undefined);
+      await queue.close(driver && !schema.isMigrated() ? 0 : undefined, deadline);
       // Bounded like the queue: a retention chunk or rollup on a database that stopped answering held close() for its
       // query timeout. Closing the driver then ends what is still running.
-      await settledWithin(retentionRun, MAINTENANCE_CLOSE_WAIT_MS);
-      await driver?.close();
+      await settledWithin(retentionRun, deadline.cap(MAINTENANCE_CLOSE_WAIT_MS));
+      // The pool ends its connections at once; waiting for it to report so is not worth going past the deadline.
+      if (driver) await settledWithin(driver.close(), deadline.left());
     },
   };
 }

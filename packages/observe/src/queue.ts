@@ -1,4 +1,5 @@
 import { type Logger, messageOf } from "@parapet/core";
+import { type Deadline, NO_DEADLINE } from "./deadline.js";
 import { settledWithin } from "./settled-within.js";
 
 /**
@@ -73,14 +74,16 @@ export interface BatchQueue<T> {
   /**
    * Writes everything queued so far. A failing batch is retried with backoff for up to `flushRetryMs`; then the
    * flush resolves and the batch stays queued (the timer goes on retrying it), so a flush during an outage ends.
+   * Never waits past `deadline` (close()'s, when it flushes).
    */
-  flush(): Promise<void>;
+  flush(deadline?: Deadline): Promise<void>;
   stats(): QueueStats;
   /**
    * Stops the timer after a final flush, retrying a failing sink for up to `retryMs` (default `closeRetryMs`), then
-   * counts what is left as dropped. Later pushes are dropped and counted.
+   * counts what is left as dropped. Later pushes are dropped and counted. Every wait ends by `deadline`: what is
+   * still queued then is counted and logged as lost, however healthy the sink.
    */
-  close(retryMs?: number): Promise<void>;
+  close(retryMs?: number, deadline?: Deadline): Promise<void>;
   /** True while a write is under way (between a drain's first write and the moment it stops). */
   writing(): boolean;
 }
@@ -142,6 +145,8 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
   let abandoned = false;
   /** Writes that have answered (succeeded or failed): flush and close wait while this moves. */
   let answers = 0;
+  /** When the latest write began (performance.now()): how long an unanswered one has waited, for the loss's log line. */
+  let attemptStarted = 0;
 
   const timer = setInterval(() => {
     void drain(false);
@@ -251,6 +256,7 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
   }
 
   async function attempt(batch: Slice): Promise<unknown> {
+    attemptStarted = performance.now();
     try {
       // Slots from the head on always hold an item: only written ones are emptied.
       await options.write(buffer.slice(batch.start, batch.end) as T[]);
@@ -311,30 +317,36 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
   }
 
   /**
-   * Writes what is queued; a failing batch gets more tries on the retry schedule until `deadline`. A drain is waited
-   * for while its writes keep answering (a long backlog on a healthy database is written whole); once none has
-   * answered for `closeRetryMs`, it is left running (the timer or a later call sees how it ends). A database that
-   * stopped answering (a network drop) held each write up to its query timeout, twice over with the rollback, and a
-   * close() waiting for it took 80 s, past the orchestrator's grace: the process was killed before it said what was lost.
+   * Writes what is queued; a failing batch gets more tries on the retry schedule until `until` (in `now()` time). A
+   * drain is waited for while its writes keep answering (a long backlog on a healthy database is written whole), up
+   * to `deadline`; once none has answered for `closeRetryMs`, it is left running (the timer or a later call sees how
+   * it ends). A database that stopped answering (a network drop) held each write up to its query timeout, twice over
+   * with the rollback, and a close() waiting for it took 80 s, past the orchestrator's grace: the process was killed
+   * before it said what was lost.
    */
-  async function drainUntil(deadline: number): Promise<void> {
-    await whileAnswering(drain(true));
+  async function drainUntil(until: number, deadline: Deadline): Promise<void> {
+    await whileAnswering(drain(true), deadline);
     // A write still under way got no answer: retrying would only queue behind it.
-    while (pendingEntries > 0 && now() < deadline && running === undefined) {
+    while (pendingEntries > 0 && now() < until && running === undefined && deadline.left() > 0) {
       // A timer that holds the process while it waits: a flush or close in progress is awaited by someone.
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(retryAt, deadline) - now())));
-      await whileAnswering(drain(true));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(retryAt, until) - now())));
+      await whileAnswering(drain(true), deadline);
     }
   }
 
-  async function close(retryMs = closeRetryMs): Promise<void> {
+  /** `now() + ms`, but no later than the deadline. */
+  function until(ms: number, deadline: Deadline): number {
+    return now() + Math.min(ms, deadline.left());
+  }
+
+  async function close(retryMs = closeRetryMs, deadline = NO_DEADLINE): Promise<void> {
     clearInterval(timer);
     // A sink failing at shutdown gets more tries, with backoff, within a bound the orchestrator's grace allows. A write
     // is waited for up to closeRetryMs even when no retry is wanted (retryMs 0): that one attempt says why it failed.
-    const started = now();
-    await whileAnswering(drain(true));
+    const retryUntil = until(retryMs, deadline);
+    await whileAnswering(drain(true), deadline);
     closed = true;
-    if (running === undefined) await drainUntil(started + retryMs);
+    if (running === undefined) await drainUntil(retryUntil, deadline);
     const left = pendingEntries;
     if (left > 0) {
       const unanswered = running !== undefined;
@@ -343,32 +355,33 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
       buffer = [];
       head = 0;
       pendingEntries = 0;
-      logger.error("decision log: entries lost at close because the sink kept failing", {
+      logger.error("decision log: entries lost at close because the sink kept failing or close() ran out of time", {
         entries: left,
         // Counted as lost, though the database may yet commit it: nothing here will hear of it.
         error: unanswered
-          ? `the database gave a write no answer for ${answerWaitMs} ms${lastError ? `; before: ${lastError}` : ""}`
-          : lastError,
+          ? `the database gave a write no answer for ${Math.round(performance.now() - attemptStarted)} ms, then close() stopped waiting${lastError ? `; before: ${lastError}` : ""}`
+          : failures > 0
+            ? lastError
+            : "close() ran out of time with the database still writing (observe's closeTimeoutMs: raise it if the database is healthy)",
       });
     }
   }
 
-  /** Resolves when `work` (a drain: it never rejects) settles, or once no write has answered for `answerWaitMs`. */
-  async function whileAnswering(work: Promise<void>): Promise<void> {
-    let settled = false;
-    void work.then(() => {
-      settled = true;
-    });
+  /**
+   * Resolves when `work` (a drain: it never rejects) settles, once no write has answered for `answerWaitMs`, or when
+   * the deadline passes, whichever comes first.
+   */
+  async function whileAnswering(work: Promise<void>, deadline: Deadline): Promise<void> {
     for (;;) {
       const before = answers;
-      await settledWithin(work, answerWaitMs);
-      if (settled || answers === before) return;
+      if (await settledWithin(work, deadline.cap(answerWaitMs))) return;
+      if (answers === before || deadline.left() === 0) return;
     }
   }
 
   return {
     push,
-    flush: () => drainUntil(now() + flushRetryMs),
+    flush: (deadline = NO_DEADLINE) => drainUntil(until(flushRetryMs, deadline), deadline),
     writing: () => running !== undefined,
     stats: () => ({ accepted, written, dropped, failedWrites, pending: pendingEntries }),
     close,

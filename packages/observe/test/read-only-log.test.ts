@@ -15,6 +15,19 @@ import { tempDir } from "./helpers.js";
 const dir = tempDir();
 after(() => dir.remove());
 
+/**
+ * Another program's SQLite file, opened with the engine this Node runs safely: better-sqlite3 12 on Node >= 24 can
+ * abort the test process when its objects are freed at exit (see sqlite.ts), which failed CI once.
+ */
+function openOtherProgramsDatabase(path: string): { exec(sql: string): void; close(): void } {
+  const require = createRequire(import.meta.url);
+  if (Number(process.versions.node.split(".")[0]) >= 24) {
+    const { DatabaseSync } = require("node:sqlite") as { DatabaseSync: new (path: string) => { exec(sql: string): void; close(): void } };
+    return new DatabaseSync(path);
+  }
+  return new (require("better-sqlite3") as new (path: string) => { exec(sql: string): void; close(): void })(path);
+}
+
 const ALERT = {
   sql: "INSERT INTO parapet_alerts (id, ts, kind, severity, subject, summary, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
   params: ["a1", 1, "scan", "warning", "ip:x", "s", "{}"],
@@ -36,8 +49,7 @@ test("sqlite readOnly: an empty file stays empty, and a database of another app 
 
   // Another program's database, in the default rollback-journal mode.
   const other = join(dir.path, "other.db");
-  const Database = createRequire(import.meta.url)("better-sqlite3") as new (path: string) => { exec(sql: string): void; close(): void };
-  const db = new Database(other);
+  const db = openOtherProgramsDatabase(other);
   db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me');");
   db.close();
   const before = readFileSync(other);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@parapet/core";
+import { type Deadline, NO_DEADLINE } from "../deadline.js";
 import { settledWithin } from "../settled-within.js";
 import { BoundedMap } from "../sketch/bounded-map.js";
 import { type Alert, type Finding, SEVERITY_RANK, type Severity } from "./alert.js";
@@ -24,6 +25,7 @@ export interface AlertOptions {
   /**
    * How long close() (and SIGTERM) waits for deliveries still in flight, then abandons them. Default 5,000 ms:
    * a receiver that hangs would otherwise hold shutdown for every attempt's timeout and backoff (about 27 s by default).
+   * Never longer than what is left of observe's `closeTimeoutMs`, the bound on the whole close.
    */
   readonly closeTimeoutMs?: number;
 }
@@ -32,8 +34,11 @@ export interface AlertDispatcher {
   raise(finding: Finding, ts: number): Alert | undefined;
   /** Alerts raised so far in this process (most recent last, bounded to 1,000). */
   recent(): readonly Alert[];
-  /** Waits for deliveries in flight, at most `closeTimeoutMs`; then abandons the rest. Alerts raised later are not sent. */
-  close(): Promise<void>;
+  /**
+   * Waits for deliveries in flight, at most `closeTimeoutMs` and never past `deadline`; then abandons the rest (counted
+   * in droppedDeliveries). Alerts raised later are not sent.
+   */
+  close(deadline?: Deadline): Promise<void>;
   stats(): { raised: number; suppressed: number; delivered: number; failedDeliveries: number; droppedDeliveries: number };
 }
 
@@ -107,13 +112,14 @@ export function createAlertDispatcher(
   return {
     raise,
     recent: () => recent,
-    close: async () => {
-      const left = await settleWithin([...inFlight], closeTimeoutMs);
+    close: async (deadline = NO_DEADLINE) => {
+      const waitedMs = Math.round(deadline.cap(closeTimeoutMs));
+      const left = await settleWithin([...inFlight], waitedMs);
       abandon.abort();
       if (left > 0) {
         deps.logger.warn("alert webhooks: deliveries still in flight at close were abandoned (the alerts are in the decision log)", {
           abandoned: left,
-          waitedMs: closeTimeoutMs,
+          waitedMs,
         });
       }
     },

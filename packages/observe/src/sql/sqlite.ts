@@ -20,7 +20,10 @@ import type { SqlDriver, SqlStatement, SqlValue } from "./driver.js";
 export interface SqliteLogOptions {
   /** The database file. Default `.parapet/decisions.db`; its folder is created. `:memory:` for tests. */
   readonly path?: string;
-  /** Force one engine instead of trying better-sqlite3 first. */
+  /**
+   * Force one engine instead of the default (node:sqlite on Node >= 24, better-sqlite3 before). better-sqlite3 before
+   * 13 is refused on Node >= 24, where it can abort the process.
+   */
   readonly engine?: "better-sqlite3" | "node:sqlite";
   /**
    * Open an existing log for reading only (the dashboard): the file and its folder are never created, the journal
@@ -133,7 +136,9 @@ function openEngine(path: string, forced: SqliteLogOptions["engine"], readOnly: 
     let Database: (new (file: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => Engine) | undefined;
     try {
       Database = require("better-sqlite3") as NonNullable<typeof Database>;
+      if (forced === "better-sqlite3") refuseAbortingAddon();
     } catch (error) {
+      if (error instanceof ParapetError) throw error;
       if (forced === "better-sqlite3") throw error;
       betterError = error;
     }
@@ -147,6 +152,24 @@ function openEngine(path: string, forced: SqliteLogOptions["engine"], readOnly: 
     );
   }
   return openBuiltin(builtin);
+}
+
+/**
+ * better-sqlite3 before 13 wraps its objects in Node's raw ObjectWrap, whose destructor on Node >= 24 asserts that a
+ * JavaScript environment is current: a statement or database collected by an idle GC, or at exit, aborts the whole
+ * process (SIGABRT, no stack, no chance to flush the log). Node >= 24 defaults to node:sqlite for that reason; forcing
+ * the old addon there is refused at construction rather than left to crash the app some hours later.
+ */
+function refuseAbortingAddon(): void {
+  if (Number(process.versions.node.split(".")[0]) < 24) return;
+  const { version } = require("better-sqlite3/package.json") as { version: string };
+  if (Number(version.split(".")[0]) >= 13) return;
+  throw optionError(
+    "sqliteLog",
+    `engine "better-sqlite3" ${version} can abort a Node ${process.versions.node} process when the garbage collector frees ` +
+      "one of its statements (WiseLibs/better-sqlite3#1515). Leave `engine` unset (node:sqlite is the default here) " +
+      "or install better-sqlite3 >= 13.",
+  );
 }
 
 function wrap(name: string, db: Engine): SqliteEngine {

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { type Logger, messageOf } from "@parapet/core";
+import { deadlineIn, NO_DEADLINE } from "../deadline.js";
 import { relayedSchema } from "../migration.js";
 import { createPipeline } from "../pipeline.js";
 import type { SqlDriver } from "../sql/driver.js";
@@ -21,10 +22,19 @@ if (!port) throw new Error("log-worker.js runs as a worker thread started by obs
 const setup = workerData as WorkerSetup;
 const send = (message: FromWorker) => port.postMessage(message);
 
+/**
+ * Every log line carries the counts as they are when it is written, in the same message: a line about entries lost
+ * at close and the drop count that includes them reach the main thread together or not at all. Sent apart, the main
+ * thread could hear the line, give up on the worker at its deadline before the count arrived, and count the same
+ * entries lost a second time.
+ */
+let countsReady = false;
+const logLine = (level: "warn" | "error", message: string, fields: Record<string, unknown> | undefined) =>
+  send({ type: "log", level, message, fields, ...(countsReady ? { progress: progress() } : {}) });
 const logger: Logger = {
   debug() {},
-  warn: (message, fields) => send({ type: "log", level: "warn", message, fields }),
-  error: (message, fields) => send({ type: "log", level: "error", message, fields }),
+  warn: (message, fields) => logLine("warn", message, fields),
+  error: (message, fields) => logLine("error", message, fields),
 };
 
 let driver: SqlDriver | undefined;
@@ -72,6 +82,7 @@ let acknowledged = 0;
 function progress(): WorkerProgress {
   return { ...pipeline.stats(), received, joined, acknowledged };
 }
+countsReady = true;
 // Written and dropped counts go back as they change, so a crash loses track of nothing already written.
 const reporter = setInterval(() => {
   const now = progress();
@@ -135,20 +146,26 @@ port.on("message", (message: ToWorker) => {
       pipeline.tick(message.now);
       break;
     case "flush":
-      void pipeline.flush().then(() => send({ type: "done", id: message.id, progress: progress() }));
+      void pipeline.flush(deadlineOf(message)).then(() => send({ type: "done", id: message.id, progress: progress() }));
       break;
     case "close":
-      clearInterval(reporter);
+      // The reporter keeps running while closing: the count of entries lost at close reaches the main thread with
+      // their log line, even if the main thread stops waiting (its deadline) before "done".
       void pipeline
-        .close()
+        .close(deadlineOf(message))
         .catch((error) => logger.error("decision log worker: close failed", { error: messageOf(error) }))
         .then(() => {
+          clearInterval(reporter);
           send({ type: "done", id: message.id, progress: progress() });
           port.close();
         });
       break;
   }
 });
+
+function deadlineOf(message: { readonly budgetMs: number | undefined }) {
+  return message.budgetMs === undefined ? NO_DEADLINE : deadlineIn(message.budgetMs);
+}
 
 function joinOrQueue(id: string, status: number, ts: number): void {
   if (pipeline.status(id, status, ts)) joined++;

@@ -27,8 +27,12 @@ export type ToWorker =
   /** After each migration attempt: undefined once the tables exist, otherwise why not yet (retried). */
   | { readonly type: "schema"; readonly error: string | undefined }
   | { readonly type: "tick"; readonly now: number }
-  | { readonly type: "flush"; readonly id: number }
-  | { readonly type: "close"; readonly id: number };
+  /**
+   * `budgetMs`: what is left of close()'s deadline, which the worker's waits keep to (a duration, not a time: the
+   * threads' monotonic clocks start at different moments). Undefined for a flush outside close().
+   */
+  | { readonly type: "flush"; readonly id: number; readonly budgetMs: number | undefined }
+  | { readonly type: "close"; readonly id: number; readonly budgetMs: number | undefined };
 
 /** Progress the main thread needs for `stats()` and crash accounting. */
 export interface WorkerProgress extends QueueStats {
@@ -53,4 +57,6 @@ export type FromWorker =
       readonly level: "warn" | "error";
       readonly message: string;
       readonly fields: Record<string, unknown> | undefined;
+      /** The counts when the line was written (absent before the pipeline exists): see log-worker.ts. */
+      readonly progress?: WorkerProgress;
     };

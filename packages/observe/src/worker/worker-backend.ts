@@ -2,9 +2,11 @@ import { Worker } from "node:worker_threads";
 import { type Logger, messageOf } from "@parapet/core";
 import type { Alert, Finding } from "../alerts/alert.js";
 import type { LogBackend } from "../backend.js";
+import { type Deadline, NO_DEADLINE } from "../deadline.js";
 import type { Migration } from "../migration.js";
 import type { AuthInput } from "../pipeline.js";
 import type { QueueStats } from "../queue.js";
+import { settledWithin } from "../settled-within.js";
 import { entriesOf, transferablesOf } from "./columns.js";
 import type { FromWorker, ToWorker, WorkerProgress, WorkerSetup } from "./protocol.js";
 
@@ -27,6 +29,12 @@ export interface WorkerBackendOptions {
  * still queued held memory no capacity counted. A few batches keep the worker busy and its loop turning.
  */
 const IN_FLIGHT_BATCHES = 8;
+
+/**
+ * Of what is left of close()'s deadline, the part the worker does not get: its answer, with the final counts, must
+ * reach this thread before the deadline, or what it wrote would be counted here as lost.
+ */
+const ANSWER_MARGIN_MS = 200;
 
 const WORKER_URL = new URL("./log-worker.js", import.meta.url);
 const NO_PROGRESS: WorkerProgress = {
@@ -57,7 +65,8 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
   const base = { accepted: 0, written: 0, dropped: 0, failedWrites: 0 };
   let progress = NO_PROGRESS;
   let sent = 0;
-  let lostInCrashes = 0;
+  /** Sent to a worker that crashed, or that had not finished writing by close()'s deadline. */
+  let lostUnwritten = 0;
   let droppedWithoutWorker = 0;
   let restarts = 0;
   let closing = false;
@@ -101,6 +110,8 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
         offerRoom();
         break;
       case "log":
+        // Taken with the line: a loss the worker logs is then in `progress` before giveUp() could count it again.
+        if (message.progress) progress = message.progress;
         logger[message.level](message.message, message.fields);
         break;
     }
@@ -119,19 +130,9 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
 
   function exited(gone: Worker, code: number): void {
     if (gone !== worker) return;
-    worker = undefined;
-    // Whatever the worker had received or was sent but had not written is lost with it.
-    const lost = sent - progress.written - progress.dropped - progress.joined;
-    base.accepted += progress.accepted + Math.max(0, sent - progress.received);
-    base.written += progress.written;
-    base.dropped += progress.dropped;
-    base.failedWrites += progress.failedWrites;
-    progress = NO_PROGRESS;
-    sent = 0;
-    for (const release of waiting.values()) release();
-    waiting.clear();
+    const lost = retire();
     if (closing && lost === 0) return;
-    lostInCrashes += Math.max(0, lost);
+    lostUnwritten += lost;
     logger.error("decision log worker stopped; the decisions it held are counted as dropped", { code, lost });
     if (!closing && restarts < maxRestarts) {
       restarts++;
@@ -141,6 +142,24 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
     }
     // Nothing is in flight to a new worker (and without one nothing is held back): what waited can go.
     offerRoom();
+  }
+
+  /**
+   * Takes the current worker's counts into `base` and lets go of it (every pending flush or close is released);
+   * returns what it had been sent and not written, dropped or joined: lost with it.
+   */
+  function retire(): number {
+    worker = undefined;
+    const lost = sent - progress.written - progress.dropped - progress.joined;
+    base.accepted += progress.accepted + Math.max(0, sent - progress.received);
+    base.written += progress.written;
+    base.dropped += progress.dropped;
+    base.failedWrites += progress.failedWrites;
+    progress = NO_PROGRESS;
+    sent = 0;
+    for (const release of waiting.values()) release();
+    waiting.clear();
+    return Math.max(0, lost);
   }
 
   function post(message: ToWorker): boolean {
@@ -157,15 +176,44 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
     }
   }
 
-  function roundTrip(type: "flush" | "close"): Promise<void> {
+  /**
+   * Resolves to true once the worker has done `type`; with a deadline, to false if it has not answered by then (it
+   * is blocked: a SQLite file another process holds locked keeps its thread in the busy wait, 5 s per statement).
+   */
+  function roundTrip(type: "flush" | "close", deadline: Deadline): Promise<boolean> {
     const current = worker;
-    if (!current) return Promise.resolve();
+    if (!current) return Promise.resolve(true);
     const id = ++nextId;
+    const left = deadline.left();
+    const budgetMs = Number.isFinite(left) ? Math.max(0, left - ANSWER_MARGIN_MS) : undefined;
     current.ref();
-    return new Promise<void>((resolve) => {
+    const answered = new Promise<void>((resolve) => {
       waiting.set(id, resolve);
-      current.postMessage({ type, id } satisfies ToWorker);
-    }).finally(() => current.unref());
+      current.postMessage({ type, id, budgetMs } satisfies ToWorker);
+    });
+    return settledWithin(answered, deadline.left()).finally(() => {
+      waiting.delete(id);
+      current.unref();
+    });
+  }
+
+  /**
+   * close()'s deadline passed before the worker answered: what it holds is counted and logged here, as lost (it may
+   * yet be written, if the worker gets to it before it is terminated; nothing here will hear of it). Its later
+   * messages are ignored, so its own count of the same entries is not added to this one.
+   */
+  function giveUp(current: Worker): void {
+    current.removeAllListeners("message");
+    const lost = retire();
+    lostUnwritten += lost;
+    if (lost > 0) {
+      logger.error(
+        "decision log: entries lost at close; the log worker had not written them when close() ran out of time (closeTimeoutMs)",
+        {
+          entries: lost,
+        },
+      );
+    }
   }
 
   return {
@@ -188,24 +236,27 @@ export function workerBackend(options: WorkerBackendOptions): LogBackend & { rea
     tick(now) {
       post({ type: "tick", now });
     },
-    flush: () => roundTrip("flush"),
+    flush: async (deadline = NO_DEADLINE) => {
+      await roundTrip("flush", deadline);
+    },
     stats(): QueueStats {
       const inFlight = Math.max(0, sent - progress.received);
       return {
         accepted: base.accepted + progress.accepted + inFlight,
         written: base.written + progress.written,
-        dropped: base.dropped + progress.dropped + lostInCrashes + droppedWithoutWorker,
+        dropped: base.dropped + progress.dropped + lostUnwritten + droppedWithoutWorker,
         failedWrites: base.failedWrites + progress.failedWrites,
         pending: progress.pending + inFlight,
       };
     },
-    async close() {
+    async close(deadline = NO_DEADLINE) {
       closing = true;
       const current = worker;
       if (!current) return;
-      await roundTrip("close");
-      // The worker has flushed and closed its connection (or died, already accounted for): end the thread now.
-      await current.terminate();
+      if (!(await roundTrip("close", deadline)) && worker === current) giveUp(current);
+      // The worker has flushed and closed its connection (or died, or was given up on, already accounted for): end the
+      // thread now. A thread blocked in a synchronous call ends only once the call returns: not waited for past the deadline.
+      await settledWithin(current.terminate(), deadline.left());
     },
     threadId: () => worker?.threadId ?? -1,
   };
