@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { detectBot } from "@parapet/bots";
 import { createClientIpResolver, parapet, silentLogger } from "@parapet/core";
 import { blockListRule, LeakyBucket, observe, sqliteLog } from "@parapet/observe";
+import { shield } from "@parapet/shield";
 
 const CORPUS = "/work/shared/corpora/observe";
 const MIN = 60_000;
@@ -301,6 +302,30 @@ for (let t = 0; t < HOURS * 60 * MIN; t += 20_000 + Math.floor(random() * 40_000
   }
 }
 
+// The internet's single injection probes (noise, all along): an address sends one or two requests the shield flags
+// (a quote in a parameter, a script tag, a traversal) and is never seen again; a few an hour.
+const INJECTIONS = [
+  "/products?id=1' AND 1=1-- -",
+  "/products?id=1 UNION ALL SELECT NULL,NULL,NULL-- -",
+  "/products?id=1' AND SLEEP(5)-- -",
+  "/search?q=1' OR '1'='1",
+  "/api/items?sort=(SELECT 1 FROM (SELECT SLEEP(5))a)",
+  "/api/items?id=1 AND extractvalue(1,concat(0x7e,version()))",
+  "/search?q=<script>alert(document.cookie)</script>",
+  '/search?q="><img src=x onerror=alert(1)>',
+  "/download?file=../../../../etc/passwd",
+  "/ping?host=;id",
+  "/page?url=http://169.254.169.254/latest/meta-data/",
+  "/render?name={{7*7}}",
+];
+for (let t = random() * 10 * MIN; t < HOURS * 60 * MIN; t += 3 * MIN + Math.floor(random() * 17 * MIN)) {
+  const ip = randomIp();
+  const ua = pick([...BOT_AGENTS, BROWSER, "sqlmap/1.8.2#stable (https://sqlmap.org)"]);
+  for (let i = 0; i < 1 + Math.floor(random() * 2); i++) {
+    events.push({ t: Math.floor(t) + i * 900, type: "req", ip, path: pick(INJECTIONS), ua, status: 403, episode: "noise" });
+  }
+}
+
 // 11. A wordlist spread over 120 proxies: each asks for 2 or 3 guesses (below any per-client bucket), together ~1
 // a second for 6 minutes, a list of 300 probes (dotfiles, backups, dumps and consoles under common directories).
 {
@@ -379,6 +404,22 @@ for (let t = 0; t < HOURS * 60 * MIN; t += 20_000 + Math.floor(random() * 40_000
     });
   }
 }
+// 13. An injection campaign spread over 100 proxies: sqlmap (most addresses say so in their User-Agent, some copy a
+// browser's) sends each address 1 to 3 payloads, ~1 request a second, so no address nears shieldHitsPerIp.
+{
+  const e = episode("injection campaign over 100 proxies", true, 88 * MIN, 92 * MIN);
+  const sqlmap = "sqlmap/1.8.2#stable (https://sqlmap.org)";
+  const proxies = Array.from({ length: 100 }, randomIp);
+  let t = e.start;
+  for (const ip of proxies) {
+    e.ips.add(ip);
+    const ua = random() < 0.8 ? sqlmap : BROWSER;
+    for (let i = 0; i < 1 + Math.floor(random() * 3); i++) {
+      events.push({ t, type: "req", ip, path: pick(INJECTIONS.slice(0, 8)), ua, status: 403, episode: e.name });
+      t += 500 + Math.floor(random() * 1000);
+    }
+  }
+}
 events.sort((a, b) => a.t - b.t);
 
 // ---------------------------------------------------------------- pipeline
@@ -409,7 +450,8 @@ const googleDns = {
 };
 const labelBots = detectBot({ mode: "DRY_RUN", resolver: googleDns });
 const guard = parapet({
-  rules: [blockListRule(observed.blockList, { mode: "DRY_RUN" }), labelBots],
+  // The shield in DRY_RUN too: it labels attacks (the log's attack column, the scan detector's shield hits).
+  rules: [blockListRule(observed.blockList, { mode: "DRY_RUN" }), labelBots, shield({ mode: "DRY_RUN" })],
   observers: [observed.observer],
   clock,
   logger: silentLogger,
@@ -530,5 +572,26 @@ console.table(
     signals: a.evidence.signals.join(", ") || "-",
     top: a.evidence.topClients[0]?.client ?? "-",
   })),
+);
+// Site-wide scan findings (no one client to block), with the evidence they gave.
+console.log("\nsite-wide scan and attack campaign findings:");
+console.table(
+  alerts
+    .filter((a) => (a.kind === "scan" || a.kind === "attack_campaign") && a.subject === "site")
+    .map((a) => ({
+      at: new Date(a.ts).toISOString().slice(11, 19),
+      episode: attribute(a)?.name ?? "(noise)",
+      bucket: a.evidence.bucket,
+      clients: a.evidence.clients,
+      what: a.evidence.classes
+        ? Object.entries(a.evidence.classes)
+            .map(([c, n]) => `${c} ${n}`)
+            .join(", ")
+        : `${a.evidence.distinctPaths} paths`,
+      "top user agent": a.evidence.topUserAgents?.[0]
+        ? `${a.evidence.topUserAgents[0].userAgent.slice(0, 24)} (${a.evidence.topUserAgents[0].clients})`
+        : "-",
+      "top path": a.evidence.topPaths?.[0] ? `${a.evidence.topPaths[0].path} (${a.evidence.topPaths[0].clients})` : "-",
+    })),
 );
 score("CrowdSec-style fixed per-IP buckets", baselineAlerts, () => true);

@@ -18,7 +18,7 @@ export interface ApiContext {
   readonly logger: Logger;
 }
 
-const ALERT_KINDS: readonly AlertKind[] = ["spike", "credential_stuffing", "brute_force", "scan", "log_drops"];
+const ALERT_KINDS: readonly AlertKind[] = ["spike", "credential_stuffing", "brute_force", "scan", "attack_campaign", "log_drops"];
 const DECISION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 type Handler = (params: URLSearchParams, context: ApiContext, tail: string) => Promise<unknown>;

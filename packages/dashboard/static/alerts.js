@@ -7,6 +7,7 @@ const KIND_LABELS = {
   credential_stuffing: "Credential stuffing",
   brute_force: "Brute force",
   scan: "Scanner",
+  attack_campaign: "Attack campaign",
   log_drops: "Decision log dropping",
 };
 

@@ -114,7 +114,8 @@ export class DecisionBatch {
         batch.#apiKeys[i] = row.apiKey;
       }
       row.userId = nonEmpty(strings.next());
-      strings.skip(); // user agent
+      // A slice of the batch: the campaign detector copies the few it keeps as evidence (attack-campaign.ts).
+      row.userAgent = nonEmpty(strings.nextShared());
       // A key that counts by a credential is stored with the credential's fingerprint (secret-keys.ts).
       const resultsKey = strings.nextShared();
       if (resultsKey !== undefined && resultsKey !== "") {
@@ -243,6 +244,7 @@ export class ArrivingDecision {
   userId: string | null = null;
   botClass: string | null = null;
   attackClass: string | null = null;
+  userAgent: string | null = null;
   /** The HTTP status that rode along with the decision, 0 when none did (`statusTs`: when it was reported). */
   status = 0;
   statusTs = 0;

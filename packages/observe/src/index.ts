@@ -44,7 +44,7 @@
  * - parapet_top_hourly (v2): (hour, dimension, value) PK, total, denied: the top
  *   200 values per closed hour and top() dimension; parapet_top_hours lists the
  *   hours rolled up (top-rollup.ts). Queries over 2 h read these.
- * - parapet_alerts: id PK, ts, kind (spike|credential_stuffing|brute_force|scan|log_drops),
+ * - parapet_alerts: id PK, ts, kind (spike|credential_stuffing|brute_force|scan|attack_campaign|log_drops),
  *   severity (info|warning|critical), subject, summary, evidence (JSON).
  *   Spike evidence has `verdict` (customer|attack|unexplained) and the numbers.
  *

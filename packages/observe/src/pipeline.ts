@@ -150,7 +150,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     try {
       spike?.observe(toTrafficEvent(decision, ipv6Prefix));
       scan?.observeRequest(decision.ip, decision.path, decision.apiKey !== null || decision.userId !== null, decision.ts);
-      if (decision.attackClass !== null) scan?.observeShieldHit(decision.ip, decision.attackClass, decision.ts);
+      if (decision.attackClass !== null) {
+        const context = { path: decision.path, userAgent: decision.userAgent ?? undefined };
+        scan?.observeShieldHit(decision.ip, decision.attackClass, decision.ts, context);
+      }
       if (decision.status !== 0) {
         spike?.observeStatus(decision.status);
         scan?.observeStatus(decision.ip, decision.path, decision.status, decision.statusTs);

@@ -1,8 +1,8 @@
 /** What detectors find and alerts carry. One shape for the log, webhooks and the dashboard. */
-export type AlertKind = "spike" | "credential_stuffing" | "brute_force" | "scan" | "log_drops";
+export type AlertKind = "spike" | "credential_stuffing" | "brute_force" | "scan" | "attack_campaign" | "log_drops";
 export type Severity = "info" | "warning" | "critical";
 
-export const ALERT_KINDS: readonly AlertKind[] = ["spike", "credential_stuffing", "brute_force", "scan", "log_drops"];
+export const ALERT_KINDS: readonly AlertKind[] = ["spike", "credential_stuffing", "brute_force", "scan", "attack_campaign", "log_drops"];
 
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
 

@@ -1,6 +1,7 @@
 import { optionError } from "@parapet/core";
 import type { Finding } from "../alerts/alert.js";
 import { checkBucketSpec, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
+import { AttackCampaign, type ShieldHitContext } from "./attack-campaign.js";
 import { type ClientKey, clientKeyOf } from "./client-key.js";
 import { KeyedBuckets } from "./keyed-buckets.js";
 import { isHiddenTarget, isSecretTarget, PATH_WEIGHTS, pathKindOf } from "./path-kind.js";
@@ -34,6 +35,15 @@ import { SpreadProbes } from "./spread-probes.js";
  *   many addresses, each below its own buckets (spread-probes.ts). 120 proxies asking 2–3 guesses each went unseen;
  *   the internet's background (ever new addresses asking for the same few dozen paths) repeats itself and does
  *   not fill it. Subject "site": an alert, not a block (no one client is the scanner).
+ * - shieldHitsOverall {12, 6 s, distinct (client, attack class) pairs, site-wide; a client's first 2 classes only}: an
+ *   injection campaign spread over many addresses (attack-campaign.ts). 100 proxies sending 1–3 flagged requests each,
+ *   ~1 a second, went unseen: shieldHitsPerIp needs 6 from one client. ~0.5 new clients a second fill it in ~35 s
+ *   (15 s in eval:observe). It drains 10 clients a minute: the internet's single injection probes from ever new
+ *   addresses (a few an hour) never fill it; at random at 5 a minute none did in 2,000 simulated hours, at 6 a minute
+ *   once. A campaign slower than ~10 new addresses a minute is not found here. Shield hits on probe paths (/.env
+ *   flagged as traversal) are left to probesOverall: ever new addresses ask every site for those all day.
+ *   Subject "site", evidence: classes, clients, top user agents and paths. Raise it for a site where the shield
+ *   flags more than ~10 different real visitors a minute (the evidence then shows browsers on one form path).
  * A secret file, dump, backup or traversal (isSecretTarget) answered 2xx or 3xx counts like a 404: a single-page
  * app answers 200 for every path, so a wordlist against one never met a 404 (20 guesses, one every 3 s: nothing).
  */
@@ -51,12 +61,14 @@ export interface ScanDetectorOptions {
   readonly pathsPerIp?: LeakyBucketSpec;
   readonly patientProbingPerIp?: LeakyBucketSpec;
   readonly probesOverall?: LeakyBucketSpec;
+  readonly shieldHitsOverall?: LeakyBucketSpec;
   readonly maxKeys?: number;
 }
 
 export interface ScanDetector {
   observeStatus(ip: string, path: string, status: number, now: number): void;
-  observeShieldHit(ip: string, attackClass: string, now: number): void;
+  /** `context`: the request's path and user agent, for the site-wide campaign's evidence (and to leave probe paths out). */
+  observeShieldHit(ip: string, attackClass: string, now: number, context?: ShieldHitContext): void;
   observeRequest(ip: string, path: string, authenticated: boolean, now: number): void;
 }
 
@@ -74,7 +86,7 @@ export function createScanDetector(
     if (problem) throw optionError("observe", problem);
     return spec;
   };
-  const build = (name: Exclude<keyof ScanDetectorOptions, "maxKeys" | "probesOverall">, fallback: LeakyBucketSpec) =>
+  const build = (name: Exclude<keyof ScanDetectorOptions, "maxKeys" | "probesOverall" | "shieldHitsOverall">, fallback: LeakyBucketSpec) =>
     new KeyedBuckets(specOf(name, fallback), maxKeys);
   const notFound = build("notFoundPerIp", { capacity: 20, leakMs: 2_000 });
   const slowProbing = build("slowProbingPerIp", { capacity: 15, leakMs: 10_000 });
@@ -82,6 +94,7 @@ export function createScanDetector(
   const paths = build("pathsPerIp", { capacity: 60, leakMs: 1_000 });
   const patientProbing = build("patientProbingPerIp", { capacity: 10, leakMs: 600_000 });
   const spread = new SpreadProbes(specOf("probesOverall", { capacity: 30, leakMs: 15_000 }), maxKeys);
+  const campaign = new AttackCampaign(specOf("shieldHitsOverall", { capacity: 12, leakMs: 6_000 }), maxKeys);
 
   return {
     observeStatus(ip, path, status, now) {
@@ -133,8 +146,12 @@ export function createScanDetector(
         now,
       );
     },
-    observeShieldHit(ip, attackClass, now) {
+    observeShieldHit(ip, attackClass, now, context) {
       const client = clientKey(ip);
+      // A probe flagged (/.env as traversal) is probesOverall's: the internet's background asks for those all day.
+      const probe = context?.path !== undefined && pathKindOf(context.path) === "probe";
+      const campaignFinding = probe ? undefined : campaign.observe(client, attackClass, now, context);
+      if (campaignFinding) report(campaignFinding, now);
       const level = shieldHits.pour(client, now);
       if (level === undefined) return;
       report(
