@@ -193,7 +193,7 @@ function scoreWord(
   if (argument === "number" && NUMERIC_COMMANDS.has(word)) {
     // "sleep 8 hours a night": a number and then words is a sentence; the probe is the number alone (or a suffix, `5s`).
     if (!/^[\s+]*\d+(?:\.\d+)?[smhd]?\s*(?:$|[;|&#])/.test(text.slice(after, after + 40))) return 0.5;
-    return word === "sleep" || word === "timeout" ? 0.75 : 0.6;
+    return word === "sleep" || word === "usleep" || word === "timeout" ? 0.75 : 0.6;
   }
   return 0;
 }
@@ -340,10 +340,16 @@ export function firstNonSpace(text: string): number {
   return i;
 }
 
-/** A program name no language has as a word: a hyphen or a digit in it, or one of the system programs (`cscli`, `zstdcat`). */
+/**
+ * A program name no language has as a word: a hyphen or a digit in it, or one of the system programs (`cscli`, `zstdcat`).
+ * Letters then a number are a word of technical prose, though: "python3 tutorial", "base64 image" are searches.
+ */
 function isNoWord(word: string): boolean {
-  return /[-\d]/.test(word) || SYSTEM_PROGRAMS.has(word);
+  return (/[-\d]/.test(word) && !LETTERS_THEN_NUMBER.test(word)) || SYSTEM_PROGRAMS.has(word);
 }
+
+/** `python3`, `base64`, `php8.2`: a name with a version or a radix after it. */
+const LETTERS_THEN_NUMBER = /^[a-z]+\d+(?:\.\d+)*$/;
 
 /** One to three bare arguments (names, sub-commands, `community.general`), and nothing else. */
 const BARE_ARGUMENTS = /^(?:\s+[a-z0-9][\w.:=-]{0,40}){1,3}\s*$/;
@@ -531,6 +537,9 @@ function shellArgument(rest: string, word: string): Argument {
   const trimmed = rest.replace(/^[\s+,]+/, "");
   if (trimmed.length === 0) return "end";
   const c = trimmed[0] as string;
+  // `;id #`, `;id #'`: an empty shell comment closing the value cuts off the rest of the app's command line. With
+  // anything after it (`id #12`, `tail # blue`, `#tag`) it is prose's number sign, a hashtag or a note.
+  if (c === "#" && trimmed.length < rest.length && /^#['"`\s]*$/.test(trimmed)) return "end";
   // `exec (` with nothing inside is prose or code, not a subshell.
   if (c === "(" && trimmed.slice(1).trim() === "") return "end";
   if (";|&`><)}'\"(".includes(c)) return "operator";

@@ -231,6 +231,8 @@ export const COMMON_COMMANDS: ReadonlySet<string> = new Set([
   "cat",
   "echo",
   "sleep",
+  // Sleeps in microseconds: commix's sleep2usleep tamper swaps it in for `sleep` in timing probes.
+  "usleep",
   "ping",
   "dir",
   "id",
@@ -427,4 +429,4 @@ export const RUNTIMES: ReadonlySet<string> = new Set(
 );
 
 /** Commands that take a number as their natural argument: `sleep 5`, `ping -n 3`. */
-export const NUMERIC_COMMANDS: ReadonlySet<string> = new Set(["sleep", "timeout", "ping", "wait"]);
+export const NUMERIC_COMMANDS: ReadonlySet<string> = new Set(["sleep", "usleep", "timeout", "ping", "wait"]);

@@ -96,9 +96,11 @@ const SHELLSHOCK = /(?:^|[=:;\w]\s*)\(\s*\)\s*\{/g;
 
 /**
  * `() {` opening the value (or after `=`, `:`, `;`) is Shellshock's own prefix, closed or not. After a name, a
- * definition only runs once its body is closed (`f(){ f|f& };f`), while a line of JavaScript quoted from a README
- * (`function printBoo () {`, `stream.on('end', fn() {`) stops at the `{`. (The anonymous-function test is code, not
- * a lookbehind in SHELLSHOCK: `(?<!function\s*)` rescans every run of spaces, quadratic on a long one.)
+ * definition only runs once its body is closed and the name is then called (`f(){ f|f& };f`), while a line of
+ * JavaScript quoted from a README (`function printBoo () {`, `stream.on('end', fn() {`) stops at the `{`, and Go, C or
+ * Kotlin posted to a forum (`func main() { … }`, `int main() { … }`) defines a function no command calls. (The
+ * anonymous-function test is code, not a lookbehind in SHELLSHOCK: `(?<!function\s*)` rescans every run of spaces,
+ * quadratic on a long one.)
  */
 function isShellFunctionDefinition(text: string): boolean {
   const lastBrace = text.lastIndexOf("}");
@@ -107,10 +109,34 @@ function isShellFunctionDefinition(text: string): boolean {
     // The match starts at the name's last character, or at `=`, `:`, `;`, or the value's start.
     if (!/\w/.test(match[0].charAt(0))) return true;
     if (isAnonymousFunction(text, match.index)) continue;
-    if (lastBrace >= match.index + match[0].length) return true;
+    if (lastBrace >= match.index + match[0].length && (OPENS_WITH_SEPARATOR.test(text) || isCalledAfter(text, match.index, lastBrace)))
+      return true;
   }
   return false;
 }
+
+/**
+ * Whether the function whose name ends at `nameEnd` (inclusive) is run as a command after `from`: its name right
+ * after `;`, `&`, `|` or a line break, as in `f(){ f|f& };f` or `x() { id; }\nx`. Names past 64 characters are none.
+ */
+function isCalledAfter(text: string, nameEnd: number, from: number): boolean {
+  let start = nameEnd;
+  while (start > 0 && nameEnd - start < 64 && /\w/.test(text.charAt(start - 1))) start--;
+  const name = text.slice(start, nameEnd + 1);
+  for (let at = text.indexOf(name, from); at !== -1; at = text.indexOf(name, at + 1)) {
+    let before = at - 1;
+    while (before > from && (text.charAt(before) === " " || text.charAt(before) === "\t")) before--;
+    if (!COMMAND_OPENERS.has(text.charAt(before))) continue;
+    if (!/\w/.test(text.charAt(at + name.length))) return true;
+  }
+  return false;
+}
+
+/** A value that opens by ending the app's command (`;gcc<<<'main(){}'`): what follows is shell, not posted code. */
+const OPENS_WITH_SEPARATOR = /^\s*[;&|]/;
+
+/** What a command follows on a line of shell: a separator or a line break. */
+const COMMAND_OPENERS: ReadonlySet<string> = new Set([";", "&", "|", "\n", "\r"]);
 
 /** Whether the word ending at `end` (inclusive) is `function`: JavaScript's anonymous `function () {`. */
 function isAnonymousFunction(text: string, end: number): boolean {

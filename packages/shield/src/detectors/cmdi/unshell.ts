@@ -17,7 +17,9 @@ export function unshell(text: string): string {
       .replace(/\$(?=')/g, "")
       .replace(/\$\(\)|\$[@*!\d$?#-]|\$\{[@*!\d#?-]?\}/g, "")
       // `$_` is the last argument, empty in a fresh shell; only glued inside a word (`c$_at`), not PHP's `$_GET`.
-      .replace(/(?<=[a-z])\$_(?=[a-z])/g, "");
+      .replace(/(?<=[a-z])\$_(?=[a-z])/g, "")
+      .replace(UNSET_VARIABLE_OPENING_WORD, "")
+      .replace(UNSET_VARIABLE_IN_WORD, "");
   // Empty command substitutions glued inside a word: `pi``ng`, `pi<()ng`.
   if (out.indexOf("``") !== -1 || out.indexOf("()") !== -1) out = out.replace(/(?<=[a-z])(?:``|[<>]\(\))(?=[a-z])/g, "");
   // One-letter globs inside a word (`adduse[r]`, `c[a]t`) match the letter itself.
@@ -40,6 +42,14 @@ export function unshell(text: string): string {
   return out;
 }
 
+/**
+ * `u${xq}n${xq}ame`: a variable nobody set, glued between two letters, expands to nothing and joins the word again
+ * (commix's uninitializedvariable tamper). A template writes `${name}` between separators (`/${id}/`, `${a}-${b}`).
+ */
+const UNSET_VARIABLE_IN_WORD = /(?<=[a-z])\$\{[a-z_][a-z0-9_]{0,15}\}(?=[a-z])/g;
+/** `${xq}w${xq}hoami`: the same variable again before the word's first letter, where the tamper repeats it. */
+const UNSET_VARIABLE_OPENING_WORD = /\$\{([a-z_][a-z0-9_]{0,15})\}(?=[a-z]\$\{\1\})/g;
+
 /** Quotes (`'` and `"`) in `text`, counted up to two: all `unshell` needs to know. */
 function quoteCount(text: string): number {
   const single = text.indexOf("'");
@@ -49,8 +59,9 @@ function quoteCount(text: string): number {
   return text.indexOf(single === -1 ? '"' : "'", (single === -1 ? double : single) + 1) === -1 ? 1 : 2;
 }
 
-/** Markers of a word split to dodge a filter: `c''at`, `c$@at`, `pi``ng`, `w\ho`, `wh^oami`. */
-const EVASION = /[a-z](?:(?:''|""|``|\$\(\)|[<>]\(\)|\$[@*!\d$?#_-]|\$\{[@*!\d#?-]?\}|\\|\^|['"])[a-z]|(?:''|""|``|\$\(\))(?=\s|$))/g;
+/** Markers of a word split to dodge a filter: `c''at`, `c$@at`, `c${x}at`, `pi``ng`, `w\ho`, `wh^oami`. */
+const EVASION =
+  /[a-z](?:(?:''|""|``|\$\(\)|[<>]\(\)|\$[@*!\d$?#_-]|\$\{[@*!\d#?-]?\}|\$\{[a-z_][a-z0-9_]{0,15}\}|\\|\^|['"])[a-z]|(?:''|""|``|\$\(\))(?=\s|$))/g;
 /** `[\s;|&]`, as a character test: what ends a word for the shell (and every space JavaScript's `\s` knows). */
 function isTokenBreak(c: number): boolean {
   if (c === 59 || c === 124 || c === 38 || c === 32 || (c >= 9 && c <= 13)) return true;

@@ -43,12 +43,13 @@ const DANGEROUS_SEGMENTS = new Set([
 
 /**
  * Apache Commons Collections gadget classes (the ysoserial CommonsCollections
- * chains): no application has a reason to send these names. `forclosure` is
+ * chains, with `BadAttributeValueExpException`, the JDK class CommonsCollections5
+ * enters by): no application has a reason to send these names. `forclosure` is
  * also a misspelling of "foreclosure", so it counts only beside Runtime or
  * ProcessBuilder.
  */
 const GADGET =
-  /\b(?:invoker|instantiate|chained|constant|clone)transformer\b|\b(?:instantiate|prototypeclone|prototypeserialization)factory\b|\bwhileclosure\b/i;
+  /\b(?:invoker|instantiate|chained|constant|clone)transformer\b|\b(?:instantiate|prototypeclone|prototypeserialization)factory\b|\bwhileclosure\b|\bbadattributevalueexpexception\b/i;
 const FOR_CLOSURE = /\bforclosure\b/i;
 const EXECUTION_CLASS = /\b(?:runtime|processbuilder)\b/i;
 
@@ -127,13 +128,28 @@ function classPathSignal(value: string): CodeSignal | undefined {
     if (segments.some((s) => DANGEROUS_SEGMENTS.has(s))) return { score: 0.9, label: "java class path", index: match.index, mention: true };
     if (GADGET_PACKAGES.some((prefix) => lower.startsWith(prefix)))
       return { score: 0.85, label: "java gadget package", index: match.index, mention: true };
-    if (JDK_ROOTS.has(segments[0] as string) && hasClassSegment(path))
+    if (JDK_ROOTS.has(segments[0] as string) && hasClassSegment(path) && !isLoggedClass(value, path, CLASS_PATH.lastIndex))
       best ??= { score: 0.75, label: "java class path", index: match.index, mention: true };
   }
   return best;
 }
 
 const JDK_ROOTS = new Set(["java", "javax", "jdk", "sun", "org"]);
+
+/** A throwable's class name: `IOException`, `OutOfMemoryError`. */
+const THROWABLE_NAME = /(?:exception|error)$/i;
+/** What a stack frame prints after the method: `(ThreadPoolExecutor.java:1136)`, `(Native Method)`. */
+const FRAME_SOURCE = /^\((?:[\w$]{1,64}\.java:\d{1,6}|Native Method|Unknown Source)\)/;
+
+/**
+ * A class named the way a log or a stack trace prints it, pasted into a support ticket or an error report:
+ * an exception type (`java.io.IOException: Broken pipe`) or a frame (`at java.lang.Thread.run(Thread.java:833)`).
+ * A polymorphic type hint names a class to build, and no gadget chain builds a throwable or a stack frame
+ * (gadget classes and dangerous segments are judged before, whatever their name).
+ */
+function isLoggedClass(value: string, path: string, end: number): boolean {
+  return THROWABLE_NAME.test(path) || FRAME_SOURCE.test(value.slice(end, end + 80));
+}
 
 function hasClassSegment(path: string): boolean {
   for (let i = path.indexOf(".") + 1; i > 0 && i < path.length; i = path.indexOf(".", i) + 1) {

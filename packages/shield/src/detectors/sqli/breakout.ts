@@ -174,12 +174,13 @@ function conditionAfterLogic(
   const terminated = sig.commentAfter[after - 1] === true;
   if (next === undefined && terminated) return { score: 0.9, technique: "condition then comment", at: start };
   if (quoted && closesWordThenDangles(sig, after)) return undefined;
+  // "use 'or' instead of 'and' (see p. 2)", 'what "or" means in this context': a literal holding a clause of prose
+  // is quoted text, not an operand, whether the query's quote closes it or a quote of the value does.
+  if (first.kind === "string" && PROSE_CLAUSE.test(first.text)) return undefined;
   if (next === undefined) {
     if (brokeOut) return { score: 0.8, technique: "constant condition after breakout", at: start };
     return isConstantLogic(tokens, from, operand) ? { score: 0.75, technique: "constant logic on a number", at: start } : undefined;
   }
-  // "use 'or' instead of 'and' (see p. 2)": a literal holding a clause of prose is quoted text, not an operand.
-  if (first.kind === "string" && PROSE_CLAUSE.test(first.text)) return undefined;
   if (brokeOut && (next.kind === "close" || next.kind === "semicolon" || next.kind === "logic" || isArithmetic(next))) {
     // `" and 3/4" pipes`: inches after a quoted size. Arithmetic that ends in a word or another literal is no expression.
     return isArithmetic(next) && !endsExpression(tokens[arithmeticEnd(tokens, after)])

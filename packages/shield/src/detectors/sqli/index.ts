@@ -47,8 +47,19 @@ function variantsOf(value: string): string[] {
   if (value.includes("%a0") || value.includes("%A0")) variants.push(value.replace(LATIN1_BLANK, " "));
   const unpercented = withoutStrayPercents(value);
   if (unpercented !== undefined) variants.push(unpercented);
+  // `SE/**/LECT`, `AN/**/D`: an app or filter that strips comments before the query joins the keyword again.
+  if (value.includes("/**/")) {
+    const joined = value.replace(COMMENT_INSIDE_WORD, "");
+    if (joined !== value) variants.push(joined);
+  }
   return variants;
 }
+
+/**
+ * An empty comment glued between two letters (sqlmap's randomcomments tamper). Nobody writes one in a word: in
+ * SQL it splits the word in two, so only a comment-stripping filter in front of the database makes it a keyword.
+ */
+const COMMENT_INSIDE_WORD = /(?<=[a-z])\/\*\*\/(?=[a-z])/gi;
 
 const LATIN1_BLANK = /%a0/gi;
 

@@ -76,7 +76,7 @@ const MIN_PROSE_WORDS = 3;
  */
 function isProse(value: string): boolean {
   const tokens = value.split(/\s+/, 64);
-  if (!PROSE_WORD.test(tokens[0] ?? "")) return false;
+  if (!PROSE_WORD.test(tokens[0] ?? "") && !PROSE_OPENER.test(tokens[0] ?? "")) return false;
   let words = 0;
   for (const token of tokens) {
     if (PROSE_WORD.test(token) && ++words >= MIN_PROSE_WORDS) return true;
@@ -84,7 +84,10 @@ function isProse(value: string): boolean {
   return false;
 }
 
-const PROSE_WORD = /^[a-z]{2,}[,.:;!?]?$/;
+/** A word of letters, maybe contracted ("it's", "don't", "we're"), with trailing punctuation. */
+const PROSE_WORD = /^[a-z]{2,}(?:'[a-z]{1,2})?[,.:;!?]?$/;
+/** "I set the proxy to http://10.1.2.3:3128", "I'm on http://localhost:3000": a sentence opens with "I" or "a" too. */
+const PROSE_OPENER = /^(?:i|a)(?:'[a-z]{1,2})?,?$/;
 
 /**
  * Where the browser goes next, not what the server fetches: OAuth's `redirect_uri` (RFC 8252 §7.3 sends native

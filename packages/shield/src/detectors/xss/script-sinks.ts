@@ -20,6 +20,11 @@ const SINK_CALL =
  */
 const PROSE_AFTER_SINK_NAME = /^[a-z]+\s+\(\s*[a-z][a-z\s/-]*\)/i;
 /**
+ * "it fails in eval() on line 3", "fetch() returns a promise": prose names a function by its empty parentheses and
+ * goes on with words. A payload's call passes what it shows or runs, or ends the statement (`alert();`, `alert()//`).
+ */
+const EMPTY_CALL_THEN_WORDS = /^\)\s+[a-z]{2,}\s+[a-z]/i;
+/**
  * Reaching into the DOM's secrets or navigation: what a real exploit does
  * after proving the bug. Another window's location (`top.`, `opener.`) only
  * counts when it is set or followed; web storage holds the session tokens.
@@ -251,7 +256,10 @@ function findJsFuck(code: string): number {
 function findSinkCall(code: string, brokeOut: boolean): ScriptHit | undefined {
   const match = SINK_CALL.exec(code);
   if (match === null) return undefined;
-  const prose = !brokeOut && PROSE_AFTER_SINK_NAME.test(code.slice(match.index, match.index + 120));
+  const prose =
+    !brokeOut &&
+    (PROSE_AFTER_SINK_NAME.test(code.slice(match.index, match.index + 120)) ||
+      EMPTY_CALL_THEN_WORDS.test(code.slice(match.index + match[0].length, match.index + match[0].length + 40)));
   return { what: "sink call", index: match.index, brokeOut, score: prose ? 0.6 : 0.8 };
 }
 
