@@ -148,7 +148,9 @@ test("observe: alert and block options are checked, and the error says what to w
   rejects({ maxPendingDeliveries: 0 }, /alerts\.maxPendingDeliveries must be a positive integer/);
   rejects({ webhooks: [{ ...webhooks[0], format: "teams" }] }, /`format` must be "json" \(default\) or "slack", not "teams"/);
   rejects({ webhooks: { url: "http://x" } }, /alerts\.webhooks must be an array/);
-  rejects({}, /block\.kinds has "scanner"; the finding kinds are "spike", .*"scan", "attack_campaign" or "log_drops"/, { block: { kinds: ["scanner"] } });
+  rejects({}, /block\.kinds has "scanner"; the finding kinds are "spike", .*"scan", "attack_campaign" or "log_drops"/, {
+    block: { kinds: ["scanner"] },
+  });
   // The valid forms still construct.
   const fine = observe({
     store: false,
