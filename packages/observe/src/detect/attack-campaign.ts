@@ -1,8 +1,9 @@
 import type { Finding } from "../alerts/alert.js";
 import { boundedKey } from "../bounded-key.js";
 import { BoundedMap } from "../sketch/bounded-map.js";
-import { LeakyBucket, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
+import type { LeakyBucketSpec } from "../sketch/leaky-bucket.js";
 import { detached } from "../worker/packed-strings.js";
+import { SiteWindow } from "./site-window.js";
 
 /**
  * An injection campaign spread over many addresses: a tool (sqlmap, nuclei, a botnet's exploit kit) run through a
@@ -29,74 +30,68 @@ export interface ShieldHitContext {
   readonly userAgent?: string | undefined;
 }
 
-export class AttackCampaign {
-  #bucket: LeakyBucket | undefined;
+interface Counted {
   /** The classes each client has added, at most PER_CLIENT. */
-  #clients: BoundedMap<string, string[]>;
+  readonly clients: BoundedMap<string, string[]>;
   /** Clients per class, per user agent, per first path. */
-  #classes = new Map<string, number>();
-  #agents = new Map<string, number>();
-  #paths = new Map<string, number>();
+  readonly classes: Map<string, number>;
+  readonly agents: Map<string, number>;
+  readonly paths: Map<string, number>;
+}
 
-  constructor(
-    readonly spec: LeakyBucketSpec,
-    readonly maxClients: number,
-  ) {
-    this.#clients = new BoundedMap(maxClients);
+export class AttackCampaign {
+  readonly #window: SiteWindow<Counted>;
+
+  constructor(spec: LeakyBucketSpec, maxClients: number) {
+    this.#window = new SiteWindow(spec, () => ({
+      clients: new BoundedMap(maxClients),
+      classes: new Map(),
+      agents: new Map(),
+      paths: new Map(),
+    }));
   }
 
   /** A request from `client` the shield flagged as `attackClass`; the finding when the site-wide bucket overflows. */
   observe(client: string, attackClass: string, now: number, context: ShieldHitContext = {}): Finding | undefined {
-    if (!this.#bucket || this.#bucket.isEmpty(now)) this.#reset(now);
-    const bucket = this.#bucket as LeakyBucket;
-    const counted = this.#clients.get(client);
-    if (counted?.includes(attackClass) || (counted?.length ?? 0) >= PER_CLIENT) return undefined;
+    const counted = this.#window.current(now);
+    const added = counted.clients.get(client);
+    if (added?.includes(attackClass) || (added?.length ?? 0) >= PER_CLIENT) return undefined;
     // The class is a rule's text (clipped to 128 by record.ts) and may be a slice of a batch: a copy of its own.
     const kept = detached(attackClass);
-    if (counted) counted.push(kept);
+    if (added) added.push(kept);
     else {
-      this.#clients.set(client, [kept]);
+      counted.clients.set(client, [kept]);
       // Once per client: "shared by 80 clients" is the evidence, not how often each repeated itself.
-      if (context.userAgent !== undefined && context.userAgent !== "") tally(this.#agents, boundedKey(detached(context.userAgent)));
-      if (context.path !== undefined) tally(this.#paths, boundedKey(detached(context.path)));
+      if (context.userAgent !== undefined && context.userAgent !== "") tally(counted.agents, boundedKey(detached(context.userAgent)));
+      if (context.path !== undefined) tally(counted.paths, boundedKey(detached(context.path)));
     }
-    tally(this.#classes, kept);
-    if (!bucket.pour(now)) return undefined;
-    const finding = this.#finding(bucket.level(now), attackClass);
-    this.#reset(now);
-    return finding;
+    tally(counted.classes, kept);
+    const level = this.#window.pour(now);
+    return level === undefined ? undefined : finding(counted, level, attackClass);
   }
+}
 
-  #finding(level: number, lastClass: string): Finding {
-    const clients = [...this.#clients.entries()].map(([client]) => client);
-    const classes = Object.fromEntries([...this.#classes].sort((a, b) => b[1] - a[1]));
-    return {
-      // A kind of its own: deduplicated apart from probesOverall's site-wide scan, which a campaign's proxies often
-      // set off in the same minutes (one cooldown would have kept the second alert from the team).
-      kind: "attack_campaign",
-      severity: "warning",
-      subject: "site",
-      summary: `${clients.length} clients each sent a few requests the shield flags as attacks (${Object.keys(classes).join(", ")}), each below the per-client threshold: an injection campaign spread over many addresses.`,
-      evidence: {
-        bucket: "shieldHitsOverall",
-        level: Math.round(level * 10) / 10,
-        clients: clients.length,
-        classes,
-        topUserAgents: top(this.#agents).map(([userAgent, count]) => ({ userAgent, clients: count })),
-        topPaths: top(this.#paths).map(([path, count]) => ({ path, clients: count })),
-        someClients: clients.slice(0, EVIDENCE_CLIENTS),
-        lastClass,
-      },
-    };
-  }
-
-  #reset(now: number): void {
-    this.#bucket = new LeakyBucket(this.spec, now);
-    this.#clients = new BoundedMap(this.maxClients);
-    this.#classes = new Map();
-    this.#agents = new Map();
-    this.#paths = new Map();
-  }
+function finding(counted: Counted, level: number, lastClass: string): Finding {
+  const clients = [...counted.clients.entries()].map(([client]) => client);
+  const classes = Object.fromEntries([...counted.classes].sort((a, b) => b[1] - a[1]));
+  return {
+    // A kind of its own: deduplicated apart from probesOverall's site-wide scan, which a campaign's proxies often
+    // set off in the same minutes (one cooldown would have kept the second alert from the team).
+    kind: "attack_campaign",
+    severity: "warning",
+    subject: "site",
+    summary: `${clients.length} clients each sent a few requests the shield flags as attacks (${Object.keys(classes).join(", ")}), each below the per-client threshold: an injection campaign spread over many addresses.`,
+    evidence: {
+      bucket: "shieldHitsOverall",
+      level: Math.round(level * 10) / 10,
+      clients: clients.length,
+      classes,
+      topUserAgents: top(counted.agents).map(([userAgent, count]) => ({ userAgent, clients: count })),
+      topPaths: top(counted.paths).map(([path, count]) => ({ path, clients: count })),
+      someClients: clients.slice(0, EVIDENCE_CLIENTS),
+      lastClass,
+    },
+  };
 }
 
 function tally(counts: Map<string, number>, key: string): void {

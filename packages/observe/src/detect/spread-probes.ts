@@ -1,7 +1,8 @@
 import type { Finding } from "../alerts/alert.js";
 import { boundedKey } from "../bounded-key.js";
 import { BoundedMap } from "../sketch/bounded-map.js";
-import { LeakyBucket, type LeakyBucketSpec } from "../sketch/leaky-bucket.js";
+import type { LeakyBucketSpec } from "../sketch/leaky-bucket.js";
+import { SiteWindow } from "./site-window.js";
 
 /**
  * A scan spread over many addresses: each client asks for a probe or two, below every per-client bucket, and
@@ -20,55 +21,48 @@ const MAX_PATHS = 4_096;
 /** Clients named in the evidence; the count goes on past it. */
 const EVIDENCE_CLIENTS = 10;
 
-export class SpreadProbes {
-  #bucket: LeakyBucket | undefined;
-  #paths = new Set<string>();
-  #clients: BoundedMap<string, number>;
+interface Counted {
+  /** Probe paths counted in this fill of the bucket. */
+  readonly paths: Set<string>;
+  /** Probes counted per client, at most PER_CLIENT. */
+  readonly clients: BoundedMap<string, number>;
+}
 
-  constructor(
-    readonly spec: LeakyBucketSpec,
-    readonly maxClients: number,
-  ) {
-    this.#clients = new BoundedMap(maxClients);
+export class SpreadProbes {
+  readonly #window: SiteWindow<Counted>;
+
+  constructor(spec: LeakyBucketSpec, maxClients: number) {
+    this.#window = new SiteWindow(spec, () => ({ paths: new Set(), clients: new BoundedMap(maxClients) }));
   }
 
   /** A probe path answered missing or refused, asked by `client`; the finding when the site-wide bucket overflows. */
   observe(client: string, path: string, now: number): Finding | undefined {
-    if (!this.#bucket || this.#bucket.isEmpty(now)) this.#reset(now);
-    const bucket = this.#bucket as LeakyBucket;
-    const asked = this.#clients.get(client) ?? 0;
+    const counted = this.#window.current(now);
+    const asked = counted.clients.get(client) ?? 0;
     if (asked >= PER_CLIENT) return undefined;
     const key = boundedKey(path);
-    if (this.#paths.has(key)) return undefined;
-    if (this.#paths.size < MAX_PATHS) this.#paths.add(key);
-    this.#clients.set(client, asked + 1);
-    if (!bucket.pour(now)) return undefined;
-    const finding = this.#finding(bucket.level(now), path);
-    this.#reset(now);
-    return finding;
+    if (counted.paths.has(key)) return undefined;
+    if (counted.paths.size < MAX_PATHS) counted.paths.add(key);
+    counted.clients.set(client, asked + 1);
+    const level = this.#window.pour(now);
+    return level === undefined ? undefined : finding(counted, level, path);
   }
+}
 
-  #finding(level: number, lastPath: string): Finding {
-    const clients = [...this.#clients.entries()].map(([client]) => client);
-    return {
-      kind: "scan",
-      severity: "warning",
-      subject: "site",
-      summary: `${clients.length} clients together asked for ${this.#paths.size} different probe paths (dotfiles, backups, consoles), each only a few: a scan spread over many addresses.`,
-      evidence: {
-        bucket: "probesOverall",
-        level: Math.round(level * 10) / 10,
-        clients: clients.length,
-        distinctPaths: this.#paths.size,
-        someClients: clients.slice(0, EVIDENCE_CLIENTS),
-        lastPath,
-      },
-    };
-  }
-
-  #reset(now: number): void {
-    this.#bucket = new LeakyBucket(this.spec, now);
-    this.#paths = new Set();
-    this.#clients = new BoundedMap(this.maxClients);
-  }
+function finding(counted: Counted, level: number, lastPath: string): Finding {
+  const clients = [...counted.clients.entries()].map(([client]) => client);
+  return {
+    kind: "scan",
+    severity: "warning",
+    subject: "site",
+    summary: `${clients.length} clients together asked for ${counted.paths.size} different probe paths (dotfiles, backups, consoles), each only a few: a scan spread over many addresses.`,
+    evidence: {
+      bucket: "probesOverall",
+      level: Math.round(level * 10) / 10,
+      clients: clients.length,
+      distinctPaths: counted.paths.size,
+      someClients: clients.slice(0, EVIDENCE_CLIENTS),
+      lastPath,
+    },
+  };
 }

@@ -117,7 +117,10 @@ export function sqliteLog(options: SqliteLogOptions = {}): SqlDriver {
   };
 }
 
-/** Node >= 24 ships node:sqlite without an experimental warning. */
+/**
+ * Node >= 24 ships node:sqlite without an experimental warning, and is where better-sqlite3 before 13 can abort the
+ * process (refuseAbortingAddon).
+ */
 const PREFER_BUILTIN = Number(process.versions.node.split(".")[0]) >= 24;
 
 type Engine = Omit<SqliteEngine, "name">;
@@ -161,7 +164,7 @@ function openEngine(path: string, forced: SqliteLogOptions["engine"], readOnly: 
  * the old addon there is refused at construction rather than left to crash the app some hours later.
  */
 function refuseAbortingAddon(): void {
-  if (Number(process.versions.node.split(".")[0]) < 24) return;
+  if (!PREFER_BUILTIN) return;
   const { version } = require("better-sqlite3/package.json") as { version: string };
   if (Number(version.split(".")[0]) >= 13) return;
   throw optionError(
